@@ -1,0 +1,235 @@
+package ai.dgnet.models;
+
+import ai.dgnet.models.arch.Architectures;
+import ai.dgnet.models.arch.NetworkDef;
+import ai.dgnet.models.arch.Param;
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.models.io.ModelFileException;
+import ai.dgnet.models.io.SafeTensors;
+import ai.dgnet.models.io.SafeTensorsWriter;
+import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.dg.Mode;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A DG-Net model: its configuration and where its weights come from, a memory-mapped model file or the
+ * deterministic generator. Sessions read the weights once, while they prepare; the model itself holds no copy.
+ * Closing a loaded model unmaps its file; sessions already prepared keep working.
+ */
+public final class DgModel implements AutoCloseable {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ModelConfig config;
+    private final NetworkDef network;
+    private final WeightSource weights;
+    private final SafeTensors file;
+
+    private DgModel(ModelConfig config, WeightSource weights, SafeTensors file) {
+        this.config = config;
+        this.network = Architectures.build(config.arch(), config.inChannels(), config.numClasses());
+        this.weights = weights;
+        this.file = file;
+    }
+
+    /** A model with the deterministic weights of spec section 6 for {@code seed}. */
+    public static DgModel random(ModelConfig config, long seed) {
+        return new DgModel(config, (name, shape) -> DeterministicWeights.generate(name, shape, seed), null);
+    }
+
+    public static DgModel random(Arch arch, Mode mode, long seed) {
+        return random(ModelConfig.of(arch, mode), seed);
+    }
+
+    /**
+     * Opens a model file (spec section 5) and checks every tensor against the architecture its metadata names.
+     *
+     * @throws ModelFileException naming the file and the tensor or field at fault
+     */
+    public static DgModel load(Path path) {
+        SafeTensors st;
+        try {
+            st = SafeTensors.open(path);
+        } catch (IOException e) {
+            throw new ModelFileException(path + ": cannot read: " + e.getMessage(), e);
+        }
+        try {
+            ModelConfig config = configOf(path, st.metadata());
+            DgModel model = new DgModel(config, (name, shape) -> st.floats(name), st);
+            model.validate(path, st);
+            return model;
+        } catch (RuntimeException e) {
+            st.close();
+            throw e;
+        }
+    }
+
+    private static ModelConfig configOf(Path path, Map<String, String> meta) {
+        Arch arch = parse(path, meta, "dgnet.arch", null, Arch::parse);
+        Mode mode = parse(path, meta, "dgnet.mode", null, Mode::parse);
+        float threshold = parse(path, meta, "dgnet.threshold", "0.5", Float::parseFloat);
+        int classes = parse(path, meta, "dgnet.num_classes", null, Integer::parseInt);
+        int channels = parse(path, meta, "dgnet.in_channels", "3", Integer::parseInt);
+        List<String> labels = parse(path, meta, "dgnet.labels", "[]", DgModel::labels);
+        ModelConfig.Preprocess preprocess = parse(path, meta, "dgnet.preprocess", null, DgModel::preprocess);
+        try {
+            return new ModelConfig(arch, mode, threshold, classes, channels, labels, preprocess);
+        } catch (IllegalArgumentException e) {
+            throw ModelFileException.of(path, "bad metadata: " + e.getMessage());
+        }
+    }
+
+    private interface Parser<T> {
+        T parse(String text) throws Exception;
+    }
+
+    private static <T> T parse(Path path, Map<String, String> meta, String key, String fallback, Parser<T> parser) {
+        String text = meta.getOrDefault(key, fallback);
+        if (text == null) {
+            if (key.equals("dgnet.preprocess")) {
+                return null;
+            }
+            throw ModelFileException.of(path, "metadata '" + key + "' is missing");
+        }
+        try {
+            return parser.parse(text.strip());
+        } catch (Exception e) {
+            throw ModelFileException.of(path, "metadata '" + key + "' = '" + text + "' is invalid: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                    .orElse("")));
+        }
+    }
+
+    private static List<String> labels(String text) throws JacksonException {
+        JsonNode node = JSON.readTree(text);
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("expected a JSON array of class names");
+        }
+        List<String> labels = new ArrayList<>();
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                throw new IllegalArgumentException("expected strings, got " + item);
+            }
+            labels.add(item.asText());
+        }
+        return labels;
+    }
+
+    private static ModelConfig.Preprocess preprocess(String text) throws JacksonException {
+        JsonNode node = JSON.readTree(text);
+        if (!node.isObject() || !node.path("resize").canConvertToInt() || !node.path("crop").canConvertToInt()
+                || !node.path("mean").isArray() || !node.path("std").isArray()) {
+            throw new IllegalArgumentException("expected {\"resize\":N,\"crop\":N,\"mean\":[...],\"std\":[...]}");
+        }
+        return new ModelConfig.Preprocess(node.get("resize").asInt(), node.get("crop").asInt(),
+                floats(node.get("mean")), floats(node.get("std")));
+    }
+
+    private static float[] floats(JsonNode array) {
+        float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            if (!array.get(i).isNumber()) {
+                throw new IllegalArgumentException("expected numbers, got " + array.get(i));
+            }
+            values[i] = (float) array.get(i).asDouble();
+        }
+        return values;
+    }
+
+    /** Every tensor the architecture needs is present with its shape; nothing else is there. */
+    private void validate(Path path, SafeTensors st) {
+        Set<String> expected = new HashSet<>();
+        Set<String> batchNorms = new HashSet<>();
+        for (Param p : network.requiredParams(config.mode())) {
+            if (!st.contains(p.name())) {
+                throw ModelFileException.of(path, p.name(), "missing (the " + config.arch() + " "
+                        + config.mode().label() + " model needs it, shape " + java.util.Arrays.toString(p.shape()) + ")");
+            }
+            st.requireShape(p.name(), p.shape());
+            expected.add(p.name());
+            if (p.name().endsWith(".running_mean")) {
+                batchNorms.add(p.name().substring(0, p.name().length() - ".running_mean".length()));
+            }
+        }
+        if (config.mode() == Mode.STATIC) {
+            for (Param p : network.routerParams()) {
+                if (st.contains(p.name())) {
+                    st.requireShape(p.name(), p.shape());
+                    expected.add(p.name());
+                }
+            }
+        }
+        for (String name : st.names()) {
+            boolean counter = name.endsWith(".num_batches_tracked")
+                    && batchNorms.contains(name.substring(0, name.length() - ".num_batches_tracked".length()));
+            if (!expected.contains(name) && !counter) {
+                throw ModelFileException.of(path, name, "unexpected: " + config.arch() + " has no such tensor");
+            }
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    NetworkDef network() {
+        return network;
+    }
+
+    WeightSource weights() {
+        return weights;
+    }
+
+    /** A session on {@code device} using the model's threshold. */
+    public Session session(Device device) {
+        return new Session(this, device, config.threshold());
+    }
+
+    /** A session on {@code device} routing with {@code threshold} instead of the model's. */
+    public Session session(Device device, float threshold) {
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+        }
+        return new Session(this, device, threshold);
+    }
+
+    /** Writes this model as a model file: every tensor its mode needs, and the metadata of spec section 5. */
+    public void save(Path path) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("dgnet.arch", config.arch().id());
+        meta.put("dgnet.mode", config.mode().label());
+        meta.put("dgnet.threshold", Float.toString(config.threshold()));
+        meta.put("dgnet.num_classes", Integer.toString(config.numClasses()));
+        meta.put("dgnet.in_channels", Integer.toString(config.inChannels()));
+        try {
+            if (!config.labels().isEmpty()) {
+                meta.put("dgnet.labels", JSON.writeValueAsString(config.labels()));
+            }
+            SafeTensorsWriter writer = new SafeTensorsWriter().metadata(meta);
+            for (Param p : network.requiredParams(config.mode())) {
+                writer.add(p.name(), p.shape(), weights.read(p.name(), p.shape()));
+            }
+            writer.write(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (file != null) {
+            file.close();
+        }
+    }
+}

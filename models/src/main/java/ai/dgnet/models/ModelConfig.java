@@ -1,0 +1,50 @@
+package ai.dgnet.models;
+
+import ai.dgnet.runtime.dg.Mode;
+
+import java.util.List;
+
+/**
+ * What a model is, apart from its weights (spec section 5's metadata).
+ *
+ * @param labels     class names, empty when the file has none
+ * @param preprocess image preprocessing, or null when the file has none
+ */
+public record ModelConfig(Arch arch, Mode mode, float threshold, int numClasses, int inChannels, List<String> labels,
+                          Preprocess preprocess) {
+    public static final float DEFAULT_THRESHOLD = 0.5f;
+
+    public ModelConfig {
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+        }
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("num_classes must be >= 1, got " + numClasses);
+        }
+        if (inChannels < 1) {
+            throw new IllegalArgumentException("in_channels must be >= 1, got " + inChannels);
+        }
+        labels = List.copyOf(labels);
+        if (!labels.isEmpty() && labels.size() != numClasses) {
+            throw new IllegalArgumentException("labels has " + labels.size() + " names for " + numClasses
+                    + " classes");
+        }
+    }
+
+    /** ImageNet-style defaults: 1000 classes, 3 input channels, threshold 0.5, no labels. */
+    public static ModelConfig of(Arch arch, Mode mode) {
+        return new ModelConfig(arch, mode, DEFAULT_THRESHOLD, 1000, 3, List.of(), null);
+    }
+
+    public ModelConfig withThreshold(float tau) {
+        return new ModelConfig(arch, mode, tau, numClasses, inChannels, labels, preprocess);
+    }
+
+    public ModelConfig withClasses(int classes, int channels) {
+        return new ModelConfig(arch, mode, threshold, classes, channels, List.of(), preprocess);
+    }
+
+    /** Image preprocessing from {@code dgnet.preprocess}: resize the short side, center crop, normalize. */
+    public record Preprocess(int resize, int crop, float[] mean, float[] std) {
+    }
+}

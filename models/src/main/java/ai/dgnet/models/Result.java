@@ -1,0 +1,73 @@
+package ai.dgnet.models;
+
+import ai.dgnet.runtime.dg.StageTrace;
+
+import java.util.List;
+
+/**
+ * The outcome of one batch: logits and, for every stage, each instance's adjacency matrix and raw router
+ * outputs. Plain Java arrays, so a result outlives the session that made it.
+ */
+public final class Result {
+    private final float[][] logits;
+    private final List<StageTrace> stages;
+
+    Result(float[][] logits, List<StageTrace> stages) {
+        this.logits = logits;
+        this.stages = List.copyOf(stages);
+    }
+
+    /** {@code [N][num_classes]}. */
+    public float[][] logits() {
+        return logits;
+    }
+
+    public int batch() {
+        return logits.length;
+    }
+
+    /** Number of stages, single-node ones included. */
+    public int stages() {
+        return stages.size();
+    }
+
+    /** Nodes {@code m} of stage {@code s}. */
+    public int nodes(int stage) {
+        return stages.get(stage).nodes();
+    }
+
+    /** Stage {@code s}'s matrices; for a single-node stage the matrices are 2x2 and zero. */
+    public StageTrace trace(int stage) {
+        return stages.get(stage);
+    }
+
+    /** Instance {@code n}'s adjacency matrix {@code A} of stage {@code s}, {@code (m+1) x (m+1)}. */
+    public float[][] adjacency(int stage, int n) {
+        return square(stages.get(stage).adjacency()[n], stages.get(stage).size());
+    }
+
+    /** Instance {@code n}'s raw router outputs of stage {@code s}, at the positions of {@code A}. */
+    public float[][] routerOutputs(int stage, int n) {
+        return square(stages.get(stage).router()[n], stages.get(stage).size());
+    }
+
+    /** The class with the largest logit for instance {@code n}. */
+    public int top1(int n) {
+        float[] row = logits[n];
+        int best = 0;
+        for (int k = 1; k < row.length; k++) {
+            if (row[k] > row[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private static float[][] square(float[] flat, int size) {
+        float[][] m = new float[size][size];
+        for (int i = 0; i < size; i++) {
+            System.arraycopy(flat, i * size, m[i], 0, size);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,224 @@
+package ai.dgnet.models.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Writing and reading well-formed files; the malformed ones are in {@link SafeTensorsMalformedTest}. */
+class SafeTensorsTest {
+
+    @TempDir
+    Path dir;
+
+    private static float[] ramp(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i * 0.25f - 3;
+        }
+        return x;
+    }
+
+    @Test
+    void roundTripKeepsMetadataShapesAndBits() throws IOException {
+        // Values whose bits a careless conversion would lose: signed zero, NaN payload, infinity.
+        float[] odd = {-0.0f, Float.intBitsToFloat(0x7FC00123), Float.NEGATIVE_INFINITY, Float.MIN_VALUE, 1e38f};
+        float[] rank4 = ramp(2 * 3 * 4 * 5);
+        float[] fromSegment = ramp(6);
+        Path file = dir.resolve("model.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment native6 = arena.allocate(6L * Float.BYTES);
+            MemorySegment.copy(fromSegment, 0, native6, ValueLayout.JAVA_FLOAT, 0, 6);
+            new SafeTensorsWriter()
+                    .metadata(Map.of("dgnet.arch", "resnet20", "dgnet.labels", "[\"T-shirt\",\"Grüße \\\"x\\\"\"]"))
+                    .metadata("dgnet.num_classes", "10")
+                    .add("layer1.0.conv1.weight", new int[] {2, 3, 4, 5}, rank4)
+                    .add("bn1.bias", new int[] {5}, odd)
+                    .add("fc.weight", new int[] {2, 3}, native6)
+                    .add("scalar", new int[] {}, new float[] {7})
+                    .add("empty", new int[] {0, 3}, new float[0])
+                    .write(file);
+        }
+
+        try (SafeTensors st = SafeTensors.open(file)) {
+            assertEquals(Map.of("dgnet.arch", "resnet20", "dgnet.labels", "[\"T-shirt\",\"Grüße \\\"x\\\"\"]",
+                    "dgnet.num_classes", "10"), st.metadata());
+            assertEquals(List.of("bn1.bias", "empty", "fc.weight", "layer1.0.conv1.weight", "scalar"),
+                    List.copyOf(st.names()));
+            assertEquals(new SafeTensors.TensorInfo("layer1.0.conv1.weight", SafeTensors.DType.F32,
+                    new int[] {2, 3, 4, 5}, 480), st.info("layer1.0.conv1.weight"));
+            assertEquals(0, st.info("empty").elementCount());
+            assertArrayEquals(new int[] {}, st.info("scalar").shape());
+
+            assertBitsEqual(rank4, st.floats("layer1.0.conv1.weight"));
+            assertBitsEqual(odd, st.floats("bn1.bias"));
+            assertBitsEqual(fromSegment, st.floats("fc.weight"));
+            assertBitsEqual(new float[] {7}, st.floats("scalar"));
+            assertBitsEqual(new float[0], st.floats("empty"));
+        }
+    }
+
+    @Test
+    void writesTheCanonicalLayout() throws IOException {
+        Path file = dir.resolve("layout.safetensors");
+        new SafeTensorsWriter()
+                .metadata("k", "v")
+                .add("b", new int[] {3}, new float[] {1, 2, 3})
+                .add("a", new int[] {1}, new float[] {4})
+                .write(file);
+
+        byte[] bytes = Files.readAllBytes(file);
+        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
+        assertEquals(0, headerLength % 8, "header padded to a multiple of 8");
+        assertEquals("{\"__metadata__\":{\"k\":\"v\"},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[4,16]}}", header.stripTrailing());
+        assertTrue(header.substring(header.stripTrailing().length()).chars().allMatch(c -> c == ' '));
+        ByteBuffer data = ByteBuffer.wrap(bytes, 8 + (int) headerLength, 16).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(4f, data.getFloat());
+        assertEquals(1f, data.getFloat());
+        assertEquals(bytes.length, 8 + headerLength + 16);
+    }
+
+    @Test
+    void omitsMetadataWhenThereIsNone() throws IOException {
+        Path file = dir.resolve("plain.safetensors");
+        new SafeTensorsWriter().add("x", new int[] {1}, new float[] {1}).write(file);
+        assertTrue(Files.readString(file, StandardCharsets.ISO_8859_1).contains("{\"x\":"));
+        try (SafeTensors st = SafeTensors.open(file)) {
+            assertEquals(Map.of(), st.metadata());
+        }
+    }
+
+    @Test
+    void readsBf16ExactlyAsTheTopHalfOfAFloat() throws IOException {
+        Path file = dir.resolve("bf16.safetensors");
+        ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int bits : new int[] {0x3F80, 0xC000, 0x7F80, 0x3EAB}) {
+            data.putShort((short) bits);
+        }
+        Files.write(file, SafeTensorsMalformedTest.file(
+                "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}", data.array()));
+        float[] expected = {1.0f, -2.0f, Float.POSITIVE_INFINITY, 0.333984375f};
+
+        try (SafeTensors st = SafeTensors.open(file); Arena arena = Arena.ofConfined()) {
+            assertEquals(SafeTensors.DType.BF16, st.info("w").dtype());
+            assertEquals(8, st.info("w").byteSize());
+            assertBitsEqual(expected, st.floats("w"));
+            MemorySegment dst = arena.allocate(4L * Float.BYTES);
+            st.copyFloats("w", dst);
+            assertBitsEqual(expected, dst.toArray(ValueLayout.JAVA_FLOAT));
+        }
+    }
+
+    @Test
+    void readsUnalignedDataGapsNullMetadataAndEmptyTensorsInsideOthers() throws IOException {
+        // Legal but unusual: an unpadded header leaves the floats unaligned, the tensors leave a
+        // gap, and an empty tensor's offsets fall inside another tensor's range.
+        String json = "{\"__metadata__\":null,\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]},"
+                + "\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[5,5]}}";
+        assertNotEquals(0, json.length() % 4, "the test needs an unaligned data area");
+        ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 9f).putFloat(4, 2.5f);
+        Path file = dir.resolve("odd.safetensors");
+        Files.write(file, SafeTensorsMalformedTest.file(json, data.array()));
+        try (SafeTensors st = SafeTensors.open(file)) {
+            assertEquals(Map.of(), st.metadata());
+            assertBitsEqual(new float[] {2.5f}, st.floats("a"));
+            assertEquals(0, st.floats("e").length);
+        }
+    }
+
+    @Test
+    void dataIsAReadOnlyViewOfTheMapping() throws IOException {
+        Path file = dir.resolve("view.safetensors");
+        new SafeTensorsWriter().add("x", new int[] {2}, new float[] {1.5f, -1}).write(file);
+        SafeTensors st = SafeTensors.open(file);
+        MemorySegment view;
+        try {
+            view = st.data("x");
+            assertTrue(view.isMapped(), "a slice of the mapping, not a copy");
+            assertTrue(view.isReadOnly());
+            assertEquals(8, view.byteSize());
+            assertEquals(st.data("x").address(), view.address());
+            assertEquals(-1f, view.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4));
+            assertThrows(IllegalArgumentException.class, () -> view.set(ValueLayout.JAVA_BYTE, 0, (byte) 0));
+        } finally {
+            st.close();
+        }
+        st.close(); // idempotent
+        assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_BYTE, 0),
+                "an unmapped file cannot be read through an old slice");
+    }
+
+    @Test
+    void requireShapeAndLookupsNameTheTensor() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        new SafeTensorsWriter().add("fc.weight", new int[] {10, 64}, new float[640]).write(file);
+        try (SafeTensors st = SafeTensors.open(file)) {
+            assertEquals(640, st.requireShape("fc.weight", 10, 64).elementCount());
+            assertTrue(st.contains("fc.weight"));
+            ModelFileException wrong = assertThrows(ModelFileException.class,
+                    () -> st.requireShape("fc.weight", 1000, 2048));
+            assertEquals(file + ": tensor 'fc.weight': shape [10, 64], expected [1000, 2048]", wrong.getMessage());
+            ModelFileException missing = assertThrows(ModelFileException.class, () -> st.floats("fc.bias"));
+            assertEquals(file + ": tensor 'fc.bias': missing", missing.getMessage());
+            IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                    () -> st.copyFloats("fc.weight", MemorySegment.ofArray(new float[639])));
+            assertTrue(small.getMessage().contains("640 elements"), small.getMessage());
+        }
+    }
+
+    @Test
+    void failedWriteLeavesTheOldFileAndNoLeftovers() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        Files.writeString(file, "old content");
+        MemorySegment gone;
+        try (Arena arena = Arena.ofConfined()) {
+            gone = arena.allocate(64L * Float.BYTES);
+        }
+        SafeTensorsWriter writer = new SafeTensorsWriter()
+                .add("a", new int[] {4}, new float[4])
+                .add("b", new int[] {64}, gone);
+
+        assertThrows(IllegalStateException.class, () -> writer.write(file));
+        assertEquals("old content", Files.readString(file));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList());
+        }
+    }
+
+    @Test
+    void writerRejectsInconsistentTensors() {
+        SafeTensorsWriter writer = new SafeTensorsWriter().add("a", new int[] {2}, new float[2]);
+        assertThrows(IllegalArgumentException.class, () -> writer.add("a", new int[] {2}, new float[2]));
+        assertThrows(IllegalArgumentException.class, () -> writer.add("__metadata__", new int[] {1}, new float[1]));
+        assertThrows(IllegalArgumentException.class, () -> writer.add("b", new int[] {-1}, new float[0]));
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> writer.add("c", new int[] {2, 3}, new float[5]));
+        assertEquals("tensor 'c': shape [2, 3] needs 24 bytes of F32, data has 20", size.getMessage());
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), "element " + i);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package ai.dgnet.dnnl;
+
+import ai.dgnet.dnnl.c.dnnl_common_h;
+import ai.dgnet.dnnl.c.dnnl_config_h;
+import ai.dgnet.dnnl.c.dnnl_version_t;
+import ai.dgnet.dnnl.c.omp_h;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DnnlLibraryTest {
+
+    @Test
+    void loadsOneDnn3WithTheOpenMpRuntime() {
+        assertTrue(DnnlLibrary.version().matches("3\\.\\d+\\.\\d+ \\(cpu runtime: OMP\\)"), DnnlLibrary.version());
+        assertEquals(DnnlLibrary.DNNL_FILE, DnnlLibrary.libraryPath().getFileName().toString());
+        assertEquals(dnnl_config_h.DNNL_RUNTIME_OMP(), dnnl_version_t.cpu_runtime(dnnl_common_h.dnnl_version()));
+        // Resolves through libdnnl's handle into the OpenMP runtime it links.
+        assertTrue(omp_h.omp_get_max_threads() >= 1);
+    }
+
+    @Test
+    void racingExtractionsLeaveOneCompleteFolder(@TempDir Path cacheRoot) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(2);
+        Callable<Path> extract = () -> {
+            start.await();
+            return DnnlLibrary.extract(cacheRoot);
+        };
+        List<Path> folders;
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            Future<Path> first = threads.submit(extract);
+            Future<Path> second = threads.submit(extract);
+            folders = List.of(first.get(), second.get());
+        }
+        assertEquals(folders.get(0), folders.get(1));
+        assertIsCompleteCopy(folders.get(0));
+        try (Stream<Path> natives = Files.list(folders.get(0).getParent())) {
+            assertEquals(List.of(folders.get(0)), natives.toList(), "staging folders left behind");
+        }
+    }
+
+    @Test
+    void replacesAnIncompleteFolder(@TempDir Path cacheRoot) throws IOException {
+        Path folder = cacheRoot.resolve("natives").resolve("dnnl-" + DnnlLibrary.bundledVersion());
+        Files.createDirectories(folder);
+        Files.write(folder.resolve(DnnlLibrary.DNNL_FILE), new byte[] {0x7f, 'E', 'L', 'F'});
+
+        assertEquals(folder, DnnlLibrary.extract(cacheRoot));
+        assertIsCompleteCopy(folder);
+    }
+
+    @Test
+    void missingSystemLibraryIsNamedWithTheVariable(@TempDir Path empty) {
+        Path missing = empty.resolve(DnnlLibrary.DNNL_FILE);
+        DnnlLibraryException e = assertThrows(DnnlLibraryException.class, () -> DnnlLibrary.loadSystem(missing));
+        String expected = DnnlLibrary.LIBRARY_ENV + "=" + missing + " is not a file:";
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    }
+
+    @Test
+    void systemLibraryThatIsNotOneDnnIsRejected() {
+        Path openMp = DnnlLibrary.extract(DnnlLibrary.cacheRoot()).resolve(DnnlLibrary.GOMP_FILE);
+        DnnlLibraryException e = assertThrows(DnnlLibraryException.class, () -> DnnlLibrary.loadSystem(openMp));
+        assertTrue(e.getMessage().contains("has no dnnl_version symbol"), e.getMessage());
+        assertTrue(e.getMessage().contains(DnnlLibrary.LIBRARY_ENV), e.getMessage());
+    }
+
+    @Test
+    void missingSymbolIsNamedWithTheLibrary() {
+        DnnlLibraryException e = assertThrows(DnnlLibraryException.class,
+                () -> DnnlLibrary.findOrThrow("dnnl_no_such_function"));
+        assertTrue(e.getMessage().startsWith("symbol dnnl_no_such_function not found in " + DnnlLibrary.libraryPath()),
+                e.getMessage());
+    }
+
+    private static void assertIsCompleteCopy(Path folder) throws IOException {
+        for (String file : List.of(DnnlLibrary.DNNL_FILE, DnnlLibrary.GOMP_FILE)) {
+            URL resource = DnnlLibraryTest.class.getClassLoader().getResource(DnnlLibrary.RESOURCE_DIR + file);
+            assertEquals(resource.openConnection().getContentLengthLong(), Files.size(folder.resolve(file)), file);
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            assertEquals(2, files.count(), "files in " + folder);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package ai.dgnet.runtime;
+
+/** Element types of tensors. */
+public enum DType {
+    F32(4),
+    /** bfloat16: the upper half of an IEEE f32, rounded to nearest even when written. */
+    BF16(2);
+
+    private final int byteSize;
+
+    DType(int byteSize) {
+        this.byteSize = byteSize;
+    }
+
+    public int byteSize() {
+        return byteSize;
+    }
+}

@@ -1,0 +1,44 @@
+package ai.dgnet.runtime;
+
+import ai.dgnet.runtime.op.Add;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.GlobalAvgPool;
+import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.Reorder;
+
+/**
+ * Where tensors live and prepared operations run. Each factory validates its arguments in Java, then builds the
+ * operation once (kernels chosen, weights reordered) for the shapes given. Ops belong to the device that made
+ * them: closing the device closes every op still open. Factories may be called from any thread.
+ *
+ * <p>The interface speaks only the runtime's own types, so a CUDA device can stand behind it later.
+ */
+public interface Device extends AutoCloseable {
+    /** A short description, e.g. {@code cpu (oneDNN 3.13.0, avx512_core_bf16, 2 threads)}. */
+    String name();
+
+    /** Threads each operation may use. */
+    int threads();
+
+    /** The activation layout this device runs convolutions fastest in, for a tensor of {@code channels}. */
+    Layout preferredLayout(int channels);
+
+    /** A zero-filled tensor this device's ops can use. */
+    Tensor allocate(Shape shape, DType dtype, Layout layout);
+
+    Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights);
+
+    Pool2d pool2d(Pool2d.Spec spec);
+
+    GlobalAvgPool globalAvgPool(Shape input, DType dtype, Layout layout);
+
+    Linear linear(Linear.Spec spec, ConvWeights weights);
+
+    Reorder reorder(Reorder.Spec spec);
+
+    Add add(Add.Spec spec);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,175 @@
+package ai.dgnet.runtime;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * A dense tensor in host memory that the tensor itself owns: allocated zeroed in its own arena, released by
+ * {@link #close()}. Any use after close is an {@link IllegalStateException}. Safe to read from several threads;
+ * writers must not race with readers.
+ */
+public final class Tensor implements AutoCloseable {
+    /** One cache line: what vector loads and oneDNN's kernels like best. */
+    static final long ALIGNMENT = 64;
+
+    private final Shape shape;
+    private final DType dtype;
+    private final Layout layout;
+    private final Arena arena;
+    private final MemorySegment data;
+
+    private Tensor(Shape shape, DType dtype, Layout layout) {
+        layout.requireRank(shape);
+        this.shape = shape;
+        this.dtype = dtype;
+        this.layout = layout;
+        this.arena = Arena.ofShared();
+        this.data = arena.allocate(Math.multiplyExact(layout.storageElements(shape), dtype.byteSize()), ALIGNMENT);
+    }
+
+    /** A zero-filled tensor. */
+    public static Tensor allocate(Shape shape, DType dtype, Layout layout) {
+        return new Tensor(shape, dtype, layout);
+    }
+
+    /** An f32 tensor holding {@code values} given in logical (row-major NCHW or NC) order. */
+    public static Tensor of(Shape shape, Layout layout, float[] values) {
+        Tensor t = new Tensor(shape, DType.F32, layout);
+        t.copyFrom(values);
+        return t;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /** The tensor's memory, padding included. Valid until {@link #close()}. */
+    public MemorySegment segment() {
+        requireOpen();
+        return data;
+    }
+
+    public long byteSize() {
+        return data.byteSize();
+    }
+
+    public boolean isOpen() {
+        return arena.scope().isAlive();
+    }
+
+    /** Writes {@code values}, given in logical row-major order, into this tensor's layout. */
+    public void copyFrom(float[] values) {
+        requireOpen();
+        if (values.length != shape.elements()) {
+            throw new IllegalArgumentException("expected " + shape.elements() + " values for shape " + shape
+                    + ", got " + values.length);
+        }
+        if (isPlainRowMajor() && dtype == DType.F32) {
+            MemorySegment.copy(values, 0, data, JAVA_FLOAT, 0, values.length);
+            return;
+        }
+        forEachElement((i, offset) -> write(offset, values[i]));
+    }
+
+    /** The tensor's values in logical row-major order, whatever the layout and dtype. */
+    public float[] toFloatArray() {
+        requireOpen();
+        float[] values = new float[Math.toIntExact(shape.elements())];
+        if (isPlainRowMajor() && dtype == DType.F32) {
+            MemorySegment.copy(data, JAVA_FLOAT, 0, values, 0, values.length);
+            return values;
+        }
+        forEachElement((i, offset) -> values[i] = read(offset));
+        return values;
+    }
+
+    /** Sets every byte, padding included, to zero. */
+    public void zero() {
+        requireOpen();
+        data.fill((byte) 0);
+    }
+
+    /** Throws an {@link IllegalArgumentException} naming {@code role} unless this tensor is exactly as expected. */
+    public void require(Shape expectedShape, DType expectedType, Layout expectedLayout, String role) {
+        if (!isOpen()) {
+            throw new IllegalStateException(role + ": tensor is closed");
+        }
+        if (!shape.equals(expectedShape) || dtype != expectedType || layout != expectedLayout) {
+            throw new IllegalArgumentException(role + ": expected " + describe(expectedShape, expectedType,
+                    expectedLayout) + ", got " + this);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe(shape, dtype, layout);
+    }
+
+    static String describe(Shape shape, DType dtype, Layout layout) {
+        return shape + " " + dtype.name().toLowerCase(java.util.Locale.ROOT) + " " + layout;
+    }
+
+    private boolean isPlainRowMajor() {
+        return layout == Layout.NCHW || layout == Layout.NC;
+    }
+
+    private void requireOpen() {
+        if (!isOpen()) {
+            throw new IllegalStateException("tensor " + this + " is closed");
+        }
+    }
+
+    private float read(long elementOffset) {
+        return switch (dtype) {
+            case F32 -> data.getAtIndex(JAVA_FLOAT, elementOffset);
+            case BF16 -> BFloat16.toFloat(data.getAtIndex(JAVA_SHORT, elementOffset));
+        };
+    }
+
+    private void write(long elementOffset, float value) {
+        switch (dtype) {
+            case F32 -> data.setAtIndex(JAVA_FLOAT, elementOffset, value);
+            case BF16 -> data.setAtIndex(JAVA_SHORT, elementOffset, BFloat16.fromFloat(value));
+        }
+    }
+
+    @FunctionalInterface
+    private interface ElementVisitor {
+        void visit(int logicalIndex, long storageOffset);
+    }
+
+    private void forEachElement(ElementVisitor visitor) {
+        int n = shape.dim(0);
+        int c = shape.dim(1);
+        int h = shape.rank() == 4 ? shape.dim(2) : 1;
+        int w = shape.rank() == 4 ? shape.dim(3) : 1;
+        int i = 0;
+        for (int in = 0; in < n; in++) {
+            for (int ic = 0; ic < c; ic++) {
+                for (int ih = 0; ih < h; ih++) {
+                    for (int iw = 0; iw < w; iw++) {
+                        visitor.visit(i++, layout.offset(shape, in, ic, ih, iw));
+                    }
+                }
+            }
+        }
+    }
+}

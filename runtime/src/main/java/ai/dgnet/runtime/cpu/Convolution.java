@@ -1,0 +1,186 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.dnnl.MemoryDesc;
+import ai.dgnet.dnnl.PostOps;
+import ai.dgnet.dnnl.PrimitiveAttr;
+import ai.dgnet.dnnl.PrimitiveDesc;
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.Residual;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
+import static ai.dgnet.dnnl.c.dnnl_h.dnnl_convolution_forward_primitive_desc_create;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_BIAS;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_DST;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_SRC;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_SRC_1;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_WEIGHTS;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_a;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_binary_add;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_convolution_direct;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_eltwise_clip;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_eltwise_relu;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_format_tag_any;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_forward_inference;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_goihw;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_oihw;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
+
+/**
+ * The oneDNN forward convolution: bias, residual and activation fused as post-ops, weights reordered once into
+ * the layout the chosen kernel wants (the descriptor asks for {@code format_tag_any}), activations in the layouts
+ * the spec names.
+ */
+final class Convolution extends CpuOp implements Conv2d {
+    private final Spec spec;
+    private final Shape output;
+
+    Convolution(CpuDevice device, Spec spec, ConvWeights weights) {
+        super(device);
+        this.spec = spec;
+        this.output = spec.output();
+        if (weights.weights().length != spec.weightCount()) {
+            throw new IllegalArgumentException("convolution weights " + weightShape() + " need " + spec.weightCount()
+                    + " values, got " + weights.weights().length);
+        }
+        if (weights.bias() != null && weights.bias().length != spec.outChannels()) {
+            throw new IllegalArgumentException("convolution bias needs " + spec.outChannels() + " values, got "
+                    + weights.bias().length);
+        }
+        build(() -> prepareWith(weights));
+    }
+
+    private void prepareWith(ConvWeights weights) {
+        Arena constants = owned.add(Arena.ofShared());
+        long[] weightDims = weightDims();
+        boolean hasBias = weights.bias() != null;
+        try (MemoryDesc src = CpuDevice.describe(spec.input(), spec.dtype(), spec.srcLayout());
+             MemoryDesc dst = CpuDevice.describe(output, spec.dtype(), spec.dstLayout());
+             MemoryDesc anyWeights = MemoryDesc.ofTag(weightDims, CpuDevice.dataType(spec.dtype()),
+                     dnnl_format_tag_any());
+             MemoryDesc givenWeights = MemoryDesc.ofTag(weightDims, dnnl_f32(),
+                     spec.groups() > 1 ? dnnl_goihw() : dnnl_oihw());
+             MemoryDesc bias = MemoryDesc.ofTag(new long[] {spec.outChannels()}, dnnl_f32(), dnnl_a());
+             PostOps postOps = epilogue(dst);
+             PrimitiveAttr attr = PrimitiveAttr.create().postOps(postOps);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment biasDesc = hasBias ? bias.handle() : MemorySegment.NULL;
+            PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_convolution_forward_primitive_desc_create",
+                    out -> dnnl_convolution_forward_primitive_desc_create(out, device.engine().handle(),
+                            dnnl_forward_inference(), dnnl_convolution_direct(), src.handle(), anyWeights.handle(),
+                            biasDesc, dst.handle(),
+                            MemoryDesc.dimsOf(arena, spec.strideH(), spec.strideW()),
+                            // oneDNN counts dilation from zero: PyTorch's dilation 1 (none) is 0 here.
+                            MemoryDesc.dimsOf(arena, spec.dilationH() - 1, spec.dilationW() - 1),
+                            MemoryDesc.dimsOf(arena, spec.padH(), spec.padW()),
+                            MemoryDesc.dimsOf(arena, spec.padH(), spec.padW()),
+                            attr.handle())));
+            try (MemoryDesc chosenWeights = desc.queryMd(dnnl_query_weights_md(), 0)) {
+                // Per-run buffers first (source, destination, residual), then the constants bound once here.
+                List<Integer> argIds = new ArrayList<>(List.of(DNNL_ARG_SRC(), DNNL_ARG_DST()));
+                List<MemoryDesc> mds = new ArrayList<>(List.of(src, dst));
+                if (spec.residual() == Residual.ADD) {
+                    // The binary add is post-op 0, so its operand is DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | SRC_1.
+                    argIds.add(DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE() | DNNL_ARG_SRC_1());
+                    mds.add(dst);
+                }
+                int weightSlot = argIds.size();
+                argIds.add(DNNL_ARG_WEIGHTS());
+                mds.add(chosenWeights);
+                if (hasBias) {
+                    argIds.add(DNNL_ARG_BIAS());
+                    mds.add(bias);
+                }
+                PreparedPrimitive primitive = prepare(desc,
+                        argIds.stream().mapToInt(Integer::intValue).toArray(), mds.toArray(MemoryDesc[]::new));
+                primitive.bind(weightSlot,
+                        Weights.place(device, constants, weights.weights(), givenWeights, chosenWeights));
+                if (hasBias) {
+                    primitive.bind(weightSlot + 1, Weights.place(device, constants, weights.bias(), bias, bias));
+                }
+            }
+        }
+    }
+
+    /** Residual before activation, as in ResNet: {@code relu(conv(x) + bias + identity)}. */
+    private PostOps epilogue(MemoryDesc dst) {
+        PostOps postOps = PostOps.create();
+        try {
+            switch (spec.residual()) {
+                case NONE -> { }
+                case ACCUMULATE -> postOps.sum(1.0f);
+                case ADD -> postOps.binary(dnnl_binary_add(), dst);
+            }
+            switch (spec.activation()) {
+                case NONE -> { }
+                case RELU -> postOps.eltwise(dnnl_eltwise_relu(), 0.0f, 0.0f);
+                case RELU6 -> postOps.eltwise(dnnl_eltwise_clip(), 0.0f, 6.0f);
+            }
+            return postOps;
+        } catch (RuntimeException e) {
+            postOps.close();
+            throw e;
+        }
+    }
+
+    /** oneDNN wants grouped weights 5-D, {@code [groups, out/groups, in/groups, kh, kw]}; same bytes as PyTorch's. */
+    private long[] weightDims() {
+        int g = spec.groups();
+        int out = spec.outChannels();
+        int in = spec.input().dim(1);
+        return g == 1
+                ? new long[] {out, in, spec.kernelH(), spec.kernelW()}
+                : new long[] {g, out / g, in / g, spec.kernelH(), spec.kernelW()};
+    }
+
+    private String weightShape() {
+        return Arrays.toString(new int[] {spec.outChannels(), spec.input().dim(1) / spec.groups(), spec.kernelH(),
+                spec.kernelW()});
+    }
+
+    @Override
+    public Spec spec() {
+        return spec;
+    }
+
+    @Override
+    public void run(Tensor src, Tensor dst) {
+        if (spec.residual() == Residual.ADD) {
+            throw new IllegalArgumentException("this convolution adds a residual tensor: call run(src, residual, dst)");
+        }
+        checkSourceAndDestination(src, dst);
+        run(src.segment(), dst.segment());
+    }
+
+    @Override
+    public void run(Tensor src, Tensor residual, Tensor dst) {
+        if (spec.residual() != Residual.ADD) {
+            throw new IllegalArgumentException("this convolution was prepared with residual " + spec.residual()
+                    + ": call run(src, dst)");
+        }
+        checkSourceAndDestination(src, dst);
+        residual.require(output, spec.dtype(), spec.dstLayout(), "convolution residual");
+        if (residual == dst) {
+            throw new IllegalArgumentException("convolution residual must not be the destination: prepare with "
+                    + "Residual.ACCUMULATE to add in place");
+        }
+        run(src.segment(), dst.segment(), residual.segment());
+    }
+
+    private void checkSourceAndDestination(Tensor src, Tensor dst) {
+        src.require(spec.input(), spec.dtype(), spec.srcLayout(), "convolution source");
+        dst.require(output, spec.dtype(), spec.dstLayout(), "convolution destination");
+        if (src == dst) {
+            throw new IllegalArgumentException("convolution source and destination must be different tensors");
+        }
+    }
+}

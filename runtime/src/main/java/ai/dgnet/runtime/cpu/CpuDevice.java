@@ -1,0 +1,210 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.dnnl.DnnlLibrary;
+import ai.dgnet.dnnl.Engine;
+import ai.dgnet.dnnl.ExecArgs;
+import ai.dgnet.dnnl.MemoryDesc;
+import ai.dgnet.dnnl.Primitive;
+import ai.dgnet.dnnl.Stream;
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.op.Add;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.GlobalAvgPool;
+import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.PreparedOp;
+import ai.dgnet.runtime.op.Reorder;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_bf16;
+import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
+import static ai.dgnet.dnnl.c.dnnl_h.dnnl_get_effective_cpu_isa;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_cpu_isa_avx512_core;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nChw16c;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nChw8c;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nc;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nchw;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nhwc;
+import static ai.dgnet.dnnl.c.omp_h.omp_set_num_threads;
+
+/**
+ * The CPU device: one oneDNN CPU engine, one in-order stream per calling thread, and a fixed OpenMP thread count
+ * for every primitive it runs.
+ */
+public final class CpuDevice implements Device {
+    private final Engine engine;
+    private final int threads;
+    private final boolean avx512;
+    private final List<Stream> streams = new ArrayList<>();
+    private final ThreadLocal<Stream> threadStream = new ThreadLocal<>();
+    private final Set<PreparedOp> openOps = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private CpuDevice(int threads) {
+        this.engine = Engine.cpu();
+        this.threads = threads;
+        this.avx512 = dnnl_get_effective_cpu_isa() >= dnnl_cpu_isa_avx512_core();
+    }
+
+    /** A CPU device running each primitive on {@code threads} OpenMP threads. */
+    public static CpuDevice create(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        return new CpuDevice(threads);
+    }
+
+    /** A CPU device using every available core. */
+    public static CpuDevice create() {
+        return create(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public String name() {
+        return "cpu (oneDNN " + DnnlLibrary.version() + (avx512 ? ", avx512" : "") + ", " + threads + " threads)";
+    }
+
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public Layout preferredLayout(int channels) {
+        return avx512 ? Layout.NCHW16C : Layout.NCHW8C;
+    }
+
+    @Override
+    public Tensor allocate(Shape shape, DType dtype, Layout layout) {
+        requireOpen();
+        return Tensor.allocate(shape, dtype, layout);
+    }
+
+    @Override
+    public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
+        return register(() -> new Convolution(this, spec, weights));
+    }
+
+    @Override
+    public Pool2d pool2d(Pool2d.Spec spec) {
+        return register(() -> new Pooling(this, spec));
+    }
+
+    @Override
+    public GlobalAvgPool globalAvgPool(Shape input, DType dtype, Layout layout) {
+        return register(() -> new GlobalAveragePooling(this, input, dtype, layout));
+    }
+
+    @Override
+    public Linear linear(Linear.Spec spec, ConvWeights weights) {
+        return register(() -> new InnerProduct(this, spec, weights));
+    }
+
+    @Override
+    public Reorder reorder(Reorder.Spec spec) {
+        return register(() -> new LayoutReorder(this, spec));
+    }
+
+    @Override
+    public Add add(Add.Spec spec) {
+        return register(() -> new ElementwiseAdd(this, spec));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (PreparedOp op : List.copyOf(openOps)) {
+            op.close();
+        }
+        streams.forEach(Stream::close);
+        streams.clear();
+        engine.close();
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /** Runs one primitive to completion on the calling thread's stream, with this device's thread count. */
+    void execute(Primitive primitive, ExecArgs args) {
+        requireOpen();
+        // OpenMP keeps the thread count per calling thread, and Java may call from any thread: set it every time.
+        omp_set_num_threads(threads);
+        Stream stream = stream();
+        primitive.execute(stream, args);
+        stream.waitForCompletion();
+    }
+
+    /** The oneDNN descriptor of a tensor with this shape, type and layout. */
+    static MemoryDesc describe(Shape shape, DType dtype, Layout layout) {
+        layout.requireRank(shape);
+        MemoryDesc md = MemoryDesc.ofTag(shape.longDims(), dataType(dtype), formatTag(layout));
+        long expected = layout.storageElements(shape) * dtype.byteSize();
+        if (md.byteSize() != expected) {
+            md.close();
+            throw new IllegalStateException("oneDNN sizes " + shape + " " + layout + " at " + md.byteSize()
+                    + " bytes, the runtime at " + expected);
+        }
+        return md;
+    }
+
+    static int dataType(DType dtype) {
+        return switch (dtype) {
+            case F32 -> dnnl_f32();
+            case BF16 -> dnnl_bf16();
+        };
+    }
+
+    static int formatTag(Layout layout) {
+        return switch (layout) {
+            case NCHW -> dnnl_nchw();
+            case NHWC -> dnnl_nhwc();
+            case NCHW8C -> dnnl_nChw8c();
+            case NCHW16C -> dnnl_nChw16c();
+            case NC -> dnnl_nc();
+        };
+    }
+
+    void unregister(PreparedOp op) {
+        openOps.remove(op);
+    }
+
+    private <T extends PreparedOp> T register(Supplier<T> factory) {
+        requireOpen();
+        T op = factory.get();
+        openOps.add(op);
+        return op;
+    }
+
+    private Stream stream() {
+        Stream stream = threadStream.get();
+        if (stream == null) {
+            synchronized (this) {
+                requireOpen();
+                stream = Stream.inOrder(engine);
+                streams.add(stream);
+            }
+            threadStream.set(stream);
+        }
+        return stream;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("device is closed");
+        }
+    }
+}

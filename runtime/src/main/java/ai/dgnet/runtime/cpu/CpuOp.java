@@ -1,0 +1,60 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.dnnl.MemoryDesc;
+import ai.dgnet.dnnl.PrimitiveDesc;
+import ai.dgnet.runtime.op.PreparedOp;
+
+import java.lang.foreign.MemorySegment;
+
+/** What every CPU op shares: the device it runs on, the native objects it owns, and its one primitive. */
+abstract class CpuOp implements PreparedOp {
+    final CpuDevice device;
+    final Owned owned = new Owned();
+    private PreparedPrimitive primitive;
+
+    CpuOp(CpuDevice device) {
+        this.device = device;
+    }
+
+    /**
+     * Runs an op's constructor body; if it fails, everything it made so far is released before the exception
+     * leaves, so a half-built op leaks nothing.
+     */
+    final void build(Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Makes this op's primitive from {@code desc} (already in {@link #owned}), with argument {@code argIds[i]}
+     * described by {@code mds[i]}. Per-run buffers come first in the argument order, so {@link #run} binds them
+     * by position.
+     */
+    final PreparedPrimitive prepare(PrimitiveDesc desc, int[] argIds, MemoryDesc... mds) {
+        primitive = owned.add(new PreparedPrimitive(device, desc, argIds, mds));
+        return primitive;
+    }
+
+    /** Binds the per-run buffers, in argument order, and runs. */
+    final void run(MemorySegment... buffers) {
+        for (int slot = 0; slot < buffers.length; slot++) {
+            primitive.bind(slot, buffers[slot]);
+        }
+        primitive.run();
+    }
+
+    @Override
+    public final String implementation() {
+        return primitive.implementation();
+    }
+
+    @Override
+    public final void close() {
+        device.unregister(this);
+        owned.close();
+    }
+}

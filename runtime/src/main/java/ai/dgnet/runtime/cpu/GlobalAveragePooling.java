@@ -1,0 +1,70 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.dnnl.MemoryDesc;
+import ai.dgnet.dnnl.PrimitiveDesc;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.op.GlobalAvgPool;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static ai.dgnet.dnnl.c.dnnl_h.dnnl_pooling_forward_primitive_desc_create;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_DST;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_SRC;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_forward_inference;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nchw;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_pooling_avg_exclude_padding;
+
+/**
+ * Global average pooling as one oneDNN pooling whose kernel is the whole image. The destination is described as
+ * a plain {@code [N, C, 1, 1]}, which has exactly the bytes of {@code [N, C]} in {@code NC}: the head's linear
+ * layer reads it with no reorder, whatever layout the activations had.
+ */
+final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
+    private final Shape input;
+    private final Shape output;
+    private final DType dtype;
+    private final Layout layout;
+
+    GlobalAveragePooling(CpuDevice device, Shape input, DType dtype, Layout layout) {
+        super(device);
+        this.input = input.requireRank(4, "global average pooling input");
+        layout.requireRank(input);
+        this.output = GlobalAvgPool.output(input);
+        this.dtype = dtype;
+        this.layout = layout;
+        build(() -> {
+            try (MemoryDesc src = CpuDevice.describe(input, dtype, layout);
+                 MemoryDesc dst = MemoryDesc.ofTag(new long[] {input.dim(0), input.dim(1), 1, 1},
+                         CpuDevice.dataType(dtype), dnnl_nchw());
+                 Arena arena = Arena.ofConfined()) {
+                PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_pooling_forward_primitive_desc_create",
+                        out -> dnnl_pooling_forward_primitive_desc_create(out, device.engine().handle(),
+                                dnnl_forward_inference(), dnnl_pooling_avg_exclude_padding(), src.handle(),
+                                dst.handle(),
+                                MemoryDesc.dimsOf(arena, 1, 1),
+                                MemoryDesc.dimsOf(arena, input.dim(2), input.dim(3)),
+                                MemoryDesc.dimsOf(arena, 0, 0),
+                                MemoryDesc.dimsOf(arena, 0, 0),
+                                MemoryDesc.dimsOf(arena, 0, 0),
+                                MemorySegment.NULL)));
+                prepare(desc, new int[] {DNNL_ARG_SRC(), DNNL_ARG_DST()}, src, dst);
+            }
+        });
+    }
+
+    @Override
+    public Shape input() {
+        return input;
+    }
+
+    @Override
+    public void run(Tensor src, Tensor dst) {
+        src.require(input, dtype, layout, "global average pooling source");
+        dst.require(output, dtype, Layout.NC, "global average pooling destination");
+        run(src.segment(), dst.segment());
+    }
+}

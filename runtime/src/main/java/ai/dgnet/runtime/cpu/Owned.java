@@ -1,0 +1,36 @@
+package ai.dgnet.runtime.cpu;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The native objects one op owns, closed in reverse order of creation. Ops build through it so that a failure
+ * half-way through a constructor releases whatever was already made.
+ */
+final class Owned implements AutoCloseable {
+    private final Deque<AutoCloseable> items = new ArrayDeque<>();
+
+    <T extends AutoCloseable> T add(T item) {
+        items.push(item);
+        return item;
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        while (!items.isEmpty()) {
+            try {
+                items.pop().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

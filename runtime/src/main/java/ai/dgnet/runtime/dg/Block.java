@@ -1,0 +1,20 @@
+package ai.dgnet.runtime.dg;
+
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+
+/**
+ * One node of a DG stage: the backbone's own block (residual shortcut included), prepared for one input shape.
+ * It owns its prepared ops and intermediate buffers.
+ */
+public interface Block extends AutoCloseable {
+    Shape input();
+
+    Shape output();
+
+    /** Computes {@code out = B(in)}; {@code in} is only read. */
+    void run(Tensor in, Tensor out);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,236 @@
+package ai.dgnet.runtime.dg;
+
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.kernel.DgKernels;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one DG stage (spec section 2) on a batch: nodes in order; after each node its router scores the node's
+ * outgoing edges per instance; edges not strictly above the threshold are dropped; each node's input is the
+ * weighted sum of its kept predecessors; the stage output is the output node's sum.
+ *
+ * <p>Convolutions run on the whole batch, routing and aggregation per instance (every layout used keeps an
+ * instance's elements contiguous). Buffers are planned once: one output per node and one aggregation buffer,
+ * reused for every node's input and for the stage output. When every instance's input to a node is a single
+ * kept edge of weight exactly 1 from the same predecessor (always so in static mode) that predecessor's output
+ * is used directly, with no copy. A node with no kept input gets zeros.
+ *
+ * <p>Not thread-safe: one executor per session.
+ */
+public final class StageExecutor implements AutoCloseable {
+    private final List<Block> nodes;
+    private final List<Router> routers;
+    private final Mode mode;
+    private final float threshold;
+    private final DgKernels kernels;
+    private final int m;
+    private final int batch;
+    private final Shape nodeShape;
+    private final Layout layout;
+    private final long instanceElements;
+    private final Tensor[] outputs;
+    private final Tensor aggregate;
+    // Scratch reused by every run, so routing and aggregation allocate nothing.
+    private final float[] pooled;
+    private final float[] scores;
+    private final MemorySegment[] sources;
+    private final long[] offsets;
+    private final float[] weights;
+
+    /**
+     * @param nodes   the stage's blocks, prepared; every node after the first maps the node shape to itself
+     * @param routers one per node in dynamic mode (router {@code i} has {@code m - i} edges); empty in static mode
+     *                or when the stage has a single node
+     */
+    public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
+                         Layout layout) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("a stage needs at least one node");
+        }
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+        }
+        this.nodes = List.copyOf(nodes);
+        this.m = nodes.size();
+        this.mode = mode;
+        this.threshold = threshold;
+        this.layout = layout;
+        this.nodeShape = nodes.getFirst().output();
+        this.batch = nodeShape.dim(0);
+        for (int j = 1; j < m; j++) {
+            Block node = nodes.get(j);
+            if (!node.input().equals(nodeShape) || !node.output().equals(nodeShape)) {
+                throw new IllegalArgumentException("node " + j + " maps " + node.input() + " to " + node.output()
+                        + ", but every node after the first must map the stage's node shape " + nodeShape
+                        + " to itself");
+            }
+        }
+        boolean routed = mode == Mode.DYNAMIC && m > 1;
+        if (routed && routers.size() != m) {
+            throw new IllegalArgumentException("dynamic stage of " + m + " nodes needs " + m + " routers, got "
+                    + routers.size());
+        }
+        int channels = nodeShape.dim(1);
+        for (int i = 0; routed && i < m; i++) {
+            Router r = routers.get(i);
+            if (r.edges() != m - i || r.channels() != channels) {
+                throw new IllegalArgumentException("router " + i + " must be [" + (m - i) + ", " + channels
+                        + "], got [" + r.edges() + ", " + r.channels() + "]");
+            }
+        }
+        this.routers = routed ? List.copyOf(routers) : List.of();
+        this.kernels = DgKernelsProvider.get();
+        this.instanceElements = layout.storageElements(nodeShape) / batch;
+        this.pooled = new float[channels];
+        this.scores = new float[m];
+        this.sources = new MemorySegment[m];
+        this.offsets = new long[m];
+        this.weights = new float[m];
+        List<Tensor> made = new ArrayList<>();
+        try {
+            this.outputs = new Tensor[m];
+            for (int i = 0; i < m; i++) {
+                outputs[i] = track(made, device.allocate(nodeShape, DType.F32, layout));
+            }
+            this.aggregate = m > 1 ? track(made, device.allocate(nodeShape, DType.F32, layout)) : null;
+        } catch (RuntimeException e) {
+            made.forEach(Tensor::close);
+            throw e;
+        }
+    }
+
+    private static Tensor track(List<Tensor> made, Tensor t) {
+        made.add(t);
+        return t;
+    }
+
+    public int nodes() {
+        return m;
+    }
+
+    public Shape input() {
+        return nodes.getFirst().input();
+    }
+
+    public Shape output() {
+        return nodeShape;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /**
+     * Runs the stage on {@code z} and records each instance's connectivity in {@code trace} (ignored for a
+     * single-node stage). Returns the tensor holding the stage output: a buffer of this executor, valid until
+     * its next run.
+     */
+    public Tensor run(Tensor z, StageTrace trace) {
+        nodes.getFirst().run(z, outputs[0]);
+        if (m == 1) {
+            return outputs[0];
+        }
+        if (trace.nodes() != m || trace.batch() != batch) {
+            throw new IllegalArgumentException("trace is for " + trace.nodes() + " nodes and batch "
+                    + trace.batch() + ", stage has " + m + " nodes and batch " + batch);
+        }
+        route(0, trace);
+        for (int j = 1; j < m; j++) {
+            nodes.get(j).run(aggregate(j, trace), outputs[j]);
+            route(j, trace);
+        }
+        return aggregate(m, trace);
+    }
+
+    /** Fills row {@code i} of every instance's matrices from node {@code i}'s router (or the static chain). */
+    private void route(int i, StageTrace trace) {
+        int size = m + 1;
+        if (mode == Mode.STATIC) {
+            for (int n = 0; n < batch; n++) {
+                trace.adjacency()[n][i * size + i + 1] = 1.0f;
+            }
+            return;
+        }
+        Router router = routers.get(i);
+        MemorySegment x = outputs[i].segment();
+        for (int n = 0; n < batch; n++) {
+            kernels.channelMeans(x, nodeShape, layout, n, pooled);
+            kernels.router(pooled, router.channels(), router.weight(), router.bias(), router.edges(), scores);
+            for (int k = 0; k < router.edges(); k++) {
+                int cell = i * size + i + 1 + k;
+                float r = scores[k];
+                trace.router()[n][cell] = r;
+                trace.adjacency()[n][cell] = r > threshold ? r : 0.0f;
+            }
+        }
+    }
+
+    /** The input of node {@code j} (or the stage output when {@code j == m}): {@code sum_i A[i][j] * x_i}. */
+    private Tensor aggregate(int j, StageTrace trace) {
+        int shared = sharedUnitEdge(j, trace);
+        if (shared >= 0) {
+            return outputs[shared];
+        }
+        int size = m + 1;
+        MemorySegment dst = aggregate.segment();
+        for (int n = 0; n < batch; n++) {
+            int count = 0;
+            for (int i = 0; i < j; i++) {
+                float w = trace.adjacency()[n][i * size + j];
+                if (w != 0.0f) {
+                    sources[count] = outputs[i].segment();
+                    offsets[count] = n * instanceElements;
+                    weights[count] = w;
+                    count++;
+                }
+            }
+            kernels.weightedSum(dst, n * instanceElements, instanceElements, sources, offsets, weights, count);
+        }
+        return aggregate;
+    }
+
+    /** The predecessor every instance takes alone with weight exactly 1, or -1 if there is none. */
+    private int sharedUnitEdge(int j, StageTrace trace) {
+        int size = m + 1;
+        int shared = -1;
+        for (int n = 0; n < batch; n++) {
+            int only = -1;
+            for (int i = 0; i < j; i++) {
+                float w = trace.adjacency()[n][i * size + j];
+                if (w == 0.0f) {
+                    continue;
+                }
+                if (w != 1.0f || only >= 0) {
+                    return -1;
+                }
+                only = i;
+            }
+            if (only < 0 || (shared >= 0 && shared != only)) {
+                return -1;
+            }
+            shared = only;
+        }
+        return shared;
+    }
+
+    @Override
+    public void close() {
+        for (Block node : nodes) {
+            node.close();
+        }
+        for (Tensor t : outputs) {
+            t.close();
+        }
+        if (aggregate != null) {
+            aggregate.close();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package ai.dgnet.runtime.dg;
+
+/**
+ * What one stage did for each instance of a batch: its adjacency matrix {@code A} and the raw router outputs at
+ * the same positions, both {@code (m+1) x (m+1)} row-major per instance (spec section 2).
+ */
+public record StageTrace(int nodes, float[][] adjacency, float[][] router) {
+    public int size() {
+        return nodes + 1;
+    }
+
+    public int batch() {
+        return adjacency.length;
+    }
+
+    /** {@code A[from][to]} of instance {@code n}. */
+    public float edge(int n, int from, int to) {
+        return adjacency[n][from * size() + to];
+    }
+
+    public float routerOutput(int n, int from, int to) {
+        return router[n][from * size() + to];
+    }
+
+    /** Zeroed matrices for {@code batch} instances of a stage of {@code nodes} nodes. */
+    public static StageTrace of(int nodes, int batch) {
+        int cells = (nodes + 1) * (nodes + 1);
+        return new StageTrace(nodes, new float[batch][cells], new float[batch][cells]);
+    }
+}

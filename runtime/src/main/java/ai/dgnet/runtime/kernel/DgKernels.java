@@ -1,0 +1,57 @@
+package ai.dgnet.runtime.kernel;
+
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The loops of a DG stage that oneDNN has no primitive for (spec section 2): the router of node {@code i},
+ * {@code r_i = sigmoid(W_i · GAP(x_i) + b_i)}, split into its pooling and its small fully connected layer, and
+ * the aggregation {@code a_j = sum_i A[i][j] * x_i} over one instance's kept edges.
+ *
+ * <p>Get an implementation from {@link DgKernelsProvider#get()}. Implementations hold no state, so one instance
+ * serves every thread. They write only into what the caller passes, so a stage plans its buffers once and runs
+ * without allocating. Every method checks its arguments first and throws {@link IllegalArgumentException}
+ * (or {@link NullPointerException} for a missing array or segment) saying what it expected and what came;
+ * scratch arrays ({@code out}, {@code pooled}) may be longer than needed, parameters ({@code weight},
+ * {@code bias}) must have exactly their size.
+ */
+public interface DgKernels {
+
+    /**
+     * Writes the mean over height and width of each channel of instance {@code n} ({@code GAP(x_i)} of the spec)
+     * into {@code out[0 .. C)}, reading the f32 tensor in its own layout.
+     *
+     * @param x      the whole tensor's memory, as {@code Tensor.segment()} gives it; padding channels of blocked
+     *               layouts are never used
+     * @param shape  the logical {@code [N, C, H, W]}
+     * @param layout {@code NCHW}, {@code NHWC}, {@code NCHW8C} or {@code NCHW16C}
+     * @param n      the instance, {@code 0 <= n < N}
+     * @param out    at least {@code C} floats
+     */
+    void channelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out);
+
+    /**
+     * Writes {@code out[k] = sigmoid(bias[k] + sum_c weight[k * channels + c] * pooled[c])} for
+     * {@code k < rows}, the sigmoid taken in double as {@code 1 / (1 + exp(-x))}.
+     *
+     * @param pooled   at least {@code channels} floats: the channel means of the node's output
+     * @param weight   exactly {@code rows * channels} floats, row-major {@code [rows, channels]}
+     * @param bias     exactly {@code rows} floats
+     * @param out      at least {@code rows} floats
+     */
+    void router(float[] pooled, int channels, float[] weight, float[] bias, int rows, float[] out);
+
+    /**
+     * Writes {@code dst[dstOffset + e] = sum_{i < count} weights[i] * sources[i][sourceOffsets[i] + e]} for
+     * {@code e < length}: offsets and length count f32 elements. With {@code count == 0} it writes zeros and
+     * reads no source. Entries of the arrays from {@code count} on are ignored, so callers can reuse arrays
+     * sized for the most edges. {@code dst} must not overlap the sources.
+     */
+    void weightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources, long[] sourceOffsets,
+                     float[] weights, int count);
+
+    /** A short name for logs and benchmark labels, such as {@code "scalar"} or {@code "vector 512-bit"}. */
+    String name();
+}

@@ -1,0 +1,168 @@
+package ai.dgnet.runtime.kernel;
+
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * The kernels as plain loops: the fallback where the Vector API is missing or slow, and the oracle the vector
+ * implementation is tested against. Sums are kept in double, which costs a scalar loop nothing (its speed is set
+ * by the add latency either way) and makes this the accurate twin.
+ *
+ * <p>The argument checks live here, as package-private statics, so that both implementations reject bad
+ * arguments alike, with the same messages.
+ */
+final class ScalarDgKernels implements DgKernels {
+
+    @Override
+    public void channelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out) {
+        checkChannelMeans(x, shape, layout, n, out);
+        long pixels = (long) shape.dim(2) * shape.dim(3);
+        long stride = pixelStride(layout, shape.dim(1));
+        for (int c = 0; c < shape.dim(1); c++) {
+            long start = layout.offset(shape, n, c, 0, 0);
+            double sum = 0;
+            for (long p = 0; p < pixels; p++) {
+                sum += x.getAtIndex(JAVA_FLOAT, start + p * stride);
+            }
+            out[c] = (float) (sum / pixels);
+        }
+    }
+
+    @Override
+    public void router(float[] pooled, int channels, float[] weight, float[] bias, int rows, float[] out) {
+        checkRouter(pooled, channels, weight, bias, rows, out);
+        for (int k = 0; k < rows; k++) {
+            double logit = bias[k];
+            for (int c = 0; c < channels; c++) {
+                logit += (double) weight[k * channels + c] * pooled[c];
+            }
+            out[k] = sigmoid(logit);
+        }
+    }
+
+    @Override
+    public void weightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
+                            long[] sourceOffsets, float[] weights, int count) {
+        checkWeightedSum(dst, dstOffset, length, sources, sourceOffsets, weights, count);
+        for (long e = 0; e < length; e++) {
+            double sum = 0;
+            for (int i = 0; i < count; i++) {
+                sum += (double) weights[i] * sources[i].getAtIndex(JAVA_FLOAT, sourceOffsets[i] + e);
+            }
+            dst.setAtIndex(JAVA_FLOAT, dstOffset + e, (float) sum);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    /** The spec's sigmoid, in double, rounded once to float. */
+    static float sigmoid(double x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    /**
+     * Elements between horizontally adjacent pixels of one channel. In all four image layouts that is also the
+     * step from the end of one row to the start of the next, so a channel's pixels are one evenly spaced run.
+     */
+    static int pixelStride(Layout layout, int channels) {
+        return switch (layout) {
+            case NCHW -> 1;
+            case NHWC -> channels;
+            case NCHW8C, NCHW16C -> layout.channelBlock();
+            case NC -> throw new IllegalArgumentException("NC tensors have no pixels");
+        };
+    }
+
+    static void checkChannelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(out, "out");
+        if (layout.rank() != 4) {
+            throw new IllegalArgumentException("channel means need an image layout (NCHW, NHWC, NCHW8C, NCHW16C), got "
+                    + layout);
+        }
+        layout.requireRank(shape);
+        if (n < 0 || n >= shape.dim(0)) {
+            throw new IllegalArgumentException("instance " + n + " is outside the batch of " + shape.dim(0));
+        }
+        long bytes = layout.storageElements(shape) * Float.BYTES;
+        if (x.byteSize() < bytes) {
+            throw new IllegalArgumentException("an f32 " + shape + " " + layout + " tensor takes " + bytes
+                    + " bytes, x has " + x.byteSize());
+        }
+        if (out.length < shape.dim(1)) {
+            throw new IllegalArgumentException("out has room for " + out.length + " channel means, need "
+                    + shape.dim(1));
+        }
+    }
+
+    static void checkRouter(float[] pooled, int channels, float[] weight, float[] bias, int rows, float[] out) {
+        Objects.requireNonNull(pooled, "pooled");
+        Objects.requireNonNull(weight, "weight");
+        Objects.requireNonNull(bias, "bias");
+        Objects.requireNonNull(out, "out");
+        if (channels < 0 || rows < 0) {
+            throw new IllegalArgumentException("channels and rows must not be negative, got " + channels + " and "
+                    + rows);
+        }
+        if (pooled.length < channels) {
+            throw new IllegalArgumentException("pooled holds " + pooled.length + " values, need " + channels);
+        }
+        if (weight.length != (long) rows * channels) {
+            throw new IllegalArgumentException("weight holds " + weight.length + " values, expected [" + rows + ", "
+                    + channels + "] = " + (long) rows * channels);
+        }
+        if (bias.length != rows) {
+            throw new IllegalArgumentException("bias holds " + bias.length + " values, expected " + rows);
+        }
+        if (out.length < rows) {
+            throw new IllegalArgumentException("out has room for " + out.length + " values, need " + rows);
+        }
+    }
+
+    static void checkWeightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
+                                 long[] sourceOffsets, float[] weights, int count) {
+        Objects.requireNonNull(sources, "sources");
+        Objects.requireNonNull(sourceOffsets, "sourceOffsets");
+        Objects.requireNonNull(weights, "weights");
+        if (length < 0) {
+            throw new IllegalArgumentException("length must not be negative, got " + length);
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative, got " + count);
+        }
+        if (sources.length < count || sourceOffsets.length < count || weights.length < count) {
+            throw new IllegalArgumentException("count is " + count + ", but there are " + sources.length
+                    + " sources, " + sourceOffsets.length + " offsets and " + weights.length + " weights");
+        }
+        checkRange(dst, dstOffset, length, "dst", -1);
+        for (int i = 0; i < count; i++) {
+            checkRange(sources[i], sourceOffsets[i], length, "sources", i);
+        }
+    }
+
+    /** Throws unless f32 elements {@code [offset, offset + length)} lie in {@code segment}. */
+    private static void checkRange(MemorySegment segment, long offset, long length, String what, int index) {
+        if (segment == null) {
+            throw new NullPointerException(name(what, index) + " is null");
+        }
+        long elements = segment.byteSize() / Float.BYTES;
+        if (offset < 0 || offset > elements - length) {
+            throw new IllegalArgumentException(name(what, index) + " holds " + elements + " floats, elements ["
+                    + offset + ", " + (offset + length) + ") were asked for");
+        }
+    }
+
+    private static String name(String what, int index) {
+        return index < 0 ? what : what + "[" + index + "]";
+    }
+}

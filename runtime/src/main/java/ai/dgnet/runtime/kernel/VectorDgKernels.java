@@ -1,0 +1,204 @@
+package ai.dgnet.runtime.kernel;
+
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import com.sun.management.HotSpotDiagnosticMXBean;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * The kernels on the Vector API ({@code jdk.incubator.vector}). Only {@link DgKernelsProvider} names this class,
+ * and only by reflection after finding the module, so a JVM without {@code --add-modules=jdk.incubator.vector}
+ * never loads it.
+ *
+ * <p>One species, the platform's preferred one, for every loop: on AVX-512 a vector is 16 floats, exactly one
+ * {@code nChw16c} block of one pixel. Run the tests with {@code -XX:MaxVectorSize=16} or {@code 32} to get the
+ * 128- and 256-bit species on the same machine.
+ *
+ * <p>Accuracy of the channel means, which the tests hold against double: where a vector holds channels
+ * ({@code NHWC} and the blocked layouts), each lane sums one image row into a fresh f32 accumulator and the row
+ * sums into a second one, so no f32 accumulator takes more than {@code max(H, W)} terms (112 at 112 x 112),
+ * instead of {@code H * W}. Where a vector holds pixels ({@code NCHW}), four accumulators over the plane give each
+ * lane at most {@code H * W / (4 * lanes)} terms (196 at 112 x 112 with 16 lanes, 784 with 4).
+ */
+final class VectorDgKernels implements DgKernels {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Tensors are written through {@code JAVA_FLOAT}, which is native order. */
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /**
+     * Whether {@code fma} is one instruction. Without hardware FMA the Vector API computes it lane by lane with
+     * {@link Math#fma}, which is BigDecimal arithmetic: far slower than the multiply and add used instead.
+     */
+    private static final boolean FAST_FMA = hotSpotFlag("UseFMA");
+
+    /** The preferred species' size; the provider turns this implementation down under 128 bits. */
+    static int bitSize() {
+        return SPECIES.vectorBitSize();
+    }
+
+    @Override
+    public void channelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out) {
+        ScalarDgKernels.checkChannelMeans(x, shape, layout, n, out);
+        int channels = shape.dim(1);
+        int height = shape.dim(2);
+        int width = shape.dim(3);
+        switch (layout) {
+            case NCHW -> {
+                long pixels = (long) height * width;
+                for (int c = 0; c < channels; c++) {
+                    out[c] = planeSum(x, layout.offset(shape, n, c, 0, 0), pixels) / pixels;
+                }
+            }
+            case NHWC -> interleavedMeans(x, layout.offset(shape, n, 0, 0, 0), channels, channels, height, width,
+                    out, 0);
+            case NCHW8C, NCHW16C -> {
+                int block = layout.channelBlock();
+                for (int first = 0; first < channels; first += block) {
+                    interleavedMeans(x, layout.offset(shape, n, first, 0, 0), block,
+                            Math.min(block, channels - first), height, width, out, first);
+                }
+            }
+            case NC -> throw new AssertionError("rejected by the argument check");
+        }
+    }
+
+    /** The sum of {@code count} contiguous floats from element {@code start}. */
+    private static float planeSum(MemorySegment x, long start, long count) {
+        MemorySegment plane = x.asSlice(start * Float.BYTES, count * Float.BYTES);
+        int n = (int) count;
+        FloatVector acc0 = FloatVector.zero(SPECIES);
+        FloatVector acc1 = FloatVector.zero(SPECIES);
+        FloatVector acc2 = FloatVector.zero(SPECIES);
+        FloatVector acc3 = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int bound = n - n % (4 * LANES); i < bound; i += 4 * LANES) {
+            acc0 = acc0.add(load(plane, i));
+            acc1 = acc1.add(load(plane, i + LANES));
+            acc2 = acc2.add(load(plane, i + 2 * LANES));
+            acc3 = acc3.add(load(plane, i + 3 * LANES));
+        }
+        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
+            acc0 = acc0.add(load(plane, i));
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += plane.getAtIndex(JAVA_FLOAT, i);
+        }
+        return sum;
+    }
+
+    /**
+     * Means of the channels of one pixel-interleaved group, where each pixel stores {@code stored} consecutive
+     * channels starting {@code stored} elements after the previous pixel's: all channels of an {@code NHWC}
+     * image, or one block of a blocked layout. Only the first {@code real} channels are written, to
+     * {@code out[first ..]}; the rest of a block is padding, read along in a vector and dropped.
+     */
+    private static void interleavedMeans(MemorySegment x, long start, int stored, int real, int height, int width,
+                                         float[] out, int first) {
+        float pixels = (float) height * width;
+        int c = 0;
+        for (; c + LANES <= stored; c += LANES) {
+            FloatVector total = FloatVector.zero(SPECIES);
+            long pixel = start + c;
+            for (int h = 0; h < height; h++) {
+                FloatVector row = FloatVector.zero(SPECIES);
+                for (int w = 0; w < width; w++, pixel += stored) {
+                    row = row.add(load(x, pixel));
+                }
+                total = total.add(row);
+            }
+            total.div(pixels).intoArray(out, first + c, SPECIES.indexInRange(c, real));
+        }
+        // Channels left over when a vector does not divide the group: an NHWC channel count that is not a
+        // multiple of the lanes, or 8-channel blocks under 16 lanes (oneDNN uses nChw8c on AVX2, where 8 lanes
+        // fit it exactly, so this is not the common case).
+        for (; c < real; c++) {
+            double sum = 0;
+            long pixel = start + c;
+            for (long p = 0; p < (long) height * width; p++, pixel += stored) {
+                sum += x.getAtIndex(JAVA_FLOAT, pixel);
+            }
+            out[first + c] = (float) (sum / pixels);
+        }
+    }
+
+    @Override
+    public void router(float[] pooled, int channels, float[] weight, float[] bias, int rows, float[] out) {
+        ScalarDgKernels.checkRouter(pooled, channels, weight, bias, rows, out);
+        // A router is at most a few ten thousand multiply-adds per node and instance, next to convolutions of
+        // millions: one accumulator per row keeps the loop plain.
+        int bound = SPECIES.loopBound(channels);
+        for (int k = 0; k < rows; k++) {
+            int row = k * channels;
+            FloatVector acc = FloatVector.zero(SPECIES);
+            int c = 0;
+            for (; c < bound; c += LANES) {
+                acc = fma(FloatVector.fromArray(SPECIES, weight, row + c), FloatVector.fromArray(SPECIES, pooled, c),
+                        acc);
+            }
+            double logit = (double) bias[k] + acc.reduceLanes(VectorOperators.ADD);
+            for (; c < channels; c++) {
+                logit += (double) weight[row + c] * pooled[c];
+            }
+            out[k] = ScalarDgKernels.sigmoid(logit);
+        }
+    }
+
+    @Override
+    public void weightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
+                            long[] sourceOffsets, float[] weights, int count) {
+        ScalarDgKernels.checkWeightedSum(dst, dstOffset, length, sources, sourceOffsets, weights, count);
+        // Element-major, so dst is written once and each source read once however many edges there are.
+        long e = 0;
+        for (long bound = SPECIES.loopBound(length); e < bound; e += LANES) {
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int i = 0; i < count; i++) {
+                sum = fma(load(sources[i], sourceOffsets[i] + e), FloatVector.broadcast(SPECIES, weights[i]), sum);
+            }
+            sum.intoMemorySegment(dst, (dstOffset + e) * Float.BYTES, ORDER);
+        }
+        for (; e < length; e++) {
+            float sum = 0;
+            for (int i = 0; i < count; i++) {
+                sum += weights[i] * sources[i].getAtIndex(JAVA_FLOAT, sourceOffsets[i] + e);
+            }
+            dst.setAtIndex(JAVA_FLOAT, dstOffset + e, sum);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "vector " + SPECIES.vectorBitSize() + "-bit" + (FAST_FMA ? "" : " (no FMA)");
+    }
+
+    /** The vector of floats at element {@code index} of {@code segment}. */
+    private static FloatVector load(MemorySegment segment, long index) {
+        return FloatVector.fromMemorySegment(SPECIES, segment, index * Float.BYTES, ORDER);
+    }
+
+    /** {@code a * b + c}. */
+    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
+        return FAST_FMA ? a.fma(b, c) : a.mul(b).add(c);
+    }
+
+    /**
+     * A boolean HotSpot flag, false where the VM cannot say (not HotSpot, or no {@code jdk.management} in a
+     * trimmed runtime): false only costs the FMA, true where it is wrong would cost far more.
+     */
+    private static boolean hotSpotFlag(String name) {
+        try {
+            return Boolean.parseBoolean(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name).getValue());
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package ai.dgnet.runtime.op;
+
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+
+/** A prepared 2-D convolution with bias and fused epilogue: {@code activation(conv(src) + bias + residual)}. */
+public interface Conv2d extends PreparedOp {
+    Spec spec();
+
+    /** Runs with {@link Residual#NONE} or {@link Residual#ACCUMULATE} (then {@code dst} holds the residual). */
+    void run(Tensor src, Tensor dst);
+
+    /** Runs with {@link Residual#ADD}: {@code dst = activation(conv(src) + bias + residual)}. */
+    void run(Tensor src, Tensor residual, Tensor dst);
+
+    /**
+     * Everything that fixes a convolution: the input it takes, PyTorch's {@code Conv2d} parameters (dilation 1
+     * means none, as in PyTorch), and the layouts of source and destination. Weights are {@code [out, in/groups,
+     * kernelH, kernelW]}.
+     */
+    record Spec(Shape input, int outChannels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                int dilationH, int dilationW, int groups, DType dtype, Layout srcLayout, Layout dstLayout,
+                Activation activation, Residual residual) {
+        public Spec {
+            input.requireRank(4, "convolution input");
+            srcLayout.requireRank(input);
+            if (dstLayout.rank() != 4) {
+                throw new IllegalArgumentException("convolution destination layout must be rank 4, got " + dstLayout);
+            }
+            requirePositive("outChannels", outChannels);
+            requirePositive("kernelH", kernelH);
+            requirePositive("kernelW", kernelW);
+            requirePositive("strideH", strideH);
+            requirePositive("strideW", strideW);
+            requirePositive("dilationH", dilationH);
+            requirePositive("dilationW", dilationW);
+            requirePositive("groups", groups);
+            if (padH < 0 || padW < 0) {
+                throw new IllegalArgumentException("padding must be >= 0, got " + padH + "x" + padW);
+            }
+            int inChannels = input.dim(1);
+            if (inChannels % groups != 0 || outChannels % groups != 0) {
+                throw new IllegalArgumentException("groups (" + groups + ") must divide input channels ("
+                        + inChannels + ") and output channels (" + outChannels + ")");
+            }
+            if (outputExtent(input.dim(2), kernelH, strideH, padH, dilationH) < 1
+                    || outputExtent(input.dim(3), kernelW, strideW, padW, dilationW) < 1) {
+                throw new IllegalArgumentException("input " + input + " is smaller than the dilated kernel "
+                        + kernelH + "x" + kernelW + " with padding " + padH + "x" + padW);
+            }
+        }
+
+        /** A square-kernel convolution with no groups, dilation or epilogue, plain NCHW in and out. */
+        public static Spec of(Shape input, int outChannels, int kernel, int stride, int padding) {
+            return new Spec(input, outChannels, kernel, kernel, stride, stride, padding, padding, 1, 1, 1, DType.F32,
+                    Layout.NCHW, Layout.NCHW, Activation.NONE, Residual.NONE);
+        }
+
+        public Spec withGroups(int g) {
+            return new Spec(input, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    g, dtype, srcLayout, dstLayout, activation, residual);
+        }
+
+        public Spec withDilation(int d) {
+            return new Spec(input, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, d, d, groups, dtype,
+                    srcLayout, dstLayout, activation, residual);
+        }
+
+        public Spec withLayouts(Layout src, Layout dst) {
+            return new Spec(input, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    groups, dtype, src, dst, activation, residual);
+        }
+
+        public Spec withEpilogue(Activation act, Residual res) {
+            return new Spec(input, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    groups, dtype, srcLayout, dstLayout, act, res);
+        }
+
+        public Spec withDType(DType type) {
+            return new Spec(input, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                    groups, type, srcLayout, dstLayout, activation, residual);
+        }
+
+        public Shape output() {
+            return Shape.of(input.dim(0), outChannels,
+                    outputExtent(input.dim(2), kernelH, strideH, padH, dilationH),
+                    outputExtent(input.dim(3), kernelW, strideW, padW, dilationW));
+        }
+
+        /** Weight values expected: {@code out * in/groups * kernelH * kernelW}. */
+        public long weightCount() {
+            return (long) outChannels * (input.dim(1) / groups) * kernelH * kernelW;
+        }
+
+        static int outputExtent(int in, int kernel, int stride, int pad, int dilation) {
+            return Math.floorDiv(in + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
+        }
+
+        private static void requirePositive(String name, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be >= 1, got " + value);
+            }
+        }
+    }
+}

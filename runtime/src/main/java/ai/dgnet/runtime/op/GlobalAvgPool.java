@@ -1,0 +1,16 @@
+package ai.dgnet.runtime.op;
+
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+
+/** Mean over height and width: {@code [N, C, H, W]} in any rank-4 layout to {@code [N, C]} in {@code NC}. */
+public interface GlobalAvgPool extends PreparedOp {
+    Shape input();
+
+    void run(Tensor src, Tensor dst);
+
+    static Shape output(Shape input) {
+        input.requireRank(4, "global average pooling input");
+        return Shape.of(input.dim(0), input.dim(1));
+    }
+}

@@ -1,0 +1,28 @@
+package ai.dgnet.runtime.op;
+
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+
+/** A prepared fully connected layer, {@code dst = src · weightsᵀ + bias}, on {@code NC} tensors; weights are {@code [out, in]}. */
+public interface Linear extends PreparedOp {
+    Spec spec();
+
+    void run(Tensor src, Tensor dst);
+
+    record Spec(int batch, int inFeatures, int outFeatures) {
+        public Spec {
+            if (batch < 1 || inFeatures < 1 || outFeatures < 1) {
+                throw new IllegalArgumentException("linear needs batch, in and out features >= 1, got " + batch
+                        + ", " + inFeatures + ", " + outFeatures);
+            }
+        }
+
+        public Shape input() {
+            return Shape.of(batch, inFeatures);
+        }
+
+        public Shape output() {
+            return Shape.of(batch, outFeatures);
+        }
+    }
+}

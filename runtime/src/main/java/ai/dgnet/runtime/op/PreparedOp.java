@@ -1,0 +1,14 @@
+package ai.dgnet.runtime.op;
+
+/**
+ * An operation built once for fixed shapes, layouts and weights, then run many times. It owns its native state
+ * (compiled kernels, reordered weights) until {@link #close()}. One prepared op is for one thread at a time: a
+ * run rebinds its buffers, so concurrent runs need one op each (sessions do that).
+ */
+public interface PreparedOp extends AutoCloseable {
+    /** What the device chose to run this op with, e.g. oneDNN's implementation name. */
+    String implementation();
+
+    @Override
+    void close();
+}

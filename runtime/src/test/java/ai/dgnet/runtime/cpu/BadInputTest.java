@@ -1,0 +1,153 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.op.Activation;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.Reorder;
+import ai.dgnet.runtime.op.Residual;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every mismatch is caught in Java with a message, before anything reaches oneDNN. */
+class BadInputTest {
+    private static final Shape IN = Shape.of(1, 8, 6, 6);
+    private static CpuDevice device;
+    private static Conv2d conv;
+
+    @BeforeAll
+    static void open() {
+        device = CpuDevice.create(1);
+        conv = device.conv2d(Conv2d.Spec.of(IN, 4, 3, 1, 1), ConvWeights.withoutBias(new float[4 * 8 * 9]));
+    }
+
+    @AfterAll
+    static void close() {
+        device.close();
+    }
+
+    @Test
+    void wrongShapeIsIllegalArgument() {
+        try (Tensor src = device.allocate(Shape.of(1, 8, 6, 7), DType.F32, Layout.NCHW);
+             Tensor dst = device.allocate(Shape.of(1, 4, 6, 6), DType.F32, Layout.NCHW)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.run(src, dst));
+            assertMentions(e, "convolution source", "[1, 8, 6, 6]", "[1, 8, 6, 7]");
+        }
+    }
+
+    @Test
+    void wrongDtypeIsIllegalArgument() {
+        try (Tensor src = device.allocate(IN, DType.BF16, Layout.NCHW);
+             Tensor dst = device.allocate(Shape.of(1, 4, 6, 6), DType.F32, Layout.NCHW)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.run(src, dst));
+            assertMentions(e, "f32", "bf16");
+        }
+    }
+
+    @Test
+    void wrongLayoutIsIllegalArgument() {
+        try (Tensor src = device.allocate(IN, DType.F32, Layout.NCHW);
+             Tensor dst = device.allocate(Shape.of(1, 4, 6, 6), DType.F32, Layout.NCHW16C)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.run(src, dst));
+            assertMentions(e, "convolution destination", "NCHW16C");
+        }
+    }
+
+    @Test
+    void closedTensorIsIllegalState() {
+        Tensor src = device.allocate(IN, DType.F32, Layout.NCHW);
+        src.close();
+        try (Tensor dst = device.allocate(Shape.of(1, 4, 6, 6), DType.F32, Layout.NCHW)) {
+            assertThrows(IllegalStateException.class, () -> conv.run(src, dst));
+            assertThrows(IllegalStateException.class, src::toFloatArray);
+            assertThrows(IllegalStateException.class, src::segment);
+        }
+    }
+
+    @Test
+    void closedOpAndClosedDeviceAreIllegalState() {
+        CpuDevice other = CpuDevice.create(1);
+        Conv2d op = other.conv2d(Conv2d.Spec.of(IN, 4, 1, 1, 0), ConvWeights.withoutBias(new float[32]));
+        try (Tensor src = other.allocate(IN, DType.F32, Layout.NCHW);
+             Tensor dst = other.allocate(Shape.of(1, 4, 6, 6), DType.F32, Layout.NCHW)) {
+            op.close();
+            assertThrows(IllegalStateException.class, () -> op.run(src, dst));
+            other.close();
+            assertThrows(IllegalStateException.class, () -> other.allocate(IN, DType.F32, Layout.NCHW));
+            assertThrows(IllegalStateException.class,
+                    () -> other.conv2d(Conv2d.Spec.of(IN, 4, 1, 1, 0), ConvWeights.withoutBias(new float[32])));
+        }
+    }
+
+    @Test
+    void deviceCloseClosesItsOps() {
+        CpuDevice other = CpuDevice.create(1);
+        Conv2d op = other.conv2d(Conv2d.Spec.of(IN, 4, 1, 1, 0), ConvWeights.withoutBias(new float[32]));
+        other.close();
+        try (Tensor src = Tensor.allocate(IN, DType.F32, Layout.NCHW);
+             Tensor dst = Tensor.allocate(Shape.of(1, 4, 6, 6), DType.F32, Layout.NCHW)) {
+            assertThrows(IllegalStateException.class, () -> op.run(src, dst));
+        }
+    }
+
+    @Test
+    void wrongWeightCountIsIllegalArgument() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> device.conv2d(Conv2d.Spec.of(IN, 4, 3, 1, 1), ConvWeights.withoutBias(new float[10])));
+        assertMentions(e, "288", "10");
+        assertThrows(IllegalArgumentException.class,
+                () -> device.conv2d(Conv2d.Spec.of(IN, 4, 3, 1, 1), new ConvWeights(new float[288], new float[3])));
+        assertThrows(IllegalArgumentException.class,
+                () -> device.linear(new Linear.Spec(1, 8, 4), ConvWeights.withoutBias(new float[31])));
+    }
+
+    @Test
+    void impossibleSpecsAreIllegalArgument() {
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of(IN, 4, 3, 1, 1).withGroups(3));
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of(IN, 4, 9, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of(IN, 0, 3, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of(IN, 4, 3, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of(Shape.of(8, 6), 4, 3, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.Spec.of(IN, 4, 3, 1, -1));
+        assertThrows(IllegalArgumentException.class, () -> Pool2d.Spec.of(IN, Pool2d.Kind.MAX, 3, 2, 2, Layout.NCHW));
+        assertThrows(IllegalArgumentException.class, () -> Pool2d.Spec.of(IN, Pool2d.Kind.MAX, 9, 1, 0, Layout.NCHW));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Reorder.Spec(IN, DType.F32, Layout.NC, DType.F32, Layout.NCHW));
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(1, 0, 3));
+        assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(0));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.allocate(IN, DType.F32, Layout.NC));
+    }
+
+    @Test
+    void residualMisuseIsIllegalArgument() {
+        Conv2d.Spec spec = Conv2d.Spec.of(IN, 8, 1, 1, 0).withEpilogue(Activation.RELU, Residual.ADD);
+        try (Conv2d add = device.conv2d(spec, ConvWeights.withoutBias(new float[64]));
+             Tensor src = device.allocate(IN, DType.F32, Layout.NCHW);
+             Tensor dst = device.allocate(IN, DType.F32, Layout.NCHW)) {
+            assertThrows(IllegalArgumentException.class, () -> add.run(src, dst));
+            assertThrows(IllegalArgumentException.class, () -> add.run(src, dst, dst));
+            assertThrows(IllegalArgumentException.class, () -> conv.run(src, src, dst));
+            assertThrows(IllegalArgumentException.class, () -> add.run(src, src, src));
+        }
+    }
+
+    @Test
+    void wrongValueCountIsIllegalArgument() {
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(IN, Layout.NCHW, new float[5]));
+    }
+
+    private static void assertMentions(Exception e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "message '" + e.getMessage() + "' should mention " + part);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.runtime.BFloat16;
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Reference;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.op.Add;
+import ai.dgnet.runtime.op.GlobalAvgPool;
+import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.Reorder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Pooling, global average pooling, inner product, reorder and add against the plain-Java reference. */
+class OperationsTest {
+    private static final double TOLERANCE = 1e-5;
+    private static CpuDevice device;
+
+    @BeforeAll
+    static void open() {
+        device = CpuDevice.create(2);
+    }
+
+    @AfterAll
+    static void close() {
+        device.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void maxPoolingStride2Padding1OnOddSizes(Layout layout) {
+        Shape in = Shape.of(2, 20, 15, 11);
+        float[] x = Reference.random(21, in.elements());
+        Pool2d.Spec spec = Pool2d.Spec.of(in, Pool2d.Kind.MAX, 3, 2, 1, layout);
+        assertPool(spec, x, Reference.pool2d(x, in, true, false, 3, 2, 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Pool2d.Kind.class, names = {"AVG_INCLUDE_PADDING", "AVG_EXCLUDE_PADDING"})
+    void averagePoolingCountsPaddingAsAsked(Pool2d.Kind kind) {
+        Shape in = Shape.of(1, 17, 9, 10);
+        float[] x = Reference.random(22, in.elements());
+        Pool2d.Spec spec = Pool2d.Spec.of(in, kind, 3, 2, 1, Layout.NCHW16C);
+        assertPool(spec, x, Reference.pool2d(x, in, false, kind == Pool2d.Kind.AVG_INCLUDE_PADDING, 3, 2, 1));
+    }
+
+    private static void assertPool(Pool2d.Spec spec, float[] x, double[] expected) {
+        try (Pool2d pool = device.pool2d(spec);
+             Tensor src = Tensor.of(spec.input(), spec.layout(), x);
+             Tensor dst = device.allocate(spec.output(), DType.F32, spec.layout())) {
+            pool.run(src, dst);
+            double error = Reference.relativeError(dst.toFloatArray(), expected);
+            assertTrue(error <= TOLERANCE, spec + ": relative error " + error);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void globalAveragePoolingFromEveryLayout(Layout layout) {
+        Shape in = Shape.of(3, 20, 7, 5);
+        float[] x = Reference.random(23, in.elements());
+        try (GlobalAvgPool gap = device.globalAvgPool(in, DType.F32, layout);
+             Tensor src = Tensor.of(in, layout, x);
+             Tensor dst = device.allocate(GlobalAvgPool.output(in), DType.F32, Layout.NC)) {
+            gap.run(src, dst);
+            double error = Reference.relativeError(dst.toFloatArray(), Reference.globalAvgPool(x, in));
+            assertTrue(error <= TOLERANCE, layout + ": relative error " + error);
+        }
+    }
+
+    @Test
+    void linearWithAndWithoutBias() {
+        Linear.Spec spec = new Linear.Spec(3, 37, 11);
+        float[] x = Reference.random(24, 3 * 37);
+        float[] w = Reference.random(25, 11 * 37);
+        float[] b = Reference.random(26, 11);
+        for (float[] bias : new float[][] {b, null}) {
+            try (Linear linear = device.linear(spec, new ConvWeights(w, bias));
+                 Tensor src = Tensor.of(spec.input(), Layout.NC, x);
+                 Tensor dst = device.allocate(spec.output(), DType.F32, Layout.NC)) {
+                linear.run(src, dst);
+                double error = Reference.relativeError(dst.toFloatArray(), Reference.linear(x, 3, 37, w, bias, 11));
+                assertTrue(error <= TOLERANCE, "bias " + (bias != null) + ": relative error " + error);
+            }
+        }
+    }
+
+    @Test
+    void reorderRoundTripsThroughBlockedLayoutsWithPaddedChannels() {
+        Shape shape = Shape.of(2, 5, 3, 4);
+        float[] x = Reference.random(27, shape.elements());
+        try (Reorder toBlocked = device.reorder(new Reorder.Spec(shape, DType.F32, Layout.NCHW, DType.F32, Layout.NCHW16C));
+             Reorder toNhwc = device.reorder(new Reorder.Spec(shape, DType.F32, Layout.NCHW16C, DType.F32, Layout.NHWC));
+             Tensor plain = Tensor.of(shape, Layout.NCHW, x);
+             Tensor blocked = device.allocate(shape, DType.F32, Layout.NCHW16C);
+             Tensor nhwc = device.allocate(shape, DType.F32, Layout.NHWC)) {
+            toBlocked.run(plain, blocked);
+            assertArrayEquals(x, blocked.toFloatArray());
+            toNhwc.run(blocked, nhwc);
+            assertArrayEquals(x, nhwc.toFloatArray());
+        }
+    }
+
+    @Test
+    void reorderToBf16RoundsToNearestEven() {
+        Shape shape = Shape.of(1, 16, 3, 3);
+        float[] x = Reference.random(28, shape.elements());
+        try (Reorder toBf16 = device.reorder(new Reorder.Spec(shape, DType.F32, Layout.NCHW, DType.BF16, Layout.NCHW16C));
+             Tensor src = Tensor.of(shape, Layout.NCHW, x);
+             Tensor dst = device.allocate(shape, DType.BF16, Layout.NCHW16C)) {
+            toBf16.run(src, dst);
+            float[] actual = dst.toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(BFloat16.toFloat(BFloat16.fromFloat(x[i])), actual[i], "element " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NCHW16C"})
+    void elementwiseAdd(Layout layout) {
+        Shape shape = Shape.of(2, 19, 5, 3);
+        float[] a = Reference.random(29, shape.elements());
+        float[] b = Reference.random(30, shape.elements());
+        double[] expected = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            expected[i] = (double) a[i] + b[i];
+        }
+        try (Add add = device.add(new Add.Spec(shape, DType.F32, layout));
+             Tensor ta = Tensor.of(shape, layout, a);
+             Tensor tb = Tensor.of(shape, layout, b);
+             Tensor dst = device.allocate(shape, DType.F32, layout)) {
+            add.run(ta, tb, dst);
+            assertTrue(Reference.relativeError(dst.toFloatArray(), expected) <= TOLERANCE);
+            add.run(ta, tb, ta);
+            assertTrue(Reference.relativeError(ta.toFloatArray(), expected) <= TOLERANCE, "in place");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package ai.dgnet.tests;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.models.io.SafeTensors;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every golden case written by the PyTorch reference ({@code tests/reference/make_golden.py}, computed in
+ * float64), run without Python: weights and input are regenerated from their seeds (spec section 6), the logits
+ * must agree to a relative L2 error of 1e-4 and every adjacency matrix must keep exactly the same edges, with
+ * weights and raw router outputs within 1e-4.
+ */
+class GoldenCasesTest {
+    private static final double LOGITS_TOLERANCE = 1e-4;
+    /**
+     * Router outputs are sigmoids in [0, 1]. The reference computes them in float64, we in float32 from float32
+     * activations, so deep stages (ResNet-101's 23 nodes) differ by about 1e-5; the spec's 1e-4 for float32
+     * results is the bound. Which edges are kept is compared exactly.
+     */
+    private static final double ROUTER_TOLERANCE = 1e-4;
+
+    private static CpuDevice device;
+
+    @BeforeAll
+    static void open() {
+        device = CpuDevice.create(2);
+    }
+
+    @AfterAll
+    static void close() {
+        device.close();
+    }
+
+    static Stream<Path> cases() throws IOException, URISyntaxException {
+        Path folder = Path.of(GoldenCasesTest.class.getResource("/golden").toURI());
+        try (Stream<Path> files = Files.list(folder)) {
+            List<Path> found = files.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList();
+            if (found.isEmpty()) {
+                fail("no golden cases in " + folder);
+            }
+            return found.stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesReference(Path file) throws IOException {
+        try (SafeTensors golden = SafeTensors.open(file)) {
+            Map<String, String> meta = golden.metadata();
+            ModelConfig config = new ModelConfig(Arch.parse(meta.get("dgnet.arch")), Mode.parse(meta.get("dgnet.mode")),
+                    Float.parseFloat(meta.get("dgnet.threshold")), Integer.parseInt(meta.get("dgnet.num_classes")),
+                    Integer.parseInt(meta.get("dgnet.in_channels")), List.of(), null);
+            int[] dims = Arrays.stream(meta.get("golden.input_shape").split(",")).mapToInt(Integer::parseInt).toArray();
+            float[] input = DeterministicWeights.generate("input", dims,
+                    Long.parseLong(meta.get("golden.input_seed")));
+
+            Result result;
+            try (DgModel model = DgModel.random(config, Long.parseLong(meta.get("golden.weight_seed")));
+                 Session session = model.session(device)) {
+                result = session.run(input, Shape.of(dims));
+            }
+
+            double error = relativeError(flatten(result.logits()), golden.floats("logits"));
+            assertTrue(error <= LOGITS_TOLERANCE, "logits relative error " + error);
+            int checked = 0;
+            for (int s = 0; s < result.stages(); s++) {
+                if (result.nodes(s) < 2) {
+                    assertTrue(!golden.contains("adjacency." + s), "stage " + s + " has one node but a matrix");
+                    continue;
+                }
+                assertStage(golden, result, s);
+                checked++;
+            }
+            assertEquals(golden.names().stream().filter(n -> n.startsWith("adjacency.")).count(), checked,
+                    "stages with matrices");
+        }
+    }
+
+    private static void assertStage(SafeTensors golden, Result result, int s) {
+        float[] adjacency = golden.floats("adjacency." + s);
+        float[] router = golden.floats("router." + s);
+        int size = result.nodes(s) + 1;
+        for (int n = 0; n < result.batch(); n++) {
+            float[] actualA = result.trace(s).adjacency()[n];
+            float[] actualR = result.trace(s).router()[n];
+            for (int cell = 0; cell < size * size; cell++) {
+                float expectedA = adjacency[n * size * size + cell];
+                String where = "stage " + s + " instance " + n + " edge " + cell / size + "->" + cell % size;
+                assertEquals(expectedA != 0, actualA[cell] != 0, where + ": kept in one, dropped in the other ("
+                        + expectedA + " vs " + actualA[cell] + ")");
+                assertEquals(expectedA, actualA[cell], ROUTER_TOLERANCE, where + " weight");
+                assertEquals(router[n * size * size + cell], actualR[cell], ROUTER_TOLERANCE, where + " router");
+            }
+        }
+    }
+
+    private static float[] flatten(float[][] rows) {
+        int width = rows[0].length;
+        float[] flat = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        return flat;
+    }
+
+    private static double relativeError(float[] actual, float[] expected) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double d = (double) actual[i] - expected[i];
+            diff += d * d;
+            norm += (double) expected[i] * expected[i];
+        }
+        return Math.sqrt(diff / Math.max(norm, Double.MIN_NORMAL));
+    }
+}
