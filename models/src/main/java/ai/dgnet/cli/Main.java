@@ -1,30 +1,63 @@
 package ai.dgnet.cli;
 
+import ai.dgnet.dnnl.DnnlLibraryException;
+import ai.dgnet.models.io.ModelFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 
 /** The {@code dgnet} command. */
 @Command(name = "dgnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DG-Net on the CPU: dynamic-graph networks on oneDNN and the Java Vector API.",
-        subcommands = {DeviceCommand.class})
+        subcommands = {DemoCommand.class, InferCommand.class, DeviceCommand.class})
 public final class Main {
+    /** Exit status for a bad file or argument; picocli uses the same for usage errors. */
+    static final int BAD_INPUT = 2;
+    static final int FAILURE = 1;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with one-line errors: a user mistake is a message and exit status 2, not a stack trace. */
-    static CommandLine commandLine() {
+    /**
+     * The command line with one-line errors: whatever a user passes ends in a message naming the problem and a
+     * non-zero status, never a stack trace (set {@code DGNET_DEBUG=1} to see one).
+     */
+    public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("dgnet: " + oneLine(e));
-            return e instanceof IllegalArgumentException || e instanceof IllegalStateException ? 2 : 1;
+            if (System.getenv("DGNET_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            commandLine.getErr().println("dgnet " + parseResult.subcommand().commandSpec().name() + ": "
+                    + describe(e));
+            return isUserError(e) ? BAD_INPUT : FAILURE;
         });
         return cmd;
     }
 
-    private static String oneLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.replace('\n', ' ');
+    private static boolean isUserError(Throwable e) {
+        return e instanceof ModelFileException || e instanceof IllegalArgumentException
+                || e instanceof IOException || e instanceof UncheckedIOException;
+    }
+
+    static String describe(Throwable e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        String message = switch (cause) {
+            case NoSuchFileException f -> "no such file: " + f.getFile();
+            case AccessDeniedException f -> "permission denied: " + f.getFile();
+            case IOException io -> "i/o error: " + io.getMessage();
+            case ModelFileException m -> m.getMessage();
+            case IllegalArgumentException a -> a.getMessage();
+            case IllegalStateException s -> s.getMessage();
+            case DnnlLibraryException d -> d.getMessage();
+            default -> "internal error: " + cause + " (set DGNET_DEBUG=1 for the stack trace)";
+        };
+        return String.valueOf(message).replace('\n', ' ');
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -61,8 +61,12 @@ public final class DgModel implements AutoCloseable {
         SafeTensors st;
         try {
             st = SafeTensors.open(path);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ModelFileException(path + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ModelFileException(path + ": permission denied", e);
         } catch (IOException e) {
-            throw new ModelFileException(path + ": cannot read: " + e.getMessage(), e);
+            throw new ModelFileException(path + ": cannot read: " + e, e);
         }
         try {
             ModelConfig config = configOf(path, st.metadata());

@@ -14,9 +14,9 @@ import java.nio.ByteOrder;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
- * The kernels on the Vector API ({@code jdk.incubator.vector}). Only {@link DgKernelsProvider} names this class,
- * and only by reflection after finding the module, so a JVM without {@code --add-modules=jdk.incubator.vector}
- * never loads it.
+ * The kernels on the Vector API ({@code jdk.incubator.vector}). Outside the tests only {@link DgKernelsProvider}
+ * names this class, and only by reflection after finding the module, so a JVM without
+ * {@code --add-modules=jdk.incubator.vector} never loads it.
  *
  * <p>One species, the platform's preferred one, for every loop: on AVX-512 a vector is 16 floats, exactly one
  * {@code nChw16c} block of one pixel. Run the tests with {@code -XX:MaxVectorSize=16} or {@code 32} to get the
@@ -72,25 +72,25 @@ final class VectorDgKernels implements DgKernels {
 
     /** The sum of {@code count} contiguous floats from element {@code start}. */
     private static float planeSum(MemorySegment x, long start, long count) {
-        MemorySegment plane = x.asSlice(start * Float.BYTES, count * Float.BYTES);
-        int n = (int) count;
         FloatVector acc0 = FloatVector.zero(SPECIES);
         FloatVector acc1 = FloatVector.zero(SPECIES);
         FloatVector acc2 = FloatVector.zero(SPECIES);
         FloatVector acc3 = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (int bound = n - n % (4 * LANES); i < bound; i += 4 * LANES) {
-            acc0 = acc0.add(load(plane, i));
-            acc1 = acc1.add(load(plane, i + LANES));
-            acc2 = acc2.add(load(plane, i + 2 * LANES));
-            acc3 = acc3.add(load(plane, i + 3 * LANES));
+        long i = 0;
+        // Four independent chains keep the adder busy (one chain waits out the add latency every step) and
+        // split the plane four ways for accuracy.
+        for (long bound = count - count % (4L * LANES); i < bound; i += 4L * LANES) {
+            acc0 = acc0.add(load(x, start + i));
+            acc1 = acc1.add(load(x, start + i + LANES));
+            acc2 = acc2.add(load(x, start + i + 2L * LANES));
+            acc3 = acc3.add(load(x, start + i + 3L * LANES));
         }
-        for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
-            acc0 = acc0.add(load(plane, i));
+        for (long bound = SPECIES.loopBound(count); i < bound; i += LANES) {
+            acc0 = acc0.add(load(x, start + i));
         }
         float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += plane.getAtIndex(JAVA_FLOAT, i);
+        for (; i < count; i++) {
+            sum += x.getAtIndex(JAVA_FLOAT, start + i);
         }
         return sum;
     }
@@ -103,9 +103,9 @@ final class VectorDgKernels implements DgKernels {
      */
     private static void interleavedMeans(MemorySegment x, long start, int stored, int real, int height, int width,
                                          float[] out, int first) {
-        float pixels = (float) height * width;
+        long pixels = (long) height * width;
         int c = 0;
-        for (; c + LANES <= stored; c += LANES) {
+        for (; c < real && c + LANES <= stored; c += LANES) {
             FloatVector total = FloatVector.zero(SPECIES);
             long pixel = start + c;
             for (int h = 0; h < height; h++) {
@@ -115,15 +115,15 @@ final class VectorDgKernels implements DgKernels {
                 }
                 total = total.add(row);
             }
-            total.div(pixels).intoArray(out, first + c, SPECIES.indexInRange(c, real));
+            total.div((float) pixels).intoArray(out, first + c, SPECIES.indexInRange(c, real));
         }
         // Channels left over when a vector does not divide the group: an NHWC channel count that is not a
-        // multiple of the lanes, or 8-channel blocks under 16 lanes (oneDNN uses nChw8c on AVX2, where 8 lanes
-        // fit it exactly, so this is not the common case).
+        // multiple of the lanes, or 8-channel blocks under 16 lanes. The CPU device picks nChw8c only without
+        // AVX-512, where vectors hold 8 floats and fit the block exactly, so that second case is rare.
         for (; c < real; c++) {
             double sum = 0;
             long pixel = start + c;
-            for (long p = 0; p < (long) height * width; p++, pixel += stored) {
+            for (long p = 0; p < pixels; p++, pixel += stored) {
                 sum += x.getAtIndex(JAVA_FLOAT, pixel);
             }
             out[first + c] = (float) (sum / pixels);

@@ -1,0 +1,110 @@
+package ai.dgnet.cli;
+
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.io.ModelFileException;
+import ai.dgnet.models.io.SafeTensors;
+import ai.dgnet.models.io.SafeTensorsWriter;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.StageTrace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+/** {@code dgnet infer} (spec section 8): a model file on a tensor file, every result to a tensor file. */
+@Command(name = "infer", mixinStandardHelpOptions = true,
+        description = "Run MODEL on the tensor 'input' [N, C, H, W] of a safetensors file; write 'logits' and, "
+                + "for every stage with two or more nodes, 'adjacency.{s}' and 'router.{s}' [N, m+1, m+1].")
+final class InferCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.safetensors).")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "IN", description = "Tensor file holding 'input'.")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT", description = "Tensor file to write.")
+    Path output;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--threshold", paramLabel = "T", description = "Edge threshold, overriding the model's.")
+    Float threshold;
+
+    @Override
+    public Integer call() throws IOException {
+        Options.checkThreads(threads);
+        try (DgModel dg = DgModel.load(model);
+             CpuDevice device = Options.device(threads);
+             Session session = threshold == null ? dg.session(device) : dg.session(device, threshold)) {
+            Result result;
+            try (SafeTensors in = openInput()) {
+                Shape shape = inputShape(in, dg.config().inChannels());
+                result = session.run(in.floats("input"), shape);
+            }
+            write(result);
+        }
+        return 0;
+    }
+
+    private SafeTensors openInput() throws IOException {
+        try {
+            return SafeTensors.open(input);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw ModelFileException.of(input, "no such file");
+        }
+    }
+
+    private Shape inputShape(SafeTensors in, int channels) {
+        if (!in.contains("input")) {
+            throw ModelFileException.of(input, "has no tensor 'input' (found " + in.names() + ")");
+        }
+        SafeTensors.TensorInfo info = in.info("input");
+        int[] dims = info.shape();
+        if (info.dtype() != SafeTensors.DType.F32) {
+            throw ModelFileException.of(input, "input", "must be F32, got " + info.dtype());
+        }
+        if (dims.length != 4 || dims[1] != channels || Arrays.stream(dims).anyMatch(d -> d < 1)) {
+            throw ModelFileException.of(input, "input", "must be [N, " + channels + ", H, W] with every dimension "
+                    + ">= 1, got " + Arrays.toString(dims));
+        }
+        return Shape.of(dims);
+    }
+
+    private void write(Result result) throws IOException {
+        int batch = result.batch();
+        int classes = result.logits()[0].length;
+        float[] logits = new float[batch * classes];
+        for (int n = 0; n < batch; n++) {
+            System.arraycopy(result.logits()[n], 0, logits, n * classes, classes);
+        }
+        SafeTensorsWriter writer = new SafeTensorsWriter().add("logits", new int[] {batch, classes}, logits);
+        for (int s = 0; s < result.stages(); s++) {
+            StageTrace trace = result.trace(s);
+            if (trace.nodes() < 2) {
+                continue;
+            }
+            int size = trace.size();
+            int[] shape = {batch, size, size};
+            writer.add("adjacency." + s, shape, concat(trace.adjacency()));
+            writer.add("router." + s, shape, concat(trace.router()));
+        }
+        writer.write(output);
+    }
+
+    private static float[] concat(float[][] rows) {
+        int width = rows[0].length;
+        float[] flat = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        return flat;
+    }
+}
