@@ -84,7 +84,7 @@ class GoldenCasesTest {
                 result = session.run(input, Shape.of(dims));
             }
 
-            double error = relativeError(flatten(result.logits()), golden.floats("logits"));
+            double error = Outputs.relativeError(Outputs.flatten(result.logits()), golden.floats("logits"));
             assertTrue(error <= LOGITS_TOLERANCE, "logits relative error " + error);
             int checked = 0;
             for (int s = 0; s < result.stages(); s++) {
@@ -116,25 +116,5 @@ class GoldenCasesTest {
                 assertEquals(router[n * size * size + cell], actualR[cell], ROUTER_TOLERANCE, where + " router");
             }
         }
-    }
-
-    private static float[] flatten(float[][] rows) {
-        int width = rows[0].length;
-        float[] flat = new float[rows.length * width];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(rows[i], 0, flat, i * width, width);
-        }
-        return flat;
-    }
-
-    private static double relativeError(float[] actual, float[] expected) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double d = (double) actual[i] - expected[i];
-            diff += d * d;
-            norm += (double) expected[i] * expected[i];
-        }
-        return Math.sqrt(diff / Math.max(norm, Double.MIN_NORMAL));
     }
 }

@@ -76,7 +76,7 @@ class ReferenceModelFilesTest {
                 float[] w = want.floats(name);
                 float[] g = got.floats(name);
                 if (name.equals("logits")) {
-                    double error = relativeError(g, w);
+                    double error = Outputs.relativeError(g, w);
                     assertTrue(error <= 1e-4, "logits relative error " + error);
                     continue;
                 }
@@ -105,16 +105,5 @@ class ReferenceModelFilesTest {
         } catch (IOException | InterruptedException e) {
             return false;
         }
-    }
-
-    private static double relativeError(float[] actual, float[] expected) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double d = (double) actual[i] - expected[i];
-            diff += d * d;
-            norm += (double) expected[i] * expected[i];
-        }
-        return Math.sqrt(diff / Math.max(norm, Double.MIN_NORMAL));
     }
 }

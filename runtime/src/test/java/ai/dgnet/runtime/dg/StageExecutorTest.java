@@ -1,0 +1,263 @@
+package ai.dgnet.runtime.dg;
+
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Reference;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The stage executor against spec section 2 written out in plain Java with double accumulation, with blocks that
+ * are simple known functions so that every routing and aggregation decision can be checked.
+ */
+class StageExecutorTest {
+    private static final Shape SHAPE = Shape.of(3, 20, 5, 4);
+    private static CpuDevice device;
+
+    @BeforeAll
+    static void open() {
+        device = CpuDevice.create(1);
+    }
+
+    @AfterAll
+    static void close() {
+        device.close();
+    }
+
+    /** Node {@code j}: {@code out = tanh(a * in + b)} per element, different for every node; counts its runs. */
+    private record AffineBlock(Shape shape, float a, float b, int[] runs, List<float[]> inputs) implements Block {
+        @Override
+        public Shape input() {
+            return shape;
+        }
+
+        @Override
+        public Shape output() {
+            return shape;
+        }
+
+        @Override
+        public void run(Tensor in, Tensor out) {
+            runs[0]++;
+            float[] x = in.toFloatArray();
+            inputs.add(x.clone());
+            for (int i = 0; i < x.length; i++) {
+                x[i] = apply(x[i]);
+            }
+            out.copyFrom(x);
+        }
+
+        float apply(float x) {
+            return (float) Math.tanh(a * x + b);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static List<Block> blocks(int m, int[] runs) {
+        List<Block> blocks = new ArrayList<>();
+        for (int j = 0; j < m; j++) {
+            blocks.add(new AffineBlock(SHAPE, 0.5f + 0.25f * j, 0.1f * j - 0.2f, runs, new ArrayList<>()));
+        }
+        return blocks;
+    }
+
+    private static List<Router> routers(int m, long seed, float scale) {
+        List<Router> routers = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            float[] w = Reference.random(seed + i, (long) (m - i) * SHAPE.dim(1));
+            for (int k = 0; k < w.length; k++) {
+                w[k] *= scale;
+            }
+            routers.add(new Router(w, Reference.random(seed + 100 + i, m - i), m - i, SHAPE.dim(1)));
+        }
+        return routers;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void dynamicStageMatchesTheSpecWrittenOut(Layout layout) {
+        int m = 4;
+        float tau = 0.5f;
+        int[] runs = {0};
+        List<Block> blocks = blocks(m, runs);
+        List<Router> routers = routers(m, 7, 4f);
+        float[] z = Reference.random(3, SHAPE.elements());
+        try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, tau, layout);
+             Tensor input = Tensor.of(SHAPE, layout, z)) {
+            StageTrace trace = StageTrace.of(m, SHAPE.dim(0));
+            float[] y = stage.run(input, trace).toFloatArray();
+
+            int per = (int) (SHAPE.elements() / SHAPE.dim(0));
+            boolean differentPaths = false;
+            for (int n = 0; n < SHAPE.dim(0); n++) {
+                double[][] x = new double[m][];
+                double[][] adjacency = new double[m + 1][m + 1];
+                double[] zn = slice(z, n, per);
+                for (int j = 0; j < m; j++) {
+                    double[] a = zn;
+                    if (j > 0) {
+                        a = new double[per];
+                        for (int i = 0; i < j; i++) {
+                            for (int e = 0; e < per; e++) {
+                                a[e] += adjacency[i][j] * x[i][e];
+                            }
+                        }
+                    }
+                    AffineBlock block = (AffineBlock) blocks.get(j);
+                    x[j] = new double[per];
+                    for (int e = 0; e < per; e++) {
+                        x[j][e] = block.apply((float) a[e]);
+                    }
+                    double[] r = route(routers.get(j), x[j], SHAPE);
+                    for (int k = 0; k < r.length; k++) {
+                        float raw = trace.routerOutput(n, j, j + 1 + k);
+                        assertEquals(r[k], raw, 1e-5, "router " + j + " edge " + k + " instance " + n);
+                        assertTrue(Math.abs(r[k] - tau) > 1e-4, "test data too close to the threshold");
+                        adjacency[j][j + 1 + k] = r[k] > tau ? raw : 0;
+                        assertEquals(adjacency[j][j + 1 + k], trace.edge(n, j, j + 1 + k), "A");
+                    }
+                }
+                double[] expected = new double[per];
+                for (int i = 0; i < m; i++) {
+                    for (int e = 0; e < per; e++) {
+                        expected[e] += adjacency[i][m] * x[i][e];
+                    }
+                }
+                float[] actual = new float[per];
+                System.arraycopy(y, n * per, actual, 0, per);
+                assertTrue(Reference.relativeError(actual, expected) <= 1e-5 || norm(expected) == 0,
+                        "stage output of instance " + n);
+                differentPaths |= !java.util.Arrays.equals(trace.adjacency()[n], trace.adjacency()[0]);
+            }
+            assertTrue(differentPaths, "test data should route instances differently");
+        }
+    }
+
+    @Test
+    void staticStageIsTheChainAndCopiesNothing() {
+        int m = 3;
+        int[] runs = {0};
+        List<Block> blocks = blocks(m, runs);
+        float[] z = Reference.random(5, SHAPE.elements());
+        try (StageExecutor stage = new StageExecutor(device, blocks, List.of(), Mode.STATIC, 0.5f, Layout.NCHW);
+             Tensor input = Tensor.of(SHAPE, Layout.NCHW, z)) {
+            StageTrace trace = StageTrace.of(m, SHAPE.dim(0));
+            Tensor out = stage.run(input, trace);
+            float[] expected = z.clone();
+            for (Block b : blocks) {
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = ((AffineBlock) b).apply(expected[i]);
+                }
+            }
+            assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(out.toFloatArray()));
+            for (int n = 0; n < SHAPE.dim(0); n++) {
+                for (int i = 0; i < m; i++) {
+                    for (int j = i + 1; j <= m; j++) {
+                        assertEquals(j == i + 1 ? 1f : 0f, trace.edge(n, i, j));
+                        assertEquals(0f, trace.routerOutput(n, i, j));
+                    }
+                }
+            }
+            // A single kept edge of weight 1 is used in place: the output is the last node's own buffer.
+            Tensor again = stage.run(input, StageTrace.of(m, SHAPE.dim(0)));
+            assertSame(out, again);
+            assertEquals(2 * m, runs[0]);
+        }
+    }
+
+    @Test
+    void nodesWithoutKeptInputsGetZeros() {
+        int m = 3;
+        int[] runs = {0};
+        List<Block> blocks = blocks(m, runs);
+        // Biases far below zero and no weight: every router output is sigmoid(-20), so every edge is dropped.
+        List<Router> routers = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            float[] bias = new float[m - i];
+            java.util.Arrays.fill(bias, -20f);
+            routers.add(new Router(new float[(m - i) * SHAPE.dim(1)], bias, m - i, SHAPE.dim(1)));
+        }
+        try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, 0.5f, Layout.NCHW16C);
+             Tensor input = Tensor.of(SHAPE, Layout.NCHW16C, Reference.random(9, SHAPE.elements()))) {
+            StageTrace trace = StageTrace.of(m, SHAPE.dim(0));
+            Tensor out = stage.run(input, trace);
+            for (float v : out.toFloatArray()) {
+                assertEquals(0f, v, "stage output with no kept edge");
+            }
+            for (int j = 1; j < m; j++) {
+                for (float v : ((AffineBlock) blocks.get(j)).inputs().getLast()) {
+                    assertEquals(0f, v, "input of node " + j + " with no kept edge");
+                }
+            }
+        }
+    }
+
+    @Test
+    void badConfigurationsAreIllegalArgument() {
+        int[] runs = {0};
+        assertThrows(IllegalArgumentException.class,
+                () -> new StageExecutor(device, blocks(3, runs), routers(2, 1, 1f), Mode.DYNAMIC, 0.5f, Layout.NCHW));
+        assertThrows(IllegalArgumentException.class,
+                () -> new StageExecutor(device, blocks(3, runs), routers(3, 1, 1f), Mode.DYNAMIC, 1.5f, Layout.NCHW));
+        assertThrows(IllegalArgumentException.class,
+                () -> new StageExecutor(device, List.of(), List.of(), Mode.STATIC, 0.5f, Layout.NCHW));
+        List<Router> wrong = routers(3, 1, 1f);
+        wrong.set(1, new Router(new float[3 * 20], new float[3], 3, 20));
+        assertThrows(IllegalArgumentException.class,
+                () -> new StageExecutor(device, blocks(3, runs), wrong, Mode.DYNAMIC, 0.5f, Layout.NCHW));
+    }
+
+    private static double[] route(Router router, double[] x, Shape shape) {
+        int c = shape.dim(1);
+        int hw = shape.dim(2) * shape.dim(3);
+        double[] pooled = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int p = 0; p < hw; p++) {
+                pooled[ch] += x[ch * hw + p];
+            }
+            pooled[ch] /= hw;
+        }
+        double[] r = new double[router.edges()];
+        for (int k = 0; k < r.length; k++) {
+            double acc = router.bias()[k];
+            for (int ch = 0; ch < c; ch++) {
+                acc += router.weight()[k * c + ch] * pooled[ch];
+            }
+            r[k] = 1 / (1 + Math.exp(-acc));
+        }
+        return r;
+    }
+
+    private static double[] slice(float[] values, int n, int per) {
+        double[] s = new double[per];
+        for (int e = 0; e < per; e++) {
+            s[e] = values[n * per + e];
+        }
+        return s;
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double d : v) {
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+}
