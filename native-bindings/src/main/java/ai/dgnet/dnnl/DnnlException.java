@@ -2,6 +2,8 @@ package ai.dgnet.dnnl;
 
 /** A oneDNN call that returned a status other than success. */
 public final class DnnlException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final DnnlStatus status;
     private final int code;
     private final String function;

@@ -17,7 +17,7 @@ public final class Engine extends NativeObject {
         // Loads the library first, so a missing or wrong oneDNN is its own clear exception rather than an
         // ExceptionInInitializerError from the first bound function.
         DnnlLibrary.lookup();
-        return new Engine(create("dnnl_engine_create", out -> dnnl_engine_create(out, dnnl_cpu(), 0)));
+        return new Engine(newHandle("dnnl_engine_create", out -> dnnl_engine_create(out, dnnl_cpu(), 0)));
     }
 
     @Override

@@ -20,7 +20,7 @@ public final class Memory extends NativeObject {
 
     /** A memory object with no buffer yet; {@link #bind} one before execution. */
     public static Memory unbound(MemoryDesc desc, Engine engine) {
-        return new Memory(create("dnnl_memory_create",
+        return new Memory(newHandle("dnnl_memory_create",
                 out -> dnnl_memory_create(out, desc.handle(), engine.handle(), MemorySegment.NULL)), desc.byteSize());
     }
 

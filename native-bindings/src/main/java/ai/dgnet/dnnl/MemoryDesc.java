@@ -26,7 +26,7 @@ public final class MemoryDesc extends NativeObject {
     /** A descriptor of {@code dims} in the layout a {@code dnnl_format_tag_t} names ({@code format_tag_any} included). */
     public static MemoryDesc ofTag(long[] dims, int dataType, int formatTag) {
         checkRank(dims);
-        return new MemoryDesc(create("dnnl_memory_desc_create_with_tag", out -> {
+        return new MemoryDesc(newHandle("dnnl_memory_desc_create_with_tag", out -> {
             try (Arena arena = Arena.ofConfined()) {
                 return dnnl_memory_desc_create_with_tag(out, dims.length, dimsOf(arena, dims), dataType, formatTag);
             }
@@ -39,7 +39,7 @@ public final class MemoryDesc extends NativeObject {
         if (strides.length != dims.length) {
             throw new IllegalArgumentException("expected " + dims.length + " strides, got " + strides.length);
         }
-        return new MemoryDesc(create("dnnl_memory_desc_create_with_strides", out -> {
+        return new MemoryDesc(newHandle("dnnl_memory_desc_create_with_strides", out -> {
             try (Arena arena = Arena.ofConfined()) {
                 return dnnl_memory_desc_create_with_strides(out, dims.length, dimsOf(arena, dims), dataType,
                         dimsOf(arena, strides));
@@ -52,7 +52,7 @@ public final class MemoryDesc extends NativeObject {
         if (borrowed.equals(MemorySegment.NULL)) {
             throw new IllegalArgumentException("cannot copy a null memory descriptor");
         }
-        return new MemoryDesc(create("dnnl_memory_desc_clone", out -> dnnl_memory_desc_clone(out, borrowed)));
+        return new MemoryDesc(newHandle("dnnl_memory_desc_clone", out -> dnnl_memory_desc_clone(out, borrowed)));
     }
 
     /** A {@code dnnl_dims_t}-shaped native array holding {@code values}, allocated in {@code arena}. */

@@ -10,12 +10,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
  * {@link IllegalStateException} instead of a use-after-free in native code.
  */
 abstract class NativeObject implements AutoCloseable {
-    /** A C function that writes a newly created handle through its first (out) argument. */
-    @FunctionalInterface
-    interface Creator {
-        int create(MemorySegment out);
-    }
-
     private final MemorySegment handle;
     private final String kind;
     private boolean closed;
@@ -29,7 +23,7 @@ abstract class NativeObject implements AutoCloseable {
     }
 
     /** Calls a creating function with a fresh out-pointer and returns the handle it wrote. */
-    static MemorySegment create(String function, Creator creator) {
+    static MemorySegment newHandle(String function, HandleCreator creator) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             DnnlException.check(creator.create(out), function);

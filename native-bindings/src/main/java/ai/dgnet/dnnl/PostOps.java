@@ -17,7 +17,7 @@ public final class PostOps extends NativeObject {
     }
 
     public static PostOps create() {
-        return new PostOps(create("dnnl_post_ops_create", out -> dnnl_post_ops_create(out)));
+        return new PostOps(newHandle("dnnl_post_ops_create", out -> dnnl_post_ops_create(out)));
     }
 
     /** {@code dst = alg(dst, alpha, beta)} element-wise; ReLU is alpha 0, ReLU6 is clip with alpha 0, beta 6. */

@@ -13,7 +13,7 @@ public final class Primitive extends NativeObject {
     }
 
     public static Primitive of(PrimitiveDesc desc) {
-        return new Primitive(create("dnnl_primitive_create", out -> dnnl_primitive_create(out, desc.handle())));
+        return new Primitive(newHandle("dnnl_primitive_create", out -> dnnl_primitive_create(out, desc.handle())));
     }
 
     /** Submits one execution; call {@link Stream#waitForCompletion()} before reading the results. */

@@ -15,7 +15,7 @@ public final class PrimitiveAttr extends NativeObject {
     }
 
     public static PrimitiveAttr create() {
-        return new PrimitiveAttr(create("dnnl_primitive_attr_create", out -> dnnl_primitive_attr_create(out)));
+        return new PrimitiveAttr(newHandle("dnnl_primitive_attr_create", out -> dnnl_primitive_attr_create(out)));
     }
 
     /** Copies {@code postOps} into the attributes; the caller still owns and closes {@code postOps}. */

@@ -23,14 +23,8 @@ public final class PrimitiveDesc extends NativeObject {
      * Creates a primitive descriptor with {@code function}, a {@code dnnl_*_primitive_desc_create} call that
      * writes the new descriptor through its first argument.
      */
-    public static PrimitiveDesc create(String function, Creator creator) {
-        return new PrimitiveDesc(NativeObject.create(function, creator::create));
-    }
-
-    /** The creating call, as a lambda over the out-pointer. */
-    @FunctionalInterface
-    public interface Creator {
-        int create(MemorySegment out);
+    public static PrimitiveDesc create(String function, HandleCreator creator) {
+        return new PrimitiveDesc(newHandle(function, creator));
     }
 
     /** An owned copy of the memory descriptor this primitive wants for {@code what} (a {@code dnnl_query_*_md}). */
@@ -49,6 +43,7 @@ public final class PrimitiveDesc extends NativeObject {
     }
 
     /** The name of the implementation oneDNN picked, e.g. {@code brg_conv_fwd:avx512_core}. */
+    @SuppressWarnings("restricted") // the string oneDNN returns has no size; it is read up to its terminator
     public String implementation() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);

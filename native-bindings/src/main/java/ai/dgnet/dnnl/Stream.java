@@ -14,7 +14,7 @@ public final class Stream extends NativeObject {
     }
 
     public static Stream inOrder(Engine engine) {
-        return new Stream(create("dnnl_stream_create",
+        return new Stream(newHandle("dnnl_stream_create",
                 out -> dnnl_stream_create(out, engine.handle(), dnnl_stream_in_order())));
     }
 
