@@ -26,7 +26,7 @@ final class DeviceCommand implements Callable<Integer> {
         try (CpuDevice device = threads == null ? CpuDevice.create() : CpuDevice.create(threads)) {
             System.out.println(device.name());
             Shape input = Shape.of(1, 64, 56, 56);
-            Layout layout = device.preferredLayout(64);
+            Layout layout = device.activationLayouts().getFirst();
             Conv2d.Spec spec = Conv2d.Spec.of(input, 64, 3, 1, 1).withLayouts(layout, layout)
                     .withEpilogue(Activation.RELU, Residual.NONE);
             try (Conv2d conv = device.conv2d(spec, ConvWeights.withoutBias(new float[(int) spec.weightCount()]));

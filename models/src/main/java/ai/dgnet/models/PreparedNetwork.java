@@ -3,12 +3,14 @@ package ai.dgnet.models;
 import ai.dgnet.models.arch.BlockDef;
 import ai.dgnet.models.arch.ConvBn;
 import ai.dgnet.models.arch.NetworkDef;
+import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.dg.Block;
+import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.runtime.dg.Router;
 import ai.dgnet.runtime.dg.StageExecutor;
 import ai.dgnet.runtime.dg.StageTrace;
@@ -16,22 +18,28 @@ import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
 import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.Reorder;
 import ai.dgnet.runtime.op.Residual;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 /**
  * A network prepared on a device for one input shape: every op built and every weight placed once, every
- * activation buffer allocated once. Activations stay in the device's preferred (blocked) layout from the stem's
- * output to the global pooling; the input is read as NCHW by the first convolution and the logits come out as
- * {@code NC}, so there is no reorder at all.
+ * activation buffer allocated once. Activations stay in one layout (the device's first choice in which every
+ * convolution has a fast kernel) from the stem's output to the global pooling; the first convolution reads the NCHW
+ * input directly where it can (else one reorder of the input), and the logits come out as {@code NC}.
  */
 final class PreparedNetwork implements AutoCloseable {
     private final Shape input;
     private final int numClasses;
     private final List<Conv2d> stem = new ArrayList<>();
     private final List<Tensor> stemOutputs = new ArrayList<>();
+    private Reorder inputReorder;
+    private Tensor reorderedInput;
     private Pool2d maxPool;
     private Tensor pooled;
     private final List<StageExecutor> stages = new ArrayList<>();
@@ -42,16 +50,46 @@ final class PreparedNetwork implements AutoCloseable {
     private Linear classifier;
     private Tensor logits;
 
-    PreparedNetwork(Device device, NetworkDef net, ModelConfig config, float threshold, WeightSource weights,
-                    Shape input) {
+    /**
+     * Prepares {@code net} in the first of the device's activation layouts in which every op has an optimized
+     * kernel; if none has, in the layout with the fewest generic ones.
+     */
+    static PreparedNetwork prepare(Device device, NetworkDef net, ModelConfig config, float threshold,
+                                   WeightSource weights, Shape input) {
+        List<Layout> layouts = device.activationLayouts();
+        Layout fewest = layouts.getFirst();
+        int fewestGeneric = Integer.MAX_VALUE;
+        for (Layout layout : layouts) {
+            PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, weights, input, layout);
+            int generic = network.genericOps();
+            if (generic == 0) {
+                return network;
+            }
+            network.close();
+            if (generic < fewestGeneric) {
+                fewest = layout;
+                fewestGeneric = generic;
+            }
+        }
+        return new PreparedNetwork(device, net, config, threshold, weights, input, fewest);
+    }
+
+    private PreparedNetwork(Device device, NetworkDef net, ModelConfig config, float threshold, WeightSource weights,
+                            Shape input, Layout layout) {
         this.input = input;
         this.numClasses = net.numClasses();
         try {
-            Layout layout = device.preferredLayout(net.inChannels());
             Shape shape = input;
             Layout current = Layout.NCHW;
             for (ConvBn conv : net.stem()) {
                 Conv2d op = conv.prepare(device, weights, shape, current, layout, Residual.NONE);
+                if (current != layout && !op.optimized()) {
+                    // No fast kernel reads NCHW and writes this layout: reorder the input first.
+                    op.close();
+                    inputReorder = device.reorder(new Reorder.Spec(input, DType.F32, Layout.NCHW, DType.F32, layout));
+                    reorderedInput = device.allocate(input, DType.F32, layout);
+                    op = conv.prepare(device, weights, shape, layout, layout, Residual.NONE);
+                }
                 stem.add(op);
                 shape = op.spec().output();
                 current = layout;
@@ -77,7 +115,7 @@ final class PreparedNetwork implements AutoCloseable {
             globalPool = device.globalAvgPool(shape, DType.F32, layout);
             features = device.allocate(GlobalAvgPool.output(shape), DType.F32, Layout.NC);
             Linear.Spec fc = new Linear.Spec(input.dim(0), net.features(), numClasses);
-            classifier = device.linear(fc, new ai.dgnet.runtime.ConvWeights(
+            classifier = device.linear(fc, new ConvWeights(
                     weights.read(net.fc() + ".weight", new int[] {numClasses, net.features()}),
                     weights.read(net.fc() + ".bias", new int[] {numClasses})));
             logits = device.allocate(fc.output(), DType.F32, Layout.NC);
@@ -85,6 +123,21 @@ final class PreparedNetwork implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Convolutions and stages that run a generic (slow) kernel; global pooling and the classifier are tiny. */
+    private int genericOps() {
+        int generic = 0;
+        for (Conv2d op : stem) {
+            generic += op.optimized() ? 0 : 1;
+        }
+        for (StageExecutor stage : stages) {
+            generic += stage.optimized() ? 0 : 1;
+        }
+        for (Conv2d op : head) {
+            generic += op.optimized() ? 0 : 1;
+        }
+        return generic;
     }
 
     private static StageExecutor prepareStage(Device device, NetworkDef net, ModelConfig config, float threshold,
@@ -100,7 +153,7 @@ final class PreparedNetwork implements AutoCloseable {
             }
             List<Router> routers = new ArrayList<>();
             int m = defs.size();
-            if (config.mode() == ai.dgnet.runtime.dg.Mode.DYNAMIC && m >= 2) {
+            if (config.mode() == Mode.DYNAMIC && m >= 2) {
                 int channels = net.stageChannels(s);
                 for (int i = 0; i < m; i++) {
                     routers.add(new Router(
@@ -119,9 +172,37 @@ final class PreparedNetwork implements AutoCloseable {
         return input;
     }
 
-    Result run(Tensor x) {
+    /** A result with room for this network's outputs, to be filled by {@link #run}. */
+    Result newResult() {
+        int batch = input.dim(0);
+        List<StageTrace> traces = new ArrayList<>(stages.size());
+        for (StageExecutor stage : stages) {
+            traces.add(StageTrace.of(stage.nodes(), batch));
+        }
+        return new Result(new float[batch][numClasses], traces);
+    }
+
+    boolean fits(Result result) {
+        if (result.batch() != input.dim(0) || result.logits()[0].length != numClasses
+                || result.stages() != stages.size()) {
+            return false;
+        }
+        for (int s = 0; s < stages.size(); s++) {
+            if (result.nodes(s) != stages.get(s).nodes()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs the network on {@code x}, writing into {@code into} (which {@link #fits}); allocates nothing. */
+    void run(Tensor x, Result into) {
         x.require(input, DType.F32, Layout.NCHW, "model input");
         Tensor current = x;
+        if (inputReorder != null) {
+            inputReorder.run(x, reorderedInput);
+            current = reorderedInput;
+        }
         for (int i = 0; i < stem.size(); i++) {
             stem.get(i).run(current, stemOutputs.get(i));
             current = stemOutputs.get(i);
@@ -130,12 +211,8 @@ final class PreparedNetwork implements AutoCloseable {
             maxPool.run(current, pooled);
             current = pooled;
         }
-        List<StageTrace> traces = new ArrayList<>(stages.size());
-        int batch = input.dim(0);
-        for (StageExecutor stage : stages) {
-            StageTrace trace = StageTrace.of(stage.nodes(), batch);
-            current = stage.run(current, trace);
-            traces.add(trace);
+        for (int s = 0; s < stages.size(); s++) {
+            current = stages.get(s).run(current, into.trace(s));
         }
         for (int i = 0; i < head.size(); i++) {
             head.get(i).run(current, headOutputs.get(i));
@@ -143,16 +220,17 @@ final class PreparedNetwork implements AutoCloseable {
         }
         globalPool.run(current, features);
         classifier.run(features, logits);
-        float[] flat = logits.toFloatArray();
-        float[][] rows = new float[batch][numClasses];
-        for (int n = 0; n < batch; n++) {
-            System.arraycopy(flat, n * numClasses, rows[n], 0, numClasses);
+        MemorySegment values = logits.segment();
+        for (int n = 0; n < into.batch(); n++) {
+            MemorySegment.copy(values, JAVA_FLOAT, (long) n * numClasses * Float.BYTES, into.logits()[n], 0,
+                    numClasses);
         }
-        return new Result(rows, traces);
     }
 
     @Override
     public void close() {
+        closeQuietly(inputReorder);
+        closeQuietly(reorderedInput);
         stem.forEach(Conv2d::close);
         stemOutputs.forEach(Tensor::close);
         closeQuietly(maxPool);

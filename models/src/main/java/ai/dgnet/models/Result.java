@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The outcome of one batch: logits and, for every stage, each instance's adjacency matrix and raw router
- * outputs. Plain Java arrays, so a result outlives the session that made it.
+ * outputs. Plain Java arrays, so a result outlives the session that made it; a result passed back to
+ * {@link Session#run(ai.dgnet.runtime.Tensor, Result)} is overwritten in place.
  */
 public final class Result {
     private final float[][] logits;

@@ -33,6 +33,15 @@ public final class Session implements AutoCloseable {
 
     /** Runs a batch given as an f32 NCHW tensor {@code [N, in_channels, H, W]}. */
     public Result run(Tensor input) {
+        return run(input, null);
+    }
+
+    /**
+     * Runs a batch, writing into {@code reuse} when it came from an earlier run of this session with the same input
+     * shape (then nothing is allocated: the steady state of a serving loop); otherwise into a new result.
+     * Returns the result written.
+     */
+    public Result run(Tensor input, Result reuse) {
         if (closed) {
             throw new IllegalStateException("session is closed");
         }
@@ -43,10 +52,13 @@ public final class Session implements AutoCloseable {
         }
         PreparedNetwork network = prepared.get(shape);
         if (network == null) {
-            network = new PreparedNetwork(device, model.network(), model.config(), threshold, model.weights(), shape);
+            network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold, model.weights(),
+                    shape);
             prepared.put(shape, network);
         }
-        return network.run(input);
+        Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
+        network.run(input, into);
+        return into;
     }
 
     /** Runs a batch given as NCHW values in row-major order. */

@@ -5,7 +5,10 @@ import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
 import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.PreparedOp;
 import ai.dgnet.runtime.op.Reorder;
+
+import java.util.List;
 
 /**
  * Where tensors live and prepared operations run. Each factory validates its arguments in Java, then builds the
@@ -21,8 +24,11 @@ public interface Device extends AutoCloseable {
     /** Threads each operation may use. */
     int threads();
 
-    /** The activation layout this device runs convolutions fastest in, for a tensor of {@code channels}. */
-    Layout preferredLayout(int channels);
+    /**
+     * Activation layouts in this device's order of preference. A network tries them in order and keeps the first
+     * in which every op is {@linkplain PreparedOp#optimized() optimized}.
+     */
+    List<Layout> activationLayouts();
 
     /** A zero-filled tensor this device's ops can use. */
     Tensor allocate(Shape shape, DType dtype, Layout layout);

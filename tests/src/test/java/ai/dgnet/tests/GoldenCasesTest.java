@@ -7,12 +7,14 @@ import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.models.io.SafeTensors;
+import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -69,6 +71,29 @@ class GoldenCasesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesReference(Path file) throws IOException {
+        check(file);
+    }
+
+    static Stream<Arguments> casesInEveryLayout() {
+        return Stream.of("resnet18_dynamic_odd", "mobilenet_v2_dynamic", "regnet_y_400mf_dynamic_t03_odd",
+                        "resnext50_32x4d_dynamic")
+                .flatMap(name -> Stream.of(Layout.NCHW16C, Layout.NCHW8C, Layout.NHWC, Layout.NCHW)
+                        .map(layout -> Arguments.of(name, layout)));
+    }
+
+    /** The same cases with the activations forced into each layout the runtime supports. */
+    @ParameterizedTest(name = "{0} in {1}")
+    @MethodSource("casesInEveryLayout")
+    void matchesReferenceInEveryLayout(String name, Layout layout) throws Exception {
+        System.setProperty(CpuDevice.LAYOUT_PROPERTY, layout.name());
+        try {
+            check(Path.of(GoldenCasesTest.class.getResource("/golden/" + name + ".safetensors").toURI()));
+        } finally {
+            System.clearProperty(CpuDevice.LAYOUT_PROPERTY);
+        }
+    }
+
+    private static void check(Path file) throws IOException {
         try (SafeTensors golden = SafeTensors.open(file)) {
             Map<String, String> meta = golden.metadata();
             ModelConfig config = new ModelConfig(Arch.parse(meta.get("dgnet.arch")), Mode.parse(meta.get("dgnet.mode")),

@@ -1,6 +1,7 @@
 package ai.dgnet.models.arch;
 
 import ai.dgnet.models.WeightSource;
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
@@ -80,7 +81,7 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                     convs.add(conv);
                     shape = conv.spec().output();
                     if (!last) {
-                        intermediates.add(device.allocate(shape, ai.dgnet.runtime.DType.F32, layout));
+                        intermediates.add(device.allocate(shape, DType.F32, layout));
                     }
                 }
                 this.shortcut = projection == null ? null
@@ -104,6 +105,11 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         @Override
         public Shape output() {
             return output;
+        }
+
+        @Override
+        public boolean optimized() {
+            return convs.stream().allMatch(Conv2d::optimized) && (shortcut == null || shortcut.optimized());
         }
 
         @Override

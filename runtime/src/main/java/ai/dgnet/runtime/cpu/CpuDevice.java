@@ -42,6 +42,9 @@ import static ai.dgnet.dnnl.c.omp_h.omp_set_num_threads;
  * for every primitive it runs.
  */
 public final class CpuDevice implements Device {
+    /** System property naming the one activation layout to use, overriding the device's preference. */
+    public static final String LAYOUT_PROPERTY = "dgnet.layout";
+
     private final Engine engine;
     private final int threads;
     private final boolean avx512;
@@ -79,9 +82,23 @@ public final class CpuDevice implements Device {
         return threads;
     }
 
+    /**
+     * oneDNN's blocked layout for the vector width first (its direct and 1x1 kernels), then NHWC (its brgemm
+     * kernels, which also cover grouped convolutions whose groups are not whole blocks, as in RegNetY).
+     * The system property {@code dgnet.layout} (a {@link Layout} name) puts one layout alone in the list.
+     */
     @Override
-    public Layout preferredLayout(int channels) {
-        return avx512 ? Layout.NCHW16C : Layout.NCHW8C;
+    public List<Layout> activationLayouts() {
+        String forced = System.getProperty(LAYOUT_PROPERTY);
+        if (forced != null) {
+            try {
+                return List.of(Layout.valueOf(forced));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(LAYOUT_PROPERTY + " must be one of " + List.of(Layout.values())
+                        + ", got '" + forced + "'");
+            }
+        }
+        return List.of(avx512 ? Layout.NCHW16C : Layout.NCHW8C, Layout.NHWC);
     }
 
     @Override

@@ -39,17 +39,27 @@ abstract class CpuOp implements PreparedOp {
         return primitive;
     }
 
-    /** Binds the per-run buffers, in argument order, and runs. */
-    final void run(MemorySegment... buffers) {
-        for (int slot = 0; slot < buffers.length; slot++) {
-            primitive.bind(slot, buffers[slot]);
-        }
+    /** Binds the two per-run buffers (argument slots 0 and 1) and runs; fixed arity, so a run allocates nothing. */
+    final void run(MemorySegment first, MemorySegment second) {
+        primitive.bind(0, first);
+        primitive.bind(1, second);
         primitive.run();
+    }
+
+    /** As {@link #run(MemorySegment, MemorySegment)} with a third per-run buffer in slot 2. */
+    final void run(MemorySegment first, MemorySegment second, MemorySegment third) {
+        primitive.bind(2, third);
+        run(first, second);
     }
 
     @Override
     public final String implementation() {
         return primitive.implementation();
+    }
+
+    @Override
+    public final boolean optimized() {
+        return !implementation().startsWith("ref");
     }
 
     @Override

@@ -12,6 +12,9 @@ public interface Block extends AutoCloseable {
 
     Shape output();
 
+    /** Whether every op of the block runs an optimized kernel (see {@code PreparedOp.optimized()}). */
+    boolean optimized();
+
     /** Computes {@code out = B(in)}; {@code in} is only read. */
     void run(Tensor in, Tensor out);
 

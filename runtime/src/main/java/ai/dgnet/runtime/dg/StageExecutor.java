@@ -128,6 +128,11 @@ public final class StageExecutor implements AutoCloseable {
         return layout;
     }
 
+    /** Whether every node runs optimized kernels only. */
+    public boolean optimized() {
+        return nodes.stream().allMatch(Block::optimized);
+    }
+
     /**
      * Runs the stage on {@code z} and records each instance's connectivity in {@code trace} (ignored for a
      * single-node stage). Returns the tensor holding the stage output: a buffer of this executor, valid until

@@ -9,6 +9,12 @@ public interface PreparedOp extends AutoCloseable {
     /** What the device chose to run this op with, e.g. oneDNN's implementation name. */
     String implementation();
 
+    /**
+     * False when the device had no optimized kernel for this op's shapes and layouts and fell back to a generic
+     * reference one (oneDNN's {@code ref:any}), typically orders of magnitude slower.
+     */
+    boolean optimized();
+
     @Override
     void close();
 }

@@ -66,6 +66,11 @@ class StageExecutorTest {
         }
 
         @Override
+        public boolean optimized() {
+            return true;
+        }
+
+        @Override
         public void close() {
         }
     }

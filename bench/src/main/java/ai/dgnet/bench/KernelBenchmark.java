@@ -1,0 +1,182 @@
+package ai.dgnet.bench;
+
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.kernel.DgKernels;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The DG kernels ({@link DgKernels}) on the sizes of a ResNet-50 stage: the router's pooling and fully connected
+ * layer, and the aggregation of three predecessors. {@link Vector} and {@link Scalar} run the same methods with
+ * the Vector API and the plain-loop implementation. {@link DgKernelsProvider} picks the implementation once per
+ * JVM, so each variant gets a fork with {@code -Ddgnet.kernels=...} and checks at setup that it got what its name
+ * says (a command-line {@code -jvmArgsAppend} replaces the annotation's and would otherwise mislabel the result).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+public abstract class KernelBenchmark {
+    private DgKernels kernels;
+
+    /** Vector API kernels, forced even where the provider would prefer plain loops. */
+    @Fork(value = 1, jvmArgsAppend = "-Ddgnet.kernels=vector")
+    public static class Vector extends KernelBenchmark {
+        @Override
+        boolean isExpected(DgKernels kernels) {
+            return kernels.name().startsWith("vector");
+        }
+    }
+
+    /** The plain-loop kernels, the Vector API ones' oracle. */
+    @Fork(value = 1, jvmArgsAppend = "-Ddgnet.kernels=scalar")
+    public static class Scalar extends KernelBenchmark {
+        @Override
+        boolean isExpected(DgKernels kernels) {
+            return kernels.name().equals("scalar");
+        }
+    }
+
+    abstract boolean isExpected(DgKernels kernels);
+
+    @Setup(Level.Trial)
+    public void chooseKernels() {
+        kernels = DgKernelsProvider.get();
+        if (!isExpected(kernels)) {
+            throw new IllegalStateException(getClass().getSimpleName() + " benchmark got the '" + kernels.name()
+                    + "' kernels: run it in its own fork (its @Fork sets -D" + DgKernelsProvider.PROPERTY
+                    + "), without -jvmArgsAppend");
+        }
+    }
+
+    /** {@code GAP(x_i)} of one instance: the router's input. */
+    @Benchmark
+    public float[] channelMeans(FeatureMap map) {
+        kernels.channelMeans(map.x.segment(), map.x.shape(), map.x.layout(), 0, map.means);
+        return map.means;
+    }
+
+    /** The router's fully connected layer and sigmoid, {@code 256 -> 4} by default. */
+    @Benchmark
+    public float[] router(RouterLayer layer) {
+        kernels.router(layer.pooled, layer.channels, layer.weight, layer.bias, layer.rows, layer.out);
+        return layer.out;
+    }
+
+    /** {@code a_j = sum_i A[i][j] * x_i} over {@code count} kept edges of a {@code [1, 256, 56, 56]} map. */
+    @Benchmark
+    public void weightedSum(Aggregation aggregation) {
+        kernels.weightedSum(aggregation.dst, 0, aggregation.length, aggregation.sources, aggregation.offsets,
+                aggregation.weights, aggregation.count);
+    }
+
+    /** A node's output, in the blocked layout the CPU device keeps activations in on AVX-512. */
+    @State(Scope.Thread)
+    public static class FeatureMap {
+        /** {@code NxCxHxW}: a ResNet-50 stage-1 output and a stage-4 one. */
+        @Param({"1x256x56x56", "1x2048x7x7"})
+        private String shape;
+
+        @Param("NCHW16C")
+        private String layout;
+
+        private Tensor x;
+        private float[] means;
+
+        @Setup(Level.Trial)
+        public void allocate() {
+            int[] dims = Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
+            x = Tensor.of(Shape.of(dims), Layout.valueOf(layout), DeterministicWeights.generate("input", dims, 1));
+            means = new float[dims[1]];
+        }
+
+        @TearDown(Level.Trial)
+        public void free() {
+            x.close();
+        }
+    }
+
+    /** A router of node {@code i}: {@code rows = m - i} outgoing edges from {@code channels} channel means. */
+    @State(Scope.Thread)
+    public static class RouterLayer {
+        @Param("256")
+        private int channels;
+
+        @Param("4")
+        private int rows;
+
+        private float[] pooled;
+        private float[] weight;
+        private float[] bias;
+        private float[] out;
+
+        @Setup(Level.Trial)
+        public void generate() {
+            pooled = DeterministicWeights.generate("input", new int[] {channels}, 1);
+            weight = DeterministicWeights.generate("router.0.0.weight", new int[] {rows, channels}, 1);
+            bias = DeterministicWeights.generate("router.0.0.bias", new int[] {rows}, 1);
+            out = new float[rows];
+        }
+    }
+
+    /** {@code count} predecessors of {@code 256 * 56 * 56} floats each and the stage's aggregation buffer. */
+    @State(Scope.Thread)
+    public static class Aggregation {
+        private static final Shape MAP = Shape.of(1, 256, 56, 56);
+
+        @Param("3")
+        private int count;
+
+        private Tensor[] tensors;
+        private MemorySegment dst;
+        private MemorySegment[] sources;
+        private long[] offsets;
+        private float[] weights;
+        private long length;
+
+        @Setup(Level.Trial)
+        public void allocate() {
+            length = MAP.elements();
+            tensors = new Tensor[count + 1];
+            sources = new MemorySegment[count];
+            weights = new float[count];
+            offsets = new long[count];
+            for (int i = 0; i < count; i++) {
+                tensors[i] = Tensor.of(MAP, Layout.NCHW, DeterministicWeights.generate("input", MAP.dims(), i + 1));
+                sources[i] = tensors[i].segment();
+                // Router outputs above the default threshold 0.5, as kept edges have.
+                weights[i] = 0.6f + 0.1f * i;
+            }
+            tensors[count] = Tensor.allocate(MAP, DType.F32, Layout.NCHW);
+            dst = tensors[count].segment();
+        }
+
+        @TearDown(Level.Trial)
+        public void free() {
+            for (Tensor t : tensors) {
+                t.close();
+            }
+        }
+    }
+}

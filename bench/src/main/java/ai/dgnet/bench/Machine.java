@@ -1,0 +1,66 @@
+package ai.dgnet.bench;
+
+import ai.dgnet.dnnl.DnnlLibrary;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** What a report's numbers were measured on: the lines heading it. */
+final class Machine {
+    private static final Path CPUINFO = Path.of("/proc/cpuinfo");
+
+    private Machine() {
+    }
+
+    /** Markdown list items describing this machine and the software under test. */
+    static List<String> describe(int threads, String ortVersion, String torch) {
+        List<String> cpuinfo;
+        try {
+            cpuinfo = Files.readAllLines(CPUINFO);
+        } catch (IOException e) {
+            cpuinfo = List.of();
+        }
+        Set<String> flags = Set.of(field(cpuinfo, "flags", "").split("\\s+"));
+        long processors = cpuinfo.stream().filter(line -> line.startsWith("processor")).count();
+        List<String> lines = new ArrayList<>();
+        lines.add("- date: " + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm zzz")));
+        lines.add("- CPU: " + field(cpuinfo, "model name", "unknown") + "; " + processors
+                + " logical CPUs in /proc/cpuinfo (" + field(cpuinfo, "cpu cores", "?") + " cores per socket), "
+                + Runtime.getRuntime().availableProcessors() + " available to the JVM");
+        lines.add("- ISA: " + Arrays.stream(new String[] {"avx2", "avx512f", "avx512_bf16"})
+                .map(f -> f + " " + (flags.contains(f) ? "yes" : "no")).collect(Collectors.joining(", "))
+                + ", amx " + amx(flags));
+        lines.add("- JDK: " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
+        lines.add("- oneDNN: " + DnnlLibrary.version() + "; DG kernels: " + DgKernelsProvider.get().name());
+        lines.add("- ONNX Runtime: " + ortVersion + " (Java API, CPU execution provider)");
+        lines.add("- PyTorch: " + torch);
+        lines.add("- threads: " + threads + " for every runtime");
+        return lines;
+    }
+
+    /** The value of the first {@code key : value} line of /proc/cpuinfo (the first CPU's). */
+    private static String field(List<String> cpuinfo, String key, String fallback) {
+        for (String line : cpuinfo) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).strip().equals(key)) {
+                return line.substring(colon + 1).strip();
+            }
+        }
+        return fallback;
+    }
+
+    /** AMX comes as several flags (tile, bf16, int8, ...): list the ones present. */
+    private static String amx(Set<String> flags) {
+        String present = flags.stream().filter(f -> f.startsWith("amx")).sorted().collect(Collectors.joining(" "));
+        return present.isEmpty() ? "no" : "yes (" + present + ")";
+    }
+}

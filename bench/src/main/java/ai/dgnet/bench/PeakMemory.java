@@ -1,0 +1,78 @@
+package ai.dgnet.bench;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.runtime.dg.Mode;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Peak resident memory of one runtime running DG-ResNet-50 dynamic at batch 1 and then 8. Each runtime runs alone
+ * in a fresh JVM (the harness's {@code --rss} mode), because a process's peak ({@code VmHWM}) covers everything it
+ * ever held: measured in the harness, the other runtime's memory would count too.
+ */
+final class PeakMemory {
+    static final Case CASE = new Case(Arch.RESNET50, Mode.DYNAMIC, false);
+    private static final int[] BATCHES = {1, 8};
+    private static final int RUNS = 3;
+    /** What the child prints last, followed by kibibytes: the parent's only way to get the number. */
+    private static final String RESULT = "peak_rss_kib=";
+
+    private PeakMemory() {
+    }
+
+    /** The child's side: runs {@code kind} as described, then prints its peak RSS. */
+    static void measure(Engine.Kind kind, int threads, Path onnx, int size) throws IOException {
+        for (int batch : BATCHES) {
+            try (Engine engine = kind.open(CASE, onnx, threads, batch, size)) {
+                for (int i = 0; i < RUNS; i++) {
+                    engine.run();
+                }
+            }
+        }
+        System.out.println(RESULT + vmHwmKib());
+    }
+
+    /**
+     * The parent's side: runs {@link #measure} for {@code kind} in a child JVM with the runtime's flags and this
+     * JVM's class path, and returns the child's peak RSS in KiB.
+     */
+    static long inChild(Engine.Kind kind, int threads, Path onnxDir) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlags.get());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Compare.class.getName(),
+                "--rss", kind.name().toLowerCase(java.util.Locale.ROOT), "--threads", Integer.toString(threads),
+                "--onnx-dir", onnxDir.toString()));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String last = null;
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                last = line;
+            }
+        }
+        int status = process.waitFor();
+        if (status != 0 || last == null || !last.startsWith(RESULT)) {
+            throw new IllegalStateException("the " + kind + " child JVM failed (exit status " + status
+                    + ", last line: " + last + ")");
+        }
+        return Long.parseLong(last.substring(RESULT.length()));
+    }
+
+    /** {@code VmHWM} of /proc/self/status: the peak resident set size so far, in KiB. */
+    private static long vmHwmKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.substring("VmHWM:".length()).replace("kB", "").strip());
+            }
+        }
+        throw new IllegalStateException("/proc/self/status has no VmHWM line");
+    }
+}
