@@ -3,10 +3,14 @@ package ai.dgnet.cli;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Precision;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
+import ai.dgnet.models.SessionOptions;
 import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.runtime.dg.StageTrace;
@@ -49,6 +53,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--precision", defaultValue = "f32",
+            description = "f32, or bf16 (convolutions in bf16, routing in f32) (default: ${DEFAULT-VALUE}).")
+    String precision;
+
     @Override
     public Integer call() {
         Options.checkThreads(threads);
@@ -61,22 +69,26 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         try (DgModel model = DgModel.random(config, seed);
              CpuDevice device = Options.device(threads);
-             Session session = model.session(device)) {
-            out.printf(Locale.ROOT, "%s (%s, threshold %.2f), deterministic weights seed %d, input %s%n",
-                    config.arch(), config.mode().label(), config.threshold(), seed, shape);
+             Session session = model.session(device,
+                     SessionOptions.defaults().withPrecision(Precision.parse(precision)))) {
+            out.printf(Locale.ROOT, "%s (%s, threshold %.2f, %s), deterministic weights seed %d, input %s%n",
+                    config.arch(), config.mode().label(), config.threshold(), precision, seed, shape);
             out.println("device: " + device.name());
             long start = System.nanoTime();
-            Result result = session.run(input, shape);
-            out.printf(Locale.ROOT, "first run (prepares kernels and weights): %.1f ms%n", millis(start));
-            double[] times = new double[runs];
-            for (int i = 0; i < runs; i++) {
-                long t = System.nanoTime();
-                result = session.run(input, shape);
-                times[i] = millis(t);
+            Result result;
+            try (Tensor batchInput = Tensor.of(shape, Layout.NCHW, input)) {
+                result = session.run(batchInput);
+                out.printf(Locale.ROOT, "first run (prepares kernels and weights): %.1f ms%n", millis(start));
+                double[] times = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t = System.nanoTime();
+                    result = session.run(batchInput, result);
+                    times[i] = millis(t);
+                }
+                Arrays.sort(times);
+                out.printf(Locale.ROOT, "latency over %d runs: median %.2f ms, min %.2f ms, max %.2f ms%n", runs,
+                        times[runs / 2], times[0], times[runs - 1]);
             }
-            Arrays.sort(times);
-            out.printf(Locale.ROOT, "latency over %d runs: median %.2f ms, min %.2f ms, max %.2f ms%n", runs,
-                    times[runs / 2], times[0], times[runs - 1]);
             for (int n = 0; n < batch; n++) {
                 printInstance(out, result, n);
             }

@@ -195,17 +195,19 @@ public final class DgModel implements AutoCloseable {
         return weights;
     }
 
-    /** A session on {@code device} using the model's threshold. */
+    /** A session on {@code device} using the model's threshold, in f32. */
     public Session session(Device device) {
-        return new Session(this, device, config.threshold());
+        return session(device, SessionOptions.defaults());
     }
 
     /** A session on {@code device} routing with {@code threshold} instead of the model's. */
     public Session session(Device device, float threshold) {
-        if (!(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
-        }
-        return new Session(this, device, threshold);
+        return session(device, SessionOptions.defaults().withThreshold(threshold));
+    }
+
+    public Session session(Device device, SessionOptions options) {
+        float tau = options.threshold() == null ? config.threshold() : options.threshold();
+        return new Session(this, device, tau, options.precision());
     }
 
     /** Writes this model as a model file: every tensor its mode needs, and the metadata of spec section 5. */

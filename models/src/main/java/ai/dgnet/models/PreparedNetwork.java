@@ -55,12 +55,12 @@ final class PreparedNetwork implements AutoCloseable {
      * kernel; if none has, in the layout with the fewest generic ones.
      */
     static PreparedNetwork prepare(Device device, NetworkDef net, ModelConfig config, float threshold,
-                                   WeightSource weights, Shape input) {
+                                   Precision precision, WeightSource weights, Shape input) {
         List<Layout> layouts = device.activationLayouts();
         Layout fewest = layouts.getFirst();
         int fewestGeneric = Integer.MAX_VALUE;
         for (Layout layout : layouts) {
-            PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, weights, input, layout);
+            PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, precision, weights, input, layout);
             int generic = network.genericOps();
             if (generic == 0) {
                 return network;
@@ -71,48 +71,52 @@ final class PreparedNetwork implements AutoCloseable {
                 fewestGeneric = generic;
             }
         }
-        return new PreparedNetwork(device, net, config, threshold, weights, input, fewest);
+        return new PreparedNetwork(device, net, config, threshold, precision, weights, input, fewest);
     }
 
-    private PreparedNetwork(Device device, NetworkDef net, ModelConfig config, float threshold, WeightSource weights,
-                            Shape input, Layout layout) {
+    private PreparedNetwork(Device device, NetworkDef net, ModelConfig config, float threshold, Precision precision,
+                            WeightSource weights, Shape input, Layout layout) {
         this.input = input;
         this.numClasses = net.numClasses();
+        DType dtype = precision.activations();
         try {
             Shape shape = input;
             Layout current = Layout.NCHW;
+            if (dtype != DType.F32) {
+                reorderInput(device, layout, dtype);
+                current = layout;
+            }
             for (ConvBn conv : net.stem()) {
-                Conv2d op = conv.prepare(device, weights, shape, current, layout, Residual.NONE);
+                Conv2d op = conv.prepare(device, weights, shape, current, layout, dtype, Residual.NONE);
                 if (current != layout && !op.optimized()) {
                     // No fast kernel reads NCHW and writes this layout: reorder the input first.
                     op.close();
-                    inputReorder = device.reorder(new Reorder.Spec(input, DType.F32, Layout.NCHW, DType.F32, layout));
-                    reorderedInput = device.allocate(input, DType.F32, layout);
-                    op = conv.prepare(device, weights, shape, layout, layout, Residual.NONE);
+                    reorderInput(device, layout, dtype);
+                    op = conv.prepare(device, weights, shape, layout, layout, dtype, Residual.NONE);
                 }
                 stem.add(op);
                 shape = op.spec().output();
                 current = layout;
-                stemOutputs.add(device.allocate(shape, DType.F32, layout));
+                stemOutputs.add(device.allocate(shape, dtype, layout));
             }
             if (net.maxPool()) {
-                Pool2d.Spec spec = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout);
+                Pool2d.Spec spec = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).withDType(dtype);
                 maxPool = device.pool2d(spec);
                 shape = spec.output();
-                pooled = device.allocate(shape, DType.F32, layout);
+                pooled = device.allocate(shape, dtype, layout);
             }
             for (int s = 0; s < net.stages().size(); s++) {
-                StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout);
+                StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout, dtype);
                 stages.add(stage);
                 shape = stage.output();
             }
             for (ConvBn conv : net.headConvs()) {
-                Conv2d op = conv.prepare(device, weights, shape, layout, layout, Residual.NONE);
+                Conv2d op = conv.prepare(device, weights, shape, layout, layout, dtype, Residual.NONE);
                 head.add(op);
                 shape = op.spec().output();
-                headOutputs.add(device.allocate(shape, DType.F32, layout));
+                headOutputs.add(device.allocate(shape, dtype, layout));
             }
-            globalPool = device.globalAvgPool(shape, DType.F32, layout);
+            globalPool = device.globalAvgPool(shape, dtype, layout);
             features = device.allocate(GlobalAvgPool.output(shape), DType.F32, Layout.NC);
             Linear.Spec fc = new Linear.Spec(input.dim(0), net.features(), numClasses);
             classifier = device.linear(fc, new ConvWeights(
@@ -122,6 +126,14 @@ final class PreparedNetwork implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The model's f32 NCHW input converted to the activations' layout and type before the stem. */
+    private void reorderInput(Device device, Layout layout, DType dtype) {
+        if (inputReorder == null) {
+            inputReorder = device.reorder(new Reorder.Spec(input, DType.F32, Layout.NCHW, dtype, layout));
+            reorderedInput = device.allocate(input, dtype, layout);
         }
     }
 
@@ -141,13 +153,13 @@ final class PreparedNetwork implements AutoCloseable {
     }
 
     private static StageExecutor prepareStage(Device device, NetworkDef net, ModelConfig config, float threshold,
-                                              WeightSource weights, int s, Shape z, Layout layout) {
+                                              WeightSource weights, int s, Shape z, Layout layout, DType dtype) {
         List<BlockDef> defs = net.stages().get(s);
         List<Block> blocks = new ArrayList<>();
         try {
             Shape shape = z;
             for (BlockDef def : defs) {
-                Block block = def.prepare(device, weights, shape, layout);
+                Block block = def.prepare(device, weights, shape, layout, dtype);
                 blocks.add(block);
                 shape = block.output();
             }
@@ -161,7 +173,7 @@ final class PreparedNetwork implements AutoCloseable {
                             weights.read(NetworkDef.routerBias(s, i), new int[] {m - i}), m - i, channels));
                 }
             }
-            return new StageExecutor(device, blocks, routers, config.mode(), threshold, layout);
+            return new StageExecutor(device, blocks, routers, config.mode(), threshold, layout, dtype);
         } catch (RuntimeException e) {
             blocks.forEach(Block::close);
             throw e;

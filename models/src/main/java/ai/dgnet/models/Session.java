@@ -17,13 +17,19 @@ public final class Session implements AutoCloseable {
     private final DgModel model;
     private final Device device;
     private final float threshold;
+    private final Precision precision;
     private final Map<Shape, PreparedNetwork> prepared = new HashMap<>();
     private boolean closed;
 
-    Session(DgModel model, Device device, float threshold) {
+    Session(DgModel model, Device device, float threshold, Precision precision) {
         this.model = model;
         this.device = device;
         this.threshold = threshold;
+        this.precision = precision;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     /** The edge threshold this session routes with (the model's, unless overridden). */
@@ -52,8 +58,8 @@ public final class Session implements AutoCloseable {
         }
         PreparedNetwork network = prepared.get(shape);
         if (network == null) {
-            network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold, model.weights(),
-                    shape);
+            network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold, precision,
+                    model.weights(), shape);
             prepared.put(shape, network);
         }
         Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();

@@ -37,6 +37,7 @@ public interface Device extends AutoCloseable {
 
     Pool2d pool2d(Pool2d.Spec spec);
 
+    /** Global average pooling of {@code input} stored as {@code dtype} in {@code layout}, to f32 {@code NC}. */
     GlobalAvgPool globalAvgPool(Shape input, DType dtype, Layout layout);
 
     Linear linear(Linear.Spec spec, ConvWeights weights);

@@ -55,8 +55,9 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         return shape;
     }
 
-    public Block prepare(Device device, WeightSource weights, Shape input, Layout layout) {
-        return new Prepared(device, weights, input, layout);
+    /** The block on {@code device} for {@code input}, its activations stored as {@code dtype} in {@code layout}. */
+    public Block prepare(Device device, WeightSource weights, Shape input, Layout layout, DType dtype) {
+        return new Prepared(device, weights, input, layout, dtype);
     }
 
     private final class Prepared implements Block {
@@ -67,7 +68,7 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         private final Conv2d shortcut;
         private final SqueezeExcite.Prepared excite;
 
-        Prepared(Device device, WeightSource weights, Shape input, Layout layout) {
+        Prepared(Device device, WeightSource weights, Shape input, Layout layout, DType dtype) {
             this.input = input;
             this.output = BlockDef.this.output(input);
             try {
@@ -77,15 +78,15 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                     Residual residual = !last ? Residual.NONE
                             : projection != null ? Residual.ACCUMULATE
                             : identity ? Residual.ADD : Residual.NONE;
-                    Conv2d conv = main.get(i).prepare(device, weights, shape, layout, layout, residual);
+                    Conv2d conv = main.get(i).prepare(device, weights, shape, layout, layout, dtype, residual);
                     convs.add(conv);
                     shape = conv.spec().output();
                     if (!last) {
-                        intermediates.add(device.allocate(shape, DType.F32, layout));
+                        intermediates.add(device.allocate(shape, dtype, layout));
                     }
                 }
                 this.shortcut = projection == null ? null
-                        : projection.prepare(device, weights, input, layout, layout, Residual.NONE);
+                        : projection.prepare(device, weights, input, layout, layout, dtype, Residual.NONE);
                 this.excite = se == null ? null : se.prepare(weights);
                 if (identity && !input.equals(output)) {
                     throw new IllegalArgumentException(name + ": identity shortcut needs equal input and output "

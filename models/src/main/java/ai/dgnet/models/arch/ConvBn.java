@@ -44,7 +44,8 @@ public record ConvBn(String conv, String bn, int in, int out, int kernel, int st
         return spec(input, Layout.NCHW, Layout.NCHW, Residual.NONE).output();
     }
 
-    public Conv2d prepare(Device device, WeightSource weights, Shape input, Layout src, Layout dst, Residual residual) {
+    public Conv2d prepare(Device device, WeightSource weights, Shape input, Layout src, Layout dst, DType dtype,
+                          Residual residual) {
         float[] w = weights.read(conv + ".weight", new int[] {out, in / groups, kernel, kernel});
         float[] b = bias ? weights.read(conv + ".bias", new int[] {out}) : null;
         ConvWeights folded = new ConvWeights(w, b);
@@ -54,7 +55,7 @@ public record ConvBn(String conv, String bn, int in, int out, int kernel, int st
                     weights.read(bn + ".running_mean", shape), weights.read(bn + ".running_var", shape),
                     BatchNorm.DEFAULT_EPS).fold(folded);
         }
-        return device.conv2d(spec(input, src, dst, residual), folded);
+        return device.conv2d(spec(input, src, dst, residual).withDType(dtype), folded);
     }
 
     private Conv2d.Spec spec(Shape input, Layout src, Layout dst, Residual residual) {

@@ -1,6 +1,8 @@
 package ai.dgnet.models.arch;
 
 import ai.dgnet.models.WeightSource;
+import ai.dgnet.runtime.BFloat16;
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
@@ -11,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * torchvision's {@code SqueezeExcitation} (RegNetY): per instance, pool the channels, {@code fc1} (1x1 conv with
@@ -49,6 +52,14 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
             this.b2 = b2;
         }
 
+        private static void scale(MemorySegment data, DType dtype, long at, float s) {
+            switch (dtype) {
+                case F32 -> data.setAtIndex(JAVA_FLOAT, at, data.getAtIndex(JAVA_FLOAT, at) * s);
+                case BF16 -> data.setAtIndex(JAVA_SHORT, at,
+                        BFloat16.fromFloat(BFloat16.toFloat(data.getAtIndex(JAVA_SHORT, at)) * s));
+            }
+        }
+
         /** {@code out = w · in + b} for {@code w} row-major {@code [out.length, in.length]}; tiny, so plain loops. */
         private static void dense(float[] w, float[] b, float[] in, float[] out) {
             for (int k = 0; k < out.length; k++) {
@@ -68,7 +79,7 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
             int pixels = shape.dim(2) * shape.dim(3);
             int pixelStride = layout == Layout.NHWC ? channels : layout.channelBlock();
             for (int n = 0; n < shape.dim(0); n++) {
-                kernels.channelMeans(data, shape, layout, n, pooled);
+                kernels.channelMeans(data, shape, layout, x.dtype(), n, pooled);
                 dense(w1, b1, pooled, hidden);
                 for (int k = 0; k < squeeze; k++) {
                     hidden[k] = Math.max(hidden[k], 0f);
@@ -81,8 +92,7 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
                     long base = layout.offset(shape, n, c, 0, 0);
                     float s = scale[c];
                     for (int p = 0; p < pixels; p++) {
-                        long at = base + (long) p * pixelStride;
-                        data.setAtIndex(JAVA_FLOAT, at, data.getAtIndex(JAVA_FLOAT, at) * s);
+                        scale(data, x.dtype(), base + (long) p * pixelStride, s);
                     }
                 }
             }

@@ -39,7 +39,7 @@ final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
         build(() -> {
             try (MemoryDesc src = CpuDevice.describe(input, dtype, layout);
                  MemoryDesc dst = MemoryDesc.ofTag(new long[] {input.dim(0), input.dim(1), 1, 1},
-                         CpuDevice.dataType(dtype), dnnl_nchw());
+                         CpuDevice.dataType(DType.F32), dnnl_nchw());
                  Arena arena = Arena.ofConfined()) {
                 PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_pooling_forward_primitive_desc_create",
                         out -> dnnl_pooling_forward_primitive_desc_create(out, device.engine().handle(),
@@ -64,7 +64,7 @@ final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
     @Override
     public void run(Tensor src, Tensor dst) {
         src.require(input, dtype, layout, "global average pooling source");
-        dst.require(output, dtype, Layout.NC, "global average pooling destination");
+        dst.require(output, DType.F32, Layout.NC, "global average pooling destination");
         run(src.segment(), dst.segment());
     }
 }

@@ -35,6 +35,7 @@ public final class StageExecutor implements AutoCloseable {
     private final int batch;
     private final Shape nodeShape;
     private final Layout layout;
+    private final DType dtype;
     private final long instanceElements;
     private final Tensor[] outputs;
     private final Tensor aggregate;
@@ -49,9 +50,11 @@ public final class StageExecutor implements AutoCloseable {
      * @param nodes   the stage's blocks, prepared; every node after the first maps the node shape to itself
      * @param routers one per node in dynamic mode (router {@code i} has {@code m - i} edges); empty in static mode
      *                or when the stage has a single node
+     * @param layout  how node outputs are laid out
+     * @param dtype   how node outputs are stored (routing and aggregation compute in f32 either way)
      */
     public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
-                         Layout layout) {
+                         Layout layout, DType dtype) {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("a stage needs at least one node");
         }
@@ -63,6 +66,7 @@ public final class StageExecutor implements AutoCloseable {
         this.mode = mode;
         this.threshold = threshold;
         this.layout = layout;
+        this.dtype = dtype;
         this.nodeShape = nodes.getFirst().output();
         this.batch = nodeShape.dim(0);
         for (int j = 1; j < m; j++) {
@@ -98,9 +102,9 @@ public final class StageExecutor implements AutoCloseable {
         try {
             this.outputs = new Tensor[m];
             for (int i = 0; i < m; i++) {
-                outputs[i] = track(made, device.allocate(nodeShape, DType.F32, layout));
+                outputs[i] = track(made, device.allocate(nodeShape, dtype, layout));
             }
-            this.aggregate = m > 1 ? track(made, device.allocate(nodeShape, DType.F32, layout)) : null;
+            this.aggregate = m > 1 ? track(made, device.allocate(nodeShape, dtype, layout)) : null;
         } catch (RuntimeException e) {
             made.forEach(Tensor::close);
             throw e;
@@ -167,7 +171,7 @@ public final class StageExecutor implements AutoCloseable {
         Router router = routers.get(i);
         MemorySegment x = outputs[i].segment();
         for (int n = 0; n < batch; n++) {
-            kernels.channelMeans(x, nodeShape, layout, n, pooled);
+            kernels.channelMeans(x, nodeShape, layout, dtype, n, pooled);
             kernels.router(pooled, router.channels(), router.weight(), router.bias(), router.edges(), scores);
             for (int k = 0; k < router.edges(); k++) {
                 int cell = i * size + i + 1 + k;
@@ -197,7 +201,7 @@ public final class StageExecutor implements AutoCloseable {
                     count++;
                 }
             }
-            kernels.weightedSum(dst, n * instanceElements, instanceElements, sources, offsets, weights, count);
+            kernels.weightedSum(dst, n * instanceElements, instanceElements, dtype, sources, offsets, weights, count);
         }
         return aggregate;
     }

@@ -1,5 +1,6 @@
 package ai.dgnet.runtime.kernel;
 
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 
@@ -16,21 +17,34 @@ import java.lang.foreign.MemorySegment;
  * (or {@link NullPointerException} for a missing array or segment) saying what it expected and what came;
  * scratch arrays ({@code out}, {@code pooled}) may be longer than needed, parameters ({@code weight},
  * {@code bias}) must have exactly their size.
+ *
+ * <p>Tensors may be stored as {@link DType#F32} or {@link DType#BF16} (the bf16 precision mode, where oneDNN's
+ * convolutions run on bf16 activations). Either way the kernels compute in f32: bf16 values widen to f32 exactly,
+ * and a bf16 result is its f32 value rounded to nearest even as {@link ai.dgnet.runtime.BFloat16#fromFloat} does.
+ * The methods without a {@code DType} are the f32 ones.
  */
 public interface DgKernels {
 
     /**
      * Writes the mean over height and width of each channel of instance {@code n} ({@code GAP(x_i)} of the spec)
-     * into {@code out[0 .. C)}, reading the f32 tensor in its own layout.
+     * into {@code out[0 .. C)}, reading the tensor in its own layout and element type. The sums are kept in f32
+     * (or better) whatever the storage, so a bf16 tensor's means are as accurate as an f32 tensor's of the same
+     * values.
      *
      * @param x      the whole tensor's memory, as {@code Tensor.segment()} gives it; padding channels of blocked
      *               layouts are never used
      * @param shape  the logical {@code [N, C, H, W]}
      * @param layout {@code NCHW}, {@code NHWC}, {@code NCHW8C} or {@code NCHW16C}
+     * @param dtype  how {@code x} stores its elements: {@code F32} or {@code BF16}
      * @param n      the instance, {@code 0 <= n < N}
      * @param out    at least {@code C} floats
      */
-    void channelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out);
+    void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out);
+
+    /** {@link #channelMeans(MemorySegment, Shape, Layout, DType, int, float[])} of an f32 tensor. */
+    default void channelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out) {
+        channelMeans(x, shape, layout, DType.F32, n, out);
+    }
 
     /**
      * Writes {@code out[k] = sigmoid(bias[k] + sum_c weight[k * channels + c] * pooled[c])} for
@@ -45,12 +59,21 @@ public interface DgKernels {
 
     /**
      * Writes {@code dst[dstOffset + e] = sum_{i < count} weights[i] * sources[i][sourceOffsets[i] + e]} for
-     * {@code e < length}: offsets and length count f32 elements. With {@code count == 0} it writes zeros and
-     * reads no source. Entries of the arrays from {@code count} on are ignored, so callers can reuse arrays
-     * sized for the most edges. {@code dst} must not overlap the sources.
+     * {@code e < length}: {@code dst} and the sources hold {@code dtype} elements, and offsets and length count
+     * elements, not bytes. The sum is computed in f32 (or better) and written as {@code dtype}; a bf16 result is
+     * the f32 sum rounded as {@link ai.dgnet.runtime.BFloat16#fromFloat} rounds it (nearest even; NaN stays a
+     * NaN). With {@code count == 0} it writes zeros (bf16 zero is {@code 0x0000}) and reads no source. Entries of
+     * the arrays from {@code count} on are ignored, so callers can reuse arrays sized for the most edges.
+     * {@code dst} must not overlap the sources.
      */
-    void weightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources, long[] sourceOffsets,
-                     float[] weights, int count);
+    void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
+                     long[] sourceOffsets, float[] weights, int count);
+
+    /** {@link #weightedSum(MemorySegment, long, long, DType, MemorySegment[], long[], float[], int)} in f32. */
+    default void weightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
+                             long[] sourceOffsets, float[] weights, int count) {
+        weightedSum(dst, dstOffset, length, DType.F32, sources, sourceOffsets, weights, count);
+    }
 
     /** A short name for logs and benchmark labels, such as {@code "scalar"} or {@code "vector 512-bit"}. */
     String name();

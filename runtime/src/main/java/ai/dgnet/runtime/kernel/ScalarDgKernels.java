@@ -1,17 +1,22 @@
 package ai.dgnet.runtime.kernel;
 
+import ai.dgnet.runtime.BFloat16;
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The kernels as plain loops: the fallback where the Vector API is missing or slow, and the oracle the vector
  * implementation is tested against. Sums are kept in double, which costs a scalar loop nothing (its speed is set
- * by the add latency either way) and makes this the accurate twin.
+ * by the add latency either way) and makes this the accurate twin. A bf16 result is that double sum rounded to f32,
+ * then to bf16.
  *
  * <p>The argument checks live here, as package-private statics, so that both implementations reject bad
  * arguments alike, with the same messages.
@@ -19,15 +24,15 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 final class ScalarDgKernels implements DgKernels {
 
     @Override
-    public void channelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out) {
-        checkChannelMeans(x, shape, layout, n, out);
+    public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
+        checkChannelMeans(x, shape, layout, dtype, n, out);
         long pixels = (long) shape.dim(2) * shape.dim(3);
         long stride = pixelStride(layout, shape.dim(1));
         for (int c = 0; c < shape.dim(1); c++) {
             long start = layout.offset(shape, n, c, 0, 0);
             double sum = 0;
             for (long p = 0; p < pixels; p++) {
-                sum += x.getAtIndex(JAVA_FLOAT, start + p * stride);
+                sum += get(x, dtype, start + p * stride);
             }
             out[c] = (float) (sum / pixels);
         }
@@ -46,15 +51,15 @@ final class ScalarDgKernels implements DgKernels {
     }
 
     @Override
-    public void weightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
+    public void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
                             long[] sourceOffsets, float[] weights, int count) {
-        checkWeightedSum(dst, dstOffset, length, sources, sourceOffsets, weights, count);
+        checkWeightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
         for (long e = 0; e < length; e++) {
             double sum = 0;
             for (int i = 0; i < count; i++) {
-                sum += (double) weights[i] * sources[i].getAtIndex(JAVA_FLOAT, sourceOffsets[i] + e);
+                sum += (double) weights[i] * get(sources[i], dtype, sourceOffsets[i] + e);
             }
-            dst.setAtIndex(JAVA_FLOAT, dstOffset + e, (float) sum);
+            set(dst, dtype, dstOffset + e, (float) sum);
         }
     }
 
@@ -66,6 +71,22 @@ final class ScalarDgKernels implements DgKernels {
     /** The spec's sigmoid, in double, rounded once to float. */
     static float sigmoid(double x) {
         return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    /** Element {@code index} of {@code segment}, which stores {@code dtype} elements, as an f32 (exact for bf16). */
+    static float get(MemorySegment segment, DType dtype, long index) {
+        return switch (dtype) {
+            case F32 -> segment.getAtIndex(JAVA_FLOAT, index);
+            case BF16 -> BFloat16.toFloat(segment.getAtIndex(JAVA_SHORT, index));
+        };
+    }
+
+    /** Stores {@code value} as element {@code index} of {@code segment}, rounded to bf16 where it holds bf16. */
+    static void set(MemorySegment segment, DType dtype, long index, float value) {
+        switch (dtype) {
+            case F32 -> segment.setAtIndex(JAVA_FLOAT, index, value);
+            case BF16 -> segment.setAtIndex(JAVA_SHORT, index, BFloat16.fromFloat(value));
+        }
     }
 
     /**
@@ -81,10 +102,11 @@ final class ScalarDgKernels implements DgKernels {
         };
     }
 
-    static void checkChannelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out) {
+    static void checkChannelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(out, "out");
         if (layout.rank() != 4) {
             throw new IllegalArgumentException("channel means need an image layout (NCHW, NHWC, NCHW8C, NCHW16C), got "
@@ -94,10 +116,10 @@ final class ScalarDgKernels implements DgKernels {
         if (n < 0 || n >= shape.dim(0)) {
             throw new IllegalArgumentException("instance " + n + " is outside the batch of " + shape.dim(0));
         }
-        long bytes = layout.storageElements(shape) * Float.BYTES;
+        long bytes = layout.storageElements(shape) * dtype.byteSize();
         if (x.byteSize() < bytes) {
-            throw new IllegalArgumentException("an f32 " + shape + " " + layout + " tensor takes " + bytes
-                    + " bytes, x has " + x.byteSize());
+            throw new IllegalArgumentException((dtype == DType.F32 ? "an " : "a ") + name(dtype) + " " + shape + " "
+                    + layout + " tensor takes " + bytes + " bytes, x has " + x.byteSize());
         }
         if (out.length < shape.dim(1)) {
             throw new IllegalArgumentException("out has room for " + out.length + " channel means, need "
@@ -129,8 +151,9 @@ final class ScalarDgKernels implements DgKernels {
         }
     }
 
-    static void checkWeightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
-                                 long[] sourceOffsets, float[] weights, int count) {
+    static void checkWeightedSum(MemorySegment dst, long dstOffset, long length, DType dtype,
+                                 MemorySegment[] sources, long[] sourceOffsets, float[] weights, int count) {
+        Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(sources, "sources");
         Objects.requireNonNull(sourceOffsets, "sourceOffsets");
         Objects.requireNonNull(weights, "weights");
@@ -144,25 +167,32 @@ final class ScalarDgKernels implements DgKernels {
             throw new IllegalArgumentException("count is " + count + ", but there are " + sources.length
                     + " sources, " + sourceOffsets.length + " offsets and " + weights.length + " weights");
         }
-        checkRange(dst, dstOffset, length, "dst", -1);
+        checkRange(dst, dstOffset, length, dtype, "dst", -1);
         for (int i = 0; i < count; i++) {
-            checkRange(sources[i], sourceOffsets[i], length, "sources", i);
+            checkRange(sources[i], sourceOffsets[i], length, dtype, "sources", i);
         }
     }
 
-    /** Throws unless f32 elements {@code [offset, offset + length)} lie in {@code segment}. */
-    private static void checkRange(MemorySegment segment, long offset, long length, String what, int index) {
+    /** Throws unless {@code dtype} elements {@code [offset, offset + length)} lie in {@code segment}. */
+    private static void checkRange(MemorySegment segment, long offset, long length, DType dtype, String what,
+                                   int index) {
         if (segment == null) {
             throw new NullPointerException(name(what, index) + " is null");
         }
-        long elements = segment.byteSize() / Float.BYTES;
+        long elements = segment.byteSize() / dtype.byteSize();
         if (offset < 0 || offset > elements - length) {
-            throw new IllegalArgumentException(name(what, index) + " holds " + elements + " floats, elements ["
-                    + offset + ", " + (offset + length) + ") were asked for");
+            throw new IllegalArgumentException(name(what, index) + " holds " + elements
+                    + (dtype == DType.F32 ? " floats" : " bf16 values") + ", elements [" + offset + ", "
+                    + (offset + length) + ") were asked for");
         }
     }
 
     private static String name(String what, int index) {
         return index < 0 ? what : what + "[" + index + "]";
+    }
+
+    /** {@code f32} or {@code bf16}, as {@code Tensor} writes them. */
+    private static String name(DType dtype) {
+        return dtype.name().toLowerCase(Locale.ROOT);
     }
 }

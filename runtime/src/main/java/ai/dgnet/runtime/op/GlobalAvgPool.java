@@ -3,7 +3,10 @@ package ai.dgnet.runtime.op;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
-/** Mean over height and width: {@code [N, C, H, W]} in any rank-4 layout to {@code [N, C]} in {@code NC}. */
+/**
+ * Mean over height and width: {@code [N, C, H, W]} in any rank-4 layout and element type to {@code [N, C]} f32 in
+ * {@code NC}, ready for the classifier.
+ */
 public interface GlobalAvgPool extends PreparedOp {
     Shape input();
 

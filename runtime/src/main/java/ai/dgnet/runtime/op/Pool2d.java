@@ -43,6 +43,10 @@ public interface Pool2d extends PreparedOp {
             return new Spec(input, kind, kernel, kernel, stride, stride, padding, padding, DType.F32, layout);
         }
 
+        public Spec withDType(DType type) {
+            return new Spec(input, kind, kernelH, kernelW, strideH, strideW, padH, padW, type, layout);
+        }
+
         public Shape output() {
             return Shape.of(input.dim(0), input.dim(1),
                     (input.dim(2) + 2 * padH - kernelH) / strideH + 1,

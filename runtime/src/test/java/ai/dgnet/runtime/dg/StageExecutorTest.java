@@ -104,7 +104,7 @@ class StageExecutorTest {
         List<Block> blocks = blocks(m, runs);
         List<Router> routers = routers(m, 7, 4f);
         float[] z = Reference.random(3, SHAPE.elements());
-        try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, tau, layout);
+        try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, tau, layout, DType.F32);
              Tensor input = Tensor.of(SHAPE, layout, z)) {
             StageTrace trace = StageTrace.of(m, SHAPE.dim(0));
             float[] y = stage.run(input, trace).toFloatArray();
@@ -161,7 +161,7 @@ class StageExecutorTest {
         int[] runs = {0};
         List<Block> blocks = blocks(m, runs);
         float[] z = Reference.random(5, SHAPE.elements());
-        try (StageExecutor stage = new StageExecutor(device, blocks, List.of(), Mode.STATIC, 0.5f, Layout.NCHW);
+        try (StageExecutor stage = new StageExecutor(device, blocks, List.of(), Mode.STATIC, 0.5f, Layout.NCHW, DType.F32);
              Tensor input = Tensor.of(SHAPE, Layout.NCHW, z)) {
             StageTrace trace = StageTrace.of(m, SHAPE.dim(0));
             Tensor out = stage.run(input, trace);
@@ -199,7 +199,7 @@ class StageExecutorTest {
             java.util.Arrays.fill(bias, -20f);
             routers.add(new Router(new float[(m - i) * SHAPE.dim(1)], bias, m - i, SHAPE.dim(1)));
         }
-        try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, 0.5f, Layout.NCHW16C);
+        try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, 0.5f, Layout.NCHW16C, DType.F32);
              Tensor input = Tensor.of(SHAPE, Layout.NCHW16C, Reference.random(9, SHAPE.elements()))) {
             StageTrace trace = StageTrace.of(m, SHAPE.dim(0));
             Tensor out = stage.run(input, trace);
@@ -218,15 +218,15 @@ class StageExecutorTest {
     void badConfigurationsAreIllegalArgument() {
         int[] runs = {0};
         assertThrows(IllegalArgumentException.class,
-                () -> new StageExecutor(device, blocks(3, runs), routers(2, 1, 1f), Mode.DYNAMIC, 0.5f, Layout.NCHW));
+                () -> new StageExecutor(device, blocks(3, runs), routers(2, 1, 1f), Mode.DYNAMIC, 0.5f, Layout.NCHW, DType.F32));
         assertThrows(IllegalArgumentException.class,
-                () -> new StageExecutor(device, blocks(3, runs), routers(3, 1, 1f), Mode.DYNAMIC, 1.5f, Layout.NCHW));
+                () -> new StageExecutor(device, blocks(3, runs), routers(3, 1, 1f), Mode.DYNAMIC, 1.5f, Layout.NCHW, DType.F32));
         assertThrows(IllegalArgumentException.class,
-                () -> new StageExecutor(device, List.of(), List.of(), Mode.STATIC, 0.5f, Layout.NCHW));
+                () -> new StageExecutor(device, List.of(), List.of(), Mode.STATIC, 0.5f, Layout.NCHW, DType.F32));
         List<Router> wrong = routers(3, 1, 1f);
         wrong.set(1, new Router(new float[3 * 20], new float[3], 3, 20));
         assertThrows(IllegalArgumentException.class,
-                () -> new StageExecutor(device, blocks(3, runs), wrong, Mode.DYNAMIC, 0.5f, Layout.NCHW));
+                () -> new StageExecutor(device, blocks(3, runs), wrong, Mode.DYNAMIC, 0.5f, Layout.NCHW, DType.F32));
     }
 
     private static double[] route(Router router, double[] x, Shape shape) {
