@@ -80,14 +80,17 @@ final class DemoCommand implements Callable<Integer> {
                 result = session.run(batchInput);
                 out.printf(Locale.ROOT, "first run (prepares kernels and weights): %.1f ms%n", millis(start));
                 double[] times = new double[runs];
+                long nativeBefore = device.primitiveNanos();
                 for (int i = 0; i < runs; i++) {
                     long t = System.nanoTime();
                     result = session.run(batchInput, result);
                     times[i] = millis(t);
                 }
+                double inNative = (device.primitiveNanos() - nativeBefore) / 1e6 / Arrays.stream(times).sum();
                 Arrays.sort(times);
-                out.printf(Locale.ROOT, "latency over %d runs: median %.2f ms, min %.2f ms, max %.2f ms%n", runs,
-                        times[runs / 2], times[0], times[runs - 1]);
+                out.printf(Locale.ROOT, "latency over %d runs: median %.2f ms, min %.2f ms, max %.2f ms; "
+                        + "%.1f%% of the time in oneDNN primitives%n", runs, times[runs / 2], times[0],
+                        times[runs - 1], 100 * inNative);
             }
             for (int n = 0; n < batch; n++) {
                 printInstance(out, result, n);

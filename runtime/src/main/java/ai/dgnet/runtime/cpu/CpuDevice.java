@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_bf16;
@@ -51,6 +52,7 @@ public final class CpuDevice implements Device {
     private final List<Stream> streams = new ArrayList<>();
     private final ThreadLocal<Stream> threadStream = new ThreadLocal<>();
     private final Set<PreparedOp> openOps = ConcurrentHashMap.newKeySet();
+    private final LongAdder primitiveNanos = new LongAdder();
     private volatile boolean closed;
 
     private CpuDevice(int threads) {
@@ -161,8 +163,18 @@ public final class CpuDevice implements Device {
         // OpenMP keeps the thread count per calling thread, and Java may call from any thread: set it every time.
         omp_set_num_threads(threads);
         Stream stream = stream();
+        long start = System.nanoTime();
         primitive.execute(stream, args);
         stream.waitForCompletion();
+        primitiveNanos.add(System.nanoTime() - start);
+    }
+
+    /**
+     * Wall time spent inside oneDNN primitives since this device was made, over all threads: compared with a
+     * run's total it gives the share of time spent in Java (routing, aggregation, bookkeeping).
+     */
+    public long primitiveNanos() {
+        return primitiveNanos.sum();
     }
 
     /** The oneDNN descriptor of a tensor with this shape, type and layout. */
