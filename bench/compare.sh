@@ -18,7 +18,7 @@ flags=bench/target/classes/ai/dgnet/bench/jvm.options
 if [ ! -f "$jar" ] || [ ! -f "$flags" ] || [ -n "$(find pom.xml native-bindings runtime models bench \
     \( -path '*/src/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
   echo "compare.sh: building bench and the modules it uses" >&2
-  ./mvnw -q -DskipTests -pl bench -am package >&2
+  ./mvnw -q -Dmaven.test.skip=true -pl bench -am package >&2
 fi
 
 # The JVM flags come from the parent POM (one place), written into the bench build.

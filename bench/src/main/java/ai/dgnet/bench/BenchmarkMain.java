@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -9,6 +10,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -34,15 +36,20 @@ public final class BenchmarkMain {
             org.openjdk.jmh.Main.main(args);
             return;
         }
-        new Runner(withJvmFlags(new OptionsBuilder().parent(cmd), cmd.getJvmArgsPrepend().orElse(List.of()))
-                .build()).run();
+        try {
+            new Runner(withJvmFlags(new OptionsBuilder().parent(cmd), cmd.getJvmArgsPrepend().orElse(List.of()))
+                    .build()).run();
+        } catch (NoBenchmarksException e) {
+            System.err.println("No matching benchmarks: check the regular expressions (-l lists the benchmarks).");
+            System.exit(1);
+        }
     }
 
     /**
      * {@code options} with the runtime's JVM flags ahead of {@code prepend}: an option set here replaces the
      * parent's, so a user's {@code -jvmArgsPrepend} is passed in to be kept.
      */
-    static ChainedOptionsBuilder withJvmFlags(ChainedOptionsBuilder options, java.util.Collection<String> prepend) {
+    static ChainedOptionsBuilder withJvmFlags(ChainedOptionsBuilder options, Collection<String> prepend) {
         List<String> args = new ArrayList<>(JvmFlags.get());
         args.addAll(prepend);
         return options.jvmArgsPrepend(args.toArray(String[]::new));

@@ -4,15 +4,19 @@ import ai.dgnet.models.Arch;
 import ai.onnxruntime.OrtEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -25,12 +29,12 @@ import java.util.concurrent.Callable;
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare DG-Net's runtime with ONNX Runtime and PyTorch: same logits first, then latency, "
                 + "throughput, peak memory and GFLOP/s. Run from the repository root (bench/compare.sh does).",
-                "Exit status 1 when any case failed (its logits differ, or a runtime or export failed)."})
+                "Exit status 1 when anything failed: logits that differ, an export, a runtime or a measurement."})
 public final class Compare implements Callable<Integer> {
     /** Image height and width; the nominal FLOP count below is for it. */
-    static final int SIZE = 224;
+    private static final int SIZE = 224;
     /** Largest relative L2 error of the logits that counts as the same result (spec section 7). */
-    static final double TOLERANCE = 1e-4;
+    private static final double TOLERANCE = 1e-4;
     /** torchvision's ResNet-50 at 224x224: 4.09 GMAC, i.e. 8.18 GFLOP, per image. */
     private static final double RESNET50_GFLOP = 8.18;
     private static final int EFFICIENCY_BATCH = 32;
@@ -58,6 +62,11 @@ public final class Compare implements Callable<Integer> {
             description = "Untimed runs per runtime before timing at batch 1, scaled like --runs, at least 1 "
                     + "(default: 5; --quick: 2).")
     private Integer warmup;
+
+    @Option(names = "--settle", paramLabel = "MS", defaultValue = "100",
+            description = "Before each timed run, untimed runs of the same runtime for at least this long, so that "
+                    + "the other runtime's worker threads have stopped spinning (default: ${DEFAULT-VALUE}).")
+    private int settleMs;
 
     @Option(names = "--quick", description = "A short run: batch 1, 5 runs, no peak-memory section.")
     private boolean quick;
@@ -89,6 +98,9 @@ public final class Compare implements Callable<Integer> {
                     + "and print its peak RSS. The comparison runs it in a child JVM per runtime.")
     private Engine.Kind rss;
 
+    @Spec
+    private CommandSpec spec;
+
     public static void main(String[] args) {
         CommandLine cmd = new CommandLine(new Compare())
                 .registerConverter(Case.class, Case::parse)
@@ -96,144 +108,160 @@ public final class Compare implements Callable<Integer> {
         System.exit(cmd.execute(args));
     }
 
-    /** One case at one batch: the check's error and each runtime's latency, or why it failed. */
-    private record Row(Case c, int batch, double error, Latency ours, Latency ort, Optional<Latency> torch,
-                       String failure) {
-        static Row failed(Case c, int batch, String why) {
-            return new Row(c, batch, Double.NaN, null, null, Optional.empty(), why);
+    /** The counts the options (and {@code --quick}) come to. */
+    private record Plan(int threads, List<Integer> batches, int warmup, int runs, int settleMs) {
+        /** Untimed runs at {@code batch}: scaled like {@link #runsAt}, at least 1 unless none were asked for. */
+        int warmupAt(int batch) {
+            return scaled(warmup, batch, Math.min(warmup, 1));
         }
 
-        boolean ok() {
-            return failure == null;
+        /** Timed runs at {@code batch}: as many at batch 1, divided by sqrt(batch) above, at least 5 (or all). */
+        int runsAt(int batch) {
+            return scaled(runs, batch, Math.min(runs, 5));
+        }
+
+        private static int scaled(int base, int batch, int min) {
+            return Math.max(min, (int) Math.round(base / Math.sqrt(batch)));
+        }
+    }
+
+    /**
+     * One case at one batch. {@code ours} and {@code ort} are null when the case failed, {@code torch} when PyTorch
+     * was not timed or failed; {@code failure} says what failed, null when nothing did.
+     */
+    private record Row(Case c, int batch, double error, Latency ours, Latency ort, Latency torch, String failure) {
+        static Row failed(Case c, int batch, String why) {
+            return new Row(c, batch, Double.NaN, null, null, null, why);
+        }
+
+        boolean measured() {
+            return ours != null;
         }
     }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        List<Integer> batchList = batches != null ? batches : quick ? List.of(1) : List.of(1, 8, 32);
-        int baseRuns = runs != null ? runs : quick ? 5 : 30;
-        int baseWarmup = warmup != null ? warmup : quick ? 2 : 5;
-        if (t < 1 || baseRuns < 1 || baseWarmup < 0 || batchList.stream().anyMatch(n -> n < 1)) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--threads, --runs and --batches must be >= 1, --warmup >= 0");
-        }
+        Plan plan = plan();
         PythonReference reference = new PythonReference(python, scripts, onnxDir);
         if (rss != null) {
-            PeakMemory.measure(rss, t, rss == Engine.Kind.ORT ? reference.onnx(PeakMemory.CASE, SIZE) : null, SIZE);
+            PeakMemory.measure(rss, plan.threads(), rss == Engine.Kind.ORT ? reference.onnx(PeakMemory.CASE, SIZE)
+                    : null, SIZE);
             return 0;
         }
         String torchSkipped = noTorch ? "--no-torch" : reference.torchUnavailable();
-        boolean torch = torchSkipped == null;
 
         List<Row> rows = new ArrayList<>();
         for (Case c : cases) {
-            Path onnx;
-            try {
-                onnx = reference.onnx(c, SIZE);
-            } catch (RuntimeException e) {
-                for (int batch : batchList) {
-                    rows.add(fail(Row.failed(c, batch, "no ONNX file: " + e.getMessage())));
-                }
-                continue;
-            }
-            for (int batch : batchList) {
-                int w = scaled(baseWarmup, batch, Math.min(baseWarmup, 1));
-                int r = scaled(baseRuns, batch, Math.min(baseRuns, 5));
-                System.err.printf(Locale.ROOT, "%s batch %d: checking logits, then %d warm-up and %d timed runs "
-                        + "per runtime%n", c, batch, w, r);
-                Row row = measure(c, onnx, batch, t, w, r);
-                if (row.ok() && torch) {
-                    row = withTorch(row, reference, t, w, r);
-                }
-                rows.add(row.ok() ? row : fail(row));
-            }
+            rows.addAll(measure(c, plan, reference, torchSkipped == null));
         }
 
-        StringBuilder report = new StringBuilder();
-        report.append("# DG-Net runtime vs ONNX Runtime vs PyTorch\n\n");
-        String torchLine = reference.torchVersion().map(v -> v + (torch ? "" : "; not timed: " + torchSkipped))
-                .orElse("not timed: " + torchSkipped);
-        Machine.describe(t, OrtEnvironment.getEnvironment().getVersion(), torchLine)
-                .forEach(line -> report.append(line).append('\n'));
-        report.append(String.format(Locale.ROOT, "- method: logits of ours and ORT compared first (relative L2 "
-                + "error <= %.0e on the deterministic input of seed %d); then, in one process, run for run in turns, "
-                + "%d warm-up and %d timed runs per runtime at batch 1 (at batch N: divided by sqrt(N)); PyTorch "
-                + "after them, in its own process, with the same counts%n", TOLERANCE, Workloads.INPUT_SEED,
-                baseWarmup, baseRuns));
-        report.append("- ONNX Runtime: intra-op threads = threads, inter-op 1, sequential execution, ALL_OPT\n\n");
-        report.append("## Latency and throughput\n\n").append(latencyTable(rows)).append('\n');
-        report.append("ours/ORT and ours/PyTorch: ratio of median latencies, below 1 when ours is faster.\n\n");
-        for (Case c : cases) {
-            report.append("- `").append(c).append("`: ").append(c.description()).append('\n');
-        }
-        report.append('\n');
-        boolean failed = rows.stream().anyMatch(row -> !row.ok());
-        report.append(efficiency(rows, t));
-        if (!quick && !noRss) {
-            failed |= !peakMemory(report, reference, t);
-        }
-        if (failed) {
-            report.append("## Failures\n\n");
-            rows.stream().filter(row -> !row.ok()).forEach(row -> report.append("- ").append(row.c())
-                    .append(" batch ").append(row.batch()).append(": ").append(row.failure()).append('\n'));
-        }
+        StringBuilder report = new StringBuilder(header(plan, reference, torchSkipped));
+        report.append(latencySection(rows)).append(efficiencySection(rows, plan.threads()));
+        boolean memoryOk = quick || noRss || peakMemorySection(report, reference, plan.threads());
+        report.append(failuresSection(rows));
 
         System.out.print(report);
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
+        Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
         System.err.println("report written to " + out);
-        return failed ? 1 : 0;
+        return memoryOk && rows.stream().allMatch(row -> row.failure() == null) ? 0 : 1;
     }
 
-    /** {@code base} runs at batch 1, {@code base / sqrt(batch)} at larger batches, never below {@code min}. */
-    private static int scaled(int base, int batch, int min) {
-        return Math.max(min, (int) Math.round(base / Math.sqrt(batch)));
+    private Plan plan() {
+        Plan plan = new Plan(threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                batches != null ? batches : quick ? List.of(1) : List.of(1, 8, 32),
+                warmup != null ? warmup : quick ? 2 : 5,
+                runs != null ? runs : quick ? 5 : 30,
+                settleMs);
+        if (plan.threads() < 1 || plan.runs() < 1 || plan.warmup() < 0 || plan.settleMs() < 0
+                || plan.batches().stream().anyMatch(n -> n < 1)) {
+            throw new ParameterException(spec.commandLine(), "--threads, --runs and --batches must be >= 1, "
+                    + "--warmup and --settle >= 0");
+        }
+        return plan;
     }
 
-    private static Row fail(Row row) {
+    /** Every batch of {@code c}; a failure fails its row (or all of them, without an ONNX file) loudly. */
+    private static List<Row> measure(Case c, Plan plan, PythonReference reference, boolean torch) {
+        Path onnx;
+        try {
+            onnx = reference.onnx(c, SIZE);
+        } catch (RuntimeException e) {
+            return plan.batches().stream().map(batch -> reportFailure(Row.failed(c, batch, "no ONNX file: "
+                    + e.getMessage()))).toList();
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int batch : plan.batches()) {
+            System.err.printf(Locale.ROOT, "%s batch %d: checking logits, then %d warm-up and %d timed runs per "
+                    + "runtime%n", c, batch, plan.warmupAt(batch), plan.runsAt(batch));
+            Row row = oursAndOrt(c, onnx, batch, plan);
+            if (row.measured() && torch) {
+                row = withTorch(row, reference, plan);
+            }
+            rows.add(row.failure() == null ? row : reportFailure(row));
+        }
+        return rows;
+    }
+
+    private static Row reportFailure(Row row) {
         System.err.println("FAILED " + row.c() + " batch " + row.batch() + ": " + row.failure());
         return row;
     }
 
     /** The logits check, then ours and ORT timed in turns. */
-    private static Row measure(Case c, Path onnx, int batch, int threads, int warmup, int runs) {
-        try (Engine ours = Engine.Kind.OURS.open(c, onnx, threads, batch, SIZE);
-             Engine ort = Engine.Kind.ORT.open(c, onnx, threads, batch, SIZE)) {
+    private static Row oursAndOrt(Case c, Path onnx, int batch, Plan plan) {
+        try (Engine ours = Engine.Kind.OURS.open(c, onnx, plan.threads(), batch, SIZE);
+             Engine ort = Engine.Kind.ORT.open(c, onnx, plan.threads(), batch, SIZE)) {
             // Also each runtime's first run: the one that prepares, never timed.
             double error = relativeL2(ours.run(), ort.run());
             if (!(error <= TOLERANCE)) {
                 return Row.failed(c, batch, String.format(Locale.ROOT,
                         "logits differ from ONNX Runtime's: relative L2 error %.3g > %.0e", error, TOLERANCE));
             }
-            for (int i = 0; i < warmup; i++) {
+            for (int i = 0; i < plan.warmupAt(batch); i++) {
                 ours.run();
                 ort.run();
             }
             // In turns, so that whatever else the machine does in the meantime slows both alike.
+            int runs = plan.runsAt(batch);
+            long settleNanos = plan.settleMs() * 1_000_000L;
             double[] oursMs = new double[runs];
             double[] ortMs = new double[runs];
             for (int i = 0; i < runs; i++) {
-                oursMs[i] = millis(ours);
-                ortMs[i] = millis(ort);
+                oursMs[i] = settledMillis(ours, settleNanos);
+                ortMs[i] = settledMillis(ort, settleNanos);
             }
-            return new Row(c, batch, error, Latency.of(oursMs), Latency.of(ortMs), Optional.empty(), null);
+            return new Row(c, batch, error, Latency.of(oursMs), Latency.of(ortMs), null, null);
         } catch (RuntimeException e) {
             return Row.failed(c, batch, e.toString());
         }
     }
 
-    private static Row withTorch(Row row, PythonReference reference, int threads, int warmup, int runs) {
+    /** {@code row} with PyTorch's latency; a PyTorch failure keeps the row's other numbers. */
+    private static Row withTorch(Row row, PythonReference reference, Plan plan) {
+        Latency torch = null;
+        String failure = null;
         try {
-            return new Row(row.c(), row.batch(), row.error(), row.ours(), row.ort(),
-                    Optional.of(reference.torchLatency(row.c(), row.batch(), SIZE, threads, warmup, runs)), null);
+            torch = reference.torchLatency(row.c(), row.batch(), SIZE, plan.threads(), plan.warmupAt(row.batch()),
+                    plan.runsAt(row.batch()));
         } catch (RuntimeException e) {
-            return Row.failed(row.c(), row.batch(), "PyTorch: " + e.getMessage());
+            failure = "PyTorch: " + e.getMessage();
         }
+        return new Row(row.c(), row.batch(), row.error(), row.ours(), row.ort(), torch, failure);
     }
 
-    private static double millis(Engine engine) {
+    /**
+     * Milliseconds of one run of {@code engine}, after untimed runs of it for at least {@code settleNanos} (at
+     * least one). Worker threads keep spinning for tens of milliseconds after a run before they sleep (ORT's
+     * intra-op pool, oneDNN's OpenMP team). Timed right after the other runtime's run, ResNet-50 at batch 1 on 2
+     * cores measured 1.7x slower for ours (and 1.2x for ORT) than alone, the two pools fighting for the cores;
+     * after settling, both measure what they do alone: the other's threads asleep, their own busy.
+     */
+    private static double settledMillis(Engine engine, long settleNanos) {
+        long settled = System.nanoTime() + settleNanos;
+        do {
+            engine.run();
+        } while (System.nanoTime() < settled);
         long start = System.nanoTime();
         engine.run();
         return (System.nanoTime() - start) / 1e6;
@@ -254,43 +282,69 @@ public final class Compare implements Callable<Integer> {
         return Math.sqrt(diff / norm);
     }
 
-    private static MarkdownTable latencyTable(List<Row> rows) {
-        MarkdownTable table = new MarkdownTable("case", "batch", "logits rel. L2", "ours median ms", "ours p90 ms",
-                "ORT median ms", "ORT p90 ms", "ours/ORT", "ours img/s", "ORT img/s", "PyTorch median ms",
-                "PyTorch p90 ms", "ours/PyTorch");
+    private String header(Plan plan, PythonReference reference, String torchSkipped) {
+        StringBuilder text = new StringBuilder("# DG-Net runtime vs ONNX Runtime vs PyTorch\n\n");
+        String torch = reference.torchVersion()
+                .map(v -> torchSkipped == null ? v : v + "; not timed: " + torchSkipped)
+                .orElse("not timed: " + torchSkipped);
+        for (String line : Machine.describe(plan.threads(), OrtEnvironment.getEnvironment().getVersion(), torch)) {
+            text.append(line).append('\n');
+        }
+        text.append(String.format(Locale.ROOT, "- method: logits of ours and ORT compared first (relative L2 error "
+                        + "<= %.0e on the deterministic input of seed %d); then, in one process, %d warm-up and %d "
+                        + "timed runs per runtime at batch 1 (at batch N: divided by sqrt(N)), run for run in turns, "
+                        + "each timed run after %d ms of untimed runs of the same runtime; PyTorch after them, in its "
+                        + "own process, with the same counts%n",
+                TOLERANCE, Workloads.INPUT_SEED, plan.warmup(), plan.runs(), plan.settleMs()));
+        text.append("- ONNX Runtime: intra-op threads = threads, inter-op 1, sequential execution, ALL_OPT\n\n");
+        return text.toString();
+    }
+
+    private String latencySection(List<Row> rows) {
+        MarkdownTable table = new MarkdownTable(1, "case", "batch", "logits rel. L2", "ours median ms",
+                "ours p90 ms", "ORT median ms", "ORT p90 ms", "ours/ORT", "ours img/s", "ORT img/s",
+                "PyTorch median ms", "PyTorch p90 ms", "ours/PyTorch");
         for (Row row : rows) {
-            if (!row.ok()) {
-                table.add(row.c().toString(), Integer.toString(row.batch()), "FAILED", "", "", "", "", "", "", "", "",
-                        "", "");
+            String name = row.c().toString();
+            String batch = Integer.toString(row.batch());
+            if (!row.measured()) {
+                table.add(name, batch, "FAILED", "", "", "", "", "", "", "", "", "", "");
                 continue;
             }
-            Optional<Latency> torch = row.torch();
-            table.add(row.c().toString(), Integer.toString(row.batch()),
-                    String.format(Locale.ROOT, "%.1e", row.error()),
+            Latency torch = row.torch();
+            String noTorch = row.failure() != null ? "FAILED" : "-";
+            table.add(name, batch, String.format(Locale.ROOT, "%.1e", row.error()),
                     ms(row.ours().medianMs()), ms(row.ours().p90Ms()), ms(row.ort().medianMs()), ms(row.ort().p90Ms()),
                     ratio(row.ours(), row.ort()),
                     imagesPerSecond(row.ours(), row.batch()), imagesPerSecond(row.ort(), row.batch()),
-                    torch.map(l -> ms(l.medianMs())).orElse("-"), torch.map(l -> ms(l.p90Ms())).orElse("-"),
-                    torch.map(l -> ratio(row.ours(), l)).orElse("-"));
+                    torch == null ? noTorch : ms(torch.medianMs()), torch == null ? noTorch : ms(torch.p90Ms()),
+                    torch == null ? noTorch : ratio(row.ours(), torch));
         }
-        return table;
+        StringBuilder text = new StringBuilder("## Latency and throughput\n\n").append(table)
+                .append("\nours/ORT and ours/PyTorch: ratio of median latencies, below 1 when ours is faster.\n\n");
+        for (Case c : cases) {
+            text.append("- `").append(c).append("`: ").append(c.description()).append('\n');
+        }
+        return text.append('\n').toString();
     }
 
     /** GFLOP/s of every runtime on ResNet-50 at batch 32, against the sgemm ceiling; empty without such a row. */
-    private static String efficiency(List<Row> rows, int threads) {
+    private static String efficiencySection(List<Row> rows, int threads) {
         List<Row> resnet50 = rows.stream()
-                .filter(row -> row.ok() && row.c().arch() == Arch.RESNET50 && row.batch() == EFFICIENCY_BATCH)
+                .filter(row -> row.measured() && row.c().arch() == Arch.RESNET50 && row.batch() == EFFICIENCY_BATCH)
                 .toList();
         if (resnet50.isEmpty()) {
             return "";
         }
         System.err.println("measuring the sgemm ceiling");
         double ceiling = SgemmCeiling.gflops(threads);
-        MarkdownTable table = new MarkdownTable("case", "runtime", "median ms", "GFLOP/s", "of ceiling");
+        MarkdownTable table = new MarkdownTable(2, "case", "runtime", "median ms", "GFLOP/s", "of ceiling");
         for (Row row : resnet50) {
-            addEfficiency(table, row, "ours", row.ours(), ceiling);
-            addEfficiency(table, row, "ONNX Runtime", row.ort(), ceiling);
-            row.torch().ifPresent(l -> addEfficiency(table, row, "PyTorch", l, ceiling));
+            addEfficiency(table, row, Engine.Kind.OURS.toString(), row.ours(), ceiling);
+            addEfficiency(table, row, Engine.Kind.ORT.toString(), row.ort(), ceiling);
+            if (row.torch() != null) {
+                addEfficiency(table, row, "PyTorch", row.torch(), ceiling);
+            }
         }
         return String.format(Locale.ROOT, "## Compute efficiency (ResNet-50, batch %d)%n%n"
                 + "Nominal %.2f GFLOP per 224x224 image (4.09 GMAC; DG routing and aggregation not counted). "
@@ -305,30 +359,38 @@ public final class Compare implements Callable<Integer> {
     }
 
     /** Appends the peak-memory section; false if a child failed (the section says why). */
-    private boolean peakMemory(StringBuilder report, PythonReference reference, int threads)
+    private boolean peakMemorySection(StringBuilder report, PythonReference reference, int threads)
             throws InterruptedException {
         report.append("## Peak resident memory\n\n");
         try {
             reference.onnx(PeakMemory.CASE, SIZE);
-            long[] kib = new long[Engine.Kind.values().length];
+            Map<Engine.Kind, Long> kib = new EnumMap<>(Engine.Kind.class);
+            MarkdownTable table = new MarkdownTable(1, "runtime", "peak RSS (VmHWM) MiB");
             for (Engine.Kind kind : Engine.Kind.values()) {
                 System.err.println("peak memory of " + kind + ", alone in a child JVM");
-                kib[kind.ordinal()] = PeakMemory.inChild(kind, threads, onnxDir);
+                kib.put(kind, PeakMemory.inChild(kind, threads, onnxDir));
+                table.add(kind.toString(), String.format(Locale.ROOT, "%.0f", kib.get(kind) / 1024.0));
             }
-            MarkdownTable table = new MarkdownTable("runtime", "peak RSS (VmHWM) MiB");
-            for (Engine.Kind kind : Engine.Kind.values()) {
-                table.add(kind.toString(), String.format(Locale.ROOT, "%.0f", kib[kind.ordinal()] / 1024.0));
-            }
-            report.append(String.format(Locale.ROOT, "%s (DG-ResNet-50 dynamic, batch 1 then 8, a few runs each; "
-                            + "each runtime alone in a fresh JVM with the same flags): ours/ORT %.2f%n%n%s%n",
-                    PeakMemory.CASE, (double) kib[Engine.Kind.OURS.ordinal()] / kib[Engine.Kind.ORT.ordinal()],
-                    table));
+            report.append(String.format(Locale.ROOT, "`%s` at batch 1, then 8, a few runs each; each runtime alone "
+                            + "in a fresh JVM with the same flags and threads. ours/ORT: %.2f%n%n%s%n",
+                    PeakMemory.CASE, (double) kib.get(Engine.Kind.OURS) / kib.get(Engine.Kind.ORT), table));
             return true;
         } catch (RuntimeException | IOException e) {
             System.err.println("FAILED peak memory: " + e.getMessage());
             report.append("FAILED: ").append(e.getMessage()).append("\n\n");
             return false;
         }
+    }
+
+    private static String failuresSection(List<Row> rows) {
+        StringBuilder text = new StringBuilder();
+        for (Row row : rows) {
+            if (row.failure() != null) {
+                text.append("- ").append(row.c()).append(" batch ").append(row.batch()).append(": ")
+                        .append(row.failure()).append('\n');
+            }
+        }
+        return text.isEmpty() ? "" : "## Failures\n\n" + text;
     }
 
     private static String ms(double millis) {

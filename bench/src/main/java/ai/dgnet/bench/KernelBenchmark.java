@@ -44,8 +44,8 @@ public abstract class KernelBenchmark {
     @Fork(value = 1, jvmArgsAppend = "-Ddgnet.kernels=vector")
     public static class Vector extends KernelBenchmark {
         @Override
-        boolean isExpected(DgKernels kernels) {
-            return kernels.name().startsWith("vector");
+        String requested() {
+            return "vector";
         }
     }
 
@@ -53,18 +53,19 @@ public abstract class KernelBenchmark {
     @Fork(value = 1, jvmArgsAppend = "-Ddgnet.kernels=scalar")
     public static class Scalar extends KernelBenchmark {
         @Override
-        boolean isExpected(DgKernels kernels) {
-            return kernels.name().equals("scalar");
+        String requested() {
+            return "scalar";
         }
     }
 
-    abstract boolean isExpected(DgKernels kernels);
+    /** What this variant's {@code @Fork} sets {@code dgnet.kernels} to; the kernels' names start with it. */
+    abstract String requested();
 
     @Setup(Level.Trial)
     public void chooseKernels() {
         kernels = DgKernelsProvider.get();
-        if (!isExpected(kernels)) {
-            throw new IllegalStateException(getClass().getSimpleName() + " benchmark got the '" + kernels.name()
+        if (!kernels.name().startsWith(requested())) {
+            throw new IllegalStateException("the " + requested() + " benchmark got the '" + kernels.name()
                     + "' kernels: run it in its own fork (its @Fork sets -D" + DgKernelsProvider.PROPERTY
                     + "), without -jvmArgsAppend");
         }

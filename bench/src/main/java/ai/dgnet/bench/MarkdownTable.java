@@ -5,15 +5,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Markdown table padded into columns, so that the report reads as well in a terminal as rendered. The first
- * column is left-aligned (names), the others right-aligned (numbers).
+ * A Markdown table padded into columns, so that the report reads as well in a terminal as rendered: the leading
+ * text columns left-aligned, the number columns after them right-aligned.
  */
 final class MarkdownTable {
     private final List<String[]> rows = new ArrayList<>();
     private final int columns;
+    private final int textColumns;
 
-    MarkdownTable(String... header) {
-        columns = header.length;
+    MarkdownTable(int textColumns, String... header) {
+        this.columns = header.length;
+        this.textColumns = textColumns;
         rows.add(header);
     }
 
@@ -37,7 +39,7 @@ final class MarkdownTable {
         line(out, rows.getFirst(), width);
         String[] rule = new String[columns];
         for (int c = 0; c < columns; c++) {
-            rule[c] = c == 0 ? "-".repeat(width[c]) : "-".repeat(width[c] - 1) + ":";
+            rule[c] = c < textColumns ? "-".repeat(width[c]) : "-".repeat(width[c] - 1) + ":";
         }
         line(out, rule, width);
         for (String[] row : rows.subList(1, rows.size())) {
@@ -46,11 +48,11 @@ final class MarkdownTable {
         return out.toString();
     }
 
-    private static void line(StringBuilder out, String[] cells, int[] width) {
+    private void line(StringBuilder out, String[] cells, int[] width) {
         out.append('|');
         for (int c = 0; c < cells.length; c++) {
             String pad = " ".repeat(width[c] - cells[c].length());
-            out.append(' ').append(c == 0 ? cells[c] + pad : pad + cells[c]).append(" |");
+            out.append(' ').append(c < textColumns ? cells[c] + pad : pad + cells[c]).append(" |");
         }
         out.append('\n');
     }

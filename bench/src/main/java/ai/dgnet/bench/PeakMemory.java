@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Peak resident memory of one runtime running DG-ResNet-50 dynamic at batch 1 and then 8. Each runtime runs alone
@@ -48,7 +49,7 @@ final class PeakMemory {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmFlags.get());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Compare.class.getName(),
-                "--rss", kind.name().toLowerCase(java.util.Locale.ROOT), "--threads", Integer.toString(threads),
+                "--rss", kind.name().toLowerCase(Locale.ROOT), "--threads", Integer.toString(threads),
                 "--onnx-dir", onnxDir.toString()));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String last = null;

@@ -81,7 +81,9 @@ final class PythonReference {
         if (Files.isRegularFile(file)) {
             return file;
         }
-        requireTorch("export " + c + " to ONNX");
+        if (torchVersion().isEmpty()) {
+            throw new IllegalStateException("cannot export " + c + " to ONNX: " + torchMissing);
+        }
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         try {
             Files.createDirectories(onnxDir);
@@ -110,12 +112,6 @@ final class PythonReference {
             return new Latency(json.required("median_ms").asDouble(), json.required("p90_ms").asDouble());
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("bench_torch.py printed '" + line + "', not its JSON line", e);
-        }
-    }
-
-    private void requireTorch(String what) {
-        if (torchVersion().isEmpty()) {
-            throw new IllegalStateException("cannot " + what + ": " + torchMissing);
         }
     }
 

@@ -35,6 +35,7 @@ class BenchmarkSmokeTest {
         results.addAll(new Runner(brief()
                 .include(ModelBenchmark.class.getName())
                 .param("arch", "resnet50", "mobilenet_v2")
+                .param("mode", "static")
                 .param("batch", "1")
                 .param("size", "64")
                 .forks(0)

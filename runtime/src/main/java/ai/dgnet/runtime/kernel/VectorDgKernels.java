@@ -7,7 +7,6 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,6 +14,12 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
+
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.I2S;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
  * The kernels on the Vector API ({@code jdk.incubator.vector}). Outside the tests only {@link DgKernelsProvider}
@@ -31,12 +36,22 @@ import java.nio.ByteOrder;
  * instead of {@code H * W}. Where a vector holds pixels ({@code NCHW}), four accumulators over the plane give each
  * lane at most {@code H * W / (4 * lanes)} terms (196 at 112 x 112 with 16 lanes, 784 with 4).
  *
- * <p>bf16 tensors go through the same loops: {@link #load} widens {@code LANES} bf16 values (half the bytes of a
- * float vector) to f32, and {@link #store} rounds f32 lanes back to bf16, so everything between computes in f32
- * exactly as for f32 storage. A bf16 sum of {@link #weightedSum} is bit for bit
- * {@code BFloat16.fromFloat} of the f32 sum, and the scalar tail computes that f32 sum with the same fused
- * multiply-adds as the vector lanes, so an element's result does not depend on whether a vector or the tail
- * wrote it.
+ * <p>bf16 storage: a load reads {@code LANES} bf16 values (a short vector of half the float vector's bits), widens
+ * them to ints and shifts them into the upper half, which makes them the exact f32 values; a store rounds the f32
+ * lanes to bf16 on their bits and narrows them to shorts. Everything between computes in f32 as for f32 storage,
+ * so the accuracy above holds for bf16 tensors too. A bf16 result of {@link #weightedSum} is bit for bit
+ * {@code BFloat16.fromFloat} of its f32 sum, and the scalar tail computes that sum with the same (fused or not)
+ * multiply-adds as the vector lanes, so an element's result does not depend on whether a vector or the tail wrote
+ * it.
+ *
+ * <p>Why each loop exists once per storage type, with loads, stores and FMAs written out rather than in helpers:
+ * a vector that crosses a call C2 did not inline is boxed, an allocation per call. The JDK's vector methods are
+ * {@code @ForceInline} and inline late when a compilation runs out of inlining budget; ours cannot be. A helper
+ * that returned a vector was inlined when the kernel compiled on its own, yet once a caller inlined the kernel
+ * (as a stage's loop does with {@code channelMeans}, {@code router} and {@code weightedSum} side by side) the
+ * budget ran out and the helper stayed a call: the tests saw 6 to 12 KB per round of calls, in about one run in
+ * ten. So no method here passes a vector to another of ours or returns one; where C2 stops inlining, only
+ * segments and numbers cross. Splitting by type also keeps each compiled loop to one kind of load.
  */
 final class VectorDgKernels implements DgKernels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -48,9 +63,9 @@ final class VectorDgKernels implements DgKernels {
      * 512-bit floats). There is no 32-bit shape, so 64-bit float vectors have none; the provider only uses those
      * when forced, and then this class fails to load and the provider falls back to the scalar kernels.
      */
-    private static final VectorSpecies<Short> BF16S = VectorSpecies.of(short.class,
+    private static final VectorSpecies<Short> HALVES = VectorSpecies.of(short.class,
             VectorShape.forBitSize(SPECIES.vectorBitSize() / 2));
-    /** Tensors are written through {@code JAVA_FLOAT}, which is native order. */
+    /** Tensors are written through {@code JAVA_FLOAT} and {@code JAVA_SHORT}, which are native order. */
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /**
      * Whether {@code fma} is one instruction. Without hardware FMA the Vector API computes it lane by lane with
@@ -91,27 +106,64 @@ final class VectorDgKernels implements DgKernels {
 
     /** The sum of {@code count} contiguous elements from element {@code start}. */
     private static float planeSum(MemorySegment x, DType dtype, long start, long count) {
+        long vectors = SPECIES.loopBound(count);
+        float sum = switch (dtype) {
+            case F32 -> planeSumF32(x, start, vectors);
+            case BF16 -> planeSumBf16(x, start, vectors);
+        };
+        for (long i = vectors; i < count; i++) {
+            sum += ScalarDgKernels.get(x, dtype, start + i);
+        }
+        return sum;
+    }
+
+    /** The sum of {@code count} contiguous floats from element {@code start}; {@code count} is whole vectors. */
+    private static float planeSumF32(MemorySegment x, long start, long count) {
         FloatVector acc0 = FloatVector.zero(SPECIES);
         FloatVector acc1 = FloatVector.zero(SPECIES);
         FloatVector acc2 = FloatVector.zero(SPECIES);
         FloatVector acc3 = FloatVector.zero(SPECIES);
-        long i = 0;
+        long step = (long) LANES * Float.BYTES;
+        long at = start * Float.BYTES;
+        long end = (start + count) * Float.BYTES;
         // Four independent chains keep the adder busy (one chain waits out the add latency every step) and
         // split the plane four ways for accuracy.
-        for (long bound = count - count % (4L * LANES); i < bound; i += 4L * LANES) {
-            acc0 = acc0.add(load(x, dtype, start + i));
-            acc1 = acc1.add(load(x, dtype, start + i + LANES));
-            acc2 = acc2.add(load(x, dtype, start + i + 2L * LANES));
-            acc3 = acc3.add(load(x, dtype, start + i + 3L * LANES));
+        for (long bound = end - (count % (4L * LANES)) * Float.BYTES; at < bound; at += 4 * step) {
+            acc0 = acc0.add(FloatVector.fromMemorySegment(SPECIES, x, at, ORDER));
+            acc1 = acc1.add(FloatVector.fromMemorySegment(SPECIES, x, at + step, ORDER));
+            acc2 = acc2.add(FloatVector.fromMemorySegment(SPECIES, x, at + 2 * step, ORDER));
+            acc3 = acc3.add(FloatVector.fromMemorySegment(SPECIES, x, at + 3 * step, ORDER));
         }
-        for (long bound = SPECIES.loopBound(count); i < bound; i += LANES) {
-            acc0 = acc0.add(load(x, dtype, start + i));
+        for (; at < end; at += step) {
+            acc0 = acc0.add(FloatVector.fromMemorySegment(SPECIES, x, at, ORDER));
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-        for (; i < count; i++) {
-            sum += ScalarDgKernels.get(x, dtype, start + i);
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@link #planeSumF32} over bf16 values. */
+    private static float planeSumBf16(MemorySegment x, long start, long count) {
+        FloatVector acc0 = FloatVector.zero(SPECIES);
+        FloatVector acc1 = FloatVector.zero(SPECIES);
+        FloatVector acc2 = FloatVector.zero(SPECIES);
+        FloatVector acc3 = FloatVector.zero(SPECIES);
+        long step = (long) LANES * Short.BYTES;
+        long at = start * Short.BYTES;
+        long end = (start + count) * Short.BYTES;
+        for (long bound = end - (count % (4L * LANES)) * Short.BYTES; at < bound; at += 4 * step) {
+            acc0 = acc0.add(ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+            acc1 = acc1.add(ShortVector.fromMemorySegment(HALVES, x, at + step, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+            acc2 = acc2.add(ShortVector.fromMemorySegment(HALVES, x, at + 2 * step, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+            acc3 = acc3.add(ShortVector.fromMemorySegment(HALVES, x, at + 3 * step, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
         }
-        return sum;
+        for (; at < end; at += step) {
+            acc0 = acc0.add(ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -125,16 +177,10 @@ final class VectorDgKernels implements DgKernels {
         long pixels = (long) height * width;
         int c = 0;
         for (; c < real && c + LANES <= stored; c += LANES) {
-            FloatVector total = FloatVector.zero(SPECIES);
-            long pixel = start + c;
-            for (int h = 0; h < height; h++) {
-                FloatVector row = FloatVector.zero(SPECIES);
-                for (int w = 0; w < width; w++, pixel += stored) {
-                    row = row.add(load(x, dtype, pixel));
-                }
-                total = total.add(row);
+            switch (dtype) {
+                case F32 -> interleavedMeansF32(x, start + c, stored, height, width, out, first + c, real - c);
+                case BF16 -> interleavedMeansBf16(x, start + c, stored, height, width, out, first + c, real - c);
             }
-            total.div((float) pixels).intoArray(out, first + c, SPECIES.indexInRange(c, real));
         }
         // Channels left over when a vector does not divide the group: an NHWC channel count that is not a
         // multiple of the lanes, or 8-channel blocks under 16 lanes. The CPU device picks nChw8c only without
@@ -149,6 +195,42 @@ final class VectorDgKernels implements DgKernels {
         }
     }
 
+    /**
+     * The means of the {@code LANES} channels whose first pixel is f32 element {@code start}, written to
+     * {@code out[at ..]}, at most {@code limit} of them.
+     */
+    private static void interleavedMeansF32(MemorySegment x, long start, int stored, int height, int width,
+                                            float[] out, int at, int limit) {
+        FloatVector total = FloatVector.zero(SPECIES);
+        long pixel = start * Float.BYTES;
+        long step = (long) stored * Float.BYTES;
+        for (int h = 0; h < height; h++) {
+            FloatVector row = FloatVector.zero(SPECIES);
+            for (int w = 0; w < width; w++, pixel += step) {
+                row = row.add(FloatVector.fromMemorySegment(SPECIES, x, pixel, ORDER));
+            }
+            total = total.add(row);
+        }
+        total.div((float) ((long) height * width)).intoArray(out, at, SPECIES.indexInRange(0, limit));
+    }
+
+    /** {@link #interleavedMeansF32} over bf16 values. */
+    private static void interleavedMeansBf16(MemorySegment x, long start, int stored, int height, int width,
+                                             float[] out, int at, int limit) {
+        FloatVector total = FloatVector.zero(SPECIES);
+        long pixel = start * Short.BYTES;
+        long step = (long) stored * Short.BYTES;
+        for (int h = 0; h < height; h++) {
+            FloatVector row = FloatVector.zero(SPECIES);
+            for (int w = 0; w < width; w++, pixel += step) {
+                row = row.add(ShortVector.fromMemorySegment(HALVES, x, pixel, ORDER)
+                        .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+            }
+            total = total.add(row);
+        }
+        total.div((float) ((long) height * width)).intoArray(out, at, SPECIES.indexInRange(0, limit));
+    }
+
     @Override
     public void router(float[] pooled, int channels, float[] weight, float[] bias, int rows, float[] out) {
         ScalarDgKernels.checkRouter(pooled, channels, weight, bias, rows, out);
@@ -160,8 +242,9 @@ final class VectorDgKernels implements DgKernels {
             FloatVector acc = FloatVector.zero(SPECIES);
             int c = 0;
             for (; c < bound; c += LANES) {
-                acc = fma(FloatVector.fromArray(SPECIES, weight, row + c), FloatVector.fromArray(SPECIES, pooled, c),
-                        acc);
+                FloatVector w = FloatVector.fromArray(SPECIES, weight, row + c);
+                FloatVector p = FloatVector.fromArray(SPECIES, pooled, c);
+                acc = FAST_FMA ? w.fma(p, acc) : w.mul(p).add(acc);
             }
             double logit = (double) bias[k] + acc.reduceLanes(VectorOperators.ADD);
             for (; c < channels; c++) {
@@ -175,17 +258,12 @@ final class VectorDgKernels implements DgKernels {
     public void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
                             long[] sourceOffsets, float[] weights, int count) {
         ScalarDgKernels.checkWeightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
-        // Element-major, so dst is written once and each source read once however many edges there are.
-        long e = 0;
-        for (long bound = SPECIES.loopBound(length); e < bound; e += LANES) {
-            FloatVector sum = FloatVector.zero(SPECIES);
-            for (int i = 0; i < count; i++) {
-                sum = fma(load(sources[i], dtype, sourceOffsets[i] + e), FloatVector.broadcast(SPECIES, weights[i]),
-                        sum);
-            }
-            store(sum, dst, dtype, dstOffset + e);
+        long vectors = SPECIES.loopBound(length);
+        switch (dtype) {
+            case F32 -> weightedSumF32(dst, dstOffset, vectors, sources, sourceOffsets, weights, count);
+            case BF16 -> weightedSumBf16(dst, dstOffset, vectors, sources, sourceOffsets, weights, count);
         }
-        for (; e < length; e++) {
+        for (long e = vectors; e < length; e++) {
             float sum = 0;
             for (int i = 0; i < count; i++) {
                 sum = fma(ScalarDgKernels.get(sources[i], dtype, sourceOffsets[i] + e), weights[i], sum);
@@ -194,55 +272,56 @@ final class VectorDgKernels implements DgKernels {
         }
     }
 
+    /** The first {@code length} elements, a whole number of vectors, of an f32 {@link #weightedSum}. */
+    private static void weightedSumF32(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
+                                       long[] sourceOffsets, float[] weights, int count) {
+        // Element-major, so dst is written once and each source read once however many edges there are.
+        for (long e = 0; e < length; e += LANES) {
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int i = 0; i < count; i++) {
+                FloatVector x = FloatVector.fromMemorySegment(SPECIES, sources[i],
+                        (sourceOffsets[i] + e) * Float.BYTES, ORDER);
+                FloatVector w = FloatVector.broadcast(SPECIES, weights[i]);
+                sum = FAST_FMA ? x.fma(w, sum) : x.mul(w).add(sum);
+            }
+            sum.intoMemorySegment(dst, (dstOffset + e) * Float.BYTES, ORDER);
+        }
+    }
+
+    /** {@link #weightedSumF32} over bf16 values, rounding each f32 sum as {@code BFloat16.fromFloat} does. */
+    private static void weightedSumBf16(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
+                                        long[] sourceOffsets, float[] weights, int count) {
+        for (long e = 0; e < length; e += LANES) {
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int i = 0; i < count; i++) {
+                FloatVector x = ShortVector.fromMemorySegment(HALVES, sources[i],
+                        (sourceOffsets[i] + e) * Short.BYTES, ORDER)
+                        .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats();
+                FloatVector w = FloatVector.broadcast(SPECIES, weights[i]);
+                sum = FAST_FMA ? x.fma(w, sum) : x.mul(w).add(sum);
+            }
+            IntVector bits = sum.reinterpretAsInts();
+            IntVector upper = bits.lanewise(LSHR, 16);
+            // Round to nearest, ties to even: adding 0x7FFF carries into the upper half exactly when the lower
+            // half is over one half, and the kept half's lowest bit (1 when odd) tips a tie over. A carry out of the
+            // largest finite value makes infinity, as it should.
+            IntVector rounded = bits.add(upper.and(1).add(0x7FFF)).lanewise(LSHR, 16);
+            // A NaN must not round: a carry would make it infinity or flip its sign, and a NaN whose payload is
+            // all in the lower half would become infinity. It keeps its upper half with the quiet bit set instead.
+            IntVector halves = rounded.blend(upper.or(0x40), bits.and(0x7FFF_FFFF).compare(GT, 0x7F80_0000));
+            // Each lane now fits in 16 bits; narrowing keeps the low 16.
+            halves.convertShape(I2S, HALVES, 0).intoMemorySegment(dst, (dstOffset + e) * Short.BYTES, ORDER);
+        }
+    }
+
     @Override
     public String name() {
         return "vector " + SPECIES.vectorBitSize() + "-bit" + (FAST_FMA ? "" : " (no FMA)");
     }
 
-    /** The {@code LANES} elements from element {@code index} of {@code segment}, which holds {@code dtype}. */
-    private static FloatVector load(MemorySegment segment, DType dtype, long index) {
-        return switch (dtype) {
-            case F32 -> FloatVector.fromMemorySegment(SPECIES, segment, index * Float.BYTES, ORDER);
-            // A bf16 value is the upper half of its f32: widen each to an int, move it up and read the bits as f32.
-            case BF16 -> ((IntVector) ShortVector.fromMemorySegment(BF16S, segment, index * Short.BYTES, ORDER)
-                    .convertShape(VectorOperators.S2I, INTS, 0))
-                    .lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats();
-        };
-    }
-
-    /** Stores {@code values} as {@code LANES} {@code dtype} elements from element {@code index} of {@code segment}. */
-    private static void store(FloatVector values, MemorySegment segment, DType dtype, long index) {
-        switch (dtype) {
-            case F32 -> values.intoMemorySegment(segment, index * Float.BYTES, ORDER);
-            case BF16 -> toBf16(values).intoMemorySegment(segment, index * Short.BYTES, ORDER);
-        }
-    }
-
-    /** {@code BFloat16.fromFloat} of each lane. */
-    static ShortVector toBf16(FloatVector values) {
-        IntVector bits = values.reinterpretAsInts();
-        IntVector upper = bits.lanewise(VectorOperators.LSHR, 16);
-        // Round to nearest, ties to even: adding 0x7FFF carries into the upper half exactly when the lower half is
-        // over one half, and the kept half's lowest bit (1 when odd) tips a tie over. A carry out of the largest
-        // finite value makes infinity, as it should.
-        IntVector rounded = bits.add(upper.and(1).add(0x7FFF)).lanewise(VectorOperators.LSHR, 16);
-        // The carry would turn a NaN with a large payload into infinity or flip its sign, so NaNs keep their upper
-        // half with the quiet bit set instead (a signalling NaN's payload may sit only in the lower half).
-        VectorMask<Integer> nan = bits.and(0x7FFF_FFFF).compare(VectorOperators.GT, 0x7F80_0000);
-        IntVector halves = rounded.blend(upper.or(0x40), nan);
-        // Each lane now fits in 16 bits; narrowing keeps the low 16.
-        return (ShortVector) halves.convertShape(VectorOperators.I2S, BF16S, 0);
-    }
-
-    /** {@code a * b + c}. */
-    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
-        return FAST_FMA ? a.fma(b, c) : a.mul(b).add(c);
-    }
-
     /**
-     * {@code a * b + c} rounded as a lane of {@link #fma(FloatVector, FloatVector, FloatVector)} rounds it: once
-     * with hardware FMA, else after the multiply and after the add.
+     * {@code a * b + c} in f32, rounded as a lane of the vector loops rounds it: once where FMA is one instruction,
+     * else after the multiply and after the add. Scalar only (see the class comment).
      */
     static float fma(float a, float b, float c) {
         return FAST_FMA ? Math.fma(a, b, c) : a * b + c;

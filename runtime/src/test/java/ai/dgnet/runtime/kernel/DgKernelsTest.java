@@ -1,8 +1,11 @@
 package ai.dgnet.runtime.kernel;
 
+import ai.dgnet.runtime.BFloat16;
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
+import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -11,21 +14,27 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The vector kernels against their scalar twin and both against plain double-precision loops over the logical
- * values, on random data of awkward sizes. The vector side uses the preferred species; run with
- * {@code JDK_JAVA_OPTIONS=-XX:MaxVectorSize=16} (or 32) to cover 128-bit (256-bit) vectors on a wider machine.
+ * values, on random data of awkward sizes, stored as f32 and as bf16. For bf16 the random values are first rounded
+ * to bf16, so the double reference sees exactly what the kernels read. The vector side uses the preferred species;
+ * run with {@code JDK_JAVA_OPTIONS=-XX:MaxVectorSize=16} (or 32) to cover 128-bit (256-bit) vectors on a wider
+ * machine.
  */
 class DgKernelsTest {
     private static final DgKernels SCALAR = new ScalarDgKernels();
@@ -38,12 +47,15 @@ class DgKernelsTest {
         int[] channelCounts = {1, 3, 13, 16, 17, 32, 33, 100, 2048};
         int[][] sizes = {{1, 1}, {7, 7}, {13, 11}, {56, 56}};
         List<Arguments> cases = new ArrayList<>();
-        for (Layout layout : IMAGE_LAYOUTS) {
-            for (int channels : channelCounts) {
-                for (int[] size : sizes) {
-                    // 2048 channels come at 7 x 7 in every network here; at 56 x 56 they would only slow the suite.
-                    if (channels * size[0] * size[1] <= 1 << 22) {
-                        cases.add(Arguments.of(layout, channels, size[0], size[1]));
+        for (DType dtype : DType.values()) {
+            for (Layout layout : IMAGE_LAYOUTS) {
+                for (int channels : channelCounts) {
+                    for (int[] size : sizes) {
+                        // 2048 channels come at 7 x 7 in every network here; at 56 x 56 they would only slow the
+                        // suite.
+                        if (channels * size[0] * size[1] <= 1 << 22) {
+                            cases.add(Arguments.of(dtype, layout, channels, size[0], size[1]));
+                        }
                     }
                 }
             }
@@ -51,54 +63,67 @@ class DgKernelsTest {
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0} C={1} {2}x{3}")
+    @ParameterizedTest(name = "{0} {1} C={2} {3}x{4}")
     @MethodSource("images")
-    void channelMeansInEveryLayoutIgnorePadding(Layout layout, int channels, int height, int width) {
+    void channelMeansInEveryLayoutIgnorePadding(DType dtype, Layout layout, int channels, int height, int width) {
         Shape shape = Shape.of(BATCH, channels, height, width);
-        float[] values = uniform(channels * 1000L + height, shape.elements(), -1, 1);
-        assertChannelMeans(shape, layout, values);
+        float[] values = stored(dtype, uniform(channels * 1000L + height, shape.elements(), -1, 1));
+        assertChannelMeans(shape, layout, dtype, values);
+    }
+
+    static Stream<Arguments> imageLayoutsAndTypes() {
+        return Stream.of(DType.values()).flatMap(dtype -> IMAGE_LAYOUTS.stream().map(l -> Arguments.of(dtype, l)));
     }
 
     /**
      * A common offset makes every partial sum large, the case where one f32 accumulator over the whole plane
      * loses digits; the error bound used elsewhere would hide that, so this holds the kernels to 1e-6 relative.
      */
-    @ParameterizedTest
-    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
-    void channelMeansStayAccurateAt112x112(Layout layout) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("imageLayoutsAndTypes")
+    void channelMeansStayAccurateAt112x112(DType dtype, Layout layout) {
         Shape shape = Shape.of(1, 17, 112, 112);
-        float[] values = uniform(112, shape.elements(), 100, 101);
+        // In bf16 these are 100, 100.5 and 101 only, but the sums are as long.
+        float[] values = stored(dtype, uniform(112, shape.elements(), 100, 101));
         double[] expected = means(values, shape, 0);
         for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
-            float[] actual = channelMeans(kernels, shape, layout, values, 0);
+            float[] actual = channelMeans(kernels, shape, layout, dtype, values, 0);
             for (int c = 0; c < shape.dim(1); c++) {
                 double error = Math.abs(actual[c] - expected[c]) / expected[c];
-                assertTrue(error <= 1e-6, kernels.name() + " " + layout + " channel " + c + ": relative error "
-                        + error);
+                assertTrue(error <= 1e-6, kernels.name() + " " + dtype + " " + layout + " channel " + c
+                        + ": relative error " + error);
             }
         }
     }
 
-    private static void assertChannelMeans(Shape shape, Layout layout, float[] values) {
+    /** {@code values} must be representable in {@code dtype}: see {@link #stored}. */
+    private static void assertChannelMeans(Shape shape, Layout layout, DType dtype, float[] values) {
         int pixels = shape.dim(2) * shape.dim(3);
         for (int n = 0; n < shape.dim(0); n++) {
             double[] expected = means(values, shape, n);
             double[] magnitude = means(abs(values), shape, n);
-            float[] scalar = channelMeans(SCALAR, shape, layout, values, n);
-            float[] vector = channelMeans(VECTOR, shape, layout, values, n);
+            float[] scalar = channelMeans(SCALAR, shape, layout, dtype, values, n);
+            float[] vector = channelMeans(VECTOR, shape, layout, dtype, values, n);
             for (int c = 0; c < shape.dim(1); c++) {
                 assertClose(expected[c], scalar[c], vector[c], tolerance(pixels, magnitude[c]),
-                        layout + " " + shape + " n=" + n + " c=" + c);
+                        dtype + " " + layout + " " + shape + " n=" + n + " c=" + c);
             }
         }
     }
 
     /** The kernel's means of instance {@code n}, read from a tensor whose padding channels hold NaN. */
-    private static float[] channelMeans(DgKernels kernels, Shape shape, Layout layout, float[] values, int n) {
-        try (Tensor x = Tensor.of(shape, layout, values)) {
+    private static float[] channelMeans(DgKernels kernels, Shape shape, Layout layout, DType dtype, float[] values,
+                                        int n) {
+        try (Tensor x = Tensor.allocate(shape, dtype, layout)) {
+            x.copyFrom(values);
             poisonPadding(x);
             float[] out = new float[shape.dim(1)];
-            kernels.channelMeans(x.segment(), shape, layout, n, out);
+            if (dtype == DType.F32) {
+                // The f32 overload, as callers from before bf16 use it.
+                kernels.channelMeans(x.segment(), shape, layout, n, out);
+            } else {
+                kernels.channelMeans(x.segment(), shape, layout, dtype, n, out);
+            }
             return out;
         }
     }
@@ -110,7 +135,7 @@ class DgKernelsTest {
             for (int c = shape.dim(1); c < layout.paddedChannels(shape.dim(1)); c++) {
                 for (int h = 0; h < shape.dim(2); h++) {
                     for (int w = 0; w < shape.dim(3); w++) {
-                        x.segment().setAtIndex(JAVA_FLOAT, layout.offset(shape, n, c, h, w), Float.NaN);
+                        ScalarDgKernels.set(x.segment(), x.dtype(), layout.offset(shape, n, c, h, w), Float.NaN);
                     }
                 }
             }
@@ -169,9 +194,11 @@ class DgKernelsTest {
 
     static Stream<Arguments> sums() {
         List<Arguments> cases = new ArrayList<>();
-        for (long length : new long[] {1, 4, 6, 13, 15, 16, 17, 255, 4098}) {
-            for (int count : new int[] {0, 1, 2, 3, 7}) {
-                cases.add(Arguments.of(length, count));
+        for (DType dtype : DType.values()) {
+            for (long length : new long[] {1, 4, 6, 13, 15, 16, 17, 255, 4098}) {
+                for (int count : new int[] {0, 1, 2, 3, 7}) {
+                    cases.add(Arguments.of(dtype, length, count));
+                }
             }
         }
         return cases.stream();
@@ -180,10 +207,16 @@ class DgKernelsTest {
     /**
      * Sources at different offsets in segments of their own, as instance slices of node outputs are, and a
      * destination slice between guard elements that must stay as they were.
+     *
+     * <p>Besides the bound against double, each implementation's result must be exactly its own f32 sum, taken in
+     * its own order, stored as {@code dtype} (for bf16: {@link BFloat16#fromFloat} of it): the scalar kernels sum in
+     * double and round once to f32; the vector kernels chain {@link VectorDgKernels#fma} in f32, in vectors and
+     * tail alike. The two f32 sums differ by a few f32 units, so their bf16 roundings cannot be required equal: a
+     * rounding boundary can fall between them. They are held to one bf16 step apart instead.
      */
-    @ParameterizedTest(name = "length={0} count={1}")
+    @ParameterizedTest(name = "{0} length={1} count={2}")
     @MethodSource("sums")
-    void weightedSumMatchesDoubleAndStaysInItsSlice(long length, int count) {
+    void weightedSumMatchesDoubleAndStaysInItsSlice(DType dtype, long length, int count) {
         long dstOffset = 5;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment[] sources = new MemorySegment[count];
@@ -191,40 +224,146 @@ class DgKernelsTest {
             float[] weights = uniform(length * 10 + count, count, 0.5, 1);
             for (int i = 0; i < count; i++) {
                 offsets[i] = 3L * i + 1;
-                float[] values = uniform(length * 100 + i, offsets[i] + length + 2, -1, 1);
-                sources[i] = arena.allocate(JAVA_FLOAT, values.length);
-                MemorySegment.copy(values, 0, sources[i], JAVA_FLOAT, 0, values.length);
+                sources[i] = segment(arena, dtype, uniform(length * 100 + i, offsets[i] + length + 2, -1, 1));
             }
-            for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
-                MemorySegment dst = arena.allocate(JAVA_FLOAT, dstOffset + length + 3);
+            MemorySegment[] results = new MemorySegment[2];
+            List<DgKernels> implementations = List.of(SCALAR, VECTOR);
+            for (int k = 0; k < 2; k++) {
+                DgKernels kernels = implementations.get(k);
+                MemorySegment dst = arena.allocate(dtype.byteSize() * (dstOffset + length + 3));
                 dst.fill((byte) 0x7f);
-                float guard = dst.getAtIndex(JAVA_FLOAT, 0);
-                kernels.weightedSum(dst, dstOffset, length, sources, offsets, weights, count);
-                for (long e = 0; e < dst.byteSize() / Float.BYTES; e++) {
-                    float actual = dst.getAtIndex(JAVA_FLOAT, e);
-                    String where = kernels.name() + " length=" + length + " count=" + count + " element " + e;
+                int guard = bits(dst, dtype, 0);
+                if (dtype == DType.F32) {
+                    kernels.weightedSum(dst, dstOffset, length, sources, offsets, weights, count);
+                } else {
+                    kernels.weightedSum(dst, dstOffset, length, dtype, sources, offsets, weights, count);
+                }
+                results[k] = dst;
+                for (long e = 0; e < dst.byteSize() / dtype.byteSize(); e++) {
+                    String where = kernels.name() + " " + dtype + " length=" + length + " count=" + count
+                            + " element " + e;
                     if (e < dstOffset || e >= dstOffset + length) {
-                        assertEquals(guard, actual, where + " is outside dst's slice");
+                        assertEquals(guard, bits(dst, dtype, e), where + " is outside dst's slice");
                         continue;
                     }
                     double expected = 0;
                     double magnitude = 0;
+                    float fused = 0;
                     for (int i = 0; i < count; i++) {
-                        double term = (double) weights[i] * sources[i].getAtIndex(JAVA_FLOAT,
-                                offsets[i] + e - dstOffset);
+                        float source = ScalarDgKernels.get(sources[i], dtype, offsets[i] + e - dstOffset);
+                        double term = (double) weights[i] * source;
                         expected += term;
                         magnitude += Math.abs(term);
+                        fused = VectorDgKernels.fma(source, weights[i], fused);
                     }
+                    float actual = ScalarDgKernels.get(dst, dtype, e);
                     double error = Math.abs(actual - expected);
-                    assertTrue(error <= tolerance(count, magnitude), where + ": expected " + expected + ", got "
-                            + actual);
+                    // Rounding to bf16 adds at most half a bf16 unit: 2^-8 of the value, 2^-9 of the next power of 2.
+                    double rounding = dtype == DType.BF16 ? 0x1p-8 * (Math.abs(expected) + magnitude * 1e-6) : 0;
+                    assertTrue(error <= tolerance(count, magnitude) + rounding, where + ": expected " + expected
+                            + ", got " + actual);
+                    float ownSum = kernels == SCALAR ? (float) expected : fused;
+                    assertEquals(encode(dtype, ownSum), bits(dst, dtype, e), where + ": not its f32 sum " + ownSum
+                            + " stored as " + dtype);
+                }
+            }
+            if (dtype == DType.BF16) {
+                for (long e = dstOffset; e < dstOffset + length; e++) {
+                    short scalar = results[0].getAtIndex(JAVA_SHORT, e);
+                    short vector = results[1].getAtIndex(JAVA_SHORT, e);
+                    assertTrue(Math.abs(bf16Step(scalar) - bf16Step(vector)) <= 1, "length=" + length + " count="
+                            + count + " element " + e + ": scalar gave " + BFloat16.toFloat(scalar) + ", vector "
+                            + BFloat16.toFloat(vector));
                 }
             }
         }
     }
 
-    @Test
-    void weightedSumOfNoSourcesWritesZerosAndReadsNothing() {
+    /**
+     * Every bf16 rounding case through the kernels: one source of ones, weighted by an f32 of each upper half
+     * with the lower halves that decide a rounding (0, just above 0, just under a half, a tie, just over, just
+     * under one). The f32 sum is then the weight itself ({@code 0 + 1 * w}, which makes -0 into +0), and its bf16
+     * must be {@link BFloat16#fromFloat}'s bit for bit: ties to even, carries into the exponent, overflow to
+     * infinity, subnormals. A NaN weight gives a NaN sum; Java does not promise to keep a NaN's payload through
+     * arithmetic, so there only a quiet NaN is required. The length puts elements in vectors and in the tail.
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void weightedSumRoundsToBf16AsBFloat16Does(DgKernels kernels) {
+        int length = 16 + 3;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ones = arena.allocate(JAVA_SHORT, length);
+            for (int e = 0; e < length; e++) {
+                ones.setAtIndex(JAVA_SHORT, e, BFloat16.fromFloat(1));
+            }
+            MemorySegment dst = arena.allocate(JAVA_SHORT, length);
+            MemorySegment[] sources = {ones};
+            long[] offsets = {0};
+            float[] weights = new float[1];
+            for (int upper = 0; upper <= 0xFFFF; upper++) {
+                for (int lower : new int[] {0x0000, 0x0001, 0x7FFF, 0x8000, 0x8001, 0xFFFF}) {
+                    weights[0] = Float.intBitsToFloat(upper << 16 | lower);
+                    kernels.weightedSum(dst, 0, length, DType.BF16, sources, offsets, weights, 1);
+                    float sum = 0 + weights[0];
+                    for (int e = 0; e < length; e++) {
+                        short actual = dst.getAtIndex(JAVA_SHORT, e);
+                        if (Float.isNaN(sum)) {
+                            if (!isQuietNaN(actual)) {
+                                fail(kernels.name() + ": weight 0x" + Integer.toHexString(upper << 16 | lower)
+                                        + " gave 0x" + Integer.toHexString(actual & 0xFFFF) + " at " + e
+                                        + ", not a quiet NaN");
+                            }
+                        } else if (actual != BFloat16.fromFloat(sum)) {
+                            fail(kernels.name() + ": weight 0x" + Integer.toHexString(upper << 16 | lower) + " gave 0x"
+                                    + Integer.toHexString(actual & 0xFFFF) + " at " + e + ", BFloat16 gives 0x"
+                                    + Integer.toHexString(BFloat16.fromFloat(sum) & 0xFFFF));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** NaN and infinite bf16 sources make quiet NaNs where they meet, and leave their neighbours alone. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void weightedSumKeepsNaNsInBf16(DgKernels kernels) {
+        int length = 3 * 16 + 5;
+        short[] special = {0x7FC0, (short) 0xFFC1, 0x7F81, 0x7F80, (short) 0xFF80};
+        try (Arena arena = Arena.ofConfined()) {
+            float[] left = new float[length];
+            float[] right = new float[length];
+            for (int e = 0; e < length; e++) {
+                left[e] = e;
+                right[e] = -2 * e;
+            }
+            MemorySegment a = segment(arena, DType.BF16, left);
+            MemorySegment b = segment(arena, DType.BF16, right);
+            // NaNs (quiet, negative, signalling) in a at elements 1, 17, 33; +inf in a against -inf in b at 40.
+            a.setAtIndex(JAVA_SHORT, 1, special[0]);
+            a.setAtIndex(JAVA_SHORT, 17, special[1]);
+            a.setAtIndex(JAVA_SHORT, 33, special[2]);
+            a.setAtIndex(JAVA_SHORT, length - 1, special[2]);
+            a.setAtIndex(JAVA_SHORT, 40, special[3]);
+            b.setAtIndex(JAVA_SHORT, 40, special[4]);
+            MemorySegment dst = arena.allocate(JAVA_SHORT, length);
+            kernels.weightedSum(dst, 0, length, DType.BF16, new MemorySegment[] {a, b}, new long[] {0, 0},
+                    new float[] {1, 0.5f}, 2);
+            for (int e = 0; e < length; e++) {
+                short actual = dst.getAtIndex(JAVA_SHORT, e);
+                String where = kernels.name() + " element " + e + ": 0x" + Integer.toHexString(actual & 0xFFFF);
+                if (e == 1 || e == 17 || e == 33 || e == 40 || e == length - 1) {
+                    assertTrue(isQuietNaN(actual), where + " is not a quiet NaN");
+                } else {
+                    assertEquals(0, BFloat16.toFloat(actual), where);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void weightedSumOfNoSourcesWritesZerosAndReadsNothing(DType dtype) {
         MemorySegment closed;
         try (Arena arena = Arena.ofConfined()) {
             closed = arena.allocate(JAVA_FLOAT, 64);
@@ -234,38 +373,137 @@ class DgKernelsTest {
         float[] weights = {Float.NaN, Float.NaN};
         for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment dst = arena.allocate(JAVA_FLOAT, 40);
+                MemorySegment dst = arena.allocate(dtype.byteSize() * 40L);
                 dst.fill((byte) 0x7f);
-                kernels.weightedSum(dst, 0, 37, unreadable, offsets, weights, 0);
-                kernels.weightedSum(dst, 0, 0, new MemorySegment[0], new long[0], new float[0], 0);
-                for (int e = 0; e < 37; e++) {
-                    assertEquals(0.0f, dst.getAtIndex(JAVA_FLOAT, e), kernels.name() + " element " + e);
+                int guard = bits(dst, dtype, 39);
+                kernels.weightedSum(dst, 0, 37, dtype, unreadable, offsets, weights, 0);
+                kernels.weightedSum(dst, 0, 0, dtype, new MemorySegment[0], new long[0], new float[0], 0);
+                for (int e = 0; e < 40; e++) {
+                    // +0 in both types is all zero bits.
+                    assertEquals(e < 37 ? 0 : guard, bits(dst, dtype, e), kernels.name() + " " + dtype + " element "
+                            + e);
                 }
             }
         }
     }
 
     /** Callers keep arrays sized for the most edges; what lies past {@code count} is stale and must not be read. */
-    @Test
-    void weightedSumReadsOnlyTheFirstCountEntries() {
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void weightedSumReadsOnlyTheFirstCountEntries(DType dtype) {
         MemorySegment closed;
         try (Arena arena = Arena.ofConfined()) {
             closed = arena.allocate(JAVA_FLOAT, 64);
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment source = arena.allocate(JAVA_FLOAT, 20);
+            float[] values = new float[20];
             for (int e = 0; e < 20; e++) {
-                source.setAtIndex(JAVA_FLOAT, e, e);
+                values[e] = e;
             }
+            MemorySegment source = segment(arena, dtype, values);
             for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
-                MemorySegment dst = arena.allocate(JAVA_FLOAT, 20);
-                kernels.weightedSum(dst, 0, 20, new MemorySegment[] {source, closed, MemorySegment.NULL},
+                MemorySegment dst = arena.allocate(dtype.byteSize() * 20L);
+                kernels.weightedSum(dst, 0, 20, dtype, new MemorySegment[] {source, closed, MemorySegment.NULL},
                         new long[] {0, -1, Long.MAX_VALUE}, new float[] {0.5f, Float.NaN, Float.NaN}, 1);
                 for (int e = 0; e < 20; e++) {
-                    assertEquals(0.5f * e, dst.getAtIndex(JAVA_FLOAT, e), kernels.name() + " element " + e);
+                    assertEquals(0.5f * e, ScalarDgKernels.get(dst, dtype, e), kernels.name() + " " + dtype
+                            + " element " + e);
                 }
             }
         }
+    }
+
+    /**
+     * Once compiled, the kernels allocate nothing, whatever the type and layout: the Vector API's vectors must all
+     * be scalar-replaced. {@link #callAll} calls every kernel from one method, as a stage's loop does, so C2 may
+     * inline them all into it and run out of inlining budget part way; that is the case that once boxed vectors
+     * (see {@link VectorDgKernels}). Not a timing; it needs C2.
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void steadyStateAllocatesNothing(DgKernels kernels) {
+        String vmInfo = System.getProperty("java.vm.info", "");
+        assumeFalse(vmInfo.contains("interpreted mode") || vmInfo.contains("emulated-client"), "C2 is off");
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "this JVM does not count allocated bytes");
+        // 19 channels: NHWC leaves a scalar remainder, blocked layouts a padded block; 53 elements: vectors and a tail.
+        Shape shape = Shape.of(2, 19, 5, 6);
+        float[] values = uniform(19, shape.elements(), -1, 1);
+        List<Tensor> tensors = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dtype : DType.values()) {
+                for (Layout layout : IMAGE_LAYOUTS) {
+                    Tensor x = Tensor.allocate(shape, dtype, layout);
+                    x.copyFrom(values);
+                    tensors.add(x);
+                }
+            }
+            int length = 3 * 16 + 5;
+            MemorySegment[][] sources = new MemorySegment[2][];
+            MemorySegment[] dst = new MemorySegment[2];
+            for (DType dtype : DType.values()) {
+                float[] sourceValues = uniform(dtype.ordinal(), length, -1, 1);
+                sources[dtype.ordinal()] = new MemorySegment[] {segment(arena, dtype, sourceValues),
+                        segment(arena, dtype, sourceValues), segment(arena, dtype, sourceValues)};
+                dst[dtype.ordinal()] = arena.allocate(dtype.byteSize() * (long) length);
+            }
+            assertEquals(List.of(DType.F32, DType.BF16), List.of(DType.values()), "callAll's order");
+            Tensor[] images = tensors.toArray(new Tensor[0]);
+            long[] offsets = new long[3];
+            float[] weights = {0.25f, 0.5f, 0.75f};
+            float[] out = new float[shape.dim(1)];
+            long allocated = -1;
+            // Compilation runs in the background: warm up until a round allocates nothing, or give up.
+            for (int round = 0; round < 40 && allocated != 0; round++) {
+                for (int call = 0; call < 2000; call++) {
+                    callAll(kernels, images, out, dst, sources, offsets, weights, length);
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int call = 0; call < 1000; call++) {
+                    callAll(kernels, images, out, dst, sources, offsets, weights, length);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            if (allocated != 0) {
+                fail(kernels.name() + ": 1000 rounds of calls allocated " + allocated + " bytes; one call each: "
+                        + allocatedByEach(threads, kernels, images, out, dst, sources, offsets, weights, length));
+            }
+        } finally {
+            tensors.forEach(Tensor::close);
+        }
+    }
+
+    /** What one more call of each kernel in {@link #callAll} allocates, to say which one failed. */
+    private static String allocatedByEach(ThreadMXBean threads, DgKernels kernels, Tensor[] tensors, float[] out,
+                                          MemorySegment[] dst, MemorySegment[][] sources, long[] offsets,
+                                          float[] weights, int length) {
+        StringBuilder report = new StringBuilder();
+        for (Tensor x : tensors) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
+            long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+            report.append("channelMeans ").append(x).append(": ").append(bytes).append(", ");
+        }
+        for (int d = 0; d < 2; d++) {
+            DType dtype = DType.values()[d];
+            long before = threads.getCurrentThreadAllocatedBytes();
+            kernels.weightedSum(dst[d], 0, length, dtype, sources[d], offsets, weights, 3);
+            long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+            report.append("weightedSum ").append(dtype).append(": ").append(bytes).append(d == 0 ? ", " : "");
+        }
+        return report.toString();
+    }
+
+    /** Indexed loops only: {@code DType.values()} or an iterator here would be the test's own allocation. */
+    private static void callAll(DgKernels kernels, Tensor[] tensors, float[] out, MemorySegment[] dst,
+                                MemorySegment[][] sources, long[] offsets, float[] weights, int length) {
+        for (int t = 0; t < tensors.length; t++) {
+            Tensor x = tensors[t];
+            kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
+        }
+        kernels.weightedSum(dst[0], 0, length, sources[0], offsets, weights, 3);
+        kernels.weightedSum(dst[1], 0, length, DType.BF16, sources[1], offsets, weights, 3);
     }
 
     static Stream<DgKernels> implementations() {
@@ -288,6 +526,15 @@ class DgKernelsTest {
                     () -> kernels.channelMeans(segment, Shape.of(2, 3), Layout.NCHW, 0, new float[3]));
             assertRejected("an f32 [2, 3, 4, 5] NCHW16C tensor takes 2560 bytes, x has 480",
                     () -> kernels.channelMeans(segment.asSlice(0, 480), shape, Layout.NCHW16C, 0, new float[3]));
+            // bf16 takes half the bytes: the first half of this f32 tensor is big enough, less is not.
+            kernels.channelMeans(segment.asSlice(0, 1280), shape, Layout.NCHW16C, DType.BF16, 0, new float[3]);
+            assertRejected("a bf16 [2, 3, 4, 5] NCHW16C tensor takes 1280 bytes, x has 1278",
+                    () -> kernels.channelMeans(segment.asSlice(0, 1278), shape, Layout.NCHW16C, DType.BF16, 0,
+                            new float[3]));
+            assertRejected("need an image layout (NCHW, NHWC, NCHW8C, NCHW16C), got NC",
+                    () -> kernels.channelMeans(segment, Shape.of(2, 3), Layout.NC, DType.BF16, 0, new float[3]));
+            assertThrows(NullPointerException.class,
+                    () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, null, 0, new float[3]));
         }
     }
 
@@ -323,6 +570,27 @@ class DgKernelsTest {
                     () -> kernels.weightedSum(dst, 0, 8, sources, offsets, weights, -1));
             assertRejected("length must not be negative, got -8",
                     () -> kernels.weightedSum(dst, 0, -8, sources, offsets, weights, 1));
+            assertThrows(NullPointerException.class,
+                    () -> kernels.weightedSum(dst, 0, 8, null, sources, offsets, weights, 1));
+        }
+    }
+
+    /** Offsets and lengths count bf16 elements, which take half the bytes of floats. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void weightedSumChecksBf16RangesInBf16Elements(DgKernels kernels) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(JAVA_SHORT, 10);
+            MemorySegment[] sources = {arena.allocate(JAVA_SHORT, 10), arena.allocate(JAVA_FLOAT, 10)};
+            long[] offsets = {0, 4};
+            float[] weights = {1, 1};
+            assertRejected("dst holds 10 bf16 values, elements [4, 14) were asked for",
+                    () -> kernels.weightedSum(dst, 4, 10, DType.BF16, sources, offsets, weights, 1));
+            assertRejected("sources[0] holds 10 bf16 values, elements [0, 11) were asked for",
+                    () -> kernels.weightedSum(arena.allocate(JAVA_SHORT, 11), 0, 11, DType.BF16, sources, offsets,
+                            weights, 2));
+            // Ten floats' bytes hold twenty bf16 values: elements [4, 14) of sources[1] are there.
+            kernels.weightedSum(dst, 0, 10, DType.BF16, sources, offsets, weights, 2);
         }
     }
 
@@ -347,6 +615,54 @@ class DgKernelsTest {
             fail(where + ": expected " + expected + ", scalar gave " + scalar + ", vector " + vector
                     + " (tolerance " + tolerance + ")");
         }
+    }
+
+    /** {@code values} as {@code dtype} stores them: rounded to bf16 and back for bf16, as they are for f32. */
+    private static float[] stored(DType dtype, float[] values) {
+        if (dtype == DType.BF16) {
+            for (int i = 0; i < values.length; i++) {
+                values[i] = BFloat16.toFloat(BFloat16.fromFloat(values[i]));
+            }
+        }
+        return values;
+    }
+
+    /** A new segment holding {@code values} as {@code dtype}. */
+    private static MemorySegment segment(Arena arena, DType dtype, float[] values) {
+        MemorySegment segment = arena.allocate((long) dtype.byteSize() * values.length);
+        for (int i = 0; i < values.length; i++) {
+            ScalarDgKernels.set(segment, dtype, i, values[i]);
+        }
+        return segment;
+    }
+
+    /** The raw bits of element {@code index}: the f32's, or the bf16's in the low 16. */
+    private static int bits(MemorySegment segment, DType dtype, long index) {
+        return switch (dtype) {
+            case F32 -> Float.floatToRawIntBits(segment.getAtIndex(JAVA_FLOAT, index));
+            case BF16 -> segment.getAtIndex(JAVA_SHORT, index) & 0xFFFF;
+        };
+    }
+
+    /** The bits {@code value} is stored as, as {@link #bits} reads them. */
+    private static int encode(DType dtype, float value) {
+        return switch (dtype) {
+            case F32 -> Float.floatToRawIntBits(value);
+            case BF16 -> BFloat16.fromFloat(value) & 0xFFFF;
+        };
+    }
+
+    /**
+     * The position of a bf16 value among all bf16 values in order, so that neighbours differ by 1 (both zeros are
+     * 0). Only for values that are not NaN.
+     */
+    private static int bf16Step(short bits) {
+        int magnitude = bits & 0x7FFF;
+        return bits < 0 ? -magnitude : magnitude;
+    }
+
+    private static boolean isQuietNaN(short bits) {
+        return (bits & 0x7F80) == 0x7F80 && (bits & 0x0040) != 0;
     }
 
     private static float[] uniform(long seed, long count, double low, double high) {
