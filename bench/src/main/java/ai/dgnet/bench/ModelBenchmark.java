@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One inference of a whole model through the public API, {@code session.run(input)}, on deterministic weights
+ * One inference of a whole model through the public API, {@code session.run(input, previous)}, on deterministic weights
  * (seed 3, 1000 classes) and a deterministic input. Preparation (kernel choice, weight reordering, buffers) happens
  * in the setup's first run and is not measured.
  *
