@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.models.Agreement;
 import ai.dgnet.models.Arch;
 import ai.onnxruntime.OrtEnvironment;
 import picocli.CommandLine;
@@ -267,19 +268,12 @@ public final class Compare implements Callable<Integer> {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    /** {@code ||a - b|| / ||b||}, in double. */
+    /** {@code ||a - b|| / ||b||}, in double; a length mismatch is a broken export. */
     static double relativeL2(float[] a, float[] b) {
         if (a.length != b.length) {
             throw new IllegalStateException("ours gave " + a.length + " logits, ONNX Runtime " + b.length);
         }
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = (double) a[i] - b[i];
-            diff += d * d;
-            norm += (double) b[i] * b[i];
-        }
-        return Math.sqrt(diff / norm);
+        return Agreement.relativeError(a, b);
     }
 
     private String header(Plan plan, PythonReference reference, String torchSkipped) {

@@ -1,5 +1,6 @@
 package ai.dgnet.tests;
 
+import ai.dgnet.models.Agreement;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
@@ -54,7 +55,7 @@ class Bf16AgreementTest {
                     float[] expected = golden.floats("logits");
                     int classes = result.logits()[0].length;
                     worstLogits = Math.max(worstLogits,
-                            Outputs.relativeError(Outputs.flatten(result.logits()), expected));
+                            Agreement.relativeError(Outputs.flatten(result.logits()), expected));
                     for (int n = 0; n < result.batch(); n++) {
                         instances++;
                         float[] row = Arrays.copyOfRange(expected, n * classes, (n + 1) * classes);

@@ -1,5 +1,6 @@
 package ai.dgnet.tests;
 
+import ai.dgnet.models.Agreement;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
@@ -109,7 +110,7 @@ class GoldenCasesTest {
                 result = session.run(input, Shape.of(dims));
             }
 
-            double error = Outputs.relativeError(Outputs.flatten(result.logits()), golden.floats("logits"));
+            double error = Agreement.relativeError(Outputs.flatten(result.logits()), golden.floats("logits"));
             assertTrue(error <= LOGITS_TOLERANCE, "logits relative error " + error);
             int checked = 0;
             for (int s = 0; s < result.stages(); s++) {

@@ -1,5 +1,6 @@
 package ai.dgnet.tests;
 
+import ai.dgnet.models.Agreement;
 import ai.dgnet.models.io.SafeTensors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +77,7 @@ class ReferenceModelFilesTest {
                 float[] w = want.floats(name);
                 float[] g = got.floats(name);
                 if (name.equals("logits")) {
-                    double error = Outputs.relativeError(g, w);
+                    double error = Agreement.relativeError(g, w);
                     assertTrue(error <= 1e-4, "logits relative error " + error);
                     continue;
                 }
