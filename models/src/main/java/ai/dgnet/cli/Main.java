@@ -37,6 +37,13 @@ public final class Main {
                     + describe(e));
             return isUserError(e) ? BAD_INPUT : FAILURE;
         });
+        cmd.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            String name = failed.getCommandSpec().qualifiedName();
+            failed.getErr().println(name + ": " + String.valueOf(e.getMessage()).replace('\n', ' ')
+                    + " (see '" + name + " --help')");
+            return BAD_INPUT;
+        });
         return cmd;
     }
 

@@ -151,9 +151,10 @@ class InferCommandTest {
         assertOneLineError(threads, "--threads");
         Run tau = dgnet("infer", model.toString(), "--input", input.toString(), "--output", "x", "--threshold", "2");
         assertOneLineError(tau, "threshold");
-        Run missing = dgnet("infer", model.toString());
-        assertNotEquals(0, missing.status());
-        assertTrue(missing.err().contains("--input"), missing.err());
+        assertOneLineError(dgnet("infer", model.toString()), "--input");
+        assertOneLineError(dgnet("infer", model.toString(), "--input", input.toString(), "--output", "x",
+                "--threads", "many"), "--threads");
+        assertOneLineError(dgnet("bogus"), "bogus");
     }
 
     private void assertBadModel(String name, byte[] content, String mentions) throws IOException {
@@ -177,7 +178,7 @@ class InferCommandTest {
         assertNotEquals(0, run.status(), "exit status");
         String err = run.err().strip();
         assertEquals(1, err.lines().count(), "one line: " + err);
-        assertTrue(err.startsWith("dgnet "), err);
+        assertTrue(err.startsWith("dgnet"), err);
         assertTrue(err.contains(mentions), "'" + err + "' should mention " + mentions);
         assertTrue(!err.contains("Exception") && !err.contains("\tat "), "no stack trace: " + err);
     }
