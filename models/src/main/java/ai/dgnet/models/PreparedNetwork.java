@@ -1,6 +1,7 @@
 package ai.dgnet.models;
 
 import ai.dgnet.models.arch.BlockDef;
+import ai.dgnet.models.arch.BlockScratch;
 import ai.dgnet.models.arch.ConvBn;
 import ai.dgnet.models.arch.NetworkDef;
 import ai.dgnet.runtime.ConvWeights;
@@ -23,6 +24,7 @@ import ai.dgnet.runtime.op.Residual;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -38,6 +40,7 @@ final class PreparedNetwork implements AutoCloseable {
     private final int numClasses;
     private final List<Conv2d> stem = new ArrayList<>();
     private final List<Tensor> stemOutputs = new ArrayList<>();
+    private BlockScratch scratch;
     private Reorder inputReorder;
     private Tensor reorderedInput;
     private Pool2d maxPool;
@@ -80,6 +83,7 @@ final class PreparedNetwork implements AutoCloseable {
         this.numClasses = net.numClasses();
         DType dtype = precision.activations();
         try {
+            scratch = new BlockScratch(scratchBytes(net, input, dtype, layout));
             Shape shape = input;
             Layout current = Layout.NCHW;
             if (dtype != DType.F32) {
@@ -106,7 +110,8 @@ final class PreparedNetwork implements AutoCloseable {
                 pooled = device.allocate(shape, dtype, layout);
             }
             for (int s = 0; s < net.stages().size(); s++) {
-                StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout, dtype);
+                StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout, dtype,
+                        scratch);
                 stages.add(stage);
                 shape = stage.output();
             }
@@ -127,6 +132,31 @@ final class PreparedNetwork implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Per slot, the bytes of the largest intermediate any block of {@code net} keeps there. */
+    private static long[] scratchBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
+        Shape shape = input;
+        for (ConvBn conv : net.stem()) {
+            shape = conv.output(shape);
+        }
+        if (net.maxPool()) {
+            shape = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).output();
+        }
+        long[] bytes = new long[0];
+        for (List<BlockDef> stage : net.stages()) {
+            for (BlockDef block : stage) {
+                List<Shape> intermediates = block.intermediates(shape);
+                if (intermediates.size() > bytes.length) {
+                    bytes = Arrays.copyOf(bytes, intermediates.size());
+                }
+                for (int i = 0; i < intermediates.size(); i++) {
+                    bytes[i] = Math.max(bytes[i], Tensor.byteSize(intermediates.get(i), dtype, layout));
+                }
+                shape = block.output(shape);
+            }
+        }
+        return bytes;
     }
 
     /** The model's f32 NCHW input converted to the activations' layout and type before the stem. */
@@ -153,13 +183,14 @@ final class PreparedNetwork implements AutoCloseable {
     }
 
     private static StageExecutor prepareStage(Device device, NetworkDef net, ModelConfig config, float threshold,
-                                              WeightSource weights, int s, Shape z, Layout layout, DType dtype) {
+                                              WeightSource weights, int s, Shape z, Layout layout, DType dtype,
+                                              BlockScratch scratch) {
         List<BlockDef> defs = net.stages().get(s);
         List<Block> blocks = new ArrayList<>();
         try {
             Shape shape = z;
             for (BlockDef def : defs) {
-                Block block = def.prepare(device, weights, shape, layout, dtype);
+                Block block = def.prepare(device, weights, shape, layout, dtype, scratch);
                 blocks.add(block);
                 shape = block.output();
             }
@@ -248,6 +279,7 @@ final class PreparedNetwork implements AutoCloseable {
         closeQuietly(maxPool);
         closeQuietly(pooled);
         stages.forEach(StageExecutor::close);
+        closeQuietly(scratch);
         head.forEach(Conv2d::close);
         headOutputs.forEach(Tensor::close);
         closeQuietly(globalPool);

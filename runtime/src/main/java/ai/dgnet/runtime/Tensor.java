@@ -7,9 +7,11 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * A dense tensor in host memory that the tensor itself owns: allocated zeroed in its own arena, released by
- * {@link #close()}. Any use after close is an {@link IllegalStateException}. Safe to read from several threads;
- * writers must not race with readers.
+ * A dense tensor in host memory. Usually it owns that memory: allocated zeroed in its own arena, released by
+ * {@link #close()}. A {@linkplain #view view} instead lays a shape over memory someone else owns (buffers shared by
+ * ops that never run at the same time); closing a view does nothing, and it is unusable once that memory is
+ * released. Any use after release is an {@link IllegalStateException}. Safe to read from several threads; writers
+ * must not race with readers.
  */
 public final class Tensor implements AutoCloseable {
     /** One cache line: what vector loads and oneDNN's kernels like best. */
@@ -18,6 +20,7 @@ public final class Tensor implements AutoCloseable {
     private final Shape shape;
     private final DType dtype;
     private final Layout layout;
+    /** The owning arena, or null for a view. */
     private final Arena arena;
     private final MemorySegment data;
 
@@ -27,7 +30,34 @@ public final class Tensor implements AutoCloseable {
         this.dtype = dtype;
         this.layout = layout;
         this.arena = Arena.ofShared();
-        this.data = arena.allocate(Math.multiplyExact(layout.storageElements(shape), dtype.byteSize()), ALIGNMENT);
+        this.data = arena.allocate(byteSize(shape, dtype, layout), ALIGNMENT);
+    }
+
+    private Tensor(Shape shape, DType dtype, Layout layout, MemorySegment data) {
+        layout.requireRank(shape);
+        long needed = byteSize(shape, dtype, layout);
+        if (data.byteSize() < needed) {
+            throw new IllegalArgumentException("a " + describe(shape, dtype, layout) + " tensor needs " + needed
+                    + " bytes, the memory has " + data.byteSize());
+        }
+        this.shape = shape;
+        this.dtype = dtype;
+        this.layout = layout;
+        this.arena = null;
+        this.data = data.asSlice(0, needed);
+    }
+
+    /** Bytes a tensor of this shape, type and layout occupies, blocked padding included. */
+    public static long byteSize(Shape shape, DType dtype, Layout layout) {
+        return Math.multiplyExact(layout.storageElements(shape), dtype.byteSize());
+    }
+
+    /**
+     * A tensor over the start of {@code memory}, which its owner keeps alive and zeroed where the layout pads;
+     * the view does not own it.
+     */
+    public static Tensor view(Shape shape, DType dtype, Layout layout, MemorySegment memory) {
+        return new Tensor(shape, dtype, layout, memory);
     }
 
     /** A zero-filled tensor. */
@@ -65,7 +95,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public boolean isOpen() {
-        return arena.scope().isAlive();
+        return data.scope().isAlive();
     }
 
     /** Writes {@code values}, given in logical row-major order, into this tensor's layout. */
@@ -111,9 +141,10 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** Releases the memory of an owning tensor; does nothing for a view. */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
+        if (arena != null && arena.scope().isAlive()) {
             arena.close();
         }
     }

@@ -55,9 +55,24 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         return shape;
     }
 
-    /** The block on {@code device} for {@code input}, its activations stored as {@code dtype} in {@code layout}. */
-    public Block prepare(Device device, WeightSource weights, Shape input, Layout layout, DType dtype) {
-        return new Prepared(device, weights, input, layout, dtype);
+    /** The shapes of the main path's intermediates (every convolution's output but the last), in order. */
+    public List<Shape> intermediates(Shape input) {
+        List<Shape> shapes = new ArrayList<>();
+        Shape shape = input;
+        for (int i = 0; i < main.size() - 1; i++) {
+            shape = main.get(i).output(shape);
+            shapes.add(shape);
+        }
+        return shapes;
+    }
+
+    /**
+     * The block on {@code device} for {@code input}, its activations stored as {@code dtype} in {@code layout}, its
+     * intermediates in {@code scratch} (shared with the network's other blocks).
+     */
+    public Block prepare(Device device, WeightSource weights, Shape input, Layout layout, DType dtype,
+                         BlockScratch scratch) {
+        return new Prepared(device, weights, input, layout, dtype, scratch);
     }
 
     private final class Prepared implements Block {
@@ -68,7 +83,8 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         private final Conv2d shortcut;
         private final SqueezeExcite.Prepared excite;
 
-        Prepared(Device device, WeightSource weights, Shape input, Layout layout, DType dtype) {
+        Prepared(Device device, WeightSource weights, Shape input, Layout layout, DType dtype,
+                 BlockScratch scratch) {
             this.input = input;
             this.output = BlockDef.this.output(input);
             try {
@@ -82,7 +98,7 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                     convs.add(conv);
                     shape = conv.spec().output();
                     if (!last) {
-                        intermediates.add(device.allocate(shape, dtype, layout));
+                        intermediates.add(Tensor.view(shape, dtype, layout, scratch.slot(i)));
                     }
                 }
                 this.shortcut = projection == null ? null
@@ -139,7 +155,6 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         @Override
         public void close() {
             convs.forEach(Conv2d::close);
-            intermediates.forEach(Tensor::close);
             if (shortcut != null) {
                 shortcut.close();
             }
