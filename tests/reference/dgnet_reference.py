@@ -2,7 +2,7 @@
 """PyTorch reference implementation of DG-Net (dynamic-graph CNNs).
 
 This is the oracle the Java runtime is checked against. It follows
-/work/shared/dgnet-spec.md (the "spec") to the letter; section numbers in the
+the DG-Net specification (the "spec") to the letter; section numbers in the
 comments refer to it.
 
 Contents:
