@@ -60,7 +60,6 @@ final class Convolution extends CpuOp implements Conv2d {
     }
 
     private void prepareWith(ConvWeights weights) {
-        Arena constants = owned.add(Arena.ofShared());
         long[] weightDims = weightDims();
         boolean hasBias = weights.bias() != null;
         try (MemoryDesc src = CpuDevice.describe(spec.input(), spec.dtype(), spec.srcLayout());
@@ -103,9 +102,9 @@ final class Convolution extends CpuOp implements Conv2d {
                 PreparedPrimitive primitive = prepare(desc,
                         argIds.stream().mapToInt(Integer::intValue).toArray(), mds.toArray(MemoryDesc[]::new));
                 primitive.bind(weightSlot,
-                        Weights.place(device, constants, weights.weights(), givenWeights, chosenWeights));
+                        owned.add(device.weights().place(weights.weights(), givenWeights, chosenWeights)).data());
                 if (hasBias) {
-                    primitive.bind(weightSlot + 1, Weights.place(device, constants, weights.bias(), bias, bias));
+                    primitive.bind(weightSlot + 1, owned.add(device.weights().place(weights.bias(), bias, bias)).data());
                 }
             }
         }

@@ -53,6 +53,7 @@ public final class CpuDevice implements Device {
     private final ThreadLocal<Stream> threadStream = new ThreadLocal<>();
     private final Set<PreparedOp> openOps = ConcurrentHashMap.newKeySet();
     private final LongAdder primitiveNanos = new LongAdder();
+    private final Weights weights = new Weights(this);
     private volatile boolean closed;
 
     private CpuDevice(int threads) {
@@ -155,6 +156,11 @@ public final class CpuDevice implements Device {
 
     Engine engine() {
         return engine;
+    }
+
+    /** The placed constants of this device's ops, shared where identical. */
+    Weights weights() {
+        return weights;
     }
 
     /** Runs one primitive to completion on the calling thread's stream, with this device's thread count. */

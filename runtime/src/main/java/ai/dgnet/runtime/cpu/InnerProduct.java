@@ -8,7 +8,6 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Linear;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
@@ -43,7 +42,6 @@ final class InnerProduct extends CpuOp implements Linear {
     }
 
     private void prepareWith(ConvWeights weights) {
-        Arena constants = owned.add(Arena.ofShared());
         long[] weightDims = {spec.outFeatures(), spec.inFeatures()};
         boolean hasBias = weights.bias() != null;
         try (MemoryDesc src = CpuDevice.describe(spec.input(), DType.F32, Layout.NC);
@@ -61,9 +59,10 @@ final class InnerProduct extends CpuOp implements Linear {
                                 src, dst, chosenWeights, bias)
                         : prepare(desc, new int[] {DNNL_ARG_SRC(), DNNL_ARG_DST(), DNNL_ARG_WEIGHTS()},
                                 src, dst, chosenWeights);
-                primitive.bind(2, Weights.place(device, constants, weights.weights(), givenWeights, chosenWeights));
+                primitive.bind(2, owned.add(device.weights().place(weights.weights(), givenWeights, chosenWeights))
+                        .data());
                 if (hasBias) {
-                    primitive.bind(3, Weights.place(device, constants, weights.bias(), bias, bias));
+                    primitive.bind(3, owned.add(device.weights().place(weights.bias(), bias, bias)).data());
                 }
             }
         }

@@ -5,32 +5,121 @@ import ai.dgnet.dnnl.PrimitiveDesc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_reorder_primitive_desc_create;
 import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_FROM;
 import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_TO;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-/** Puts constant parameters, once, into the memory layout a primitive chose for them. */
+/**
+ * Constant parameters placed once in the memory layout a primitive chose, and shared: ops whose constants are
+ * bit-identical and laid out alike use one buffer. A session prepares one network per input shape, so without
+ * this every batch size would hold its own copy of every reordered weight (about 100 MB for ResNet-50).
+ * Each op holds a {@link Placed} reference; the buffer is freed when the last one is closed. Thread-safe.
+ */
 final class Weights {
     private static final long ALIGNMENT = 64;
 
-    private Weights() {
+    private final CpuDevice device;
+    private final Map<Fingerprint, List<Entry>> entries = new HashMap<>();
+
+    Weights(CpuDevice device) {
+        this.device = device;
+    }
+
+    /** A reference to one placed buffer; closing it releases the buffer once no op uses it any more. */
+    static final class Placed implements AutoCloseable {
+        private final Weights owner;
+        private final Entry entry;
+        private boolean closed;
+
+        private Placed(Weights owner, Entry entry) {
+            this.owner = owner;
+            this.entry = entry;
+        }
+
+        MemorySegment data() {
+            return entry.data;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                owner.release(entry);
+            }
+        }
+    }
+
+    /** Content identity: two independent 64-bit hashes of the bits and the count; equal content, equal print. */
+    private record Fingerprint(long first, long second, int length) {
+        static Fingerprint of(float[] values) {
+            long a = 0x9E3779B97F4A7C15L;
+            long b = 0xC2B2AE3D27D4EB4FL;
+            for (float v : values) {
+                int bits = Float.floatToRawIntBits(v);
+                a = (a ^ bits) * 0x100000001B3L;
+                b = Long.rotateLeft(b + bits * 0x9E3779B97F4A7C15L, 31) * 0xBF58476D1CE4E5B9L;
+            }
+            return new Fingerprint(a, b, values.length);
+        }
+    }
+
+    private static final class Entry {
+        final Fingerprint print;
+        final MemoryDesc layout;
+        final Arena arena;
+        final MemorySegment data;
+        int users;
+
+        Entry(Fingerprint print, MemoryDesc layout, Arena arena, MemorySegment data) {
+            this.print = print;
+            this.layout = layout;
+            this.arena = arena;
+            this.data = data;
+        }
     }
 
     /**
-     * Returns a buffer in {@code arena} holding {@code values} (laid out as {@code given} describes) in the layout
-     * {@code wanted} describes; a one-off reorder primitive converts when the two differ.
+     * {@code values} (laid out as {@code given} describes) in the layout {@code wanted} describes: an existing buffer
+     * when one holds the same values in that layout, else a new one (a one-off reorder primitive converts when the
+     * two layouts differ).
      */
-    static MemorySegment place(CpuDevice device, Arena arena, float[] values, MemoryDesc given, MemoryDesc wanted) {
+    synchronized Placed place(float[] values, MemoryDesc given, MemoryDesc wanted) {
         if (given.byteSize() != (long) values.length * Float.BYTES) {
             throw new IllegalArgumentException("expected " + given.byteSize() / Float.BYTES + " weight values, got "
                     + values.length);
         }
-        MemorySegment placed = arena.allocate(wanted.byteSize(), ALIGNMENT);
+        Fingerprint print = Fingerprint.of(values);
+        List<Entry> alike = entries.computeIfAbsent(print, p -> new ArrayList<>());
+        for (Entry entry : alike) {
+            if (entry.layout.sameLayoutAs(wanted)) {
+                entry.users++;
+                return new Placed(this, entry);
+            }
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment data = arena.allocate(wanted.byteSize(), ALIGNMENT);
+            convert(values, given, wanted, data);
+            Entry entry = new Entry(print, MemoryDesc.copyOf(wanted.handle()), arena, data);
+            entry.users = 1;
+            alike.add(entry);
+            return new Placed(this, entry);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private void convert(float[] values, MemoryDesc given, MemoryDesc wanted, MemorySegment placed) {
         if (given.sameLayoutAs(wanted)) {
             MemorySegment.copy(values, 0, placed, JAVA_FLOAT, 0, values.length);
-            return placed;
+            return;
         }
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment plain = scratch.allocate(given.byteSize(), ALIGNMENT);
@@ -45,6 +134,23 @@ final class Weights {
                 reorder.run();
             }
         }
-        return placed;
+    }
+
+    private synchronized void release(Entry entry) {
+        if (--entry.users > 0) {
+            return;
+        }
+        List<Entry> alike = entries.get(entry.print);
+        alike.remove(entry);
+        if (alike.isEmpty()) {
+            entries.remove(entry.print);
+        }
+        entry.layout.close();
+        entry.arena.close();
+    }
+
+    /** Distinct buffers held now; for tests. */
+    synchronized int buffers() {
+        return entries.values().stream().mapToInt(List::size).sum();
     }
 }

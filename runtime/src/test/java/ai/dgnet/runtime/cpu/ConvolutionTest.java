@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConvolutionTest {
@@ -128,6 +129,39 @@ class ConvolutionTest {
             conv.run(src, dst);
             double error = Reference.relativeError(dst.toFloatArray(), expected);
             assertTrue(error <= TOLERANCE, "relative error " + error);
+        }
+    }
+
+    @Test
+    void identicalWeightsArePlacedOnceAndFreedWithTheirLastOp() {
+        try (CpuDevice own = CpuDevice.create(1)) {
+            float[] w = Reference.random(21, 16L * 16 * 9);
+            float[] b = Reference.random(22, 16);
+            Conv2d.Spec batch1 = Conv2d.Spec.of(Shape.of(1, 16, 8, 8), 16, 3, 1, 1)
+                    .withLayouts(Layout.NCHW16C, Layout.NCHW16C);
+            Conv2d.Spec batch4 = Conv2d.Spec.of(Shape.of(4, 16, 8, 8), 16, 3, 1, 1)
+                    .withLayouts(Layout.NCHW16C, Layout.NCHW16C);
+            Conv2d first = own.conv2d(batch1, new ConvWeights(w, b));
+            assertEquals(2, own.weights().buffers(), "weights and bias");
+            Conv2d second = own.conv2d(batch4, new ConvWeights(w.clone(), b.clone()));
+            assertEquals(2, own.weights().buffers(), "the same values in the same layout are shared");
+            float[] other = w.clone();
+            other[5] += 1f;
+            Conv2d third = own.conv2d(batch1, new ConvWeights(other, b));
+            assertEquals(3, own.weights().buffers(), "different values get their own buffer");
+            first.close();
+            assertEquals(3, own.weights().buffers(), "still used by the second op");
+            float[] x = Reference.random(23, batch4.input().elements());
+            try (Tensor src = Tensor.of(batch4.input(), Layout.NCHW16C, x);
+                 Tensor dst = own.allocate(batch4.output(), DType.F32, Layout.NCHW16C)) {
+                second.run(src, dst);
+                double error = Reference.relativeError(dst.toFloatArray(),
+                        Reference.conv2d(x, batch4.input(), w, b, 16, 3, 3, 1, 1, 1, 1));
+                assertTrue(error <= TOLERANCE, "shared weights after the first op closed: relative error " + error);
+            }
+            second.close();
+            third.close();
+            assertEquals(0, own.weights().buffers(), "freed with the last op");
         }
     }
 
