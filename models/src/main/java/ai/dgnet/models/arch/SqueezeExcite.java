@@ -60,17 +60,6 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
             }
         }
 
-        /** {@code out = w · in + b} for {@code w} row-major {@code [out.length, in.length]}; tiny, so plain loops. */
-        private static void dense(float[] w, float[] b, float[] in, float[] out) {
-            for (int k = 0; k < out.length; k++) {
-                double acc = b[k];
-                for (int c = 0; c < in.length; c++) {
-                    acc += (double) w[k * in.length + c] * in[c];
-                }
-                out[k] = (float) acc;
-            }
-        }
-
         /** Scales {@code x}'s channels in place, each instance by its own excitation. */
         void apply(Tensor x) {
             Shape shape = x.shape();
@@ -80,14 +69,15 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
             int pixelStride = layout == Layout.NHWC ? channels : layout.channelBlock();
             for (int n = 0; n < shape.dim(0); n++) {
                 kernels.channelMeans(data, shape, layout, x.dtype(), n, pooled);
-                dense(w1, b1, pooled, hidden);
                 for (int k = 0; k < squeeze; k++) {
-                    hidden[k] = Math.max(hidden[k], 0f);
+                    double acc = b1[k];
+                    for (int c = 0; c < channels; c++) {
+                        acc += (double) w1[k * channels + c] * pooled[c];
+                    }
+                    hidden[k] = (float) Math.max(acc, 0.0);
                 }
-                dense(w2, b2, hidden, scale);
-                for (int c = 0; c < channels; c++) {
-                    scale[c] = (float) (1.0 / (1.0 + Math.exp(-scale[c])));
-                }
+                // fc2 then sigmoid is exactly a router's computation.
+                kernels.router(hidden, squeeze, w2, b2, channels, scale);
                 for (int c = 0; c < channels; c++) {
                     long base = layout.offset(shape, n, c, 0, 0);
                     float s = scale[c];
