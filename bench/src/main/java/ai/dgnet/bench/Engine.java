@@ -84,13 +84,7 @@ sealed interface Engine extends AutoCloseable {
 
         @Override
         public float[] run() {
-            float[][] logits = infer().logits();
-            int classes = logits[0].length;
-            float[] flat = new float[logits.length * classes];
-            for (int n = 0; n < logits.length; n++) {
-                System.arraycopy(logits[n], 0, flat, n * classes, classes);
-            }
-            return flat;
+            return infer().logitsRowMajor();
         }
 
         @Override

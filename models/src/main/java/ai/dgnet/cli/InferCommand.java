@@ -80,12 +80,8 @@ final class InferCommand implements Callable<Integer> {
 
     private void write(Result result) throws IOException {
         int batch = result.batch();
-        int classes = result.logits()[0].length;
-        float[] logits = new float[batch * classes];
-        for (int n = 0; n < batch; n++) {
-            System.arraycopy(result.logits()[n], 0, logits, n * classes, classes);
-        }
-        SafeTensorsWriter writer = new SafeTensorsWriter().add("logits", new int[] {batch, classes}, logits);
+        SafeTensorsWriter writer = new SafeTensorsWriter()
+                .add("logits", new int[] {batch, result.logits()[0].length}, result.logitsRowMajor());
         for (int s = 0; s < result.stages(); s++) {
             StageTrace trace = result.trace(s);
             if (trace.nodes() < 2) {
@@ -93,18 +89,9 @@ final class InferCommand implements Callable<Integer> {
             }
             int size = trace.size();
             int[] shape = {batch, size, size};
-            writer.add("adjacency." + s, shape, concat(trace.adjacency()));
-            writer.add("router." + s, shape, concat(trace.router()));
+            writer.add("adjacency." + s, shape, trace.adjacencyRowMajor());
+            writer.add("router." + s, shape, trace.routerRowMajor());
         }
         writer.write(output);
-    }
-
-    private static float[] concat(float[][] rows) {
-        int width = rows[0].length;
-        float[] flat = new float[rows.length * width];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(rows[i], 0, flat, i * width, width);
-        }
-        return flat;
     }
 }

@@ -23,6 +23,11 @@ public final class Result {
         return logits;
     }
 
+    /** The logits as one {@code [N, num_classes]} row-major array. */
+    public float[] logitsRowMajor() {
+        return StageTrace.rowMajor(logits);
+    }
+
     public int batch() {
         return logits.length;
     }

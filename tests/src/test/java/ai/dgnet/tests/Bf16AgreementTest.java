@@ -55,7 +55,7 @@ class Bf16AgreementTest {
                     float[] expected = golden.floats("logits");
                     int classes = result.logits()[0].length;
                     worstLogits = Math.max(worstLogits,
-                            Agreement.relativeError(Outputs.flatten(result.logits()), expected));
+                            Agreement.relativeError(result.logitsRowMajor(), expected));
                     for (int n = 0; n < result.batch(); n++) {
                         instances++;
                         float[] row = Arrays.copyOfRange(expected, n * classes, (n + 1) * classes);
@@ -66,7 +66,7 @@ class Bf16AgreementTest {
                             continue;
                         }
                         float[] a = golden.floats("adjacency." + s);
-                        float[] actual = Outputs.flatten(result.trace(s).adjacency());
+                        float[] actual = result.trace(s).adjacencyRowMajor();
                         for (int i = 0; i < a.length; i++) {
                             edges++;
                             sameEdges += (a[i] != 0) == (actual[i] != 0) ? 1 : 0;

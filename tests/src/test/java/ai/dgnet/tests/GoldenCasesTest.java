@@ -110,7 +110,7 @@ class GoldenCasesTest {
                 result = session.run(input, Shape.of(dims));
             }
 
-            double error = Agreement.relativeError(Outputs.flatten(result.logits()), golden.floats("logits"));
+            double error = Agreement.relativeError(result.logitsRowMajor(), golden.floats("logits"));
             assertTrue(error <= LOGITS_TOLERANCE, "logits relative error " + error);
             int checked = 0;
             for (int s = 0; s < result.stages(); s++) {

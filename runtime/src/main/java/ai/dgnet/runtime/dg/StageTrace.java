@@ -22,6 +22,26 @@ public record StageTrace(int nodes, float[][] adjacency, float[][] router) {
         return router[n][from * size() + to];
     }
 
+    /** Every instance's adjacency matrix, one after another: {@code [N, m+1, m+1]} row-major (spec section 8). */
+    public float[] adjacencyRowMajor() {
+        return rowMajor(adjacency);
+    }
+
+    /** Every instance's raw router outputs, {@code [N, m+1, m+1]} row-major. */
+    public float[] routerRowMajor() {
+        return rowMajor(router);
+    }
+
+    /** {@code rows} (all of one length) concatenated. */
+    public static float[] rowMajor(float[][] rows) {
+        int width = rows[0].length;
+        float[] flat = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        return flat;
+    }
+
     /** Zeroed matrices for {@code batch} instances of a stage of {@code nodes} nodes. */
     public static StageTrace of(int nodes, int batch) {
         int cells = (nodes + 1) * (nodes + 1);
