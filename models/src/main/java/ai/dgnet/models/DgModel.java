@@ -86,7 +86,7 @@ public final class DgModel implements AutoCloseable {
         int classes = parse(path, meta, "dgnet.num_classes", null, Integer::parseInt);
         int channels = parse(path, meta, "dgnet.in_channels", "3", Integer::parseInt);
         List<String> labels = parse(path, meta, "dgnet.labels", "[]", DgModel::labels);
-        ModelConfig.Preprocess preprocess = parse(path, meta, "dgnet.preprocess", null, DgModel::preprocess);
+        ModelConfig.Preprocess preprocess = parseOptional(path, meta, "dgnet.preprocess", DgModel::preprocess);
         try {
             return new ModelConfig(arch, mode, threshold, classes, channels, labels, preprocess);
         } catch (IllegalArgumentException e) {
@@ -98,12 +98,10 @@ public final class DgModel implements AutoCloseable {
         T parse(String text) throws Exception;
     }
 
+    /** The value of a required key, or of an optional one with a default. */
     private static <T> T parse(Path path, Map<String, String> meta, String key, String fallback, Parser<T> parser) {
         String text = meta.getOrDefault(key, fallback);
         if (text == null) {
-            if (key.equals("dgnet.preprocess")) {
-                return null;
-            }
             throw ModelFileException.of(path, "metadata '" + key + "' is missing");
         }
         try {
@@ -113,6 +111,11 @@ public final class DgModel implements AutoCloseable {
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                     .orElse("")));
         }
+    }
+
+    /** The value of an optional key without a default, or null when the file has none. */
+    private static <T> T parseOptional(Path path, Map<String, String> meta, String key, Parser<T> parser) {
+        return meta.containsKey(key) ? parse(path, meta, key, null, parser) : null;
     }
 
     private static List<String> labels(String text) throws JacksonException {

@@ -127,6 +127,8 @@ class InferCommandTest {
         assertBadModel("no-classes", model(meta -> meta.remove("dgnet.num_classes"), params -> { }),
                 "dgnet.num_classes");
         assertBadModel("bad-labels", model(meta -> meta.put("dgnet.labels", "[1, 2"), params -> { }), "dgnet.labels");
+        assertBadModel("bad-preprocess", model(meta -> meta.put("dgnet.preprocess", "{\"resize\": 256}"),
+                params -> { }), "dgnet.preprocess");
         assertBadModel("missing-file", null, "no such file");
     }
 
