@@ -107,7 +107,9 @@ def _dynamic_stage(blocks: Sequence[nn.Module], routers: nn.ModuleList, z: Tenso
 
 
 def _weighted_sum(weights: Sequence[Tensor], xs: Sequence[Tensor]) -> Tensor:
-    # Same order of operations as dgnet_reference._aggregate, hence the same float32 bits.
+    # Same order of operations as dgnet_reference._aggregate, hence the same float32 bits. Not a call to it:
+    # that one takes a [N, j] weight tensor, and gathering the per-edge weights into one would add Concat and
+    # Gather nodes to the exported graph that ONNX Runtime would then have to run for nothing.
     total = weights[0] * xs[0]
     for w, x in zip(weights[1:], xs[1:]):
         total = total + w * x
