@@ -15,6 +15,7 @@ import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.runtime.dg.StageTrace;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -50,8 +51,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "10", description = "Timed runs after one warm-up (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--precision", defaultValue = "f32",
             description = "f32, or bf16 (convolutions in bf16, routing in f32) (default: ${DEFAULT-VALUE}).")
@@ -59,7 +60,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Options.checkThreads(threads);
         if (batch < 1 || size < 1 || runs < 1) {
             throw new IllegalArgumentException("--batch, --size and --runs must be >= 1");
         }
@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
         float[] input = DeterministicWeights.generate("input", shape.dims(), seed + 1);
         PrintStream out = System.out;
         try (DgModel model = DgModel.random(config, seed);
-             CpuDevice device = Options.device(threads);
+             CpuDevice device = threads.device();
              Session session = model.session(device,
                      SessionOptions.defaults().withPrecision(Precision.parse(precision)))) {
             out.printf(Locale.ROOT, "%s (%s, threshold %.2f, %s), deterministic weights seed %d, input %s%n",

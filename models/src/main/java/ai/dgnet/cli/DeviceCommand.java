@@ -10,7 +10,7 @@ import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.util.concurrent.Callable;
 
@@ -18,12 +18,12 @@ import java.util.concurrent.Callable;
 @Command(name = "device", mixinStandardHelpOptions = true,
         description = "Show the CPU device (oneDNN version, ISA, threads) and run one convolution on it.")
 final class DeviceCommand implements Callable<Integer> {
-    @Option(names = "--threads", description = "Threads per operation (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
-        try (CpuDevice device = threads == null ? CpuDevice.create() : CpuDevice.create(threads)) {
+        try (CpuDevice device = threads.device()) {
             System.out.println(device.name());
             Shape input = Shape.of(1, 64, 56, 56);
             Layout layout = device.activationLayouts().getFirst();

@@ -10,6 +10,7 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.StageTrace;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,17 +33,16 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "OUT", description = "Tensor file to write.")
     Path output;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--threshold", paramLabel = "T", description = "Edge threshold, overriding the model's.")
     Float threshold;
 
     @Override
     public Integer call() throws IOException {
-        Options.checkThreads(threads);
         try (DgModel dg = DgModel.load(model);
-             CpuDevice device = Options.device(threads);
+             CpuDevice device = threads.device();
              Session session = threshold == null ? dg.session(device) : dg.session(device, threshold)) {
             Result result;
             try (SafeTensors in = openInput()) {
