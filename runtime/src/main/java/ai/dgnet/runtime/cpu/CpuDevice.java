@@ -77,7 +77,8 @@ public final class CpuDevice implements Device {
 
     @Override
     public String name() {
-        return "cpu (oneDNN " + DnnlLibrary.version() + (avx512 ? ", avx512" : "") + ", " + threads + " threads)";
+        return "cpu (oneDNN " + DnnlLibrary.version() + (avx512 ? ", avx512" : "") + ", " + threads
+                + (threads == 1 ? " thread)" : " threads)");
     }
 
     @Override

@@ -19,9 +19,9 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nchw;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_pooling_avg_exclude_padding;
 
 /**
- * Global average pooling as one oneDNN pooling whose kernel is the whole image. The destination is described as
- * a plain {@code [N, C, 1, 1]}, which has exactly the bytes of {@code [N, C]} in {@code NC}: the head's linear
- * layer reads it with no reorder, whatever layout the activations had.
+ * Global average pooling as one oneDNN pooling whose kernel is the whole image. The destination is a
+ * {@code [N, C, 1, 1]} with exactly the bytes of {@code [N, C]} in {@code NC}: the head's linear layer reads it
+ * with no reorder, whatever layout the activations had.
  */
 final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
     private final Shape input;
@@ -39,7 +39,7 @@ final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
         build(() -> {
             try (MemoryDesc src = CpuDevice.describe(input, dtype, layout);
                  MemoryDesc dst = MemoryDesc.ofTag(new long[] {input.dim(0), input.dim(1), 1, 1},
-                         CpuDevice.dataType(DType.F32), dnnl_nchw());
+                         CpuDevice.dataType(DType.F32), destinationTag(input, layout));
                  Arena arena = Arena.ofConfined()) {
                 PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_pooling_forward_primitive_desc_create",
                         out -> dnnl_pooling_forward_primitive_desc_create(out, device.engine().handle(),
@@ -54,6 +54,16 @@ final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
                 prepare(desc, new int[] {DNNL_ARG_SRC(), DNNL_ARG_DST()}, src, dst);
             }
         });
+    }
+
+    /**
+     * At 1x1 every layout without channel padding stores {@code [N, C]} row-major, so the destination can keep
+     * the source's layout, which oneDNN's optimized pooling wants; only padded blocks need plain NCHW (and get
+     * its generic kernel).
+     */
+    private static int destinationTag(Shape input, Layout layout) {
+        Shape pooled = Shape.of(input.dim(0), input.dim(1), 1, 1);
+        return layout.storageElements(pooled) == pooled.elements() ? CpuDevice.formatTag(layout) : dnnl_nchw();
     }
 
     @Override
