@@ -74,7 +74,7 @@ public abstract class KernelBenchmark {
     /** {@code GAP(x_i)} of one instance: the router's input. */
     @Benchmark
     public float[] channelMeans(FeatureMap map) {
-        kernels.channelMeans(map.x.segment(), map.x.shape(), map.x.layout(), 0, map.means);
+        kernels.channelMeans(map.x.segment(), map.x.shape(), map.x.layout(), map.x.dtype(), 0, map.means);
         return map.means;
     }
 
@@ -88,8 +88,8 @@ public abstract class KernelBenchmark {
     /** {@code a_j = sum_i A[i][j] * x_i} over {@code count} kept edges of a {@code [1, 256, 56, 56]} map. */
     @Benchmark
     public void weightedSum(Aggregation aggregation) {
-        kernels.weightedSum(aggregation.dst, 0, aggregation.length, aggregation.sources, aggregation.offsets,
-                aggregation.weights, aggregation.count);
+        kernels.weightedSum(aggregation.dst, 0, aggregation.length, DType.F32, aggregation.sources,
+                aggregation.offsets, aggregation.weights, aggregation.count);
     }
 
     /** A node's output, in the blocked layout the CPU device keeps activations in on AVX-512. */

@@ -41,11 +41,6 @@ public interface DgKernels {
      */
     void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out);
 
-    /** {@link #channelMeans(MemorySegment, Shape, Layout, DType, int, float[])} of an f32 tensor. */
-    default void channelMeans(MemorySegment x, Shape shape, Layout layout, int n, float[] out) {
-        channelMeans(x, shape, layout, DType.F32, n, out);
-    }
-
     /**
      * Writes {@code out[k] = sigmoid(bias[k] + sum_c weight[k * channels + c] * pooled[c])} for
      * {@code k < rows}, the sigmoid taken in double as {@code 1 / (1 + exp(-x))}.
@@ -68,12 +63,6 @@ public interface DgKernels {
      */
     void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
                      long[] sourceOffsets, float[] weights, int count);
-
-    /** {@link #weightedSum(MemorySegment, long, long, DType, MemorySegment[], long[], float[], int)} in f32. */
-    default void weightedSum(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
-                             long[] sourceOffsets, float[] weights, int count) {
-        weightedSum(dst, dstOffset, length, DType.F32, sources, sourceOffsets, weights, count);
-    }
 
     /** A short name for logs and benchmark labels, such as {@code "scalar"} or {@code "vector 512-bit"}. */
     String name();

@@ -118,12 +118,7 @@ class DgKernelsTest {
             x.copyFrom(values);
             poisonPadding(x);
             float[] out = new float[shape.dim(1)];
-            if (dtype == DType.F32) {
-                // The f32 overload, as callers from before bf16 use it.
-                kernels.channelMeans(x.segment(), shape, layout, n, out);
-            } else {
-                kernels.channelMeans(x.segment(), shape, layout, dtype, n, out);
-            }
+            kernels.channelMeans(x.segment(), shape, layout, dtype, n, out);
             return out;
         }
     }
@@ -233,11 +228,7 @@ class DgKernelsTest {
                 MemorySegment dst = arena.allocate(dtype.byteSize() * (dstOffset + length + 3));
                 dst.fill((byte) 0x7f);
                 int guard = bits(dst, dtype, 0);
-                if (dtype == DType.F32) {
-                    kernels.weightedSum(dst, dstOffset, length, sources, offsets, weights, count);
-                } else {
-                    kernels.weightedSum(dst, dstOffset, length, dtype, sources, offsets, weights, count);
-                }
+                kernels.weightedSum(dst, dstOffset, length, dtype, sources, offsets, weights, count);
                 results[k] = dst;
                 for (long e = 0; e < dst.byteSize() / dtype.byteSize(); e++) {
                     String where = kernels.name() + " " + dtype + " length=" + length + " count=" + count
@@ -502,7 +493,7 @@ class DgKernelsTest {
             Tensor x = tensors[t];
             kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
         }
-        kernels.weightedSum(dst[0], 0, length, sources[0], offsets, weights, 3);
+        kernels.weightedSum(dst[0], 0, length, DType.F32, sources[0], offsets, weights, 3);
         kernels.weightedSum(dst[1], 0, length, DType.BF16, sources[1], offsets, weights, 3);
     }
 
@@ -517,15 +508,15 @@ class DgKernelsTest {
         try (Tensor x = Tensor.of(shape, Layout.NCHW16C, new float[120])) {
             MemorySegment segment = x.segment();
             assertRejected("out has room for 2 channel means, need 3",
-                    () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, 0, new float[2]));
+                    () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, DType.F32, 0, new float[2]));
             assertRejected("instance 2 is outside the batch of 2",
-                    () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, 2, new float[3]));
+                    () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, DType.F32, 2, new float[3]));
             assertRejected("need an image layout (NCHW, NHWC, NCHW8C, NCHW16C), got NC",
-                    () -> kernels.channelMeans(segment, Shape.of(2, 3), Layout.NC, 0, new float[3]));
+                    () -> kernels.channelMeans(segment, Shape.of(2, 3), Layout.NC, DType.F32, 0, new float[3]));
             assertRejected("layout NCHW is for rank-4 tensors, got shape [2, 3]",
-                    () -> kernels.channelMeans(segment, Shape.of(2, 3), Layout.NCHW, 0, new float[3]));
+                    () -> kernels.channelMeans(segment, Shape.of(2, 3), Layout.NCHW, DType.F32, 0, new float[3]));
             assertRejected("an f32 [2, 3, 4, 5] NCHW16C tensor takes 2560 bytes, x has 480",
-                    () -> kernels.channelMeans(segment.asSlice(0, 480), shape, Layout.NCHW16C, 0, new float[3]));
+                    () -> kernels.channelMeans(segment.asSlice(0, 480), shape, Layout.NCHW16C, DType.F32, 0, new float[3]));
             // bf16 takes half the bytes: the first half of this f32 tensor is big enough, less is not.
             kernels.channelMeans(segment.asSlice(0, 1280), shape, Layout.NCHW16C, DType.BF16, 0, new float[3]);
             assertRejected("a bf16 [2, 3, 4, 5] NCHW16C tensor takes 1280 bytes, x has 1278",
@@ -561,15 +552,15 @@ class DgKernelsTest {
             long[] offsets = {0, 4};
             float[] weights = {1, 1};
             assertRejected("dst holds 10 floats, elements [4, 14) were asked for",
-                    () -> kernels.weightedSum(dst, 4, 10, sources, offsets, weights, 1));
+                    () -> kernels.weightedSum(dst, 4, 10, DType.F32, sources, offsets, weights, 1));
             assertRejected("sources[1] holds 10 floats, elements [4, 12) were asked for",
-                    () -> kernels.weightedSum(dst, 0, 8, sources, offsets, weights, 2));
+                    () -> kernels.weightedSum(dst, 0, 8, DType.F32, sources, offsets, weights, 2));
             assertRejected("count is 3, but there are 2 sources, 2 offsets and 2 weights",
-                    () -> kernels.weightedSum(dst, 0, 8, sources, offsets, weights, 3));
+                    () -> kernels.weightedSum(dst, 0, 8, DType.F32, sources, offsets, weights, 3));
             assertRejected("count must not be negative, got -1",
-                    () -> kernels.weightedSum(dst, 0, 8, sources, offsets, weights, -1));
+                    () -> kernels.weightedSum(dst, 0, 8, DType.F32, sources, offsets, weights, -1));
             assertRejected("length must not be negative, got -8",
-                    () -> kernels.weightedSum(dst, 0, -8, sources, offsets, weights, 1));
+                    () -> kernels.weightedSum(dst, 0, -8, DType.F32, sources, offsets, weights, 1));
             assertThrows(NullPointerException.class,
                     () -> kernels.weightedSum(dst, 0, 8, null, sources, offsets, weights, 1));
         }
