@@ -24,13 +24,15 @@ import java.util.Map;
 /**
  * Draws a picture on any {@link Graphics2D}: JFreeSVG's for the SVG, a {@code BufferedImage}'s for the PNG. The
  * SVG group hints (SVG only: an image's Graphics2D rejects them) give each edge, label and matrix cell a {@code class} and its node indices
- * as {@code data-from}/{@code data-to}, so a web page can style or script them, plus a tooltip.
+ * as {@code data-stage}, {@code data-from} and {@code data-to}, so a web page can style or script them, plus a tooltip.
  */
 final class Painter {
     private static final Color BACKGROUND = Color.WHITE;
     private static final Color INK = new Color(0x1F2933);
     private static final Color MUTED = new Color(0x616E7C);
     private static final Color KEPT = new Color(0x1F4E79);
+    /** Where dozens of kept edges cross, translucency lets their density show instead of one solid mass. */
+    private static final Color KEPT_DENSE = new Color(0x1F, 0x4E, 0x79, 150);
     /** Faint enough that dropped edges read as "could have been", not as connections. */
     private static final Color DROPPED = new Color(0x9A, 0xA5, 0xB1, 140);
     private static final Color MATRIX_BLANK = new Color(0xF0F2F5);
@@ -61,11 +63,6 @@ final class Painter {
 
     static void paint(Graphics2D g, ConnectivityPicture picture) {
         new Painter(g, picture).paint();
-    }
-
-    /** Kept edges from 1.25 (value near 0) to 6 (value 1) units wide. */
-    static float strokeWidth(double value) {
-        return (float) (1.25 + 4.75 * Math.clamp(value, 0.0, 1.0));
     }
 
     private void paint() {
@@ -103,7 +100,7 @@ final class Painter {
         double y = 94;
         g.setFont(LEGEND);
         g.setColor(KEPT);
-        g.setStroke(new BasicStroke(strokeWidth(0.8), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.setStroke(new BasicStroke(PanelGeometry.edgeWidth(0.8, 1), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         g.draw(new Line2D.Double(x, y, x + 28, y));
         x = legendText(measure.keptLegend, x + 36, y);
         g.setColor(DROPPED);
@@ -137,6 +134,12 @@ final class Painter {
         g.setColor(INK);
         g.setFont(HEADING);
         text(panel.caption(), PictureLayout.MARGIN, geometry.headingBaseline());
+        if (!geometry.labelled()) {
+            double x = PictureLayout.MARGIN + g.getFontMetrics().stringWidth(panel.caption()) + 12;
+            g.setColor(MUTED);
+            g.setFont(LEGEND);
+            text("(too many edges to label: the matrix shows every value)", x, geometry.headingBaseline());
+        }
         edges(panel, geometry);
         nodes(panel, geometry);
         matrix(panel, geometry);
@@ -164,8 +167,9 @@ final class Painter {
         kept.sort(Comparator.comparingDouble(Edge::value).reversed());
         for (Edge e : kept) {
             beginGroup("edge kept", panel, e.from(), e.to());
-            g.setColor(KEPT);
-            g.setStroke(new BasicStroke(strokeWidth(e.value()), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setColor(geometry.labelled() ? KEPT : KEPT_DENSE);
+            g.setStroke(new BasicStroke(geometry.edgeWidth(e.value()), BasicStroke.CAP_ROUND,
+                    BasicStroke.JOIN_ROUND));
             g.draw(geometry.edge(e.from(), e.to()));
             endGroup();
         }
@@ -221,7 +225,8 @@ final class Painter {
                 endGroup();
             }
         }
-        g.setFont(MATRIX_LABEL);
+        // Two-digit labels must fit their column in the large stages' small cells.
+        g.setFont(MATRIX_LABEL.deriveFont((float) Math.min(MATRIX_LABEL.getSize2D(), 0.6 * cell)));
         g.setColor(MUTED);
         for (int k = 0; k < size; k++) {
             Rectangle2D row = geometry.cell(k, 0);
@@ -237,6 +242,7 @@ final class Painter {
         }
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("class", cssClass);
+        attributes.put("data-stage", Integer.toString(panel.stage()));
         attributes.put("data-from", Integer.toString(from));
         attributes.put("data-to", Integer.toString(to));
         g.setRenderingHint(SVGHints.KEY_BEGIN_GROUP, attributes);

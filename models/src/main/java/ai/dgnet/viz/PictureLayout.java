@@ -28,6 +28,7 @@ record PictureLayout(double width, double height, List<PanelGeometry> panels, do
     private static final double LABEL_ROOM = 10;
     /** Widest a diagram may grow before the nodes move closer together. */
     private static final double GRAPH_SPAN = 640;
+    private static final double MAX_SPACING = 84;
 
     static PictureLayout of(List<Panel> panels, int notes) {
         double graphColumn = 0;
@@ -51,7 +52,7 @@ record PictureLayout(double width, double height, List<PanelGeometry> panels, do
 
     /** Distance between neighbouring nodes: roomy for small stages, tighter for long ones (ResNet-101's 23). */
     static double nodeSpacing(int nodes) {
-        return Math.clamp(GRAPH_SPAN / nodes, 36.0, 84.0);
+        return Math.clamp(GRAPH_SPAN / nodes, 36.0, MAX_SPACING);
     }
 
     static double cellSize(int nodes) {
@@ -99,6 +100,17 @@ record PictureLayout(double width, double height, List<PanelGeometry> panels, do
          */
         boolean labelled() {
             return spacing >= 60;
+        }
+
+        /** The stroke width of a kept edge of {@code value}: wider for larger values, thinner where nodes crowd. */
+        float edgeWidth(double value) {
+            return edgeWidth(value, spacing / MAX_SPACING);
+        }
+
+        /** From a fifth of the widest (value 0) to the widest, 6 units at full {@code scale}, for value 1. */
+        static float edgeWidth(double value, double scale) {
+            double widest = 6 * scale;
+            return (float) (widest * (0.2 + 0.8 * Math.clamp(value, 0.0, 1.0)));
         }
 
         /** The matrix cell of row {@code from}, column {@code to}. */
