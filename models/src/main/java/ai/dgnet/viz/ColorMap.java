@@ -1,6 +1,8 @@
 package ai.dgnet.viz;
 
 import java.awt.Color;
+import java.awt.LinearGradientPaint;
+import java.awt.geom.Point2D;
 
 /**
  * Viridis, the perceptually uniform sequential colour map of matplotlib (Smith, van der Walt, Firing; CC0): dark
@@ -31,6 +33,20 @@ final class ColorMap {
         double[] a = VIRIDIS[lo];
         double[] b = VIRIDIS[lo + 1];
         return new Color(channel(a[0], b[0], f), channel(a[1], b[1], f), channel(a[2], b[2], f));
+    }
+
+    /**
+     * The map as a left-to-right gradient from {@code x0} (value 0) to {@code x1} (value 1): the anchors are its
+     * stops and both SVG and Java2D interpolate linearly in sRGB, so it shows exactly {@link #viridis}.
+     */
+    static LinearGradientPaint gradient(double x0, double x1, double y) {
+        float[] stops = new float[VIRIDIS.length];
+        Color[] colours = new Color[VIRIDIS.length];
+        for (int k = 0; k < VIRIDIS.length; k++) {
+            stops[k] = (float) k / (VIRIDIS.length - 1);
+            colours[k] = viridis(stops[k]);
+        }
+        return new LinearGradientPaint(new Point2D.Double(x0, y), new Point2D.Double(x1, y), stops, colours);
     }
 
     private static int channel(double a, double b, double f) {

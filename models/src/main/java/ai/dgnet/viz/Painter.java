@@ -49,7 +49,6 @@ final class Painter {
 
     private static final Stroke DROPPED_STROKE = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND,
             10f, new float[] {4f, 4f}, 0f);
-    private static final int COLOUR_BAR_STEPS = 64;
 
     private final Graphics2D g;
     private final boolean svg;
@@ -109,12 +108,8 @@ final class Painter {
         x = legendText(measure.droppedLegend, x + 36, y);
         x = legendText(measure.tick(0), x, y) - 14;
         double barWidth = 120;
-        double step = barWidth / COLOUR_BAR_STEPS;
-        for (int k = 0; k < COLOUR_BAR_STEPS; k++) {
-            g.setColor(ColorMap.viridis((k + 0.5) / COLOUR_BAR_STEPS));
-            // Each step overlaps the next by a hair so no seam of background shows between them.
-            g.fill(new Rectangle2D.Double(x + k * step, y - 6, step + 0.3, 12));
-        }
+        g.setPaint(ColorMap.gradient(x, x + barWidth, y));
+        g.fill(new Rectangle2D.Double(x, y - 6, barWidth, 12));
         x = legendText(measure.tick(1), x + barWidth + 6, y) - 14;
         legendText(measure.scaleLegend, x + 8, y);
         g.setColor(MUTED);
