@@ -47,17 +47,18 @@ public final class ImagePreprocessor {
     private final float[] mean;
     private final float[] std;
 
-    private ImagePreprocessor(int channels, int resize, int crop, float[] mean, float[] std) {
+    private ImagePreprocessor(int channels, ModelConfig.Preprocess p) {
         this.channels = channels;
-        this.resize = resize;
-        this.crop = crop;
-        this.mean = mean.clone();
-        this.std = std.clone();
+        this.resize = p.resize();
+        this.crop = p.crop();
+        this.mean = p.mean().clone();
+        this.std = p.std().clone();
     }
 
     /**
      * The preprocessing of {@code config}: its {@code dgnet.preprocess}, or ImageNet's (resize 256, crop 224, mean
-     * 0.485/0.456/0.406, std 0.229/0.224/0.225) when it has none; RGB for 3 input channels, grayscale for 1.
+     * 0.485/0.456/0.406, std 0.229/0.224/0.225; for one channel mean and std 0.5) when it has none; RGB for 3 input
+     * channels, grayscale for 1.
      */
     public static ImagePreprocessor of(ModelConfig config) {
         int channels = config.inChannels();
@@ -83,7 +84,12 @@ public final class ImagePreprocessor {
                 throw new IllegalArgumentException("preprocess std must be > 0, got " + Arrays.toString(p.std()));
             }
         }
-        return new ImagePreprocessor(channels, p.resize(), p.crop(), p.mean(), p.std());
+        return new ImagePreprocessor(channels, p);
+    }
+
+    /** The settings in use: the model's, or the defaults. */
+    public ModelConfig.Preprocess preprocess() {
+        return new ModelConfig.Preprocess(resize, crop, mean.clone(), std.clone());
     }
 
     public int channels() {
