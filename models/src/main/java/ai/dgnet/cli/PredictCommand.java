@@ -137,7 +137,7 @@ final class PredictCommand implements Callable<Integer> {
                 result = session.run(input, result);
                 for (int i = 0; i < batchFiles.size(); i++) {
                     progress.println(out, describe(batchFiles.get(i),
-                            Prediction.top(result.logits()[i], top, labels)));
+                            Prediction.top(result.logits()[i], top, labels), !labels.isEmpty()));
                 }
                 progress.step(batchFiles.size());
             }
@@ -145,13 +145,17 @@ final class PredictCommand implements Callable<Integer> {
         return skipped;
     }
 
-    private static String describe(Path file, List<Prediction> predictions) {
+    /** The file, then per class its rank, label, probability and (where the label is a name) index. */
+    private static String describe(Path file, List<Prediction> predictions, boolean labeled) {
         int width = predictions.stream().mapToInt(p -> p.label().length()).max().orElse(0);
         StringBuilder text = new StringBuilder(file.toString());
         for (int rank = 0; rank < predictions.size(); rank++) {
             Prediction p = predictions.get(rank);
-            text.append(String.format(Locale.ROOT, "%n  %d  %-" + width + "s  %6.2f%%  class %d", rank + 1, p.label(),
-                    100.0 * p.probability(), p.classIndex()));
+            text.append(String.format(Locale.ROOT, "%n  %d  %-" + width + "s  %6.2f%%", rank + 1, p.label(),
+                    100.0 * p.probability()));
+            if (labeled) {
+                text.append("  (class ").append(p.classIndex()).append(')');
+            }
         }
         return text.toString();
     }

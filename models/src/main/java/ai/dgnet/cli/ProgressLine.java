@@ -56,7 +56,8 @@ final class ProgressLine implements AutoCloseable {
 
     private void clear() {
         if (bar != null) {
-            terminal.print("\r" + " ".repeat(drawn.length()) + "\r");
+            // Carriage return, then ANSI "erase line" (the bar itself is drawn with ANSI colours).
+            terminal.print("\r\033[K");
             terminal.flush();
         }
     }
