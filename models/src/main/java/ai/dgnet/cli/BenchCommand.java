@@ -2,10 +2,8 @@ package ai.dgnet.cli;
 
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
-import ai.dgnet.models.Precision;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
-import ai.dgnet.models.SessionOptions;
 import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
@@ -41,9 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--precision", defaultValue = "f32",
-            description = "f32, or bf16 (convolutions in bf16, routing in f32) (default: ${DEFAULT-VALUE}).")
-    String precision;
+    @Mixin
+    SessionOption sessionOption;
 
     @Option(names = "--size", paramLabel = "S",
             description = "Image height and width (default: the model's crop, 224 without one).")
@@ -66,16 +63,15 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch, --runs and --size must be >= 1 and --warmup >= 0, got batch "
                     + batch + ", runs " + runs + ", size " + size + ", warmup " + warmup);
         }
-        Precision p = Precision.parse(precision);
         PrintWriter out = spec.commandLine().getOut();
         try (DgModel dg = ModelArgument.open(model);
              CpuDevice device = threads.device();
-             Session session = dg.session(device, SessionOptions.defaults().withPrecision(p))) {
+             Session session = dg.session(device, sessionOption.options())) {
             ModelConfig config = dg.config();
             int side = size != null ? size : config.preprocess() != null ? config.preprocess().crop() : 224;
             Shape shape = Shape.of(batch, config.inChannels(), side, side);
             out.printf(Locale.ROOT, "%s: %s (%s, threshold %.2f, %s), input %s%n", ModelArgument.name(model),
-                    config.arch(), config.mode().label(), session.threshold(), precision, shape);
+                    config.arch(), config.mode().label(), session.threshold(), session.precision(), shape);
             out.println("device: " + device.name());
             try (Tensor input = Tensor.of(shape, Layout.NCHW,
                     DeterministicWeights.generate("input", shape.dims(), INPUT_SEED))) {

@@ -3,10 +3,8 @@ package ai.dgnet.cli;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
-import ai.dgnet.models.Precision;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
-import ai.dgnet.models.SessionOptions;
 import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
@@ -54,9 +52,8 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--precision", defaultValue = "f32",
-            description = "f32, or bf16 (convolutions in bf16, routing in f32) (default: ${DEFAULT-VALUE}).")
-    String precision;
+    @Mixin
+    SessionOption sessionOption;
 
     @Override
     public Integer call() {
@@ -70,9 +67,9 @@ final class DemoCommand implements Callable<Integer> {
         try (DgModel model = DgModel.random(config, seed);
              CpuDevice device = threads.device();
              Session session = model.session(device,
-                     SessionOptions.defaults().withPrecision(Precision.parse(precision)))) {
+                     sessionOption.options())) {
             out.printf(Locale.ROOT, "%s (%s, threshold %.2f, %s), deterministic weights seed %d, input %s%n",
-                    config.arch(), config.mode().label(), config.threshold(), precision, seed, shape);
+                    config.arch(), config.mode().label(), session.threshold(), session.precision(), seed, shape);
             out.println("device: " + device.name());
             long start = System.nanoTime();
             Result result;

@@ -2,6 +2,8 @@ package ai.dgnet.models;
 
 import ai.dgnet.runtime.DType;
 
+import java.util.Locale;
+
 /** How a session computes. */
 public enum Precision {
     /** Everything in f32. */
@@ -29,5 +31,11 @@ public enum Precision {
             case "bf16" -> BF16;
             default -> throw new IllegalArgumentException("precision must be 'f32' or 'bf16', got '" + text + "'");
         };
+    }
+
+    /** The name {@link #parse} reads. */
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
     }
 }

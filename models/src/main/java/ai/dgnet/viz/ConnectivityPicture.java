@@ -171,19 +171,31 @@ public final class ConnectivityPicture {
         return png.toByteArray();
     }
 
-    /** Writes the picture as SVG or PNG, chosen by {@code out}'s extension ({@code .svg} or {@code .png}). */
-    public void write(Path out) {
+    /**
+     * The format {@link #write} would use for {@code out}, {@code "svg"} or {@code "png"} by its extension, so that a
+     * command can refuse a bad file name before it runs anything.
+     *
+     * @throws IllegalArgumentException naming the extension and the two accepted
+     */
+    public static String format(Path out) {
         Objects.requireNonNull(out, "out");
         Path name = out.getFileName();
         String file = name == null ? "" : name.toString();
         int dot = file.lastIndexOf('.');
         String extension = dot < 0 ? "" : file.substring(dot + 1).toLowerCase(Locale.ROOT);
-        byte[] bytes = switch (extension) {
-            case "svg" -> toSvg().getBytes(StandardCharsets.UTF_8);
-            case "png" -> toPng();
-            default -> throw new IllegalArgumentException("cannot tell which picture format to write to " + out
+        if (!extension.equals("svg") && !extension.equals("png")) {
+            throw new IllegalArgumentException("cannot tell which picture format to write to " + out
                     + ": " + (dot < 0 ? "it has no extension" : "extension ." + file.substring(dot + 1))
                     + "; expected .svg or .png");
+        }
+        return extension;
+    }
+
+    /** Writes the picture as SVG or PNG, chosen by {@code out}'s extension ({@code .svg} or {@code .png}). */
+    public void write(Path out) {
+        byte[] bytes = switch (format(out)) {
+            case "svg" -> toSvg().getBytes(StandardCharsets.UTF_8);
+            default -> toPng();
         };
         try {
             Files.write(out, bytes);

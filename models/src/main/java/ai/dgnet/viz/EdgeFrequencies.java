@@ -26,9 +26,25 @@ public final class EdgeFrequencies {
         add(Objects.requireNonNull(result, "result").traces());
     }
 
+    /**
+     * Instance {@code n} of {@code result}'s batch only: a batch padded to a fixed size adds its real images and
+     * not the padding.
+     */
+    public void add(Result result, int n) {
+        int batch = Objects.requireNonNull(result, "result").batch();
+        if (n < 0 || n >= batch) {
+            throw new IllegalArgumentException("instance " + n + " is not in a batch of " + batch);
+        }
+        add(result.traces(), n, n + 1);
+    }
+
     /** Every instance of the batch the traces describe, one trace per stage. */
-    public synchronized void add(List<StageTrace> stages) {
-        int batch = Traces.requireOneBatch(stages);
+    public void add(List<StageTrace> stages) {
+        add(stages, 0, Traces.requireOneBatch(stages));
+    }
+
+    private synchronized void add(List<StageTrace> stages, int from, int to) {
+        Traces.requireOneBatch(stages);
         checkShape(stages);
         if (nodes == null) {
             nodes = new int[stages.size()];
@@ -44,7 +60,8 @@ public final class EdgeFrequencies {
         for (int s = 0; s < nodes.length; s++) {
             StageTrace trace = stages.get(s);
             int size = trace.size();
-            for (float[] a : trace.adjacency()) {
+            for (int n = from; n < to; n++) {
+                float[] a = trace.adjacency()[n];
                 for (int i = 0; i < size; i++) {
                     for (int j = i + 1; j < size; j++) {
                         float w = a[i * size + j];
@@ -56,7 +73,7 @@ public final class EdgeFrequencies {
                 }
             }
         }
-        instances += batch;
+        instances += to - from;
     }
 
     /** Images added so far. */

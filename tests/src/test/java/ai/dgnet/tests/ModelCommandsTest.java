@@ -16,6 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +31,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static ai.dgnet.tests.InferCommandTest.assertOneLineError;
 import static ai.dgnet.tests.InferCommandTest.dgnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code dgnet models, info, predict, bench} on real model and image files. */
+/** {@code dgnet models, info, predict, graph, bench} on real model and image files. */
 class ModelCommandsTest {
     private static final List<String> LABELS = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
             "horse", "ship", "truck");
@@ -128,30 +137,97 @@ class ModelCommandsTest {
                 + tops);
     }
 
-    /** Softmax of the logits of a run of the session on the golden tensor, computed here in double. */
-    private static double[] expectedProbabilities(String image) throws IOException {
+    @Test
+    void graphOfOneImageDrawsTheEdgesTheModelKeptForIt() throws Exception {
+        String image = IMAGES.get(1);
+        Path out = dir.resolve("one.svg");
+        Run run = dgnet("graph", model.toString(), photos.resolve(image).toString(), "--out", out.toString(),
+                "--threshold", Float.toString(THRESHOLD), "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        assertEquals("wrote " + out, run.out().strip());
+        Set<String> kept = new TreeSet<>();
+        Set<String> dropped = new TreeSet<>();
+        Result expected = runGolden(image);
+        for (int s = 0; s < expected.stages(); s++) {
+            float[][] a = expected.adjacency(s, 0);
+            for (int i = 0; i < expected.nodes(s); i++) {
+                for (int j = i + 1; j <= expected.nodes(s); j++) {
+                    (a[i][j] != 0 ? kept : dropped).add(s + ":" + i + "-" + j);
+                }
+            }
+        }
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.toFile());
+        assertEquals(kept, edges(svg, "edge kept"));
+        assertEquals(dropped, edges(svg, "edge dropped"));
+    }
+
+    /** The stage, source and target of every SVG group of class {@code type}, as {@code s:i-j}. */
+    private static Set<String> edges(Document svg, String type) {
+        Set<String> found = new TreeSet<>();
+        NodeList groups = svg.getElementsByTagName("g");
+        for (int k = 0; k < groups.getLength(); k++) {
+            Element g = (Element) groups.item(k);
+            if (g.getAttribute("class").equals(type)) {
+                found.add(g.getAttribute("data-stage") + ":" + g.getAttribute("data-from") + "-"
+                        + g.getAttribute("data-to"));
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void graphOfAFolderDrawsEdgeFrequenciesOfItsImages() throws IOException {
+        Path out = dir.resolve("folder.png");
+        Run run = dgnet("graph", model.toString(), photos.toString(), "--out", out.toString(), "--batch", "2",
+                "--threshold", Float.toString(THRESHOLD), "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        assertEquals("wrote " + out + " (" + IMAGES.size() + " images)", run.out().strip());
+        BufferedImage png = ImageIO.read(out.toFile());
+        assertTrue(png != null && png.getWidth() > 100 && png.getHeight() > 100, "a PNG picture");
+    }
+
+    @Test
+    void graphBadArgumentsGiveOneLineErrors() throws IOException {
+        String image = photos.resolve(IMAGES.get(0)).toString();
+        assertBadPredict(dgnet("graph", model.toString(), image, "--out", dir.resolve("g.jpg").toString()),
+                "expected .svg or .png");
+        assertBadPredict(dgnet("graph", model.toString(), image), "--out");
+        assertBadPredict(dgnet("graph", model.toString(), dir.resolve("none.png").toString(), "--out",
+                dir.resolve("g.svg").toString()), "no such file");
+        assertBadPredict(dgnet("graph", model.toString(), image, "--out",
+                dir.resolve("no-folder").resolve("g.svg").toString()), "no such folder");
+        assertBadPredict(dgnet("graph", model.toString(), image, "--out", dir.resolve("g.svg").toString(),
+                "--batch", "0"), "--batch");
+    }
+
+    /** The model run directly on torchvision's preprocessing of {@code image} (the golden tensor). */
+    private static Result runGolden(String image) throws IOException {
         String name = image.substring(0, image.lastIndexOf('.')) + ".RGB.48.40";
         try (SafeTensors tensors = SafeTensors.open(golden);
              DgModel dg = DgModel.load(model);
              CpuDevice device = CpuDevice.create(1);
              Session session = dg.session(device, THRESHOLD)) {
-            Result result = session.run(tensors.floats(name), Shape.of(1, 3, 40, 40));
-            float[] logits = result.logits()[0];
-            double max = Double.NEGATIVE_INFINITY;
-            for (float v : logits) {
-                max = Math.max(max, v);
-            }
-            double[] p = new double[logits.length];
-            double sum = 0;
-            for (int i = 0; i < p.length; i++) {
-                p[i] = Math.exp(logits[i] - max);
-                sum += p[i];
-            }
-            for (int i = 0; i < p.length; i++) {
-                p[i] /= sum;
-            }
-            return p;
+            return session.run(tensors.floats(name), Shape.of(1, 3, 40, 40));
         }
+    }
+
+    /** Softmax of the logits of a run of the session on the golden tensor, computed here in double. */
+    private static double[] expectedProbabilities(String image) throws IOException {
+        float[] logits = runGolden(image).logits()[0];
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
     }
 
     private static Integer[] rank(double[] values) {
@@ -229,7 +305,7 @@ class ModelCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"models", "info", "predict", "bench"})
+    @ValueSource(strings = {"models", "info", "predict", "graph", "bench"})
     void everySubcommandHasHelp(String command) {
         Run run = dgnet(command, "--help");
         assertEquals(0, run.status(), run.err());

@@ -1,0 +1,105 @@
+package ai.dgnet.cli;
+
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs the IMAGE arguments of a command (files and folders of them) through a session in batches, the way
+ * {@code predict} and {@code graph} share: a bad image among many is reported on one line and the others go on.
+ */
+final class ImageBatches {
+    /** What a command does with each image that ran: instance {@code n} of {@code result} is {@code file}. */
+    interface Consumer {
+        void accept(Path file, Result result, int n);
+    }
+
+    private final String prefix;
+    private final PrintWriter err;
+    private final List<Path> files = new ArrayList<>();
+    private final boolean folders;
+    private boolean skipped;
+
+    /** Lists the images {@code arguments} name, reporting each argument that names none. */
+    ImageBatches(List<Path> arguments, String command, PrintWriter err) {
+        this.prefix = "dgnet " + command + ": ";
+        this.err = err;
+        for (Path argument : arguments) {
+            try {
+                files.addAll(ImagePreprocessor.images(argument));
+            } catch (IllegalArgumentException | IOException e) {
+                err.println(prefix + Main.describe(e));
+                skipped = true;
+            }
+        }
+        this.folders = arguments.stream().anyMatch(Files::isDirectory);
+    }
+
+    List<Path> files() {
+        return files;
+    }
+
+    /** Whether a folder was given, which is when a progress bar is worth drawing. */
+    boolean folders() {
+        return folders;
+    }
+
+    /** Whether an argument or an image was skipped: the command's exit status should say so. */
+    boolean skipped() {
+        return skipped;
+    }
+
+    /**
+     * Runs the images in batches of {@code min(batch, images)}; a last, smaller batch is padded with zeros so that
+     * the network prepared for the first serves every batch (routing is per instance, so padding changes nothing).
+     */
+    void run(Session session, ImagePreprocessor pre, int batch, ProgressLine progress, Consumer consumer) {
+        if (files.isEmpty()) {
+            return;
+        }
+        int n = Math.min(batch, files.size());
+        int plane = pre.channels() * pre.height() * pre.width();
+        float[] values = new float[n * plane];
+        Result result = null;
+        try (Tensor input = Tensor.allocate(Shape.of(n, pre.channels(), pre.height(), pre.width()), DType.F32,
+                Layout.NCHW)) {
+            int next = 0;
+            while (next < files.size()) {
+                List<Path> batchFiles = new ArrayList<>();
+                while (batchFiles.size() < n && next < files.size()) {
+                    Path file = files.get(next++);
+                    try {
+                        System.arraycopy(pre.read(file), 0, values, batchFiles.size() * plane, plane);
+                        batchFiles.add(file);
+                    } catch (IllegalArgumentException | IOException e) {
+                        progress.println(err, prefix + Main.describe(e));
+                        progress.step(1);
+                        skipped = true;
+                    }
+                }
+                if (batchFiles.isEmpty()) {
+                    continue;
+                }
+                Arrays.fill(values, batchFiles.size() * plane, values.length, 0f);
+                input.copyFrom(values);
+                result = session.run(input, result);
+                for (int i = 0; i < batchFiles.size(); i++) {
+                    consumer.accept(batchFiles.get(i), result, i);
+                }
+                progress.step(batchFiles.size());
+            }
+        }
+    }
+}
