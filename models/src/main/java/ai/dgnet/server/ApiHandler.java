@@ -1,0 +1,240 @@
+package ai.dgnet.server;
+
+import ai.dgnet.models.ModelConfig;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Every request of the server: finds the endpoint, checks the method, answers, and counts the answer. Whatever
+ * a client sends ends in a status and {@code {"error": message}}; only a failure of the server itself is a 500.
+ */
+final class ApiHandler implements HttpHandler {
+    private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
+    private static final String JSON_TYPE = "application/json";
+
+    /** A served model: its worker, the outputs it offers and its metadata, made once. */
+    record Served(ModelWorker worker, List<OutputTensor> outputs, byte[] metadata) {
+        String name() {
+            return worker.name();
+        }
+
+        ModelConfig config() {
+            return worker.model().config();
+        }
+    }
+
+    private interface Action {
+        void answer(HttpExchange exchange, Served model) throws IOException;
+    }
+
+    private record Target(String endpoint, String method, Served model, Action action) {
+    }
+
+    private final Map<String, Served> models;
+    private final long maxRequestBytes;
+    private final ServerMetrics metrics;
+    private final BooleanSupplier ready;
+    private final byte[] serverMetadata;
+    private final byte[] indexPage;
+
+    ApiHandler(Map<String, Served> models, long maxRequestBytes, ServerMetrics metrics, BooleanSupplier ready,
+               byte[] serverMetadata, byte[] indexPage) {
+        this.models = Map.copyOf(models);
+        this.maxRequestBytes = maxRequestBytes;
+        this.metrics = metrics;
+        this.ready = ready;
+        this.serverMetadata = serverMetadata;
+        this.indexPage = indexPage;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        long start = System.nanoTime();
+        String endpoint = "unknown";
+        String model = "";
+        try (exchange) {
+            try {
+                Target target = route(exchange.getRequestURI().getRawPath());
+                endpoint = target.endpoint();
+                model = target.model() == null ? "" : target.model().name();
+                if (!target.method().equals(exchange.getRequestMethod())) {
+                    throw new RequestException(405, exchange.getRequestMethod() + " is not allowed here: "
+                            + target.endpoint() + " takes " + target.method(), Map.of("Allow", target.method()));
+                }
+                target.action().answer(exchange, target.model());
+            } catch (RequestException e) {
+                e.headers().forEach(exchange.getResponseHeaders()::set);
+                send(exchange, e.status(), JSON_TYPE, V2Json.error(e.getMessage()));
+            } catch (IOException e) {
+                // The body could not be read (the client went away or broke its chunked encoding): answer if the
+                // connection still takes it.
+                send(exchange, 400, JSON_TYPE, V2Json.error("cannot read the request body: " + e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "unexpected failure answering " + exchange.getRequestURI(), e);
+                send(exchange, 500, JSON_TYPE, V2Json.error("internal error: " + e));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot answer " + exchange.getRequestURI() + ": " + e.getMessage());
+        } finally {
+            metrics.request(model, endpoint, exchange.getResponseCode(), System.nanoTime() - start);
+        }
+    }
+
+    private Target route(String path) {
+        switch (path) {
+            case "/" -> {
+                return new Target("index", "GET", null, (exchange, m) -> index(exchange));
+            }
+            case "/metrics" -> {
+                return new Target("metrics", "GET", null, (exchange, m) -> send(exchange, 200,
+                        ServerMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+            }
+            case "/v2", "/v2/" -> {
+                return new Target("server_metadata", "GET", null,
+                        (exchange, m) -> send(exchange, 200, JSON_TYPE, serverMetadata));
+            }
+            case "/v2/health/live" -> {
+                return new Target("health_live", "GET", null, (exchange, m) -> empty(exchange, 200));
+            }
+            case "/v2/health/ready" -> {
+                return new Target("health_ready", "GET", null, (exchange, m) -> readiness(exchange));
+            }
+            default -> {
+                return modelRoute(path);
+            }
+        }
+    }
+
+    /** {@code /v2/models/NAME[/versions/1][/ready|/infer|/classify]}. */
+    private Target modelRoute(String path) {
+        String prefix = "/v2/models/";
+        if (!path.startsWith(prefix)) {
+            throw notFound(path);
+        }
+        List<String> parts = Arrays.asList(path.substring(prefix.length()).split("/", -1));
+        Served model = models.get(parts.getFirst());
+        if (model == null) {
+            throw new RequestException(404, "unknown model '" + parts.getFirst() + "': this server has "
+                    + String.join(", ", models.keySet().stream().sorted().toList()));
+        }
+        int at = 1;
+        if (parts.size() >= 3 && parts.get(1).equals("versions")) {
+            if (!parts.get(2).equals(V2Json.VERSION)) {
+                throw new RequestException(404, "model '" + model.name() + "' has no version '" + parts.get(2)
+                        + "': it has version " + V2Json.VERSION);
+            }
+            at = 3;
+        }
+        List<String> rest = parts.subList(at, parts.size());
+        if (rest.isEmpty()) {
+            return new Target("model_metadata", "GET", model,
+                    (exchange, m) -> send(exchange, 200, JSON_TYPE, m.metadata()));
+        }
+        if (rest.size() == 1) {
+            switch (rest.getFirst()) {
+                case "ready" -> {
+                    return new Target("model_ready", "GET", model, (exchange, m) -> readiness(exchange));
+                }
+                case "infer" -> {
+                    return new Target("infer", "POST", model, this::infer);
+                }
+                default -> {
+                }
+            }
+        }
+        throw notFound(path);
+    }
+
+    private static RequestException notFound(String path) {
+        return new RequestException(404, "no endpoint at " + path);
+    }
+
+    private void readiness(HttpExchange exchange) throws IOException {
+        if (ready.getAsBoolean()) {
+            empty(exchange, 200);
+        } else {
+            throw RequestException.unavailable("the server is shutting down");
+        }
+    }
+
+    private void index(HttpExchange exchange) throws IOException {
+        if (indexPage == null) {
+            throw new RequestException(404, "this build has no page at /: use the /v2 endpoints");
+        }
+        send(exchange, 200, "text/html; charset=utf-8", indexPage);
+    }
+
+    private void infer(HttpExchange exchange, Served model) throws IOException {
+        if (exchange.getRequestHeaders().containsKey("Inference-Header-Content-Length")) {
+            throw RequestException.badRequest("binary tensor data is not supported: send 'data' as JSON numbers");
+        }
+        ModelWorker.Slice slice;
+        V2Json.InferRequest request;
+        try (InputStream body = body(exchange)) {
+            model.worker().admit();
+            CompletableFuture<ModelWorker.Slice> result;
+            try {
+                request = V2Json.readInfer(body, model.config(), model.outputs());
+                result = model.worker().submit(request.values(), request.shape());
+            } catch (RuntimeException | IOException e) {
+                model.worker().cancel();
+                throw e;
+            }
+            slice = outcome(result);
+        }
+        send(exchange, 200, JSON_TYPE, V2Json.inferResponse(model.name(), request, slice));
+    }
+
+    /** The request body, or a 413 when its declared length is over the limit; read with the limit in any case. */
+    private InputStream body(HttpExchange exchange) {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declaredLength(declared) > maxRequestBytes) {
+            throw CappedInputStream.tooLarge(maxRequestBytes);
+        }
+        return new CappedInputStream(exchange.getRequestBody(), maxRequestBytes);
+    }
+
+    private static long declaredLength(String header) {
+        try {
+            return Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            throw RequestException.badRequest("Content-Length '" + header + "' is not a number");
+        }
+    }
+
+    /** A batch's outcome: the request's rows, or a 500 saying what failed the batch. */
+    private static ModelWorker.Slice outcome(CompletableFuture<ModelWorker.Slice> result) {
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            throw new RequestException(500, "inference failed: " + (cause.getMessage() == null
+                    ? cause.getClass().getSimpleName() : cause.getMessage().lines().findFirst().orElse("")));
+        }
+    }
+
+    private static void empty(HttpExchange exchange, int status) throws IOException {
+        exchange.sendResponseHeaders(status, -1);
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
+            throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}
