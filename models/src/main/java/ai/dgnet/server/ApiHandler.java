@@ -39,7 +39,8 @@ final class ApiHandler implements HttpHandler {
         void answer(HttpExchange exchange, Served model) throws IOException;
     }
 
-    private record Target(String endpoint, String method, Served model, Action action) {
+    /** Where a request goes; {@code model} and {@code version} are as the path gives them, null for none. */
+    private record Target(String endpoint, String method, String model, String version, Action action) {
     }
 
     private final Map<String, Served> models;
@@ -68,12 +69,13 @@ final class ApiHandler implements HttpHandler {
             try {
                 Target target = route(exchange.getRequestURI().getRawPath());
                 endpoint = target.endpoint();
-                model = target.model() == null ? "" : target.model().name();
+                Served served = target.model() == null ? null : model(target.model(), target.version());
+                model = served == null ? "" : served.name();
                 if (!target.method().equals(exchange.getRequestMethod())) {
                     throw new RequestException(405, exchange.getRequestMethod() + " is not allowed here: "
                             + target.endpoint() + " takes " + target.method(), Map.of("Allow", target.method()));
                 }
-                target.action().answer(exchange, target.model());
+                target.action().answer(exchange, served);
             } catch (RequestException e) {
                 e.headers().forEach(exchange.getResponseHeaders()::set);
                 send(exchange, e.status(), JSON_TYPE, V2Json.error(e.getMessage()));
@@ -93,68 +95,59 @@ final class ApiHandler implements HttpHandler {
     }
 
     private Target route(String path) {
-        switch (path) {
-            case "/" -> {
-                return new Target("index", "GET", null, (exchange, m) -> index(exchange));
-            }
-            case "/metrics" -> {
-                return new Target("metrics", "GET", null, (exchange, m) -> send(exchange, 200,
-                        ServerMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8)));
-            }
-            case "/v2", "/v2/" -> {
-                return new Target("server_metadata", "GET", null,
-                        (exchange, m) -> send(exchange, 200, JSON_TYPE, serverMetadata));
-            }
-            case "/v2/health/live" -> {
-                return new Target("health_live", "GET", null, (exchange, m) -> empty(exchange, 200));
-            }
-            case "/v2/health/ready" -> {
-                return new Target("health_ready", "GET", null, (exchange, m) -> readiness(exchange));
-            }
-            default -> {
-                return modelRoute(path);
-            }
-        }
+        return switch (path) {
+            case "/" -> new Target("index", "GET", null, null, (exchange, m) -> index(exchange));
+            case "/metrics" -> new Target("metrics", "GET", null, null, (exchange, m) -> send(exchange, 200,
+                    ServerMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+            case "/v2", "/v2/" -> new Target("server_metadata", "GET", null, null,
+                    (exchange, m) -> send(exchange, 200, JSON_TYPE, serverMetadata));
+            case "/v2/health/live" -> new Target("health_live", "GET", null, null,
+                    (exchange, m) -> empty(exchange, 200));
+            case "/v2/health/ready" -> new Target("health_ready", "GET", null, null,
+                    (exchange, m) -> readiness(exchange));
+            default -> modelRoute(path);
+        };
     }
 
-    /** {@code /v2/models/NAME[/versions/1][/ready|/infer|/classify]}. */
+    /** {@code /v2/models/NAME[/versions/VERSION][/ready|/infer]}. */
     private Target modelRoute(String path) {
         String prefix = "/v2/models/";
         if (!path.startsWith(prefix)) {
             throw notFound(path);
         }
         List<String> parts = Arrays.asList(path.substring(prefix.length()).split("/", -1));
-        Served model = models.get(parts.getFirst());
-        if (model == null) {
-            throw new RequestException(404, "unknown model '" + parts.getFirst() + "': this server has "
-                    + String.join(", ", models.keySet().stream().sorted().toList()));
-        }
+        String name = parts.getFirst();
+        String version = null;
         int at = 1;
         if (parts.size() >= 3 && parts.get(1).equals("versions")) {
-            if (!parts.get(2).equals(V2Json.VERSION)) {
-                throw new RequestException(404, "model '" + model.name() + "' has no version '" + parts.get(2)
-                        + "': it has version " + V2Json.VERSION);
-            }
+            version = parts.get(2);
             at = 3;
         }
         List<String> rest = parts.subList(at, parts.size());
-        if (rest.isEmpty()) {
-            return new Target("model_metadata", "GET", model,
+        String action = rest.isEmpty() ? "" : rest.getFirst();
+        if (rest.size() > 1) {
+            throw notFound(path);
+        }
+        return switch (action) {
+            case "" -> new Target("model_metadata", "GET", name, version,
                     (exchange, m) -> send(exchange, 200, JSON_TYPE, m.metadata()));
+            case "ready" -> new Target("model_ready", "GET", name, version, (exchange, m) -> readiness(exchange));
+            case "infer" -> new Target("infer", "POST", name, version, this::infer);
+            default -> throw notFound(path);
+        };
+    }
+
+    private Served model(String name, String version) {
+        Served model = models.get(name);
+        if (model == null) {
+            throw new RequestException(404, "unknown model '" + name + "': this server has "
+                    + String.join(", ", models.keySet().stream().sorted().toList()));
         }
-        if (rest.size() == 1) {
-            switch (rest.getFirst()) {
-                case "ready" -> {
-                    return new Target("model_ready", "GET", model, (exchange, m) -> readiness(exchange));
-                }
-                case "infer" -> {
-                    return new Target("infer", "POST", model, this::infer);
-                }
-                default -> {
-                }
-            }
+        if (version != null && !version.equals(V2Json.VERSION)) {
+            throw new RequestException(404, "model '" + name + "' has no version '" + version + "': it has version "
+                    + V2Json.VERSION);
         }
-        throw notFound(path);
+        return model;
     }
 
     private static RequestException notFound(String path) {

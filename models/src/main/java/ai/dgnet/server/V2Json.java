@@ -107,13 +107,15 @@ final class V2Json {
                 throw bad("input '" + INPUT + "' must have shape [N, " + channels + ", H, W] with every dimension "
                         + ">= 1, got " + Arrays.toString(shape));
             }
-            long elements = shape[0] * shape[1];
-            for (int axis = 2; axis < 4 && elements <= data.size; axis++) {
-                elements *= shape[axis];
+            String holds;
+            try {
+                holds = Long.toString(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+            } catch (ArithmeticException e) {
+                holds = "more than " + Long.MAX_VALUE;
             }
-            if (elements != data.size) {
+            if (!holds.equals(Integer.toString(data.size))) {
                 throw bad("input '" + INPUT + "' has " + data.size + " values, but its shape "
-                        + Arrays.toString(shape) + " holds " + (elements > data.size ? "more" : Long.toString(elements)));
+                        + Arrays.toString(shape) + " holds " + holds);
             }
             return Shape.of(Arrays.stream(shape).mapToInt(Math::toIntExact).toArray());
         }
