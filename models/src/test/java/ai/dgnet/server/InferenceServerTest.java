@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -223,12 +224,17 @@ class InferenceServerTest {
             assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS), "the other requests never queued");
             release.countDown();
 
+            List<float[]> expected = new ArrayList<>();
             for (int i = 0; i < shapes.size(); i++) {
                 HttpResponse<String> response = responses.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
                 assertEquals(200, response.statusCode(), response.body());
                 // Each request alone, through the reference session: batching must not change any result.
-                float[] expected = reference.run(inputs.get(i), shapes.get(i)).logitsRowMajor();
-                assertClose(expected, floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+                expected.add(reference.run(inputs.get(i), shapes.get(i)).logitsRowMajor());
+                assertClose(expected.get(i), floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+            }
+            // The requests' answers differ, so rows handed to the wrong request would have shown above.
+            for (int i = 1; i < 4; i++) {
+                assertFalse(Arrays.equals(expected.get(0), Arrays.copyOf(expected.get(i), CLASSES)));
             }
             // Runs: the first request alone; the three 32x32 requests (four instances) together; the 16x16 one.
             String metrics = get(server, "/metrics").body();
@@ -475,7 +481,7 @@ class InferenceServerTest {
     }
 
     private static String tensor(Shape shape, String data) {
-        return tensor(java.util.Arrays.toString(shape.dims()), data);
+        return tensor(Arrays.toString(shape.dims()), data);
     }
 
     private static String tensor(String shape, String data) {
