@@ -245,6 +245,19 @@ class InferenceServerTest {
     }
 
     @Test
+    void aRequestLargerThanTheMaximumBatchRunsAlone() throws Exception {
+        Shape shape = Shape.of(3, 3, 8, 8);
+        float[] input = input(shape, 41);
+        try (InferenceServer server = start(config().withBatching(2, Duration.ZERO), WorkerHooks.NONE)) {
+            HttpResponse<String> response = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
+            assertEquals(200, response.statusCode(), response.body());
+            assertClose(reference.run(input, shape).logitsRowMajor(),
+                    floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+            assertEquals(3, metric(get(server, "/metrics").body(), "dgnet_server_batch_size_max{model=\"cifar\"}"));
+        }
+    }
+
+    @Test
     void metricsCountRequestsByModelEndpointAndStatus() throws Exception {
         Shape shape = Shape.of(1, 3, 8, 8);
         try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
