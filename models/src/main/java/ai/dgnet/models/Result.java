@@ -42,6 +42,11 @@ public final class Result {
         return stages.get(stage).nodes();
     }
 
+    /** Every stage's matrices, in order (unmodifiable); single-node stages included. */
+    public List<StageTrace> traces() {
+        return stages;
+    }
+
     /** Stage {@code s}'s matrices; for a single-node stage the matrices are 2x2 and zero. */
     public StageTrace trace(int stage) {
         return stages.get(stage);
