@@ -225,6 +225,15 @@ public final class DgModel implements AutoCloseable {
             if (!config.labels().isEmpty()) {
                 meta.put("dgnet.labels", JSON.writeValueAsString(config.labels()));
             }
+            ModelConfig.Preprocess pre = config.preprocess();
+            if (pre != null) {
+                Map<String, Object> preprocess = new LinkedHashMap<>();
+                preprocess.put("resize", pre.resize());
+                preprocess.put("crop", pre.crop());
+                preprocess.put("mean", pre.mean());
+                preprocess.put("std", pre.std());
+                meta.put("dgnet.preprocess", JSON.writeValueAsString(preprocess));
+            }
             SafeTensorsWriter writer = new SafeTensorsWriter().metadata(meta);
             for (Param p : network.requiredParams(config.mode())) {
                 writer.add(p.name(), p.shape(), weights.read(p.name(), p.shape()));

@@ -176,7 +176,7 @@ class InferCommandTest {
         assertOneLineError(run, mentions);
     }
 
-    private static void assertOneLineError(Run run, String mentions) {
+    static void assertOneLineError(Run run, String mentions) {
         assertNotEquals(0, run.status(), "exit status");
         String err = run.err().strip();
         assertEquals(1, err.lines().count(), "one line: " + err);

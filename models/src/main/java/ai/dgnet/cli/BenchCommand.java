@@ -1,0 +1,115 @@
+package ai.dgnet.cli;
+
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Precision;
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.SessionOptions;
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code dgnet bench MODEL}: latency and throughput of a model on a deterministic batch. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time MODEL on a deterministic batch: warm-up runs (the first prepares kernels and weights), "
+                + "then timed runs; prints latency percentiles, throughput and the share of time in oneDNN.")
+final class BenchCommand implements Callable<Integer> {
+    /** The seed of the input, as {@code dgnet demo}'s (weights seed + 1). */
+    private static final long INPUT_SEED = ModelArgument.SEED + 1;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
+    String model;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
+            description = "Images per run (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Option(names = "--precision", defaultValue = "f32",
+            description = "f32, or bf16 (convolutions in bf16, routing in f32) (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--size", paramLabel = "S",
+            description = "Image height and width (default: the model's crop, 224 without one).")
+    Integer size;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "N",
+            description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "20", paramLabel = "N",
+            description = "Timed runs (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (batch < 1 || runs < 1 || warmup < 0 || (size != null && size < 1)) {
+            throw new IllegalArgumentException("--batch, --runs and --size must be >= 1 and --warmup >= 0, got batch "
+                    + batch + ", runs " + runs + ", size " + size + ", warmup " + warmup);
+        }
+        Precision p = Precision.parse(precision);
+        PrintWriter out = spec.commandLine().getOut();
+        try (DgModel dg = ModelArgument.open(model);
+             CpuDevice device = threads.device();
+             Session session = dg.session(device, SessionOptions.defaults().withPrecision(p))) {
+            ModelConfig config = dg.config();
+            int side = size != null ? size : config.preprocess() != null ? config.preprocess().crop() : 224;
+            Shape shape = Shape.of(batch, config.inChannels(), side, side);
+            out.printf(Locale.ROOT, "%s: %s (%s, threshold %.2f, %s), input %s%n", ModelArgument.name(model),
+                    config.arch(), config.mode().label(), session.threshold(), precision, shape);
+            out.println("device: " + device.name());
+            try (Tensor input = Tensor.of(shape, Layout.NCHW,
+                    DeterministicWeights.generate("input", shape.dims(), INPUT_SEED))) {
+                Result result = null;
+                long start = System.nanoTime();
+                for (int i = 0; i < warmup; i++) {
+                    result = session.run(input, result);
+                }
+                if (warmup > 0) {
+                    out.printf(Locale.ROOT, "warm-up: %d runs in %.1f ms (the first prepares kernels and weights)%n",
+                            warmup, (System.nanoTime() - start) / 1e6);
+                }
+                double[] ms = new double[runs];
+                long nativeBefore = device.primitiveNanos();
+                for (int i = 0; i < runs; i++) {
+                    long t = System.nanoTime();
+                    result = session.run(input, result);
+                    ms[i] = (System.nanoTime() - t) / 1e6;
+                }
+                double total = Arrays.stream(ms).sum();
+                double inNative = (device.primitiveNanos() - nativeBefore) / 1e6 / total;
+                Arrays.sort(ms);
+                out.printf(Locale.ROOT, "latency over %d runs (ms): min %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f%n",
+                        runs, ms[0], percentile(ms, 50), percentile(ms, 90), percentile(ms, 99), ms[runs - 1]);
+                out.printf(Locale.ROOT, "throughput: %.1f images/s; %.1f%% of the time in oneDNN primitives%n",
+                        batch * runs / (total / 1e3), 100 * inNative);
+            }
+        }
+        return 0;
+    }
+
+    /** The nearest-rank percentile of sorted values. */
+    private static double percentile(double[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(rank, 1) - 1];
+    }
+}

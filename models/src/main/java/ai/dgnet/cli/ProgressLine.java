@@ -1,0 +1,74 @@
+package ai.dgnet.cli;
+
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+import java.io.Console;
+import java.io.PrintWriter;
+
+/**
+ * A progress bar on the terminal's last line with the command's lines scrolling above it; where the output is no
+ * terminal (a file, a pipe, a test) there is no bar and the lines are printed as they are.
+ *
+ * <p>The bar is drawn on standard output, not standard error, because the {@code dgnet} launcher passes standard
+ * error through a line filter, which would hold back a bar that redraws its line without ending it.
+ */
+final class ProgressLine implements AutoCloseable {
+    private static final int WIDTH = 80;
+
+    private final PrintWriter terminal;
+    private final ProgressBar bar;
+    private String drawn = "";
+
+    /** A bar counting to {@code total} when {@code wanted} and the output is a terminal; otherwise none. */
+    ProgressLine(PrintWriter out, String task, long total, boolean wanted) {
+        Console console = System.console();
+        this.terminal = out;
+        this.bar = wanted && console != null && console.isTerminal()
+                ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+                .setConsumer(new DelegatingProgressBarConsumer(this::draw, WIDTH)).build()
+                : null;
+    }
+
+    private synchronized void draw(String rendered) {
+        drawn = rendered;
+        terminal.print("\r" + rendered);
+        terminal.flush();
+    }
+
+    /** Prints {@code line} on {@code stream} above the bar. */
+    synchronized void println(PrintWriter stream, String line) {
+        clear();
+        stream.println(line);
+        stream.flush();
+        if (bar != null) {
+            terminal.print(drawn);
+            terminal.flush();
+        }
+    }
+
+    void step(long done) {
+        if (bar != null) {
+            bar.stepBy(done);
+        }
+    }
+
+    private void clear() {
+        if (bar != null) {
+            // Carriage return, then ANSI "erase line" (the bar itself is drawn with ANSI colours).
+            terminal.print("\r\033[K");
+            terminal.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+            synchronized (this) {
+                clear();
+            }
+        }
+    }
+}

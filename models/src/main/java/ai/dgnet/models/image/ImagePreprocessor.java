@@ -1,0 +1,364 @@
+package ai.dgnet.models.image;
+
+import ai.dgnet.models.ModelConfig;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Turns an image into a model's input, exactly as torchvision's
+ * {@code Compose([Resize(resize), CenterCrop(crop), ToTensor(), Normalize(mean, std)])} does on a PIL image
+ * converted to RGB (or to "L" for a one-channel model): the short side scaled to {@code resize} with PIL's
+ * antialiased bilinear filter, the center {@code crop x crop} taken, values divided by 255 and normalized.
+ * The resampling follows PIL's {@code Resample.c} step by step (fixed-point coefficients, horizontal then vertical
+ * pass, each rounded to 8 bits), so a PNG gives the same floats as torchvision; JPEG decoders differ by a few
+ * 8-bit steps.
+ */
+public final class ImagePreprocessor {
+    /** Images whose declared size exceeds this are refused before their pixels are decoded. */
+    public static final long MAX_PIXELS = 50_000_000L;
+
+    private static final ModelConfig.Preprocess IMAGENET = new ModelConfig.Preprocess(256, 224,
+            new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+    /** PIL's fixed-point precision for 8-bit resampling: 32 bits minus 8 for the value and 2 for headroom. */
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+
+    private final int channels;
+    private final int resize;
+    private final int crop;
+    private final float[] mean;
+    private final float[] std;
+
+    private ImagePreprocessor(int channels, ModelConfig.Preprocess p) {
+        this.channels = channels;
+        this.resize = p.resize();
+        this.crop = p.crop();
+        this.mean = p.mean().clone();
+        this.std = p.std().clone();
+    }
+
+    /**
+     * The preprocessing of {@code config}: its {@code dgnet.preprocess}, or ImageNet's (resize 256, crop 224, mean
+     * 0.485/0.456/0.406, std 0.229/0.224/0.225; for one channel mean and std 0.5) when it has none; RGB for 3 input
+     * channels, grayscale for 1.
+     */
+    public static ImagePreprocessor of(ModelConfig config) {
+        int channels = config.inChannels();
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("images need a model with 1 or 3 input channels, this "
+                    + config.arch() + " has " + channels);
+        }
+        ModelConfig.Preprocess p = config.preprocess();
+        if (p == null) {
+            p = channels == 3 ? IMAGENET : new ModelConfig.Preprocess(IMAGENET.resize(), IMAGENET.crop(),
+                    new float[] {0.5f}, new float[] {0.5f});
+        }
+        if (p.crop() < 1 || p.crop() > p.resize()) {
+            throw new IllegalArgumentException("preprocess needs 1 <= crop <= resize, got resize " + p.resize()
+                    + " and crop " + p.crop());
+        }
+        if (p.mean().length != channels || p.std().length != channels) {
+            throw new IllegalArgumentException("preprocess needs " + channels + " mean and std values (one per input "
+                    + "channel), got " + p.mean().length + " and " + p.std().length);
+        }
+        for (float s : p.std()) {
+            if (!(s > 0)) {
+                throw new IllegalArgumentException("preprocess std must be > 0, got " + Arrays.toString(p.std()));
+            }
+        }
+        return new ImagePreprocessor(channels, p);
+    }
+
+    /** The settings in use: the model's, or the defaults. */
+    public ModelConfig.Preprocess preprocess() {
+        return new ModelConfig.Preprocess(resize, crop, mean.clone(), std.clone());
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** Height of the result: the crop. */
+    public int height() {
+        return crop;
+    }
+
+    /** Width of the result: the crop. */
+    public int width() {
+        return crop;
+    }
+
+    /** Decodes a JPEG or PNG file and preprocesses it. */
+    public float[] read(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file", e);
+        }
+        return decode(bytes, file.toString());
+    }
+
+    /** Decodes JPEG or PNG bytes ({@code source} names them in errors) and preprocesses them. */
+    public float[] decode(byte[] bytes, String source) {
+        return apply(decodeImage(bytes, source));
+    }
+
+    /** The normalized {@code [channels, crop, crop]} values of {@code image}, row-major. */
+    public float[] apply(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        // torchvision's _compute_resized_output_size: the short side becomes resize, the long side is truncated.
+        int shortSide = Math.min(w, h);
+        int longSide = Math.max(w, h);
+        int scaledLong = (int) ((double) ((long) resize * longSide) / shortSide);
+        int outW = w <= h ? resize : scaledLong;
+        int outH = w <= h ? scaledLong : resize;
+        // CenterCrop rounds half to even, as Python's round().
+        int top = (int) Math.rint((outH - crop) / 2.0);
+        int left = (int) Math.rint((outW - crop) / 2.0);
+
+        Filter horizontal = Filter.of(w, outW, left, crop);
+        Filter vertical = Filter.of(h, outH, top, crop);
+        // Only the source rows the cropped output rows read go through the horizontal pass.
+        int firstRow = vertical.bounds[0];
+        int lastRow = vertical.bounds[2 * (crop - 1)] + vertical.bounds[2 * (crop - 1) + 1];
+        byte[][] planes = planes(image, firstRow, lastRow);
+        int rows = lastRow - firstRow;
+        float[] out = new float[channels * crop * crop];
+        byte[] wide = new byte[rows * crop];
+        for (int c = 0; c < channels; c++) {
+            horizontal.apply(planes[c], w, rows, 1, wide, crop, 1, 0);
+            byte[] result = new byte[crop * crop];
+            vertical.apply(wide, 1, crop, crop, result, 1, crop, firstRow);
+            int base = c * crop * crop;
+            for (int i = 0; i < result.length; i++) {
+                // ToTensor then Normalize, in float32 as torch computes them.
+                float v = (result[i] & 0xff) / 255f;
+                out[base + i] = (v - mean[c]) / std[c];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The images a path names: a file as itself; a folder's {@code .jpg}, {@code .jpeg} and {@code .png} files (any
+     * case, not recursing), sorted by name.
+     */
+    public static List<Path> images(Path fileOrFolder) throws IOException {
+        if (!Files.isDirectory(fileOrFolder)) {
+            if (!Files.exists(fileOrFolder)) {
+                throw new IllegalArgumentException(fileOrFolder + ": no such file");
+            }
+            return List.of(fileOrFolder);
+        }
+        try (Stream<Path> files = Files.list(fileOrFolder)) {
+            List<Path> images = files.filter(f -> Files.isRegularFile(f) && isImageName(f)).sorted().toList();
+            if (images.isEmpty()) {
+                throw new IllegalArgumentException(fileOrFolder + ": no .jpg, .jpeg or .png files in this folder");
+            }
+            return images;
+        }
+    }
+
+    private static boolean isImageName(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png");
+    }
+
+    /**
+     * Decodes with the JDK's readers, refusing other formats, sizes over {@link #MAX_PIXELS} (read from the header
+     * first) and files the reader only warns about (a truncated JPEG decodes to grey otherwise).
+     */
+    private static BufferedImage decodeImage(byte[] bytes, String source) {
+        try (InputStream in = new ByteArrayInputStream(bytes);
+             ImageInputStream stream = ImageIO.createImageInputStream(in)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+            if (!readers.hasNext()) {
+                throw new IllegalArgumentException(source + ": not a JPEG or PNG image"
+                        + (bytes.length == 0 ? " (empty file)" : ""));
+            }
+            ImageReader reader = readers.next();
+            try {
+                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                if (!format.equals("png") && !format.equals("jpeg")) {
+                    throw new IllegalArgumentException(source + ": a " + format.toUpperCase(Locale.ROOT)
+                            + " image; only JPEG and PNG are read");
+                }
+                reader.setInput(stream, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new IllegalArgumentException(source + ": image is " + reader.getWidth(0) + "x"
+                            + reader.getHeight(0) + ", over the limit of " + MAX_PIXELS / 1_000_000 + " megapixels");
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new IllegalArgumentException(source + ": broken " + format.toUpperCase(Locale.ROOT)
+                            + " image: " + warnings.getFirst());
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IIOException e) {
+            throw new IllegalArgumentException(source + ": cannot decode image: " + rootMessage(e), e);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException bad && bad.getMessage() != null
+                    && bad.getMessage().startsWith(source + ": ")) {
+                throw bad;
+            }
+            // Decoders throw all kinds of unchecked exceptions on malformed data.
+            throw new IllegalArgumentException(source + ": cannot decode image: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.lines().findFirst().orElse("");
+    }
+
+    /**
+     * Rows {@code [firstRow, lastRow)} of the image as 8-bit planes, one per model channel, as PIL's
+     * {@code convert("RGB")} or {@code convert("L")} gives them: alpha dropped (not composited), grey replicated to
+     * RGB, RGB to grey by ITU-R 601-2 luma in PIL's integer arithmetic. 16-bit samples keep their high byte.
+     */
+    private byte[][] planes(BufferedImage image, int firstRow, int lastRow) {
+        int w = image.getWidth();
+        int rows = lastRow - firstRow;
+        byte[][] planes = new byte[channels][w * rows];
+        Raster raster = image.getRaster();
+        // Component images are read as stored, as PIL does (it ignores colour profiles); getRGB would also pass grey
+        // through a linear-to-sRGB curve.
+        int components = image.getColorModel().getNumColorComponents();
+        boolean raw = image.getColorModel() instanceof ComponentColorModel && (components == 1 || components == 3)
+                && (raster.getTransferType() == DataBuffer.TYPE_BYTE
+                || raster.getTransferType() == DataBuffer.TYPE_USHORT);
+        boolean grey = raw && components == 1;
+        int shift = raw && raster.getTransferType() == DataBuffer.TYPE_USHORT ? 8 : 0;
+        int[] r = new int[w];
+        int[] g = new int[w];
+        int[] b = new int[w];
+        for (int y = firstRow; y < lastRow; y++) {
+            if (raw) {
+                raster.getSamples(0, y, w, 1, 0, r);
+                raster.getSamples(0, y, w, 1, grey ? 0 : 1, g);
+                raster.getSamples(0, y, w, 1, grey ? 0 : 2, b);
+            } else {
+                image.getRGB(0, y, w, 1, r, 0, w);
+                for (int x = 0; x < w; x++) {
+                    int argb = r[x];
+                    g[x] = (argb >> 8) & 0xff;
+                    b[x] = argb & 0xff;
+                    r[x] = (argb >> 16) & 0xff;
+                }
+            }
+            int at = (y - firstRow) * w;
+            for (int x = 0; x < w; x++) {
+                int red = r[x] >> shift;
+                int green = g[x] >> shift;
+                int blue = b[x] >> shift;
+                if (channels == 3) {
+                    planes[0][at + x] = (byte) red;
+                    planes[1][at + x] = (byte) green;
+                    planes[2][at + x] = (byte) blue;
+                } else {
+                    planes[0][at + x] = (byte) (grey ? red : (red * 19595 + green * 38470 + blue * 7471 + 0x8000) >> 16);
+                }
+            }
+        }
+        return planes;
+    }
+
+    /**
+     * PIL's antialiased bilinear resampling along one axis ({@code precompute_coeffs} and
+     * {@code normalize_coeffs_8bpc} of {@code Resample.c}) for outputs {@code [first, first + count)} of
+     * {@code outSize}: the triangle filter widened by the downscale factor, coefficients normalized to sum 1 and
+     * stored in {@link #PRECISION_BITS}-bit fixed point.
+     */
+    private record Filter(int ksize, int[] bounds, int[] coefficients) {
+        static Filter of(int inSize, int outSize, int first, int count) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = filterScale;
+            int ksize = (int) Math.ceil(support) * 2 + 1;
+            int[] bounds = new int[2 * count];
+            int[] coefficients = new int[count * ksize];
+            double[] k = new double[ksize];
+            for (int o = 0; o < count; o++) {
+                double center = (first + o + 0.5) * scale;
+                int min = Math.max((int) (center - support + 0.5), 0);
+                int max = Math.min((int) (center + support + 0.5), inSize) - min;
+                double sum = 0;
+                for (int x = 0; x < max; x++) {
+                    k[x] = triangle((x + min - center + 0.5) / filterScale);
+                    sum += k[x];
+                }
+                for (int x = 0; x < max; x++) {
+                    double normalized = sum != 0 ? k[x] / sum : k[x];
+                    coefficients[o * ksize + x] = (int) (0.5 + normalized * (1 << PRECISION_BITS));
+                }
+                bounds[2 * o] = min;
+                bounds[2 * o + 1] = max;
+            }
+            return new Filter(ksize, bounds, coefficients);
+        }
+
+        private static double triangle(double x) {
+            double a = Math.abs(x);
+            return a < 1.0 ? 1.0 - a : 0.0;
+        }
+
+        /**
+         * Resamples {@code lines} lines of {@code src} into {@code dst}: output {@code o} of line {@code l} is
+         * {@code sum_x src[l * lineStride + (bounds[2o] + x - offset) * step] * k[o][x]}, rounded and clipped to
+         * 8 bits, at {@code dst[l * dstLineStride + o * dstStep]}.
+         */
+        void apply(byte[] src, int lineStride, int lines, int step, byte[] dst, int dstLineStride, int dstStep,
+                   int offset) {
+            int count = bounds.length / 2;
+            for (int l = 0; l < lines; l++) {
+                for (int o = 0; o < count; o++) {
+                    int min = bounds[2 * o] - offset;
+                    int max = bounds[2 * o + 1];
+                    int acc = 1 << (PRECISION_BITS - 1);
+                    int from = l * lineStride + min * step;
+                    for (int x = 0; x < max; x++) {
+                        acc += (src[from + x * step] & 0xff) * coefficients[o * ksize + x];
+                    }
+                    dst[l * dstLineStride + o * dstStep] = clip8(acc);
+                }
+            }
+        }
+
+        private static byte clip8(int value) {
+            if (value >= (1 << PRECISION_BITS << 8)) {
+                return (byte) 255;
+            }
+            return value <= 0 ? 0 : (byte) (value >> PRECISION_BITS);
+        }
+    }
+}

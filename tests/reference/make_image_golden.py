@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Write the image preprocessing golden cases the Java tests check ImagePreprocessor against.
+
+Makes a few small images from fixed patterns (odd sizes, portrait and landscape, RGB, RGBA,
+grayscale PNGs and an RGB JPEG), saves them to tests/src/test/resources/images/, reads each
+saved file back with PIL and applies torchvision's
+
+    Compose([Resize(resize), CenterCrop(crop), ToTensor(), Normalize(mean, std)])
+
+to `Image.open(f).convert(mode)` ("RGB" for a 3-channel model, "L" for a 1-channel one), as
+torchvision's ImageFolder loader does. The tensors go to images.safetensors, one per case,
+and the metadata key `cases` lists every case as JSON: tensor name, image file, mode, resize,
+crop, mean, std.
+
+    /usr/bin/python3 tests/reference/make_image_golden.py            # Debian python3-pil + python3-torchvision
+    /usr/bin/python3 tests/reference/make_image_golden.py --out DIR  # elsewhere (e.g. to diff)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import PIL
+import torchvision
+from PIL import Image
+from torchvision import transforms
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dgnet_reference import write_safetensors  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "src", "test", "resources", "images"))
+
+IMAGENET_MEAN = [0.485, 0.456, 0.406]
+IMAGENET_STD = [0.229, 0.224, 0.225]
+GRAY_MEAN = [0.5]
+GRAY_STD = [0.25]
+
+
+def pattern(width: int, height: int, channels: int, seed: int) -> np.ndarray:
+    """Gradients, a checkerboard with sharp edges (where resampling filters differ most) and noise."""
+    y, x = np.mgrid[0:height, 0:width]
+    rng = np.random.default_rng(seed)
+    planes = []
+    for c in range(channels):
+        gradient = (x * (3 + c) + y * (5 - c)) % 256
+        checker = ((x // (3 + c) + y // 4) % 2) * 90
+        noise = rng.integers(0, 40, size=(height, width))
+        planes.append((gradient + checker + noise) % 256)
+    return np.stack(planes, axis=-1).astype(np.uint8)
+
+
+def smooth(width: int, height: int) -> np.ndarray:
+    """A smooth RGB picture: JPEG keeps it close, so decoders agree within a few steps."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    r = 128 + 100 * np.sin(x / 9.0) * np.cos(y / 13.0)
+    g = 255 * x / (width - 1)
+    b = 255 * (1 - y / (height - 1))
+    return np.clip(np.stack([r, g, b], axis=-1).round(), 0, 255).astype(np.uint8)
+
+
+def images(out: str) -> dict:
+    """Writes the images; returns file name -> path."""
+    made = {
+        "rgb_97x61.png": Image.fromarray(pattern(97, 61, 3, 1), "RGB"),
+        "rgba_50x83.png": Image.fromarray(pattern(50, 83, 4, 2), "RGBA"),
+        "gray_45x33.png": Image.fromarray(pattern(45, 33, 1, 3)[:, :, 0], "L"),
+        "photo_64x48.jpg": Image.fromarray(smooth(64, 48), "RGB"),
+    }
+    paths = {}
+    for name, image in made.items():
+        path = os.path.join(out, name)
+        if name.endswith(".jpg"):
+            image.save(path, quality=95)
+        else:
+            image.save(path)
+        paths[name] = path
+    return paths
+
+
+# (image, mode, resize, crop): downscaling of every kind of file, upscaling (61 -> 80 on the
+# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB.
+CASES = [
+    ("rgb_97x61.png", "RGB", 48, 40),
+    ("rgb_97x61.png", "RGB", 80, 72),
+    ("rgb_97x61.png", "RGB", 33, 33),
+    ("rgb_97x61.png", "L", 48, 40),
+    ("rgba_50x83.png", "RGB", 48, 40),
+    ("rgba_50x83.png", "RGB", 64, 57),
+    ("gray_45x33.png", "L", 48, 40),
+    ("gray_45x33.png", "L", 20, 15),
+    ("gray_45x33.png", "RGB", 24, 21),
+    ("photo_64x48.jpg", "RGB", 48, 40),
+    ("photo_64x48.jpg", "RGB", 40, 32),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=DEFAULT_OUT)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    paths = images(args.out)
+    tensors = {}
+    cases = []
+    for image, mode, resize, crop in CASES:
+        mean, std = (IMAGENET_MEAN, IMAGENET_STD) if mode == "RGB" else (GRAY_MEAN, GRAY_STD)
+        transform = transforms.Compose([transforms.Resize(resize), transforms.CenterCrop(crop),
+                                        transforms.ToTensor(), transforms.Normalize(mean, std)])
+        with Image.open(paths[image]) as opened:
+            tensor = transform(opened.convert(mode))
+        name = f"{os.path.splitext(image)[0]}.{mode}.{resize}.{crop}"
+        tensors[name] = tensor.numpy()
+        cases.append({"tensor": name, "image": image, "channels": 3 if mode == "RGB" else 1, "resize": resize,
+                      "crop": crop, "mean": mean, "std": std})
+        print(f"{name}: {list(tensor.shape)}")
+    metadata = {"cases": json.dumps(cases), "made_with": f"Pillow {PIL.__version__}, torchvision {torchvision.__version__}"}
+    write_safetensors(os.path.join(args.out, "images.safetensors"), tensors, metadata)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+package ai.dgnet.tests;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.models.io.SafeTensors;
+import ai.dgnet.runtime.dg.Mode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link ImagePreprocessor} against torchvision's {@code Resize, CenterCrop, ToTensor, Normalize} on PIL images
+ * (golden tensors written by {@code tests/reference/make_image_golden.py}), and one-line errors for bad files.
+ */
+class ImagePreprocessorTest {
+    /**
+     * PNGs decode to the same bytes in both, and the resampling is PIL's integer arithmetic, so every 8-bit value
+     * is the same and the normalization (float32 in both) gives the same float: the bound is only for float noise.
+     */
+    private static final double PNG_TOLERANCE = 1e-6;
+    /** JPEG decoders (libjpeg-turbo in PIL, the JDK's own) may differ by a few 8-bit steps. */
+    private static final int JPEG_STEPS = 3;
+
+    record Case(String tensor, Path image, int channels, int resize, int crop, float[] mean, float[] std) {
+        @Override
+        public String toString() {
+            return tensor;
+        }
+
+        ImagePreprocessor preprocessor() {
+            return ImagePreprocessor.of(new ModelConfig(Arch.RESNET20, Mode.STATIC, 0.5f, 10, channels, List.of(),
+                    new ModelConfig.Preprocess(resize, crop, mean, std)));
+        }
+    }
+
+    static Path folder() throws URISyntaxException {
+        return Path.of(ImagePreprocessorTest.class.getResource("/images").toURI());
+    }
+
+    static List<Case> cases() throws IOException, URISyntaxException {
+        try (SafeTensors golden = SafeTensors.open(folder().resolve("images.safetensors"))) {
+            JsonNode cases = JsonMapper.builder().build().readTree(golden.metadata().get("cases"));
+            List<Case> list = new ArrayList<>();
+            for (JsonNode c : cases) {
+                list.add(new Case(c.get("tensor").asText(), folder().resolve(c.get("image").asText()),
+                        c.get("channels").asInt(), c.get("resize").asInt(), c.get("crop").asInt(),
+                        floats(c.get("mean")), floats(c.get("std"))));
+            }
+            return list;
+        }
+    }
+
+    private static float[] floats(JsonNode array) {
+        float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) array.get(i).asDouble();
+        }
+        return values;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesTorchvision(Case c) throws IOException, URISyntaxException {
+        float[] expected;
+        int[] shape;
+        try (SafeTensors golden = SafeTensors.open(folder().resolve("images.safetensors"))) {
+            expected = golden.floats(c.tensor());
+            shape = golden.info(c.tensor()).shape();
+        }
+        ImagePreprocessor pre = c.preprocessor();
+        assertArrayEquals(new int[] {c.channels(), c.crop(), c.crop()}, shape, "golden shape");
+        assertEquals(c.channels(), pre.channels());
+        assertEquals(c.crop(), pre.height());
+        assertEquals(c.crop(), pre.width());
+        float[] actual = pre.read(c.image());
+        assertEquals(expected.length, actual.length);
+        boolean jpeg = c.image().toString().endsWith(".jpg");
+        double maxStd = 0;
+        for (float s : c.std()) {
+            maxStd = Math.max(maxStd, s);
+        }
+        int plane = c.crop() * c.crop();
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            // Back to 8-bit steps, so that one bound serves every channel's std.
+            double steps = Math.abs(actual[i] - expected[i]) * c.std()[i / plane] * 255;
+            worst = Math.max(worst, steps);
+            if (!jpeg) {
+                assertEquals(expected[i], actual[i], PNG_TOLERANCE, c + ": value " + i);
+            }
+        }
+        if (jpeg) {
+            assertTrue(worst <= JPEG_STEPS, c + ": differs by " + worst + " 8-bit steps");
+        }
+    }
+
+    @Test
+    void decodeOfBytesEqualsReadOfTheFile() throws IOException, URISyntaxException {
+        Case c = cases().getFirst();
+        byte[] bytes = Files.readAllBytes(c.image());
+        assertArrayEquals(c.preprocessor().read(c.image()), c.preprocessor().decode(bytes, "upload"));
+    }
+
+    @Test
+    void aSolidColourStaysThatColourThroughResizeAndNormalization() {
+        BufferedImage image = new BufferedImage(31, 17, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 17; y++) {
+            for (int x = 0; x < 31; x++) {
+                image.setRGB(x, y, (200 << 16) | (100 << 8) | 50);
+            }
+        }
+        ImagePreprocessor pre = ImagePreprocessor.of(ModelConfig.of(Arch.RESNET18, Mode.STATIC));
+        assertEquals(224, pre.height());
+        float[] out = pre.apply(image);
+        assertEquals(3 * 224 * 224, out.length);
+        int plane = 224 * 224;
+        assertEquals((200 / 255f - 0.485f) / 0.229f, out[0], 1e-6);
+        assertEquals((100 / 255f - 0.456f) / 0.224f, out[plane + 500], 1e-6);
+        assertEquals((50 / 255f - 0.406f) / 0.225f, out[3 * plane - 1], 1e-6);
+    }
+
+    @Test
+    void rgbToGreyUsesPilsLumaInIntegers() {
+        BufferedImage image = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
+                image.setRGB(x, y, (10 << 16) | (200 << 8) | 255);
+            }
+        }
+        ImagePreprocessor pre = ImagePreprocessor.of(new ModelConfig(Arch.RESNET20, Mode.STATIC, 0.5f, 10, 1,
+                List.of(), new ModelConfig.Preprocess(4, 4, new float[] {0f}, new float[] {1f})));
+        // (10 * 19595 + 200 * 38470 + 255 * 7471 + 0x8000) >> 16 = 149 (the float formula gives 149.03).
+        float[] out = pre.apply(image);
+        assertEquals(16, out.length);
+        for (float v : out) {
+            assertEquals(149 / 255f, v);
+        }
+    }
+
+    @Test
+    void configsItCannotServeAreRefused() {
+        IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
+                () -> ImagePreprocessor.of(ModelConfig.of(Arch.RESNET18, Mode.STATIC).withClasses(10, 4)));
+        assertTrue(channels.getMessage().contains("1 or 3"), channels.getMessage());
+        IllegalArgumentException mean = assertThrows(IllegalArgumentException.class,
+                () -> ImagePreprocessor.of(new ModelConfig(Arch.RESNET20, Mode.STATIC, 0.5f, 10, 3, List.of(),
+                        new ModelConfig.Preprocess(32, 32, new float[] {0.5f}, new float[] {0.5f}))));
+        assertTrue(mean.getMessage().contains("3 mean and std"), mean.getMessage());
+        IllegalArgumentException crop = assertThrows(IllegalArgumentException.class,
+                () -> ImagePreprocessor.of(new ModelConfig(Arch.RESNET20, Mode.STATIC, 0.5f, 10, 1, List.of(),
+                        new ModelConfig.Preprocess(32, 40, new float[] {0.5f}, new float[] {0.5f}))));
+        assertTrue(crop.getMessage().contains("crop"), crop.getMessage());
+    }
+
+    @Test
+    void badFilesGiveOneLineErrorsNamingTheFile(@TempDir Path dir) throws IOException, URISyntaxException {
+        ImagePreprocessor pre = ImagePreprocessor.of(ModelConfig.of(Arch.RESNET18, Mode.STATIC));
+        Path text = dir.resolve("notes.png");
+        Files.writeString(text, "not an image\n", StandardCharsets.UTF_8);
+        assertBadFile(pre, text, "not a JPEG or PNG");
+        Path empty = dir.resolve("empty.png");
+        Files.write(empty, new byte[0]);
+        assertBadFile(pre, empty, "empty");
+        byte[] png = Files.readAllBytes(folder().resolve("rgb_97x61.png"));
+        Path truncated = dir.resolve("truncated.png");
+        Files.write(truncated, Arrays.copyOf(png, png.length / 2));
+        assertBadFile(pre, truncated, "cannot decode");
+        byte[] jpeg = Files.readAllBytes(folder().resolve("photo_64x48.jpg"));
+        Path cut = dir.resolve("cut.jpg");
+        Files.write(cut, Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
+        assertBadFile(pre, cut, "cut.jpg");
+        Path gif = dir.resolve("image.png");
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "gif", gif.toFile());
+        assertBadFile(pre, gif, "GIF");
+        assertBadFile(pre, dir.resolve("missing.png"), "no such file");
+    }
+
+    @Test
+    void imagesWhoseHeaderDeclaresTooManyPixelsAreRefusedBeforeDecoding() throws IOException {
+        // A valid 1x1 PNG whose IHDR is patched to 10000 x 10000 (the CRC is not what the readers check first).
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png", out);
+        byte[] png = out.toByteArray();
+        for (int at : new int[] {16, 20}) {
+            png[at] = 0;
+            png[at + 1] = 0;
+            png[at + 2] = (byte) (10_000 >> 8);
+            png[at + 3] = (byte) (10_000 & 0xff);
+        }
+        ImagePreprocessor pre = ImagePreprocessor.of(ModelConfig.of(Arch.RESNET18, Mode.STATIC));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pre.decode(png, "bomb"));
+        assertTrue(e.getMessage().startsWith("bomb: ") && e.getMessage().contains("megapixels"), e.getMessage());
+    }
+
+    @Test
+    void imagesOfAFolderAreItsJpegAndPngFilesSorted(@TempDir Path dir) throws IOException {
+        for (String name : new String[] {"b.PNG", "a.jpg", "c.jpeg", "notes.txt", "d.gif"}) {
+            Files.write(dir.resolve(name), new byte[] {1});
+        }
+        Files.createDirectory(dir.resolve("e.png"));
+        assertEquals(List.of(dir.resolve("a.jpg"), dir.resolve("b.PNG"), dir.resolve("c.jpeg")),
+                ImagePreprocessor.images(dir));
+        assertEquals(List.of(dir.resolve("notes.txt")), ImagePreprocessor.images(dir.resolve("notes.txt")));
+        Path none = Files.createDirectory(dir.resolve("none"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImagePreprocessor.images(none));
+        assertTrue(e.getMessage().contains("no .jpg, .jpeg or .png"), e.getMessage());
+    }
+
+    private static void assertBadFile(ImagePreprocessor pre, Path file, String mentions) {
+        Exception e = assertThrows(Exception.class, () -> pre.read(file));
+        assertTrue(e instanceof IllegalArgumentException || e instanceof IOException, e.toString());
+        String message = e.getMessage();
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(message.contains(file.toString()), message + " should name " + file);
+        assertTrue(message.contains(mentions), message + " should mention " + mentions);
+    }
+}

@@ -1,0 +1,245 @@
+package ai.dgnet.tests;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.io.SafeTensors;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.tests.InferCommandTest.Run;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static ai.dgnet.tests.InferCommandTest.assertOneLineError;
+import static ai.dgnet.tests.InferCommandTest.dgnet;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code dgnet models, info, predict, bench} on real model and image files. */
+class ModelCommandsTest {
+    private static final List<String> LABELS = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
+            "horse", "ship", "truck");
+    /** The golden images with a torchvision tensor for resize 48, crop 40, ImageNet mean and std. */
+    private static final List<String> IMAGES = List.of("photo_64x48.jpg", "rgb_97x61.png", "rgba_50x83.png");
+    /** Low enough that these images keep paths through every stage (at 0.5 the routers cut them all off). */
+    private static final float THRESHOLD = 0.2f;
+
+    @TempDir
+    static Path dir;
+    private static Path model;
+    private static Path photos;
+    private static Path golden;
+
+    @BeforeAll
+    static void writeFiles() throws IOException, URISyntaxException {
+        ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, 0.5f, 10, 3, LABELS,
+                new ModelConfig.Preprocess(48, 40, new float[] {0.485f, 0.456f, 0.406f},
+                        new float[] {0.229f, 0.224f, 0.225f}));
+        model = dir.resolve("cifar.safetensors");
+        DgModel.random(config, 3).save(model);
+        Path images = Path.of(ModelCommandsTest.class.getResource("/images").toURI());
+        golden = images.resolve("images.safetensors");
+        photos = Files.createDirectory(dir.resolve("photos"));
+        for (String name : IMAGES) {
+            Files.copy(images.resolve(name), photos.resolve(name));
+        }
+    }
+
+    @Test
+    void modelsListsEveryArchitectureWithTorchvisionsSizes() {
+        Run run = dgnet("models");
+        assertEquals(0, run.status(), run.err());
+        for (Arch arch : Arch.values()) {
+            assertTrue(run.out().lines().anyMatch(l -> l.startsWith(arch.id() + " ")), arch + " in " + run.out());
+        }
+        // torchvision's published parameters and GFLOPS (which are MACs).
+        assertLine(run.out(), "resnet50 ", "3,4,6,3", "25,557,032", " 4.09 ");
+        assertLine(run.out(), "resnet18 ", "2,2,2,2", "11,689,512", " 1.81 ");
+        assertLine(run.out(), "mobilenet_v2 ", "1,2,3,4,3,3,1", "3,504,872", " 0.30 ");
+    }
+
+    @Test
+    void infoShowsConfigCostPerPartAndRouters() {
+        Run run = dgnet("info", model.toString());
+        assertEquals(0, run.status(), run.err());
+        String out = run.out();
+        assertTrue(out.contains("resnet20, dynamic, threshold 0.50, 10 classes, 3 input channels"), out);
+        assertTrue(out.contains("labels: 10 (airplane, ...)"), out);
+        assertTrue(out.contains("resize 48, crop 40, mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]"), out);
+        assertTrue(out.contains("one 40x40 image"), out);
+        // ResNet-20 for 10 classes: the well-known 272,474 parameters (0.27M).
+        assertLine(out, "  backbone ", "272,474");
+        // Routers of stage 2: [3,64] [2,64] [1,64] and biases, 6*64 + 6 parameters.
+        assertTrue(out.contains("stage 2: 3: [3, 64] [2, 64] [1, 64]"), out);
+        assertLine(out, "  routers ", "690");
+    }
+
+    @Test
+    void infoOfAnArchitectureIdUsesTheDefaultInputSize() {
+        Run run = dgnet("info", "resnet50:static");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("one 224x224 image"), run.out());
+        assertLine(run.out(), "  backbone ", "25,557,032", "4,089,184,256");
+        assertTrue(!run.out().contains("routers"), "static mode has no routers: " + run.out());
+    }
+
+    @Test
+    void predictEqualsTheModelRunOnTorchvisionsPreprocessing() throws IOException {
+        // Two files, then a folder holding them and a third: batches of 2 over 5 images, the last one padded.
+        Run run = dgnet("predict", model.toString(), photos.resolve(IMAGES.get(1)).toString(),
+                photos.resolve(IMAGES.get(0)).toString(), photos.toString(), "--top", "3", "--batch", "2",
+                "--threshold", Float.toString(THRESHOLD), "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        assertEquals("", run.err());
+        List<String> order = List.of(IMAGES.get(1), IMAGES.get(0), IMAGES.get(0), IMAGES.get(1), IMAGES.get(2));
+        List<String> lines = run.out().lines().toList();
+        assertEquals(order.size() * 4, lines.size(), run.out());
+        List<String> tops = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            assertTrue(lines.get(4 * i).endsWith(order.get(i)), lines.get(4 * i));
+            double[] expected = expectedProbabilities(order.get(i));
+            Integer[] ranked = rank(expected);
+            for (int k = 0; k < 3; k++) {
+                String[] fields = lines.get(4 * i + 1 + k).strip().split("\\s+");
+                int c = ranked[k];
+                assertEquals(List.of(Integer.toString(k + 1), LABELS.get(c), "(class", c + ")"),
+                        List.of(fields[0], fields[1], fields[3], fields[4]), lines.get(4 * i + 1 + k));
+                double printed = Double.parseDouble(fields[2].replace("%", ""));
+                assertEquals(100 * expected[c], printed, 0.006, lines.get(4 * i + 1 + k));
+            }
+            tops.add(lines.get(4 * i + 1));
+        }
+        assertTrue(tops.stream().distinct().count() > 1, "the images get different top classes or probabilities: "
+                + tops);
+    }
+
+    /** Softmax of the logits of a run of the session on the golden tensor, computed here in double. */
+    private static double[] expectedProbabilities(String image) throws IOException {
+        String name = image.substring(0, image.lastIndexOf('.')) + ".RGB.48.40";
+        try (SafeTensors tensors = SafeTensors.open(golden);
+             DgModel dg = DgModel.load(model);
+             CpuDevice device = CpuDevice.create(1);
+             Session session = dg.session(device, THRESHOLD)) {
+            Result result = session.run(tensors.floats(name), Shape.of(1, 3, 40, 40));
+            float[] logits = result.logits()[0];
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : logits) {
+                max = Math.max(max, v);
+            }
+            double[] p = new double[logits.length];
+            double sum = 0;
+            for (int i = 0; i < p.length; i++) {
+                p[i] = Math.exp(logits[i] - max);
+                sum += p[i];
+            }
+            for (int i = 0; i < p.length; i++) {
+                p[i] /= sum;
+            }
+            return p;
+        }
+    }
+
+    private static Integer[] rank(double[] values) {
+        Integer[] order = new Integer[values.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+        return order;
+    }
+
+    @Test
+    void predictReportsBadImagesAndGoesOnWithTheOthers() throws IOException {
+        Path mixed = Files.createDirectory(dir.resolve("mixed"));
+        Files.copy(photos.resolve(IMAGES.get(1)), mixed.resolve("b.png"));
+        Files.writeString(mixed.resolve("a.png"), "not an image", StandardCharsets.UTF_8);
+        Files.write(mixed.resolve("c.jpg"), new byte[0]);
+        Run run = dgnet("predict", model.toString(), mixed.toString(), dir.resolve("gone.png").toString(), "--top",
+                "1");
+        assertEquals(2, run.status(), "exit status says something was skipped");
+        List<String> errors = run.err().lines().toList();
+        assertEquals(3, errors.size(), run.err());
+        assertTrue(errors.get(0).contains("gone.png") && errors.get(0).contains("no such file"), run.err());
+        assertTrue(errors.get(1).contains("a.png") && errors.get(1).contains("not a JPEG or PNG"), run.err());
+        assertTrue(errors.get(2).contains("c.jpg"), run.err());
+        errors.forEach(e -> assertTrue(e.startsWith("dgnet predict: ") && !e.contains("Exception"), e));
+        assertEquals(2, run.out().lines().count(), run.out());
+        assertTrue(run.out().startsWith(mixed.resolve("b.png").toString()), run.out());
+    }
+
+    @Test
+    void predictBadArgumentsGiveOneLineErrors() throws IOException {
+        Path png = photos.resolve(IMAGES.get(1));
+        Path text = dir.resolve("text.png");
+        Files.writeString(text, "hello", StandardCharsets.UTF_8);
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertBadPredict(dgnet("predict", model.toString(), dir.resolve("missing.jpg").toString()), "no such file");
+        assertBadPredict(dgnet("predict", model.toString(), text.toString()), "not a JPEG or PNG");
+        assertBadPredict(dgnet("predict", model.toString(), empty.toString()), "no .jpg, .jpeg or .png");
+        assertBadPredict(dgnet("predict", model.toString(), png.toString(), "--top", "0"), "--top");
+        assertBadPredict(dgnet("predict", model.toString(), png.toString(), "--batch", "0"), "--batch");
+        assertBadPredict(dgnet("predict", model.toString(), png.toString(), "--precision", "fp8"), "precision");
+        assertBadPredict(dgnet("predict", model.toString(), png.toString(), "--threshold", "1.5"), "threshold");
+        assertBadPredict(dgnet("predict", model.toString(), png.toString(), "--threads", "0"), "--threads");
+        assertBadPredict(dgnet("predict", dir.resolve("nothing.safetensors").toString(), png.toString()),
+                "no such file");
+        assertBadPredict(dgnet("predict", "resnet20:sometimes", png.toString()), "'sometimes'");
+        assertBadPredict(dgnet("predict", model.toString()), "IMAGE");
+    }
+
+    private static void assertBadPredict(Run run, String mentions) {
+        assertEquals(2, run.status(), run.err());
+        assertOneLineError(run, mentions);
+    }
+
+    @Test
+    void benchPrintsLatencyPercentilesThroughputAndOneDnnShare() {
+        Run run = dgnet("bench", model.toString(), "--batch", "2", "--warmup", "1", "--runs", "3", "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        String out = run.out();
+        assertTrue(out.contains("input [2, 3, 40, 40]"), "the model's crop is the default size: " + out);
+        assertTrue(out.contains("latency over 3 runs (ms): min "), out);
+        for (String word : new String[] {" p50 ", " p90 ", " p99 ", " max ", "images/s", "% of the time in oneDNN"}) {
+            assertTrue(out.contains(word), word + " in " + out);
+        }
+        Run sized = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1");
+        assertEquals(0, sized.status(), sized.err());
+        assertTrue(sized.out().contains("input [1, 3, 32, 32]"), sized.out());
+    }
+
+    @Test
+    void benchBadArgumentsGiveOneLineErrors() {
+        assertBadPredict(dgnet("bench", model.toString(), "--runs", "0"), "--runs");
+        assertBadPredict(dgnet("bench", model.toString(), "--precision", "f16"), "precision");
+        assertBadPredict(dgnet("bench", dir.resolve("none.safetensors").toString()), "no such file");
+        assertBadPredict(dgnet("info", dir.resolve("none.safetensors").toString()), "no such file");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"models", "info", "predict", "bench"})
+    void everySubcommandHasHelp(String command) {
+        Run run = dgnet(command, "--help");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("Usage: dgnet " + command), run.out());
+    }
+
+    /** Some line starts with {@code start} and contains every one of {@code parts}. */
+    private static void assertLine(String out, String start, String... parts) {
+        assertTrue(out.lines().anyMatch(l -> l.startsWith(start) && Arrays.stream(parts).allMatch(l::contains)),
+                "a line starting with '" + start + "' with " + String.join(", ", parts) + " in:\n" + out);
+    }
+
+}
