@@ -12,9 +12,9 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,9 @@ final class ServeCommand implements Callable<Integer> {
     private static final long RELEASE_SECONDS = 5;
 
     @Parameters(arity = "1..*", paramLabel = "MODEL",
-            description = "A model file, served under its file name without '.safetensors', or NAME=FILE.")
+            description = "Model file (.safetensors), served under its file name without '.safetensors', or an "
+                    + "architecture id such as resnet50 for that architecture with deterministic weights; "
+                    + "NAME=MODEL serves it under NAME.")
     List<String> models;
 
     @Option(names = "--host", paramLabel = "HOST",
@@ -123,7 +125,7 @@ final class ServeCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("two models are named '" + names.get(i)
                             + "': name one of them with NAME=FILE");
                 }
-                opened.put(names.get(i), DgModel.load(Path.of(location(models.get(i)))));
+                opened.put(names.get(i), ModelArgument.open(location(models.get(i))));
             }
             device = threads.device();
             InferenceServer server = listen(config, opened, device);
@@ -148,17 +150,15 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private List<String> names() {
-        List<String> names = new ArrayList<>();
-        for (String model : models) {
-            int eq = model.indexOf('=');
-            String name = eq >= 0 ? model.substring(0, eq)
-                    : Path.of(model).getFileName().toString().replaceFirst("\\.safetensors$", "");
-            names.add(name);
-        }
-        return names;
+        return models.stream().map(m -> named(m) ? m.substring(0, m.indexOf('=')) : ModelArgument.name(m)).toList();
     }
 
     private static String location(String model) {
-        return model.substring(model.indexOf('=') + 1);
+        return named(model) ? model.substring(model.indexOf('=') + 1) : model;
+    }
+
+    /** NAME=MODEL, unless a file of that whole name exists. */
+    private static boolean named(String model) {
+        return model.indexOf('=') > 0 && !Files.exists(Path.of(model));
     }
 }

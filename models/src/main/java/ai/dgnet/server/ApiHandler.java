@@ -1,6 +1,8 @@
 package ai.dgnet.server;
 
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.runtime.Shape;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
@@ -11,9 +13,11 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -49,6 +53,7 @@ final class ApiHandler implements HttpHandler {
     private final BooleanSupplier ready;
     private final byte[] serverMetadata;
     private final byte[] indexPage;
+    private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
 
     ApiHandler(Map<String, Served> models, long maxRequestBytes, ServerMetrics metrics, BooleanSupplier ready,
                byte[] serverMetadata, byte[] indexPage) {
@@ -109,7 +114,7 @@ final class ApiHandler implements HttpHandler {
         };
     }
 
-    /** {@code /v2/models/NAME[/versions/VERSION][/ready|/infer]}. */
+    /** {@code /v2/models/NAME[/versions/VERSION][/ready|/infer|/classify]}. */
     private Target modelRoute(String path) {
         String prefix = "/v2/models/";
         if (!path.startsWith(prefix)) {
@@ -133,6 +138,7 @@ final class ApiHandler implements HttpHandler {
                     (exchange, m) -> send(exchange, 200, JSON_TYPE, m.metadata()));
             case "ready" -> new Target("model_ready", "GET", name, version, (exchange, m) -> readiness(exchange));
             case "infer" -> new Target("infer", "POST", name, version, this::infer);
+            case "classify" -> new Target("classify", "POST", name, version, this::classify);
             default -> throw notFound(path);
         };
     }
@@ -188,6 +194,59 @@ final class ApiHandler implements HttpHandler {
             slice = outcome(result);
         }
         send(exchange, 200, JSON_TYPE, V2Json.inferResponse(model.name(), request, slice));
+    }
+
+    /**
+     * {@code POST .../classify?top=K&graph=1} with a JPEG or PNG as the body: the image preprocessed as the model's
+     * metadata says, run in the batches of its shape, answered with the top classes and, asked for, the picture
+     * of the connectivity this image took.
+     */
+    private void classify(HttpExchange exchange, Served model) throws IOException {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("image/jpeg") && !mediaType.equals("image/png")) {
+            throw new RequestException(415, "classify takes the bytes of a JPEG or PNG image with Content-Type "
+                    + "image/jpeg or image/png, got " + (type == null ? "no Content-Type" : "'" + type + "'"));
+        }
+        ClassifyQuery query = ClassifyQuery.parse(exchange.getRequestURI().getRawQuery());
+        ImagePreprocessor images;
+        try {
+            images = ImagePreprocessor.of(model.config());
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest("model '" + model.name() + "' cannot classify images: "
+                    + e.getMessage());
+        }
+        ModelWorker.Slice slice;
+        try (InputStream body = body(exchange)) {
+            model.worker().admit();
+            CompletableFuture<ModelWorker.Slice> result;
+            try {
+                float[] values = decode(images, body.readAllBytes());
+                result = model.worker().submit(values,
+                        Shape.of(1, images.channels(), images.height(), images.width()));
+            } catch (RuntimeException | IOException e) {
+                model.worker().cancel();
+                throw e;
+            }
+            slice = outcome(result);
+        }
+        send(exchange, 200, JSON_TYPE, V2Json.classifyResponse(model.name(), model.config().labels(), query.top(),
+                query.graph(), slice));
+    }
+
+    /**
+     * Decodes with at most one image per core at a time: decoding is the request's costliest work outside the
+     * worker, and a decoded image may take hundreds of megabytes.
+     */
+    private float[] decode(ImagePreprocessor images, byte[] bytes) {
+        decoding.acquireUninterruptibly();
+        try {
+            return images.decode(bytes, "the uploaded image");
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest(e.getMessage());
+        } finally {
+            decoding.release();
+        }
     }
 
     /** The request body, or a 413 when its declared length is over the limit; read with the limit in any case. */

@@ -1,7 +1,10 @@
 package ai.dgnet.server;
 
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Prediction;
 import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.dg.StageTrace;
+import ai.dgnet.viz.ConnectivityPicture;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -297,6 +300,29 @@ final class V2Json {
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /**
+     * The answer of {@code classify}: the top {@code k} classes of the request's one instance and, with
+     * {@code graph}, the SVG of the connectivity it took (as instance 0 of its own, whatever batch it ran in).
+     */
+    static byte[] classifyResponse(String model, List<String> labels, int k, boolean graph, ModelWorker.Slice slice) {
+        int n = slice.first();
+        List<Prediction> top = Prediction.top(slice.result().logits()[n], k, labels);
+        ObjectNode root = JSON.createObjectNode();
+        root.put("model_name", model);
+        ArrayNode predictions = root.putArray("predictions");
+        for (Prediction p : top) {
+            predictions.addObject().put("class", p.classIndex()).put("label", p.label())
+                    .put("probability", p.probability());
+        }
+        if (graph) {
+            List<StageTrace> own = slice.result().traces().stream().map(t -> new StageTrace(t.nodes(),
+                    new float[][] {t.adjacency()[n]}, new float[][] {t.router()[n]})).toList();
+            root.put("graph_svg", ConnectivityPicture.ofInstance(own, 0, model + ": " + top.getFirst().label())
+                    .toSvg());
+        }
+        return bytes(root);
     }
 
     static byte[] modelMetadata(String name, ModelConfig config, List<OutputTensor> outputs) {

@@ -3,8 +3,10 @@ package ai.dgnet.server;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Prediction;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
+import ai.dgnet.models.image.ImagePreprocessor;
 import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
@@ -16,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -55,6 +60,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InferenceServerTest {
     private static final String MODEL = "cifar";
     private static final int CLASSES = 10;
+    private static final List<String> LABELS = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
+            "frog", "horse", "ship", "truck");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long WAIT_SECONDS = 60;
 
@@ -68,7 +75,11 @@ class InferenceServerTest {
     @BeforeAll
     static void setUp() {
         Path file = dir.resolve("cifar.safetensors");
-        try (DgModel random = DgModel.random(ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(CLASSES, 3), 3)) {
+        // Small images (crop 32) keep classify fast; labels let its answer name classes.
+        ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, ModelConfig.DEFAULT_THRESHOLD, CLASSES, 3,
+                LABELS, new ModelConfig.Preprocess(36, 32, new float[] {0.5f, 0.4f, 0.3f},
+                new float[] {0.25f, 0.2f, 0.3f}));
+        try (DgModel random = DgModel.random(config, 3)) {
             random.save(file);
         }
         model = DgModel.load(file);
@@ -104,7 +115,7 @@ class InferenceServerTest {
             JsonNode server1 = JSON.readTree(meta.body());
             assertEquals("dgnet", server1.get("name").asText());
             assertTrue(server1.get("version").isTextual());
-            assertTrue(server1.get("extensions").isArray());
+            assertEquals("[\"classify\"]", server1.get("extensions").toString());
 
             for (String path : List.of("/v2/health/live", "/v2/health/ready", "/v2/models/cifar/ready",
                     "/v2/models/cifar/versions/1/ready")) {
@@ -277,6 +288,62 @@ class InferenceServerTest {
             assertEquals(0, metric(metrics, "dgnet_server_queue_depth{model=\"cifar\"}"));
             assertEquals(1, metric(metrics, "dgnet_server_inference_duration_seconds_count{model=\"cifar\"}"));
             assertEquals(1, metric(metrics, "dgnet_server_batch_size_bucket{model=\"cifar\",le=\"1.0\"}"));
+        }
+    }
+
+    @Test
+    void classifyAnswersTheTopClassesOfAnUploadedImage() throws Exception {
+        byte[] png = image("png", 45, 38);
+        byte[] jpeg = image("jpeg", 50, 40);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            for (byte[] bytes : List.of(png, jpeg)) {
+                String type = bytes == png ? "image/png" : "image/jpeg";
+                ImagePreprocessor images = ImagePreprocessor.of(model.config());
+                float[] logits = reference.run(images.decode(bytes, "test"), Shape.of(1, 3, 32, 32)).logits()[0];
+                List<Prediction> expected = Prediction.top(logits, 3, LABELS);
+
+                HttpResponse<String> response = upload(server, "/v2/models/cifar/classify?top=3", type, bytes);
+                assertEquals(200, response.statusCode(), response.body());
+                JsonNode body = JSON.readTree(response.body());
+                assertEquals(MODEL, body.get("model_name").asText());
+                assertNull(body.get("graph_svg"));
+                JsonNode predictions = body.get("predictions");
+                assertEquals(3, predictions.size());
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(expected.get(i).classIndex(), predictions.get(i).get("class").asInt());
+                    assertEquals(expected.get(i).label(), predictions.get(i).get("label").asText());
+                    assertEquals(expected.get(i).probability(), predictions.get(i).get("probability").floatValue(),
+                            1e-5f);
+                }
+            }
+
+            HttpResponse<String> withGraph = upload(server, "/v2/models/cifar/versions/1/classify?graph=1", "image/png",
+                    png);
+            assertEquals(200, withGraph.statusCode(), withGraph.body());
+            JsonNode body = JSON.readTree(withGraph.body());
+            assertEquals(ClassifyQuery.DEFAULT_TOP, body.get("predictions").size());
+            String svg = body.get("graph_svg").asText();
+            assertTrue(svg.startsWith("<svg") && svg.strip().endsWith("</svg>"), svg);
+        }
+    }
+
+    @Test
+    void classifyRefusesWhatIsNoImage() throws Exception {
+        byte[] png = image("png", 40, 40);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            String classify = "/v2/models/cifar/classify";
+            assertError(upload(server, classify, "image/png", "not an image".getBytes(StandardCharsets.UTF_8)), 400,
+                    "not a JPEG or PNG image");
+            assertError(upload(server, classify, "image/png", Arrays.copyOf(png, png.length / 2)), 400,
+                    "the uploaded image");
+            assertError(upload(server, classify, "image/gif", png), 415, "image/jpeg or image/png, got 'image/gif'");
+            assertError(upload(server, classify, "multipart/form-data; boundary=x", png), 415, "multipart/form-data");
+            assertError(upload(server, classify + "?top=0", "image/png", png), 400, "top must be an integer >= 1");
+            assertError(upload(server, classify + "?top=many", "image/png", png), 400, "got 'many'");
+            assertError(upload(server, classify + "?graph=yes", "image/png", png), 400, "graph must be");
+            assertError(upload(server, classify + "?k=3", "image/png", png), 400, "unknown query parameter 'k'");
+            assertError(get(server, classify), 405, "classify takes POST");
+            assertEquals(200, upload(server, classify + "?top=1", "image/png", png).statusCode());
         }
     }
 
@@ -566,6 +633,26 @@ class InferenceServerTest {
             assertTrue(System.nanoTime() < deadline, path + " never answered " + status);
             Thread.sleep(10);
         }
+    }
+
+    /** A smooth colour gradient with a disc, encoded by the JDK: an image every decoder reads the same way. */
+    private static byte[] image(String format, int width, int height) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                boolean disc = Math.hypot(x - width / 2.0, y - height / 3.0) < height / 4.0;
+                image.setRGB(x, y, disc ? 0xF0E010 : (x * 255 / width) << 16 | (y * 255 / height) << 8 | 0x40);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(image, format, out), format);
+        return out.toByteArray();
+    }
+
+    private static HttpResponse<String> upload(InferenceServer server, String path, String type, byte[] bytes)
+            throws Exception {
+        return client.send(request(server, path).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpRequest.Builder request(InferenceServer server, String path) {
