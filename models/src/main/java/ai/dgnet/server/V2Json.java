@@ -79,8 +79,10 @@ final class V2Json {
             }
             return new InferRequest(id, input.check(config), input.data.toArray(), outputs);
         } catch (JacksonException e) {
+            // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])".
+            String message = e.getOriginalMessage().lines().findFirst().orElse("").split(" \\(start marker at ", 2)[0];
             throw bad("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+                    + e.getLocation().getColumnNr() + ": " + message);
         }
     }
 

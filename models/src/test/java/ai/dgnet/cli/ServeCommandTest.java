@@ -37,17 +37,19 @@ class ServeCommandTest {
     @Test
     void servesEachModelUnderItsName() throws Exception {
         ServeCommand command = new ServeCommand();
-        new CommandLine(command).parseArgs("other=" + model, model.toString(), "--port", "0", "--threads", "1",
-                "--max-batch", "2", "--queue", "3");
+        new CommandLine(command).parseArgs("other=" + model, model.toString(), "resnet20:static", "--port", "0",
+                "--threads", "1", "--max-batch", "2", "--queue", "3");
         try (ServeCommand.Serving serving = command.start();
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             assertEquals("127.0.0.1", serving.server().uri().getHost());
-            for (String name : new String[] {"other", "tiny"}) {
+            // The two files take one channel; the architecture id means ImageNet's three channels and 1000 classes.
+            for (String name : new String[] {"other", "tiny", "resnet20"}) {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                         URI.create(serving.server().uri() + "v2/models/" + name)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode(), name);
-                assertTrue(response.body().contains("\"shape\":[-1,1,-1,-1]"), response.body());
+                String input = name.equals("resnet20") ? "[-1,3,-1,-1]" : "[-1,1,-1,-1]";
+                assertTrue(response.body().contains("\"shape\":" + input), response.body());
             }
         }
     }

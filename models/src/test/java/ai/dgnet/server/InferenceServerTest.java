@@ -422,7 +422,9 @@ class InferenceServerTest {
         String good = tensor(shape, data);
         try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
             String infer = "/v2/models/cifar/infer";
-            assertError(post(server, infer, "{\"inputs\": ["), 400, "malformed JSON");
+            HttpResponse<String> truncated = post(server, infer, "{\"inputs\": [");
+            assertError(truncated, 400, "malformed JSON at line 1, column 13: Unexpected end-of-input");
+            assertFalse(truncated.body().contains("Source"), truncated.body());
             assertError(post(server, infer, ""), 400, "must be a JSON object");
             assertError(post(server, infer, "[1, 2]"), 400, "must be a JSON object");
             assertError(post(server, infer, "{}"), 400, "no 'inputs'");
