@@ -23,6 +23,9 @@ import java.util.stream.IntStream;
  */
 final class ServerMetrics {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** Latency buckets from 1 ms to 30 s, a few per decade: enough for quantiles, few enough for every series. */
+    private static final Duration[] LATENCY_BUCKETS = IntStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000,
+            5000, 10_000, 30_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final double[] batchBuckets;
@@ -42,9 +45,7 @@ final class ServerMetrics {
         Timer.builder("dgnet.server.request.duration")
                 .description("Time from a request's arrival to its response")
                 .tags("model", model, "endpoint", endpoint)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -59,9 +60,7 @@ final class ServerMetrics {
         Timer.builder("dgnet.server.inference.duration")
                 .description("Time of one batched run of a model")
                 .tags("model", model)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
