@@ -16,10 +16,10 @@ import java.util.Arrays;
  * file).
  */
 final class ModelArgument {
-    static final String DESCRIPTION = "Model file (.safetensors), or an architecture id such as resnet50 or "
-            + "mobilenet_v2:static for that architecture with deterministic weights (seed " + ModelArgument.SEED + ").";
     /** The seed of {@code dgnet demo}'s weights. */
     static final long SEED = 3;
+    static final String DESCRIPTION = "Model file (.safetensors), or an architecture id such as resnet50 or "
+            + "mobilenet_v2:static for that architecture with deterministic weights (seed " + SEED + ").";
 
     private ModelArgument() {
     }

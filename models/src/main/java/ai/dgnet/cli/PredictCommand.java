@@ -82,16 +82,15 @@ final class PredictCommand implements Callable<Integer> {
              Session session = dg.session(device, options)) {
             ImagePreprocessor pre = ImagePreprocessor.of(dg.config());
             List<Path> files = new ArrayList<>();
-            List<String> failures = new ArrayList<>();
+            boolean skipped = false;
             for (Path image : images) {
                 try {
                     files.addAll(ImagePreprocessor.images(image));
                 } catch (IllegalArgumentException | IOException e) {
-                    failures.add(Main.describe(e));
+                    err.println(prefix() + Main.describe(e));
+                    skipped = true;
                 }
             }
-            failures.forEach(f -> err.println(prefix() + f));
-            boolean skipped = !failures.isEmpty();
             if (!files.isEmpty()) {
                 try (ProgressLine progress = new ProgressLine(out, "predict", files.size(),
                         images.stream().anyMatch(Files::isDirectory))) {

@@ -2,19 +2,19 @@ package ai.dgnet.models.image;
 
 import ai.dgnet.models.ModelConfig;
 
-import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,18 +108,22 @@ public final class ImagePreprocessor {
 
     /** Decodes a JPEG or PNG file and preprocesses it. */
     public float[] read(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file", e);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + (Files.exists(file) ? ": not a file" : ": no such file"));
         }
-        return decode(bytes, file.toString());
+        try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
+            return apply(decodeImage(in, file.toString(), Files.size(file) == 0));
+        }
     }
 
     /** Decodes JPEG or PNG bytes ({@code source} names them in errors) and preprocesses them. */
     public float[] decode(byte[] bytes, String source) {
-        return apply(decodeImage(bytes, source));
+        // In memory: ImageIO's own stream for an InputStream would cache it in a temporary file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            return apply(decodeImage(in, source, bytes.length == 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException(source + ": " + e.getMessage(), e);
+        }
     }
 
     /** The normalized {@code [channels, crop, crop]} values of {@code image}, row-major. */
@@ -188,47 +192,48 @@ public final class ImagePreprocessor {
      * Decodes with the JDK's readers, refusing other formats, sizes over {@link #MAX_PIXELS} (read from the header
      * first) and files the reader only warns about (a truncated JPEG decodes to grey otherwise).
      */
-    private static BufferedImage decodeImage(byte[] bytes, String source) {
-        try (InputStream in = new ByteArrayInputStream(bytes);
-             ImageInputStream stream = ImageIO.createImageInputStream(in)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
-            if (!readers.hasNext()) {
-                throw new IllegalArgumentException(source + ": not a JPEG or PNG image"
-                        + (bytes.length == 0 ? " (empty file)" : ""));
+    private static BufferedImage decodeImage(ImageInputStream stream, String source, boolean empty) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+        if (!readers.hasNext()) {
+            throw new BadImage(source + ": not a JPEG or PNG image" + (empty ? " (empty file)" : ""));
+        }
+        ImageReader reader = readers.next();
+        try {
+            String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+            if (!format.equals("PNG") && !format.equals("JPEG")) {
+                throw new BadImage(source + ": a " + format + " image; only JPEG and PNG are read");
             }
-            ImageReader reader = readers.next();
-            try {
-                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-                if (!format.equals("png") && !format.equals("jpeg")) {
-                    throw new IllegalArgumentException(source + ": a " + format.toUpperCase(Locale.ROOT)
-                            + " image; only JPEG and PNG are read");
-                }
-                reader.setInput(stream, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new IllegalArgumentException(source + ": image is " + reader.getWidth(0) + "x"
-                            + reader.getHeight(0) + ", over the limit of " + MAX_PIXELS / 1_000_000 + " megapixels");
-                }
-                List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
-                BufferedImage image = reader.read(0);
-                if (!warnings.isEmpty()) {
-                    throw new IllegalArgumentException(source + ": broken " + format.toUpperCase(Locale.ROOT)
-                            + " image: " + warnings.getFirst());
-                }
-                return image;
-            } finally {
-                reader.dispose();
+            reader.setInput(stream, true, true);
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            if (pixels > MAX_PIXELS) {
+                throw new BadImage(source + ": image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                        + ", over the limit of " + MAX_PIXELS / 1_000_000 + " megapixels");
             }
-        } catch (IIOException e) {
-            throw new IllegalArgumentException(source + ": cannot decode image: " + rootMessage(e), e);
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+            BufferedImage image = reader.read(0);
+            if (!warnings.isEmpty()) {
+                throw new BadImage(source + ": broken " + format + " image: " + warnings.getFirst());
+            }
+            return image;
+        } catch (BadImage e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IllegalArgumentException bad && bad.getMessage() != null
-                    && bad.getMessage().startsWith(source + ": ")) {
-                throw bad;
-            }
-            // Decoders throw all kinds of unchecked exceptions on malformed data.
-            throw new IllegalArgumentException(source + ": cannot decode image: " + rootMessage(e), e);
+            // Decoders throw IIOException, and on some malformed data unchecked exceptions of all kinds.
+            throw new BadImage(source + ": cannot decode image: " + rootMessage(e), e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** An image this class refuses, with the one-line message that says why. */
+    private static final class BadImage extends IllegalArgumentException {
+        BadImage(String message) {
+            super(message);
+        }
+
+        BadImage(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
