@@ -97,6 +97,13 @@ public final class ConnectivityPicture {
     /** How often each edge was kept across every image added to {@code frequencies}. */
     public static ConnectivityPicture ofFrequencies(EdgeFrequencies frequencies, String title) {
         Objects.requireNonNull(frequencies, "frequencies");
+        // One consistent snapshot even while a server keeps adding results (EdgeFrequencies locks on itself).
+        synchronized (frequencies) {
+            return frequencyPicture(frequencies, title);
+        }
+    }
+
+    private static ConnectivityPicture frequencyPicture(EdgeFrequencies frequencies, String title) {
         int images = frequencies.instances();
         if (images == 0) {
             throw new IllegalArgumentException("no images added to the edge frequencies: nothing to draw");

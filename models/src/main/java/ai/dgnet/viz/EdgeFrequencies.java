@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * How often each edge was kept, and with what mean weight, over every image added: counts per stage and edge.
  * Every batch added must come from networks of one shape (same stages, same nodes per stage). Safe to share between
- * threads (a server adds each request's result as it comes), so every method holds the lock.
+ * threads (a server adds each request's result as it comes): every method holds this object's monitor, which a
+ * reader may also hold to see several values of one moment.
  */
 public final class EdgeFrequencies {
     private int[] nodes;

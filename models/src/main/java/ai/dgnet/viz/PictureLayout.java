@@ -60,7 +60,7 @@ record PictureLayout(double width, double height, List<PanelGeometry> panels, do
     }
 
     /** One panel's geometry; {@code top} and {@code bottom} bound its row. */
-    record PanelGeometry(int nodes, double top, double headingBaseline, double firstNodeX, double spacing,
+    record PanelGeometry(double top, double headingBaseline, double firstNodeX, double spacing,
                          double baseline, double matrixLeft, double matrixTop, double cell, double bottom) {
 
         static PanelGeometry of(int nodes, double top, double left, double graphColumn, double matrixLeft) {
@@ -72,7 +72,7 @@ record PictureLayout(double width, double height, List<PanelGeometry> panels, do
             double cell = cellSize(nodes);
             double matrixTop = arcsTop + MATRIX_LABELS;
             double bottom = Math.max(baseline + NODE_RADIUS, matrixTop + (nodes + 1) * cell) + PANEL_PAD;
-            return new PanelGeometry(nodes, top, top + PANEL_PAD + 14, firstNodeX, spacing, baseline, matrixLeft,
+            return new PanelGeometry(top, top + PANEL_PAD + 14, firstNodeX, spacing, baseline, matrixLeft,
                     matrixTop, cell, bottom);
         }
 
