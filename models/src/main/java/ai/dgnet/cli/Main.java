@@ -14,7 +14,7 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "dgnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DG-Net on the CPU: dynamic-graph networks on oneDNN and the Java Vector API.",
         subcommands = {DemoCommand.class, InferCommand.class, DeviceCommand.class, ModelsCommand.class,
-                InfoCommand.class, PredictCommand.class, GraphCommand.class, BenchCommand.class})
+                InfoCommand.class, PredictCommand.class, GraphCommand.class, BenchCommand.class, ServeCommand.class})
 public final class Main {
     /** Exit status for a bad file or argument; picocli uses the same for usage errors. */
     static final int BAD_INPUT = 2;

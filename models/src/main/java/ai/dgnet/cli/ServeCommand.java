@@ -1,0 +1,164 @@
+package ai.dgnet.cli;
+
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.Precision;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.server.InferenceServer;
+import ai.dgnet.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code dgnet serve}: models over HTTP with the Open Inference Protocol until the process is told to stop; a
+ * SIGTERM or Ctrl-C closes the server gracefully (every request it accepted is answered).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve models over HTTP with the Open Inference Protocol (KServe v2 REST): "
+                + "POST /v2/models/NAME/infer, model metadata, health, and Prometheus metrics at /metrics. "
+                + "Runs until terminated (Ctrl-C, SIGTERM), answering every request it accepted before it stops.")
+final class ServeCommand implements Callable<Integer> {
+    private static final ServerConfig DEFAULTS = ServerConfig.defaults();
+    /** How long the shutdown hook waits for the command to release the models and the device. */
+    private static final long RELEASE_SECONDS = 5;
+
+    @Parameters(arity = "1..*", paramLabel = "MODEL",
+            description = "Model file (.safetensors), served under its file name without '.safetensors', or an "
+                    + "architecture id such as resnet50 for that architecture with deterministic weights; "
+                    + "NAME=MODEL serves it under NAME.")
+    List<String> models;
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    String host = DEFAULTS.host();
+
+    @Option(names = "--port", paramLabel = "PORT", description = "TCP port, 0 for a free one (default: ${DEFAULT-VALUE}).")
+    int port = DEFAULTS.port();
+
+    @Option(names = "--max-batch", paramLabel = "N",
+            description = "Most instances one batched run takes (default: ${DEFAULT-VALUE}).")
+    int maxBatch = DEFAULTS.maxBatch();
+
+    @Option(names = "--max-delay-ms", paramLabel = "MS",
+            description = "How long a request waits for others to share its batch (default: ${DEFAULT-VALUE}).")
+    long maxDelayMs = DEFAULTS.maxQueueDelay().toMillis();
+
+    @Option(names = "--queue", paramLabel = "N",
+            description = "Requests queued per model before the server answers 503 (default: ${DEFAULT-VALUE}).")
+    int queue = DEFAULTS.queueCapacity();
+
+    @Option(names = "--max-request-mb", paramLabel = "MB",
+            description = "Largest request body in MiB; larger ones are answered 413 (default: ${DEFAULT-VALUE}).")
+    long maxRequestMb = DEFAULTS.maxRequestBytes() >> 20;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Option(names = "--precision", paramLabel = "P",
+            description = "f32, or bf16 (convolutions in bf16, routing in f32) (default: ${DEFAULT-VALUE}).")
+    String precision = "f32";
+
+    /** A started server and what it runs on, released together. */
+    record Serving(InferenceServer server, CpuDevice device, List<DgModel> models) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            models.forEach(DgModel::close);
+            device.close();
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        try (Serving serving = start()) {
+            // The JVM halts once its hooks return: the hook waits (briefly) for the command to release the device.
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("dgnet-serve-shutdown").unstarted(() -> {
+                System.out.println("dgnet serve: stopping: answering the requests already accepted");
+                serving.server().close();
+                stopped.countDown();
+                try {
+                    released.await(RELEASE_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            System.out.println("dgnet serve: " + String.join(", ", names()) + " at " + serving.server().uri()
+                    + " (Ctrl-C to stop)");
+            stopped.await();
+        }
+        System.out.println("dgnet serve: stopped");
+        released.countDown();
+        return 0;
+    }
+
+    /** Opens the models and the device and starts the server; the caller closes what it gets. */
+    Serving start() throws IOException {
+        if (maxDelayMs < 0) {
+            throw new IllegalArgumentException("--max-delay-ms must be >= 0, got " + maxDelayMs);
+        }
+        if (maxRequestMb < 1 || maxRequestMb > Long.MAX_VALUE >> 20) {
+            throw new IllegalArgumentException("--max-request-mb must be >= 1, got " + maxRequestMb);
+        }
+        ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
+                maxRequestMb << 20, Precision.parse(precision));
+        List<String> names = names();
+        Map<String, DgModel> opened = new LinkedHashMap<>();
+        CpuDevice device = null;
+        try {
+            for (int i = 0; i < models.size(); i++) {
+                if (opened.containsKey(names.get(i))) {
+                    throw new IllegalArgumentException("two models are named '" + names.get(i)
+                            + "': name one of them with NAME=FILE");
+                }
+                opened.put(names.get(i), ModelArgument.open(location(models.get(i))));
+            }
+            device = threads.device();
+            InferenceServer server = listen(config, opened, device);
+            return new Serving(server, device, List.copyOf(opened.values()));
+        } catch (RuntimeException | IOException e) {
+            opened.values().forEach(DgModel::close);
+            if (device != null) {
+                device.close();
+            }
+            throw e;
+        }
+    }
+
+    private static InferenceServer listen(ServerConfig config, Map<String, DgModel> models, CpuDevice device)
+            throws IOException {
+        try {
+            return InferenceServer.start(config, models, device);
+        } catch (BindException e) {
+            throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private List<String> names() {
+        return models.stream().map(m -> named(m) ? m.substring(0, m.indexOf('=')) : ModelArgument.name(m)).toList();
+    }
+
+    private static String location(String model) {
+        return named(model) ? model.substring(model.indexOf('=') + 1) : model;
+    }
+
+    /** NAME=MODEL, unless a file of that whole name exists. */
+    private static boolean named(String model) {
+        return model.indexOf('=') > 0 && !Files.exists(Path.of(model));
+    }
+}

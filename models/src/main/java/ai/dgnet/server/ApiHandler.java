@@ -1,0 +1,292 @@
+package ai.dgnet.server;
+
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.runtime.Shape;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Every request of the server: finds the endpoint, checks the method, answers, and counts the answer. Whatever
+ * a client sends ends in a status and {@code {"error": message}}; only a failure of the server itself is a 500.
+ */
+final class ApiHandler implements HttpHandler {
+    private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
+    private static final String JSON_TYPE = "application/json";
+
+    /** A served model: its worker, the outputs it offers and its metadata, made once. */
+    record Served(ModelWorker worker, List<OutputTensor> outputs, byte[] metadata) {
+        String name() {
+            return worker.name();
+        }
+
+        ModelConfig config() {
+            return worker.model().config();
+        }
+    }
+
+    private interface Action {
+        void answer(HttpExchange exchange, Served model) throws IOException;
+    }
+
+    /** Where a request goes; {@code model} and {@code version} are as the path gives them, null for none. */
+    private record Target(String endpoint, String method, String model, String version, Action action) {
+    }
+
+    private final Map<String, Served> models;
+    private final long maxRequestBytes;
+    private final ServerMetrics metrics;
+    private final BooleanSupplier ready;
+    private final byte[] serverMetadata;
+    private final byte[] indexPage;
+    private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
+
+    ApiHandler(Map<String, Served> models, long maxRequestBytes, ServerMetrics metrics, BooleanSupplier ready,
+               byte[] serverMetadata, byte[] indexPage) {
+        this.models = Map.copyOf(models);
+        this.maxRequestBytes = maxRequestBytes;
+        this.metrics = metrics;
+        this.ready = ready;
+        this.serverMetadata = serverMetadata;
+        this.indexPage = indexPage;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        long start = System.nanoTime();
+        String endpoint = "unknown";
+        String model = "";
+        try (exchange) {
+            try {
+                Target target = route(exchange.getRequestURI().getRawPath());
+                endpoint = target.endpoint();
+                Served served = target.model() == null ? null : model(target.model(), target.version());
+                model = served == null ? "" : served.name();
+                if (!target.method().equals(exchange.getRequestMethod())) {
+                    throw new RequestException(405, exchange.getRequestMethod() + " is not allowed here: "
+                            + target.endpoint() + " takes " + target.method(), Map.of("Allow", target.method()));
+                }
+                target.action().answer(exchange, served);
+            } catch (RequestException e) {
+                e.headers().forEach(exchange.getResponseHeaders()::set);
+                send(exchange, e.status(), JSON_TYPE, V2Json.error(e.getMessage()));
+            } catch (IOException e) {
+                // The body could not be read (the client went away or broke its chunked encoding): answer if the
+                // connection still takes it.
+                send(exchange, 400, JSON_TYPE, V2Json.error("cannot read the request body: " + e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "unexpected failure answering " + exchange.getRequestURI(), e);
+                send(exchange, 500, JSON_TYPE, V2Json.error("internal error: " + e));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "cannot answer " + exchange.getRequestURI() + ": " + e.getMessage());
+        } finally {
+            metrics.request(model, endpoint, exchange.getResponseCode(), System.nanoTime() - start);
+        }
+    }
+
+    private Target route(String path) {
+        return switch (path) {
+            case "/" -> new Target("index", "GET", null, null, (exchange, m) -> index(exchange));
+            case "/metrics" -> new Target("metrics", "GET", null, null, (exchange, m) -> send(exchange, 200,
+                    ServerMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+            case "/v2", "/v2/" -> new Target("server_metadata", "GET", null, null,
+                    (exchange, m) -> send(exchange, 200, JSON_TYPE, serverMetadata));
+            case "/v2/health/live" -> new Target("health_live", "GET", null, null,
+                    (exchange, m) -> empty(exchange, 200));
+            case "/v2/health/ready" -> new Target("health_ready", "GET", null, null,
+                    (exchange, m) -> readiness(exchange));
+            default -> modelRoute(path);
+        };
+    }
+
+    /** {@code /v2/models/NAME[/versions/VERSION][/ready|/infer|/classify]}. */
+    private Target modelRoute(String path) {
+        String prefix = "/v2/models/";
+        if (!path.startsWith(prefix)) {
+            throw notFound(path);
+        }
+        List<String> parts = Arrays.asList(path.substring(prefix.length()).split("/", -1));
+        String name = parts.getFirst();
+        String version = null;
+        int at = 1;
+        if (parts.size() >= 3 && parts.get(1).equals("versions")) {
+            version = parts.get(2);
+            at = 3;
+        }
+        List<String> rest = parts.subList(at, parts.size());
+        String action = rest.isEmpty() ? "" : rest.getFirst();
+        if (rest.size() > 1) {
+            throw notFound(path);
+        }
+        return switch (action) {
+            case "" -> new Target("model_metadata", "GET", name, version,
+                    (exchange, m) -> send(exchange, 200, JSON_TYPE, m.metadata()));
+            case "ready" -> new Target("model_ready", "GET", name, version, (exchange, m) -> readiness(exchange));
+            case "infer" -> new Target("infer", "POST", name, version, this::infer);
+            case "classify" -> new Target("classify", "POST", name, version, this::classify);
+            default -> throw notFound(path);
+        };
+    }
+
+    private Served model(String name, String version) {
+        Served model = models.get(name);
+        if (model == null) {
+            throw new RequestException(404, "unknown model '" + name + "': this server has "
+                    + String.join(", ", models.keySet().stream().sorted().toList()));
+        }
+        if (version != null && !version.equals(V2Json.VERSION)) {
+            throw new RequestException(404, "model '" + name + "' has no version '" + version + "': it has version "
+                    + V2Json.VERSION);
+        }
+        return model;
+    }
+
+    private static RequestException notFound(String path) {
+        return new RequestException(404, "no endpoint at " + path);
+    }
+
+    private void readiness(HttpExchange exchange) throws IOException {
+        if (ready.getAsBoolean()) {
+            empty(exchange, 200);
+        } else {
+            throw RequestException.unavailable("the server is shutting down");
+        }
+    }
+
+    private void index(HttpExchange exchange) throws IOException {
+        if (indexPage == null) {
+            throw new RequestException(404, "this build has no page at /: use the /v2 endpoints");
+        }
+        send(exchange, 200, "text/html; charset=utf-8", indexPage);
+    }
+
+    private void infer(HttpExchange exchange, Served model) throws IOException {
+        if (exchange.getRequestHeaders().containsKey("Inference-Header-Content-Length")) {
+            throw RequestException.badRequest("binary tensor data is not supported: send 'data' as JSON numbers");
+        }
+        ModelWorker.Slice slice;
+        V2Json.InferRequest request;
+        try (InputStream body = body(exchange)) {
+            model.worker().admit();
+            CompletableFuture<ModelWorker.Slice> result;
+            try {
+                request = V2Json.readInfer(body, model.config(), model.outputs());
+                result = model.worker().submit(request.values(), request.shape());
+            } catch (RuntimeException | IOException e) {
+                model.worker().cancel();
+                throw e;
+            }
+            slice = outcome(result);
+        }
+        send(exchange, 200, JSON_TYPE, V2Json.inferResponse(model.name(), request, slice));
+    }
+
+    /**
+     * {@code POST .../classify?top=K&graph=1} with a JPEG or PNG as the body: the image preprocessed as the model's
+     * metadata says, run in the batches of its shape, answered with the top classes and, asked for, the picture
+     * of the connectivity this image took.
+     */
+    private void classify(HttpExchange exchange, Served model) throws IOException {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("image/jpeg") && !mediaType.equals("image/png")) {
+            throw new RequestException(415, "classify takes the bytes of a JPEG or PNG image with Content-Type "
+                    + "image/jpeg or image/png, got " + (type == null ? "no Content-Type" : "'" + type + "'"));
+        }
+        ClassifyQuery query = ClassifyQuery.parse(exchange.getRequestURI().getRawQuery());
+        ImagePreprocessor images;
+        try {
+            images = ImagePreprocessor.of(model.config());
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest("model '" + model.name() + "' cannot classify images: "
+                    + e.getMessage());
+        }
+        ModelWorker.Slice slice;
+        try (InputStream body = body(exchange)) {
+            model.worker().admit();
+            CompletableFuture<ModelWorker.Slice> result;
+            try {
+                float[] values = decode(images, body.readAllBytes());
+                result = model.worker().submit(values,
+                        Shape.of(1, images.channels(), images.height(), images.width()));
+            } catch (RuntimeException | IOException e) {
+                model.worker().cancel();
+                throw e;
+            }
+            slice = outcome(result);
+        }
+        send(exchange, 200, JSON_TYPE, V2Json.classifyResponse(model.name(), model.config().labels(), query.top(),
+                query.graph(), slice));
+    }
+
+    /**
+     * Decodes with at most one image per core at a time: decoding is the request's costliest work outside the
+     * worker, and a decoded image may take hundreds of megabytes.
+     */
+    private float[] decode(ImagePreprocessor images, byte[] bytes) {
+        decoding.acquireUninterruptibly();
+        try {
+            return images.decode(bytes, "the uploaded image");
+        } catch (IllegalArgumentException e) {
+            throw RequestException.badRequest(e.getMessage());
+        } finally {
+            decoding.release();
+        }
+    }
+
+    /** The request body, or a 413 when its declared length is over the limit; read with the limit in any case. */
+    private InputStream body(HttpExchange exchange) {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declaredLength(declared) > maxRequestBytes) {
+            throw CappedInputStream.tooLarge(maxRequestBytes);
+        }
+        return new CappedInputStream(exchange.getRequestBody(), maxRequestBytes);
+    }
+
+    private static long declaredLength(String header) {
+        try {
+            return Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            throw RequestException.badRequest("Content-Length '" + header + "' is not a number");
+        }
+    }
+
+    /** A batch's outcome: the request's rows, or a 500 saying what failed the batch. */
+    private static ModelWorker.Slice outcome(CompletableFuture<ModelWorker.Slice> result) {
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            throw new RequestException(500, "inference failed: " + (cause.getMessage() == null
+                    ? cause.getClass().getSimpleName() : cause.getMessage().lines().findFirst().orElse("")));
+        }
+    }
+
+    private static void empty(HttpExchange exchange, int status) throws IOException {
+        exchange.sendResponseHeaders(status, -1);
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
+            throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

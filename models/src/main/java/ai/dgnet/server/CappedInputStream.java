@@ -1,0 +1,56 @@
+package ai.dgnet.server;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A request body read with a limit: the first byte past it fails the request with 413. A chunked body declares no
+ * length, so only reading can find out that it is too large.
+ */
+final class CappedInputStream extends FilterInputStream {
+    private final long limit;
+    private long count;
+
+    CappedInputStream(InputStream in, long limit) {
+        super(in);
+        this.limit = limit;
+    }
+
+    static RequestException tooLarge(long limit) {
+        return new RequestException(413, "the request body is larger than the server's limit of " + limit
+                + " bytes");
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+            counted(1);
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = super.read(buffer, offset, length);
+        if (n > 0) {
+            counted(n);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        long skipped = super.skip(n);
+        counted(skipped);
+        return skipped;
+    }
+
+    private void counted(long n) {
+        count += n;
+        if (count > limit) {
+            throw tooLarge(limit);
+        }
+    }
+}

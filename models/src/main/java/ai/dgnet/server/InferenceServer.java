@@ -1,0 +1,137 @@
+package ai.dgnet.server;
+
+import ai.dgnet.models.DgModel;
+import ai.dgnet.runtime.Device;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+
+/**
+ * DG-Net models over HTTP with the Open Inference Protocol (KServe v2) REST API, on the JDK's own HTTP server.
+ * Each model has one worker thread that owns its session and runs queued requests of one instance shape as one
+ * batch (see {@link ServerConfig} for the limits). {@link #close()} is graceful: it answers new requests 503, runs
+ * every request already admitted, then stops. The server neither owns the models nor the device: close them after
+ * the server.
+ */
+public final class InferenceServer implements AutoCloseable {
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    /** How long {@link #close()} lets answered requests finish writing their responses to slow clients. */
+    private static final int RESPONSE_GRACE_SECONDS = 10;
+
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final List<ModelWorker> workers;
+    private volatile boolean closing;
+    private boolean closed;
+
+    private InferenceServer(HttpServer http, ExecutorService executor, List<ModelWorker> workers) {
+        this.http = http;
+        this.executor = executor;
+        this.workers = workers;
+    }
+
+    /**
+     * Starts serving {@code models} (by name: letters, digits, '.', '_' and '-', in the URL paths) on
+     * {@code device}.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public static InferenceServer start(ServerConfig config, Map<String, DgModel> models, Device device)
+            throws IOException {
+        return start(config, models, device, WorkerHooks.NONE);
+    }
+
+    static InferenceServer start(ServerConfig config, Map<String, DgModel> models, Device device, WorkerHooks hooks)
+            throws IOException {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("no model to serve");
+        }
+        for (String name : models.keySet()) {
+            if (!MODEL_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("model name '" + name + "' must be letters, digits, '.', '_' "
+                        + "and '-', starting with a letter or digit");
+            }
+        }
+        HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        ServerMetrics metrics = new ServerMetrics(config.maxBatch());
+        Map<String, ApiHandler.Served> served = new LinkedHashMap<>();
+        List<ModelWorker> workers = new ArrayList<>();
+        try {
+            for (Map.Entry<String, DgModel> model : models.entrySet()) {
+                ModelWorker worker = new ModelWorker(model.getKey(), model.getValue(), device, config, metrics,
+                        hooks);
+                workers.add(worker);
+                List<OutputTensor> outputs = OutputTensor.of(model.getValue().config());
+                served.put(model.getKey(), new ApiHandler.Served(worker, outputs,
+                        V2Json.modelMetadata(model.getKey(), model.getValue().config(), outputs)));
+            }
+        } catch (RuntimeException e) {
+            workers.forEach(ModelWorker::beginStop);
+            workers.forEach(ModelWorker::awaitStopped);
+            http.stop(0);
+            throw e;
+        }
+        // Handlers mostly wait (for a body, for their batch): a virtual thread each. The queues bound the work.
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        InferenceServer server = new InferenceServer(http, executor, List.copyOf(workers));
+        http.createContext("/", new ApiHandler(served, config.maxRequestBytes(), metrics, () -> !server.closing,
+                V2Json.serverMetadata(version(), List.of("classify")), indexPage()));
+        http.setExecutor(executor);
+        http.start();
+        return server;
+    }
+
+    /** The port the server listens on (the one picked when the configuration asked for port 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** The server's base URL, {@code http://HOST:PORT/}. */
+    public URI uri() {
+        InetSocketAddress address = http.getAddress();
+        String host = address.getAddress().getHostAddress();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/");
+    }
+
+    /**
+     * Stops gracefully: new inference requests are answered 503 and readiness turns false, every request already
+     * admitted is run and answered, then the listener, the connections and the workers' sessions are closed.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closing = true;
+        workers.forEach(ModelWorker::beginStop);
+        workers.forEach(ModelWorker::awaitStopped);
+        http.stop(RESPONSE_GRACE_SECONDS);
+        executor.close();
+    }
+
+    private static String version() {
+        String version = InferenceServer.class.getPackage().getImplementationVersion();
+        return version == null ? "development build" : version;
+    }
+
+    /** The page at {@code /}, from the class path; null when this build has none. */
+    private static byte[] indexPage() {
+        try (InputStream page = InferenceServer.class.getResourceAsStream("index.html")) {
+            return page == null ? null : page.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the page at /: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package ai.dgnet.server;
+
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.SessionOptions;
+import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.Shape;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One model's queue and the one platform thread that owns its {@link Session} (a session is for one thread at a
+ * time, and the CPU device keeps OpenMP's thread count per thread). The thread takes the oldest request, gathers
+ * the queued requests of the same instance shape {@code [C, H, W]} for up to the maximum queue delay or until the
+ * batch holds the maximum number of instances, runs them as one batch and hands each request its rows. A request
+ * that alone holds more instances than the maximum runs alone: splitting it would only add latency.
+ */
+final class ModelWorker {
+    private static final System.Logger LOG = System.getLogger(ModelWorker.class.getName());
+
+    /** What one request gets back: its rows {@code [first, first + count)} of a batch's result. */
+    record Slice(Result result, int first, int count) {
+    }
+
+    private record Job(float[] values, Shape shape, CompletableFuture<Slice> result) {
+        int instances() {
+            return shape.dim(0);
+        }
+
+        boolean sameInstanceShape(Job other) {
+            return shape.dim(1) == other.shape.dim(1) && shape.dim(2) == other.shape.dim(2)
+                    && shape.dim(3) == other.shape.dim(3);
+        }
+    }
+
+    private final String name;
+    private final DgModel model;
+    private final Session session;
+    private final int maxBatch;
+    private final long maxDelayNanos;
+    private final int capacity;
+    private final ServerMetrics metrics;
+    private final WorkerHooks hooks;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    private final Thread thread;
+    /**
+     * Requests admitted and not yet taken into a batch: queued, or still being read. A request takes its place
+     * before its body is read, so that reading is bounded by the queue too, and a stopping worker waits for the
+     * requests it admitted.
+     */
+    private int admitted;
+    private boolean stopping;
+
+    ModelWorker(String name, DgModel model, Device device, ServerConfig config, ServerMetrics metrics,
+                WorkerHooks hooks) {
+        this.name = name;
+        this.model = model;
+        this.session = model.session(device, SessionOptions.defaults().withPrecision(config.precision()));
+        this.maxBatch = config.maxBatch();
+        this.maxDelayNanos = config.maxQueueDelay().toNanos();
+        this.capacity = config.queueCapacity();
+        this.metrics = metrics;
+        this.hooks = hooks;
+        metrics.queueDepth(name, this::queued);
+        this.thread = Thread.ofPlatform().name("dgnet-serve-" + name).unstarted(this::loop);
+        thread.start();
+    }
+
+    String name() {
+        return name;
+    }
+
+    DgModel model() {
+        return model;
+    }
+
+    /**
+     * Takes a place in the queue for a request about to be read, or answers 503 when every place is taken or the
+     * worker is stopping. The request must then be {@linkplain #submit submitted} or {@linkplain #cancel cancelled}.
+     */
+    void admit() {
+        lock.lock();
+        try {
+            if (stopping) {
+                throw RequestException.unavailable("the server is shutting down");
+            }
+            if (admitted == capacity) {
+                throw RequestException.unavailable("model '" + name + "' has " + capacity
+                        + " requests waiting, the most it queues: try again shortly");
+            }
+            admitted++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives back the place of an admitted request that will not be submitted (it was malformed). */
+    void cancel() {
+        lock.lock();
+        try {
+            admitted--;
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues an admitted request of {@code [N, C, H, W]} NCHW values; the future completes with its rows of the
+     * batch it ran in, or exceptionally with what failed that batch.
+     */
+    CompletableFuture<Slice> submit(float[] values, Shape shape) {
+        Job job = new Job(values, shape, new CompletableFuture<>());
+        lock.lock();
+        try {
+            queue.addLast(job);
+            hooks.queued(name, queue.size());
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+        return job.result();
+    }
+
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops admitting requests; the thread finishes every admitted one, then ends and closes the session. */
+    void beginStop() {
+        lock.lock();
+        try {
+            stopping = true;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until {@link #beginStop()} has taken effect: every admitted request answered, the session closed. */
+    void awaitStopped() {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        try (session) {
+            List<Job> batch;
+            while ((batch = nextBatch()) != null) {
+                run(batch);
+            }
+        }
+    }
+
+    /**
+     * The next batch, or null once stopping with no request admitted. Waits for more requests only while the batch
+     * could still grow.
+     */
+    private List<Job> nextBatch() {
+        lock.lock();
+        try {
+            while (queue.isEmpty()) {
+                if (stopping && admitted == 0) {
+                    return null;
+                }
+                arrived.awaitUninterruptibly();
+            }
+            Job head = queue.removeFirst();
+            List<Job> batch = new ArrayList<>(List.of(head));
+            int instances = head.instances();
+            long deadline = System.nanoTime() + maxDelayNanos;
+            while (true) {
+                Iterator<Job> it = queue.iterator();
+                while (it.hasNext() && instances < maxBatch) {
+                    Job job = it.next();
+                    if (job.sameInstanceShape(head) && instances + job.instances() <= maxBatch) {
+                        it.remove();
+                        batch.add(job);
+                        instances += job.instances();
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                // A stopping worker admits nothing new: waiting could hardly grow the batch.
+                if (instances >= maxBatch || stopping || left <= 0) {
+                    break;
+                }
+                try {
+                    arrived.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            admitted -= batch.size();
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run(List<Job> batch) {
+        Job head = batch.getFirst();
+        int instances = batch.stream().mapToInt(Job::instances).sum();
+        Shape shape = Shape.of(instances, head.shape().dim(1), head.shape().dim(2), head.shape().dim(3));
+        try {
+            float[] values = batch.size() == 1 ? head.values() : concatenate(batch, shape);
+            long start = System.nanoTime();
+            hooks.beforeRun(name, instances);
+            Result result = session.run(values, shape);
+            metrics.batch(name, instances, System.nanoTime() - start);
+            int first = 0;
+            for (Job job : batch) {
+                job.result().complete(new Slice(result, first, job.instances()));
+                first += job.instances();
+            }
+        } catch (Exception | Error e) {
+            // Whatever breaks a run (a native error, memory for an unusually large batch) fails only this batch's
+            // requests; the thread and the session carry on with the next one.
+            LOG.log(Level.WARNING, "model '" + name + "': batch of " + instances + " failed", e);
+            batch.forEach(job -> job.result().completeExceptionally(e));
+        }
+    }
+
+    private static float[] concatenate(List<Job> batch, Shape shape) {
+        float[] values = new float[Math.toIntExact(shape.elements())];
+        int at = 0;
+        for (Job job : batch) {
+            System.arraycopy(job.values(), 0, values, at, job.values().length);
+            at += job.values().length;
+        }
+        return values;
+    }
+}

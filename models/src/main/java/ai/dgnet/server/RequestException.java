@@ -1,0 +1,36 @@
+package ai.dgnet.server;
+
+import java.util.Map;
+
+/** A request the server answers with an error status, {@code {"error": message}} and perhaps a header. */
+final class RequestException extends RuntimeException {
+    private final int status;
+    private final Map<String, String> headers;
+
+    RequestException(int status, String message, Map<String, String> headers) {
+        super(message, null, false, false);
+        this.status = status;
+        this.headers = Map.copyOf(headers);
+    }
+
+    RequestException(int status, String message) {
+        this(status, message, Map.of());
+    }
+
+    static RequestException badRequest(String message) {
+        return new RequestException(400, message);
+    }
+
+    /** 503 with the {@code Retry-After} (seconds) that tells well-behaved clients when to come back. */
+    static RequestException unavailable(String message) {
+        return new RequestException(503, message, Map.of("Retry-After", "1"));
+    }
+
+    int status() {
+        return status;
+    }
+
+    Map<String, String> headers() {
+        return headers;
+    }
+}

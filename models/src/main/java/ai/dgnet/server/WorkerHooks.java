@@ -1,0 +1,18 @@
+package ai.dgnet.server;
+
+/**
+ * Seams in a model's worker for tests: a test blocks the worker inside a run to fill its queue, waits until
+ * requests are queued instead of sleeping, or makes a run fail. The server itself uses {@link #NONE}.
+ */
+interface WorkerHooks {
+    WorkerHooks NONE = new WorkerHooks() {
+    };
+
+    /** Called, under the queue's lock, after a request joined the queue of {@code model}. */
+    default void queued(String model, int depth) {
+    }
+
+    /** Called on the worker thread before each batched run; what it throws fails that batch like a run would. */
+    default void beforeRun(String model, int instances) throws Exception {
+    }
+}

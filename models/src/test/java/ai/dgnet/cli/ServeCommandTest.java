@@ -1,0 +1,84 @@
+package ai.dgnet.cli;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.runtime.dg.Mode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code dgnet serve}: options and model names reach the server; bad arguments are one line and status 2. */
+class ServeCommandTest {
+    @TempDir
+    static Path dir;
+    private static Path model;
+
+    @BeforeAll
+    static void writeModel() {
+        model = dir.resolve("tiny.safetensors");
+        try (DgModel random = DgModel.random(ModelConfig.of(Arch.RESNET20, Mode.STATIC).withClasses(4, 1), 3)) {
+            random.save(model);
+        }
+    }
+
+    @Test
+    void servesEachModelUnderItsName() throws Exception {
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).parseArgs("other=" + model, model.toString(), "resnet20:static", "--port", "0",
+                "--threads", "1", "--max-batch", "2", "--queue", "3");
+        try (ServeCommand.Serving serving = command.start();
+             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            assertEquals("127.0.0.1", serving.server().uri().getHost());
+            // The two files take one channel; the architecture id means ImageNet's three channels and 1000 classes.
+            for (String name : new String[] {"other", "tiny", "resnet20"}) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                        URI.create(serving.server().uri() + "v2/models/" + name)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode(), name);
+                String input = name.equals("resnet20") ? "[-1,3,-1,-1]" : "[-1,1,-1,-1]";
+                assertTrue(response.body().contains("\"shape\":" + input), response.body());
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsAreOneLineAndStatus2() {
+        String missing = dir.resolve("missing.safetensors").toString();
+        assertBad("dgnet serve: " + missing + ": no such file", missing);
+        assertBad("dgnet serve: two models are named 'tiny': name one of them with NAME=FILE",
+                model.toString(), "tiny=" + model);
+        assertBad("dgnet serve: model name 'a b' must be letters, digits", "a b=" + model, "--port", "0");
+        assertBad("dgnet serve: --max-delay-ms must be >= 0, got -1", model.toString(), "--max-delay-ms", "-1");
+        assertBad("dgnet serve: max batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
+        assertBad("dgnet serve: precision must be 'f32' or 'bf16', got 'f16'", model.toString(), "--precision",
+                "f16");
+        assertBad("dgnet serve: Missing required parameter: 'MODEL'");
+    }
+
+    private static void assertBad(String expectedStart, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 1];
+        all[0] = "serve";
+        System.arraycopy(args, 0, all, 1, args.length);
+        assertEquals(Main.BAD_INPUT, cmd.execute(all), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith(expectedStart), err.toString());
+    }
+}

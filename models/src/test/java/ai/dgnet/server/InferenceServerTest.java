@@ -1,0 +1,678 @@
+package ai.dgnet.server;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Prediction;
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real server on a free local port, driven by {@link HttpClient}. Every answer is checked against an independent
+ * {@link Session} run on the same input; tests that need a worker to hold still block it inside a run with a
+ * latch (no sleeps).
+ */
+class InferenceServerTest {
+    private static final String MODEL = "cifar";
+    private static final int CLASSES = 10;
+    private static final List<String> LABELS = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
+            "frog", "horse", "ship", "truck");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long WAIT_SECONDS = 60;
+
+    @TempDir
+    static Path dir;
+    private static DgModel model;
+    private static CpuDevice device;
+    private static Session reference;
+    private static HttpClient client;
+
+    @BeforeAll
+    static void setUp() {
+        Path file = dir.resolve("cifar.safetensors");
+        // Small images (crop 32) keep classify fast; labels let its answer name classes.
+        ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, ModelConfig.DEFAULT_THRESHOLD, CLASSES, 3,
+                LABELS, new ModelConfig.Preprocess(36, 32, new float[] {0.5f, 0.4f, 0.3f},
+                new float[] {0.25f, 0.2f, 0.3f}));
+        try (DgModel random = DgModel.random(config, 3)) {
+            random.save(file);
+        }
+        model = DgModel.load(file);
+        device = CpuDevice.create(1);
+        reference = model.session(device);
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        client.close();
+        reference.close();
+        device.close();
+        model.close();
+    }
+
+    private static ServerConfig config() {
+        return ServerConfig.defaults().withPort(0);
+    }
+
+    private static InferenceServer start(ServerConfig config, WorkerHooks hooks) throws IOException {
+        return InferenceServer.start(config, Map.of(MODEL, model), device, hooks);
+    }
+
+    // ---- metadata and health
+
+    @Test
+    void serverAndModelMetadataAndHealth() throws Exception {
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            HttpResponse<String> meta = get(server, "/v2");
+            assertEquals(200, meta.statusCode());
+            assertEquals("application/json", meta.headers().firstValue("Content-Type").orElseThrow());
+            JsonNode server1 = JSON.readTree(meta.body());
+            assertEquals("dgnet", server1.get("name").asText());
+            assertTrue(server1.get("version").isTextual());
+            assertEquals("[\"classify\"]", server1.get("extensions").toString());
+
+            for (String path : List.of("/v2/health/live", "/v2/health/ready", "/v2/models/cifar/ready",
+                    "/v2/models/cifar/versions/1/ready")) {
+                HttpResponse<String> health = get(server, path);
+                assertEquals(200, health.statusCode(), path);
+                assertEquals("", health.body(), path);
+            }
+
+            for (String path : List.of("/v2/models/cifar", "/v2/models/cifar/versions/1")) {
+                HttpResponse<String> response = get(server, path);
+                assertEquals(200, response.statusCode(), path);
+                JsonNode m = JSON.readTree(response.body());
+                assertEquals(MODEL, m.get("name").asText());
+                assertEquals("[\"1\"]", m.get("versions").toString());
+                assertEquals("dgnet", m.get("platform").asText());
+                assertEquals("[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,3,-1,-1]}]",
+                        m.get("inputs").toString());
+                // ResNet-20: three stages of three blocks, so every stage has a 4x4 adjacency matrix.
+                List<String> outputs = new ArrayList<>();
+                m.get("outputs").forEach(o -> outputs.add(o.get("name").asText() + o.get("shape")));
+                assertEquals(List.of("logits[-1,10]", "adjacency.0[-1,4,4]", "router.0[-1,4,4]",
+                        "adjacency.1[-1,4,4]", "router.1[-1,4,4]", "adjacency.2[-1,4,4]", "router.2[-1,4,4]"),
+                        outputs);
+                assertEquals("resnet20", m.get("parameters").get("arch").asText());
+            }
+
+            HttpResponse<String> index = get(server, "/");
+            try (InputStream page = InferenceServer.class.getResourceAsStream("index.html")) {
+                if (page == null) {
+                    assertError(index, 404, "no page");
+                } else {
+                    assertEquals(200, index.statusCode());
+                    assertEquals(new String(page.readAllBytes(), StandardCharsets.UTF_8), index.body());
+                }
+            }
+        }
+    }
+
+    // ---- inference
+
+    @Test
+    void inferGivesTheSessionsLogitsAndRequestedOutputs() throws Exception {
+        Shape shape = Shape.of(2, 3, 32, 32);
+        float[] input = input(shape, 11);
+        Result expected = reference.run(input, shape);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            HttpResponse<String> response = post(server, "/v2/models/cifar/infer", "{\"id\":\"req-7\","
+                    + "\"inputs\":[" + tensor(shape, flat(input)) + "],"
+                    + "\"outputs\":[{\"name\":\"adjacency.1\"},{\"name\":\"logits\"},{\"name\":\"router.2\"}]}");
+            assertEquals(200, response.statusCode(), response.body());
+            JsonNode body = JSON.readTree(response.body());
+            assertEquals(MODEL, body.get("model_name").asText());
+            assertEquals("req-7", body.get("id").asText());
+            JsonNode outputs = body.get("outputs");
+            assertEquals(3, outputs.size());
+
+            JsonNode adjacency = outputs.get(0);
+            assertEquals("adjacency.1", adjacency.get("name").asText());
+            assertEquals("FP32", adjacency.get("datatype").asText());
+            assertEquals("[2,4,4]", adjacency.get("shape").toString());
+            assertArrayEquals(expected.trace(1).adjacencyRowMajor(), floats(adjacency.get("data")));
+
+            JsonNode logits = outputs.get(1);
+            assertEquals("logits", logits.get("name").asText());
+            assertEquals("[2,10]", logits.get("shape").toString());
+            assertClose(expected.logitsRowMajor(), floats(logits.get("data")));
+
+            JsonNode router = outputs.get(2);
+            assertEquals("[2,4,4]", router.get("shape").toString());
+            assertClose(expected.trace(2).routerRowMajor(), floats(router.get("data")));
+
+            // Nested data, the versioned path, no id and no outputs: the logits alone, the same values.
+            HttpResponse<String> nested = post(server, "/v2/models/cifar/versions/1/infer",
+                    "{\"inputs\":[" + tensor(shape, nested(input, shape)) + "]}");
+            assertEquals(200, nested.statusCode(), nested.body());
+            JsonNode nestedBody = JSON.readTree(nested.body());
+            assertNull(nestedBody.get("id"));
+            assertEquals(1, nestedBody.get("outputs").size());
+            assertClose(expected.logitsRowMajor(), floats(nestedBody.get("outputs").get(0).get("data")));
+        }
+    }
+
+    @Test
+    void concurrentRequestsOfOneShapeRunAsOneBatch() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch queued = new CountDownLatch(4);
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void queued(String model, int depth) {
+                if (runs.get() > 0) {
+                    queued.countDown();
+                }
+            }
+
+            @Override
+            public void beforeRun(String model, int instances) throws InterruptedException {
+                if (runs.getAndIncrement() == 0) {
+                    running.countDown();
+                    release.await();
+                }
+            }
+        };
+        ServerConfig config = config().withBatching(8, Duration.ofMillis(200));
+        try (InferenceServer server = start(config, hooks)) {
+            List<Shape> shapes = List.of(Shape.of(1, 3, 32, 32), Shape.of(1, 3, 32, 32), Shape.of(2, 3, 32, 32),
+                    Shape.of(1, 3, 32, 32), Shape.of(1, 3, 16, 16));
+            List<float[]> inputs = IntStream.range(0, shapes.size()).mapToObj(i -> input(shapes.get(i), 20 + i))
+                    .toList();
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            responses.add(postAsync(server, inferBody(shapes.getFirst(), inputs.getFirst())));
+            assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS), "the first request never ran");
+            for (int i = 1; i < shapes.size(); i++) {
+                responses.add(postAsync(server, inferBody(shapes.get(i), inputs.get(i))));
+            }
+            assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS), "the other requests never queued");
+            release.countDown();
+
+            List<float[]> expected = new ArrayList<>();
+            for (int i = 0; i < shapes.size(); i++) {
+                HttpResponse<String> response = responses.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                assertEquals(200, response.statusCode(), response.body());
+                // Each request alone, through the reference session: batching must not change any result.
+                expected.add(reference.run(inputs.get(i), shapes.get(i)).logitsRowMajor());
+                assertClose(expected.get(i), floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+            }
+            // The requests' answers differ, so rows handed to the wrong request would have shown above.
+            for (int i = 1; i < 4; i++) {
+                assertFalse(Arrays.equals(expected.get(0), Arrays.copyOf(expected.get(i), CLASSES)));
+            }
+            // Runs: the first request alone; the three 32x32 requests (four instances) together; the 16x16 one.
+            String metrics = get(server, "/metrics").body();
+            assertEquals(3, metric(metrics, "dgnet_server_batch_size_count{model=\"cifar\"}"));
+            assertEquals(1 + 4 + 1, metric(metrics, "dgnet_server_batch_size_sum{model=\"cifar\"}"));
+            assertEquals(4, metric(metrics, "dgnet_server_batch_size_max{model=\"cifar\"}"));
+        }
+    }
+
+    @Test
+    void aRequestLargerThanTheMaximumBatchRunsAlone() throws Exception {
+        Shape shape = Shape.of(3, 3, 8, 8);
+        float[] input = input(shape, 41);
+        try (InferenceServer server = start(config().withBatching(2, Duration.ZERO), WorkerHooks.NONE)) {
+            HttpResponse<String> response = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
+            assertEquals(200, response.statusCode(), response.body());
+            assertClose(reference.run(input, shape).logitsRowMajor(),
+                    floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+            assertEquals(3, metric(get(server, "/metrics").body(), "dgnet_server_batch_size_max{model=\"cifar\"}"));
+        }
+    }
+
+    @Test
+    void metricsCountRequestsByModelEndpointAndStatus() throws Exception {
+        Shape shape = Shape.of(1, 3, 8, 8);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            assertEquals(200, post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 1))).statusCode());
+            assertEquals(404, get(server, "/v2/models/nope").statusCode());
+            HttpResponse<String> response = get(server, "/metrics");
+            assertEquals(200, response.statusCode());
+            assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
+            String metrics = response.body();
+            assertEquals(1, metric(metrics,
+                    "dgnet_server_requests_total{endpoint=\"infer\",model=\"cifar\",status=\"200\"}"));
+            assertEquals(1, metric(metrics,
+                    "dgnet_server_requests_total{endpoint=\"model_metadata\",model=\"\",status=\"404\"}"));
+            assertEquals(1, metric(metrics,
+                    "dgnet_server_request_duration_seconds_count{endpoint=\"infer\",model=\"cifar\"}"));
+            assertTrue(metrics.contains("dgnet_server_request_duration_seconds_bucket{endpoint=\"infer\""), metrics);
+            assertEquals(0, metric(metrics, "dgnet_server_queue_depth{model=\"cifar\"}"));
+            assertEquals(1, metric(metrics, "dgnet_server_inference_duration_seconds_count{model=\"cifar\"}"));
+            assertEquals(1, metric(metrics, "dgnet_server_batch_size_bucket{model=\"cifar\",le=\"1.0\"}"));
+        }
+    }
+
+    @Test
+    void classifyAnswersTheTopClassesOfAnUploadedImage() throws Exception {
+        byte[] png = image("png", 45, 38);
+        byte[] jpeg = image("jpeg", 50, 40);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            for (byte[] bytes : List.of(png, jpeg)) {
+                String type = bytes == png ? "image/png" : "image/jpeg";
+                ImagePreprocessor images = ImagePreprocessor.of(model.config());
+                float[] logits = reference.run(images.decode(bytes, "test"), Shape.of(1, 3, 32, 32)).logits()[0];
+                List<Prediction> expected = Prediction.top(logits, 3, LABELS);
+
+                HttpResponse<String> response = upload(server, "/v2/models/cifar/classify?top=3", type, bytes);
+                assertEquals(200, response.statusCode(), response.body());
+                JsonNode body = JSON.readTree(response.body());
+                assertEquals(MODEL, body.get("model_name").asText());
+                assertNull(body.get("graph_svg"));
+                JsonNode predictions = body.get("predictions");
+                assertEquals(3, predictions.size());
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(expected.get(i).classIndex(), predictions.get(i).get("class").asInt());
+                    assertEquals(expected.get(i).label(), predictions.get(i).get("label").asText());
+                    assertEquals(expected.get(i).probability(), predictions.get(i).get("probability").floatValue(),
+                            1e-5f);
+                }
+            }
+
+            HttpResponse<String> withGraph = upload(server, "/v2/models/cifar/versions/1/classify?graph=1", "image/png",
+                    png);
+            assertEquals(200, withGraph.statusCode(), withGraph.body());
+            JsonNode body = JSON.readTree(withGraph.body());
+            assertEquals(ClassifyQuery.DEFAULT_TOP, body.get("predictions").size());
+            String svg = body.get("graph_svg").asText();
+            assertTrue(svg.startsWith("<svg") && svg.strip().endsWith("</svg>"), svg);
+        }
+    }
+
+    @Test
+    void classifyRefusesWhatIsNoImage() throws Exception {
+        byte[] png = image("png", 40, 40);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            String classify = "/v2/models/cifar/classify";
+            assertError(upload(server, classify, "image/png", "not an image".getBytes(StandardCharsets.UTF_8)), 400,
+                    "not a JPEG or PNG image");
+            assertError(upload(server, classify, "image/png", Arrays.copyOf(png, png.length / 2)), 400,
+                    "the uploaded image");
+            assertError(upload(server, classify, "image/gif", png), 415, "image/jpeg or image/png, got 'image/gif'");
+            assertError(upload(server, classify, "multipart/form-data; boundary=x", png), 415, "multipart/form-data");
+            assertError(upload(server, classify + "?top=0", "image/png", png), 400, "top must be an integer >= 1");
+            assertError(upload(server, classify + "?top=many", "image/png", png), 400, "got 'many'");
+            assertError(upload(server, classify + "?graph=yes", "image/png", png), 400, "graph must be");
+            assertError(upload(server, classify + "?k=3", "image/png", png), 400, "unknown query parameter 'k'");
+            assertError(get(server, classify), 405, "classify takes POST");
+            assertEquals(200, upload(server, classify + "?top=1", "image/png", png).statusCode());
+        }
+    }
+
+    // ---- limits
+
+    @Test
+    void fullQueueIsAnswered503WithRetryAfter() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch queued = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void queued(String model, int depth) {
+                if (runs.get() > 0) {
+                    queued.countDown();
+                }
+            }
+
+            @Override
+            public void beforeRun(String model, int instances) throws InterruptedException {
+                if (runs.getAndIncrement() == 0) {
+                    running.countDown();
+                    release.await();
+                }
+            }
+        };
+        Shape shape = Shape.of(1, 3, 8, 8);
+        try (InferenceServer server = start(config().withQueueCapacity(1), hooks)) {
+            CompletableFuture<HttpResponse<String>> first = postAsync(server, inferBody(shape, input(shape, 1)));
+            assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            CompletableFuture<HttpResponse<String>> second = postAsync(server, inferBody(shape, input(shape, 2)));
+            assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+
+            HttpResponse<String> third = post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 3)));
+            assertError(third, 503, "requests waiting");
+            assertEquals("1", third.headers().firstValue("Retry-After").orElseThrow());
+
+            release.countDown();
+            assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 3))).statusCode());
+        }
+    }
+
+    @Test
+    void bodiesOverTheLimitAre413WithOrWithoutContentLength() throws Exception {
+        Shape small = Shape.of(1, 3, 2, 2);
+        String fits = inferBody(small, input(small, 1));
+        long limit = fits.length() + 16;
+        Shape big = Shape.of(1, 3, 32, 32);
+        byte[] tooBig = inferBody(big, input(big, 1)).getBytes(StandardCharsets.UTF_8);
+        try (InferenceServer server = start(config().withMaxRequestBytes(limit), WorkerHooks.NONE)) {
+            assertEquals(200, post(server, "/v2/models/cifar/infer", fits).statusCode());
+
+            HttpResponse<String> declared = client.send(request(server, "/v2/models/cifar/infer")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(tooBig)).build(), HttpResponse.BodyHandlers.ofString());
+            assertError(declared, 413, "limit of " + limit + " bytes");
+
+            // ofInputStream has no length: the body goes chunked and only reading finds it too large.
+            HttpResponse<String> chunked = client.send(request(server, "/v2/models/cifar/infer")
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(tooBig)))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+            assertError(chunked, 413, "limit of " + limit + " bytes");
+
+            assertEquals(200, post(server, "/v2/models/cifar/infer", fits).statusCode());
+        }
+    }
+
+    // ---- bad requests
+
+    @Test
+    void badRequestsAreAnsweredWithTheirStatusAndAMessage() throws Exception {
+        Shape shape = Shape.of(1, 3, 2, 2);
+        String data = flat(input(shape, 1));
+        String good = tensor(shape, data);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            String infer = "/v2/models/cifar/infer";
+            HttpResponse<String> truncated = post(server, infer, "{\"inputs\": [");
+            assertError(truncated, 400, "malformed JSON at line 1, column 13: Unexpected end-of-input");
+            assertFalse(truncated.body().contains("Source"), truncated.body());
+            assertError(post(server, infer, ""), 400, "must be a JSON object");
+            assertError(post(server, infer, "[1, 2]"), 400, "must be a JSON object");
+            assertError(post(server, infer, "{}"), 400, "no 'inputs'");
+            assertError(post(server, infer, "{\"inputs\": []}"), 400, "has 0");
+            assertError(post(server, infer, "{\"inputs\": [" + good + "," + good.replace("\"input\"", "\"x\"")
+                    + "]}"), 400, "'input', 'x'");
+            assertError(post(server, infer, "{\"inputs\": [" + good.replace("\"input\"", "\"image\"") + "]}"), 400,
+                    "unknown input 'image'");
+            assertError(post(server, infer, "{\"inputs\": [" + good.replace("FP32", "FP64") + "]}"), 400,
+                    "datatype 'FP64'");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 4]", data) + "]}"), 400,
+                    "shape [N, 3, H, W]");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 1, 2, 6]", data) + "]}"), 400,
+                    "shape [N, 3, H, W]");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 0, 2]", "[]") + "]}"), 400,
+                    "every dimension >= 1");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 2, 3]", data) + "]}"), 400,
+                    "has 12 values, but its shape [1, 3, 2, 3] holds 18");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 2, 2]", "[1, 2, 3]") + "]}"), 400,
+                    "has 3 values");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 2, 2]", "[1, \"2\", 3]") + "]}"),
+                    400, "must hold numbers, found the string \"2\" at index 1");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 2, 2]", "[1, 1e39]") + "]}"), 400,
+                    "out of the FP32 range");
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 2, 2]", "[1, NaN]") + "]}"), 400,
+                    "malformed JSON");
+            assertError(post(server, infer, "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 3, 2, 2]}]}"), 400,
+                    "needs 'datatype', 'shape' and 'data'");
+            assertError(post(server, infer, "{\"inputs\": [" + good + "], \"outputs\": [{\"name\": \"adjacency.7\"}]}"),
+                    400, "unknown output 'adjacency.7': the model has logits, adjacency.0");
+            assertError(post(server, infer, "{\"input\": [" + good + "]}"), 400, "unknown field 'input'");
+            assertError(post(server, infer, "{\"inputs\": [" + good + "]} {}"), 400, "");
+            assertError(post(server, infer, "{\"id\": 7, \"inputs\": [" + good + "]}"), 400, "'id' must be a string");
+
+            HttpResponse<String> wrongMethod = get(server, infer);
+            assertError(wrongMethod, 405, "GET is not allowed");
+            assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElseThrow());
+            assertError(post(server, "/v2", "{}"), 405, "POST is not allowed");
+            assertError(post(server, "/v2/models/other/infer", "{}"), 404, "unknown model 'other': this server has cifar");
+            assertError(get(server, "/v2/models/cifar/versions/2"), 404, "no version '2'");
+            assertError(get(server, "/v2/models/cifar/explain"), 404, "no endpoint at /v2/models/cifar/explain");
+            assertError(get(server, "/v1/models"), 404, "no endpoint at /v1/models");
+
+            // The worker took none of that amiss, and no request counted as a server failure.
+            assertEquals(200, post(server, infer, "{\"inputs\": [" + good + "]}").statusCode());
+            assertFalse(get(server, "/metrics").body().contains("status=\"500\""));
+        }
+    }
+
+    @Test
+    void aFailingRunFailsOnlyItsBatchAndTheWorkerCarriesOn() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) {
+                if (runs.getAndIncrement() == 0) {
+                    throw new IllegalStateException("injected fault");
+                }
+            }
+        };
+        Shape shape = Shape.of(1, 3, 8, 8);
+        float[] input = input(shape, 5);
+        try (InferenceServer server = start(config(), hooks)) {
+            assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), 500,
+                    "inference failed: injected fault");
+            HttpResponse<String> next = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
+            assertEquals(200, next.statusCode(), next.body());
+            assertClose(reference.run(input, shape).logitsRowMajor(),
+                    floats(JSON.readTree(next.body()).get("outputs").get(0).get("data")));
+        }
+    }
+
+    // ---- shutdown
+
+    @Test
+    void closeAnswersEveryAdmittedRequestThenStops() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch queued = new CountDownLatch(2);
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void queued(String model, int depth) {
+                if (runs.get() > 0) {
+                    queued.countDown();
+                }
+            }
+
+            @Override
+            public void beforeRun(String model, int instances) throws InterruptedException {
+                if (runs.getAndIncrement() == 0) {
+                    running.countDown();
+                    release.await();
+                }
+            }
+        };
+        Shape shape = Shape.of(1, 3, 8, 8);
+        List<float[]> inputs = List.of(input(shape, 31), input(shape, 32), input(shape, 33));
+        InferenceServer server = start(config(), hooks);
+        Thread closer;
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        try {
+            responses.add(postAsync(server, inferBody(shape, inputs.get(0))));
+            assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            responses.add(postAsync(server, inferBody(shape, inputs.get(1))));
+            responses.add(postAsync(server, inferBody(shape, inputs.get(2))));
+            assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+
+            closer = Thread.ofPlatform().start(server::close);
+            // Closing begins at once; the worker is still held inside its run.
+            awaitStatus(server, "/v2/health/ready", 503);
+            assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, inputs.get(0))), 503,
+                    "shutting down");
+        } finally {
+            release.countDown();
+        }
+        closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(closer.isAlive(), "close() did not return");
+        for (int i = 0; i < inputs.size(); i++) {
+            HttpResponse<String> response = responses.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode(), response.body());
+            assertClose(reference.run(inputs.get(i), shape).logitsRowMajor(),
+                    floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+        }
+        assertThrows(ConnectException.class, () -> get(server, "/v2/health/live"));
+    }
+
+    // ---- helpers
+
+    private static float[] input(Shape shape, long seed) {
+        return DeterministicWeights.generate("input", shape.dims(), seed);
+    }
+
+    private static String inferBody(Shape shape, float[] values) {
+        return "{\"inputs\": [" + tensor(shape, flat(values)) + "]}";
+    }
+
+    private static String tensor(Shape shape, String data) {
+        return tensor(Arrays.toString(shape.dims()), data);
+    }
+
+    private static String tensor(String shape, String data) {
+        return "{\"name\": \"input\", \"shape\": " + shape + ", \"datatype\": \"FP32\", \"data\": " + data + "}";
+    }
+
+    private static String flat(float[] values) {
+        return IntStream.range(0, values.length).mapToObj(i -> Float.toString(values[i]))
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+
+    /** The values as nested arrays, one level per dimension. */
+    private static String nested(float[] values, Shape shape) {
+        return nested(values, shape.dims(), 0, 0);
+    }
+
+    private static String nested(float[] values, int[] dims, int axis, int offset) {
+        if (axis == dims.length) {
+            return Float.toString(values[offset]);
+        }
+        int stride = 1;
+        for (int a = axis + 1; a < dims.length; a++) {
+            stride *= dims[a];
+        }
+        int step = stride;
+        return IntStream.range(0, dims[axis]).mapToObj(i -> nested(values, dims, axis + 1, offset + i * step))
+                .collect(Collectors.joining(",", "[", "]"));
+    }
+
+    private static float[] floats(JsonNode array) {
+        float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) array.get(i).asDouble();
+        }
+        return values;
+    }
+
+    /** Relative error {@code ||actual - expected|| / ||expected|| <= 1e-5}. */
+    private static void assertClose(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            diff += (actual[i] - expected[i]) * (double) (actual[i] - expected[i]);
+            norm += expected[i] * (double) expected[i];
+        }
+        assertTrue(Math.sqrt(diff) <= 1e-5 * Math.sqrt(norm), "relative error " + Math.sqrt(diff / norm));
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String message) throws IOException {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
+        JsonNode body = JSON.readTree(response.body());
+        assertEquals(1, body.size(), response.body());
+        assertTrue(body.get("error").asText().contains(message), response.body());
+    }
+
+    /** The value of the sample named exactly {@code sample} in a Prometheus scrape. */
+    private static double metric(String scrape, String sample) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(sample) + " (\\S+)$", Pattern.MULTILINE).matcher(scrape);
+        assertTrue(m.find(), "no sample " + sample + " in\n" + scrape);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Polls {@code path} until it answers {@code status}: closing is observable only from outside. */
+    private static void awaitStatus(InferenceServer server, String path, int status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (get(server, path).statusCode() != status) {
+            assertTrue(System.nanoTime() < deadline, path + " never answered " + status);
+            Thread.sleep(10);
+        }
+    }
+
+    /** A smooth colour gradient with a disc, encoded by the JDK: an image every decoder reads the same way. */
+    private static byte[] image(String format, int width, int height) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                boolean disc = Math.hypot(x - width / 2.0, y - height / 3.0) < height / 4.0;
+                image.setRGB(x, y, disc ? 0xF0E010 : (x * 255 / width) << 16 | (y * 255 / height) << 8 | 0x40);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(image, format, out), format);
+        return out.toByteArray();
+    }
+
+    private static HttpResponse<String> upload(InferenceServer server, String path, String type, byte[] bytes)
+            throws Exception {
+        return client.send(request(server, path).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder request(InferenceServer server, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(WAIT_SECONDS));
+    }
+
+    private static HttpResponse<String> get(InferenceServer server, String path) throws Exception {
+        return client.send(request(server, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(InferenceServer server, String path, String body) throws Exception {
+        return client.send(request(server, path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static CompletableFuture<HttpResponse<String>> postAsync(InferenceServer server, String body) {
+        return client.sendAsync(request(server, "/v2/models/cifar/infer").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
