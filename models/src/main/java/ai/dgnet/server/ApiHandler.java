@@ -110,6 +110,9 @@ final class ApiHandler implements HttpHandler {
                     (exchange, m) -> empty(exchange, 200));
             case "/v2/health/ready" -> new Target("health_ready", "GET", null, null,
                     (exchange, m) -> readiness(exchange));
+            case "/v2/repository/index" -> new Target("repository_index", "POST", null, null,
+                    (exchange, m) -> send(exchange, 200, JSON_TYPE,
+                            V2Json.repositoryIndex(List.copyOf(models.keySet()), ready.getAsBoolean())));
             default -> modelRoute(path);
         };
     }

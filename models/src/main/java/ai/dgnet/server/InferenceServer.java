@@ -86,7 +86,7 @@ public final class InferenceServer implements AutoCloseable {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         InferenceServer server = new InferenceServer(http, executor, List.copyOf(workers));
         http.createContext("/", new ApiHandler(served, config.maxRequestBytes(), metrics, () -> !server.closing,
-                V2Json.serverMetadata(version(), List.of("classify")), indexPage()));
+                V2Json.serverMetadata(version(), List.of("classify", "model_repository")), indexPage()));
         http.setExecutor(executor);
         http.start();
         return server;

@@ -364,6 +364,17 @@ final class V2Json {
         return bytes(root);
     }
 
+    /**
+     * The model repository extension's index: every model with its version and state ({@code READY}, or
+     * {@code UNAVAILABLE} while the server shuts down), sorted by name.
+     */
+    static byte[] repositoryIndex(List<String> names, boolean ready) {
+        ArrayNode index = JSON.createArrayNode();
+        names.stream().sorted().forEach(name -> index.addObject().put("name", name).put("version", VERSION)
+                .put("state", ready ? "READY" : "UNAVAILABLE"));
+        return bytes(index);
+    }
+
     static byte[] error(String message) {
         return bytes(JSON.createObjectNode().put("error", message));
     }
