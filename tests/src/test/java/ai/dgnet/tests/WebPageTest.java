@@ -1,0 +1,155 @@
+package ai.dgnet.tests;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Prediction;
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.server.InferenceServer;
+import ai.dgnet.server.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The server's page in a real headless browser: pick an image, see its top 5 and its connectivity picture, both
+ * equal to the model run directly on the same image.
+ */
+class WebPageTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final List<String> LABELS = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
+            "frog", "horse", "ship", "truck");
+    /** Low enough that the image keeps edges in every stage, so the picture has something to show. */
+    private static final float THRESHOLD = 0.2f;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dir;
+    private static DgModel model;
+    private static CpuDevice device;
+    private static InferenceServer server;
+    private static WebDriver browser;
+
+    @BeforeAll
+    static void start() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "the web page test needs a headless browser: apt-get install chromium chromium-driver");
+        ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, THRESHOLD, LABELS.size(), 3, LABELS,
+                new ModelConfig.Preprocess(36, 32, new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.2f, 0.3f}));
+        model = DgModel.random(config, 3);
+        device = CpuDevice.create(1);
+        server = InferenceServer.start(ServerConfig.defaults().withPort(0), Map.of("cifar", model), device);
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+        // Without the background-networking switches Chromium keeps dialling Google's services, which a closed
+        // network refuses; a fresh profile keeps runs independent.
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + Files.createDirectory(dir.resolve("profile")));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void pickingAnImageShowsItsTopFiveAndConnectivity() throws Exception {
+        Path image = Path.of(WebPageTest.class.getResource("/images/rgb_97x61.png").toURI());
+        Result expected = runDirectly(image);
+
+        browser.get(server.uri().toString());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.until(b -> !b.findElements(By.cssSelector("#model option[value='cifar']")).isEmpty());
+        browser.findElement(By.id("file")).sendKeys(image.toString());
+        wait.until(b -> b.findElement(By.id("status")).getText().endsWith("done")
+                || b.findElement(By.id("status")).getAttribute("class").equals("error"));
+        assertEquals("rgb_97x61.png: done", browser.findElement(By.id("status")).getText());
+
+        List<String> shown = new ArrayList<>();
+        for (WebElement row : browser.findElements(By.cssSelector("#predictions tr.prediction"))) {
+            shown.add(row.findElement(By.className("label")).getText() + " "
+                    + row.findElement(By.className("prob")).getText());
+        }
+        List<String> wanted = new ArrayList<>();
+        for (Prediction p : Prediction.top(expected.logits()[0], 5, LABELS)) {
+            wanted.add(p.label() + " " + String.format(Locale.ROOT, "%.1f%%", 100.0 * p.probability()));
+        }
+        assertEquals(wanted, shown);
+
+        int kept = 0;
+        for (int s = 0; s < expected.stages(); s++) {
+            float[][] a = expected.adjacency(s, 0);
+            for (int i = 0; i < expected.nodes(s); i++) {
+                for (int j = i + 1; j <= expected.nodes(s); j++) {
+                    kept += a[i][j] != 0 ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(kept > 0, "the image keeps edges at threshold " + THRESHOLD);
+        assertEquals(kept, browser.findElements(By.cssSelector("#graph svg g.edge.kept")).size(),
+                "the picture in the page draws the edges the model kept");
+    }
+
+    @Test
+    void aFileThatIsNoImageShowsTheServersError() throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.png"), "not an image", StandardCharsets.UTF_8);
+        browser.get(server.uri().toString());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.until(b -> !b.findElements(By.cssSelector("#model option[value='cifar']")).isEmpty());
+        browser.findElement(By.id("file")).sendKeys(text.toString());
+        wait.until(b -> b.findElement(By.id("status")).getAttribute("class").equals("error"));
+        String status = browser.findElement(By.id("status")).getText();
+        assertTrue(status.contains("not a JPEG or PNG image"), status);
+    }
+
+    /** The model on the same file, preprocessed and run here without the server or the browser. */
+    private static Result runDirectly(Path image) throws IOException {
+        ImagePreprocessor pre = ImagePreprocessor.of(model.config());
+        try (Session session = model.session(device)) {
+            return session.run(pre.read(image), Shape.of(1, pre.channels(), pre.height(), pre.width()));
+        }
+    }
+}
