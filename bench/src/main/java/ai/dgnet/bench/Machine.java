@@ -21,8 +21,17 @@ final class Machine {
     private Machine() {
     }
 
-    /** Markdown list items describing this machine and the software under test. */
+    /** Markdown list items describing this machine and the software under test, ONNX Runtime and PyTorch too. */
     static List<String> describe(int threads, String ortVersion, String torch) {
+        List<String> lines = describe(threads);
+        lines.add("- ONNX Runtime: " + ortVersion + " (Java API, CPU execution provider)");
+        lines.add("- PyTorch: " + torch);
+        lines.add("- every runtime runs on the same threads");
+        return lines;
+    }
+
+    /** Markdown list items describing this machine and this runtime. */
+    static List<String> describe(int threads) {
         List<String> cpuinfo;
         try {
             cpuinfo = Files.readAllLines(CPUINFO);
@@ -41,9 +50,7 @@ final class Machine {
                 + ", amx " + amx(flags));
         lines.add("- JDK: " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
         lines.add("- oneDNN: " + DnnlLibrary.version() + "; DG kernels: " + DgKernelsProvider.get().name());
-        lines.add("- ONNX Runtime: " + ortVersion + " (Java API, CPU execution provider)");
-        lines.add("- PyTorch: " + torch);
-        lines.add("- threads: " + threads + " for every runtime");
+        lines.add("- threads: " + threads);
         return lines;
     }
 

@@ -1,0 +1,304 @@
+package ai.dgnet.bench;
+
+import ai.dgnet.models.Agreement;
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Session;
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.server.InferenceServer;
+import ai.dgnet.server.ServerConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The inference server under load, on loopback: at each concurrency level, that many clients send inference
+ * requests (Open Inference Protocol JSON) back to back until a request count or a time limit is reached. Every
+ * answer is checked against the model run directly on the same input; the report gives requests per second,
+ * p50/p99 latency and the batch sizes the server formed, and the exit status is 1 when any accepted request was
+ * not answered correctly (503s, the server's overload answer, are counted, not lost).
+ */
+@Command(name = "load-test", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Load-test dgnet's inference server on loopback: requests per second and latency at several "
+                + "concurrency levels, every answer checked.",
+                "Exit status 1 when an accepted request got a wrong answer or none."})
+public final class LoadTest implements Callable<Integer> {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern BATCH_METRIC = Pattern.compile(
+            "^dgnet_server_batch_size_(sum|count)\\{[^}]*} ([0-9.eE+-]+)$", Pattern.MULTILINE);
+
+    @Option(names = "--arch", defaultValue = "resnet50", description = "Architecture (default: ${DEFAULT-VALUE}).")
+    private String arch;
+
+    @Option(names = "--mode", defaultValue = "dynamic", description = "dynamic or static (default: ${DEFAULT-VALUE}).")
+    private String mode;
+
+    @Option(names = "--size", defaultValue = "224", description = "Image height and width (default: ${DEFAULT-VALUE}).")
+    private int size;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16", paramLabel = "C",
+            description = "Concurrent clients per level, comma-separated (default: ${DEFAULT-VALUE}).")
+    private List<Integer> concurrency;
+
+    @Option(names = "--requests", defaultValue = "200", paramLabel = "N",
+            description = "Requests per level (default: ${DEFAULT-VALUE}).")
+    private int requests;
+
+    @Option(names = "--time-limit", defaultValue = "60", paramLabel = "S",
+            description = "Seconds per level after which clients send no new request (default: ${DEFAULT-VALUE}).")
+    private int timeLimit;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "W",
+            description = "Untimed requests per client before each level, so that the server has prepared the "
+                    + "batch sizes that level forms (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Option(names = "--max-batch", defaultValue = "8", description = "Server's maximum batch (default: ${DEFAULT-VALUE}).")
+    private int maxBatch;
+
+    @Option(names = "--max-delay-ms", defaultValue = "5",
+            description = "Server's maximum queue delay (default: ${DEFAULT-VALUE}).")
+    private long maxDelayMs;
+
+    @Option(names = "--queue", defaultValue = "64", description = "Server's queue capacity (default: ${DEFAULT-VALUE}).")
+    private int queue;
+
+    @Option(names = "--inputs", defaultValue = "8",
+            description = "Distinct inputs the clients cycle through (default: ${DEFAULT-VALUE}).")
+    private int inputs;
+
+    @Option(names = "--threads", paramLabel = "T", description = "The server's threads (default: all cores).")
+    private Integer threads;
+
+    @Option(names = "--out", defaultValue = "bench/target/load-test.md",
+            description = "Where the report is written too (default: ${DEFAULT-VALUE}).")
+    private Path out;
+
+    @Spec
+    private CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadTest()).execute(args));
+    }
+
+    /** One concurrency level's outcome. */
+    record Level(int clients, int sent, int answered, int wrong, int rejected, int failed, double seconds,
+                 double[] latencyMs, double meanBatch) {
+        double requestsPerSecond() {
+            return answered / seconds;
+        }
+
+        double percentile(double p) {
+            if (latencyMs.length == 0) {
+                return Double.NaN;
+            }
+            double[] sorted = latencyMs.clone();
+            Arrays.sort(sorted);
+            return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
+        }
+
+        Level withMeanBatch(double mean) {
+            return new Level(clients, sent, answered, wrong, rejected, failed, seconds, latencyMs, mean);
+        }
+
+        /** Every request the server accepted was answered, and correctly. */
+        boolean nothingLost() {
+            return wrong == 0 && failed == 0 && answered + rejected == sent;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests < 1 || timeLimit < 1 || inputs < 1 || warmup < 0 || size < 1
+                || concurrency.stream().anyMatch(c -> c < 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--requests, --time-limit, --inputs, --size and every --concurrency must be >= 1, --warmup >= 0");
+        }
+        ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
+        Shape one = Shape.of(1, config.inChannels(), size, size);
+        List<byte[]> bodies = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Level> levels = new ArrayList<>();
+        try (DgModel model = DgModel.random(config, 3);
+             CpuDevice device = threads == null ? CpuDevice.create() : CpuDevice.create(threads)) {
+            err.println("load-test: logits of " + inputs + " inputs from the model run directly");
+            try (Session session = model.session(device)) {
+                for (int k = 0; k < inputs; k++) {
+                    float[] input = DeterministicWeights.generate("input", one.dims(), 100 + k);
+                    expected.add(session.run(input, one).logits()[0].clone());
+                    bodies.add(requestBody(k, one, input));
+                }
+            }
+            ServerConfig serverConfig = ServerConfig.defaults().withPort(0)
+                    .withBatching(maxBatch, Duration.ofMillis(maxDelayMs)).withQueueCapacity(queue);
+            try (InferenceServer server = InferenceServer.start(serverConfig, Map.of(arch, model), device);
+                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                URI infer = server.uri().resolve("/v2/models/" + arch + "/infer");
+                URI metrics = server.uri().resolve("/metrics");
+                for (int clients : concurrency) {
+                    err.println("load-test: " + clients + " clients");
+                    run(client, infer, bodies, expected, clients, clients * warmup, Long.MAX_VALUE);
+                    double[] before = batchMetric(client, metrics);
+                    Level level = run(client, infer, bodies, expected, clients, requests,
+                            System.nanoTime() + timeLimit * 1_000_000_000L);
+                    double[] after = batchMetric(client, metrics);
+                    levels.add(level.withMeanBatch((after[0] - before[0]) / Math.max(1, after[1] - before[1])));
+                }
+            }
+        }
+        String report = report(levels, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+        spec.commandLine().getOut().print(report);
+        spec.commandLine().getOut().flush();
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        Files.writeString(out, report);
+        err.println("load-test: report written to " + out);
+        return levels.stream().allMatch(Level::nothingLost) ? 0 : 1;
+    }
+
+    /** {@code clients} threads sending {@code count} requests in all, no new one after {@code deadline}. */
+    private static Level run(HttpClient client, URI infer, List<byte[]> bodies, List<float[]> expected, int clients,
+                             int count, long deadline) throws InterruptedException {
+        AtomicInteger tickets = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger wrong = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        LongAdder sent = new LongAdder();
+        ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            threads.add(Thread.ofPlatform().name("client-" + c).start(() -> {
+                int ticket;
+                while ((ticket = tickets.getAndIncrement()) < count && System.nanoTime() < deadline) {
+                    int k = ticket % bodies.size();
+                    sent.increment();
+                    long t = System.nanoTime();
+                    try {
+                        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(infer)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(k))).build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
+                        double millis = (System.nanoTime() - t) / 1e6;
+                        if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()) {
+                            rejected.incrementAndGet();
+                        } else if (response.statusCode() != 200) {
+                            failed.incrementAndGet();
+                        } else {
+                            answered.incrementAndGet();
+                            latencies.add(millis);
+                            if (!correct(response.body(), k, expected.get(k))) {
+                                wrong.incrementAndGet();
+                            }
+                        }
+                    } catch (IOException e) {
+                        failed.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double[] millis = latencies.stream().mapToDouble(Double::doubleValue).toArray();
+        return new Level(clients, sent.intValue(), answered.get(), wrong.get(), rejected.get(), failed.get(), seconds,
+                millis, Double.NaN);
+    }
+
+    /** The answer carries this request's id and logits within the spec's fp32 tolerance of the direct run. */
+    static boolean correct(byte[] body, int k, float[] expected) throws IOException {
+        JsonNode answer = JSON.readTree(body);
+        JsonNode logits = answer.path("outputs").path(0);
+        if (!answer.path("id").asText().equals(Integer.toString(k)) || !logits.path("name").asText().equals("logits")
+                || logits.path("data").size() != expected.length) {
+            return false;
+        }
+        float[] actual = new float[expected.length];
+        for (int i = 0; i < actual.length; i++) {
+            actual[i] = (float) logits.path("data").get(i).asDouble();
+        }
+        return Agreement.relativeError(actual, expected) <= Agreement.LOGITS_TOLERANCE;
+    }
+
+    private static byte[] requestBody(int k, Shape shape, float[] input) throws IOException {
+        ObjectNode request = JSON.createObjectNode().put("id", Integer.toString(k));
+        ObjectNode tensor = request.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
+        Arrays.stream(shape.dims()).forEach(tensor.putArray("shape")::add);
+        var data = tensor.putArray("data");
+        for (float v : input) {
+            data.add(v);
+        }
+        return JSON.writeValueAsBytes(request);
+    }
+
+    /** The server's batch-size summary: {@code {sum, count}}. */
+    private static double[] batchMetric(HttpClient client, URI metrics) throws IOException, InterruptedException {
+        String text = client.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double[] sumCount = new double[2];
+        Matcher m = BATCH_METRIC.matcher(text);
+        while (m.find()) {
+            sumCount[m.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(2));
+        }
+        return sumCount;
+    }
+
+    private String report(List<Level> levels, int threads) {
+        StringBuilder text = new StringBuilder("## Inference server load test\n\n");
+        Machine.describe(threads).forEach(line -> text.append(line).append('\n'));
+        text.append(String.format(Locale.ROOT, "- model: %s %s, %dx%d, deterministic weights; server: max batch %d, "
+                + "max queue delay %d ms, queue %d; JSON requests of one image on loopback%n%n", arch, mode, size,
+                size, maxBatch, maxDelayMs, queue));
+        MarkdownTable table = new MarkdownTable(0, "clients", "sent", "answered", "correct", "503", "failed",
+                "req/s", "p50 ms", "p99 ms", "mean batch");
+        for (Level l : levels) {
+            table.add(Integer.toString(l.clients), Integer.toString(l.sent), Integer.toString(l.answered),
+                    Integer.toString(l.answered - l.wrong), Integer.toString(l.rejected), Integer.toString(l.failed),
+                    String.format(Locale.ROOT, "%.1f", l.requestsPerSecond()),
+                    String.format(Locale.ROOT, "%.1f", l.percentile(0.5)),
+                    String.format(Locale.ROOT, "%.1f", l.percentile(0.99)),
+                    String.format(Locale.ROOT, "%.2f", l.meanBatch));
+        }
+        text.append(table).append('\n');
+        boolean lost = levels.stream().anyMatch(l -> !l.nothingLost());
+        text.append(lost ? "Some accepted requests were answered wrongly or not at all (see 'correct' and 'failed').\n"
+                : "Every accepted request was answered, and correctly (logits within 1e-4 of the model run directly).\n");
+        return text.toString();
+    }
+}

@@ -1,0 +1,59 @@
+package ai.dgnet.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The load test runs briefly against a real server, and its answer check catches wrong answers. */
+class LoadTestTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aShortRunAnswersEveryRequestCorrectly() throws IOException {
+        Path report = dir.resolve("load.md");
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new LoadTest()).setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(new StringWriter()));
+        int status = cmd.execute("--arch", "resnet20", "--size", "32", "--concurrency", "1,4", "--requests", "12",
+                "--warmup", "1", "--max-delay-ms", "20", "--threads", "1", "--out", report.toString());
+        assertEquals(0, status, out.toString());
+        String text = Files.readString(report);
+        assertEquals(out.toString(), text);
+        List<String> rows = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).toList();
+        assertEquals(2, rows.size(), text);
+        for (String row : rows) {
+            String[] cells = row.split("\\|");
+            assertEquals("12", cells[2].strip(), row);
+            assertEquals(cells[3].strip(), cells[4].strip(), "every answer correct: " + row);
+            assertEquals("0", cells[6].strip(), "no failed request: " + row);
+        }
+        assertTrue(text.contains("Every accepted request was answered, and correctly"), text);
+    }
+
+    @Test
+    void anAnswerIsCorrectOnlyWithItsIdAndTheExpectedLogits() throws IOException {
+        float[] expected = {1f, 2f, 3f};
+        assertTrue(LoadTest.correct(answer("5", "[1.0, 2.0, 3.00001]"), 5, expected));
+        assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0, 3.1]"), 5, expected), "logits off by 2%");
+        assertFalse(LoadTest.correct(answer("4", "[1.0, 2.0, 3.0]"), 5, expected), "another request's answer");
+        assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0]"), 5, expected), "too few logits");
+    }
+
+    private static byte[] answer(String id, String logits) {
+        return ("{\"model_name\":\"m\",\"id\":\"" + id + "\",\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\","
+                + "\"shape\":[1,3],\"data\":" + logits + "}]}").getBytes(StandardCharsets.UTF_8);
+    }
+}
