@@ -15,6 +15,32 @@ run() {
   echo "+ dgnet $*"
   env -i HOME="$work/home" PATH="$work/bin" "$bundle/dgnet" "$@"
 }
+image=tests/src/test/resources/images/rgb_97x61.png
 run device
 run demo --arch resnet20 --size 32 --batch 2 --runs 2
+run predict resnet20 "$image" --top 3
+run graph resnet20 "$image" --out "$work/graph.png"
+
+# The server, asked for its readiness over bash's own /dev/tcp (the machine may have no HTTP client). The
+# launcher execs the JVM for serve, so the background job is the server itself and kill stops it gracefully.
+port=18765
+echo "+ dgnet serve resnet20 --port $port"
+env -i HOME="$work/home" PATH="$work/bin" "$bundle/dgnet" serve resnet20 --port "$port" &
+server=$!
+status=""
+for _ in $(seq 1 60); do
+  if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+    printf 'GET /v2/health/ready HTTP/1.0\r\n\r\n' >&3
+    read -r status <&3 || true
+    exec 3<&-
+    break
+  fi
+  sleep 1
+done
+kill "$server"
+wait "$server" || true
+case "$status" in
+  "HTTP/1.1 200"*) echo "serve: ready" ;;
+  *) echo "serve: not ready: '${status}'" >&2; exit 1 ;;
+esac
 echo "edge bundle: $(du -sh "$tarball" | cut -f1) packed, $(du -sh "$bundle" | cut -f1) unpacked: smoke test passed"
