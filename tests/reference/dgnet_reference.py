@@ -708,7 +708,16 @@ def _cmd_self_check(args) -> int:
 def _cmd_write_model(args) -> int:
     cfg = ModelConfig(args.arch, args.mode, args.threshold, args.num_classes, args.in_channels)
     model = make_model(cfg, args.seed)
-    write_safetensors(args.output, model_file_tensors(model, cfg, args.with_routers or None), cfg.metadata())
+    metadata = cfg.metadata()
+    if args.labels:
+        with open(args.labels, encoding="utf-8") as f:
+            labels = [line.strip() for line in f if line.strip()]
+        if len(labels) != args.num_classes:
+            raise SystemExit(f"{args.labels}: {len(labels)} labels for {args.num_classes} classes")
+        metadata["dgnet.labels"] = json.dumps(labels)
+    if args.preprocess:
+        metadata["dgnet.preprocess"] = json.dumps(json.loads(args.preprocess))
+    write_safetensors(args.output, model_file_tensors(model, cfg, args.with_routers or None), metadata)
     return 0
 
 
@@ -762,6 +771,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--in-channels", type=int, default=3)
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     p.add_argument("--with-routers", action="store_true", help="static mode: include the (unused) routers")
+    p.add_argument("--labels", help="text file of class names, one per line (dgnet.labels)")
+    p.add_argument("--preprocess", help='JSON such as {"resize":256,"crop":224,"mean":[...],"std":[...]}')
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=_cmd_write_model)
 
