@@ -10,13 +10,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -28,20 +26,12 @@ import java.util.concurrent.Callable;
                 + "by router weight, dropped edges faint, and the adjacency matrix as a heat map. Given a folder "
                 + "or several images, draw how often each edge is kept across them.")
 final class GraphCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
-    String model;
-
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE",
-            description = "An image file (.jpg, .jpeg, .png), or several, or folders of them.")
-    List<Path> images;
+    @Mixin
+    ImageArguments arguments;
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
             description = "The picture to write: FILE.svg or FILE.png.")
     Path out;
-
-    @Option(names = "--batch", defaultValue = "8", paramLabel = "N",
-            description = "Images per run (default: ${DEFAULT-VALUE}).")
-    int batch;
 
     @Mixin
     ThreadsOption threads;
@@ -54,28 +44,25 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        }
         ConnectivityPicture.format(out);
         Path folder = out.toAbsolutePath().getParent();
         if (folder != null && !Files.isDirectory(folder)) {
             throw new IllegalArgumentException("cannot write " + out + ": no such folder " + folder);
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        String name = ModelArgument.name(model);
-        ImageBatches batches = new ImageBatches(images, spec.name(), spec.commandLine().getErr());
+        String name = ModelArgument.name(arguments.model);
+        ImageBatches batches = arguments.batches(spec.name(), spec.commandLine().getErr());
         if (batches.files().isEmpty()) {
             return Main.BAD_INPUT;
         }
-        boolean single = images.size() == 1 && !batches.folders();
+        boolean single = arguments.images.size() == 1 && !batches.folders();
         EdgeFrequencies frequencies = new EdgeFrequencies();
         ConnectivityPicture[] picture = new ConnectivityPicture[1];
-        try (DgModel dg = ModelArgument.open(model);
+        try (DgModel dg = ModelArgument.open(arguments.model);
              CpuDevice device = threads.device();
              Session session = dg.session(device, sessionOption.options());
              ProgressLine progress = new ProgressLine(stdout, "graph", batches.files().size(), batches.folders())) {
-            batches.run(session, ImagePreprocessor.of(dg.config()), batch, progress, (file, result, n) -> {
+            batches.run(session, ImagePreprocessor.of(dg.config()), progress, (file, result, n) -> {
                 if (single) {
                     picture[0] = ConnectivityPicture.ofInstance(result, n, name + ": " + file.getFileName());
                 } else {
@@ -87,7 +74,8 @@ final class GraphCommand implements Callable<Integer> {
             return Main.BAD_INPUT;
         }
         ConnectivityPicture drawn = single ? picture[0] : ConnectivityPicture.ofFrequencies(frequencies,
-                name + ": " + (images.size() == 1 ? images.getFirst() : images.size() + " arguments"));
+                name + ": " + (arguments.images.size() == 1 ? arguments.images.getFirst()
+                        : arguments.images.size() + " arguments"));
         drawn.write(out);
         stdout.println("wrote " + out + (single ? "" : " (" + frequencies.instances() + " images)"));
         return batches.skipped() ? Main.BAD_INPUT : 0;

@@ -26,6 +26,7 @@ final class ImageBatches {
         void accept(Path file, Result result, int n);
     }
 
+    private final int batch;
     private final String prefix;
     private final PrintWriter err;
     private final List<Path> files = new ArrayList<>();
@@ -33,7 +34,8 @@ final class ImageBatches {
     private boolean skipped;
 
     /** Lists the images {@code arguments} name, reporting each argument that names none. */
-    ImageBatches(List<Path> arguments, String command, PrintWriter err) {
+    ImageBatches(List<Path> arguments, int batch, String command, PrintWriter err) {
+        this.batch = batch;
         this.prefix = "dgnet " + command + ": ";
         this.err = err;
         for (Path argument : arguments) {
@@ -65,7 +67,7 @@ final class ImageBatches {
      * Runs the images in batches of {@code min(batch, images)}; a last, smaller batch is padded with zeros so that
      * the network prepared for the first serves every batch (routing is per instance, so padding changes nothing).
      */
-    void run(Session session, ImagePreprocessor pre, int batch, ProgressLine progress, Consumer consumer) {
+    void run(Session session, ImagePreprocessor pre, ProgressLine progress, Consumer consumer) {
         if (files.isEmpty()) {
             return;
         }

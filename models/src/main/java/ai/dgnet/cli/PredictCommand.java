@@ -3,14 +3,12 @@ package ai.dgnet.cli;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.Prediction;
 import ai.dgnet.models.Session;
-import ai.dgnet.models.SessionOptions;
 import ai.dgnet.models.image.ImagePreprocessor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -29,46 +27,37 @@ import java.util.concurrent.Callable;
                 + "classes with their probabilities. Images are resized and cropped as the model's preprocessing "
                 + "says (ImageNet's without one).")
 final class PredictCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
-    String model;
-
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE",
-            description = "Image files (.jpg, .jpeg, .png) or folders of them.")
-    List<Path> images;
+    @Mixin
+    ImageArguments arguments;
 
     @Option(names = "--top", defaultValue = "5", paramLabel = "K",
             description = "Classes shown per image (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--batch", defaultValue = "8", paramLabel = "N",
-            description = "Images per run (default: ${DEFAULT-VALUE}).")
-    int batch;
-
     @Mixin
     ThreadsOption threads;
 
     @Mixin
-    SessionOption session;
+    SessionOption sessionOption;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        if (top < 1 || batch < 1) {
-            throw new IllegalArgumentException("--top and --batch must be >= 1, got " + top + " and " + batch);
+        if (top < 1) {
+            throw new IllegalArgumentException("--top must be >= 1, got " + top);
         }
-        SessionOptions options = this.session.options();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (DgModel dg = ModelArgument.open(model);
+        try (DgModel dg = ModelArgument.open(arguments.model);
              CpuDevice device = threads.device();
-             Session session = dg.session(device, options)) {
+             Session session = dg.session(device, sessionOption.options())) {
             ImagePreprocessor pre = ImagePreprocessor.of(dg.config());
             List<String> labels = dg.config().labels();
-            ImageBatches images = new ImageBatches(this.images, spec.name(), err);
+            ImageBatches images = arguments.batches(spec.name(), err);
             try (ProgressLine progress = new ProgressLine(out, "predict", images.files().size(), images.folders())) {
-                images.run(session, pre, batch, progress, (file, result, n) -> progress.println(out,
+                images.run(session, pre, progress, (file, result, n) -> progress.println(out,
                         describe(file, Prediction.top(result.logits()[n], top, labels), !labels.isEmpty())));
             }
             return images.skipped() ? Main.BAD_INPUT : 0;

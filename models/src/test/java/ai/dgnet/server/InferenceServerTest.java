@@ -198,26 +198,7 @@ class InferenceServerTest {
 
     @Test
     void concurrentRequestsOfOneShapeRunAsOneBatch() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch queued = new CountDownLatch(4);
-        AtomicInteger runs = new AtomicInteger();
-        WorkerHooks hooks = new WorkerHooks() {
-            @Override
-            public void queued(String model, int depth) {
-                if (runs.get() > 0) {
-                    queued.countDown();
-                }
-            }
-
-            @Override
-            public void beforeRun(String model, int instances) throws InterruptedException {
-                if (runs.getAndIncrement() == 0) {
-                    running.countDown();
-                    release.await();
-                }
-            }
-        };
+        HoldFirstRun hooks = new HoldFirstRun(4);
         ServerConfig config = config().withBatching(8, Duration.ofMillis(200));
         try (InferenceServer server = start(config, hooks)) {
             List<Shape> shapes = List.of(Shape.of(1, 3, 32, 32), Shape.of(1, 3, 32, 32), Shape.of(2, 3, 32, 32),
@@ -226,12 +207,12 @@ class InferenceServerTest {
                     .toList();
             List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
             responses.add(postAsync(server, inferBody(shapes.getFirst(), inputs.getFirst())));
-            assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS), "the first request never ran");
+            assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS), "the first request never ran");
             for (int i = 1; i < shapes.size(); i++) {
                 responses.add(postAsync(server, inferBody(shapes.get(i), inputs.get(i))));
             }
-            assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS), "the other requests never queued");
-            release.countDown();
+            assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS), "the other requests never queued");
+            hooks.release.countDown();
 
             List<float[]> expected = new ArrayList<>();
             for (int i = 0; i < shapes.size(); i++) {
@@ -349,38 +330,19 @@ class InferenceServerTest {
 
     @Test
     void fullQueueIsAnswered503WithRetryAfter() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch queued = new CountDownLatch(1);
-        AtomicInteger runs = new AtomicInteger();
-        WorkerHooks hooks = new WorkerHooks() {
-            @Override
-            public void queued(String model, int depth) {
-                if (runs.get() > 0) {
-                    queued.countDown();
-                }
-            }
-
-            @Override
-            public void beforeRun(String model, int instances) throws InterruptedException {
-                if (runs.getAndIncrement() == 0) {
-                    running.countDown();
-                    release.await();
-                }
-            }
-        };
+        HoldFirstRun hooks = new HoldFirstRun(1);
         Shape shape = Shape.of(1, 3, 8, 8);
         try (InferenceServer server = start(config().withQueueCapacity(1), hooks)) {
             CompletableFuture<HttpResponse<String>> first = postAsync(server, inferBody(shape, input(shape, 1)));
-            assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
             CompletableFuture<HttpResponse<String>> second = postAsync(server, inferBody(shape, input(shape, 2)));
-            assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
 
             HttpResponse<String> third = post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 3)));
             assertError(third, 503, "requests waiting");
             assertEquals("1", third.headers().firstValue("Retry-After").orElseThrow());
 
-            release.countDown();
+            hooks.release.countDown();
             assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
             assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
             assertEquals(200, post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 3))).statusCode());
@@ -499,26 +461,7 @@ class InferenceServerTest {
 
     @Test
     void closeAnswersEveryAdmittedRequestThenStops() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch queued = new CountDownLatch(2);
-        AtomicInteger runs = new AtomicInteger();
-        WorkerHooks hooks = new WorkerHooks() {
-            @Override
-            public void queued(String model, int depth) {
-                if (runs.get() > 0) {
-                    queued.countDown();
-                }
-            }
-
-            @Override
-            public void beforeRun(String model, int instances) throws InterruptedException {
-                if (runs.getAndIncrement() == 0) {
-                    running.countDown();
-                    release.await();
-                }
-            }
-        };
+        HoldFirstRun hooks = new HoldFirstRun(2);
         Shape shape = Shape.of(1, 3, 8, 8);
         List<float[]> inputs = List.of(input(shape, 31), input(shape, 32), input(shape, 33));
         InferenceServer server = start(config(), hooks);
@@ -526,10 +469,10 @@ class InferenceServerTest {
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         try {
             responses.add(postAsync(server, inferBody(shape, inputs.get(0))));
-            assertTrue(running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
             responses.add(postAsync(server, inferBody(shape, inputs.get(1))));
             responses.add(postAsync(server, inferBody(shape, inputs.get(2))));
-            assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
 
             closer = Thread.ofPlatform().start(server::close);
             // Closing begins at once; the worker is still held inside its run.
@@ -537,7 +480,7 @@ class InferenceServerTest {
             assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, inputs.get(0))), 503,
                     "shutting down");
         } finally {
-            release.countDown();
+            hooks.release.countDown();
         }
         closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         assertFalse(closer.isAlive(), "close() did not return");
@@ -551,6 +494,36 @@ class InferenceServerTest {
     }
 
     // ---- helpers
+
+    /**
+     * Holds the worker inside its first run until {@code release} opens, and counts the requests queued behind it,
+     * so that a test fills the queue with latches instead of sleeps.
+     */
+    private static final class HoldFirstRun implements WorkerHooks {
+        final CountDownLatch running = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch queued;
+        private final AtomicInteger runs = new AtomicInteger();
+
+        HoldFirstRun(int queuedBehind) {
+            this.queued = new CountDownLatch(queuedBehind);
+        }
+
+        @Override
+        public void queued(String model, int depth) {
+            if (runs.get() > 0) {
+                queued.countDown();
+            }
+        }
+
+        @Override
+        public void beforeRun(String model, int instances) throws InterruptedException {
+            if (runs.getAndIncrement() == 0) {
+                running.countDown();
+                release.await();
+            }
+        }
+    }
 
     private static float[] input(Shape shape, long seed) {
         return DeterministicWeights.generate("input", shape.dims(), seed);
