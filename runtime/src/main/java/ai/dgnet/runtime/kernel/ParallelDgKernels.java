@@ -30,11 +30,11 @@ public final class ParallelDgKernels implements DgKernels {
     /** Chunk boundaries are multiples of this many elements. */
     static final int GRAIN = 64;
     /** Sums shorter than two chunks of this many elements run on the calling thread: a hand-off costs more. */
-    static final long MIN_CHUNK = 16 * 1024;
+    static final long MIN_CHUNK = Long.getLong("x.minChunk", 64 * 1024);
     /** Chunks per thread at most, so that a thread that starts late leaves work the others can take. */
-    private static final int CHUNKS_PER_THREAD = 4;
+    private static final int CHUNKS_PER_THREAD = Integer.getInteger("x.cpt", 4);
 
-    /** Threads that run a task together. */
+    /** Threads that run a task together. {@link ParallelDgKernels} asks one team from one thread at a time. */
     public interface Team {
         /** The number of threads, the caller of {@link #runOnAll} included. */
         int size();
