@@ -153,7 +153,7 @@ public final class CpuDevice implements Device {
     @Override
     public synchronized DgKernels dgKernels() {
         requireOpen();
-        if (threads == 1 || "false".equals(System.getProperty("dgnet.parallelDg"))) {
+        if (threads == 1) {
             return DgKernelsProvider.get();
         }
         if (dgKernels == null) {
