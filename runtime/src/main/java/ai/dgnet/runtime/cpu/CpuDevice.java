@@ -147,13 +147,13 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * The DG kernels with each large weighted sum split over this device's threads (started on the first call),
-     * or the serial ones on one thread.
+     * The DG kernels with each large weighted sum split over the OpenMP threads this device runs its primitives on,
+     * or the serial ones on one thread (or where the OpenMP runtime cannot open a parallel region for Java).
      */
     @Override
     public synchronized DgKernels dgKernels() {
         requireOpen();
-        if (threads == 1) {
+        if (threads == 1 || !OpenMpTeam.supported()) {
             return DgKernelsProvider.get();
         }
         if (dgKernels == null) {

@@ -33,8 +33,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 @SuppressWarnings("restricted")
 final class OpenMpTeam implements ParallelDgKernels.Team, AutoCloseable {
+    private static final String ENTRY = "GOMP_parallel";
     private static final MethodHandle GOMP_PARALLEL = Linker.nativeLinker().downcallHandle(
-            DnnlLibrary.findOrThrow("GOMP_parallel"), FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
+            DnnlLibrary.findOrThrow(ENTRY), FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle ENTER;
 
     static {
@@ -44,6 +45,14 @@ final class OpenMpTeam implements ParallelDgKernels.Team, AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    /**
+     * Whether the loaded oneDNN's OpenMP runtime has {@code GOMP_parallel}: libgomp does, and so do LLVM's and
+     * Intel's OpenMP runtimes, which carry GCC's entry points.
+     */
+    static boolean supported() {
+        return DnnlLibrary.lookup().find(ENTRY).isPresent();
     }
 
     private final int threads;
