@@ -24,7 +24,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * and runs at half speed or less: measured on 2 cores, a three-source sum of 0.8 M floats right after a convolution
  * took 0.35 ms on one thread and 0.44 ms split with a persistent Java worker (0.19 ms when no convolution ran
  * before it). Handing the work to the spinning threads themselves leaves nothing to fight over: split over this
- * team, a two-source sum of that size right after a convolution took 0.13-0.16 ms against 0.24-0.39 ms serially.
+ * team, a two-source sum of that size right after a convolution took 0.12-0.14 ms against 0.28-0.35 ms serially.
  *
  * <p>The region is opened with {@code GOMP_parallel}, the entry point GCC compiles {@code #pragma omp parallel} to
  * (libgomp's ABI since GCC 4.9), resolved in the OpenMP runtime libdnnl links. Its body is an upcall into this

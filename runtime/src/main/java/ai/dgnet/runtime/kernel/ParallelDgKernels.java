@@ -32,8 +32,8 @@ public final class ParallelDgKernels implements DgKernels {
     static final int GRAIN = 64;
     /**
      * Sums shorter than two chunks of this many elements run on the calling thread. Measured on 2 cores right after
-     * a convolution: two sources of 64 K floats took about 21 µs either way, of 128 K floats 41 µs serially and
-     * 28-31 µs split, of 800 K floats 0.24-0.39 ms serially and 0.13-0.16 ms split.
+     * a convolution, two sources: 64 K floats took 21-24 µs split or not, 128 K floats 44 µs serially and 27-29 µs
+     * split, 800 K floats 0.28-0.35 ms serially and 0.12-0.14 ms split.
      */
     static final long MIN_CHUNK = 64 * 1024;
     /** Chunks per thread at most, so that a thread that starts late leaves work the others can take. */
