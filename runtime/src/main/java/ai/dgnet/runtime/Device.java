@@ -1,5 +1,7 @@
 package ai.dgnet.runtime;
 
+import ai.dgnet.runtime.kernel.DgKernels;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
@@ -45,6 +47,14 @@ public interface Device extends AutoCloseable {
     Reorder reorder(Reorder.Spec spec);
 
     Add add(Add.Spec spec);
+
+    /**
+     * The kernels for a DG stage's routing and aggregation on this device, for any thread. This default runs them
+     * on the calling thread; a device with several threads may split them over its cores.
+     */
+    default DgKernels dgKernels() {
+        return DgKernelsProvider.get();
+    }
 
     @Override
     void close();

@@ -12,6 +12,9 @@ import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.kernel.DgKernels;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
+import ai.dgnet.runtime.kernel.ParallelDgKernels;
 import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
@@ -54,6 +57,8 @@ public final class CpuDevice implements Device {
     private final Set<PreparedOp> openOps = ConcurrentHashMap.newKeySet();
     private final LongAdder primitiveNanos = new LongAdder();
     private final Weights weights = new Weights(this);
+    private OpenMpTeam team;
+    private ParallelDgKernels dgKernels;
     private volatile boolean closed;
 
     private CpuDevice(int threads) {
@@ -141,6 +146,23 @@ public final class CpuDevice implements Device {
         return register(() -> new ElementwiseAdd(this, spec));
     }
 
+    /**
+     * The DG kernels with each large weighted sum split over the OpenMP threads this device runs its primitives on,
+     * or the serial ones on one thread (or where the OpenMP runtime cannot open a parallel region for Java).
+     */
+    @Override
+    public synchronized DgKernels dgKernels() {
+        requireOpen();
+        if (threads == 1 || !OpenMpTeam.supported()) {
+            return DgKernelsProvider.get();
+        }
+        if (dgKernels == null) {
+            team = new OpenMpTeam(threads);
+            dgKernels = new ParallelDgKernels(DgKernelsProvider.get(), team);
+        }
+        return dgKernels;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -149,6 +171,9 @@ public final class CpuDevice implements Device {
         closed = true;
         for (PreparedOp op : List.copyOf(openOps)) {
             op.close();
+        }
+        if (team != null) {
+            team.close();
         }
         streams.forEach(Stream::close);
         streams.clear();

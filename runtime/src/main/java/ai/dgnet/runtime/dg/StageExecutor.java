@@ -6,7 +6,6 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.DgKernels;
-import ai.dgnet.runtime.kernel.DgKernelsProvider;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -91,7 +90,7 @@ public final class StageExecutor implements AutoCloseable {
             }
         }
         this.routers = routed ? List.copyOf(routers) : List.of();
-        this.kernels = DgKernelsProvider.get();
+        this.kernels = device.dgKernels();
         this.instanceElements = layout.storageElements(nodeShape) / batch;
         this.pooled = new float[channels];
         this.scores = new float[m];

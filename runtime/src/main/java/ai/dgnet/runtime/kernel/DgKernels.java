@@ -11,9 +11,10 @@ import java.lang.foreign.MemorySegment;
  * {@code r_i = sigmoid(W_i · GAP(x_i) + b_i)}, split into its pooling and its small fully connected layer, and
  * the aggregation {@code a_j = sum_i A[i][j] * x_i} over one instance's kept edges.
  *
- * <p>Get an implementation from {@link DgKernelsProvider#get()}. Implementations hold no state, so one instance
- * serves every thread. They write only into what the caller passes, so a stage plans its buffers once and runs
- * without allocating. Every method checks its arguments first and throws {@link IllegalArgumentException}
+ * <p>Get an implementation from {@link DgKernelsProvider#get()}, or a device's from
+ * {@link ai.dgnet.runtime.Device#dgKernels()} ({@link ParallelDgKernels} where the device has several threads).
+ * One instance serves every thread. They write only into what the caller passes, so a stage plans its buffers once
+ * and runs without allocating. Every method checks its arguments first and throws {@link IllegalArgumentException}
  * (or {@link NullPointerException} for a missing array or segment) saying what it expected and what came;
  * scratch arrays ({@code out}, {@code pooled}) may be longer than needed, parameters ({@code weight},
  * {@code bias}) must have exactly their size.

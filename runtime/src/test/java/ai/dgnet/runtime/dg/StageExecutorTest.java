@@ -76,9 +76,13 @@ class StageExecutorTest {
     }
 
     private static List<Block> blocks(int m, int[] runs) {
+        return blocks(m, runs, SHAPE);
+    }
+
+    private static List<Block> blocks(int m, int[] runs, Shape shape) {
         List<Block> blocks = new ArrayList<>();
         for (int j = 0; j < m; j++) {
-            blocks.add(new AffineBlock(SHAPE, 0.5f + 0.25f * j, 0.1f * j - 0.2f, runs, new ArrayList<>()));
+            blocks.add(new AffineBlock(shape, 0.5f + 0.25f * j, 0.1f * j - 0.2f, runs, new ArrayList<>()));
         }
         return blocks;
     }
@@ -98,20 +102,43 @@ class StageExecutorTest {
     @ParameterizedTest
     @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
     void dynamicStageMatchesTheSpecWrittenOut(Layout layout) {
+        assertDynamicStage(device, SHAPE, layout, Reference.random(3, SHAPE.elements()));
+    }
+
+    /**
+     * Instances of 128 K elements and more (the channels of {@link #SHAPE}, which the routers are made for), on two
+     * threads: the device splits each weighted sum over its OpenMP threads. Each instance's channels get their own
+     * offset, so that the means the routers see (over 6,560 pixels) send the instances different ways.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void dynamicStageWithSplitSumsMatchesTheSpecWrittenOut(Layout layout) {
+        Shape shape = Shape.of(2, 20, 80, 82);
+        float[] z = Reference.random(3, shape.elements());
+        int plane = shape.dim(2) * shape.dim(3);
+        for (int i = 0; i < z.length; i++) {
+            int channel = i / plane;
+            z[i] += (float) Math.sin(1.7 * channel + 2.3 * (channel / shape.dim(1)));
+        }
+        try (CpuDevice twoThreads = CpuDevice.create(2)) {
+            assertDynamicStage(twoThreads, shape, layout, z);
+        }
+    }
+
+    private static void assertDynamicStage(CpuDevice device, Shape shape, Layout layout, float[] z) {
         int m = 4;
         float tau = 0.5f;
         int[] runs = {0};
-        List<Block> blocks = blocks(m, runs);
+        List<Block> blocks = blocks(m, runs, shape);
         List<Router> routers = routers(m, 7, 4f);
-        float[] z = Reference.random(3, SHAPE.elements());
         try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, tau, layout, DType.F32);
-             Tensor input = Tensor.of(SHAPE, layout, z)) {
-            StageTrace trace = StageTrace.of(m, SHAPE.dim(0));
+             Tensor input = Tensor.of(shape, layout, z)) {
+            StageTrace trace = StageTrace.of(m, shape.dim(0));
             float[] y = stage.run(input, trace).toFloatArray();
 
-            int per = (int) (SHAPE.elements() / SHAPE.dim(0));
+            int per = (int) (shape.elements() / shape.dim(0));
             boolean differentPaths = false;
-            for (int n = 0; n < SHAPE.dim(0); n++) {
+            for (int n = 0; n < shape.dim(0); n++) {
                 double[][] x = new double[m][];
                 double[][] adjacency = new double[m + 1][m + 1];
                 double[] zn = slice(z, n, per);
@@ -130,7 +157,7 @@ class StageExecutorTest {
                     for (int e = 0; e < per; e++) {
                         x[j][e] = block.apply((float) a[e]);
                     }
-                    double[] r = route(routers.get(j), x[j], SHAPE);
+                    double[] r = route(routers.get(j), x[j], shape);
                     for (int k = 0; k < r.length; k++) {
                         float raw = trace.routerOutput(n, j, j + 1 + k);
                         assertEquals(r[k], raw, 1e-5, "router " + j + " edge " + k + " instance " + n);

@@ -1,0 +1,251 @@
+package ai.dgnet.runtime.kernel;
+
+import ai.dgnet.runtime.BFloat16;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The split weighted sum against the unsplit one: over a team of Java threads, with chunks far smaller than the
+ * production ones so that short and odd lengths split too, every element must be bit for bit what the serial kernel
+ * writes (the scalar twin, and the vector kernels), and nothing outside the destination's slice may change.
+ */
+class ParallelDgKernelsTest {
+    private static final DgKernels SCALAR = new ScalarDgKernels();
+    private static final DgKernels VECTOR = new VectorDgKernels();
+
+    /** A team of fresh Java threads per call, the caller one of them: plain, and independent of OpenMP. */
+    private record JavaThreads(int size, Set<Thread> seen) implements ParallelDgKernels.Team {
+        JavaThreads(int size) {
+            this(size, ConcurrentHashMap.newKeySet());
+        }
+
+        @Override
+        public void runOnAll(Runnable task) {
+            Runnable recorded = () -> {
+                seen.add(Thread.currentThread());
+                task.run();
+            };
+            List<Thread> others = new ArrayList<>();
+            for (int t = 1; t < size; t++) {
+                others.add(Thread.ofPlatform().start(recorded));
+            }
+            recorded.run();
+            for (Thread other : others) {
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    /** A team that says it has threads but runs the task on none: the caller must do every chunk. */
+    private record Absent(int size, AtomicInteger calls) implements ParallelDgKernels.Team {
+        @Override
+        public void runOnAll(Runnable task) {
+            calls.incrementAndGet();
+        }
+    }
+
+    static Stream<Arguments> splits() {
+        List<Arguments> cases = new ArrayList<>();
+        long[] lengths = {1, 2, 3, 5, 63, 64, 65, 127, 1000, 4099};
+        int[][] chunkings = {{1, 1}, {1, 3}, {7, 64}};
+        for (DType dtype : DType.values()) {
+            for (long length : lengths) {
+                for (int[] chunking : chunkings) {
+                    for (int threads : new int[] {2, 3, 8}) {
+                        cases.add(Arguments.of(dtype, length, chunking[0], chunking[1], threads));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} length={1} minChunk={2} grain={3} threads={4}")
+    @MethodSource("splits")
+    void splitSumIsTheSerialSumBitForBit(DType dtype, long length, int minChunk, int grain, int threads) {
+        for (int count : new int[] {0, 1, 2, 5}) {
+            for (DgKernels serial : List.of(SCALAR, VECTOR)) {
+                JavaThreads team = new JavaThreads(threads);
+                assertSplitMatches(new ParallelDgKernels(serial, team, minChunk, grain), serial, dtype, length, count);
+                if (count > 0 && length >= 2L * minChunk && length >= 2L * grain) {
+                    assertEquals(threads, team.seen().size(), "length " + length + " was not split");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void chunksNoThreadRanAreTheCallers(DType dtype) {
+        AtomicInteger calls = new AtomicInteger();
+        DgKernels split = new ParallelDgKernels(SCALAR, new Absent(4, calls), 5, 1);
+        assertSplitMatches(split, SCALAR, dtype, 101, 3);
+        assertEquals(1, calls.get(), "the team was asked once");
+    }
+
+    /** Each instance of a node's output, in every layout, as the stage executor sums them (padding included). */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void instancesOfEveryLayoutSumAsSerially(Layout layout) {
+        Shape shape = Shape.of(2, 19, 9, 7);
+        for (DType dtype : DType.values()) {
+            List<Tensor> tensors = new ArrayList<>();
+            try {
+                MemorySegment[] sources = new MemorySegment[3];
+                for (int i = 0; i < 3; i++) {
+                    Tensor x = Tensor.allocate(shape, dtype, layout);
+                    x.copyFrom(uniform(40 + i, shape.elements()));
+                    tensors.add(x);
+                    sources[i] = x.segment();
+                }
+                Tensor split = Tensor.allocate(shape, dtype, layout);
+                Tensor serial = Tensor.allocate(shape, dtype, layout);
+                tensors.add(split);
+                tensors.add(serial);
+                long instance = layout.storageElements(shape) / shape.dim(0);
+                DgKernels parallel = new ParallelDgKernels(SCALAR, new JavaThreads(2), 100, 16);
+                float[] weights = {0.75f, -0.5f, 1.25f};
+                for (int n = 0; n < shape.dim(0); n++) {
+                    long[] offsets = {n * instance, n * instance, n * instance};
+                    parallel.weightedSum(split.segment(), n * instance, instance, dtype, sources, offsets, weights, 3);
+                    SCALAR.weightedSum(serial.segment(), n * instance, instance, dtype, sources, offsets, weights, 3);
+                }
+                assertEquals(-1L, serial.segment().mismatch(split.segment()), dtype + " " + layout);
+            } finally {
+                tensors.forEach(Tensor::close);
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsThrowOnTheCallerBeforeTheTeamIsAsked() {
+        AtomicInteger calls = new AtomicInteger();
+        DgKernels split = new ParallelDgKernels(VECTOR, new Absent(2, calls), 1, 1);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment dst = arena.allocate(JAVA_FLOAT, 10);
+            MemorySegment[] sources = {arena.allocate(JAVA_FLOAT, 10), arena.allocate(JAVA_FLOAT, 10)};
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> split.weightedSum(dst, 4, 10, DType.F32, sources, new long[2], new float[2], 1));
+            assertTrue(e.getMessage().contains("dst holds 10 floats, elements [4, 14) were asked for"),
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> split.weightedSum(dst, 0, 8, DType.F32, sources, new long[2], new float[2], 3));
+        }
+        assertEquals(0, calls.get(), "the team was asked");
+    }
+
+    @Test
+    void aFailureOnAnotherThreadReachesTheCaller() {
+        IllegalStateException thrown = new IllegalStateException("kernel failed");
+        DgKernels failing = new DgKernels() {
+            @Override
+            public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
+                throw thrown;
+            }
+
+            @Override
+            public void router(float[] pooled, int channels, float[] weight, float[] bias, int rows, float[] out) {
+                throw thrown;
+            }
+
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype,
+                                    MemorySegment[] sources, long[] sourceOffsets, float[] weights, int count) {
+                throw thrown;
+            }
+        };
+        DgKernels split = new ParallelDgKernels(failing, new JavaThreads(3), 1, 1);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment dst = arena.allocate(JAVA_FLOAT, 64);
+            assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.weightedSum(dst, 0, 64,
+                    DType.F32, new MemorySegment[] {dst}, new long[1], new float[1], 0)));
+        }
+    }
+
+    @Test
+    void refusesToSplitWhatIsAlreadySplit() {
+        DgKernels split = new ParallelDgKernels(SCALAR, new JavaThreads(2));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDgKernels(split, new JavaThreads(2)));
+    }
+
+    /**
+     * Splits {@code length} elements of {@code count} sources at awkward offsets with {@code split} and with
+     * {@code serial}, and requires the same bits inside the slice and the guard value around it.
+     */
+    private static void assertSplitMatches(DgKernels split, DgKernels serial, DType dtype, long length, int count) {
+        long pad = 3;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment[] sources = new MemorySegment[count];
+            long[] offsets = new long[count];
+            float[] weights = new float[count];
+            SplittableRandom random = new SplittableRandom(length * 31 + count);
+            for (int i = 0; i < count; i++) {
+                offsets[i] = i + 1;
+                weights[i] = (float) random.nextDouble(-2, 2);
+                sources[i] = segment(arena, dtype, uniform(random.nextLong(), length + offsets[i] + i));
+            }
+            MemorySegment expected = arena.allocate(dtype.byteSize() * (length + 2 * pad));
+            MemorySegment actual = arena.allocate(dtype.byteSize() * (length + 2 * pad));
+            expected.fill((byte) 0x5A);
+            actual.fill((byte) 0x5A);
+            serial.weightedSum(expected, pad, length, dtype, sources, offsets, weights, count);
+            split.weightedSum(actual, pad, length, dtype, sources, offsets, weights, count);
+            long mismatch = expected.mismatch(actual);
+            assertEquals(-1L, mismatch, split.name() + " " + dtype + " length=" + length + " count=" + count
+                    + ": first different byte " + mismatch);
+        }
+    }
+
+    private static MemorySegment segment(Arena arena, DType dtype, float[] values) {
+        MemorySegment segment = arena.allocate((long) dtype.byteSize() * values.length);
+        for (int i = 0; i < values.length; i++) {
+            switch (dtype) {
+                case F32 -> segment.setAtIndex(JAVA_FLOAT, i, values[i]);
+                case BF16 -> segment.setAtIndex(JAVA_SHORT, i, BFloat16.fromFloat(values[i]));
+            }
+        }
+        return segment;
+    }
+
+    private static float[] uniform(long seed, long count) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[Math.toIntExact(count)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextDouble(-1, 1);
+        }
+        return values;
+    }
+}
