@@ -26,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -113,7 +115,7 @@ public final class LoadTest implements Callable<Integer> {
 
     /** One concurrency level's outcome. */
     record Level(int clients, int sent, int answered, int wrong, int rejected, int failed, double seconds,
-                 double[] latencyMs, double meanBatch) {
+                 double[] latencyMs, double meanBatch, Map<String, Integer> failures) {
         double requestsPerSecond() {
             return answered / seconds;
         }
@@ -128,7 +130,7 @@ public final class LoadTest implements Callable<Integer> {
         }
 
         Level withMeanBatch(double mean) {
-            return new Level(clients, sent, answered, wrong, rejected, failed, seconds, latencyMs, mean);
+            return new Level(clients, sent, answered, wrong, rejected, failed, seconds, latencyMs, mean, failures);
         }
 
         /** Every request the server accepted was answered, and correctly. */
@@ -198,6 +200,7 @@ public final class LoadTest implements Callable<Integer> {
         AtomicInteger failed = new AtomicInteger();
         LongAdder sent = new LongAdder();
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        Map<String, Integer> failures = new ConcurrentSkipListMap<>();
         List<Thread> threads = new ArrayList<>();
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
@@ -217,6 +220,8 @@ public final class LoadTest implements Callable<Integer> {
                             rejected.incrementAndGet();
                         } else if (response.statusCode() != 200) {
                             failed.incrementAndGet();
+                            failures.merge("HTTP " + response.statusCode() + ": "
+                                    + new String(response.body(), StandardCharsets.UTF_8), 1, Integer::sum);
                         } else {
                             answered.incrementAndGet();
                             latencies.add(millis);
@@ -226,6 +231,7 @@ public final class LoadTest implements Callable<Integer> {
                         }
                     } catch (IOException e) {
                         failed.incrementAndGet();
+                        failures.merge(e.toString(), 1, Integer::sum);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -239,7 +245,7 @@ public final class LoadTest implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         double[] millis = latencies.stream().mapToDouble(Double::doubleValue).toArray();
         return new Level(clients, sent.intValue(), answered.get(), wrong.get(), rejected.get(), failed.get(), seconds,
-                millis, Double.NaN);
+                millis, Double.NaN, failures);
     }
 
     /** The answer carries this request's id and logits within the spec's fp32 tolerance of the direct run. */
@@ -296,6 +302,10 @@ public final class LoadTest implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.2f", l.meanBatch));
         }
         text.append(table).append('\n');
+        for (Level l : levels) {
+            l.failures.forEach((why, n) -> text.append(String.format(Locale.ROOT, "- %d clients: %d x %s%n",
+                    l.clients, n, why)));
+        }
         boolean lost = levels.stream().anyMatch(l -> !l.nothingLost());
         text.append(lost ? "Some accepted requests were answered wrongly or not at all (see 'correct' and 'failed').\n"
                 : "Every accepted request was answered, and correctly (logits within 1e-4 of the model run directly).\n");

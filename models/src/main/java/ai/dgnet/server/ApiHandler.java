@@ -83,6 +83,7 @@ final class ApiHandler implements HttpHandler {
                 target.action().answer(exchange, served);
             } catch (RequestException e) {
                 e.headers().forEach(exchange.getResponseHeaders()::set);
+                discardBody(exchange);
                 send(exchange, e.status(), JSON_TYPE, V2Json.error(e.getMessage()));
             } catch (IOException e) {
                 // The body could not be read (the client went away or broke its chunked encoding): answer if the
@@ -259,6 +260,30 @@ final class ApiHandler implements HttpHandler {
             throw CappedInputStream.tooLarge(maxRequestBytes);
         }
         return new CappedInputStream(exchange.getRequestBody(), maxRequestBytes);
+    }
+
+    /**
+     * Reads and drops what is left of the request body, at most the size limit, before an error answer: a client
+     * still sending a large body (a request refused 503 before its body was read, say) then reads the answer
+     * instead of a connection reset. A body over the limit is not read: the connection closes after the answer.
+     */
+    private void discardBody(HttpExchange exchange) {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        boolean fits;
+        try {
+            fits = declared == null || declaredLength(declared) <= maxRequestBytes;
+        } catch (RequestException e) {
+            fits = false;
+        }
+        if (fits) {
+            try (InputStream rest = new CappedInputStream(exchange.getRequestBody(), maxRequestBytes)) {
+                rest.transferTo(OutputStream.nullOutputStream());
+                return;
+            } catch (IOException | RequestException e) {
+                LOG.log(Level.DEBUG, "request body not drained: " + e.getMessage());
+            }
+        }
+        exchange.getResponseHeaders().set("Connection", "close");
     }
 
     private static long declaredLength(String header) {

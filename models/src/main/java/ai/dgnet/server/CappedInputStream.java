@@ -47,6 +47,14 @@ final class CappedInputStream extends FilterInputStream {
         return skipped;
     }
 
+    /**
+     * Leaves the request body open: the exchange closes it, after the handler has had the chance to read what is
+     * left (see {@code ApiHandler.discardBody}).
+     */
+    @Override
+    public void close() {
+    }
+
     private void counted(long n) {
         count += n;
         if (count > limit) {

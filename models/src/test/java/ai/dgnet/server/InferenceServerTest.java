@@ -20,11 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -346,6 +350,39 @@ class InferenceServerTest {
             assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
             assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
             assertEquals(200, post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 3))).statusCode());
+        }
+    }
+
+    @Test
+    void aLargeBodyRefusedBeforeItWasReadStillGetsItsAnswer() throws Exception {
+        HoldFirstRun hooks = new HoldFirstRun(1);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        // Far more than the JDK server drains by itself after an answer, and than loopback's socket buffers hold:
+        // unless the server reads it, the client's writes fail before it can read the 503.
+        int length = 24 << 20;
+        try (InferenceServer server = start(config().withQueueCapacity(1).withMaxRequestBytes(32 << 20), hooks)) {
+            CompletableFuture<HttpResponse<String>> first = postAsync(server, inferBody(shape, input(shape, 1)));
+            assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            CompletableFuture<HttpResponse<String>> second = postAsync(server, inferBody(shape, input(shape, 2)));
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                        + "\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                byte[] spaces = new byte[1 << 16];
+                Arrays.fill(spaces, (byte) ' ');
+                for (int sent = 0; sent < length; sent += spaces.length) {
+                    out.write(spaces, 0, Math.min(spaces.length, length - sent));
+                }
+                out.flush();
+                String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertEquals("HTTP/1.1 503 Service Unavailable", status);
+            } finally {
+                hooks.release.countDown();
+            }
+            assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
         }
     }
 
