@@ -206,7 +206,7 @@ class InferenceServerTest {
         ServerConfig config = config().withBatching(8, Duration.ofMillis(200));
         try (InferenceServer server = start(config, hooks)) {
             List<Shape> shapes = List.of(Shape.of(1, 3, 32, 32), Shape.of(1, 3, 32, 32), Shape.of(2, 3, 32, 32),
-                    Shape.of(1, 3, 32, 32), Shape.of(1, 3, 16, 16));
+                    Shape.of(2, 3, 32, 32), Shape.of(1, 3, 16, 16));
             List<float[]> inputs = IntStream.range(0, shapes.size()).mapToObj(i -> input(shapes.get(i), 20 + i))
                     .toList();
             List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
@@ -230,11 +230,21 @@ class InferenceServerTest {
             for (int i = 1; i < 4; i++) {
                 assertFalse(Arrays.equals(expected.get(0), Arrays.copyOf(expected.get(i), CLASSES)));
             }
-            // Runs: the first request alone; the three 32x32 requests (four instances) together; the 16x16 one.
+            // Runs: the first request alone; the three 32x32 requests (five instances, run padded to eight)
+            // together; the 16x16 one.
             String metrics = get(server, "/metrics").body();
             assertEquals(3, metric(metrics, "dgnet_server_batch_size_count{model=\"cifar\"}"));
-            assertEquals(1 + 4 + 1, metric(metrics, "dgnet_server_batch_size_sum{model=\"cifar\"}"));
-            assertEquals(4, metric(metrics, "dgnet_server_batch_size_max{model=\"cifar\"}"));
+            assertEquals(1 + 5 + 1, metric(metrics, "dgnet_server_batch_size_sum{model=\"cifar\"}"));
+            assertEquals(5, metric(metrics, "dgnet_server_batch_size_max{model=\"cifar\"}"));
+        }
+    }
+
+    @Test
+    void batchesArePaddedToPowersOfTwoUpToTheMaximum() {
+        int[][] cases = {{1, 8, 1}, {2, 8, 2}, {3, 8, 4}, {4, 8, 4}, {5, 8, 8}, {8, 8, 8}, {9, 8, 9}, {5, 6, 6},
+            {3, 3, 3}, {1, 1, 1}, {17, 32, 32}};
+        for (int[] c : cases) {
+            assertEquals(c[2], ModelWorker.padded(c[0], c[1]), c[0] + " instances, maximum " + c[1]);
         }
     }
 
