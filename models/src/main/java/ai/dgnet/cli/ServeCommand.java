@@ -1,7 +1,6 @@
 package ai.dgnet.cli;
 
 import ai.dgnet.models.DgModel;
-import ai.dgnet.models.Precision;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.server.InferenceServer;
 import ai.dgnet.server.ServerConfig;
@@ -67,9 +66,8 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--precision", paramLabel = "P",
-            description = "f32, or bf16 (convolutions in bf16, routing in f32) (default: ${DEFAULT-VALUE}).")
-    String precision = "f32";
+    @Mixin
+    SessionOption sessionOption;
 
     /** A started server and what it runs on, released together. */
     record Serving(InferenceServer server, CpuDevice device, List<DgModel> models) implements AutoCloseable {
@@ -115,7 +113,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-request-mb must be >= 1, got " + maxRequestMb);
         }
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
-                maxRequestMb << 20, Precision.parse(precision));
+                maxRequestMb << 20, sessionOption.options());
         List<String> names = names();
         Map<String, DgModel> opened = new LinkedHashMap<>();
         CpuDevice device = null;

@@ -74,7 +74,7 @@ public final class InferenceServer implements AutoCloseable {
                 workers.add(worker);
                 List<OutputTensor> outputs = OutputTensor.of(model.getValue().config());
                 served.put(model.getKey(), new ApiHandler.Served(worker, outputs,
-                        V2Json.modelMetadata(model.getKey(), model.getValue().config(), outputs)));
+                        V2Json.modelMetadata(model.getKey(), model.getValue().config(), worker.threshold(), outputs)));
             }
         } catch (RuntimeException e) {
             workers.forEach(ModelWorker::beginStop);

@@ -3,7 +3,6 @@ package ai.dgnet.server;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
-import ai.dgnet.models.SessionOptions;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Shape;
 
@@ -70,7 +69,7 @@ final class ModelWorker {
                 WorkerHooks hooks) {
         this.name = name;
         this.model = model;
-        this.session = model.session(device, SessionOptions.defaults().withPrecision(config.precision()));
+        this.session = model.session(device, config.session());
         this.maxBatch = config.maxBatch();
         this.maxDelayNanos = config.maxQueueDelay().toNanos();
         this.capacity = config.queueCapacity();
@@ -118,6 +117,11 @@ final class ModelWorker {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The edge threshold this model's session routes with. */
+    float threshold() {
+        return session.threshold();
     }
 
     /**

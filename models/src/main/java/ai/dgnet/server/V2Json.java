@@ -332,7 +332,7 @@ final class V2Json {
         return bytes(root);
     }
 
-    static byte[] modelMetadata(String name, ModelConfig config, List<OutputTensor> outputs) {
+    static byte[] modelMetadata(String name, ModelConfig config, float threshold, List<OutputTensor> outputs) {
         ObjectNode root = JSON.createObjectNode();
         root.put("name", name);
         root.putArray("versions").add(VERSION);
@@ -348,7 +348,7 @@ final class V2Json {
         ObjectNode parameters = root.putObject("parameters");
         parameters.put("arch", config.arch().id());
         parameters.put("mode", config.mode().label());
-        parameters.put("threshold", config.threshold());
+        parameters.put("threshold", threshold);
         parameters.put("num_classes", config.numClasses());
         return bytes(root);
     }

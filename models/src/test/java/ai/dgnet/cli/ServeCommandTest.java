@@ -38,7 +38,7 @@ class ServeCommandTest {
     void servesEachModelUnderItsName() throws Exception {
         ServeCommand command = new ServeCommand();
         new CommandLine(command).parseArgs("other=" + model, model.toString(), "resnet20:static", "--port", "0",
-                "--threads", "1", "--max-batch", "2", "--queue", "3");
+                "--threads", "1", "--max-batch", "2", "--queue", "3", "--threshold", "0.25");
         try (ServeCommand.Serving serving = command.start();
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             assertEquals("127.0.0.1", serving.server().uri().getHost());
@@ -50,6 +50,8 @@ class ServeCommandTest {
                 assertEquals(200, response.statusCode(), name);
                 String input = name.equals("resnet20") ? "[-1,3,-1,-1]" : "[-1,1,-1,-1]";
                 assertTrue(response.body().contains("\"shape\":" + input), response.body());
+                assertTrue(response.body().contains("\"threshold\":0.25"), "the sessions route with --threshold: "
+                        + response.body());
             }
         }
     }
@@ -65,6 +67,7 @@ class ServeCommandTest {
         assertBad("dgnet serve: max batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
         assertBad("dgnet serve: precision must be 'f32' or 'bf16', got 'f16'", model.toString(), "--precision",
                 "f16");
+        assertBad("dgnet serve: threshold must be in [0, 1], got 2.0", model.toString(), "--threshold", "2");
         assertBad("dgnet serve: Missing required parameter: 'MODEL'");
     }
 
