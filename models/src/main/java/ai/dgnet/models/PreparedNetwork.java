@@ -13,6 +13,7 @@ import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.dg.Block;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.runtime.dg.Router;
+import ai.dgnet.runtime.dg.StageBuffers;
 import ai.dgnet.runtime.dg.StageExecutor;
 import ai.dgnet.runtime.dg.StageTrace;
 import ai.dgnet.runtime.op.Conv2d;
@@ -41,6 +42,7 @@ final class PreparedNetwork implements AutoCloseable {
     private final List<Conv2d> stem = new ArrayList<>();
     private final List<Tensor> stemOutputs = new ArrayList<>();
     private BlockScratch scratch;
+    private StageBuffers stageBuffers;
     private Reorder inputReorder;
     private Tensor reorderedInput;
     private Pool2d maxPool;
@@ -84,6 +86,7 @@ final class PreparedNetwork implements AutoCloseable {
         DType dtype = precision.activations();
         try {
             scratch = new BlockScratch(scratchBytes(net, input, dtype, layout));
+            stageBuffers = new StageBuffers(stageBytes(net, input, dtype, layout));
             Shape shape = input;
             Layout current = Layout.NCHW;
             if (dtype != DType.F32) {
@@ -111,7 +114,7 @@ final class PreparedNetwork implements AutoCloseable {
             }
             for (int s = 0; s < net.stages().size(); s++) {
                 StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout, dtype,
-                        scratch);
+                        scratch, stageBuffers);
                 stages.add(stage);
                 shape = stage.output();
             }
@@ -134,8 +137,8 @@ final class PreparedNetwork implements AutoCloseable {
         }
     }
 
-    /** Per slot, the bytes of the largest intermediate any block of {@code net} keeps there. */
-    private static long[] scratchBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
+    /** The input of {@code net}'s first stage. */
+    private static Shape stemOutput(NetworkDef net, Shape input, Layout layout) {
         Shape shape = input;
         for (ConvBn conv : net.stem()) {
             shape = conv.output(shape);
@@ -143,6 +146,12 @@ final class PreparedNetwork implements AutoCloseable {
         if (net.maxPool()) {
             shape = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).output();
         }
+        return shape;
+    }
+
+    /** Per slot, the bytes of the largest intermediate any block of {@code net} keeps there. */
+    private static long[] scratchBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
+        Shape shape = stemOutput(net, input, layout);
         long[] bytes = new long[0];
         for (List<BlockDef> stage : net.stages()) {
             for (BlockDef block : stage) {
@@ -155,6 +164,18 @@ final class PreparedNetwork implements AutoCloseable {
                 }
                 shape = block.output(shape);
             }
+        }
+        return bytes;
+    }
+
+    /** The bytes of the largest share of {@link StageBuffers} any stage of {@code net} takes. */
+    private static long stageBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
+        Shape shape = stemOutput(net, input, layout);
+        long bytes = 0;
+        for (List<BlockDef> stage : net.stages()) {
+            // Every node after the first keeps the first's output shape, which is the stage output.
+            shape = stage.getFirst().output(shape);
+            bytes = Math.max(bytes, StageBuffers.bytes(shape, stage.size(), dtype, layout));
         }
         return bytes;
     }
@@ -184,7 +205,7 @@ final class PreparedNetwork implements AutoCloseable {
 
     private static StageExecutor prepareStage(Device device, NetworkDef net, ModelConfig config, float threshold,
                                               WeightSource weights, int s, Shape z, Layout layout, DType dtype,
-                                              BlockScratch scratch) {
+                                              BlockScratch scratch, StageBuffers buffers) {
         List<BlockDef> defs = net.stages().get(s);
         List<Block> blocks = new ArrayList<>();
         try {
@@ -204,7 +225,7 @@ final class PreparedNetwork implements AutoCloseable {
                             weights.read(NetworkDef.routerBias(s, i), new int[] {m - i}), m - i, channels));
                 }
             }
-            return new StageExecutor(device, blocks, routers, config.mode(), threshold, layout, dtype);
+            return new StageExecutor(device, blocks, routers, config.mode(), threshold, layout, dtype, buffers);
         } catch (RuntimeException e) {
             blocks.forEach(Block::close);
             throw e;
@@ -280,6 +301,7 @@ final class PreparedNetwork implements AutoCloseable {
         closeQuietly(pooled);
         stages.forEach(StageExecutor::close);
         closeQuietly(scratch);
+        closeQuietly(stageBuffers);
         head.forEach(Conv2d::close);
         headOutputs.forEach(Tensor::close);
         closeQuietly(globalPool);

@@ -8,7 +8,6 @@ import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.DgKernels;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,9 +17,10 @@ import java.util.List;
  *
  * <p>Convolutions run on the whole batch, routing and aggregation per instance (every layout used keeps an
  * instance's elements contiguous). Buffers are planned once: one output per node and one aggregation buffer,
- * reused for every node's input and for the stage output. When every instance's input to a node is a single
- * kept edge of weight exactly 1 from the same predecessor (always so in static mode) that predecessor's output
- * is used directly, with no copy. A node with no kept input gets zeros.
+ * reused for every node's input and for the stage output. The first node's output is the executor's own; the
+ * others and the aggregation buffer lie in {@link StageBuffers}, which the stages of a network share. When every
+ * instance's input to a node is a single kept edge of weight exactly 1 from the same predecessor (always so in
+ * static mode) that predecessor's output is used directly, with no copy. A node with no kept input gets zeros.
  *
  * <p>Not thread-safe: one executor per session.
  */
@@ -36,8 +36,11 @@ public final class StageExecutor implements AutoCloseable {
     private final Layout layout;
     private final DType dtype;
     private final long instanceElements;
+    /** {@code outputs[0]} is this executor's own; the rest, like {@code aggregate}, are views of {@code buffers}. */
     private final Tensor[] outputs;
     private final Tensor aggregate;
+    /** The shared buffers, or null where this executor made them and closes them. */
+    private final StageBuffers ownBuffers;
     // Scratch reused by every run, so routing and aggregation allocate nothing.
     private final float[] pooled;
     private final float[] scores;
@@ -46,6 +49,8 @@ public final class StageExecutor implements AutoCloseable {
     private final float[] weights;
 
     /**
+     * A stage with buffers of its own, for running it alone.
+     *
      * @param nodes   the stage's blocks, prepared; every node after the first maps the node shape to itself
      * @param routers one per node in dynamic mode (router {@code i} has {@code m - i} edges); empty in static mode
      *                or when the stage has a single node
@@ -54,65 +59,88 @@ public final class StageExecutor implements AutoCloseable {
      */
     public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
                          Layout layout, DType dtype) {
-        if (nodes.isEmpty()) {
-            throw new IllegalArgumentException("a stage needs at least one node");
-        }
-        if (!(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
-        }
-        this.nodes = List.copyOf(nodes);
-        this.m = nodes.size();
-        this.mode = mode;
-        this.threshold = threshold;
-        this.layout = layout;
-        this.dtype = dtype;
-        this.nodeShape = nodes.getFirst().output();
-        this.batch = nodeShape.dim(0);
-        for (int j = 1; j < m; j++) {
-            Block node = nodes.get(j);
-            if (!node.input().equals(nodeShape) || !node.output().equals(nodeShape)) {
-                throw new IllegalArgumentException("node " + j + " maps " + node.input() + " to " + node.output()
-                        + ", but every node after the first must map the stage's node shape " + nodeShape
-                        + " to itself");
-            }
-        }
-        boolean routed = mode == Mode.DYNAMIC && m > 1;
-        if (routed && routers.size() != m) {
-            throw new IllegalArgumentException("dynamic stage of " + m + " nodes needs " + m + " routers, got "
-                    + routers.size());
-        }
-        int channels = nodeShape.dim(1);
-        for (int i = 0; routed && i < m; i++) {
-            Router r = routers.get(i);
-            if (r.edges() != m - i || r.channels() != channels) {
-                throw new IllegalArgumentException("router " + i + " must be [" + (m - i) + ", " + channels
-                        + "], got [" + r.edges() + ", " + r.channels() + "]");
-            }
-        }
-        this.routers = routed ? List.copyOf(routers) : List.of();
-        this.kernels = device.dgKernels();
-        this.instanceElements = layout.storageElements(nodeShape) / batch;
-        this.pooled = new float[channels];
-        this.scores = new float[m];
-        this.sources = new MemorySegment[m];
-        this.offsets = new long[m];
-        this.weights = new float[m];
-        List<Tensor> made = new ArrayList<>();
+        this(device, nodes, routers, mode, threshold, layout, dtype, buffersFor(nodes, layout, dtype), true);
+    }
+
+    /**
+     * A stage of a network whose stages run one after another and share {@code buffers}, which must hold
+     * {@link StageBuffers#bytes} for this stage and outlive it. Running this stage overwrites what the other stages
+     * left there, but only after its first node has read the input.
+     */
+    public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
+                         Layout layout, DType dtype, StageBuffers buffers) {
+        this(device, nodes, routers, mode, threshold, layout, dtype, buffers, false);
+    }
+
+    private StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
+                          Layout layout, DType dtype, StageBuffers buffers, boolean ownsBuffers) {
+        this.ownBuffers = ownsBuffers ? buffers : null;
         try {
-            this.outputs = new Tensor[m];
-            for (int i = 0; i < m; i++) {
-                outputs[i] = track(made, device.allocate(nodeShape, dtype, layout));
+            requireNodes(nodes);
+            if (!(threshold >= 0 && threshold <= 1)) {
+                throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
             }
-            this.aggregate = m > 1 ? track(made, device.allocate(nodeShape, dtype, layout)) : null;
+            this.nodes = List.copyOf(nodes);
+            this.m = nodes.size();
+            this.mode = mode;
+            this.threshold = threshold;
+            this.layout = layout;
+            this.dtype = dtype;
+            this.nodeShape = nodes.getFirst().output();
+            this.batch = nodeShape.dim(0);
+            for (int j = 1; j < m; j++) {
+                Block node = nodes.get(j);
+                if (!node.input().equals(nodeShape) || !node.output().equals(nodeShape)) {
+                    throw new IllegalArgumentException("node " + j + " maps " + node.input() + " to "
+                            + node.output() + ", but every node after the first must map the stage's node shape "
+                            + nodeShape + " to itself");
+                }
+            }
+            boolean routed = mode == Mode.DYNAMIC && m > 1;
+            if (routed && routers.size() != m) {
+                throw new IllegalArgumentException("dynamic stage of " + m + " nodes needs " + m + " routers, got "
+                        + routers.size());
+            }
+            int channels = nodeShape.dim(1);
+            for (int i = 0; routed && i < m; i++) {
+                Router r = routers.get(i);
+                if (r.edges() != m - i || r.channels() != channels) {
+                    throw new IllegalArgumentException("router " + i + " must be [" + (m - i) + ", " + channels
+                            + "], got [" + r.edges() + ", " + r.channels() + "]");
+                }
+            }
+            this.routers = routed ? List.copyOf(routers) : List.of();
+            this.kernels = device.dgKernels();
+            this.instanceElements = layout.storageElements(nodeShape) / batch;
+            this.pooled = new float[channels];
+            this.scores = new float[m];
+            this.sources = new MemorySegment[m];
+            this.offsets = new long[m];
+            this.weights = new float[m];
+            this.outputs = new Tensor[m];
+            for (int i = 1; i < m; i++) {
+                outputs[i] = buffers.slot(i - 1, nodeShape, dtype, layout);
+            }
+            this.aggregate = m > 1 ? buffers.slot(m - 1, nodeShape, dtype, layout) : null;
+            // Last, so that nothing is left to close if a check above fails.
+            outputs[0] = device.allocate(nodeShape, dtype, layout);
         } catch (RuntimeException e) {
-            made.forEach(Tensor::close);
+            if (ownBuffers != null) {
+                ownBuffers.close();
+            }
             throw e;
         }
     }
 
-    private static Tensor track(List<Tensor> made, Tensor t) {
-        made.add(t);
-        return t;
+    private static void requireNodes(List<Block> nodes) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("a stage needs at least one node");
+        }
+    }
+
+    private static StageBuffers buffersFor(List<Block> nodes, Layout layout, DType dtype) {
+        requireNodes(nodes);
+        return new StageBuffers(StageBuffers.bytes(nodes.getFirst().output(), nodes.size(), dtype, layout));
     }
 
     public int nodes() {
@@ -138,8 +166,8 @@ public final class StageExecutor implements AutoCloseable {
 
     /**
      * Runs the stage on {@code z} and records each instance's connectivity in {@code trace} (ignored for a
-     * single-node stage). Returns the tensor holding the stage output: a buffer of this executor, valid until
-     * its next run.
+     * single-node stage). Returns the tensor holding the stage output: valid until this executor's next run, or
+     * until another stage sharing its {@link StageBuffers} runs past its first node.
      */
     public Tensor run(Tensor z, StageTrace trace) {
         nodes.getFirst().run(z, outputs[0]);
@@ -234,11 +262,9 @@ public final class StageExecutor implements AutoCloseable {
         for (Block node : nodes) {
             node.close();
         }
-        for (Tensor t : outputs) {
-            t.close();
-        }
-        if (aggregate != null) {
-            aggregate.close();
+        outputs[0].close();
+        if (ownBuffers != null) {
+            ownBuffers.close();
         }
     }
 }
