@@ -87,6 +87,8 @@ final class PreparedNetwork implements AutoCloseable {
         try {
             scratch = new BlockScratch(scratchBytes(net, input, dtype, layout));
             stageBuffers = new StageBuffers(stageBytes(net, input, dtype, layout));
+            // Dead once the first stage's first node has read the pooled map, so they lie in the stages' memory.
+            List<Tensor> stemViews = stageBuffers.views(stemShapes(net, input, layout), dtype, layout);
             Shape shape = input;
             Layout current = Layout.NCHW;
             if (dtype != DType.F32) {
@@ -104,13 +106,13 @@ final class PreparedNetwork implements AutoCloseable {
                 stem.add(op);
                 shape = op.spec().output();
                 current = layout;
-                stemOutputs.add(device.allocate(shape, dtype, layout));
+                stemOutputs.add(stemViews.get(stemOutputs.size()));
             }
             if (net.maxPool()) {
                 Pool2d.Spec spec = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).withDType(dtype);
                 maxPool = device.pool2d(spec);
                 shape = spec.output();
-                pooled = device.allocate(shape, dtype, layout);
+                pooled = stemViews.getLast();
             }
             for (int s = 0; s < net.stages().size(); s++) {
                 StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout, dtype,
@@ -137,21 +139,28 @@ final class PreparedNetwork implements AutoCloseable {
         }
     }
 
-    /** The input of {@code net}'s first stage. */
-    private static Shape stemOutput(NetworkDef net, Shape input, Layout layout) {
+    /** The shapes of the stem's outputs, then of the pooled map where {@code net} pools: the first stage's input. */
+    private static List<Shape> stemShapes(NetworkDef net, Shape input, Layout layout) {
+        List<Shape> shapes = new ArrayList<>();
         Shape shape = input;
         for (ConvBn conv : net.stem()) {
             shape = conv.output(shape);
+            shapes.add(shape);
         }
         if (net.maxPool()) {
-            shape = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).output();
+            shapes.add(Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).output());
         }
-        return shape;
+        return shapes;
+    }
+
+    private static Shape firstStageInput(NetworkDef net, Shape input, Layout layout) {
+        List<Shape> stem = stemShapes(net, input, layout);
+        return stem.isEmpty() ? input : stem.getLast();
     }
 
     /** Per slot, the bytes of the largest intermediate any block of {@code net} keeps there. */
     private static long[] scratchBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
-        Shape shape = stemOutput(net, input, layout);
+        Shape shape = firstStageInput(net, input, layout);
         long[] bytes = new long[0];
         for (List<BlockDef> stage : net.stages()) {
             for (BlockDef block : stage) {
@@ -168,10 +177,10 @@ final class PreparedNetwork implements AutoCloseable {
         return bytes;
     }
 
-    /** The bytes of the largest share of {@link StageBuffers} any stage of {@code net} takes. */
+    /** The bytes of {@link StageBuffers} that the stem's activations and the largest stage's share need. */
     private static long stageBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
-        Shape shape = stemOutput(net, input, layout);
-        long bytes = 0;
+        Shape shape = firstStageInput(net, input, layout);
+        long bytes = StageBuffers.bytes(stemShapes(net, input, layout), dtype, layout);
         for (List<BlockDef> stage : net.stages()) {
             // Every node after the first keeps the first's output shape, which is the stage output.
             shape = stage.getFirst().output(shape);
@@ -296,9 +305,7 @@ final class PreparedNetwork implements AutoCloseable {
         closeQuietly(inputReorder);
         closeQuietly(reorderedInput);
         stem.forEach(Conv2d::close);
-        stemOutputs.forEach(Tensor::close);
         closeQuietly(maxPool);
-        closeQuietly(pooled);
         stages.forEach(StageExecutor::close);
         closeQuietly(scratch);
         closeQuietly(stageBuffers);

@@ -118,10 +118,11 @@ public final class StageExecutor implements AutoCloseable {
             this.offsets = new long[m];
             this.weights = new float[m];
             this.outputs = new Tensor[m];
+            List<Tensor> slots = m > 1 ? buffers.stageSlots(nodeShape, m, dtype, layout) : List.of();
             for (int i = 1; i < m; i++) {
-                outputs[i] = buffers.slot(i - 1, nodeShape, dtype, layout);
+                outputs[i] = slots.get(i - 1);
             }
-            this.aggregate = m > 1 ? buffers.slot(m - 1, nodeShape, dtype, layout) : null;
+            this.aggregate = m > 1 ? slots.getLast() : null;
             // Last, so that nothing is left to close if a check above fails.
             outputs[0] = device.allocate(nodeShape, dtype, layout);
         } catch (RuntimeException e) {
