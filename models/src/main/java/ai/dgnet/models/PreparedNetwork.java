@@ -43,6 +43,8 @@ final class PreparedNetwork implements AutoCloseable {
     private final List<Tensor> stemOutputs = new ArrayList<>();
     private BlockScratch scratch;
     private StageBuffers stageBuffers;
+    /** The first nodes' outputs: even stages write the first, odd ones the second, never their input's. */
+    private final List<StageBuffers> firstOutputs = new ArrayList<>();
     private Reorder inputReorder;
     private Tensor reorderedInput;
     private Pool2d maxPool;
@@ -87,6 +89,9 @@ final class PreparedNetwork implements AutoCloseable {
         try {
             scratch = new BlockScratch(scratchBytes(net, input, dtype, layout));
             stageBuffers = new StageBuffers(stageBytes(net, input, dtype, layout));
+            for (long bytes : firstOutputBytes(net, input, dtype, layout)) {
+                firstOutputs.add(new StageBuffers(bytes));
+            }
             // Dead once the first stage's first node has read the pooled map, so they lie in the stages' memory.
             List<Tensor> stemViews = stageBuffers.views(stemShapes(net, input, layout), dtype, layout);
             Shape shape = input;
@@ -116,7 +121,7 @@ final class PreparedNetwork implements AutoCloseable {
             }
             for (int s = 0; s < net.stages().size(); s++) {
                 StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout, dtype,
-                        scratch, stageBuffers);
+                        scratch, stageBuffers, firstOutputs.get(s % 2));
                 stages.add(stage);
                 shape = stage.output();
             }
@@ -189,6 +194,17 @@ final class PreparedNetwork implements AutoCloseable {
         return bytes;
     }
 
+    /** The bytes of the largest first-node output of the even stages, then of the odd ones. */
+    private static long[] firstOutputBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
+        Shape shape = firstStageInput(net, input, layout);
+        long[] bytes = new long[2];
+        for (int s = 0; s < net.stages().size(); s++) {
+            shape = net.stages().get(s).getFirst().output(shape);
+            bytes[s % 2] = Math.max(bytes[s % 2], StageBuffers.bytes(List.of(shape), dtype, layout));
+        }
+        return bytes;
+    }
+
     /** The model's f32 NCHW input converted to the activations' layout and type before the stem. */
     private void reorderInput(Device device, Layout layout, DType dtype) {
         if (inputReorder == null) {
@@ -214,7 +230,8 @@ final class PreparedNetwork implements AutoCloseable {
 
     private static StageExecutor prepareStage(Device device, NetworkDef net, ModelConfig config, float threshold,
                                               WeightSource weights, int s, Shape z, Layout layout, DType dtype,
-                                              BlockScratch scratch, StageBuffers buffers) {
+                                              BlockScratch scratch, StageBuffers buffers,
+                                              StageBuffers firstOutput) {
         List<BlockDef> defs = net.stages().get(s);
         List<Block> blocks = new ArrayList<>();
         try {
@@ -234,7 +251,8 @@ final class PreparedNetwork implements AutoCloseable {
                             weights.read(NetworkDef.routerBias(s, i), new int[] {m - i}), m - i, channels));
                 }
             }
-            return new StageExecutor(device, blocks, routers, config.mode(), threshold, layout, dtype, buffers);
+            return new StageExecutor(device, blocks, routers, config.mode(), threshold, layout, dtype, buffers,
+                    firstOutput);
         } catch (RuntimeException e) {
             blocks.forEach(Block::close);
             throw e;
@@ -309,6 +327,7 @@ final class PreparedNetwork implements AutoCloseable {
         stages.forEach(StageExecutor::close);
         closeQuietly(scratch);
         closeQuietly(stageBuffers);
+        firstOutputs.forEach(StageBuffers::close);
         head.forEach(Conv2d::close);
         headOutputs.forEach(Tensor::close);
         closeQuietly(globalPool);

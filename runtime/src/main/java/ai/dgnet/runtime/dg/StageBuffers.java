@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * Memory that the stages of one network share for the outputs of their later nodes and their aggregation buffer.
  * Stages run one after another, and only a stage's first node reads the stage input (the previous stage's output,
- * which may lie here); that node writes a buffer of its stage's own, so once it has run the stage may overwrite
- * what the previous stage left here. The memory thus needs the size of the largest stage's share, not the sum.
+ * which may lie here); that node writes elsewhere (another {@code StageBuffers}, which consecutive stages take turns
+ * with), so once it has run the stage may overwrite what the previous stage left here. The memory thus needs the
+ * size of the largest stage's share, not the sum.
  *
  * <p>A stage of {@code m > 1} nodes takes {@code m} slots from the start: the outputs of nodes {@code 1 .. m-1}, then
  * its aggregation buffer; a single-node stage takes none. Until the first stage's second node runs, the memory is

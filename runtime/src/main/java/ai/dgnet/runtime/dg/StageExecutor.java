@@ -9,6 +9,7 @@ import ai.dgnet.runtime.kernel.DgKernels;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Runs one DG stage (spec section 2) on a batch: nodes in order; after each node its router scores the node's
@@ -36,11 +37,12 @@ public final class StageExecutor implements AutoCloseable {
     private final Layout layout;
     private final DType dtype;
     private final long instanceElements;
-    /** {@code outputs[0]} is this executor's own; the rest, like {@code aggregate}, are views of {@code buffers}. */
+    /** {@code outputs[1..]} and {@code aggregate} are views of the shared buffers, {@code outputs[0]} too if given. */
     private final Tensor[] outputs;
     private final Tensor aggregate;
-    /** The shared buffers, or null where this executor made them and closes them. */
-    private final StageBuffers ownBuffers;
+    /** Whether this executor made the buffers (and {@code outputs[0]}) and closes them. */
+    private final boolean standalone;
+    private final StageBuffers buffers;
     // Scratch reused by every run, so routing and aggregation allocate nothing.
     private final float[] pooled;
     private final float[] scores;
@@ -59,22 +61,28 @@ public final class StageExecutor implements AutoCloseable {
      */
     public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
                          Layout layout, DType dtype) {
-        this(device, nodes, routers, mode, threshold, layout, dtype, buffersFor(nodes, layout, dtype), true);
+        this(device, nodes, routers, mode, threshold, layout, dtype, buffersFor(nodes, layout, dtype), null, true);
     }
 
     /**
      * A stage of a network whose stages run one after another and share {@code buffers}, which must hold
      * {@link StageBuffers#bytes} for this stage and outlive it. Running this stage overwrites what the other stages
-     * left there, but only after its first node has read the input.
+     * left there, but only after its first node has read the input. That node writes the start of
+     * {@code firstOutput}, which must overlap neither {@code buffers} nor wherever the stage input may lie (the
+     * previous stage's {@code firstOutput}), and outlive this stage.
      */
     public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
-                         Layout layout, DType dtype, StageBuffers buffers) {
-        this(device, nodes, routers, mode, threshold, layout, dtype, buffers, false);
+                         Layout layout, DType dtype, StageBuffers buffers, StageBuffers firstOutput) {
+        this(device, nodes, routers, mode, threshold, layout, dtype, buffers,
+                Objects.requireNonNull(firstOutput, "firstOutput"), false);
     }
 
+    /** A standalone stage made {@code buffers} and allocates its first output instead of {@code firstOutput}. */
     private StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
-                          Layout layout, DType dtype, StageBuffers buffers, boolean ownsBuffers) {
-        this.ownBuffers = ownsBuffers ? buffers : null;
+                          Layout layout, DType dtype, StageBuffers buffers, StageBuffers firstOutput,
+                          boolean standalone) {
+        this.standalone = standalone;
+        this.buffers = buffers;
         try {
             requireNodes(nodes);
             if (!(threshold >= 0 && threshold <= 1)) {
@@ -123,11 +131,12 @@ public final class StageExecutor implements AutoCloseable {
                 outputs[i] = slots.get(i - 1);
             }
             this.aggregate = m > 1 ? slots.getLast() : null;
-            // Last, so that nothing is left to close if a check above fails.
-            outputs[0] = device.allocate(nodeShape, dtype, layout);
+            // Last, so that nothing but the buffers is left to close if a check above fails.
+            outputs[0] = standalone ? device.allocate(nodeShape, dtype, layout)
+                    : firstOutput.views(List.of(nodeShape), dtype, layout).getFirst();
         } catch (RuntimeException e) {
-            if (ownBuffers != null) {
-                ownBuffers.close();
+            if (standalone) {
+                buffers.close();
             }
             throw e;
         }
@@ -263,9 +272,9 @@ public final class StageExecutor implements AutoCloseable {
         for (Block node : nodes) {
             node.close();
         }
-        outputs[0].close();
-        if (ownBuffers != null) {
-            ownBuffers.close();
+        if (standalone) {
+            outputs[0].close();
+            buffers.close();
         }
     }
 }

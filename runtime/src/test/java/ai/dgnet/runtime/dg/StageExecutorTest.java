@@ -281,8 +281,9 @@ class StageExecutorTest {
     }
 
     /**
-     * Static stages of 1, 2 and 3 nodes in shared buffers, run twice: each stage's input is the previous stage's
-     * output, which may lie in the shared buffers, so a stage's first node must write elsewhere.
+     * Static stages of 1, 2 and 3 nodes in shared buffers, their first nodes' outputs taking turns in two more, run
+     * twice: each stage's input is the previous stage's output, which may lie in the shared buffers, so a stage's
+     * first node must write elsewhere.
      */
     @Test
     void stagesSharingBuffersMatchTheChainWrittenOut() {
@@ -309,13 +310,16 @@ class StageExecutorTest {
             }
             expected[e] = x;
         }
+        long first = StageBuffers.bytes(List.of(SHAPE), DType.F32, Layout.NCHW);
         try (StageBuffers buffers = new StageBuffers(bytes);
+             StageBuffers even = new StageBuffers(first);
+             StageBuffers odd = new StageBuffers(first);
              Tensor input = Tensor.of(SHAPE, Layout.NCHW, z)) {
             List<StageExecutor> executors = new ArrayList<>();
             try {
-                for (List<Block> blocks : stages) {
-                    executors.add(new StageExecutor(device, blocks, List.of(), Mode.STATIC, 0.5f, Layout.NCHW,
-                            DType.F32, buffers));
+                for (int s = 0; s < stages.size(); s++) {
+                    executors.add(new StageExecutor(device, stages.get(s), List.of(), Mode.STATIC, 0.5f,
+                            Layout.NCHW, DType.F32, buffers, s % 2 == 0 ? even : odd));
                 }
                 for (int round = 0; round < 2; round++) {
                     Tensor x = input;
@@ -337,7 +341,7 @@ class StageExecutorTest {
         try (StageBuffers buffers = new StageBuffers(StageBuffers.bytes(SHAPE, 2, DType.F32, Layout.NCHW))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new StageExecutor(device, blocks(3, runs), List.of(), Mode.STATIC, 0.5f, Layout.NCHW,
-                            DType.F32, buffers));
+                            DType.F32, buffers, buffers));
             assertTrue(e.getMessage().contains("too small"), e.getMessage());
         }
     }
