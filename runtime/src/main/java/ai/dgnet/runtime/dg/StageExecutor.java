@@ -18,8 +18,8 @@ import java.util.Objects;
  *
  * <p>Convolutions run on the whole batch, routing and aggregation per instance (every layout used keeps an
  * instance's elements contiguous). Buffers are planned once: one output per node and one aggregation buffer,
- * reused for every node's input and for the stage output. The first node's output is the executor's own; the
- * others and the aggregation buffer lie in {@link StageBuffers}, which the stages of a network share. When every
+ * reused for every node's input and for the stage output. The later nodes' outputs and the aggregation buffer lie
+ * in {@link StageBuffers} that the stages of a network share, the first node's output apart from them. When every
  * instance's input to a node is a single kept edge of weight exactly 1 from the same predecessor (always so in
  * static mode) that predecessor's output is used directly, with no copy. A node with no kept input gets zeros.
  *
@@ -37,7 +37,7 @@ public final class StageExecutor implements AutoCloseable {
     private final Layout layout;
     private final DType dtype;
     private final long instanceElements;
-    /** {@code outputs[1..]} and {@code aggregate} are views of the shared buffers, {@code outputs[0]} too if given. */
+    /** Views of the buffers, but {@code outputs[0]}: a view of the first output's, or owned by a standalone stage. */
     private final Tensor[] outputs;
     private final Tensor aggregate;
     /** Whether this executor made the buffers (and {@code outputs[0]}) and closes them. */
