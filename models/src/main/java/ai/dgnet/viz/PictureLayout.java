@@ -17,7 +17,8 @@ record PictureLayout(double width, double height, List<PanelGeometry> panels, do
     static final double HEADER = 132;
     static final double NODE_RADIUS = 14;
     static final double NOTE_LINE = 18;
-    private static final double MIN_WIDTH = 800;
+    /** Wide enough for the header's legend, the frequency picture's being the longer one. */
+    private static final double MIN_WIDTH = 980;
     private static final double COLUMN_GAP = 56;
     private static final double PANEL_PAD = 18;
     /** Heading of a panel, above its arcs. */
