@@ -17,7 +17,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -84,28 +83,14 @@ final class BenchCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "warm-up: %d runs in %.1f ms (the first prepares kernels and weights)%n",
                             warmup, (System.nanoTime() - start) / 1e6);
                 }
-                double[] ms = new double[runs];
-                long nativeBefore = device.primitiveNanos();
-                for (int i = 0; i < runs; i++) {
-                    long t = System.nanoTime();
-                    result = session.run(input, result);
-                    ms[i] = (System.nanoTime() - t) / 1e6;
-                }
-                double total = Arrays.stream(ms).sum();
-                double inNative = (device.primitiveNanos() - nativeBefore) / 1e6 / total;
-                Arrays.sort(ms);
+                Timing timing = Timing.measure(device, session, input, result, runs);
                 out.printf(Locale.ROOT, "latency over %d runs (ms): min %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f%n",
-                        runs, ms[0], percentile(ms, 50), percentile(ms, 90), percentile(ms, 99), ms[runs - 1]);
+                        runs, timing.min(), timing.percentile(50), timing.percentile(90), timing.percentile(99),
+                        timing.max());
                 out.printf(Locale.ROOT, "throughput: %.1f images/s; %.1f%% of the time in oneDNN primitives%n",
-                        batch * runs / (total / 1e3), 100 * inNative);
+                        batch * runs / (timing.totalMillis() / 1e3), 100 * timing.inPrimitives());
             }
         }
         return 0;
-    }
-
-    /** The nearest-rank percentile of sorted values. */
-    private static double percentile(double[] sorted, int p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(rank, 1) - 1];
     }
 }

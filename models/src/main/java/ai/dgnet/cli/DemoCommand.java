@@ -3,6 +3,7 @@ package ai.dgnet.cli;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Prediction;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.models.io.DeterministicWeights;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -76,18 +77,11 @@ final class DemoCommand implements Callable<Integer> {
             try (Tensor batchInput = Tensor.of(shape, Layout.NCHW, input)) {
                 result = session.run(batchInput);
                 out.printf(Locale.ROOT, "first run (prepares kernels and weights): %.1f ms%n", millis(start));
-                double[] times = new double[runs];
-                long nativeBefore = device.primitiveNanos();
-                for (int i = 0; i < runs; i++) {
-                    long t = System.nanoTime();
-                    result = session.run(batchInput, result);
-                    times[i] = millis(t);
-                }
-                double inNative = (device.primitiveNanos() - nativeBefore) / 1e6 / Arrays.stream(times).sum();
-                Arrays.sort(times);
+                Timing timing = Timing.measure(device, session, batchInput, result, runs);
+                result = timing.last();
                 out.printf(Locale.ROOT, "latency over %d runs: median %.2f ms, min %.2f ms, max %.2f ms; "
-                        + "%.1f%% of the time in oneDNN primitives%n", runs, times[runs / 2], times[0],
-                        times[runs - 1], 100 * inNative);
+                        + "%.1f%% of the time in oneDNN primitives%n", runs, timing.percentile(50), timing.min(),
+                        timing.max(), 100 * timing.inPrimitives());
             }
             for (int n = 0; n < batch; n++) {
                 printInstance(out, result, n);
@@ -97,13 +91,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printInstance(PrintStream out, Result result, int n) {
-        float[] logits = result.logits()[n];
-        Integer[] order = new Integer[logits.length];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
         StringBuilder top = new StringBuilder();
-        for (int k = 0; k < Math.min(3, order.length); k++) {
-            top.append(String.format(Locale.ROOT, "%sclass %d (%.3f)", k == 0 ? "" : ", ", order[k], logits[order[k]]));
+        for (Prediction p : Prediction.top(result.logits()[n], 3, List.of())) {
+            top.append(String.format(Locale.ROOT, "%s%s (%.3f)", top.isEmpty() ? "" : ", ", p.label(), p.logit()));
         }
         out.println("instance " + n + ": top " + top);
         for (int s = 0; s < result.stages(); s++) {

@@ -1,0 +1,51 @@
+package ai.dgnet.cli;
+
+import ai.dgnet.models.Result;
+import ai.dgnet.models.Session;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.cpu.CpuDevice;
+
+import java.util.Arrays;
+
+/**
+ * Timed runs of a session on one input, as {@code demo} and {@code bench} report them: each run's latency and the
+ * share of the whole spent inside the device's oneDNN primitives.
+ *
+ * @param sortedMillis every run's latency in milliseconds, ascending
+ * @param inPrimitives the fraction of the runs' time spent in oneDNN primitives
+ * @param last         the result of the last run
+ */
+record Timing(double[] sortedMillis, double inPrimitives, Result last) {
+    /** Runs {@code session} on {@code input} {@code runs} times, writing into {@code result} (null for a new one). */
+    static Timing measure(CpuDevice device, Session session, Tensor input, Result result, int runs) {
+        double[] millis = new double[runs];
+        long nativeBefore = device.primitiveNanos();
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            result = session.run(input, result);
+            millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        double total = Arrays.stream(millis).sum();
+        double inPrimitives = (device.primitiveNanos() - nativeBefore) / 1e6 / total;
+        Arrays.sort(millis);
+        return new Timing(millis, inPrimitives, result);
+    }
+
+    double totalMillis() {
+        return Arrays.stream(sortedMillis).sum();
+    }
+
+    double min() {
+        return sortedMillis[0];
+    }
+
+    double max() {
+        return sortedMillis[sortedMillis.length - 1];
+    }
+
+    /** The nearest-rank percentile {@code p} (the median at 50). */
+    double percentile(int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sortedMillis.length);
+        return sortedMillis[Math.max(rank, 1) - 1];
+    }
+}
