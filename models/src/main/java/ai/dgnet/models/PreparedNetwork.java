@@ -87,13 +87,15 @@ final class PreparedNetwork implements AutoCloseable {
         this.numClasses = net.numClasses();
         DType dtype = precision.activations();
         try {
-            scratch = new BlockScratch(scratchBytes(net, input, dtype, layout));
-            stageBuffers = new StageBuffers(stageBytes(net, input, dtype, layout));
-            for (long bytes : firstOutputBytes(net, input, dtype, layout)) {
+            List<Shape> stemShapes = stemShapes(net, input, layout);
+            Shape stagesInput = stemShapes.isEmpty() ? input : stemShapes.getLast();
+            scratch = new BlockScratch(scratchBytes(net, stagesInput, dtype, layout));
+            stageBuffers = new StageBuffers(stageBytes(net, stemShapes, stagesInput, dtype, layout));
+            for (long bytes : firstOutputBytes(net, stagesInput, dtype, layout)) {
                 firstOutputs.add(new StageBuffers(bytes));
             }
             // Dead once the first stage's first node has read the pooled map, so they lie in the stages' memory.
-            List<Tensor> stemViews = stageBuffers.views(stemShapes(net, input, layout), dtype, layout);
+            List<Tensor> stemViews = stageBuffers.views(stemShapes, dtype, layout);
             Shape shape = input;
             Layout current = Layout.NCHW;
             if (dtype != DType.F32) {
@@ -158,14 +160,9 @@ final class PreparedNetwork implements AutoCloseable {
         return shapes;
     }
 
-    private static Shape firstStageInput(NetworkDef net, Shape input, Layout layout) {
-        List<Shape> stem = stemShapes(net, input, layout);
-        return stem.isEmpty() ? input : stem.getLast();
-    }
-
     /** Per slot, the bytes of the largest intermediate any block of {@code net} keeps there. */
-    private static long[] scratchBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
-        Shape shape = firstStageInput(net, input, layout);
+    private static long[] scratchBytes(NetworkDef net, Shape stagesInput, DType dtype, Layout layout) {
+        Shape shape = stagesInput;
         long[] bytes = new long[0];
         for (List<BlockDef> stage : net.stages()) {
             for (BlockDef block : stage) {
@@ -183,9 +180,10 @@ final class PreparedNetwork implements AutoCloseable {
     }
 
     /** The bytes of {@link StageBuffers} that the stem's activations and the largest stage's share need. */
-    private static long stageBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
-        Shape shape = firstStageInput(net, input, layout);
-        long bytes = StageBuffers.bytes(stemShapes(net, input, layout), dtype, layout);
+    private static long stageBytes(NetworkDef net, List<Shape> stemShapes, Shape stagesInput, DType dtype,
+                                   Layout layout) {
+        Shape shape = stagesInput;
+        long bytes = StageBuffers.bytes(stemShapes, dtype, layout);
         for (List<BlockDef> stage : net.stages()) {
             // Every node after the first keeps the first's output shape, which is the stage output.
             shape = stage.getFirst().output(shape);
@@ -195,8 +193,8 @@ final class PreparedNetwork implements AutoCloseable {
     }
 
     /** The bytes of the largest first-node output of the even stages, then of the odd ones. */
-    private static long[] firstOutputBytes(NetworkDef net, Shape input, DType dtype, Layout layout) {
-        Shape shape = firstStageInput(net, input, layout);
+    private static long[] firstOutputBytes(NetworkDef net, Shape stagesInput, DType dtype, Layout layout) {
+        Shape shape = stagesInput;
         long[] bytes = new long[2];
         for (int s = 0; s < net.stages().size(); s++) {
             shape = net.stages().get(s).getFirst().output(shape);

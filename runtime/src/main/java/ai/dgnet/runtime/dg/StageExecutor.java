@@ -37,12 +37,11 @@ public final class StageExecutor implements AutoCloseable {
     private final Layout layout;
     private final DType dtype;
     private final long instanceElements;
-    /** Views of the buffers, but {@code outputs[0]}: a view of the first output's, or owned by a standalone stage. */
+    /** Views: {@code outputs[0]} of the first output's buffers, the others and the aggregate of the shared ones. */
     private final Tensor[] outputs;
     private final Tensor aggregate;
-    /** Whether this executor made the buffers (and {@code outputs[0]}) and closes them. */
-    private final boolean standalone;
-    private final StageBuffers buffers;
+    /** The buffers a standalone stage made for itself and closes; none for a stage of a network. */
+    private final List<StageBuffers> owned;
     // Scratch reused by every run, so routing and aggregation allocate nothing.
     private final float[] pooled;
     private final float[] scores;
@@ -61,7 +60,12 @@ public final class StageExecutor implements AutoCloseable {
      */
     public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
                          Layout layout, DType dtype) {
-        this(device, nodes, routers, mode, threshold, layout, dtype, buffersFor(nodes, layout, dtype), null, true);
+        this(device, nodes, routers, mode, threshold, layout, dtype, ownBuffers(nodes, layout, dtype));
+    }
+
+    private StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
+                          Layout layout, DType dtype, List<StageBuffers> own) {
+        this(device, nodes, routers, mode, threshold, layout, dtype, own.getFirst(), own.getLast(), own);
     }
 
     /**
@@ -73,16 +77,15 @@ public final class StageExecutor implements AutoCloseable {
      */
     public StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
                          Layout layout, DType dtype, StageBuffers buffers, StageBuffers firstOutput) {
-        this(device, nodes, routers, mode, threshold, layout, dtype, buffers,
-                Objects.requireNonNull(firstOutput, "firstOutput"), false);
+        this(device, nodes, routers, mode, threshold, layout, dtype, Objects.requireNonNull(buffers, "buffers"),
+                Objects.requireNonNull(firstOutput, "firstOutput"), List.of());
     }
 
-    /** A standalone stage made {@code buffers} and allocates its first output instead of {@code firstOutput}. */
+    /** The stage on {@code buffers} and {@code firstOutput}; closes {@code owned} with itself, or if it fails. */
     private StageExecutor(Device device, List<Block> nodes, List<Router> routers, Mode mode, float threshold,
                           Layout layout, DType dtype, StageBuffers buffers, StageBuffers firstOutput,
-                          boolean standalone) {
-        this.standalone = standalone;
-        this.buffers = buffers;
+                          List<StageBuffers> owned) {
+        this.owned = owned;
         try {
             requireNodes(nodes);
             if (!(threshold >= 0 && threshold <= 1)) {
@@ -131,13 +134,9 @@ public final class StageExecutor implements AutoCloseable {
                 outputs[i] = slots.get(i - 1);
             }
             this.aggregate = m > 1 ? slots.getLast() : null;
-            // Last, so that nothing but the buffers is left to close if a check above fails.
-            outputs[0] = standalone ? device.allocate(nodeShape, dtype, layout)
-                    : firstOutput.views(List.of(nodeShape), dtype, layout).getFirst();
+            outputs[0] = firstOutput.views(List.of(nodeShape), dtype, layout).getFirst();
         } catch (RuntimeException e) {
-            if (standalone) {
-                buffers.close();
-            }
+            owned.forEach(StageBuffers::close);
             throw e;
         }
     }
@@ -148,9 +147,12 @@ public final class StageExecutor implements AutoCloseable {
         }
     }
 
-    private static StageBuffers buffersFor(List<Block> nodes, Layout layout, DType dtype) {
+    /** The shared buffers, then the first output's, of a stage that runs alone. */
+    private static List<StageBuffers> ownBuffers(List<Block> nodes, Layout layout, DType dtype) {
         requireNodes(nodes);
-        return new StageBuffers(StageBuffers.bytes(nodes.getFirst().output(), nodes.size(), dtype, layout));
+        Shape shape = nodes.getFirst().output();
+        return List.of(new StageBuffers(StageBuffers.bytes(shape, nodes.size(), dtype, layout)),
+                new StageBuffers(StageBuffers.bytes(List.of(shape), dtype, layout)));
     }
 
     public int nodes() {
@@ -272,9 +274,6 @@ public final class StageExecutor implements AutoCloseable {
         for (Block node : nodes) {
             node.close();
         }
-        if (standalone) {
-            outputs[0].close();
-            buffers.close();
-        }
+        owned.forEach(StageBuffers::close);
     }
 }
