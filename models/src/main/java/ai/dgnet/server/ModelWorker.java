@@ -4,13 +4,20 @@ import ai.dgnet.models.DgModel;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
 
 import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -57,6 +64,11 @@ final class ModelWorker {
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final Thread thread;
+    /**
+     * The worker thread's input tensor per batch shape it has run, reused by every batch of that shape (beside the
+     * network the session prepares per shape, far larger, so this adds little to what a new shape costs).
+     */
+    private final Map<Shape, Tensor> inputs = new HashMap<>();
     /**
      * Requests admitted and not yet taken into a batch: queued, or still being read. A request takes its place
      * before its body is read, so that reading is bounded by the queue too, and a stopping worker waits for the
@@ -182,6 +194,8 @@ final class ModelWorker {
             while ((batch = nextBatch()) != null) {
                 run(batch);
             }
+        } finally {
+            inputs.values().forEach(Tensor::close);
         }
     }
 
@@ -234,12 +248,13 @@ final class ModelWorker {
     private void run(List<Job> batch) {
         Job head = batch.getFirst();
         int instances = batch.stream().mapToInt(Job::instances).sum();
-        Shape shape = Shape.of(padded(instances, maxBatch), head.shape().dim(1), head.shape().dim(2), head.shape().dim(3));
+        Shape shape = Shape.of(padded(instances, maxBatch), head.shape().dim(1), head.shape().dim(2),
+                head.shape().dim(3));
         try {
-            float[] values = batch.size() == 1 && shape.dim(0) == instances ? head.values() : concatenate(batch, shape);
+            Tensor input = fill(batch, shape);
             long start = System.nanoTime();
             hooks.beforeRun(name, instances);
-            Result result = session.run(values, shape);
+            Result result = session.run(input);
             metrics.batch(name, instances, System.nanoTime() - start);
             int first = 0;
             for (Job job : batch) {
@@ -265,14 +280,16 @@ final class ModelWorker {
         return Math.min(Integer.highestOneBit(instances - 1) << 1, maxBatch);
     }
 
-    /** The batch's values one after another, then zeros up to {@code shape}'s size. */
-    private static float[] concatenate(List<Job> batch, Shape shape) {
-        float[] values = new float[Math.toIntExact(shape.elements())];
-        int at = 0;
+    /** The batch's values one after another in the input tensor of {@code shape}, then zeros up to its size. */
+    private Tensor fill(List<Job> batch, Shape shape) {
+        Tensor input = inputs.computeIfAbsent(shape, s -> Tensor.allocate(s, DType.F32, Layout.NCHW));
+        MemorySegment memory = input.segment();
+        long at = 0;
         for (Job job : batch) {
-            System.arraycopy(job.values(), 0, values, at, job.values().length);
-            at += job.values().length;
+            MemorySegment.copy(job.values(), 0, memory, ValueLayout.JAVA_FLOAT, at, job.values().length);
+            at += (long) job.values().length * Float.BYTES;
         }
-        return values;
+        memory.asSlice(at).fill((byte) 0);
+        return input;
     }
 }
