@@ -15,9 +15,11 @@ import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.runtime.dg.StageTrace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -56,6 +58,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     SessionOption sessionOption;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         if (batch < 1 || size < 1 || runs < 1) {
@@ -64,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
         Shape shape = Shape.of(batch, config.inChannels(), size, size);
         float[] input = DeterministicWeights.generate("input", shape.dims(), seed + 1);
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         try (DgModel model = DgModel.random(config, seed);
              CpuDevice device = threads.device();
              Session session = model.session(device,
@@ -90,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printInstance(PrintStream out, Result result, int n) {
+    private static void printInstance(PrintWriter out, Result result, int n) {
         StringBuilder top = new StringBuilder();
         for (Prediction p : Prediction.top(result.logits()[n], 3, List.of())) {
             top.append(String.format(Locale.ROOT, "%s%s (%.3f)", top.isEmpty() ? "" : ", ", p.label(), p.logit()));

@@ -11,7 +11,11 @@ import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** Shows what the CPU device is and that oneDNN runs on it: the first thing to check on a new machine. */
@@ -21,10 +25,14 @@ final class DeviceCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
         try (CpuDevice device = threads.device()) {
-            System.out.println(device.name());
+            out.println(device.name());
             Shape input = Shape.of(1, 64, 56, 56);
             Layout layout = device.activationLayouts().getFirst();
             Conv2d.Spec spec = Conv2d.Spec.of(input, 64, 3, 1, 1).withLayouts(layout, layout)
@@ -40,8 +48,8 @@ final class DeviceCommand implements Callable<Integer> {
                 }
                 double ms = (System.nanoTime() - start) / 1e6 / runs;
                 double gflops = 2.0 * spec.weightCount() * 56 * 56 / (ms * 1e6);
-                System.out.printf("conv 3x3 64->64 on 56x56 (%s): %.3f ms, %.1f GFLOP/s via %s%n", layout, ms, gflops,
-                        conv.implementation());
+                out.printf(Locale.ROOT, "conv 3x3 64->64 on 56x56 (%s): %.3f ms, %.1f GFLOP/s via %s%n", layout, ms,
+                        gflops, conv.implementation());
             }
         }
         return 0;

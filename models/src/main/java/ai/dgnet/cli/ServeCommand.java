@@ -6,10 +6,13 @@ import ai.dgnet.server.InferenceServer;
 import ai.dgnet.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +72,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     SessionOption sessionOption;
 
+    @Spec
+    CommandSpec spec;
+
     /** A started server and what it runs on, released together. */
     record Serving(InferenceServer server, CpuDevice device, List<DgModel> models) implements AutoCloseable {
         @Override
@@ -83,10 +89,12 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch released = new CountDownLatch(1);
+        PrintWriter out = spec.commandLine().getOut();
         try (Serving serving = start()) {
             // The JVM halts once its hooks return: the hook waits (briefly) for the command to release the device.
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("dgnet-serve-shutdown").unstarted(() -> {
-                System.out.println("dgnet serve: stopping: answering the requests already accepted");
+                out.println("dgnet serve: stopping: answering the requests already accepted");
+                out.flush();
                 serving.server().close();
                 stopped.countDown();
                 try {
@@ -95,11 +103,13 @@ final class ServeCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
-            System.out.println("dgnet serve: " + String.join(", ", names()) + " at " + serving.server().uri()
+            out.println("dgnet serve: " + String.join(", ", names()) + " at " + serving.server().uri()
                     + " (Ctrl-C to stop)");
+            out.flush();
             stopped.await();
         }
-        System.out.println("dgnet serve: stopped");
+        out.println("dgnet serve: stopped");
+        out.flush();
         released.countDown();
         return 0;
     }

@@ -5,6 +5,7 @@ import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
+import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.models.io.SafeTensors;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
@@ -39,7 +40,7 @@ import static ai.dgnet.tests.InferCommandTest.dgnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code dgnet models, info, predict, graph, bench} on real model and image files. */
+/** {@code dgnet demo, device, models, info, predict, graph, bench} on real model and image files. */
 class ModelCommandsTest {
     private static final List<String> LABELS = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
             "horse", "ship", "truck");
@@ -135,6 +136,54 @@ class ModelCommandsTest {
         }
         assertTrue(tops.stream().distinct().count() > 1, "the images get different top classes or probabilities: "
                 + tops);
+    }
+
+    @Test
+    void demoPrintsTheTopClassesAndKeptEdgesOfTheModelRunDirectly() {
+        Run run = dgnet("demo", "--arch", "resnet20", "--size", "32", "--batch", "2", "--runs", "2", "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        assertLine(run.out(), "latency over 2 runs: median ", "% of the time in oneDNN primitives");
+        Shape shape = Shape.of(2, 3, 32, 32);
+        try (DgModel dg = DgModel.random(ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC), 3);
+             CpuDevice device = CpuDevice.create(1);
+             Session session = dg.session(device)) {
+            Result expected = session.run(DeterministicWeights.generate("input", shape.dims(), 4), shape);
+            for (int n = 0; n < 2; n++) {
+                Integer[] ranked = rank(toDouble(expected.logits()[n]));
+                assertLine(run.out(), "instance " + n + ": top class " + ranked[0] + " (", ", class " + ranked[1]
+                        + " (", ", class " + ranked[2] + " (");
+                for (int s = 0; s < expected.stages(); s++) {
+                    int m = expected.nodes(s);
+                    int kept = 0;
+                    for (int i = 0; i < m; i++) {
+                        for (int j = i + 1; j <= m; j++) {
+                            kept += expected.adjacency(s, n)[i][j] != 0 ? 1 : 0;
+                        }
+                    }
+                    assertLine(run.out(), "  stage " + s + " (" + m + " nodes): " + kept + " of " + m * (m + 1) / 2
+                            + " edges kept");
+                }
+            }
+        }
+        assertBadPredict(dgnet("demo", "--batch", "0"), "--batch");
+        assertBadPredict(dgnet("demo", "--arch", "vgg16"), "vgg16");
+    }
+
+    @Test
+    void deviceNamesTheCpuAndTimesAConvolution() {
+        Run run = dgnet("device", "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        assertLine(run.out(), "cpu (oneDNN 3.", "1 thread");
+        assertLine(run.out(), "conv 3x3 64->64 on 56x56 (", " GFLOP/s via ");
+        assertBadPredict(dgnet("device", "--threads", "0"), "--threads");
+    }
+
+    private static double[] toDouble(float[] values) {
+        double[] d = new double[values.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = values[i];
+        }
+        return d;
     }
 
     @Test
@@ -305,7 +354,7 @@ class ModelCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"models", "info", "predict", "graph", "bench"})
+    @ValueSource(strings = {"demo", "device", "models", "info", "predict", "graph", "bench"})
     void everySubcommandHasHelp(String command) {
         Run run = dgnet(command, "--help");
         assertEquals(0, run.status(), run.err());
