@@ -5,6 +5,7 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * The loops of a DG stage that oneDNN has no primitive for (spec section 2): the router of node {@code i},
@@ -40,7 +41,20 @@ public interface DgKernels {
      * @param n      the instance, {@code 0 <= n < N}
      * @param out    at least {@code C} floats
      */
-    void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out);
+    default void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
+        channelMeans(x, shape, layout, dtype, n, 0, Objects.requireNonNull(shape, "shape").dim(1), out);
+    }
+
+    /**
+     * {@link #channelMeans(MemorySegment, Shape, Layout, DType, int, float[])} for channels
+     * {@code [first, first + count)} only, written to {@code out[first .. first + count)}: one thread's share when
+     * an instance's pooling is split over threads. In the blocked layouts {@code first} must be a multiple of the
+     * channel block, so that no two shares read one block.
+     *
+     * @param out at least {@code first + count} floats; the other entries are left as they are
+     */
+    void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, int first, int count,
+                      float[] out);
 
     /**
      * Writes {@code out[k] = sigmoid(bias[k] + sum_c weight[k * channels + c] * pooled[c])} for

@@ -24,11 +24,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 final class ScalarDgKernels implements DgKernels {
 
     @Override
-    public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
-        checkChannelMeans(x, shape, layout, dtype, n, out);
+    public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, int first, int count,
+                             float[] out) {
+        checkChannelMeans(x, shape, layout, dtype, n, first, count, out);
         long pixels = (long) shape.dim(2) * shape.dim(3);
         long stride = pixelStride(layout, shape.dim(1));
-        for (int c = 0; c < shape.dim(1); c++) {
+        for (int c = first; c < first + count; c++) {
             long start = layout.offset(shape, n, c, 0, 0);
             double sum = 0;
             for (long p = 0; p < pixels; p++) {
@@ -102,7 +103,8 @@ final class ScalarDgKernels implements DgKernels {
         };
     }
 
-    static void checkChannelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
+    static void checkChannelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, int first,
+                                  int count, float[] out) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(layout, "layout");
@@ -121,9 +123,18 @@ final class ScalarDgKernels implements DgKernels {
             throw new IllegalArgumentException((dtype == DType.F32 ? "an " : "a ") + name(dtype) + " " + shape + " "
                     + layout + " tensor takes " + bytes + " bytes, x has " + x.byteSize());
         }
-        if (out.length < shape.dim(1)) {
+        int channels = shape.dim(1);
+        if (first < 0 || count < 0 || first > channels - count) {
+            throw new IllegalArgumentException("channels [" + first + ", " + ((long) first + count)
+                    + ") asked for, the tensor has " + channels);
+        }
+        if (first % layout.channelBlock() != 0) {
+            throw new IllegalArgumentException("in " + layout + " the first channel must start a block of "
+                    + layout.channelBlock() + ", got " + first);
+        }
+        if (out.length < first + count) {
             throw new IllegalArgumentException("out has room for " + out.length + " channel means, need "
-                    + shape.dim(1));
+                    + (first + count));
         }
     }
 

@@ -79,25 +79,27 @@ final class VectorDgKernels implements DgKernels {
     }
 
     @Override
-    public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
-        ScalarDgKernels.checkChannelMeans(x, shape, layout, dtype, n, out);
+    public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, int first, int count,
+                             float[] out) {
+        ScalarDgKernels.checkChannelMeans(x, shape, layout, dtype, n, first, count, out);
         int channels = shape.dim(1);
         int height = shape.dim(2);
         int width = shape.dim(3);
+        int end = first + count;
         switch (layout) {
             case NCHW -> {
                 long pixels = (long) height * width;
-                for (int c = 0; c < channels; c++) {
+                for (int c = first; c < end; c++) {
                     out[c] = planeSum(x, dtype, layout.offset(shape, n, c, 0, 0), pixels) / pixels;
                 }
             }
-            case NHWC -> interleavedMeans(x, dtype, layout.offset(shape, n, 0, 0, 0), channels, channels, height,
-                    width, out, 0);
+            case NHWC -> interleavedMeans(x, dtype, layout.offset(shape, n, first, 0, 0), channels, channels - first,
+                    count, height, width, out, first);
             case NCHW8C, NCHW16C -> {
                 int block = layout.channelBlock();
-                for (int first = 0; first < channels; first += block) {
-                    interleavedMeans(x, dtype, layout.offset(shape, n, first, 0, 0), block,
-                            Math.min(block, channels - first), height, width, out, first);
+                for (int b = first; b < end; b += block) {
+                    interleavedMeans(x, dtype, layout.offset(shape, n, b, 0, 0), block, block,
+                            Math.min(block, end - b), height, width, out, b);
                 }
             }
             case NC -> throw new AssertionError("rejected by the argument check");
@@ -169,22 +171,23 @@ final class VectorDgKernels implements DgKernels {
     /**
      * Means of the channels of one pixel-interleaved group, where each pixel stores {@code stored} consecutive
      * channels starting {@code stored} elements after the previous pixel's: all channels of an {@code NHWC}
-     * image, or one block of a blocked layout. Only the first {@code real} channels are written, to
-     * {@code out[first ..]}; the rest of a block is padding, read along in a vector and dropped.
+     * image, or one block of a blocked layout. Only the first {@code real} channels from {@code start} are written,
+     * to {@code out[first ..]}; a vector may read up to {@code room} channels from {@code start} within a pixel,
+     * the rest of them (a block's padding, or channels past a share's end) dropped.
      */
-    private static void interleavedMeans(MemorySegment x, DType dtype, long start, int stored, int real, int height,
-                                         int width, float[] out, int first) {
+    private static void interleavedMeans(MemorySegment x, DType dtype, long start, int stored, int room, int real,
+                                         int height, int width, float[] out, int first) {
         long pixels = (long) height * width;
         int c = 0;
-        for (; c < real && c + LANES <= stored; c += LANES) {
+        for (; c < real && c + LANES <= room; c += LANES) {
             switch (dtype) {
                 case F32 -> interleavedMeansF32(x, start + c, stored, height, width, out, first + c, real - c);
                 case BF16 -> interleavedMeansBf16(x, start + c, stored, height, width, out, first + c, real - c);
             }
         }
-        // Channels left over when a vector does not divide the group: an NHWC channel count that is not a
-        // multiple of the lanes, or 8-channel blocks under 16 lanes. The CPU device picks nChw8c only without
-        // AVX-512, where vectors hold 8 floats and fit the block exactly, so that second case is rare.
+        // Channels left over when a vector does not fit the room: an NHWC share whose channels do not end on a
+        // whole vector, or 8-channel blocks under 16 lanes. The CPU device picks nChw8c only without AVX-512, where
+        // vectors hold 8 floats and fit the block exactly, so that second case is rare.
         for (; c < real; c++) {
             double sum = 0;
             long pixel = start + c;

@@ -16,6 +16,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -92,6 +93,45 @@ class DgKernelsTest {
                 double error = Math.abs(actual[c] - expected[c]) / expected[c];
                 assertTrue(error <= 1e-6, kernels.name() + " " + dtype + " " + layout + " channel " + c
                         + ": relative error " + error);
+            }
+        }
+    }
+
+    /**
+     * A channel range (the share one thread pools when an instance is split) gives the range's means and leaves
+     * the rest of {@code out} alone: ranges starting on a block, ending inside one or on one, and empty.
+     */
+    @ParameterizedTest(name = "{0} {1} C={2} {3}x{4}")
+    @MethodSource("images")
+    void channelMeansOfARangeWriteOnlyThatRange(DType dtype, Layout layout, int channels, int height, int width) {
+        Shape shape = Shape.of(BATCH, channels, height, width);
+        float[] values = stored(dtype, uniform(channels * 1000L + height + 1, shape.elements(), -1, 1));
+        int block = layout.channelBlock();
+        int second = Math.min(channels, 16);
+        second -= second % block;
+        int[][] ranges = {{0, channels - channels / 3}, {second, channels - second}, {second, (channels - second) / 2},
+                {channels - channels % block, channels % block}, {0, 0}};
+        int n = BATCH - 1;
+        double[] expected = means(values, shape, n);
+        double[] magnitude = means(abs(values), shape, n);
+        try (Tensor x = Tensor.allocate(shape, dtype, layout)) {
+            x.copyFrom(values);
+            poisonPadding(x);
+            for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
+                for (int[] range : ranges) {
+                    float[] out = new float[channels + 1];
+                    Arrays.fill(out, -3f);
+                    kernels.channelMeans(x.segment(), shape, layout, dtype, n, range[0], range[1], out);
+                    for (int c = 0; c <= channels; c++) {
+                        String where = kernels.name() + " " + dtype + " " + layout + " " + shape + " channels ["
+                                + range[0] + ", " + (range[0] + range[1]) + ") c=" + c;
+                        if (c >= range[0] && c < range[0] + range[1]) {
+                            assertClose(expected[c], out[c], out[c], tolerance(height * width, magnitude[c]), where);
+                        } else {
+                            assertEquals(-3f, out[c], where);
+                        }
+                    }
+                }
             }
         }
     }
@@ -526,6 +566,14 @@ class DgKernelsTest {
                     () -> kernels.channelMeans(segment, Shape.of(2, 3), Layout.NC, DType.BF16, 0, new float[3]));
             assertThrows(NullPointerException.class,
                     () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, null, 0, new float[3]));
+            assertRejected("channels [2, 4) asked for, the tensor has 3",
+                    () -> kernels.channelMeans(segment, shape, Layout.NCHW, DType.F32, 0, 2, 2, new float[4]));
+            assertRejected("channels [0, -1) asked for, the tensor has 3",
+                    () -> kernels.channelMeans(segment, shape, Layout.NCHW, DType.F32, 0, 0, -1, new float[4]));
+            assertRejected("in NCHW16C the first channel must start a block of 16, got 1",
+                    () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, DType.F32, 0, 1, 2, new float[3]));
+            assertRejected("out has room for 2 channel means, need 3",
+                    () -> kernels.channelMeans(segment, shape, Layout.NCHW, DType.F32, 0, 1, 2, new float[2]));
         }
     }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -29,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The split weighted sum against the unsplit one: over a team of Java threads, with chunks far smaller than the
- * production ones so that short and odd lengths split too, every element must be bit for bit what the serial kernel
- * writes (the scalar twin, and the vector kernels), and nothing outside the destination's slice may change.
+ * The split weighted sum and pooling against the unsplit ones: over a team of Java threads, with chunks far smaller
+ * than the production ones so that short and odd lengths split too, every element and every mean must be bit for bit
+ * what the serial kernel writes (the scalar twin, and the vector kernels), and nothing outside the destination's
+ * slice (or the channel range asked for) may change.
  */
 class ParallelDgKernelsTest {
     private static final DgKernels SCALAR = new ScalarDgKernels();
@@ -145,6 +147,48 @@ class ParallelDgKernelsTest {
         }
     }
 
+    /**
+     * Each instance's pooling split into channel ranges (whole blocks), full and partial ranges, against the
+     * serial kernel; the entries of {@code out} outside the range keep their guard value.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void splitPoolingIsTheSerialPoolingBitForBit(Layout layout) {
+        for (DType dtype : DType.values()) {
+            for (int channels : new int[] {1, 16, 19, 70}) {
+                Shape shape = Shape.of(2, channels, 9, 7);
+                try (Tensor x = Tensor.allocate(shape, dtype, layout)) {
+                    x.copyFrom(uniform(channels, shape.elements()));
+                    int block = layout.channelBlock();
+                    int[][] ranges = {{0, channels}, {0, channels / 2}, {block, Math.max(0, channels - 2 * block)}};
+                    for (DgKernels serial : List.of(SCALAR, VECTOR)) {
+                        JavaThreads team = new JavaThreads(3);
+                        DgKernels split = new ParallelDgKernels(serial, team, 20, 1);
+                        for (int[] range : ranges) {
+                            if (range[0] > channels - range[1]) {
+                                continue;
+                            }
+                            for (int n = 0; n < shape.dim(0); n++) {
+                                float[] expected = new float[channels + 2];
+                                float[] actual = new float[channels + 2];
+                                Arrays.fill(expected, -7f);
+                                Arrays.fill(actual, -7f);
+                                serial.channelMeans(x.segment(), shape, layout, dtype, n, range[0], range[1], expected);
+                                split.channelMeans(x.segment(), shape, layout, dtype, n, range[0], range[1], actual);
+                                assertEquals(Arrays.toString(expected), Arrays.toString(actual),
+                                        split.name() + " " + dtype + " " + layout + " C=" + channels + " channels ["
+                                                + range[0] + ", " + (range[0] + range[1]) + ") n=" + n);
+                            }
+                        }
+                        boolean splits = layout != Layout.NHWC && layout.paddedChannels(channels) > block;
+                        assertEquals(splits, team.seen().size() > 1, dtype + " " + layout + " C=" + channels
+                                + ": split over threads");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void badArgumentsThrowOnTheCallerBeforeTheTeamIsAsked() {
         AtomicInteger calls = new AtomicInteger();
@@ -158,6 +202,9 @@ class ParallelDgKernelsTest {
                     e.getMessage());
             assertThrows(IllegalArgumentException.class,
                     () -> split.weightedSum(dst, 0, 8, DType.F32, sources, new long[2], new float[2], 3));
+            e = assertThrows(IllegalArgumentException.class, () -> split.channelMeans(dst, Shape.of(1, 10, 1, 1),
+                    Layout.NCHW, DType.F32, 0, 4, 7, new float[11]));
+            assertTrue(e.getMessage().contains("channels [4, 11) asked for, the tensor has 10"), e.getMessage());
         }
         assertEquals(0, calls.get(), "the team was asked");
     }
@@ -167,7 +214,8 @@ class ParallelDgKernelsTest {
         IllegalStateException thrown = new IllegalStateException("kernel failed");
         DgKernels failing = new DgKernels() {
             @Override
-            public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] out) {
+            public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, int first,
+                                     int count, float[] out) {
                 throw thrown;
             }
 
@@ -192,6 +240,8 @@ class ParallelDgKernelsTest {
             MemorySegment dst = arena.allocate(JAVA_FLOAT, 64);
             assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.weightedSum(dst, 0, 64,
                     DType.F32, new MemorySegment[] {dst}, new long[1], new float[1], 0)));
+            assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.channelMeans(dst,
+                    Shape.of(1, 64, 1, 1), Layout.NCHW, DType.F32, 0, new float[64])));
         }
     }
 
