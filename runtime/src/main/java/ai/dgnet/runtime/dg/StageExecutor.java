@@ -21,7 +21,9 @@ import java.util.Objects;
  * reused for every node's input and for the stage output. The later nodes' outputs and the aggregation buffer lie
  * in {@link StageBuffers} that the stages of a network share, the first node's output apart from them. When every
  * instance's input to a node is a single kept edge of weight exactly 1 from the same predecessor (always so in
- * static mode) that predecessor's output is used directly, with no copy. A node with no kept input gets zeros.
+ * static mode) that predecessor's output is used directly, with no copy. A node with no kept input gets zeros; when
+ * no instance of the batch kept an input of a node, the node's output is the same every time, so the first such run
+ * keeps it (one node-sized tensor, owned by this executor) and later ones use it instead of running the node.
  *
  * <p>Not thread-safe: one executor per session.
  */
@@ -40,6 +42,10 @@ public final class StageExecutor implements AutoCloseable {
     /** Views: {@code outputs[0]} of the first output's buffers, the others and the aggregate of the shared ones. */
     private final Tensor[] outputs;
     private final Tensor aggregate;
+    /** Per node: its output for an all-zero input, once a run has needed it; else null. Owned by this executor. */
+    private final Tensor[] zeroInputOutputs;
+    /** Where each node's output of the current run lies: its buffer, or its output for zeros. */
+    private final Tensor[] produced;
     /** The buffers a standalone stage made for itself and closes; none for a stage of a network. */
     private final List<StageBuffers> owned;
     // Scratch reused by every run, so routing and aggregation allocate nothing.
@@ -129,6 +135,8 @@ public final class StageExecutor implements AutoCloseable {
             this.offsets = new long[m];
             this.weights = new float[m];
             this.outputs = new Tensor[m];
+            this.zeroInputOutputs = new Tensor[m];
+            this.produced = new Tensor[m];
             List<Tensor> slots = m > 1 ? buffers.stageSlots(nodeShape, m, dtype, layout) : List.of();
             for (int i = 1; i < m; i++) {
                 outputs[i] = slots.get(i - 1);
@@ -182,20 +190,53 @@ public final class StageExecutor implements AutoCloseable {
      * until another stage sharing its {@link StageBuffers} runs past its first node.
      */
     public Tensor run(Tensor z, StageTrace trace) {
+        if (m > 1 && (trace.nodes() != m || trace.batch() != batch)) {
+            throw new IllegalArgumentException("trace is for " + trace.nodes() + " nodes and batch "
+                    + trace.batch() + ", stage has " + m + " nodes and batch " + batch);
+        }
         nodes.getFirst().run(z, outputs[0]);
         if (m == 1) {
             return outputs[0];
         }
-        if (trace.nodes() != m || trace.batch() != batch) {
-            throw new IllegalArgumentException("trace is for " + trace.nodes() + " nodes and batch "
-                    + trace.batch() + ", stage has " + m + " nodes and batch " + batch);
-        }
+        produced[0] = outputs[0];
         route(0, trace);
         for (int j = 1; j < m; j++) {
-            nodes.get(j).run(aggregate(j, trace), outputs[j]);
+            produced[j] = runNode(j, trace);
             route(j, trace);
         }
         return aggregate(m, trace);
+    }
+
+    /** Runs node {@code j} on its aggregate, or gives its kept output for zeros where no instance has an input. */
+    private Tensor runNode(int j, StageTrace trace) {
+        if (anyInput(j, trace)) {
+            nodes.get(j).run(aggregate(j, trace), outputs[j]);
+            return outputs[j];
+        }
+        if (zeroInputOutputs[j] == null) {
+            Tensor response = Tensor.allocate(nodeShape, dtype, layout);
+            try {
+                nodes.get(j).run(aggregate(j, trace), response);
+            } catch (RuntimeException e) {
+                response.close();
+                throw e;
+            }
+            zeroInputOutputs[j] = response;
+        }
+        return zeroInputOutputs[j];
+    }
+
+    /** Whether any instance kept an edge into node {@code j}. */
+    private boolean anyInput(int j, StageTrace trace) {
+        int size = m + 1;
+        for (int n = 0; n < batch; n++) {
+            for (int i = 0; i < j; i++) {
+                if (trace.adjacency()[n][i * size + j] != 0.0f) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Fills row {@code i} of every instance's matrices from node {@code i}'s router (or the static chain). */
@@ -208,7 +249,7 @@ public final class StageExecutor implements AutoCloseable {
             return;
         }
         Router router = routers.get(i);
-        MemorySegment x = outputs[i].segment();
+        MemorySegment x = produced[i].segment();
         for (int n = 0; n < batch; n++) {
             kernels.channelMeans(x, nodeShape, layout, dtype, n, pooled);
             kernels.router(pooled, router.channels(), router.weight(), router.bias(), router.edges(), scores);
@@ -225,7 +266,7 @@ public final class StageExecutor implements AutoCloseable {
     private Tensor aggregate(int j, StageTrace trace) {
         int shared = sharedUnitEdge(j, trace);
         if (shared >= 0) {
-            return outputs[shared];
+            return produced[shared];
         }
         int size = m + 1;
         MemorySegment dst = aggregate.segment();
@@ -234,7 +275,7 @@ public final class StageExecutor implements AutoCloseable {
             for (int i = 0; i < j; i++) {
                 float w = trace.adjacency()[n][i * size + j];
                 if (w != 0.0f) {
-                    sources[count] = outputs[i].segment();
+                    sources[count] = produced[i].segment();
                     offsets[count] = n * instanceElements;
                     weights[count] = w;
                     count++;
@@ -273,6 +314,11 @@ public final class StageExecutor implements AutoCloseable {
     public void close() {
         for (Block node : nodes) {
             node.close();
+        }
+        for (Tensor response : zeroInputOutputs) {
+            if (response != null) {
+                response.close();
+            }
         }
         owned.forEach(StageBuffers::close);
     }

@@ -242,6 +242,46 @@ class StageExecutorTest {
     }
 
     /**
+     * Node 1 keeps no input (router 0 drops every edge) but feeds node 2 and the output: its output for zeros is
+     * computed in the first run only, and every run's stage output is still the spec's, whatever the input.
+     */
+    @Test
+    void aNodeWithoutInputsRunsOnceAndItsOutputForZerosIsKept() {
+        int m = 3;
+        int[] runs = {0};
+        List<Block> blocks = blocks(m, runs);
+        int channels = SHAPE.dim(1);
+        // No weights: each router's output is sigmoid(bias), -20 dropping an edge and 3 keeping it (0.9526).
+        List<Router> routers = List.of(
+                new Router(new float[3 * channels], new float[] {-20f, -20f, 3f}, 3, channels),
+                new Router(new float[2 * channels], new float[] {3f, 3f}, 2, channels),
+                new Router(new float[channels], new float[] {3f}, 1, channels));
+        float w = (float) (1 / (1 + Math.exp(-3)));
+        try (StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, 0.5f, Layout.NCHW16C,
+                DType.F32)) {
+            for (int round = 0; round < 3; round++) {
+                float[] z = Reference.random(20 + round, SHAPE.elements());
+                try (Tensor input = Tensor.of(SHAPE, Layout.NCHW16C, z)) {
+                    float[] y = stage.run(input, StageTrace.of(m, SHAPE.dim(0))).toFloatArray();
+                    AffineBlock first = (AffineBlock) blocks.get(0);
+                    AffineBlock second = (AffineBlock) blocks.get(1);
+                    AffineBlock third = (AffineBlock) blocks.get(2);
+                    double[] expected = new double[z.length];
+                    for (int e = 0; e < z.length; e++) {
+                        float x0 = first.apply(z[e]);
+                        float x1 = second.apply(0f);
+                        float x2 = third.apply(w * x1);
+                        expected[e] = (double) w * x0 + (double) w * x1 + (double) w * x2;
+                    }
+                    assertTrue(Reference.relativeError(y, expected) <= 1e-6, "stage output, run " + round);
+                }
+                assertEquals(3 + 2 * round, runs[0],
+                        "runs of all nodes after run " + round + ": node 1 only in the first");
+            }
+        }
+    }
+
+    /**
      * {@code out = tanh(a * in + b) + in}, reading {@code in} again after writing {@code out}: wrong wherever the
      * two overlap, as a convolution with a residual would be.
      */
