@@ -21,9 +21,10 @@ import java.util.Objects;
  * reused for every node's input and for the stage output. The later nodes' outputs and the aggregation buffer lie
  * in {@link StageBuffers} that the stages of a network share, the first node's output apart from them. When every
  * instance's input to a node is a single kept edge of weight exactly 1 from the same predecessor (always so in
- * static mode) that predecessor's output is used directly, with no copy. A node with no kept input gets zeros; when
- * no instance of the batch kept an input of a node, the node's output is the same every time, so the first such run
- * keeps it (one node-sized tensor, owned by this executor) and later ones use it instead of running the node.
+ * static mode) that predecessor's output is used directly, with no copy. A node with no kept input gets zeros. When no
+ * instance of the batch kept an input of a node, the node's output is its output for zeros, the same every time and
+ * for every instance: the first such run keeps one instance of it (owned by this executor), and later ones copy that
+ * into each instance instead of running the node's convolutions.
  *
  * <p>Not thread-safe: one executor per session.
  */
@@ -42,10 +43,8 @@ public final class StageExecutor implements AutoCloseable {
     /** Views: {@code outputs[0]} of the first output's buffers, the others and the aggregate of the shared ones. */
     private final Tensor[] outputs;
     private final Tensor aggregate;
-    /** Per node: its output for an all-zero input, once a run has needed it; else null. Owned by this executor. */
+    /** Per node: one instance of its output for a zero input, once a run has needed it; else null. Owned here. */
     private final Tensor[] zeroInputOutputs;
-    /** Where each node's output of the current run lies: its buffer, or its output for zeros. */
-    private final Tensor[] produced;
     /** The buffers a standalone stage made for itself and closes; none for a stage of a network. */
     private final List<StageBuffers> owned;
     // Scratch reused by every run, so routing and aggregation allocate nothing.
@@ -136,7 +135,6 @@ public final class StageExecutor implements AutoCloseable {
             this.weights = new float[m];
             this.outputs = new Tensor[m];
             this.zeroInputOutputs = new Tensor[m];
-            this.produced = new Tensor[m];
             List<Tensor> slots = m > 1 ? buffers.stageSlots(nodeShape, m, dtype, layout) : List.of();
             for (int i = 1; i < m; i++) {
                 outputs[i] = slots.get(i - 1);
@@ -198,32 +196,38 @@ public final class StageExecutor implements AutoCloseable {
         if (m == 1) {
             return outputs[0];
         }
-        produced[0] = outputs[0];
         route(0, trace);
         for (int j = 1; j < m; j++) {
-            produced[j] = runNode(j, trace);
+            runNode(j, trace);
             route(j, trace);
         }
         return aggregate(m, trace);
     }
 
-    /** Runs node {@code j} on its aggregate, or gives its kept output for zeros where no instance has an input. */
-    private Tensor runNode(int j, StageTrace trace) {
-        if (anyInput(j, trace)) {
-            nodes.get(j).run(aggregate(j, trace), outputs[j]);
-            return outputs[j];
-        }
-        if (zeroInputOutputs[j] == null) {
-            Tensor response = Tensor.allocate(nodeShape, dtype, layout);
-            try {
-                nodes.get(j).run(aggregate(j, trace), response);
-            } catch (RuntimeException e) {
-                response.close();
-                throw e;
+    /** Runs node {@code j} on its aggregate, or copies in its kept output for zeros where no instance has an input. */
+    private void runNode(int j, StageTrace trace) {
+        boolean zeroInput = !anyInput(j, trace);
+        Tensor kept = zeroInputOutputs[j];
+        if (zeroInput && kept != null) {
+            long bytes = kept.byteSize();
+            for (int n = 0; n < batch; n++) {
+                MemorySegment.copy(kept.segment(), 0, outputs[j].segment(), n * bytes, bytes);
             }
-            zeroInputOutputs[j] = response;
+            return;
         }
-        return zeroInputOutputs[j];
+        nodes.get(j).run(aggregate(j, trace), outputs[j]);
+        if (zeroInput) {
+            zeroInputOutputs[j] = keepFirstInstance(outputs[j]);
+        }
+    }
+
+    /** A copy of instance 0 of {@code x}, a tensor of the node shape. */
+    private Tensor keepFirstInstance(Tensor x) {
+        int[] dims = nodeShape.dims();
+        dims[0] = 1;
+        Tensor first = Tensor.allocate(Shape.of(dims), dtype, layout);
+        MemorySegment.copy(x.segment(), 0, first.segment(), 0, first.byteSize());
+        return first;
     }
 
     /** Whether any instance kept an edge into node {@code j}. */
@@ -249,7 +253,7 @@ public final class StageExecutor implements AutoCloseable {
             return;
         }
         Router router = routers.get(i);
-        MemorySegment x = produced[i].segment();
+        MemorySegment x = outputs[i].segment();
         for (int n = 0; n < batch; n++) {
             kernels.channelMeans(x, nodeShape, layout, dtype, n, pooled);
             kernels.router(pooled, router.channels(), router.weight(), router.bias(), router.edges(), scores);
@@ -266,7 +270,7 @@ public final class StageExecutor implements AutoCloseable {
     private Tensor aggregate(int j, StageTrace trace) {
         int shared = sharedUnitEdge(j, trace);
         if (shared >= 0) {
-            return produced[shared];
+            return outputs[shared];
         }
         int size = m + 1;
         MemorySegment dst = aggregate.segment();
@@ -275,7 +279,7 @@ public final class StageExecutor implements AutoCloseable {
             for (int i = 0; i < j; i++) {
                 float w = trace.adjacency()[n][i * size + j];
                 if (w != 0.0f) {
-                    sources[count] = produced[i].segment();
+                    sources[count] = outputs[i].segment();
                     offsets[count] = n * instanceElements;
                     weights[count] = w;
                     count++;
