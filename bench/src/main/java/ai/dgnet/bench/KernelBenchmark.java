@@ -5,6 +5,7 @@ import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.kernel.DgKernels;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,9 +29,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The DG kernels ({@link DgKernels}) on the sizes of a ResNet-50 stage: the router's pooling and fully connected
  * layer, and the aggregation of three predecessors. {@link Vector} and {@link Scalar} run the same methods with
- * the Vector API and the plain-loop implementation. {@link DgKernelsProvider} picks the implementation once per
- * JVM, so each variant gets a fork with {@code -Ddgnet.kernels=...} and checks at setup that it got what its name
- * says (a command-line {@code -jvmArgsAppend} replaces the annotation's and would otherwise mislabel the result).
+ * the Vector API and the plain-loop implementation, {@link Split} with what a stage runs on the CPU device: the
+ * vector kernels with large sums and poolings split over the device's OpenMP threads. {@link DgKernelsProvider}
+ * picks the implementation once per JVM, so each variant gets a fork with {@code -Ddgnet.kernels=...} and checks at
+ * setup that it got what its name says (a command-line {@code -jvmArgsAppend} replaces the annotation's and would
+ * otherwise mislabel the result).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,12 +61,43 @@ public abstract class KernelBenchmark {
         }
     }
 
+    /**
+     * The vector kernels as a CPU device with every core gives them to its stages: sums and poolings of 128 K elements
+     * and more split over its OpenMP threads (serial where there is one core). Each call here follows the previous
+     * one, not a convolution as in a network, so the OpenMP threads are always still awake.
+     */
+    @Fork(value = 1, jvmArgsAppend = "-Ddgnet.kernels=vector")
+    public static class Split extends KernelBenchmark {
+        private CpuDevice device;
+
+        @Override
+        String requested() {
+            return "vector";
+        }
+
+        @Override
+        DgKernels kernels() {
+            device = CpuDevice.create();
+            return device.dgKernels();
+        }
+
+        @TearDown(Level.Trial)
+        public void closeDevice() {
+            device.close();
+        }
+    }
+
     /** What this variant's {@code @Fork} sets {@code dgnet.kernels} to; the kernels' names start with it. */
     abstract String requested();
 
+    /** The kernels to time. */
+    DgKernels kernels() {
+        return DgKernelsProvider.get();
+    }
+
     @Setup(Level.Trial)
     public void chooseKernels() {
-        kernels = DgKernelsProvider.get();
+        kernels = kernels();
         if (!kernels.name().startsWith(requested())) {
             throw new IllegalStateException("the " + requested() + " benchmark got the '" + kernels.name()
                     + "' kernels: run it in its own fork (its @Fork sets -D" + DgKernelsProvider.PROPERTY
