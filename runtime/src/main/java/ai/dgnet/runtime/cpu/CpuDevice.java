@@ -15,6 +15,7 @@ import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.DgKernels;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import ai.dgnet.runtime.kernel.ParallelDgKernels;
+import ai.dgnet.runtime.kernel.TimedDgKernels;
 import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
@@ -58,7 +59,7 @@ public final class CpuDevice implements Device {
     private final LongAdder primitiveNanos = new LongAdder();
     private final Weights weights = new Weights(this);
     private OpenMpTeam team;
-    private ParallelDgKernels dgKernels;
+    private TimedDgKernels dgKernels;
     private volatile boolean closed;
 
     private CpuDevice(int threads) {
@@ -147,20 +148,35 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * The DG kernels with each large weighted sum split over the OpenMP threads this device runs its primitives on,
-     * or the serial ones on one thread (or where the OpenMP runtime cannot open a parallel region for Java).
+     * The DG kernels with each large weighted sum and pooling split over the OpenMP threads this device runs its
+     * primitives on, or the serial ones on one thread (or where the OpenMP runtime cannot open a parallel region for
+     * Java); timed either way ({@link #routingNanos}, {@link #aggregationNanos}).
      */
     @Override
     public synchronized DgKernels dgKernels() {
         requireOpen();
-        if (threads == 1 || !OpenMpTeam.supported()) {
-            return DgKernelsProvider.get();
-        }
         if (dgKernels == null) {
-            team = new OpenMpTeam(threads);
-            dgKernels = new ParallelDgKernels(DgKernelsProvider.get(), team);
+            DgKernels kernels = DgKernelsProvider.get();
+            if (threads > 1 && OpenMpTeam.supported()) {
+                team = new OpenMpTeam(threads);
+                kernels = new ParallelDgKernels(kernels, team);
+            }
+            dgKernels = new TimedDgKernels(kernels);
         }
         return dgKernels;
+    }
+
+    /**
+     * Wall time spent in the routing calls of this device's DG kernels (channel means and routers) since it was made,
+     * over all threads: with {@link #aggregationNanos} and {@link #primitiveNanos} it splits a run's time.
+     */
+    public synchronized long routingNanos() {
+        return dgKernels == null ? 0 : dgKernels.routingNanos();
+    }
+
+    /** Wall time spent in the weighted sums of this device's DG kernels since it was made, over all threads. */
+    public synchronized long aggregationNanos() {
+        return dgKernels == null ? 0 : dgKernels.aggregationNanos();
     }
 
     @Override

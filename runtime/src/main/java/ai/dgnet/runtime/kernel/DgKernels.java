@@ -13,7 +13,8 @@ import java.util.Objects;
  * the aggregation {@code a_j = sum_i A[i][j] * x_i} over one instance's kept edges.
  *
  * <p>Get an implementation from {@link DgKernelsProvider#get()}, or a device's from
- * {@link ai.dgnet.runtime.Device#dgKernels()} ({@link ParallelDgKernels} where the device has several threads).
+ * {@link ai.dgnet.runtime.Device#dgKernels()} (on the CPU device: {@link TimedDgKernels}, around
+ * {@link ParallelDgKernels} where it has several threads).
  * One instance serves every thread. They write only into what the caller passes, so a stage plans its buffers once
  * and runs without allocating. Every method checks its arguments first and throws {@link IllegalArgumentException}
  * (or {@link NullPointerException} for a missing array or segment) saying what it expected and what came;

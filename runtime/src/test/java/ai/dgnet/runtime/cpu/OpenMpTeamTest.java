@@ -21,9 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -87,7 +87,7 @@ class OpenMpTeamTest {
         DgKernels serial = DgKernelsProvider.get();
         try (CpuDevice device = CpuDevice.create(2)) {
             DgKernels kernels = device.dgKernels();
-            assertNotSame(serial, kernels, "a 2-thread device splits");
+            assertTrue(kernels.name().contains("split over 2 threads"), "a 2-thread device splits: " + kernels.name());
             for (DType dtype : DType.values()) {
                 List<Tensor> tensors = new ArrayList<>();
                 try {
@@ -125,7 +125,7 @@ class OpenMpTeamTest {
     @Test
     void oneThreadDeviceKeepsTheSerialKernels() {
         try (CpuDevice device = CpuDevice.create(1)) {
-            assertSame(DgKernelsProvider.get(), device.dgKernels());
+            assertEquals(DgKernelsProvider.get().name(), device.dgKernels().name(), "the serial kernels, timed");
         }
     }
 
