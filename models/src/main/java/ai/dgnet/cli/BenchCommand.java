@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code dgnet bench MODEL}: latency and throughput of a model on a deterministic batch. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time MODEL on a deterministic batch: warm-up runs (the first prepares kernels and weights), "
-                + "then timed runs; prints latency percentiles, throughput and the share of time in oneDNN.")
+                + "then timed runs; prints latency percentiles, throughput and where the time went: oneDNN, routing, "
+                + "weighted sums and the rest.")
 final class BenchCommand implements Callable<Integer> {
     /** The seed of the input, as {@code dgnet demo}'s (weights seed + 1). */
     private static final long INPUT_SEED = ModelArgument.SEED + 1;
@@ -89,6 +90,9 @@ final class BenchCommand implements Callable<Integer> {
                         timing.max());
                 out.printf(Locale.ROOT, "throughput: %.1f images/s; %.1f%% of the time in oneDNN primitives%n",
                         batch * runs / (timing.totalMillis() / 1e3), 100 * timing.inPrimitives());
+                double rest = 1 - timing.inPrimitives() - timing.inRouting() - timing.inAggregation();
+                out.printf(Locale.ROOT, "outside oneDNN: %.1f%% routing, %.1f%% weighted sums, %.1f%% the rest%n",
+                        100 * timing.inRouting(), 100 * timing.inAggregation(), 100 * rest);
             }
         }
         return 0;

@@ -32,6 +32,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -340,9 +342,30 @@ class ModelCommandsTest {
         for (String word : new String[] {" p50 ", " p90 ", " p99 ", " max ", "images/s", "% of the time in oneDNN"}) {
             assertTrue(out.contains(word), word + " in " + out);
         }
+        double[] dynamic = outsideShares(out);
+        assertTrue(dynamic[0] > 0, "a dynamic model routes: " + out);
+        assertEquals(100.0, dynamic[0] + dynamic[1] + dynamic[2] + inPrimitives(out), 0.25, out);
         Run sized = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1");
         assertEquals(0, sized.status(), sized.err());
         assertTrue(sized.out().contains("input [1, 3, 32, 32]"), sized.out());
+        double[] statik = outsideShares(sized.out());
+        assertEquals(0.0, statik[0], "a static model neither routes nor sums: " + sized.out());
+        assertEquals(0.0, statik[1], "a static model neither routes nor sums: " + sized.out());
+    }
+
+    /** Routing, weighted sums and the rest, in percent, from bench's "outside oneDNN" line. */
+    private static double[] outsideShares(String out) {
+        Matcher m = Pattern.compile("outside oneDNN: (-?[0-9.]+)% routing, (-?[0-9.]+)% weighted sums, (-?[0-9.]+)% "
+                + "the rest").matcher(out);
+        assertTrue(m.find(), out);
+        return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                Double.parseDouble(m.group(3))};
+    }
+
+    private static double inPrimitives(String out) {
+        Matcher m = Pattern.compile("([0-9.]+)% of the time in oneDNN primitives").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
