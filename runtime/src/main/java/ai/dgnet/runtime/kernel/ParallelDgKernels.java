@@ -55,6 +55,9 @@ public final class ParallelDgKernels implements DgKernels {
     /** A call being split: chunk {@code k} of it, run by the thread holding ticket {@code thread}. */
     private interface Work {
         void run(int k, int thread);
+
+        /** Drops the call's references. */
+        void release();
     }
 
     private final DgKernels serial;
@@ -114,9 +117,7 @@ public final class ParallelDgKernels implements DgKernels {
             means.set(x, shape, layout, dtype, n, first, count, out, share);
             split(means, chunks);
         } finally {
-            means.x = null;
-            means.out = null;
-            busy.set(false);
+            release(means);
         }
     }
 
@@ -139,9 +140,7 @@ public final class ParallelDgKernels implements DgKernels {
             sums.set(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count, chunk);
             split(sums, chunks);
         } finally {
-            sums.dst = null;
-            sums.sources = null;
-            busy.set(false);
+            release(sums);
         }
     }
 
@@ -168,7 +167,6 @@ public final class ParallelDgKernels implements DgKernels {
         team.runOnAll(participant);
         // A team that ran fewer threads than it said leaves chunks: they are this thread's.
         participate();
-        work = null;
         Throwable failed = failure;
         if (failed instanceof RuntimeException e) {
             throw e;
@@ -176,6 +174,13 @@ public final class ParallelDgKernels implements DgKernels {
         if (failed instanceof Error e) {
             throw e;
         }
+    }
+
+    /** Ends a split call: drops its arguments, so the caller's arrays and segments are not kept, and frees the team. */
+    private void release(Work call) {
+        work = null;
+        call.release();
+        busy.set(false);
     }
 
     /**
@@ -260,6 +265,14 @@ public final class ParallelDgKernels implements DgKernels {
             serial.weightedSum(dst, dstOffset + from, Math.min(chunk, length - from), dtype, sources, offsets,
                     weights, count);
         }
+
+        @Override
+        public void release() {
+            dst = null;
+            sources = null;
+            sourceOffsets = null;
+            weights = null;
+        }
     }
 
     /** A pooling being split into ranges of {@code share} channels (whole blocks) each. */
@@ -291,6 +304,12 @@ public final class ParallelDgKernels implements DgKernels {
         public void run(int k, int thread) {
             int from = k * share;
             serial.channelMeans(x, shape, layout, dtype, n, first + from, Math.min(share, count - from), out);
+        }
+
+        @Override
+        public void release() {
+            x = null;
+            out = null;
         }
     }
 
