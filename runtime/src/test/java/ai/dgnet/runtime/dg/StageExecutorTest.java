@@ -38,18 +38,33 @@ class StageExecutorTest {
         device.close();
     }
 
+    /** A test block mapping {@link #shape()} to itself, optimized and owning nothing. */
+    private interface SameShapeBlock extends Block {
+        Shape shape();
+
+        @Override
+        default Shape input() {
+            return shape();
+        }
+
+        @Override
+        default Shape output() {
+            return shape();
+        }
+
+        @Override
+        default boolean optimized() {
+            return true;
+        }
+
+        @Override
+        default void close() {
+        }
+    }
+
     /** Node {@code j}: {@code out = tanh(a * in + b)} per element, different for every node; counts its runs. */
-    private record AffineBlock(Shape shape, float a, float b, int[] runs, List<float[]> inputs) implements Block {
-        @Override
-        public Shape input() {
-            return shape;
-        }
-
-        @Override
-        public Shape output() {
-            return shape;
-        }
-
+    private record AffineBlock(Shape shape, float a, float b, int[] runs, List<float[]> inputs)
+            implements SameShapeBlock {
         @Override
         public void run(Tensor in, Tensor out) {
             runs[0]++;
@@ -63,15 +78,6 @@ class StageExecutorTest {
 
         float apply(float x) {
             return (float) Math.tanh(a * x + b);
-        }
-
-        @Override
-        public boolean optimized() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 
@@ -285,17 +291,7 @@ class StageExecutorTest {
      * {@code out = tanh(a * in + b) + in}, reading {@code in} again after writing {@code out}: wrong wherever the
      * two overlap, as a convolution with a residual would be.
      */
-    private record ResidualBlock(Shape shape, float a, float b) implements Block {
-        @Override
-        public Shape input() {
-            return shape;
-        }
-
-        @Override
-        public Shape output() {
-            return shape;
-        }
-
+    private record ResidualBlock(Shape shape, float a, float b) implements SameShapeBlock {
         @Override
         public void run(Tensor in, Tensor out) {
             float[] x = in.toFloatArray();
@@ -308,15 +304,6 @@ class StageExecutorTest {
                 x[i] += again[i];
             }
             out.copyFrom(x);
-        }
-
-        @Override
-        public boolean optimized() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 

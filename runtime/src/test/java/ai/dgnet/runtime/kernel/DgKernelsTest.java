@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The vector kernels against their scalar twin and both against plain double-precision loops over the logical
@@ -453,11 +450,7 @@ class DgKernelsTest {
     @ParameterizedTest
     @MethodSource("implementations")
     void steadyStateAllocatesNothing(DgKernels kernels) {
-        String vmInfo = System.getProperty("java.vm.info", "");
-        assumeFalse(vmInfo.contains("interpreted mode") || vmInfo.contains("emulated-client"), "C2 is off");
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
-                "this JVM does not count allocated bytes");
+        ThreadMXBean threads = KernelChecks.allocationCounter();
         // 19 channels: NHWC leaves a scalar remainder, blocked layouts a padded block; 53 elements: vectors and a tail.
         Shape shape = Shape.of(2, 19, 5, 6);
         float[] values = uniform(19, shape.elements(), -1, 1);

@@ -117,34 +117,8 @@ class ParallelDgKernelsTest {
     @ParameterizedTest
     @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
     void instancesOfEveryLayoutSumAsSerially(Layout layout) {
-        Shape shape = Shape.of(2, 19, 9, 7);
-        for (DType dtype : DType.values()) {
-            List<Tensor> tensors = new ArrayList<>();
-            try {
-                MemorySegment[] sources = new MemorySegment[3];
-                for (int i = 0; i < 3; i++) {
-                    Tensor x = Tensor.allocate(shape, dtype, layout);
-                    x.copyFrom(uniform(40 + i, shape.elements()));
-                    tensors.add(x);
-                    sources[i] = x.segment();
-                }
-                Tensor split = Tensor.allocate(shape, dtype, layout);
-                Tensor serial = Tensor.allocate(shape, dtype, layout);
-                tensors.add(split);
-                tensors.add(serial);
-                long instance = layout.storageElements(shape) / shape.dim(0);
-                DgKernels parallel = new ParallelDgKernels(SCALAR, new JavaThreads(2), 100, 16);
-                float[] weights = {0.75f, -0.5f, 1.25f};
-                for (int n = 0; n < shape.dim(0); n++) {
-                    long[] offsets = {n * instance, n * instance, n * instance};
-                    parallel.weightedSum(split.segment(), n * instance, instance, dtype, sources, offsets, weights, 3);
-                    SCALAR.weightedSum(serial.segment(), n * instance, instance, dtype, sources, offsets, weights, 3);
-                }
-                assertEquals(-1L, serial.segment().mismatch(split.segment()), dtype + " " + layout);
-            } finally {
-                tensors.forEach(Tensor::close);
-            }
-        }
+        KernelChecks.assertInstanceSumsMatch(new ParallelDgKernels(SCALAR, new JavaThreads(2), 100, 16), SCALAR,
+                Shape.of(2, 19, 9, 7), layout);
     }
 
     /**

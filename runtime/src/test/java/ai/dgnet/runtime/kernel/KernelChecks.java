@@ -1,0 +1,76 @@
+package ai.dgnet.runtime.kernel;
+
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Reference;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+
+import com.sun.management.ThreadMXBean;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Checks shared by the kernel tests here and the device's tests of its split kernels. */
+public final class KernelChecks {
+    private KernelChecks() {
+    }
+
+    /**
+     * The JVM's per-thread allocation counter, for tests that kernels allocate nothing once compiled; skips the test
+     * where C2 is off (the Vector API allocates in the interpreter) or the JVM counts no allocation.
+     */
+    public static ThreadMXBean allocationCounter() {
+        String vmInfo = System.getProperty("java.vm.info", "");
+        assumeFalse(vmInfo.contains("interpreted mode") || vmInfo.contains("emulated-client"), "C2 is off");
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "this JVM does not count allocated bytes");
+        return threads;
+    }
+
+    /**
+     * Sums three random tensors of {@code shape} instance by instance, as the stage executor does (padding
+     * included), with {@code split} and with {@code serial}, for 0 to 3 sources and both storage types, and
+     * requires the same bytes.
+     */
+    public static void assertInstanceSumsMatch(DgKernels split, DgKernels serial, Shape shape, Layout layout) {
+        long instance = layout.storageElements(shape) / shape.dim(0);
+        float[] weights = {0.5f, -1.25f, 0.75f};
+        for (DType dtype : DType.values()) {
+            List<Tensor> tensors = new ArrayList<>();
+            try {
+                MemorySegment[] sources = new MemorySegment[weights.length];
+                for (int i = 0; i < sources.length; i++) {
+                    Tensor x = Tensor.allocate(shape, dtype, layout);
+                    x.copyFrom(Reference.random(50 + i, shape.elements()));
+                    tensors.add(x);
+                    sources[i] = x.segment();
+                }
+                Tensor actual = Tensor.allocate(shape, dtype, layout);
+                Tensor expected = Tensor.allocate(shape, dtype, layout);
+                tensors.add(actual);
+                tensors.add(expected);
+                for (int n = 0; n < shape.dim(0); n++) {
+                    long[] offsets = {n * instance, n * instance, n * instance};
+                    for (int count = 0; count <= sources.length; count++) {
+                        split.weightedSum(actual.segment(), n * instance, instance, dtype, sources, offsets, weights,
+                                count);
+                        serial.weightedSum(expected.segment(), n * instance, instance, dtype, sources, offsets,
+                                weights, count);
+                        assertEquals(-1L, expected.segment().mismatch(actual.segment()), split.name() + ", "
+                                + dtype + " " + layout + " instance " + n + ", " + count + " sources");
+                    }
+                }
+            } finally {
+                tensors.forEach(Tensor::close);
+            }
+        }
+    }
+}
