@@ -48,15 +48,21 @@ final class Convolution extends CpuOp implements Conv2d {
         super(device);
         this.spec = spec;
         this.output = spec.output();
+        checkWeights(spec, weights);
+        build(() -> prepareWith(weights));
+    }
+
+    /** Checks that {@code weights} are {@code [out, in/groups, kernelH, kernelW]} and the bias (if any) one per output. */
+    static void checkWeights(Spec spec, ConvWeights weights) {
         if (weights.weights().length != spec.weightCount()) {
-            throw new IllegalArgumentException("convolution weights " + weightShape() + " need " + spec.weightCount()
-                    + " values, got " + weights.weights().length);
+            throw new IllegalArgumentException("convolution weights " + Arrays.toString(new int[] {spec.outChannels(),
+                    spec.input().dim(1) / spec.groups(), spec.kernelH(), spec.kernelW()}) + " need "
+                    + spec.weightCount() + " values, got " + weights.weights().length);
         }
         if (weights.bias() != null && weights.bias().length != spec.outChannels()) {
             throw new IllegalArgumentException("convolution bias needs " + spec.outChannels() + " values, got "
                     + weights.bias().length);
         }
-        build(() -> prepareWith(weights));
     }
 
     private void prepareWith(ConvWeights weights) {
@@ -139,11 +145,6 @@ final class Convolution extends CpuOp implements Conv2d {
         return g == 1
                 ? new long[] {out, in, spec.kernelH(), spec.kernelW()}
                 : new long[] {g, out / g, in / g, spec.kernelH(), spec.kernelW()};
-    }
-
-    private String weightShape() {
-        return Arrays.toString(new int[] {spec.outChannels(), spec.input().dim(1) / spec.groups(), spec.kernelH(),
-                spec.kernelW()});
     }
 
     @Override

@@ -12,6 +12,7 @@ import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.kernel.ChunkedTeam;
 import ai.dgnet.runtime.kernel.DgKernels;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import ai.dgnet.runtime.kernel.ParallelDgKernels;
@@ -24,6 +25,8 @@ import ai.dgnet.runtime.op.Pool2d;
 import ai.dgnet.runtime.op.PreparedOp;
 import ai.dgnet.runtime.op.Reorder;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,6 +52,10 @@ import static ai.dgnet.dnnl.c.omp_h.omp_set_num_threads;
 public final class CpuDevice implements Device {
     /** System property naming the one activation layout to use, overriding the device's preference. */
     public static final String LAYOUT_PROPERTY = "dgnet.layout";
+    /** System property that turns Winograd convolutions off when {@code false}: direct convolution everywhere. */
+    public static final String WINOGRAD_PROPERTY = "dgnet.winograd";
+    /** Workspace buffers per thread. */
+    private static final int WORKSPACE_SLOTS = 2;
 
     private final Engine engine;
     private final int threads;
@@ -57,8 +64,13 @@ public final class CpuDevice implements Device {
     private final ThreadLocal<Stream> threadStream = new ThreadLocal<>();
     private final Set<PreparedOp> openOps = ConcurrentHashMap.newKeySet();
     private final LongAdder primitiveNanos = new LongAdder();
+    private final LongAdder transformNanos = new LongAdder();
     private final Weights weights = new Weights(this);
-    private OpenMpTeam team;
+    private final boolean winograd = !"false".equalsIgnoreCase(System.getProperty(WINOGRAD_PROPERTY));
+    private final ThreadLocal<Workspace> threadWorkspace = new ThreadLocal<>();
+    private final List<Workspace> workspaces = new ArrayList<>();
+    private OpenMpTeam openMpTeam;
+    private ChunkedTeam team;
     private TimedDgKernels dgKernels;
     private volatile boolean closed;
 
@@ -117,8 +129,15 @@ public final class CpuDevice implements Device {
         return Tensor.allocate(shape, dtype, layout);
     }
 
+    /**
+     * Winograd F(4x4, 3x3) where {@link WinogradConvolution} runs the spec (unless {@value #WINOGRAD_PROPERTY} is
+     * {@code false}), oneDNN's direct convolution otherwise.
+     */
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
+        if (winograd && WinogradConvolution.supports(spec)) {
+            return register(() -> new WinogradConvolution(this, spec, weights));
+        }
         return register(() -> new Convolution(this, spec, weights));
     }
 
@@ -157,13 +176,57 @@ public final class CpuDevice implements Device {
         requireOpen();
         if (dgKernels == null) {
             DgKernels kernels = DgKernelsProvider.get();
-            if (threads > 1 && OpenMpTeam.supported()) {
-                team = new OpenMpTeam(threads);
-                kernels = new ParallelDgKernels(kernels, team);
+            if (team().size() > 1) {
+                kernels = new ParallelDgKernels(kernels, team());
             }
             dgKernels = new TimedDgKernels(kernels);
         }
         return dgKernels;
+    }
+
+    /**
+     * The threads Java work between primitives is split over: oneDNN's own OpenMP threads, or the calling thread
+     * alone with one thread (or where the OpenMP runtime cannot open a parallel region for Java).
+     */
+    synchronized ChunkedTeam team() {
+        requireOpen();
+        if (team == null) {
+            if (threads > 1 && OpenMpTeam.supported()) {
+                openMpTeam = new OpenMpTeam(threads);
+                team = new ChunkedTeam(openMpTeam);
+            } else {
+                team = ChunkedTeam.callingThread();
+            }
+        }
+        return team;
+    }
+
+    /**
+     * Buffer {@code slot} of the calling thread's workspace, at least {@code bytes} long: scratch an op uses only
+     * while it runs. Ops on one thread run one after another, so they share it, and it is as large as the largest
+     * need of any op run on that thread. Freed when the device is closed.
+     */
+    MemorySegment workspace(int slot, long bytes) {
+        Workspace own = threadWorkspace.get();
+        if (own == null) {
+            synchronized (this) {
+                requireOpen();
+                own = new Workspace();
+                workspaces.add(own);
+            }
+            threadWorkspace.set(own);
+        }
+        return own.atLeast(slot, bytes);
+    }
+
+    /** Counts time spent in Winograd transforms, which run in Java between primitives. */
+    void addTransformNanos(long nanos) {
+        transformNanos.add(nanos);
+    }
+
+    /** Wall time spent in the Winograd convolutions' input and output transforms since this device was made. */
+    public long transformNanos() {
+        return transformNanos.sum();
     }
 
     /**
@@ -188,9 +251,11 @@ public final class CpuDevice implements Device {
         for (PreparedOp op : List.copyOf(openOps)) {
             op.close();
         }
-        if (team != null) {
-            team.close();
+        if (openMpTeam != null) {
+            openMpTeam.close();
         }
+        workspaces.forEach(Workspace::close);
+        workspaces.clear();
         streams.forEach(Stream::close);
         streams.clear();
         engine.close();
@@ -282,6 +347,35 @@ public final class CpuDevice implements Device {
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("device is closed");
+        }
+    }
+
+    /** One thread's workspace buffers, each grown to the largest size asked of it. */
+    private static final class Workspace implements AutoCloseable {
+        private final Arena[] arenas = new Arena[WORKSPACE_SLOTS];
+        private final MemorySegment[] buffers = new MemorySegment[WORKSPACE_SLOTS];
+
+        MemorySegment atLeast(int slot, long bytes) {
+            MemorySegment buffer = buffers[slot];
+            if (buffer == null || buffer.byteSize() < bytes) {
+                if (arenas[slot] != null) {
+                    arenas[slot].close();
+                }
+                // Shared, so that the device can free a thread's workspace when it is closed from another.
+                arenas[slot] = Arena.ofShared();
+                buffer = arenas[slot].allocate(bytes, 64);
+                buffers[slot] = buffer;
+            }
+            return buffer;
+        }
+
+        @Override
+        public void close() {
+            for (Arena arena : arenas) {
+                if (arena != null) {
+                    arena.close();
+                }
+            }
         }
     }
 }

@@ -53,7 +53,7 @@ abstract class CpuOp implements PreparedOp {
     }
 
     @Override
-    public final String implementation() {
+    public String implementation() {
         return primitive.implementation();
     }
 

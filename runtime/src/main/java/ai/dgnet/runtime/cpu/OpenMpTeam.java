@@ -1,7 +1,7 @@
 package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.dnnl.DnnlLibrary;
-import ai.dgnet.runtime.kernel.ParallelDgKernels;
+import ai.dgnet.runtime.kernel.ChunkedTeam;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -32,7 +32,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * pointer as a {@code long}, the same register, so that no {@code MemorySegment} is made per call.
  */
 @SuppressWarnings("restricted")
-final class OpenMpTeam implements ParallelDgKernels.Team, AutoCloseable {
+final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     private static final String ENTRY = "GOMP_parallel";
     private static final MethodHandle GOMP_PARALLEL = Linker.nativeLinker().downcallHandle(
             DnnlLibrary.findOrThrow(ENTRY), FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));

@@ -27,6 +27,11 @@ public final class DgKernelsProvider {
         return KERNELS;
     }
 
+    /** Whether this JVM runs the Vector API kernels, and so may run the other Vector API code in this package. */
+    public static boolean vectorized() {
+        return !(KERNELS instanceof ScalarDgKernels);
+    }
+
     /** What {@link #choose} picked and the one line to log about it. */
     record Choice(DgKernels kernels, Level level, String message) {
     }

@@ -40,7 +40,7 @@ class ParallelDgKernelsTest {
     private static final DgKernels VECTOR = new VectorDgKernels();
 
     /** A team of fresh Java threads per call, the caller one of them: plain, and independent of OpenMP. */
-    private record JavaThreads(int size, Set<Thread> seen) implements ParallelDgKernels.Team {
+    private record JavaThreads(int size, Set<Thread> seen) implements ChunkedTeam.Team {
         JavaThreads(int size) {
             this(size, ConcurrentHashMap.newKeySet());
         }
@@ -67,7 +67,7 @@ class ParallelDgKernelsTest {
     }
 
     /** A team that says it has threads but runs the task on none: the caller must do every chunk. */
-    private record Absent(int size, AtomicInteger calls) implements ParallelDgKernels.Team {
+    private record Absent(int size, AtomicInteger calls) implements ChunkedTeam.Team {
         @Override
         public void runOnAll(Runnable task) {
             calls.incrementAndGet();
@@ -96,7 +96,7 @@ class ParallelDgKernelsTest {
         for (int count : new int[] {0, 1, 2, 5}) {
             for (DgKernels serial : List.of(SCALAR, VECTOR)) {
                 JavaThreads team = new JavaThreads(threads);
-                assertSplitMatches(new ParallelDgKernels(serial, team, minChunk, grain), serial, dtype, length, count);
+                assertSplitMatches(new ParallelDgKernels(serial, new ChunkedTeam(team), minChunk, grain), serial, dtype, length, count);
                 if (count > 0 && length >= 2L * minChunk && length >= 2L * grain) {
                     assertEquals(threads, team.seen().size(), "length " + length + " was not split");
                 }
@@ -108,7 +108,7 @@ class ParallelDgKernelsTest {
     @EnumSource(DType.class)
     void chunksNoThreadRanAreTheCallers(DType dtype) {
         AtomicInteger calls = new AtomicInteger();
-        DgKernels split = new ParallelDgKernels(SCALAR, new Absent(4, calls), 5, 1);
+        DgKernels split = new ParallelDgKernels(SCALAR, new ChunkedTeam(new Absent(4, calls)), 5, 1);
         assertSplitMatches(split, SCALAR, dtype, 101, 3);
         assertEquals(1, calls.get(), "the team was asked once");
     }
@@ -117,7 +117,7 @@ class ParallelDgKernelsTest {
     @ParameterizedTest
     @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
     void instancesOfEveryLayoutSumAsSerially(Layout layout) {
-        KernelChecks.assertInstanceSumsMatch(new ParallelDgKernels(SCALAR, new JavaThreads(2), 100, 16), SCALAR,
+        KernelChecks.assertInstanceSumsMatch(new ParallelDgKernels(SCALAR, new ChunkedTeam(new JavaThreads(2)), 100, 16), SCALAR,
                 Shape.of(2, 19, 9, 7), layout);
     }
 
@@ -137,7 +137,7 @@ class ParallelDgKernelsTest {
                     int[][] ranges = {{0, channels}, {0, channels / 2}, {block, Math.max(0, channels - 2 * block)}};
                     for (DgKernels serial : List.of(SCALAR, VECTOR)) {
                         JavaThreads team = new JavaThreads(3);
-                        DgKernels split = new ParallelDgKernels(serial, team, 20, 1);
+                        DgKernels split = new ParallelDgKernels(serial, new ChunkedTeam(team), 20, 1);
                         for (int[] range : ranges) {
                             if (range[0] > channels - range[1]) {
                                 continue;
@@ -166,7 +166,7 @@ class ParallelDgKernelsTest {
     @Test
     void badArgumentsThrowOnTheCallerBeforeTheTeamIsAsked() {
         AtomicInteger calls = new AtomicInteger();
-        DgKernels split = new ParallelDgKernels(VECTOR, new Absent(2, calls), 1, 1);
+        DgKernels split = new ParallelDgKernels(VECTOR, new ChunkedTeam(new Absent(2, calls)), 1, 1);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment dst = arena.allocate(JAVA_FLOAT, 10);
             MemorySegment[] sources = {arena.allocate(JAVA_FLOAT, 10), arena.allocate(JAVA_FLOAT, 10)};
@@ -209,7 +209,7 @@ class ParallelDgKernelsTest {
                 throw thrown;
             }
         };
-        DgKernels split = new ParallelDgKernels(failing, new JavaThreads(3), 1, 1);
+        DgKernels split = new ParallelDgKernels(failing, new ChunkedTeam(new JavaThreads(3)), 1, 1);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment dst = arena.allocate(JAVA_FLOAT, 64);
             assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.weightedSum(dst, 0, 64,
@@ -221,8 +221,8 @@ class ParallelDgKernelsTest {
 
     @Test
     void refusesToSplitWhatIsAlreadySplit() {
-        DgKernels split = new ParallelDgKernels(SCALAR, new JavaThreads(2));
-        assertThrows(IllegalArgumentException.class, () -> new ParallelDgKernels(split, new JavaThreads(2)));
+        DgKernels split = new ParallelDgKernels(SCALAR, new ChunkedTeam(new JavaThreads(2)));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDgKernels(split, new ChunkedTeam(new JavaThreads(2))));
     }
 
     /**

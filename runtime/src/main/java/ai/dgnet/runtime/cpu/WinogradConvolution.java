@@ -1,0 +1,213 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.dnnl.MemoryDesc;
+import ai.dgnet.dnnl.PrimitiveDesc;
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.kernel.ChunkedTeam;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
+import ai.dgnet.runtime.kernel.WinogradTransforms;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.Residual;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
+import static ai.dgnet.dnnl.c.dnnl_h.dnnl_matmul_primitive_desc_create;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_DST;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_SRC;
+import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_WEIGHTS;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_abc;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_format_tag_any;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
+
+/**
+ * A 3x3, stride-1, padding-1 f32 convolution by Winograd's F(4x4, 3x3): per image, the input tiles are transformed
+ * ({@link WinogradTransforms#input}, on the device's OpenMP threads), the 36 matrix products over the channels run as
+ * one batched oneDNN matmul against filters transformed once at preparation, and the products are transformed back
+ * with bias and activation ({@link WinogradTransforms#output}). 36 multiplies per 16 outputs instead of direct
+ * convolution's 144; oneDNN 3 has no f32 Winograd convolution for AVX-512 machines of its own.
+ *
+ * <p>Exactness: the transforms' coefficients (up to 8, and 1/24 in the filters) cost a few more units in the last
+ * place than direct convolution; {@code WinogradConvolutionTest} bounds the error against a double reference.
+ *
+ * <p>Memory: the transformed filters hold 36 values for every 9 (shared between a session's networks like every
+ * placed constant), and the per-image operands of the matmul live in the calling thread's device workspace, so
+ * they cost nothing per op and do not grow with the batch.
+ */
+final class WinogradConvolution extends CpuOp implements Conv2d {
+    private static final int P = WinogradTransforms.POINTS;
+
+    private final Spec spec;
+    private final Shape output;
+    private final int inChannels;
+    private final int outChannels;
+    private final int h;
+    private final int w;
+    private final int tilesH;
+    private final int tileCount;
+    private final long imageBytesIn;
+    private final long imageBytesOut;
+    private final long transformedBytes;
+    private final long productBytes;
+    private final float[] bias;
+    private final ChunkedTeam team;
+    private final Inputs inputs = new Inputs();
+    private final Outputs outputs = new Outputs();
+    /** Each team thread's scratch for one tile, by its ticket. */
+    private final MemorySegment[] scratch;
+
+    /**
+     * Whether {@code spec} is a convolution this op runs: 3x3, stride 1, padding 1, no dilation or groups, f32,
+     * whole channel blocks of the width the Vector API kernels run at, no residual.
+     */
+    static boolean supports(Spec spec) {
+        Layout layout = spec.srcLayout();
+        return spec.kernelH() == 3 && spec.kernelW() == 3 && spec.strideH() == 1 && spec.strideW() == 1
+                && spec.padH() == 1 && spec.padW() == 1 && spec.dilationH() == 1 && spec.dilationW() == 1
+                && spec.groups() == 1 && spec.dtype() == DType.F32 && spec.residual() == Residual.NONE
+                && spec.dstLayout() == layout && layout.isBlocked()
+                && spec.input().dim(1) % layout.channelBlock() == 0 && spec.outChannels() % layout.channelBlock() == 0
+                && DgKernelsProvider.vectorized() && WinogradTransforms.supports(layout);
+    }
+
+    WinogradConvolution(CpuDevice device, Spec spec, ConvWeights weights) {
+        super(device);
+        if (!supports(spec)) {
+            throw new IllegalArgumentException("not a convolution Winograd F(4x4, 3x3) runs here: " + spec);
+        }
+        Convolution.checkWeights(spec, weights);
+        this.spec = spec;
+        this.output = spec.output();
+        this.inChannels = spec.input().dim(1);
+        this.outChannels = spec.outChannels();
+        this.h = spec.input().dim(2);
+        this.w = spec.input().dim(3);
+        this.tilesH = WinogradTransforms.tiles(h);
+        this.tileCount = tilesH * WinogradTransforms.tiles(w);
+        this.imageBytesIn = (long) inChannels * h * w * Float.BYTES;
+        this.imageBytesOut = (long) outChannels * h * w * Float.BYTES;
+        this.transformedBytes = (long) P * tileCount * inChannels * Float.BYTES;
+        this.productBytes = (long) P * tileCount * outChannels * Float.BYTES;
+        this.bias = new float[outChannels];
+        if (weights.bias() != null) {
+            System.arraycopy(weights.bias(), 0, bias, 0, outChannels);
+        }
+        this.team = device.team();
+        this.scratch = new MemorySegment[team.size()];
+        build(() -> {
+            // Native like every other segment the transforms touch: one kind of segment keeps their accesses
+            // compiled for it alone (heap scratch beside native tensors made them several times slower).
+            Arena arena = owned.add(Arena.ofShared());
+            for (int t = 0; t < scratch.length; t++) {
+                scratch[t] = arena.allocate(WinogradTransforms.scratchBytes(), 64);
+            }
+            prepareWith(weights);
+        });
+    }
+
+    private void prepareWith(ConvWeights weights) {
+        try (MemoryDesc src = MemoryDesc.ofTag(new long[] {P, tileCount, inChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc dst = MemoryDesc.ofTag(new long[] {P, tileCount, outChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc given = MemoryDesc.ofTag(new long[] {P, inChannels, outChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc any = MemoryDesc.ofTag(new long[] {P, inChannels, outChannels}, dnnl_f32(),
+                     dnnl_format_tag_any())) {
+            PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_matmul_primitive_desc_create",
+                    out -> dnnl_matmul_primitive_desc_create(out, device.engine().handle(), src.handle(),
+                            any.handle(), MemorySegment.NULL, dst.handle(), MemorySegment.NULL)));
+            try (MemoryDesc chosen = desc.queryMd(dnnl_query_weights_md(), 0)) {
+                PreparedPrimitive primitive = prepare(desc,
+                        new int[] {DNNL_ARG_SRC(), DNNL_ARG_DST(), DNNL_ARG_WEIGHTS()}, src, dst, chosen);
+                float[] transformed = WinogradTransforms.transformWeights(weights.weights(), outChannels, inChannels);
+                primitive.bind(2, owned.add(device.weights().place(transformed, given, chosen)).data());
+            }
+        }
+    }
+
+    /** {@code winograd_4x3} and the matmul's implementation. */
+    @Override
+    public String implementation() {
+        return "winograd_4x3+" + super.implementation();
+    }
+
+    @Override
+    public Spec spec() {
+        return spec;
+    }
+
+    @Override
+    public void run(Tensor src, Tensor dst) {
+        src.require(spec.input(), spec.dtype(), spec.srcLayout(), "convolution source");
+        dst.require(output, spec.dtype(), spec.dstLayout(), "convolution destination");
+        if (src == dst) {
+            throw new IllegalArgumentException("convolution source and destination must be different tensors");
+        }
+        MemorySegment transformed = device.workspace(0, transformedBytes);
+        MemorySegment products = device.workspace(1, productBytes);
+        int images = spec.input().dim(0);
+        for (int n = 0; n < images; n++) {
+            long start = System.nanoTime();
+            inputs.set(src.segment(), transformed, n * imageBytesIn);
+            runChunks(inputs, inChannels);
+            device.addTransformNanos(System.nanoTime() - start);
+            run(transformed, products);
+            start = System.nanoTime();
+            outputs.set(products, dst.segment(), n * imageBytesOut);
+            runChunks(outputs, outChannels);
+            device.addTransformNanos(System.nanoTime() - start);
+        }
+    }
+
+    @Override
+    public void run(Tensor src, Tensor residual, Tensor dst) {
+        throw new IllegalArgumentException("this convolution was prepared with residual " + spec.residual()
+                + ": call run(src, dst)");
+    }
+
+    /** One chunk per row of tiles of each channel block. */
+    private void runChunks(Transform transform, int channels) {
+        try {
+            team.run(transform, channels / spec.srcLayout().channelBlock() * tilesH);
+        } finally {
+            transform.release();
+        }
+    }
+
+    /** A transform of one image, its arguments in fields so that splitting it allocates nothing. */
+    private abstract static class Transform implements ChunkedTeam.Chunks {
+        MemorySegment from;
+        MemorySegment to;
+        /** Where the image starts in the activation tensor ({@code from} for inputs, {@code to} for outputs). */
+        long image;
+
+        final void set(MemorySegment from, MemorySegment to, long image) {
+            this.from = from;
+            this.to = to;
+            this.image = image;
+        }
+
+        final void release() {
+            from = null;
+            to = null;
+        }
+    }
+
+    private final class Inputs extends Transform {
+        @Override
+        public void run(int k, int thread) {
+            WinogradTransforms.input(from, image, h, w, k / tilesH, k % tilesH, to, tileCount, inChannels, scratch[thread]);
+        }
+    }
+
+    private final class Outputs extends Transform {
+        @Override
+        public void run(int k, int thread) {
+            WinogradTransforms.output(from, tileCount, outChannels, k / tilesH, k % tilesH, bias, spec.activation(),
+                    to, image, h, w, scratch[thread]);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package ai.dgnet.runtime.kernel;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a call split into chunks over a {@link Team} of threads: each thread takes the next unclaimed chunk from a
+ * counter until none is left. Claimed, not assigned: a thread that starts late (its core still busy with something
+ * else) then finds the work done by the others instead of holding them up with a fixed share.
+ *
+ * <p>One call is split at a time. A call that finds the team busy with another thread's call runs all its chunks
+ * on its own thread, which is also right when several sessions already keep the cores busy. Nothing is allocated
+ * per call.
+ */
+public final class ChunkedTeam {
+    /** Threads that run a task together. A {@link ChunkedTeam} asks its team from one thread at a time. */
+    public interface Team {
+        /** The number of threads, the caller of {@link #runOnAll} included. */
+        int size();
+
+        /**
+         * Runs {@code task} once on each of up to {@link #size()} threads at once, the calling thread among them,
+         * and returns when every run has returned.
+         */
+        void runOnAll(Runnable task);
+    }
+
+    /** A call to split: chunk {@code k} of it, run by the thread holding ticket {@code thread}. */
+    public interface Chunks {
+        void run(int k, int thread);
+    }
+
+    private final Team team;
+    /** What each thread of the team runs: made once, so a call allocates no lambda. */
+    private final Runnable participant = this::participate;
+    /** Set while one call is split; other callers run theirs on their own thread. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** Hands each thread of a call its own ticket, below {@link #size()}. */
+    private final AtomicInteger tickets = new AtomicInteger();
+    /** Chunks of the current call not yet claimed; a claimer takes chunk {@code remaining - 1}. */
+    private final AtomicInteger remaining = new AtomicInteger();
+    /** The call being split: written before remaining is set, so visible to whoever claims one of its chunks. */
+    private Chunks work;
+    private volatile Throwable failure;
+
+    public ChunkedTeam(Team team) {
+        if (team.size() < 1) {
+            throw new IllegalArgumentException("team size must be >= 1, got " + team.size());
+        }
+        this.team = team;
+    }
+
+    /** A team of the calling thread alone: every call runs in order on it. */
+    public static ChunkedTeam callingThread() {
+        return new ChunkedTeam(new Team() {
+            @Override
+            public int size() {
+                return 1;
+            }
+
+            @Override
+            public void runOnAll(Runnable task) {
+                task.run();
+            }
+        });
+    }
+
+    /** The number of threads a call may run on; thread tickets are below it. */
+    public int size() {
+        return team.size();
+    }
+
+    /**
+     * Runs chunks {@code 0 .. chunks - 1} of {@code call}, split over the team when it is free and there are two
+     * chunks or more, else in order on the calling thread (ticket 0). Returns once every chunk has run; the first
+     * failure of any chunk is thrown here, after the others have stopped taking chunks.
+     */
+    public void run(Chunks call, int chunks) {
+        if (chunks < 2 || team.size() < 2 || !busy.compareAndSet(false, true)) {
+            for (int k = 0; k < chunks; k++) {
+                call.run(k, 0);
+            }
+            return;
+        }
+        try {
+            work = call;
+            failure = null;
+            tickets.set(0);
+            remaining.set(chunks);
+            team.runOnAll(participant);
+            // A team that ran fewer threads than it said leaves chunks: they are this thread's.
+            participate();
+            Throwable failed = failure;
+            if (failed instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failed instanceof Error e) {
+                throw e;
+            }
+        } finally {
+            work = null;
+            busy.set(false);
+        }
+    }
+
+    /**
+     * One thread's part of a call: chunks until none is left. Never throws; a failure is kept for the caller. A
+     * thread takes a ticket only once it has a chunk, and a thread only returns with none left, so the calling
+     * thread's own turn after the team's finds no chunk unless no thread of the team ran.
+     */
+    private void participate() {
+        try {
+            int self = -1;
+            for (int k = claim(); k >= 0; k = claim()) {
+                if (self < 0) {
+                    self = tickets.getAndIncrement();
+                }
+                work.run(k, self);
+            }
+        } catch (Throwable t) {
+            failure = t;
+            // The call has failed: nobody takes more of it.
+            remaining.set(0);
+        }
+    }
+
+    /** The index of an unclaimed chunk of the current call, now claimed by the caller of this, or -1. */
+    private int claim() {
+        while (true) {
+            int left = remaining.get();
+            if (left <= 0) {
+                return -1;
+            }
+            if (remaining.compareAndSet(left, left - 1)) {
+                return left - 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Reference;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
+import ai.dgnet.runtime.kernel.KernelChecks;
+import ai.dgnet.runtime.op.Activation;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.Residual;
+import com.sun.management.ThreadMXBean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class WinogradConvolutionTest {
+    /** As for oneDNN's direct convolution ({@code ConvolutionTest}), relative L2 against double. */
+    private static final double TOLERANCE = 1e-5;
+    private static Layout blocked;
+    private static CpuDevice device;
+
+    @BeforeAll
+    static void open() {
+        device = CpuDevice.create(2);
+        blocked = device.activationLayouts().getFirst();
+        assumeTrue(DgKernelsProvider.vectorized(), "Winograd convolution needs the Vector API kernels");
+    }
+
+    @AfterAll
+    static void close() {
+        device.close();
+    }
+
+    record Case(String name, Shape input, int out, boolean bias, Activation activation) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                new Case("one block, one tile", Shape.of(1, 16, 4, 4), 16, true, Activation.NONE),
+                new Case("partial tiles at both edges, relu", Shape.of(1, 32, 13, 11), 48, true, Activation.RELU),
+                new Case("batch 3, smaller than a tile, relu6", Shape.of(3, 16, 3, 2), 32, true, Activation.RELU6),
+                new Case("no bias, wide", Shape.of(2, 48, 9, 21), 16, false, Activation.RELU),
+                new Case("ResNet-50 layer1 size", Shape.of(1, 64, 56, 56), 64, true, Activation.RELU),
+                new Case("ResNet-50 layer4 size", Shape.of(1, 512, 7, 7), 512, true, Activation.RELU));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesPlainJavaReference(Case c) {
+        Conv2d.Spec spec = Conv2d.Spec.of(c.input(), c.out(), 3, 1, 1).withLayouts(blocked, blocked)
+                .withEpilogue(c.activation(), Residual.NONE);
+        float[] x = Reference.random(1, c.input().elements());
+        float[] w = Reference.random(2, spec.weightCount());
+        float[] b = c.bias() ? Reference.random(3, c.out()) : null;
+        double[] expected = Reference.conv2d(x, c.input(), w, b, c.out(), 3, 3, 1, 1, 1, 1);
+        expected = switch (c.activation()) {
+            case NONE -> expected;
+            case RELU -> Reference.relu(expected, Double.POSITIVE_INFINITY);
+            case RELU6 -> Reference.relu(expected, 6.0);
+        };
+        try (Conv2d conv = device.conv2d(spec, new ConvWeights(w, b));
+             Tensor src = Tensor.of(c.input(), blocked, x);
+             Tensor dst = device.allocate(spec.output(), DType.F32, blocked)) {
+            assertTrue(conv.implementation().startsWith("winograd_4x3"), conv.implementation());
+            // Twice: the second run finds the workspace the first one grew, and must not see its stale contents.
+            conv.run(src, dst);
+            conv.run(src, dst);
+            double error = Reference.relativeError(dst.toFloatArray(), expected);
+            assertTrue(error <= TOLERANCE, c + ": relative error " + error);
+        }
+    }
+
+    @Test
+    void runsOnlyWhatItSupportsAndCanBeTurnedOff() {
+        Conv2d.Spec winograd = Conv2d.Spec.of(Shape.of(1, 16, 8, 8), 16, 3, 1, 1).withLayouts(blocked, blocked);
+        assertTrue(WinogradConvolution.supports(winograd));
+        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 16, 8, 8), 16, 3, 2, 1)
+                .withLayouts(blocked, blocked)), "stride 2");
+        assertFalse(WinogradConvolution.supports(winograd.withDilation(2)), "dilation");
+        assertFalse(WinogradConvolution.supports(winograd.withGroups(2)), "groups");
+        assertFalse(WinogradConvolution.supports(winograd.withDType(DType.BF16)), "bf16");
+        assertFalse(WinogradConvolution.supports(winograd.withLayouts(Layout.NHWC, Layout.NHWC)), "plain layout");
+        assertFalse(WinogradConvolution.supports(winograd.withEpilogue(Activation.RELU, Residual.ACCUMULATE)),
+                "residual");
+        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 20, 8, 8), 16, 3, 1, 1)
+                .withLayouts(blocked, blocked)), "channels not whole blocks");
+
+        String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
+        System.setProperty(CpuDevice.WINOGRAD_PROPERTY, "false");
+        try (CpuDevice direct = CpuDevice.create(1);
+             Conv2d conv = direct.conv2d(winograd, new ConvWeights(new float[16 * 16 * 9], null))) {
+            assertFalse(conv.implementation().startsWith("winograd"), conv.implementation());
+        } finally {
+            if (before == null) {
+                System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
+            } else {
+                System.setProperty(CpuDevice.WINOGRAD_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void transformedFiltersAreSharedBetweenBatchSizes() {
+        try (CpuDevice own = CpuDevice.create(1)) {
+            float[] w = Reference.random(21, 32L * 16 * 9);
+            Conv2d.Spec batch1 = Conv2d.Spec.of(Shape.of(1, 16, 12, 12), 32, 3, 1, 1).withLayouts(blocked, blocked);
+            Conv2d.Spec batch4 = Conv2d.Spec.of(Shape.of(4, 16, 12, 12), 32, 3, 1, 1).withLayouts(blocked, blocked);
+            try (Conv2d first = own.conv2d(batch1, ConvWeights.withoutBias(w));
+                 Conv2d second = own.conv2d(batch4, ConvWeights.withoutBias(w.clone()))) {
+                assertEquals(1, own.weights().buffers(), "one placed buffer of transformed filters");
+                float[] x = Reference.random(23, batch4.input().elements());
+                try (Tensor src = Tensor.of(batch4.input(), blocked, x);
+                     Tensor dst = own.allocate(batch4.output(), DType.F32, blocked)) {
+                    second.run(src, dst);
+                    double error = Reference.relativeError(dst.toFloatArray(),
+                            Reference.conv2d(x, batch4.input(), w, null, 32, 3, 3, 1, 1, 1, 1));
+                    assertTrue(error <= TOLERANCE, "relative error " + error);
+                }
+            }
+            assertEquals(0, own.weights().buffers(), "freed with the last op");
+        }
+    }
+
+    @Test
+    void aRunAllocatesNothingOnceWarm() {
+        ThreadMXBean threads = KernelChecks.allocationCounter();
+        Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(2, 32, 28, 28), 32, 3, 1, 1).withLayouts(blocked, blocked)
+                .withEpilogue(Activation.RELU, Residual.NONE);
+        try (Conv2d conv = device.conv2d(spec, ConvWeights.withoutBias(Reference.random(5, spec.weightCount())));
+             Tensor src = device.allocate(spec.input(), DType.F32, blocked);
+             Tensor dst = device.allocate(spec.output(), DType.F32, blocked)) {
+            long allocated = -1;
+            for (int round = 0; round < 40 && allocated != 0; round++) {
+                for (int call = 0; call < 200; call++) {
+                    conv.run(src, dst);
+                }
+                long before = threads.getTotalThreadAllocatedBytes();
+                for (int call = 0; call < 50; call++) {
+                    conv.run(src, dst);
+                }
+                allocated = threads.getTotalThreadAllocatedBytes() - before;
+            }
+            assertEquals(0, allocated, "bytes allocated by 50 runs");
+        }
+    }
+
+    @Test
+    void badTensorsAreRefusedBeforeAnyNativeCall() {
+        Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(1, 16, 8, 8), 16, 3, 1, 1).withLayouts(blocked, blocked);
+        try (Conv2d conv = device.conv2d(spec, ConvWeights.withoutBias(new float[16 * 16 * 9]));
+             Tensor wrong = device.allocate(Shape.of(1, 16, 8, 9), DType.F32, blocked);
+             Tensor src = device.allocate(spec.input(), DType.F32, blocked);
+             Tensor dst = device.allocate(spec.output(), DType.F32, blocked)) {
+            assertThrows(IllegalArgumentException.class, () -> conv.run(wrong, dst));
+            assertThrows(IllegalArgumentException.class, () -> conv.run(src, wrong));
+            assertThrows(IllegalArgumentException.class, () -> conv.run(src, src));
+            assertThrows(IllegalArgumentException.class, () -> conv.run(src, dst, dst));
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> device.conv2d(spec, ConvWeights.withoutBias(new float[16 * 16 * 9 - 1])));
+    }
+}
