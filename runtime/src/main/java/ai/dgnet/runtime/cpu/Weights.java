@@ -13,7 +13,7 @@ import java.util.Map;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_reorder_primitive_desc_create;
 import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_FROM;
 import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_TO;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Constant parameters placed once in the memory layout a primitive chose, and shared: ops whose constants are
@@ -56,16 +56,17 @@ final class Weights {
     }
 
     /** Content identity: two independent 64-bit hashes of the bits and the count; equal content, equal print. */
-    private record Fingerprint(long first, long second, int length) {
-        static Fingerprint of(float[] values) {
+    private record Fingerprint(long first, long second, long length) {
+        static Fingerprint of(MemorySegment values) {
             long a = 0x9E3779B97F4A7C15L;
             long b = 0xC2B2AE3D27D4EB4FL;
-            for (float v : values) {
-                int bits = Float.floatToRawIntBits(v);
+            long count = values.byteSize() / Float.BYTES;
+            for (long i = 0; i < count; i++) {
+                int bits = values.getAtIndex(JAVA_INT, i);
                 a = (a ^ bits) * 0x100000001B3L;
                 b = Long.rotateLeft(b + bits * 0x9E3779B97F4A7C15L, 31) * 0xBF58476D1CE4E5B9L;
             }
-            return new Fingerprint(a, b, values.length);
+            return new Fingerprint(a, b, count);
         }
     }
 
@@ -89,10 +90,23 @@ final class Weights {
      * when one holds the same values in that layout, else a new one (a one-off reorder primitive converts when the
      * two layouts differ).
      */
-    synchronized Placed place(float[] values, MemoryDesc given, MemoryDesc wanted) {
+    Placed place(float[] values, MemoryDesc given, MemoryDesc wanted) {
         if (given.byteSize() != (long) values.length * Float.BYTES) {
             throw new IllegalArgumentException("expected " + given.byteSize() / Float.BYTES + " weight values, got "
                     + values.length);
+        }
+        return place(MemorySegment.ofArray(values), given, wanted);
+    }
+
+    /**
+     * As {@link #place(float[], MemoryDesc, MemoryDesc)}, for f32 values in a segment: constants computed at
+     * preparation (Winograd's transformed filters) are made off the Java heap, where tens of megabytes of
+     * short-lived arrays would be promoted to the old generation and stay resident.
+     */
+    synchronized Placed place(MemorySegment values, MemoryDesc given, MemoryDesc wanted) {
+        if (given.byteSize() != values.byteSize()) {
+            throw new IllegalArgumentException("expected " + given.byteSize() + " bytes of weights, got "
+                    + values.byteSize());
         }
         Fingerprint print = Fingerprint.of(values);
         List<Entry> alike = entries.computeIfAbsent(print, p -> new ArrayList<>());
@@ -116,14 +130,17 @@ final class Weights {
         }
     }
 
-    private void convert(float[] values, MemoryDesc given, MemoryDesc wanted, MemorySegment placed) {
+    private void convert(MemorySegment values, MemoryDesc given, MemoryDesc wanted, MemorySegment placed) {
         if (given.sameLayoutAs(wanted)) {
-            MemorySegment.copy(values, 0, placed, JAVA_FLOAT, 0, values.length);
+            MemorySegment.copy(values, 0, placed, 0, values.byteSize());
             return;
         }
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment plain = scratch.allocate(given.byteSize(), ALIGNMENT);
-            MemorySegment.copy(values, 0, plain, JAVA_FLOAT, 0, values.length);
+            MemorySegment plain = values;
+            if (!values.isNative()) {
+                plain = scratch.allocate(given.byteSize(), ALIGNMENT);
+                MemorySegment.copy(values, 0, plain, 0, values.byteSize());
+            }
             try (PrimitiveDesc desc = PrimitiveDesc.create("dnnl_reorder_primitive_desc_create",
                     out -> dnnl_reorder_primitive_desc_create(out, given.handle(), device.engine().handle(),
                             wanted.handle(), device.engine().handle(), MemorySegment.NULL));

@@ -8,6 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 /**
  * The transforms of Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional
  * Neural Networks", 2016), which turn a 3x3 convolution of stride 1 into 36 independent matrix products: one per
@@ -69,15 +71,18 @@ public final class WinogradTransforms {
     }
 
     /**
-     * The transformed filters {@code U = G g G^T} of PyTorch-ordered weights {@code [out][in][3][3]}, as the
-     * matrix products' right operands {@code [36][in][out]}, computed in double.
+     * Writes the transformed filters {@code U = G g G^T} of PyTorch-ordered weights {@code [out][in][3][3]} to
+     * {@code u} as the matrix products' right operands, f32 {@code [36][in][out]}, computed in double.
      */
-    public static float[] transformWeights(float[] weights, int out, int in) {
+    public static void transformWeights(float[] weights, int out, int in, MemorySegment u) {
         if (weights.length != out * in * 9) {
             throw new IllegalArgumentException("3x3 weights [" + out + ", " + in + ", 3, 3] need " + out * in * 9
                     + " values, got " + weights.length);
         }
-        float[] u = new float[POINTS * in * out];
+        if (u.byteSize() != (long) POINTS * in * out * Float.BYTES) {
+            throw new IllegalArgumentException("transformed filters [36, " + in + ", " + out + "] need "
+                    + (long) POINTS * in * out * Float.BYTES + " bytes, got " + u.byteSize());
+        }
         double[] gg = new double[TILE * 3];
         for (int o = 0; o < out; o++) {
             for (int c = 0; c < in; c++) {
@@ -97,12 +102,11 @@ public final class WinogradTransforms {
                         for (int b = 0; b < 3; b++) {
                             s += gg[i * 3 + b] * G[j][b];
                         }
-                        u[((i * TILE + j) * in + c) * out + o] = (float) s;
+                        u.setAtIndex(JAVA_FLOAT, ((long) (i * TILE + j) * in + c) * out + o, (float) s);
                     }
                 }
             }
         }
-        return u;
     }
 
     /**

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +35,14 @@ class WinogradConvolutionTest {
 
     @BeforeAll
     static void open() {
-        device = CpuDevice.create(2);
+        // Every size limit lifted, so that the accuracy cases cover layer3's 256 channels too.
+        String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
+        System.setProperty(CpuDevice.WINOGRAD_PROPERTY, "1024");
+        try {
+            device = CpuDevice.create(2);
+        } finally {
+            restore(before);
+        }
         blocked = device.activationLayouts().getFirst();
         assumeTrue(DgKernelsProvider.vectorized(), "Winograd convolution needs the Vector API kernels");
     }
@@ -53,12 +61,13 @@ class WinogradConvolutionTest {
 
     static Stream<Case> cases() {
         return Stream.of(
-                new Case("one block, one tile", Shape.of(1, 16, 4, 4), 16, true, Activation.NONE),
-                new Case("partial tiles at both edges, relu", Shape.of(1, 32, 13, 11), 48, true, Activation.RELU),
-                new Case("batch 3, smaller than a tile, relu6", Shape.of(3, 16, 3, 2), 32, true, Activation.RELU6),
-                new Case("no bias, wide", Shape.of(2, 48, 9, 21), 16, false, Activation.RELU),
+                new Case("one block, whole tiles", Shape.of(1, 16, 16, 16), 16, true, Activation.NONE),
+                new Case("partial tiles at both edges, relu", Shape.of(1, 32, 13, 15), 48, true, Activation.RELU),
+                new Case("batch 3, a tile row and column partial, relu6", Shape.of(3, 16, 14, 17), 32, true,
+                        Activation.RELU6),
+                new Case("no bias, one row of tiles", Shape.of(2, 48, 3, 70), 16, false, Activation.RELU),
                 new Case("ResNet-50 layer1 size", Shape.of(1, 64, 56, 56), 64, true, Activation.RELU),
-                new Case("ResNet-50 layer4 size", Shape.of(1, 512, 7, 7), 512, true, Activation.RELU));
+                new Case("ResNet-50 layer3 size", Shape.of(1, 256, 14, 14), 256, true, Activation.RELU));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -89,30 +98,75 @@ class WinogradConvolutionTest {
 
     @Test
     void runsOnlyWhatItSupportsAndCanBeTurnedOff() {
-        Conv2d.Spec winograd = Conv2d.Spec.of(Shape.of(1, 16, 8, 8), 16, 3, 1, 1).withLayouts(blocked, blocked);
+        Conv2d.Spec winograd = Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 1, 1).withLayouts(blocked, blocked);
         assertTrue(WinogradConvolution.supports(winograd));
-        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 16, 8, 8), 16, 3, 2, 1)
+        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 2, 1)
                 .withLayouts(blocked, blocked)), "stride 2");
+        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(8, 16, 12, 13), 16, 3, 1, 1)
+                .withLayouts(blocked, blocked)), "15 tiles per image, whatever the batch");
         assertFalse(WinogradConvolution.supports(winograd.withDilation(2)), "dilation");
         assertFalse(WinogradConvolution.supports(winograd.withGroups(2)), "groups");
         assertFalse(WinogradConvolution.supports(winograd.withDType(DType.BF16)), "bf16");
         assertFalse(WinogradConvolution.supports(winograd.withLayouts(Layout.NHWC, Layout.NHWC)), "plain layout");
         assertFalse(WinogradConvolution.supports(winograd.withEpilogue(Activation.RELU, Residual.ACCUMULATE)),
                 "residual");
-        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 20, 8, 8), 16, 3, 1, 1)
+        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 20, 16, 16), 16, 3, 1, 1)
                 .withLayouts(blocked, blocked)), "channels not whole blocks");
 
-        String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
-        System.setProperty(CpuDevice.WINOGRAD_PROPERTY, "false");
-        try (CpuDevice direct = CpuDevice.create(1);
-             Conv2d conv = direct.conv2d(winograd, new ConvWeights(new float[16 * 16 * 9], null))) {
-            assertFalse(conv.implementation().startsWith("winograd"), conv.implementation());
-        } finally {
-            if (before == null) {
-                System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
-            } else {
-                System.setProperty(CpuDevice.WINOGRAD_PROPERTY, before);
+        assertEquals(WinogradConvolution.filterBytes(winograd), 36L * 16 * 16 * 4);
+        assertTrue(WinogradConvolution.supports(ResNet.LAYER3), "supported, but above the default size limit");
+        withWinogradLimit(null, limited -> {
+            assertTrue(runsWinograd(limited, ResNet.LAYER2));
+            assertFalse(runsWinograd(limited, ResNet.LAYER3));
+        });
+        withWinogradLimit("9", all -> assertTrue(runsWinograd(all, ResNet.LAYER3)));
+        withWinogradLimit("0", none -> assertFalse(runsWinograd(none, winograd)));
+        for (String bad : new String[] {"-1", "four", ""}) {
+            String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
+            System.setProperty(CpuDevice.WINOGRAD_PROPERTY, bad);
+            try {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(1));
+                assertTrue(e.getMessage().contains(CpuDevice.WINOGRAD_PROPERTY), e.getMessage());
+            } finally {
+                restore(before);
             }
+        }
+    }
+
+    /** The 3x3 convolutions of ResNet-50's layer2 and layer3 (128 and 256 channels). */
+    private static final class ResNet {
+        static final Conv2d.Spec LAYER2 = Conv2d.Spec.of(Shape.of(1, 128, 28, 28), 128, 3, 1, 1)
+                .withLayouts(blocked, blocked);
+        static final Conv2d.Spec LAYER3 = Conv2d.Spec.of(Shape.of(1, 256, 14, 14), 256, 3, 1, 1)
+                .withLayouts(blocked, blocked);
+    }
+
+    private static boolean runsWinograd(CpuDevice device, Conv2d.Spec spec) {
+        try (Conv2d conv = device.conv2d(spec, ConvWeights.withoutBias(new float[(int) spec.weightCount()]))) {
+            return conv.implementation().startsWith("winograd");
+        }
+    }
+
+    /** Runs {@code body} on a device made with the size limit set to {@code mib} ({@code null}: the default). */
+    private static void withWinogradLimit(String mib, Consumer<CpuDevice> body) {
+        String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
+        if (mib == null) {
+            System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
+        } else {
+            System.setProperty(CpuDevice.WINOGRAD_PROPERTY, mib);
+        }
+        try (CpuDevice own = CpuDevice.create(1)) {
+            body.accept(own);
+        } finally {
+            restore(before);
+        }
+    }
+
+    private static void restore(String before) {
+        if (before == null) {
+            System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
+        } else {
+            System.setProperty(CpuDevice.WINOGRAD_PROPERTY, before);
         }
     }
 
@@ -120,8 +174,8 @@ class WinogradConvolutionTest {
     void transformedFiltersAreSharedBetweenBatchSizes() {
         try (CpuDevice own = CpuDevice.create(1)) {
             float[] w = Reference.random(21, 32L * 16 * 9);
-            Conv2d.Spec batch1 = Conv2d.Spec.of(Shape.of(1, 16, 12, 12), 32, 3, 1, 1).withLayouts(blocked, blocked);
-            Conv2d.Spec batch4 = Conv2d.Spec.of(Shape.of(4, 16, 12, 12), 32, 3, 1, 1).withLayouts(blocked, blocked);
+            Conv2d.Spec batch1 = Conv2d.Spec.of(Shape.of(1, 16, 16, 13), 32, 3, 1, 1).withLayouts(blocked, blocked);
+            Conv2d.Spec batch4 = Conv2d.Spec.of(Shape.of(4, 16, 16, 13), 32, 3, 1, 1).withLayouts(blocked, blocked);
             try (Conv2d first = own.conv2d(batch1, ConvWeights.withoutBias(w));
                  Conv2d second = own.conv2d(batch4, ConvWeights.withoutBias(w.clone()))) {
                 assertEquals(1, own.weights().buffers(), "one placed buffer of transformed filters");
@@ -163,9 +217,9 @@ class WinogradConvolutionTest {
 
     @Test
     void badTensorsAreRefusedBeforeAnyNativeCall() {
-        Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(1, 16, 8, 8), 16, 3, 1, 1).withLayouts(blocked, blocked);
+        Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 1, 1).withLayouts(blocked, blocked);
         try (Conv2d conv = device.conv2d(spec, ConvWeights.withoutBias(new float[16 * 16 * 9]));
-             Tensor wrong = device.allocate(Shape.of(1, 16, 8, 9), DType.F32, blocked);
+             Tensor wrong = device.allocate(Shape.of(1, 16, 16, 17), DType.F32, blocked);
              Tensor src = device.allocate(spec.input(), DType.F32, blocked);
              Tensor dst = device.allocate(spec.output(), DType.F32, blocked)) {
             assertThrows(IllegalArgumentException.class, () -> conv.run(wrong, dst));
