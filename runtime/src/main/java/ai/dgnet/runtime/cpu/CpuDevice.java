@@ -17,6 +17,7 @@ import ai.dgnet.runtime.kernel.DgKernels;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import ai.dgnet.runtime.kernel.ParallelDgKernels;
 import ai.dgnet.runtime.kernel.TimedDgKernels;
+import ai.dgnet.runtime.kernel.WinogradTransforms;
 import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
@@ -58,10 +59,10 @@ public final class CpuDevice implements Device {
      */
     public static final String WINOGRAD_PROPERTY = "dgnet.winograd.maxFilterMiB";
     /**
-     * Up to 128 x 128 channels (2.25 MiB transformed). Measured on 2 AVX-512 cores, DG-ResNet-50 at batch 1: about
-     * 0.5 ms saved per convolution of layer1 and layer2 for 1.7 MiB more filters each; layer3's (256 channels) save
-     * about 0.35 ms for 6.75 MiB more each, 34 MiB in all, which took the peak memory of a batch-1-then-8 process
-     * from 0.67 to 0.75 of ONNX Runtime's.
+     * Measured on 2 AVX-512 cores, DG-ResNet-50 at batch 1: F(4x4, 3x3) saves about 0.5 ms per convolution of
+     * layer1 and layer2 (64 and 128 channels, at most 2.25 MiB of filters); for layer3 (256 channels) F(2x2, 3x3) at
+     * 4 MiB saves about 0.35 ms each, where F(4x4, 3x3) would save little more for 9 MiB each, which took the peak
+     * memory of a batch-1-then-8 process from 0.67 to 0.75 of ONNX Runtime's. layer4's (512 channels) would be 16 MiB.
      */
     static final int WINOGRAD_DEFAULT_MIB = 4;
     /** Workspace buffers per thread. */
@@ -154,13 +155,17 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * Winograd F(4x4, 3x3) where {@link WinogradConvolution} runs the spec and its transformed filters are at most
-     * {@value #WINOGRAD_PROPERTY} MiB, oneDNN's direct convolution otherwise.
+     * Winograd where {@link WinogradConvolution} runs the spec and its transformed filters are at most
+     * {@value #WINOGRAD_PROPERTY} MiB (F(4x4, 3x3) first, the larger saving, then F(2x2, 3x3)), oneDNN's direct
+     * convolution otherwise.
      */
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
-        if (WinogradConvolution.supports(spec) && WinogradConvolution.filterBytes(spec) <= winogradMaxFilterBytes) {
-            return register(() -> new WinogradConvolution(this, spec, weights));
+        for (WinogradTransforms.Size size : List.of(WinogradTransforms.Size.F4, WinogradTransforms.Size.F2)) {
+            if (WinogradConvolution.supports(spec, size)
+                    && WinogradConvolution.filterBytes(spec, size) <= winogradMaxFilterBytes) {
+                return register(() -> new WinogradConvolution(this, spec, weights, size));
+            }
         }
         return register(() -> new Convolution(this, spec, weights));
     }

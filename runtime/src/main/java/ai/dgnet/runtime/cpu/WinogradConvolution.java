@@ -10,6 +10,7 @@ import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.ChunkedTeam;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import ai.dgnet.runtime.kernel.WinogradTransforms;
+import ai.dgnet.runtime.kernel.WinogradTransforms.Size;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 
@@ -26,22 +27,24 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_format_tag_any;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
 
 /**
- * A 3x3, stride-1, padding-1 f32 convolution by Winograd's F(4x4, 3x3): per image, the input tiles are transformed
- * ({@link WinogradTransforms#input}, on the device's OpenMP threads), the 36 matrix products over the channels run as
- * one batched oneDNN matmul against filters transformed once at preparation, and the products are transformed back
- * with bias and activation ({@link WinogradTransforms#output}). 36 multiplies per 16 outputs instead of direct
- * convolution's 144; oneDNN 3 has no f32 Winograd convolution for AVX-512 machines of its own.
+ * A 3x3, stride-1, padding-1 f32 convolution by Winograd's F(m x m, 3x3) with m = 2 or 4: per image, the input
+ * tiles are transformed ({@link WinogradTransforms#input}, on the device's OpenMP threads), the 16 or 36 matrix
+ * products over the channels run as one batched oneDNN matmul against filters transformed once at preparation, and
+ * the products are transformed back with bias and activation ({@link WinogradTransforms#output}). F(4x4, 3x3) does
+ * 36 multiplies per 16 outputs and F(2x2, 3x3) 16 per 4, against direct convolution's 144 and 36; oneDNN 3 has no
+ * f32 Winograd convolution for AVX-512 machines of its own.
  *
- * <p>Exactness: the transforms' coefficients (up to 8, and 1/24 in the filters) cost a few more units in the last
- * place than direct convolution; {@code WinogradConvolutionTest} bounds the error against a double reference.
+ * <p>Exactness: the transforms' coefficients (up to 8, and 1/24 in the filters, for F(4x4, 3x3)) cost a few more
+ * units in the last place than direct convolution; {@code WinogradConvolutionTest} bounds the error against a double
+ * reference.
  *
- * <p>Memory: the transformed filters hold 36 values for every 9 (shared between a session's networks like every
- * placed constant), and the per-image operands of the matmul live in the calling thread's device workspace, so
- * they cost nothing per op and do not grow with the batch.
+ * <p>Memory: the transformed filters hold 36 (or 16) values for every 9, shared between a session's networks like
+ * every placed constant; the device caps their size ({@link CpuDevice#WINOGRAD_PROPERTY}). The per-image operands of
+ * the matmul live in the calling thread's device workspace, so they cost nothing per op and do not grow with the
+ * batch.
  */
 final class WinogradConvolution extends CpuOp implements Conv2d {
-    private static final int P = WinogradTransforms.POINTS;
-
+    private final Size size;
     private final Spec spec;
     private final Shape output;
     private final int inChannels;
@@ -62,22 +65,22 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     private final MemorySegment[] scratch;
 
     /**
-     * Images of fewer tiles than this run direct convolution. Measured on 2 AVX-512 cores, batch 1, against oneDNN's
-     * direct kernel: 64 channels at 56x56 (196 tiles) 0.45-0.65 against 1.0 ms, 256 at 14x14 (16 tiles) 0.53-0.62
-     * against 0.93-0.98 ms, but 512 at 7x7 (4 tiles) 0.94-1.06 against 1.08-1.14 ms: with a few rows per matrix
-     * product the filters dominate, and there they are four times as large.
+     * Images of fewer tiles than this run direct convolution. Measured on 2 AVX-512 cores, batch 1, F(4x4, 3x3)
+     * against oneDNN's direct kernel: 64 channels at 56x56 (196 tiles) 0.45-0.65 against 1.0 ms, 256 at 14x14 (16
+     * tiles) 0.53-0.62 against 0.93-0.98 ms, but 512 at 7x7 (4 tiles) 0.94-1.06 against 1.08-1.14 ms: with a few
+     * rows per matrix product the filters dominate, and there they are four times as large.
      */
     static final int MIN_TILES = 16;
 
     /**
-     * Whether {@code spec} is a convolution this op runs: 3x3, stride 1, padding 1, no dilation or groups, f32,
-     * whole channel blocks of the width the Vector API kernels run at, no residual, at least {@link #MIN_TILES}
-     * tiles per image.
+     * Whether {@code spec} is a convolution this op runs with tiles of {@code size}: 3x3, stride 1, padding 1, no
+     * dilation or groups, f32, whole channel blocks of the width the Vector API kernels run at, no residual, at
+     * least {@link #MIN_TILES} tiles per image.
      */
-    static boolean supports(Spec spec) {
+    static boolean supports(Spec spec, Size size) {
         Layout layout = spec.srcLayout();
-        return WinogradTransforms.tiles(spec.input().dim(2)) * WinogradTransforms.tiles(spec.input().dim(3))
-                >= MIN_TILES && spec.kernelH() == 3 && spec.kernelW() == 3 && spec.strideH() == 1 && spec.strideW() == 1
+        return size.tiles(spec.input().dim(2)) * size.tiles(spec.input().dim(3)) >= MIN_TILES
+                && spec.kernelH() == 3 && spec.kernelW() == 3 && spec.strideH() == 1 && spec.strideW() == 1
                 && spec.padH() == 1 && spec.padW() == 1 && spec.dilationH() == 1 && spec.dilationW() == 1
                 && spec.groups() == 1 && spec.dtype() == DType.F32 && spec.residual() == Residual.NONE
                 && spec.dstLayout() == layout && layout.isBlocked()
@@ -85,29 +88,30 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
                 && DgKernelsProvider.vectorized() && WinogradTransforms.supports(layout);
     }
 
-    /** Bytes of the transformed filters of {@code spec}: four times those of direct convolution. */
-    static long filterBytes(Spec spec) {
-        return (long) P * spec.input().dim(1) * spec.outChannels() * Float.BYTES;
+    /** Bytes of the transformed filters of {@code spec} with tiles of {@code size}. */
+    static long filterBytes(Spec spec, Size size) {
+        return (long) size.points() * spec.input().dim(1) * spec.outChannels() * Float.BYTES;
     }
 
-    WinogradConvolution(CpuDevice device, Spec spec, ConvWeights weights) {
+    WinogradConvolution(CpuDevice device, Spec spec, ConvWeights weights, Size size) {
         super(device);
-        if (!supports(spec)) {
-            throw new IllegalArgumentException("not a convolution Winograd F(4x4, 3x3) runs here: " + spec);
+        if (!supports(spec, size)) {
+            throw new IllegalArgumentException("not a convolution Winograd " + size + " runs here: " + spec);
         }
         Convolution.checkWeights(spec, weights);
+        this.size = size;
         this.spec = spec;
         this.output = spec.output();
         this.inChannels = spec.input().dim(1);
         this.outChannels = spec.outChannels();
         this.h = spec.input().dim(2);
         this.w = spec.input().dim(3);
-        this.tilesH = WinogradTransforms.tiles(h);
-        this.tileCount = tilesH * WinogradTransforms.tiles(w);
+        this.tilesH = size.tiles(h);
+        this.tileCount = tilesH * size.tiles(w);
         this.imageBytesIn = (long) inChannels * h * w * Float.BYTES;
         this.imageBytesOut = (long) outChannels * h * w * Float.BYTES;
-        this.transformedBytes = (long) P * tileCount * inChannels * Float.BYTES;
-        this.productBytes = (long) P * tileCount * outChannels * Float.BYTES;
+        this.transformedBytes = (long) size.points() * tileCount * inChannels * Float.BYTES;
+        this.productBytes = (long) size.points() * tileCount * outChannels * Float.BYTES;
         this.bias = new float[outChannels];
         if (weights.bias() != null) {
             System.arraycopy(weights.bias(), 0, bias, 0, outChannels);
@@ -126,10 +130,11 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     }
 
     private void prepareWith(ConvWeights weights) {
-        try (MemoryDesc src = MemoryDesc.ofTag(new long[] {P, tileCount, inChannels}, dnnl_f32(), dnnl_abc());
-             MemoryDesc dst = MemoryDesc.ofTag(new long[] {P, tileCount, outChannels}, dnnl_f32(), dnnl_abc());
-             MemoryDesc given = MemoryDesc.ofTag(new long[] {P, inChannels, outChannels}, dnnl_f32(), dnnl_abc());
-             MemoryDesc any = MemoryDesc.ofTag(new long[] {P, inChannels, outChannels}, dnnl_f32(),
+        long p = size.points();
+        try (MemoryDesc src = MemoryDesc.ofTag(new long[] {p, tileCount, inChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc dst = MemoryDesc.ofTag(new long[] {p, tileCount, outChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc given = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc any = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(),
                      dnnl_format_tag_any())) {
             PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_matmul_primitive_desc_create",
                     out -> dnnl_matmul_primitive_desc_create(out, device.engine().handle(), src.handle(),
@@ -139,17 +144,18 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
                         new int[] {DNNL_ARG_SRC(), DNNL_ARG_DST(), DNNL_ARG_WEIGHTS()}, src, dst, chosen);
                 try (Arena scratch = Arena.ofConfined()) {
                     MemorySegment transformed = scratch.allocate(given.byteSize(), 64);
-                    WinogradTransforms.transformWeights(weights.weights(), outChannels, inChannels, transformed);
+                    WinogradTransforms.transformWeights(size, weights.weights(), outChannels, inChannels,
+                            transformed);
                     primitive.bind(2, owned.add(device.weights().place(transformed, given, chosen)).data());
                 }
             }
         }
     }
 
-    /** {@code winograd_4x3} and the matmul's implementation. */
+    /** {@code winograd_2x3} or {@code winograd_4x3}, and the matmul's implementation. */
     @Override
     public String implementation() {
-        return "winograd_4x3+" + super.implementation();
+        return "winograd_" + size.out() + "x3+" + super.implementation();
     }
 
     @Override
@@ -217,14 +223,14 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     private final class Inputs extends Transform {
         @Override
         public void run(int k, int thread) {
-            WinogradTransforms.input(from, image, h, w, k / tilesH, k % tilesH, to, tileCount, inChannels, scratch[thread]);
+            WinogradTransforms.input(size, from, image, h, w, k / tilesH, k % tilesH, to, tileCount, inChannels, scratch[thread]);
         }
     }
 
     private final class Outputs extends Transform {
         @Override
         public void run(int k, int thread) {
-            WinogradTransforms.output(from, tileCount, outChannels, k / tilesH, k % tilesH, bias, spec.activation(),
+            WinogradTransforms.output(size, from, tileCount, outChannels, k / tilesH, k % tilesH, bias, spec.activation(),
                     to, image, h, w, scratch[thread]);
         }
     }

@@ -11,46 +11,76 @@ import java.nio.ByteOrder;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
- * The transforms of Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional
- * Neural Networks", 2016), which turn a 3x3 convolution of stride 1 into 36 independent matrix products: one per
- * point of a 6x6 input tile, over the channels. Each 6x6 input tile {@code d} becomes {@code V = B^T d B}, each
- * filter {@code g} becomes {@code U = G g G^T}, the products {@code M = U V} are summed over input channels (the
- * matrix products, which are not here), and {@code Y = A^T M A} is the tile's 4x4 output. Against direct
- * convolution that is 36 multiplies per 16 outputs instead of 144.
+ * The transforms of Winograd's minimal filtering F(m x m, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional
+ * Neural Networks", 2016), for outputs tiles of m = 2 or 4 ({@link Size}), which turn a 3x3 convolution of stride 1
+ * into {@code (m + 2)^2} independent matrix products: one per point of an input tile, over the channels. Each input
+ * tile {@code d} becomes {@code V = B^T d B}, each filter {@code g} becomes {@code U = G g G^T}, the products
+ * {@code M = U V} are summed over input channels (the matrix products, which are not here), and
+ * {@code Y = A^T M A} is the tile's m x m output. Against direct convolution that is 36 multiplies per 16 outputs
+ * (F(4x4, 3x3)) or 16 per 4 (F(2x2, 3x3)) instead of 9 per output, for filters 4 or 1.8 times as large.
  *
  * <p>Activations are channel-blocked with one vector of the platform's preferred species per block, so every
  * operation here is on the 16 (AVX-512) channels of one pixel at once and reads like the scalar formula. Input tiles
  * start one pixel up and left of their output tile (padding 1); what lies outside the image reads as zero.
  *
- * <p>Layouts of the matrix-product operands for one image with {@code T} tiles: the transformed input is
- * {@code [36][T][inChannels]} and the products {@code [36][T][outChannels]}, both row-major f32; tile {@code t} is
- * row {@code t / tilesW}, column {@code t % tilesW} of tiles.
+ * <p>Layouts of the matrix-product operands for one image with {@code T} tiles and {@code P} points per tile: the
+ * transformed input is {@code [P][T][inChannels]} and the products {@code [P][T][outChannels]}, both row-major f32;
+ * tile {@code t} is row {@code t / tilesW}, column {@code t % tilesW} of tiles.
  *
  * <p>As in {@code VectorDgKernels}, no vector crosses a call between methods of this class (a vector C2 did not
  * inline with its caller is boxed): the one-dimensional transforms take and give segments and offsets.
  */
 public final class WinogradTransforms {
-    /** Outputs per tile side. */
-    public static final int OUT = 4;
-    /** Inputs per tile side: {@code OUT + 3 - 1}. */
-    public static final int TILE = 6;
-    /** Points of a tile, and matrix products per convolution. */
-    public static final int POINTS = TILE * TILE;
+    /** The output tile: F(2x2, 3x3) or F(4x4, 3x3). */
+    public enum Size {
+        F2(2, new double[][] {
+                {1, 0, 0},
+                {0.5, 0.5, 0.5},
+                {0.5, -0.5, 0.5},
+                {0, 0, 1},
+        }),
+        F4(4, new double[][] {
+                {1.0 / 4, 0, 0},
+                {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                {0, 0, 1},
+        });
 
+        private final int out;
+        private final int tile;
+        /** {@code G}, in double: filters are transformed once, at preparation, as exactly as f32 can hold. */
+        private final double[][] g;
+
+        Size(int out, double[][] g) {
+            this.out = out;
+            this.tile = out + 2;
+            this.g = g;
+        }
+
+        /** Outputs per tile side. */
+        public int out() {
+            return out;
+        }
+
+        /** Points of a tile, and matrix products per convolution. */
+        public int points() {
+            return tile * tile;
+        }
+
+        /** Tiles along an output extent of {@code size}. */
+        public int tiles(int size) {
+            return (size + out - 1) / out;
+        }
+    }
+
+    /** The most points of a tile of any {@link Size}. */
+    private static final int MAX_POINTS = 36;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-
-    /** {@code G}, 6x3, in double: filters are transformed once, at preparation, as exactly as f32 can hold. */
-    private static final double[][] G = {
-            {1.0 / 4, 0, 0},
-            {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-            {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-            {1.0 / 24, 1.0 / 12, 1.0 / 6},
-            {1.0 / 24, -1.0 / 12, 1.0 / 6},
-            {0, 0, 1},
-    };
 
     private WinogradTransforms() {
     }
@@ -60,49 +90,46 @@ public final class WinogradTransforms {
         return layout.channelBlock() == LANES;
     }
 
-    /** Tiles along an output extent of {@code size}. */
-    public static int tiles(int size) {
-        return (size + OUT - 1) / OUT;
-    }
-
     /** Bytes of the per-thread scratch each transform call needs. */
     public static long scratchBytes() {
-        return 2L * POINTS * VECTOR_BYTES;
+        return 2L * MAX_POINTS * VECTOR_BYTES;
     }
 
     /**
      * Writes the transformed filters {@code U = G g G^T} of PyTorch-ordered weights {@code [out][in][3][3]} to
-     * {@code u} as the matrix products' right operands, f32 {@code [36][in][out]}, computed in double.
+     * {@code u} as the matrix products' right operands, f32 {@code [points][in][out]}, computed in double.
      */
-    public static void transformWeights(float[] weights, int out, int in, MemorySegment u) {
+    public static void transformWeights(Size size, float[] weights, int out, int in, MemorySegment u) {
         if (weights.length != out * in * 9) {
             throw new IllegalArgumentException("3x3 weights [" + out + ", " + in + ", 3, 3] need " + out * in * 9
                     + " values, got " + weights.length);
         }
-        if (u.byteSize() != (long) POINTS * in * out * Float.BYTES) {
-            throw new IllegalArgumentException("transformed filters [36, " + in + ", " + out + "] need "
-                    + (long) POINTS * in * out * Float.BYTES + " bytes, got " + u.byteSize());
+        int tile = size.tile;
+        double[][] g = size.g;
+        if (u.byteSize() != (long) size.points() * in * out * Float.BYTES) {
+            throw new IllegalArgumentException("transformed filters [" + size.points() + ", " + in + ", " + out
+                    + "] need " + (long) size.points() * in * out * Float.BYTES + " bytes, got " + u.byteSize());
         }
-        double[] gg = new double[TILE * 3];
+        double[] gg = new double[tile * 3];
         for (int o = 0; o < out; o++) {
             for (int c = 0; c < in; c++) {
-                int g = (o * in + c) * 9;
-                for (int i = 0; i < TILE; i++) {
+                int filter = (o * in + c) * 9;
+                for (int i = 0; i < tile; i++) {
                     for (int b = 0; b < 3; b++) {
                         double s = 0;
                         for (int a = 0; a < 3; a++) {
-                            s += G[i][a] * weights[g + a * 3 + b];
+                            s += g[i][a] * weights[filter + a * 3 + b];
                         }
                         gg[i * 3 + b] = s;
                     }
                 }
-                for (int i = 0; i < TILE; i++) {
-                    for (int j = 0; j < TILE; j++) {
+                for (int i = 0; i < tile; i++) {
+                    for (int j = 0; j < tile; j++) {
                         double s = 0;
                         for (int b = 0; b < 3; b++) {
-                            s += gg[i * 3 + b] * G[j][b];
+                            s += gg[i * 3 + b] * g[j][b];
                         }
-                        u.setAtIndex(JAVA_FLOAT, ((long) (i * TILE + j) * in + c) * out + o, (float) s);
+                        u.setAtIndex(JAVA_FLOAT, ((long) (i * tile + j) * in + c) * out + o, (float) s);
                     }
                 }
             }
@@ -114,56 +141,58 @@ public final class WinogradTransforms {
      * {@code image} on, channel-blocked, {@code [blocks][h][w][LANES]}; {@code v} gets block {@code block} of every
      * point of tiles {@code row * tilesW ..}. {@code scratch} is the calling thread's, {@link #scratchBytes()} long.
      */
-    public static void input(MemorySegment x, long image, int h, int w, int block, int row, MemorySegment v,
-                             int tileCount, int inChannels, MemorySegment scratch) {
-        int tilesW = tiles(w);
+    public static void input(Size size, MemorySegment x, long image, int h, int w, int block, int row,
+                             MemorySegment v, int tileCount, int inChannels, MemorySegment scratch) {
+        int out = size.out;
+        int tile = size.tile;
+        int tilesW = size.tiles(w);
         long plane = (long) h * w;
         long pointStride = (long) tileCount * inChannels * Float.BYTES;
         long rowBytes = (long) w * VECTOR_BYTES;
-        long second = POINTS * VECTOR_BYTES;
-        int top = row * OUT - 1;
-        boolean rowsInside = top >= 0 && top + TILE <= h;
+        long second = MAX_POINTS * VECTOR_BYTES;
+        int top = row * out - 1;
+        boolean rowsInside = top >= 0 && top + tile <= h;
         for (int tx = 0; tx < tilesW; tx++) {
-            int left = tx * OUT - 1;
+            int left = tx * out - 1;
             // B^T d down each column into the scratch's second half: straight from the image where the tile lies
             // inside it, else from a copy of the tile with zeros outside the image in the first half.
-            if (rowsInside && left >= 0 && left + TILE <= w) {
+            if (rowsInside && left >= 0 && left + tile <= w) {
                 long corner = image + ((block * plane + (long) top * w + left) * LANES) * Float.BYTES;
-                for (int j = 0; j < TILE; j++) {
-                    inputLine(x, corner + j * VECTOR_BYTES, rowBytes,
-                            scratch, second + j * VECTOR_BYTES, TILE * VECTOR_BYTES);
+                for (int j = 0; j < tile; j++) {
+                    inputLine(size, x, corner + j * VECTOR_BYTES, rowBytes,
+                            scratch, second + j * VECTOR_BYTES, tile * VECTOR_BYTES);
                 }
             } else {
-                copyTile(x, image + block * plane * VECTOR_BYTES, h, w, top, left, scratch);
-                for (int j = 0; j < TILE; j++) {
-                    inputLine(scratch, j * VECTOR_BYTES, TILE * VECTOR_BYTES,
-                            scratch, second + j * VECTOR_BYTES, TILE * VECTOR_BYTES);
+                copyTile(tile, x, image + block * plane * VECTOR_BYTES, h, w, top, left, scratch);
+                for (int j = 0; j < tile; j++) {
+                    inputLine(size, scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES,
+                            scratch, second + j * VECTOR_BYTES, tile * VECTOR_BYTES);
                 }
             }
             // (B^T d) B along each row into v.
-            long tile = (long) row * tilesW + tx;
-            long at = (tile * inChannels + (long) block * LANES) * Float.BYTES;
-            for (int i = 0; i < TILE; i++) {
-                inputLine(scratch, second + i * TILE * VECTOR_BYTES, VECTOR_BYTES,
-                        v, at + i * TILE * pointStride, pointStride);
+            long t = (long) row * tilesW + tx;
+            long at = (t * inChannels + (long) block * LANES) * Float.BYTES;
+            for (int i = 0; i < tile; i++) {
+                inputLine(size, scratch, second + i * tile * VECTOR_BYTES, VECTOR_BYTES,
+                        v, at + i * tile * pointStride, pointStride);
             }
         }
     }
 
     /**
-     * Copies the 6x6 tile whose corner is pixel ({@code top}, {@code left}) of the channel block starting at byte
+     * Copies the square tile whose corner is pixel ({@code top}, {@code left}) of the channel block starting at byte
      * {@code blockStart} of {@code x} into the first half of {@code scratch}, with zeros for pixels outside the image.
      * (A load or zero chosen into one vector variable kept C2 from compiling this well for thousands of calls: two
      * stores instead.)
      */
-    private static void copyTile(MemorySegment x, long blockStart, int h, int w, int top, int left,
+    private static void copyTile(int tile, MemorySegment x, long blockStart, int h, int w, int top, int left,
                                  MemorySegment scratch) {
         FloatVector zero = FloatVector.zero(SPECIES);
-        for (int i = 0; i < TILE; i++) {
+        for (int i = 0; i < tile; i++) {
             int y = top + i;
-            for (int j = 0; j < TILE; j++) {
+            for (int j = 0; j < tile; j++) {
                 int xx = left + j;
-                long to = (i * TILE + j) * VECTOR_BYTES;
+                long to = (i * tile + j) * VECTOR_BYTES;
                 if (y < 0 || y >= h || xx < 0 || xx >= w) {
                     zero.intoMemorySegment(scratch, to, ORDER);
                 } else {
@@ -179,37 +208,39 @@ public final class WinogradTransforms {
      * bias)}, written to the pixels that the tiles cover inside the image in {@code y}, which holds one image from
      * byte {@code image} on, channel-blocked.
      */
-    public static void output(MemorySegment m, int tileCount, int outChannels, int block, int row, float[] bias,
-                              Activation activation, MemorySegment y, long image, int h, int w,
+    public static void output(Size size, MemorySegment m, int tileCount, int outChannels, int block, int row,
+                              float[] bias, Activation activation, MemorySegment y, long image, int h, int w,
                               MemorySegment scratch) {
-        int tilesW = tiles(w);
+        int out = size.out;
+        int tile = size.tile;
+        int tilesW = size.tiles(w);
         long plane = (long) h * w;
         long pointStride = (long) tileCount * outChannels * Float.BYTES;
         FloatVector b = FloatVector.fromArray(SPECIES, bias, block * LANES);
         FloatVector zero = FloatVector.zero(SPECIES);
         FloatVector six = FloatVector.broadcast(SPECIES, 6f);
-        long second = POINTS * VECTOR_BYTES;
+        long second = MAX_POINTS * VECTOR_BYTES;
         for (int tx = 0; tx < tilesW; tx++) {
-            long tile = (long) row * tilesW + tx;
-            long at = (tile * outChannels + (long) block * LANES) * Float.BYTES;
-            // A^T M down each column into the first half (4 x 6), then (A^T M) A along each row into the second.
-            for (int j = 0; j < TILE; j++) {
-                outputLine(m, at + j * pointStride, TILE * pointStride,
-                        scratch, j * VECTOR_BYTES, TILE * VECTOR_BYTES);
+            long t = (long) row * tilesW + tx;
+            long at = (t * outChannels + (long) block * LANES) * Float.BYTES;
+            // A^T M down each column into the first half (out x tile), then (A^T M) A along each row into the second.
+            for (int j = 0; j < tile; j++) {
+                outputLine(size, m, at + j * pointStride, tile * pointStride,
+                        scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES);
             }
-            for (int i = 0; i < OUT; i++) {
-                outputLine(scratch, i * TILE * VECTOR_BYTES, VECTOR_BYTES,
-                        scratch, second + i * OUT * VECTOR_BYTES, VECTOR_BYTES);
+            for (int i = 0; i < out; i++) {
+                outputLine(size, scratch, i * tile * VECTOR_BYTES, VECTOR_BYTES,
+                        scratch, second + i * out * VECTOR_BYTES, VECTOR_BYTES);
             }
-            for (int i = 0; i < OUT; i++) {
-                int yy = row * OUT + i;
-                for (int j = 0; j < OUT && yy < h; j++) {
-                    int xx = tx * OUT + j;
+            for (int i = 0; i < out; i++) {
+                int yy = row * out + i;
+                for (int j = 0; j < out && yy < h; j++) {
+                    int xx = tx * out + j;
                     if (xx >= w) {
                         break;
                     }
                     FloatVector o = FloatVector.fromMemorySegment(SPECIES, scratch,
-                            second + (i * OUT + j) * VECTOR_BYTES, ORDER).add(b);
+                            second + (i * out + j) * VECTOR_BYTES, ORDER).add(b);
                     o = switch (activation) {
                         case NONE -> o;
                         case RELU -> o.max(zero);
@@ -221,8 +252,55 @@ public final class WinogradTransforms {
         }
     }
 
-    /** Six vectors {@code d} at {@code from + k * step} to {@code B^T d} at {@code to + k * toStep}. */
-    private static void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
+    /** One line of a tile {@code d} at {@code from + k * step} to {@code B^T d} at {@code to + k * toStep}. */
+    private static void inputLine(Size size, MemorySegment src, long from, long step, MemorySegment dst, long to,
+                                  long toStep) {
+        if (size == Size.F4) {
+            inputLine6(src, from, step, dst, to, toStep);
+        } else {
+            inputLine4(src, from, step, dst, to, toStep);
+        }
+    }
+
+    /** One line of products {@code m} at {@code from + k * step} to {@code A^T m} at {@code to + k * toStep}. */
+    private static void outputLine(Size size, MemorySegment src, long from, long step, MemorySegment dst, long to,
+                                   long toStep) {
+        if (size == Size.F4) {
+            outputLine6(src, from, step, dst, to, toStep);
+        } else {
+            outputLine4(src, from, step, dst, to, toStep);
+        }
+    }
+
+    /** F(2x2, 3x3): four vectors {@code d} to {@code B^T d}. */
+    private static void inputLine4(MemorySegment src, long from, long step, MemorySegment dst, long to,
+                                   long toStep) {
+        FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+        FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+        FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+        FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+        // B^T's rows: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
+        d0.sub(d2).intoMemorySegment(dst, to, ORDER);
+        d1.add(d2).intoMemorySegment(dst, to + toStep, ORDER);
+        d2.sub(d1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+        d1.sub(d3).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+    }
+
+    /** F(2x2, 3x3): four vectors {@code m} to {@code A^T m}, two vectors. */
+    private static void outputLine4(MemorySegment src, long from, long step, MemorySegment dst, long to,
+                                    long toStep) {
+        FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+        FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+        FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+        FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+        // A^T's rows: [1 1 1 0], [0 1 -1 -1].
+        m0.add(m1).add(m2).intoMemorySegment(dst, to, ORDER);
+        m1.sub(m2).sub(m3).intoMemorySegment(dst, to + toStep, ORDER);
+    }
+
+    /** F(4x4, 3x3): six vectors {@code d} to {@code B^T d}. */
+    private static void inputLine6(MemorySegment src, long from, long step, MemorySegment dst, long to,
+                                   long toStep) {
         FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
         FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
         FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
@@ -241,8 +319,9 @@ public final class WinogradTransforms {
         d1.mul(4f).sub(d3.mul(5f)).add(d5).intoMemorySegment(dst, to + 5 * toStep, ORDER);
     }
 
-    /** Six vectors {@code m} at {@code from + k * step} to {@code A^T m}, four vectors at {@code to + k * toStep}. */
-    private static void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
+    /** F(4x4, 3x3): six vectors {@code m} to {@code A^T m}, four vectors. */
+    private static void outputLine6(MemorySegment src, long from, long step, MemorySegment dst, long to,
+                                    long toStep) {
         FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
         FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
         FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);

@@ -8,6 +8,7 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import ai.dgnet.runtime.kernel.KernelChecks;
+import ai.dgnet.runtime.kernel.WinogradTransforms.Size;
 import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.function.Consumer;
@@ -35,14 +37,7 @@ class WinogradConvolutionTest {
 
     @BeforeAll
     static void open() {
-        // Every size limit lifted, so that the accuracy cases cover layer3's 256 channels too.
-        String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
-        System.setProperty(CpuDevice.WINOGRAD_PROPERTY, "1024");
-        try {
-            device = CpuDevice.create(2);
-        } finally {
-            restore(before);
-        }
+        device = CpuDevice.create(2);
         blocked = device.activationLayouts().getFirst();
         assumeTrue(DgKernelsProvider.vectorized(), "Winograd convolution needs the Vector API kernels");
     }
@@ -52,22 +47,23 @@ class WinogradConvolutionTest {
         device.close();
     }
 
-    record Case(String name, Shape input, int out, boolean bias, Activation activation) {
+    record Case(String name, Shape input, int out, boolean bias, Activation activation, Size size) {
         @Override
         public String toString() {
-            return name;
+            return name + ", " + size;
         }
     }
 
     static Stream<Case> cases() {
-        return Stream.of(
-                new Case("one block, whole tiles", Shape.of(1, 16, 16, 16), 16, true, Activation.NONE),
-                new Case("partial tiles at both edges, relu", Shape.of(1, 32, 13, 15), 48, true, Activation.RELU),
+        return Stream.of(Size.values()).flatMap(size -> Stream.of(
+                new Case("one block, whole tiles", Shape.of(1, 16, 16, 16), 16, true, Activation.NONE, size),
+                new Case("partial tiles at both edges, relu", Shape.of(1, 32, 13, 15), 48, true, Activation.RELU,
+                        size),
                 new Case("batch 3, a tile row and column partial, relu6", Shape.of(3, 16, 14, 17), 32, true,
-                        Activation.RELU6),
-                new Case("no bias, one row of tiles", Shape.of(2, 48, 3, 70), 16, false, Activation.RELU),
-                new Case("ResNet-50 layer1 size", Shape.of(1, 64, 56, 56), 64, true, Activation.RELU),
-                new Case("ResNet-50 layer3 size", Shape.of(1, 256, 14, 14), 256, true, Activation.RELU));
+                        Activation.RELU6, size),
+                new Case("no bias, one row of tiles", Shape.of(2, 48, 3, 70), 16, false, Activation.RELU, size),
+                new Case("ResNet-50 layer1 size", Shape.of(1, 64, 56, 56), 64, true, Activation.RELU, size),
+                new Case("ResNet-50 layer3 size", Shape.of(1, 256, 14, 14), 256, true, Activation.RELU, size)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -84,10 +80,10 @@ class WinogradConvolutionTest {
             case RELU -> Reference.relu(expected, Double.POSITIVE_INFINITY);
             case RELU6 -> Reference.relu(expected, 6.0);
         };
-        try (Conv2d conv = device.conv2d(spec, new ConvWeights(w, b));
+        try (Conv2d conv = new WinogradConvolution(device, spec, new ConvWeights(w, b), c.size());
              Tensor src = Tensor.of(c.input(), blocked, x);
              Tensor dst = device.allocate(spec.output(), DType.F32, blocked)) {
-            assertTrue(conv.implementation().startsWith("winograd_4x3"), conv.implementation());
+            assertEquals("winograd_" + c.size().out() + "x3", conv.implementation().split("\\+")[0]);
             // Twice: the second run finds the workspace the first one grew, and must not see its stale contents.
             conv.run(src, dst);
             conv.run(src, dst);
@@ -99,28 +95,32 @@ class WinogradConvolutionTest {
     @Test
     void runsOnlyWhatItSupportsAndCanBeTurnedOff() {
         Conv2d.Spec winograd = Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 1, 1).withLayouts(blocked, blocked);
-        assertTrue(WinogradConvolution.supports(winograd));
+        assertTrue(WinogradConvolution.supports(winograd, Size.F4));
+        assertTrue(WinogradConvolution.supports(winograd, Size.F2));
         assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 2, 1)
-                .withLayouts(blocked, blocked)), "stride 2");
-        assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(8, 16, 12, 13), 16, 3, 1, 1)
-                .withLayouts(blocked, blocked)), "15 tiles per image, whatever the batch");
-        assertFalse(WinogradConvolution.supports(winograd.withDilation(2)), "dilation");
-        assertFalse(WinogradConvolution.supports(winograd.withGroups(2)), "groups");
-        assertFalse(WinogradConvolution.supports(winograd.withDType(DType.BF16)), "bf16");
-        assertFalse(WinogradConvolution.supports(winograd.withLayouts(Layout.NHWC, Layout.NHWC)), "plain layout");
-        assertFalse(WinogradConvolution.supports(winograd.withEpilogue(Activation.RELU, Residual.ACCUMULATE)),
-                "residual");
+                .withLayouts(blocked, blocked), Size.F4), "stride 2");
+        Conv2d.Spec smallImages = Conv2d.Spec.of(Shape.of(8, 16, 12, 13), 16, 3, 1, 1).withLayouts(blocked, blocked);
+        assertFalse(WinogradConvolution.supports(smallImages, Size.F4), "12 tiles of 4x4 per image, whatever the batch");
+        assertTrue(WinogradConvolution.supports(smallImages, Size.F2), "42 tiles of 2x2 per image");
+        assertFalse(WinogradConvolution.supports(winograd.withDilation(2), Size.F4), "dilation");
+        assertFalse(WinogradConvolution.supports(winograd.withGroups(2), Size.F4), "groups");
+        assertFalse(WinogradConvolution.supports(winograd.withDType(DType.BF16), Size.F4), "bf16");
+        assertFalse(WinogradConvolution.supports(winograd.withLayouts(Layout.NHWC, Layout.NHWC), Size.F4),
+                "plain layout");
+        assertFalse(WinogradConvolution.supports(winograd.withEpilogue(Activation.RELU, Residual.ACCUMULATE),
+                Size.F4), "residual");
         assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 20, 16, 16), 16, 3, 1, 1)
-                .withLayouts(blocked, blocked)), "channels not whole blocks");
+                .withLayouts(blocked, blocked), Size.F4), "channels not whole blocks");
 
-        assertEquals(WinogradConvolution.filterBytes(winograd), 36L * 16 * 16 * 4);
-        assertTrue(WinogradConvolution.supports(ResNet.LAYER3), "supported, but above the default size limit");
+        assertEquals(36L * 16 * 16 * 4, WinogradConvolution.filterBytes(winograd, Size.F4));
+        assertEquals(16L * 16 * 16 * 4, WinogradConvolution.filterBytes(winograd, Size.F2));
         withWinogradLimit(null, limited -> {
-            assertTrue(runsWinograd(limited, ResNet.LAYER2));
-            assertFalse(runsWinograd(limited, ResNet.LAYER3));
+            assertEquals("winograd_4x3", implementation(limited, ResNet.LAYER2), "2.25 MiB");
+            assertEquals("winograd_2x3", implementation(limited, ResNet.LAYER3), "9 MiB with 4x4 tiles, 4 with 2x2");
+            assertFalse(implementation(limited, ResNet.LAYER4).startsWith("winograd"), "16 MiB with 2x2 tiles");
         });
-        withWinogradLimit("9", all -> assertTrue(runsWinograd(all, ResNet.LAYER3)));
-        withWinogradLimit("0", none -> assertFalse(runsWinograd(none, winograd)));
+        withWinogradLimit("9", larger -> assertEquals("winograd_4x3", implementation(larger, ResNet.LAYER3)));
+        withWinogradLimit("0", none -> assertFalse(implementation(none, winograd).startsWith("winograd")));
         for (String bad : new String[] {"-1", "four", ""}) {
             String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
             System.setProperty(CpuDevice.WINOGRAD_PROPERTY, bad);
@@ -133,17 +133,20 @@ class WinogradConvolutionTest {
         }
     }
 
-    /** The 3x3 convolutions of ResNet-50's layer2 and layer3 (128 and 256 channels). */
+    /** The stride-1 3x3 convolutions of ResNet-50's layer2, layer3 and layer4 (128, 256 and 512 channels). */
     private static final class ResNet {
         static final Conv2d.Spec LAYER2 = Conv2d.Spec.of(Shape.of(1, 128, 28, 28), 128, 3, 1, 1)
                 .withLayouts(blocked, blocked);
         static final Conv2d.Spec LAYER3 = Conv2d.Spec.of(Shape.of(1, 256, 14, 14), 256, 3, 1, 1)
                 .withLayouts(blocked, blocked);
+        static final Conv2d.Spec LAYER4 = Conv2d.Spec.of(Shape.of(1, 512, 7, 7), 512, 3, 1, 1)
+                .withLayouts(blocked, blocked);
     }
 
-    private static boolean runsWinograd(CpuDevice device, Conv2d.Spec spec) {
+    /** The implementation {@code device} picks for {@code spec}, up to the first {@code +}. */
+    private static String implementation(CpuDevice device, Conv2d.Spec spec) {
         try (Conv2d conv = device.conv2d(spec, ConvWeights.withoutBias(new float[(int) spec.weightCount()]))) {
-            return conv.implementation().startsWith("winograd");
+            return conv.implementation().split("\\+")[0];
         }
     }
 
@@ -192,12 +195,14 @@ class WinogradConvolutionTest {
         }
     }
 
-    @Test
-    void aRunAllocatesNothingOnceWarm() {
+    @ParameterizedTest
+    @EnumSource(Size.class)
+    void aRunAllocatesNothingOnceWarm(Size size) {
         ThreadMXBean threads = KernelChecks.allocationCounter();
         Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(2, 32, 28, 28), 32, 3, 1, 1).withLayouts(blocked, blocked)
                 .withEpilogue(Activation.RELU, Residual.NONE);
-        try (Conv2d conv = device.conv2d(spec, ConvWeights.withoutBias(Reference.random(5, spec.weightCount())));
+        ConvWeights weights = ConvWeights.withoutBias(Reference.random(5, spec.weightCount()));
+        try (Conv2d conv = new WinogradConvolution(device, spec, weights, size);
              Tensor src = device.allocate(spec.input(), DType.F32, blocked);
              Tensor dst = device.allocate(spec.output(), DType.F32, blocked)) {
             long allocated = -1;
