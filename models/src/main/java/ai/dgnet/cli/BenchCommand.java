@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time MODEL on a deterministic batch: warm-up runs (the first prepares kernels and weights), "
                 + "then timed runs; prints latency percentiles, throughput and where the time went: oneDNN, routing, "
-                + "weighted sums and the rest.")
+                + "weighted sums, Winograd transforms and the rest.")
 final class BenchCommand implements Callable<Integer> {
     /** The seed of the input, as {@code dgnet demo}'s (weights seed + 1). */
     private static final long INPUT_SEED = ModelArgument.SEED + 1;
@@ -90,9 +90,11 @@ final class BenchCommand implements Callable<Integer> {
                         timing.max());
                 out.printf(Locale.ROOT, "throughput: %.1f images/s; %.1f%% of the time in oneDNN primitives%n",
                         batch * runs / (timing.totalMillis() / 1e3), 100 * timing.inPrimitives());
-                double rest = 1 - timing.inPrimitives() - timing.inRouting() - timing.inAggregation();
-                out.printf(Locale.ROOT, "outside oneDNN: %.1f%% routing, %.1f%% weighted sums, %.1f%% the rest%n",
-                        100 * timing.inRouting(), 100 * timing.inAggregation(), 100 * rest);
+                double rest = 1 - timing.inPrimitives() - timing.inRouting() - timing.inAggregation()
+                        - timing.inTransforms();
+                out.printf(Locale.ROOT, "outside oneDNN: %.1f%% routing, %.1f%% weighted sums, %.1f%% Winograd "
+                                + "transforms, %.1f%% the rest%n", 100 * timing.inRouting(),
+                        100 * timing.inAggregation(), 100 * timing.inTransforms(), 100 * rest);
             }
         }
         return 0;

@@ -9,21 +9,24 @@ import java.util.Arrays;
 
 /**
  * Timed runs of a session on one input, as {@code demo} and {@code bench} report them: each run's latency and the
- * shares of the whole spent inside the device's oneDNN primitives and in its DG kernels.
+ * shares of the whole spent inside the device's oneDNN primitives, in its DG kernels and in its Winograd transforms.
  *
  * @param sortedMillis  every run's latency in milliseconds, ascending
  * @param inPrimitives  the fraction of the runs' time spent in oneDNN primitives
  * @param inRouting     the fraction spent in the DG kernels' routing (channel means and routers)
  * @param inAggregation the fraction spent in the DG kernels' weighted sums
+ * @param inTransforms  the fraction spent in the Winograd convolutions' transforms
  * @param last          the result of the last run
  */
-record Timing(double[] sortedMillis, double inPrimitives, double inRouting, double inAggregation, Result last) {
+record Timing(double[] sortedMillis, double inPrimitives, double inRouting, double inAggregation, double inTransforms,
+              Result last) {
     /** Runs {@code session} on {@code input} {@code runs} times, writing into {@code result} (null for a new one). */
     static Timing measure(CpuDevice device, Session session, Tensor input, Result result, int runs) {
         double[] millis = new double[runs];
         long nativeBefore = device.primitiveNanos();
         long routingBefore = device.routingNanos();
         long aggregationBefore = device.aggregationNanos();
+        long transformsBefore = device.transformNanos();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             result = session.run(input, result);
@@ -33,8 +36,9 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
         double inPrimitives = (device.primitiveNanos() - nativeBefore) / 1e6 / total;
         double inRouting = (device.routingNanos() - routingBefore) / 1e6 / total;
         double inAggregation = (device.aggregationNanos() - aggregationBefore) / 1e6 / total;
+        double inTransforms = (device.transformNanos() - transformsBefore) / 1e6 / total;
         Arrays.sort(millis);
-        return new Timing(millis, inPrimitives, inRouting, inAggregation, result);
+        return new Timing(millis, inPrimitives, inRouting, inAggregation, inTransforms, result);
     }
 
     double totalMillis() {
