@@ -177,6 +177,11 @@ final class Convolution extends CpuOp implements Conv2d {
     }
 
     private void checkSourceAndDestination(Tensor src, Tensor dst) {
+        checkSourceAndDestination(spec, output, src, dst);
+    }
+
+    /** Checks a run's tensors against {@code spec}, whose output shape is {@code output}, before any native call. */
+    static void checkSourceAndDestination(Spec spec, Shape output, Tensor src, Tensor dst) {
         src.require(spec.input(), spec.dtype(), spec.srcLayout(), "convolution source");
         dst.require(output, spec.dtype(), spec.dstLayout(), "convolution destination");
         if (src == dst) {

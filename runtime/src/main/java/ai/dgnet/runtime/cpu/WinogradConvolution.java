@@ -131,8 +131,12 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
 
     private void prepareWith(ConvWeights weights) {
         long p = size.points();
-        try (MemoryDesc src = MemoryDesc.ofTag(new long[] {p, tileCount, inChannels}, dnnl_f32(), dnnl_abc());
-             MemoryDesc dst = MemoryDesc.ofTag(new long[] {p, tileCount, outChannels}, dnnl_f32(), dnnl_abc());
+        // The transforms keep a tile's points together, [tile][point][channel]: the products see that as one
+        // matrix per point with a row stride of all the tile's points.
+        try (MemoryDesc src = MemoryDesc.ofStrides(new long[] {p, tileCount, inChannels}, dnnl_f32(),
+                     new long[] {inChannels, p * inChannels, 1});
+             MemoryDesc dst = MemoryDesc.ofStrides(new long[] {p, tileCount, outChannels}, dnnl_f32(),
+                     new long[] {outChannels, p * outChannels, 1});
              MemoryDesc given = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(), dnnl_abc());
              MemoryDesc any = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(),
                      dnnl_format_tag_any())) {
@@ -165,11 +169,7 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
 
     @Override
     public void run(Tensor src, Tensor dst) {
-        src.require(spec.input(), spec.dtype(), spec.srcLayout(), "convolution source");
-        dst.require(output, spec.dtype(), spec.dstLayout(), "convolution destination");
-        if (src == dst) {
-            throw new IllegalArgumentException("convolution source and destination must be different tensors");
-        }
+        Convolution.checkSourceAndDestination(spec, output, src, dst);
         MemorySegment transformed = device.workspace(0, transformedBytes);
         MemorySegment products = device.workspace(1, productBytes);
         int images = spec.input().dim(0);
@@ -223,14 +223,15 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     private final class Inputs extends Transform {
         @Override
         public void run(int k, int thread) {
-            WinogradTransforms.input(size, from, image, h, w, k / tilesH, k % tilesH, to, tileCount, inChannels, scratch[thread]);
+            WinogradTransforms.input(size, from, image, h, w, k / tilesH, k % tilesH, to, inChannels,
+                    scratch[thread]);
         }
     }
 
     private final class Outputs extends Transform {
         @Override
         public void run(int k, int thread) {
-            WinogradTransforms.output(size, from, tileCount, outChannels, k / tilesH, k % tilesH, bias, spec.activation(),
+            WinogradTransforms.output(size, from, outChannels, k / tilesH, k % tilesH, bias, spec.activation(),
                     to, image, h, w, scratch[thread]);
         }
     }

@@ -24,7 +24,8 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * start one pixel up and left of their output tile (padding 1); what lies outside the image reads as zero.
  *
  * <p>Layouts of the matrix-product operands for one image with {@code T} tiles and {@code P} points per tile: the
- * transformed input is {@code [P][T][inChannels]} and the products {@code [P][T][outChannels]}, both row-major f32;
+ * transformed input is {@code [T][P][inChannels]} and the products {@code [T][P][outChannels]}, both row-major f32,
+ * so that a tile's points lie together (the matrix products read them as {@code [P][T][channels]} with strides);
  * tile {@code t} is row {@code t / tilesW}, column {@code t % tilesW} of tiles.
  *
  * <p>As in {@code VectorDgKernels}, no vector crosses a call between methods of this class (a vector C2 did not
@@ -142,12 +143,12 @@ public final class WinogradTransforms {
      * point of tiles {@code row * tilesW ..}. {@code scratch} is the calling thread's, {@link #scratchBytes()} long.
      */
     public static void input(Size size, MemorySegment x, long image, int h, int w, int block, int row,
-                             MemorySegment v, int tileCount, int inChannels, MemorySegment scratch) {
+                             MemorySegment v, int inChannels, MemorySegment scratch) {
         int out = size.out;
         int tile = size.tile;
         int tilesW = size.tiles(w);
         long plane = (long) h * w;
-        long pointStride = (long) tileCount * inChannels * Float.BYTES;
+        long pointStride = (long) inChannels * Float.BYTES;
         long rowBytes = (long) w * VECTOR_BYTES;
         long second = MAX_POINTS * VECTOR_BYTES;
         int top = row * out - 1;
@@ -171,7 +172,7 @@ public final class WinogradTransforms {
             }
             // (B^T d) B along each row into v.
             long t = (long) row * tilesW + tx;
-            long at = (t * inChannels + (long) block * LANES) * Float.BYTES;
+            long at = (t * size.points() * inChannels + (long) block * LANES) * Float.BYTES;
             for (int i = 0; i < tile; i++) {
                 inputLine(size, scratch, second + i * tile * VECTOR_BYTES, VECTOR_BYTES,
                         v, at + i * tile * pointStride, pointStride);
@@ -208,21 +209,21 @@ public final class WinogradTransforms {
      * bias)}, written to the pixels that the tiles cover inside the image in {@code y}, which holds one image from
      * byte {@code image} on, channel-blocked.
      */
-    public static void output(Size size, MemorySegment m, int tileCount, int outChannels, int block, int row,
+    public static void output(Size size, MemorySegment m, int outChannels, int block, int row,
                               float[] bias, Activation activation, MemorySegment y, long image, int h, int w,
                               MemorySegment scratch) {
         int out = size.out;
         int tile = size.tile;
         int tilesW = size.tiles(w);
         long plane = (long) h * w;
-        long pointStride = (long) tileCount * outChannels * Float.BYTES;
+        long pointStride = (long) outChannels * Float.BYTES;
         FloatVector b = FloatVector.fromArray(SPECIES, bias, block * LANES);
         FloatVector zero = FloatVector.zero(SPECIES);
         FloatVector six = FloatVector.broadcast(SPECIES, 6f);
         long second = MAX_POINTS * VECTOR_BYTES;
         for (int tx = 0; tx < tilesW; tx++) {
             long t = (long) row * tilesW + tx;
-            long at = (t * outChannels + (long) block * LANES) * Float.BYTES;
+            long at = (t * size.points() * outChannels + (long) block * LANES) * Float.BYTES;
             // A^T M down each column into the first half (out x tile), then (A^T M) A along each row into the second.
             for (int j = 0; j < tile; j++) {
                 outputLine(size, m, at + j * pointStride, tile * pointStride,
