@@ -52,7 +52,7 @@ final class Convolution extends CpuOp implements Conv2d {
         build(() -> prepareWith(weights));
     }
 
-    /** Checks that {@code weights} are {@code [out, in/groups, kernelH, kernelW]} and the bias (if any) one per output. */
+    /** Checks that {@code weights} are {@code [out, in/groups, kernelH, kernelW]} and any bias one per output. */
     static void checkWeights(Spec spec, ConvWeights weights) {
         if (weights.weights().length != spec.weightCount()) {
             throw new IllegalArgumentException("convolution weights " + Arrays.toString(new int[] {spec.outChannels(),

@@ -100,7 +100,7 @@ class WinogradConvolutionTest {
         assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 2, 1)
                 .withLayouts(blocked, blocked), Size.F4), "stride 2");
         Conv2d.Spec smallImages = Conv2d.Spec.of(Shape.of(8, 16, 12, 13), 16, 3, 1, 1).withLayouts(blocked, blocked);
-        assertFalse(WinogradConvolution.supports(smallImages, Size.F4), "12 tiles of 4x4 per image, whatever the batch");
+        assertFalse(WinogradConvolution.supports(smallImages, Size.F4), "12 tiles of 4x4 per image, whatever batch");
         assertTrue(WinogradConvolution.supports(smallImages, Size.F2), "42 tiles of 2x2 per image");
         assertFalse(WinogradConvolution.supports(winograd.withDilation(2), Size.F4), "dilation");
         assertFalse(WinogradConvolution.supports(winograd.withGroups(2), Size.F4), "groups");

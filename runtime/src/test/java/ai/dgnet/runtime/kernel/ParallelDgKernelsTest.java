@@ -96,7 +96,8 @@ class ParallelDgKernelsTest {
         for (int count : new int[] {0, 1, 2, 5}) {
             for (DgKernels serial : List.of(SCALAR, VECTOR)) {
                 JavaThreads team = new JavaThreads(threads);
-                assertSplitMatches(new ParallelDgKernels(serial, new ChunkedTeam(team), minChunk, grain), serial, dtype, length, count);
+                assertSplitMatches(new ParallelDgKernels(serial, new ChunkedTeam(team), minChunk, grain), serial, dtype,
+                        length, count);
                 if (count > 0 && length >= 2L * minChunk && length >= 2L * grain) {
                     assertEquals(threads, team.seen().size(), "length " + length + " was not split");
                 }
@@ -117,8 +118,8 @@ class ParallelDgKernelsTest {
     @ParameterizedTest
     @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
     void instancesOfEveryLayoutSumAsSerially(Layout layout) {
-        KernelChecks.assertInstanceSumsMatch(new ParallelDgKernels(SCALAR, new ChunkedTeam(new JavaThreads(2)), 100, 16), SCALAR,
-                Shape.of(2, 19, 9, 7), layout);
+        DgKernels split = new ParallelDgKernels(SCALAR, new ChunkedTeam(new JavaThreads(2)), 100, 16);
+        KernelChecks.assertInstanceSumsMatch(split, SCALAR, Shape.of(2, 19, 9, 7), layout);
     }
 
     /**
@@ -222,7 +223,8 @@ class ParallelDgKernelsTest {
     @Test
     void refusesToSplitWhatIsAlreadySplit() {
         DgKernels split = new ParallelDgKernels(SCALAR, new ChunkedTeam(new JavaThreads(2)));
-        assertThrows(IllegalArgumentException.class, () -> new ParallelDgKernels(split, new ChunkedTeam(new JavaThreads(2))));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ParallelDgKernels(split, new ChunkedTeam(new JavaThreads(2))));
     }
 
     /**

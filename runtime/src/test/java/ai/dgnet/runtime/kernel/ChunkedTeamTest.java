@@ -1,0 +1,102 @@
+package ai.dgnet.runtime.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChunkedTeamTest {
+    /** Fresh platform threads per call beside the caller. */
+    private record Threads(int size) implements ChunkedTeam.Team {
+        @Override
+        public void runOnAll(Runnable task) {
+            List<Thread> others = new ArrayList<>();
+            for (int t = 1; t < size; t++) {
+                others.add(Thread.ofPlatform().start(task));
+            }
+            task.run();
+            for (Thread other : others) {
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyChunkRunsOnceWithATicketBelowTheTeamSize() {
+        ChunkedTeam team = new ChunkedTeam(new Threads(3));
+        AtomicIntegerArray runs = new AtomicIntegerArray(1000);
+        AtomicIntegerArray tickets = new AtomicIntegerArray(3);
+        team.run((k, thread) -> {
+            runs.incrementAndGet(k);
+            tickets.incrementAndGet(thread);
+        }, runs.length());
+        for (int k = 0; k < runs.length(); k++) {
+            assertEquals(1, runs.get(k), "chunk " + k);
+        }
+        assertEquals(1000, tickets.get(0) + tickets.get(1) + tickets.get(2));
+    }
+
+    @Test
+    void aCallWhileTheTeamIsBusyRunsInOrderOnItsOwnThread() throws InterruptedException {
+        ChunkedTeam team = new ChunkedTeam(new Threads(2));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = Thread.ofPlatform().start(() -> team.run((k, thread) -> {
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }, 2));
+        inside.await();
+        List<String> order = new ArrayList<>();
+        team.run((k, thread) -> order.add(k + "@" + thread + " on " + Thread.currentThread().getName()), 3);
+        String self = Thread.currentThread().getName();
+        assertEquals(List.of("0@0 on " + self, "1@0 on " + self, "2@0 on " + self), order);
+        release.countDown();
+        holder.join();
+    }
+
+    @Test
+    void theFirstFailureReachesTheCallerAndTheTeamIsFreeAgain() {
+        ChunkedTeam team = new ChunkedTeam(new Threads(2));
+        IllegalStateException failure = new IllegalStateException("chunk 3 failed");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> team.run((k, thread) -> {
+            if (k == 3) {
+                throw failure;
+            }
+        }, 8));
+        assertSame(failure, thrown);
+        AtomicIntegerArray runs = new AtomicIntegerArray(4);
+        team.run((k, thread) -> runs.incrementAndGet(k), 4);
+        for (int k = 0; k < 4; k++) {
+            assertEquals(1, runs.get(k), "after a failure, chunk " + k);
+        }
+    }
+
+    @Test
+    void theCallingThreadAloneRunsEveryChunkInOrder() {
+        ChunkedTeam team = ChunkedTeam.callingThread();
+        assertEquals(1, team.size());
+        List<Integer> order = new ArrayList<>();
+        team.run((k, thread) -> {
+            assertEquals(0, thread);
+            order.add(k);
+        }, 4);
+        assertEquals(List.of(0, 1, 2, 3), order);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ChunkedTeam(new Threads(0)))
+                .getMessage().contains("team size"));
+    }
+}
