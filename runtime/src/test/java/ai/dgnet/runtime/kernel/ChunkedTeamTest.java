@@ -13,28 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChunkedTeamTest {
-    /** Fresh platform threads per call beside the caller. */
-    private record Threads(int size) implements ChunkedTeam.Team {
-        @Override
-        public void runOnAll(Runnable task) {
-            List<Thread> others = new ArrayList<>();
-            for (int t = 1; t < size; t++) {
-                others.add(Thread.ofPlatform().start(task));
-            }
-            task.run();
-            for (Thread other : others) {
-                try {
-                    other.join();
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        }
-    }
-
     @Test
     void everyChunkRunsOnceWithATicketBelowTheTeamSize() {
-        ChunkedTeam team = new ChunkedTeam(new Threads(3));
+        ChunkedTeam team = new ChunkedTeam(new JavaThreads(3));
         AtomicIntegerArray runs = new AtomicIntegerArray(1000);
         AtomicIntegerArray tickets = new AtomicIntegerArray(3);
         team.run((k, thread) -> {
@@ -49,7 +30,7 @@ class ChunkedTeamTest {
 
     @Test
     void aCallWhileTheTeamIsBusyRunsInOrderOnItsOwnThread() throws InterruptedException {
-        ChunkedTeam team = new ChunkedTeam(new Threads(2));
+        ChunkedTeam team = new ChunkedTeam(new JavaThreads(2));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread holder = Thread.ofPlatform().start(() -> team.run((k, thread) -> {
@@ -71,7 +52,7 @@ class ChunkedTeamTest {
 
     @Test
     void theFirstFailureReachesTheCallerAndTheTeamIsFreeAgain() {
-        ChunkedTeam team = new ChunkedTeam(new Threads(2));
+        ChunkedTeam team = new ChunkedTeam(new JavaThreads(2));
         IllegalStateException failure = new IllegalStateException("chunk 3 failed");
         IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> team.run((k, thread) -> {
             if (k == 3) {
@@ -96,7 +77,7 @@ class ChunkedTeamTest {
             order.add(k);
         }, 4);
         assertEquals(List.of(0, 1, 2, 3), order);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ChunkedTeam(new Threads(0)))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ChunkedTeam(new JavaThreads(0)))
                 .getMessage().contains("team size"));
     }
 }

@@ -16,9 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -38,33 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ParallelDgKernelsTest {
     private static final DgKernels SCALAR = new ScalarDgKernels();
     private static final DgKernels VECTOR = new VectorDgKernels();
-
-    /** A team of fresh Java threads per call, the caller one of them: plain, and independent of OpenMP. */
-    private record JavaThreads(int size, Set<Thread> seen) implements ChunkedTeam.Team {
-        JavaThreads(int size) {
-            this(size, ConcurrentHashMap.newKeySet());
-        }
-
-        @Override
-        public void runOnAll(Runnable task) {
-            Runnable recorded = () -> {
-                seen.add(Thread.currentThread());
-                task.run();
-            };
-            List<Thread> others = new ArrayList<>();
-            for (int t = 1; t < size; t++) {
-                others.add(Thread.ofPlatform().start(recorded));
-            }
-            recorded.run();
-            for (Thread other : others) {
-                try {
-                    other.join();
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        }
-    }
 
     /** A team that says it has threads but runs the task on none: the caller must do every chunk. */
     private record Absent(int size, AtomicInteger calls) implements ChunkedTeam.Team {
