@@ -59,10 +59,10 @@ public final class CpuDevice implements Device {
      */
     public static final String WINOGRAD_PROPERTY = "dgnet.winograd.maxFilterMiB";
     /**
-     * Measured on 2 AVX-512 cores, DG-ResNet-50 at batch 1: F(4x4, 3x3) saves about 0.5 ms per convolution of
-     * layer1 and layer2 (64 and 128 channels, at most 2.25 MiB of filters); for layer3 (256 channels) F(2x2, 3x3) at
-     * 4 MiB saves about 0.35 ms each, where F(4x4, 3x3) would save little more for 9 MiB each, which took the peak
-     * memory of a batch-1-then-8 process from 0.67 to 0.75 of ONNX Runtime's. layer4's (512 channels) would be 16 MiB.
+     * Measured on 2 AVX-512 cores, DG-ResNet-50 at batch 1 ({@code ConvolutionBenchmark}): F(4x4, 3x3) saves about
+     * 0.55 ms per convolution of layer1 and layer2 (64 and 128 channels, at most 2.25 MiB of filters); for layer3
+     * (256 channels) F(2x2, 3x3) at 4 MiB saves about 0.37 ms each, and F(4x4, 3x3) would save 0.13 ms more each for
+     * 5 MiB more each, 25 MiB of peak memory in all. layer4's (512 channels) would be 16 MiB with F(2x2, 3x3).
      */
     static final int WINOGRAD_DEFAULT_MIB = 4;
     /** Workspace buffers per thread. */
