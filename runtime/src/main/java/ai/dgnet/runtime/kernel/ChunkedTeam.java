@@ -71,17 +71,35 @@ public final class ChunkedTeam {
     }
 
     /**
-     * Runs chunks {@code 0 .. chunks - 1} of {@code call}, split over the team when it is free and there are two
-     * chunks or more, else in order on the calling thread (ticket 0). Returns once every chunk has run; the first
-     * failure of any chunk is thrown here, after the others have stopped taking chunks.
+     * Runs chunks {@code 0 .. chunks - 1} of {@code call}: split over the team when {@link #claim} gets it, else in
+     * order on the calling thread (ticket 0). For a {@code call} only the calling thread uses; a caller whose
+     * arguments sit where other callers write theirs claims first and sets them after ({@link #runClaimed}).
      */
     public void run(Chunks call, int chunks) {
-        if (chunks < 2 || team.size() < 2 || !busy.compareAndSet(false, true)) {
-            for (int k = 0; k < chunks; k++) {
-                call.run(k, 0);
-            }
+        if (claim(chunks)) {
+            runClaimed(call, chunks);
             return;
         }
+        for (int k = 0; k < chunks; k++) {
+            call.run(k, 0);
+        }
+    }
+
+    /**
+     * Takes the team for one call of {@code chunks} chunks, if splitting it can pay (two chunks or more, two threads
+     * or more) and no other thread's call holds the team. After {@code true} the caller must call
+     * {@link #runClaimed}, which frees the team; after {@code false} it runs its call itself.
+     */
+    public boolean claim(int chunks) {
+        return chunks >= 2 && team.size() >= 2 && busy.compareAndSet(false, true);
+    }
+
+    /**
+     * Runs chunks {@code 0 .. chunks - 1} of {@code call} on the team the caller {@linkplain #claim claimed}, and
+     * frees the team. Returns once every chunk has run; the first failure of any chunk is thrown here, after the
+     * others have stopped taking chunks.
+     */
+    public void runClaimed(Chunks call, int chunks) {
         try {
             work = call;
             failure = null;

@@ -78,12 +78,12 @@ public final class ParallelDgKernels implements DgKernels {
         int unit = layout.channelBlock();
         int share = (int) roundUp(Math.max(ceilDiv(minChunk, plane), ceilDiv(count, chunksPerCall())), unit);
         int chunks = (int) ceilDiv(count, share);
-        if (layout == Layout.NHWC || !split(chunks)) {
+        if (layout == Layout.NHWC || !team.claim(chunks)) {
             serial.channelMeans(x, shape, layout, dtype, n, first, count, out);
             return;
         }
         means.set(x, shape, layout, dtype, n, first, count, out, share);
-        run(means, chunks);
+        runClaimed(means, chunks);
     }
 
     @Override
@@ -97,12 +97,12 @@ public final class ParallelDgKernels implements DgKernels {
         ScalarDgKernels.checkWeightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
         long chunk = roundUp(Math.max(minChunk, ceilDiv(length, chunksPerCall())), grain);
         int chunks = (int) ceilDiv(length, chunk);
-        if (!split(chunks)) {
+        if (!team.claim(chunks)) {
             serial.weightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
             return;
         }
         sums.set(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count, chunk);
-        run(sums, chunks);
+        runClaimed(sums, chunks);
     }
 
     @Override
@@ -114,15 +114,14 @@ public final class ParallelDgKernels implements DgKernels {
         return (long) CHUNKS_PER_THREAD * team.size();
     }
 
-    /** Whether a call of {@code chunks} chunks is worth splitting. */
-    private boolean split(int chunks) {
-        return chunks >= 2 && team.size() > 1;
-    }
-
-    /** Runs a split call and drops its arguments after, so the caller's arrays and segments are not kept. */
-    private void run(Work call, int chunks) {
+    /**
+     * Runs a call on the team this thread claimed, and drops its arguments after, so the caller's arrays and
+     * segments are not kept. The holders are this object's, one per call kind for every caller: a caller writes
+     * them only while it holds the team.
+     */
+    private void runClaimed(Work call, int chunks) {
         try {
-            team.run(call, chunks);
+            team.runClaimed(call, chunks);
         } finally {
             call.release();
         }

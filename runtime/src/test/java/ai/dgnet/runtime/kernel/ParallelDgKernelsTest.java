@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -189,6 +190,34 @@ class ParallelDgKernelsTest {
             assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.channelMeans(dst,
                     Shape.of(1, 64, 1, 1), Layout.NCHW, DType.F32, 0, new float[64])));
         }
+    }
+
+    /**
+     * One device's kernels serve every session, and a session may run on any thread: while one caller's call is
+     * split over the team, another caller's call of the same kernels must run on its own thread without touching
+     * the first one's arguments.
+     */
+    @Test
+    void callersOnSeveralThreadsAtOnceEachGetTheirOwnResult() throws InterruptedException {
+        DgKernels split = new ParallelDgKernels(SCALAR, new ChunkedTeam(new JavaThreads(2)), 64, 16);
+        List<Thread> callers = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+            int caller = t;
+            callers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int round = 0; round < 200; round++) {
+                        assertSplitMatches(split, SCALAR, DType.F32, 1000 + 97 * caller + round % 5, 1 + caller % 3);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        assertEquals(List.of(), failures);
     }
 
     @Test
