@@ -71,15 +71,14 @@ public final class CpuDevice implements Device {
     private final Engine engine;
     private final int threads;
     private final boolean avx512;
-    private final List<Stream> streams = new ArrayList<>();
-    private final ThreadLocal<Stream> threadStream = new ThreadLocal<>();
+    /** What each thread that runs ops here has of its own: a stream and a workspace. Closed with the device. */
+    private final ThreadLocal<ThreadState> perThread = new ThreadLocal<>();
+    private final List<ThreadState> threadStates = new ArrayList<>();
     private final Set<PreparedOp> openOps = ConcurrentHashMap.newKeySet();
     private final LongAdder primitiveNanos = new LongAdder();
     private final LongAdder transformNanos = new LongAdder();
     private final Weights weights = new Weights(this);
     private final long winogradMaxFilterBytes = winogradMaxFilterBytes();
-    private final ThreadLocal<Workspace> threadWorkspace = new ThreadLocal<>();
-    private final List<Workspace> workspaces = new ArrayList<>();
     private OpenMpTeam openMpTeam;
     private ChunkedTeam team;
     private TimedDgKernels dgKernels;
@@ -205,8 +204,9 @@ public final class CpuDevice implements Device {
         requireOpen();
         if (dgKernels == null) {
             DgKernels kernels = DgKernelsProvider.get();
-            if (team().size() > 1) {
-                kernels = new ParallelDgKernels(kernels, team());
+            ChunkedTeam shared = team();
+            if (shared.size() > 1) {
+                kernels = new ParallelDgKernels(kernels, shared);
             }
             dgKernels = new TimedDgKernels(kernels);
         }
@@ -236,16 +236,7 @@ public final class CpuDevice implements Device {
      * need of any op run on that thread. Freed when the device is closed.
      */
     MemorySegment workspace(int slot, long bytes) {
-        Workspace own = threadWorkspace.get();
-        if (own == null) {
-            synchronized (this) {
-                requireOpen();
-                own = new Workspace();
-                workspaces.add(own);
-            }
-            threadWorkspace.set(own);
-        }
-        return own.atLeast(slot, bytes);
+        return threadState().workspace(slot, bytes);
     }
 
     /** Counts time spent in Winograd transforms, which run in Java between primitives. */
@@ -283,10 +274,8 @@ public final class CpuDevice implements Device {
         if (openMpTeam != null) {
             openMpTeam.close();
         }
-        workspaces.forEach(Workspace::close);
-        workspaces.clear();
-        streams.forEach(Stream::close);
-        streams.clear();
+        threadStates.forEach(ThreadState::close);
+        threadStates.clear();
         engine.close();
     }
 
@@ -304,7 +293,7 @@ public final class CpuDevice implements Device {
         requireOpen();
         // OpenMP keeps the thread count per calling thread, and Java may call from any thread: set it every time.
         omp_set_num_threads(threads);
-        Stream stream = stream();
+        Stream stream = threadState().stream;
         long start = System.nanoTime();
         primitive.execute(stream, args);
         stream.waitForCompletion();
@@ -360,17 +349,17 @@ public final class CpuDevice implements Device {
         return op;
     }
 
-    private Stream stream() {
-        Stream stream = threadStream.get();
-        if (stream == null) {
+    private ThreadState threadState() {
+        ThreadState state = perThread.get();
+        if (state == null) {
             synchronized (this) {
                 requireOpen();
-                stream = Stream.inOrder(engine);
-                streams.add(stream);
+                state = new ThreadState(Stream.inOrder(engine));
+                threadStates.add(state);
             }
-            threadStream.set(stream);
+            perThread.set(state);
         }
-        return stream;
+        return state;
     }
 
     private void requireOpen() {
@@ -379,12 +368,20 @@ public final class CpuDevice implements Device {
         }
     }
 
-    /** One thread's workspace buffers, each grown to the largest size asked of it. */
-    private static final class Workspace implements AutoCloseable {
+    /**
+     * One thread's stream, and its workspace buffers, each grown to the largest size asked of it (ops on a thread run
+     * one after another, so they share them).
+     */
+    private static final class ThreadState implements AutoCloseable {
+        final Stream stream;
         private final Arena[] arenas = new Arena[WORKSPACE_SLOTS];
         private final MemorySegment[] buffers = new MemorySegment[WORKSPACE_SLOTS];
 
-        MemorySegment atLeast(int slot, long bytes) {
+        ThreadState(Stream stream) {
+            this.stream = stream;
+        }
+
+        MemorySegment workspace(int slot, long bytes) {
             MemorySegment buffer = buffers[slot];
             if (buffer == null || buffer.byteSize() < bytes) {
                 if (arenas[slot] != null) {
@@ -405,6 +402,7 @@ public final class CpuDevice implements Device {
                     arena.close();
                 }
             }
+            stream.close();
         }
     }
 }
