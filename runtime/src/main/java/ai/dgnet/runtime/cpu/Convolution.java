@@ -157,7 +157,7 @@ final class Convolution extends CpuOp implements Conv2d {
         if (spec.residual() == Residual.ADD) {
             throw new IllegalArgumentException("this convolution adds a residual tensor: call run(src, residual, dst)");
         }
-        checkSourceAndDestination(src, dst);
+        checkSourceAndDestination(spec, output, src, dst);
         run(src.segment(), dst.segment());
     }
 
@@ -167,17 +167,13 @@ final class Convolution extends CpuOp implements Conv2d {
             throw new IllegalArgumentException("this convolution was prepared with residual " + spec.residual()
                     + ": call run(src, dst)");
         }
-        checkSourceAndDestination(src, dst);
+        checkSourceAndDestination(spec, output, src, dst);
         residual.require(output, spec.dtype(), spec.dstLayout(), "convolution residual");
         if (residual == dst) {
             throw new IllegalArgumentException("convolution residual must not be the destination: prepare with "
                     + "Residual.ACCUMULATE to add in place");
         }
         run(src.segment(), dst.segment(), residual.segment());
-    }
-
-    private void checkSourceAndDestination(Tensor src, Tensor dst) {
-        checkSourceAndDestination(spec, output, src, dst);
     }
 
     /** Checks a run's tensors against {@code spec}, whose output shape is {@code output}, before any native call. */
