@@ -18,6 +18,8 @@ final class PreparedPrimitive implements AutoCloseable {
     private final String implementation;
     private final Primitive primitive;
     private final Memory[] memories;
+    /** The address each argument points at; 0 (no buffer) until the first bind. */
+    private final long[] bound;
     private final ExecArgs execArgs;
 
     /**
@@ -30,6 +32,7 @@ final class PreparedPrimitive implements AutoCloseable {
             this.implementation = desc.implementation();
             this.primitive = owned.add(Primitive.of(desc));
             this.memories = new Memory[argIds.length];
+            this.bound = new long[argIds.length];
             ExecArgs.Builder builder = ExecArgs.builder();
             for (int i = 0; i < argIds.length; i++) {
                 memories[i] = owned.add(Memory.unbound(mds[i], device.engine()));
@@ -42,9 +45,20 @@ final class PreparedPrimitive implements AutoCloseable {
         }
     }
 
-    /** Points argument {@code slot} (its index in the constructor's arrays) at {@code data}. */
+    /**
+     * Points argument {@code slot} (its index in the constructor's arrays) at {@code data}. Binding the buffer the
+     * argument already points at does nothing. oneDNN would write zeros to the buffer's padding again (blocked
+     * layouts round channels up to whole blocks), on every call: a run binds 2 or 3 buffers, and prepared networks
+     * pass the same ones every time. That padding is zero already, because every writer of an activation keeps it
+     * zero: oneDNN's primitives zero their outputs' padding, the DG kernels write whole blocks of zero-padded
+     * sources, and fresh tensors start zeroed.
+     */
     void bind(int slot, MemorySegment data) {
+        if (data.address() == bound[slot] && data.byteSize() >= memories[slot].byteSize()) {
+            return;
+        }
         memories[slot].bind(data);
+        bound[slot] = data.address();
     }
 
     void run() {

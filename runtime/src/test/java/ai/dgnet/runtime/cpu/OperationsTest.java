@@ -147,4 +147,38 @@ class OperationsTest {
             assertTrue(Reference.relativeError(ta.toFloatArray(), expected) <= TOLERANCE, "in place");
         }
     }
+
+    /**
+     * The blocked outputs of pooling, reorder and add come out with zero padding from the primitive itself: a second
+     * run on the same buffers binds nothing (see {@link Padding}).
+     */
+    @Test
+    void eachOpZeroesItsDestinationsPaddingWithoutARebind() {
+        Shape shape = Shape.of(2, 19, 7, 6);
+        float[] x = Reference.random(31, shape.elements());
+        Pool2d.Spec poolSpec = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, Layout.NCHW16C);
+        try (Pool2d pool = device.pool2d(poolSpec);
+             Reorder reorder = device.reorder(new Reorder.Spec(shape, DType.F32, Layout.NCHW, DType.F32,
+                     Layout.NCHW16C));
+             Add add = device.add(new Add.Spec(shape, DType.F32, Layout.NCHW16C));
+             Tensor plain = Tensor.of(shape, Layout.NCHW, x);
+             Tensor blocked = Tensor.of(shape, Layout.NCHW16C, x);
+             Tensor pooled = device.allocate(poolSpec.output(), DType.F32, Layout.NCHW16C);
+             Tensor reordered = device.allocate(shape, DType.F32, Layout.NCHW16C);
+             Tensor sum = device.allocate(shape, DType.F32, Layout.NCHW16C)) {
+            assertPaddingZeroedBySecondRun("max pooling", () -> pool.run(blocked, pooled), pooled);
+            assertPaddingZeroedBySecondRun("reorder", () -> reorder.run(plain, reordered), reordered);
+            assertPaddingZeroedBySecondRun("add", () -> add.run(blocked, blocked, sum), sum);
+        }
+    }
+
+    private static void assertPaddingZeroedBySecondRun(String op, Runnable run, Tensor dst) {
+        run.run();
+        float[] first = dst.toFloatArray();
+        int spoiled = Padding.fill(dst, Float.NaN);
+        assertTrue(spoiled > 0, op + ": the destination has padding");
+        run.run();
+        assertEquals(spoiled, Padding.count(dst, 0f), op + ": padding floats that are zero after the second run");
+        assertArrayEquals(first, dst.toFloatArray(), op + ": the second run's values");
+    }
 }
