@@ -119,7 +119,7 @@ public abstract class KernelBenchmark {
         return layer.out;
     }
 
-    /** {@code a_j = sum_i A[i][j] * x_i} over {@code count} kept edges of a {@code [1, 256, 56, 56]} map. */
+    /** {@code a_j = sum_i A[i][j] * x_i} over {@code count} kept edges. */
     @Benchmark
     public void weightedSum(Aggregation aggregation) {
         kernels.weightedSum(aggregation.dst, 0, aggregation.length, DType.F32, aggregation.sources,
@@ -175,10 +175,15 @@ public abstract class KernelBenchmark {
         }
     }
 
-    /** {@code count} predecessors of {@code 256 * 56 * 56} floats each and the stage's aggregation buffer. */
+    /** {@code count} predecessors and the stage's aggregation buffer. */
     @State(Scope.Thread)
     public static class Aggregation {
-        private static final Shape MAP = Shape.of(1, 256, 56, 56);
+        /**
+         * {@code NxCxHxW}: a ResNet-50 stage-1 map (3.2 MB, beyond a core's L2 cache here) and a DG-MobileNetV2
+         * stage-2 one (0.3 MB, within it).
+         */
+        @Param({"1x256x56x56", "1x24x56x56"})
+        private String shape;
 
         @Param("3")
         private int count;
@@ -192,18 +197,19 @@ public abstract class KernelBenchmark {
 
         @Setup(Level.Trial)
         public void allocate() {
-            length = MAP.elements();
+            Shape map = Shape.of(Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray());
+            length = map.elements();
             tensors = new Tensor[count + 1];
             sources = new MemorySegment[count];
             weights = new float[count];
             offsets = new long[count];
             for (int i = 0; i < count; i++) {
-                tensors[i] = Tensor.of(MAP, Layout.NCHW, DeterministicWeights.generate("input", MAP.dims(), i + 1));
+                tensors[i] = Tensor.of(map, Layout.NCHW, DeterministicWeights.generate("input", map.dims(), i + 1));
                 sources[i] = tensors[i].segment();
                 // Router outputs above the default threshold 0.5, as kept edges have.
                 weights[i] = 0.6f + 0.1f * i;
             }
-            tensors[count] = Tensor.allocate(MAP, DType.F32, Layout.NCHW);
+            tensors[count] = Tensor.allocate(map, DType.F32, Layout.NCHW);
             dst = tensors[count].segment();
         }
 
