@@ -178,10 +178,7 @@ public abstract class KernelBenchmark {
     /** {@code count} predecessors and the stage's aggregation buffer. */
     @State(Scope.Thread)
     public static class Aggregation {
-        /**
-         * {@code NxCxHxW}: a ResNet-50 stage-1 map (3.2 MB, beyond a core's L2 cache here) and a DG-MobileNetV2
-         * stage-2 one (0.3 MB, within it).
-         */
+        /** {@code NxCxHxW}: a ResNet-50 stage-1 map (3.2 MB) and a DG-MobileNetV2 stage-2 one (0.3 MB). */
         @Param({"1x256x56x56", "1x24x56x56"})
         private String shape;
 
