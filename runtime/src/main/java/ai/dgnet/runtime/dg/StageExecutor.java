@@ -23,8 +23,8 @@ import java.util.Objects;
  * instance's input to a node is a single kept edge of weight exactly 1 from the same predecessor (always so in
  * static mode) that predecessor's output is used directly, with no copy. A node with no kept input gets zeros. When no
  * instance of the batch kept an input of a node, the node's output is its output for zeros, the same every time and
- * for every instance: the first such run keeps one instance of it (owned by this executor), and later ones copy that
- * into each instance instead of running the node's convolutions.
+ * for every instance: the first such run keeps one instance of it (owned by this executor), and later ones read that
+ * instance wherever any instance reads the node's output, instead of running the node's convolutions or copying.
  *
  * <p>Not thread-safe: one executor per session.
  */
@@ -45,6 +45,11 @@ public final class StageExecutor implements AutoCloseable {
     private final Tensor aggregate;
     /** Per node: one instance of its output for a zero input, once a run has needed it; else null. Owned here. */
     private final Tensor[] zeroInputOutputs;
+    /**
+     * The current run's output of each node run so far: its tensor in {@link #outputs}, or its kept output for
+     * zeros, whose one instance stands for every instance of the batch.
+     */
+    private final Tensor[] ran;
     /** The buffers a standalone stage made for itself and closes; none for a stage of a network. */
     private final List<StageBuffers> owned;
     // Scratch reused by every run, so routing and aggregation allocate nothing.
@@ -135,6 +140,7 @@ public final class StageExecutor implements AutoCloseable {
             this.weights = new float[m];
             this.outputs = new Tensor[m];
             this.zeroInputOutputs = new Tensor[m];
+            this.ran = new Tensor[m];
             List<Tensor> slots = m > 1 ? buffers.stageSlots(nodeShape, m, dtype, layout) : List.of();
             for (int i = 1; i < m; i++) {
                 outputs[i] = slots.get(i - 1);
@@ -193,6 +199,7 @@ public final class StageExecutor implements AutoCloseable {
                     + trace.batch() + ", stage has " + m + " nodes and batch " + batch);
         }
         nodes.getFirst().run(z, outputs[0]);
+        ran[0] = outputs[0];
         if (m == 1) {
             return outputs[0];
         }
@@ -204,18 +211,16 @@ public final class StageExecutor implements AutoCloseable {
         return aggregate(m, trace);
     }
 
-    /** Runs node {@code j} on its aggregate, or copies in its kept output for zeros where no instance has an input. */
+    /** Runs node {@code j} on its aggregate, or takes its kept output for zeros where no instance has an input. */
     private void runNode(int j, StageTrace trace) {
         boolean zeroInput = !anyInput(j, trace);
         Tensor kept = zeroInputOutputs[j];
         if (zeroInput && kept != null) {
-            long bytes = kept.byteSize();
-            for (int n = 0; n < batch; n++) {
-                MemorySegment.copy(kept.segment(), 0, outputs[j].segment(), n * bytes, bytes);
-            }
+            ran[j] = kept;
             return;
         }
         nodes.get(j).run(aggregate(j, trace), outputs[j]);
+        ran[j] = outputs[j];
         if (zeroInput) {
             zeroInputOutputs[j] = keepFirstInstance(outputs[j]);
         }
@@ -253,9 +258,9 @@ public final class StageExecutor implements AutoCloseable {
             return;
         }
         Router router = routers.get(i);
-        MemorySegment x = outputs[i].segment();
+        Tensor x = ran[i];
         for (int n = 0; n < batch; n++) {
-            kernels.channelMeans(x, nodeShape, layout, dtype, n, pooled);
+            kernels.channelMeans(x.segment(), x.shape(), layout, dtype, instance(x, n), pooled);
             kernels.router(pooled, router.channels(), router.weight(), router.bias(), router.edges(), scores);
             for (int k = 0; k < router.edges(); k++) {
                 int cell = i * size + i + 1 + k;
@@ -269,8 +274,8 @@ public final class StageExecutor implements AutoCloseable {
     /** The input of node {@code j} (or the stage output when {@code j == m}): {@code sum_i A[i][j] * x_i}. */
     private Tensor aggregate(int j, StageTrace trace) {
         int shared = sharedUnitEdge(j, trace);
-        if (shared >= 0) {
-            return outputs[shared];
+        if (shared >= 0 && ran[shared].shape().dim(0) == batch) {
+            return ran[shared];
         }
         int size = m + 1;
         MemorySegment dst = aggregate.segment();
@@ -279,8 +284,8 @@ public final class StageExecutor implements AutoCloseable {
             for (int i = 0; i < j; i++) {
                 float w = trace.adjacency()[n][i * size + j];
                 if (w != 0.0f) {
-                    sources[count] = outputs[i].segment();
-                    offsets[count] = n * instanceElements;
+                    sources[count] = ran[i].segment();
+                    offsets[count] = instance(ran[i], n) * instanceElements;
                     weights[count] = w;
                     count++;
                 }
@@ -288,6 +293,11 @@ public final class StageExecutor implements AutoCloseable {
             kernels.weightedSum(dst, n * instanceElements, instanceElements, dtype, sources, offsets, weights, count);
         }
         return aggregate;
+    }
+
+    /** Which instance of {@code x}, a node's output in this run, instance {@code n} of the batch reads. */
+    private static int instance(Tensor x, int n) {
+        return x.shape().dim(0) == 1 ? 0 : n;
     }
 
     /** The predecessor every instance takes alone with weight exactly 1, or -1 if there is none. */

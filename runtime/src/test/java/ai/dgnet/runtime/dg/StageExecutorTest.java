@@ -11,8 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -280,6 +282,65 @@ class StageExecutorTest {
                         expected[e] = (double) w * x0 + (double) w * x1 + (double) w * x2;
                     }
                     assertTrue(Reference.relativeError(y, expected) <= 1e-6, "stage output, run " + round);
+                }
+                assertEquals(3 + 2 * round, runs[0],
+                        "runs of all nodes after run " + round + ": node 1 only in the first");
+            }
+        }
+    }
+
+    /**
+     * As above, with node 1's kept output for zeros read in place by everything downstream of it: its own router,
+     * whose scores depend on what it reads (edge 1 to out), node 2, which takes it alone with weight exactly 1 (its
+     * input directly at batch 1, a weighted sum at batch 3), and the stage output's sum. Between runs, NaN fills the
+     * shared buffers, as other stages of a network would overwrite them.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void aKeptOutputForZerosIsReadInPlaceByItsRouterItsSuccessorAndTheOutput(int batch) {
+        int m = 3;
+        Shape shape = Shape.of(batch, 20, 5, 4);
+        int channels = shape.dim(1);
+        int[] runs = {0};
+        List<Block> blocks = blocks(m, runs, shape);
+        float[] towardOut = new float[2 * channels];
+        Arrays.fill(towardOut, channels, 2 * channels, -0.05f);
+        List<Router> routers = List.of(
+                new Router(new float[3 * channels], new float[] {-20f, -20f, 3f}, 3, channels),
+                new Router(towardOut, new float[] {20f, 0f}, 2, channels),
+                new Router(new float[channels], new float[] {3f}, 1, channels));
+        float w = (float) (1 / (1 + Math.exp(-3)));
+        AffineBlock first = (AffineBlock) blocks.get(0);
+        AffineBlock second = (AffineBlock) blocks.get(1);
+        AffineBlock third = (AffineBlock) blocks.get(2);
+        float x1 = second.apply(0f);
+        // Router 1 on x1 everywhere: sigmoid(sum_c -0.05 * x1) toward the output; 20 makes exactly 1 toward node 2.
+        float r = (float) (1 / (1 + Math.exp(0.05 * channels * x1)));
+        assertTrue(r > 0.5f, "edge 1 to out is kept");
+        long sharedBytes = StageBuffers.bytes(shape, m, DType.F32, Layout.NCHW16C);
+        try (StageBuffers shared = new StageBuffers(sharedBytes);
+             StageBuffers firstOutput = new StageBuffers(StageBuffers.bytes(List.of(shape), DType.F32,
+                     Layout.NCHW16C));
+             StageExecutor stage = new StageExecutor(device, blocks, routers, Mode.DYNAMIC, 0.5f, Layout.NCHW16C,
+                     DType.F32, shared, firstOutput)) {
+            Tensor whole = shared.views(List.of(Shape.of(1, (int) (sharedBytes / Float.BYTES), 1, 1)), DType.F32,
+                    Layout.NCHW).getFirst();
+            for (int round = 0; round < 3; round++) {
+                whole.segment().fill((byte) 0xFF);
+                float[] z = Reference.random(30 + round, shape.elements());
+                StageTrace trace = StageTrace.of(m, batch);
+                try (Tensor input = Tensor.of(shape, Layout.NCHW16C, z)) {
+                    float[] y = stage.run(input, trace).toFloatArray();
+                    double[] expected = new double[z.length];
+                    for (int e = 0; e < z.length; e++) {
+                        float x2 = third.apply(x1);
+                        expected[e] = (double) w * first.apply(z[e]) + (double) r * x1 + (double) w * x2;
+                    }
+                    assertTrue(Reference.relativeError(y, expected) <= 1e-6, "stage output, run " + round);
+                }
+                for (int n = 0; n < batch; n++) {
+                    assertEquals(1.0f, trace.adjacency()[n][(m + 1) + 2], "edge 1 to 2, instance " + n);
+                    assertEquals(r, trace.adjacency()[n][(m + 1) + 3], 1e-6f, "edge 1 to out, instance " + n);
                 }
                 assertEquals(3 + 2 * round, runs[0],
                         "runs of all nodes after run " + round + ": node 1 only in the first");
