@@ -38,6 +38,11 @@ class ConvolutionTest {
 
     record Case(String name, Shape input, int out, int kernel, int stride, int pad, int dilation, int groups,
                 boolean bias, Layout src, Layout dst, Activation activation, Residual residual) {
+        Conv2d.Spec spec() {
+            return new Conv2d.Spec(input, out, kernel, kernel, stride, stride, pad, pad, dilation, dilation, groups,
+                    DType.F32, src, dst, activation, residual);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -75,9 +80,7 @@ class ConvolutionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesPlainJavaReference(Case c) {
-        Conv2d.Spec spec = new Conv2d.Spec(c.input(), c.out(), c.kernel(), c.kernel(), c.stride(), c.stride(),
-                c.pad(), c.pad(), c.dilation(), c.dilation(), c.groups(), DType.F32, c.src(), c.dst(),
-                c.activation(), c.residual());
+        Conv2d.Spec spec = c.spec();
         float[] x = Reference.random(1, c.input().elements());
         float[] w = Reference.random(2, spec.weightCount());
         float[] b = c.bias() ? Reference.random(3, c.out()) : null;
@@ -120,9 +123,7 @@ class ConvolutionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("paddedCases")
     void aRunZeroesItsDestinationsPaddingWithoutARebind(Case c) {
-        Conv2d.Spec spec = new Conv2d.Spec(c.input(), c.out(), c.kernel(), c.kernel(), c.stride(), c.stride(),
-                c.pad(), c.pad(), c.dilation(), c.dilation(), c.groups(), DType.F32, c.src(), c.dst(),
-                c.activation(), c.residual());
+        Conv2d.Spec spec = c.spec();
         Shape outShape = spec.output();
         float[] x = Reference.random(1, c.input().elements());
         float[] w = Reference.random(2, spec.weightCount());
