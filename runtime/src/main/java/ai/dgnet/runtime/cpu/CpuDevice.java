@@ -160,7 +160,7 @@ public final class CpuDevice implements Device {
      */
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
-        for (WinogradTransforms.Size size : List.of(WinogradTransforms.Size.F4, WinogradTransforms.Size.F2)) {
+        for (WinogradTransforms.Size size : WinogradTransforms.Size.values()) {
             if (WinogradConvolution.supports(spec, size)
                     && WinogradConvolution.filterBytes(spec, size) <= winogradMaxFilterBytes) {
                 return register(() -> new WinogradConvolution(this, spec, weights, size));

@@ -32,14 +32,11 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * inline with its caller is boxed): the one-dimensional transforms take and give segments and offsets.
  */
 public final class WinogradTransforms {
-    /** The output tile: F(2x2, 3x3) or F(4x4, 3x3). */
+    /**
+     * The output tile, F(4x4, 3x3) or F(2x2, 3x3), in the order a device prefers them (the larger saving first), with
+     * its matrices: {@code G} for the filters, and the lines of {@code B^T} and {@code A^T} as methods.
+     */
     public enum Size {
-        F2(2, new double[][] {
-                {1, 0, 0},
-                {0.5, 0.5, 0.5},
-                {0.5, -0.5, 0.5},
-                {0, 0, 1},
-        }),
         F4(4, new double[][] {
                 {1.0 / 4, 0, 0},
                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -47,7 +44,80 @@ public final class WinogradTransforms {
                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
                 {0, 0, 1},
-        });
+        }) {
+            /** Six vectors {@code d} to {@code B^T d}. */
+            @Override
+            void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
+                FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                FloatVector d4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
+                FloatVector d5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
+                // B^T's rows: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0], [0 2 -1 -2 1 0],
+                // [0 4 0 -5 0 1].
+                FloatVector d4MinusD2 = d4.sub(d2);
+                FloatVector d3MinusD1 = d3.sub(d1);
+                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoMemorySegment(dst, to, ORDER);
+                d4.sub(d2.mul(4f)).add(d3).sub(d1.mul(4f)).intoMemorySegment(dst, to + toStep, ORDER);
+                d4.sub(d2.mul(4f)).sub(d3).add(d1.mul(4f)).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+                d4MinusD2.add(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+                d4MinusD2.sub(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 4 * toStep, ORDER);
+                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoMemorySegment(dst, to + 5 * toStep, ORDER);
+            }
+
+            /** Six vectors {@code m} to {@code A^T m}, four vectors. */
+            @Override
+            void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
+                FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                FloatVector m4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
+                FloatVector m5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
+                // A^T's rows: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
+                FloatVector sum12 = m1.add(m2);
+                FloatVector diff12 = m1.sub(m2);
+                FloatVector sum34 = m3.add(m4);
+                FloatVector diff34 = m3.sub(m4);
+                m0.add(sum12).add(sum34).intoMemorySegment(dst, to, ORDER);
+                diff12.add(diff34.mul(2f)).intoMemorySegment(dst, to + toStep, ORDER);
+                sum12.add(sum34.mul(4f)).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+                diff12.add(diff34.mul(8f)).add(m5).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+            }
+        },
+        F2(2, new double[][] {
+                {1, 0, 0},
+                {0.5, 0.5, 0.5},
+                {0.5, -0.5, 0.5},
+                {0, 0, 1},
+        }) {
+            /** Four vectors {@code d} to {@code B^T d}. */
+            @Override
+            void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
+                FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                // B^T's rows: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
+                d0.sub(d2).intoMemorySegment(dst, to, ORDER);
+                d1.add(d2).intoMemorySegment(dst, to + toStep, ORDER);
+                d2.sub(d1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+                d1.sub(d3).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+            }
+
+            /** Four vectors {@code m} to {@code A^T m}, two vectors. */
+            @Override
+            void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
+                FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                // A^T's rows: [1 1 1 0], [0 1 -1 -1].
+                m0.add(m1).add(m2).intoMemorySegment(dst, to, ORDER);
+                m1.sub(m2).sub(m3).intoMemorySegment(dst, to + toStep, ORDER);
+            }
+        };
 
         private final int out;
         private final int tile;
@@ -74,6 +144,12 @@ public final class WinogradTransforms {
         public int tiles(int size) {
             return (size + out - 1) / out;
         }
+
+        /** One line of a tile {@code d} at {@code from + k * step} to {@code B^T d} at {@code to + k * toStep}. */
+        abstract void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep);
+
+        /** One line of products {@code m} at {@code from + k * step} to {@code A^T m} at {@code to + k * toStep}. */
+        abstract void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep);
     }
 
     /** The most points of a tile of any {@link Size}. */
@@ -160,13 +236,13 @@ public final class WinogradTransforms {
             if (rowsInside && left >= 0 && left + tile <= w) {
                 long corner = image + ((block * plane + (long) top * w + left) * LANES) * Float.BYTES;
                 for (int j = 0; j < tile; j++) {
-                    inputLine(size, x, corner + j * VECTOR_BYTES, rowBytes,
+                    size.inputLine(x, corner + j * VECTOR_BYTES, rowBytes,
                             scratch, second + j * VECTOR_BYTES, tile * VECTOR_BYTES);
                 }
             } else {
                 copyTile(tile, x, image + block * plane * VECTOR_BYTES, h, w, top, left, scratch);
                 for (int j = 0; j < tile; j++) {
-                    inputLine(size, scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES,
+                    size.inputLine(scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES,
                             scratch, second + j * VECTOR_BYTES, tile * VECTOR_BYTES);
                 }
             }
@@ -174,7 +250,7 @@ public final class WinogradTransforms {
             long t = (long) row * tilesW + tx;
             long at = (t * size.points() * inChannels + (long) block * LANES) * Float.BYTES;
             for (int i = 0; i < tile; i++) {
-                inputLine(size, scratch, second + i * tile * VECTOR_BYTES, VECTOR_BYTES,
+                size.inputLine(scratch, second + i * tile * VECTOR_BYTES, VECTOR_BYTES,
                         v, at + i * tile * pointStride, pointStride);
             }
         }
@@ -226,11 +302,11 @@ public final class WinogradTransforms {
             long at = (t * size.points() * outChannels + (long) block * LANES) * Float.BYTES;
             // A^T M down each column into the first half (out x tile), then (A^T M) A along each row into the second.
             for (int j = 0; j < tile; j++) {
-                outputLine(size, m, at + j * pointStride, tile * pointStride,
+                size.outputLine(m, at + j * pointStride, tile * pointStride,
                         scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES);
             }
             for (int i = 0; i < out; i++) {
-                outputLine(size, scratch, i * tile * VECTOR_BYTES, VECTOR_BYTES,
+                size.outputLine(scratch, i * tile * VECTOR_BYTES, VECTOR_BYTES,
                         scratch, second + i * out * VECTOR_BYTES, VECTOR_BYTES);
             }
             for (int i = 0; i < out; i++) {
@@ -251,92 +327,5 @@ public final class WinogradTransforms {
                 }
             }
         }
-    }
-
-    /** One line of a tile {@code d} at {@code from + k * step} to {@code B^T d} at {@code to + k * toStep}. */
-    private static void inputLine(Size size, MemorySegment src, long from, long step, MemorySegment dst, long to,
-                                  long toStep) {
-        if (size == Size.F4) {
-            inputLine6(src, from, step, dst, to, toStep);
-        } else {
-            inputLine4(src, from, step, dst, to, toStep);
-        }
-    }
-
-    /** One line of products {@code m} at {@code from + k * step} to {@code A^T m} at {@code to + k * toStep}. */
-    private static void outputLine(Size size, MemorySegment src, long from, long step, MemorySegment dst, long to,
-                                   long toStep) {
-        if (size == Size.F4) {
-            outputLine6(src, from, step, dst, to, toStep);
-        } else {
-            outputLine4(src, from, step, dst, to, toStep);
-        }
-    }
-
-    /** F(2x2, 3x3): four vectors {@code d} to {@code B^T d}. */
-    private static void inputLine4(MemorySegment src, long from, long step, MemorySegment dst, long to,
-                                   long toStep) {
-        FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-        FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-        FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-        FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
-        // B^T's rows: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
-        d0.sub(d2).intoMemorySegment(dst, to, ORDER);
-        d1.add(d2).intoMemorySegment(dst, to + toStep, ORDER);
-        d2.sub(d1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
-        d1.sub(d3).intoMemorySegment(dst, to + 3 * toStep, ORDER);
-    }
-
-    /** F(2x2, 3x3): four vectors {@code m} to {@code A^T m}, two vectors. */
-    private static void outputLine4(MemorySegment src, long from, long step, MemorySegment dst, long to,
-                                    long toStep) {
-        FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-        FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-        FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-        FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
-        // A^T's rows: [1 1 1 0], [0 1 -1 -1].
-        m0.add(m1).add(m2).intoMemorySegment(dst, to, ORDER);
-        m1.sub(m2).sub(m3).intoMemorySegment(dst, to + toStep, ORDER);
-    }
-
-    /** F(4x4, 3x3): six vectors {@code d} to {@code B^T d}. */
-    private static void inputLine6(MemorySegment src, long from, long step, MemorySegment dst, long to,
-                                   long toStep) {
-        FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-        FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-        FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-        FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
-        FloatVector d4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
-        FloatVector d5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
-        // B^T's rows: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0], [0 2 -1 -2 1 0],
-        // [0 4 0 -5 0 1].
-        FloatVector d4MinusD2 = d4.sub(d2);
-        FloatVector d3MinusD1 = d3.sub(d1);
-        d0.mul(4f).sub(d2.mul(5f)).add(d4).intoMemorySegment(dst, to, ORDER);
-        d4.sub(d2.mul(4f)).add(d3).sub(d1.mul(4f)).intoMemorySegment(dst, to + toStep, ORDER);
-        d4.sub(d2.mul(4f)).sub(d3).add(d1.mul(4f)).intoMemorySegment(dst, to + 2 * toStep, ORDER);
-        d4MinusD2.add(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 3 * toStep, ORDER);
-        d4MinusD2.sub(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 4 * toStep, ORDER);
-        d1.mul(4f).sub(d3.mul(5f)).add(d5).intoMemorySegment(dst, to + 5 * toStep, ORDER);
-    }
-
-    /** F(4x4, 3x3): six vectors {@code m} to {@code A^T m}, four vectors. */
-    private static void outputLine6(MemorySegment src, long from, long step, MemorySegment dst, long to,
-                                    long toStep) {
-        FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-        FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-        FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-        FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
-        FloatVector m4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
-        FloatVector m5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
-        // A^T's rows: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
-        FloatVector sum12 = m1.add(m2);
-        FloatVector diff12 = m1.sub(m2);
-        FloatVector sum34 = m3.add(m4);
-        FloatVector diff34 = m3.sub(m4);
-        m0.add(sum12).add(sum34).intoMemorySegment(dst, to, ORDER);
-        diff12.add(diff34.mul(2f)).intoMemorySegment(dst, to + toStep, ORDER);
-        sum12.add(sum34.mul(4f)).intoMemorySegment(dst, to + 2 * toStep, ORDER);
-        diff12.add(diff34.mul(8f)).add(m5).intoMemorySegment(dst, to + 3 * toStep, ORDER);
     }
 }
