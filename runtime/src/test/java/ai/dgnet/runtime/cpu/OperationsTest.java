@@ -166,19 +166,10 @@ class OperationsTest {
              Tensor pooled = device.allocate(poolSpec.output(), DType.F32, Layout.NCHW16C);
              Tensor reordered = device.allocate(shape, DType.F32, Layout.NCHW16C);
              Tensor sum = device.allocate(shape, DType.F32, Layout.NCHW16C)) {
-            assertPaddingZeroedBySecondRun("max pooling", () -> pool.run(blocked, pooled), pooled);
-            assertPaddingZeroedBySecondRun("reorder", () -> reorder.run(plain, reordered), reordered);
-            assertPaddingZeroedBySecondRun("add", () -> add.run(blocked, blocked, sum), sum);
+            Padding.assertZeroedBySecondRun("max pooling", () -> pool.run(blocked, pooled), pooled);
+            Padding.assertZeroedBySecondRun("reorder", () -> reorder.run(plain, reordered), reordered);
+            Padding.assertZeroedBySecondRun("add", () -> add.run(blocked, blocked, sum), sum);
         }
     }
 
-    private static void assertPaddingZeroedBySecondRun(String op, Runnable run, Tensor dst) {
-        run.run();
-        float[] first = dst.toFloatArray();
-        int spoiled = Padding.fill(dst, Float.NaN);
-        assertTrue(spoiled > 0, op + ": the destination has padding");
-        run.run();
-        assertEquals(spoiled, Padding.count(dst, 0f), op + ": padding floats that are zero after the second run");
-        assertArrayEquals(first, dst.toFloatArray(), op + ": the second run's values");
-    }
 }

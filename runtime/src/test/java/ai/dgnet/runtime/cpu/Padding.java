@@ -6,6 +6,10 @@ import ai.dgnet.runtime.Tensor;
 
 import java.lang.foreign.ValueLayout;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * The padding of an f32 tensor in a blocked layout: the lanes of its last channel block past its channels. A
  * prepared op binds a buffer once and does not bind it again (oneDNN would zero the padding on every bind), so the
@@ -13,6 +17,20 @@ import java.lang.foreign.ValueLayout;
  */
 final class Padding {
     private Padding() {
+    }
+
+    /**
+     * Runs {@code run}, which writes {@code dst}; spoils {@code dst}'s padding with NaN; runs it again on the same
+     * buffers; and checks that the padding is zero again and the values are those of the first run.
+     */
+    static void assertZeroedBySecondRun(String op, Runnable run, Tensor dst) {
+        run.run();
+        float[] first = dst.toFloatArray();
+        int spoiled = fill(dst, Float.NaN);
+        assertTrue(spoiled > 0, op + ": the destination has padding");
+        run.run();
+        assertEquals(spoiled, count(dst, 0f), op + ": padding floats that are zero after the second run");
+        assertArrayEquals(first, dst.toFloatArray(), op + ": the second run's values");
     }
 
     /** Writes {@code value} to every padding float of {@code t}; returns how many there are. */
