@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One stride-1 3x3 convolution of ResNet-50 (bias and ReLU fused) on a CPU device with every core, by the
  * algorithm {@code algorithm} names: {@code direct} (oneDNN's direct convolution, Winograd off), {@code default}
- * (what the device picks with its default filter size limit) or {@code winograd} (the size limit lifted: Winograd
+ * (what the device picks with its filter size limit, the default one unless {@code -Ddgnet.winograd.maxFilterMiB}
+ * says otherwise) or {@code winograd} (the size limit lifted: Winograd
  * F(4x4, 3x3) wherever the image has enough tiles). The numbers behind {@code CpuDevice}'s default limit and
  * {@code WinogradConvolution.MIN_TILES}.
  */
@@ -60,23 +61,14 @@ public class ConvolutionBenchmark {
         String[] dims = layer.split("x");
         int channels = Integer.parseInt(dims[0]);
         int size = Integer.parseInt(dims[1]);
-        String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
-        switch (algorithm) {
-            case "direct" -> System.setProperty(CpuDevice.WINOGRAD_PROPERTY, "0");
-            case "default" -> System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
-            case "winograd" -> System.setProperty(CpuDevice.WINOGRAD_PROPERTY, "1024");
+        int threads = Runtime.getRuntime().availableProcessors();
+        device = switch (algorithm) {
+            case "direct" -> CpuDevice.create(threads, 0);
+            case "default" -> CpuDevice.create(threads);
+            case "winograd" -> CpuDevice.create(threads, Long.MAX_VALUE);
             default -> throw new IllegalArgumentException("algorithm must be direct, default or winograd, got "
                     + algorithm);
-        }
-        try {
-            device = CpuDevice.create();
-        } finally {
-            if (before == null) {
-                System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
-            } else {
-                System.setProperty(CpuDevice.WINOGRAD_PROPERTY, before);
-            }
-        }
+        };
         Layout layout = device.activationLayouts().getFirst();
         Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(batch, channels, size, size), channels, 3, 1, 1)
                 .withLayouts(layout, layout).withEpilogue(Activation.RELU, Residual.NONE);

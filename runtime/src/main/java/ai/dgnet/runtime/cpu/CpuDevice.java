@@ -78,24 +78,42 @@ public final class CpuDevice implements Device {
     private final LongAdder primitiveNanos = new LongAdder();
     private final LongAdder transformNanos = new LongAdder();
     private final Weights weights = new Weights(this);
-    private final long winogradMaxFilterBytes = winogradMaxFilterBytes();
+    private final long winogradMaxFilterBytes;
     private OpenMpTeam openMpTeam;
     private ChunkedTeam team;
     private TimedDgKernels dgKernels;
     private volatile boolean closed;
 
-    private CpuDevice(int threads) {
+    private CpuDevice(int threads, long winogradMaxFilterBytes) {
         this.engine = Engine.cpu();
         this.threads = threads;
+        this.winogradMaxFilterBytes = winogradMaxFilterBytes;
         this.avx512 = dnnl_get_effective_cpu_isa() >= dnnl_cpu_isa_avx512_core();
     }
 
-    /** A CPU device running each primitive on {@code threads} OpenMP threads. */
+    /**
+     * A CPU device running each primitive on {@code threads} OpenMP threads, with the Winograd filter limit that
+     * {@value #WINOGRAD_PROPERTY} sets (default {@value #WINOGRAD_DEFAULT_MIB} MiB).
+     */
     public static CpuDevice create(int threads) {
+        return create(threads, winogradMaxFilterMiB());
+    }
+
+    /**
+     * A CPU device running each primitive on {@code threads} OpenMP threads, which runs a convolution by Winograd's
+     * algorithm only where its transformed filters take at most {@code winogradMaxFilterMiB} MiB (0: direct
+     * convolution everywhere).
+     */
+    public static CpuDevice create(int threads, long winogradMaxFilterMiB) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        return new CpuDevice(threads);
+        if (winogradMaxFilterMiB < 0) {
+            throw new IllegalArgumentException("the Winograd filter limit must be >= 0 MiB, got "
+                    + winogradMaxFilterMiB);
+        }
+        return new CpuDevice(threads, winogradMaxFilterMiB > Long.MAX_VALUE >> 20 ? Long.MAX_VALUE
+                : winogradMaxFilterMiB << 20);
     }
 
     /** A CPU device using every available core. */
@@ -109,12 +127,12 @@ public final class CpuDevice implements Device {
                 + (threads == 1 ? " thread)" : " threads)");
     }
 
-    private static long winogradMaxFilterBytes() {
+    private static long winogradMaxFilterMiB() {
         String value = System.getProperty(WINOGRAD_PROPERTY, Integer.toString(WINOGRAD_DEFAULT_MIB));
         try {
             long mib = Long.parseLong(value.strip());
             if (mib >= 0) {
-                return mib << 20;
+                return mib;
             }
         } catch (NumberFormatException e) {
             // Reported below with the negative numbers.

@@ -20,7 +20,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,22 +113,34 @@ class WinogradConvolutionTest {
 
         assertEquals(36L * 16 * 16 * 4, WinogradConvolution.filterBytes(winograd, Size.F4));
         assertEquals(16L * 16 * 16 * 4, WinogradConvolution.filterBytes(winograd, Size.F2));
-        withWinogradLimit(null, limited -> {
-            assertEquals("winograd_4x3", implementation(limited, ResNet.LAYER2), "2.25 MiB");
-            assertEquals("winograd_2x3", implementation(limited, ResNet.LAYER3), "9 MiB with 4x4 tiles, 4 with 2x2");
-            assertFalse(implementation(limited, ResNet.LAYER4).startsWith("winograd"), "16 MiB with 2x2 tiles");
+        withWinogradProperty(null, () -> {
+            try (CpuDevice limited = CpuDevice.create(1)) {
+                assertEquals("winograd_4x3", implementation(limited, ResNet.LAYER2), "2.25 MiB");
+                assertEquals("winograd_2x3", implementation(limited, ResNet.LAYER3),
+                        "9 MiB with 4x4 tiles, 4 with 2x2");
+                assertFalse(implementation(limited, ResNet.LAYER4).startsWith("winograd"), "16 MiB with 2x2 tiles");
+            }
         });
-        withWinogradLimit("9", larger -> assertEquals("winograd_4x3", implementation(larger, ResNet.LAYER3)));
-        withWinogradLimit("0", none -> assertFalse(implementation(none, winograd).startsWith("winograd")));
+        try (CpuDevice larger = CpuDevice.create(1, 9)) {
+            assertEquals("winograd_4x3", implementation(larger, ResNet.LAYER3));
+        }
+        try (CpuDevice none = CpuDevice.create(1, 0)) {
+            assertFalse(implementation(none, winograd).startsWith("winograd"));
+        }
+        try (CpuDevice unlimited = CpuDevice.create(1, Long.MAX_VALUE)) {
+            assertEquals("winograd_2x3", implementation(unlimited, ResNet.LAYER4), "no overflow into a negative limit");
+        }
+        assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(1, -1));
+        withWinogradProperty("9", () -> {
+            try (CpuDevice larger = CpuDevice.create(1)) {
+                assertEquals("winograd_4x3", implementation(larger, ResNet.LAYER3), "the property read");
+            }
+        });
         for (String bad : new String[] {"-1", "four", ""}) {
-            String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
-            System.setProperty(CpuDevice.WINOGRAD_PROPERTY, bad);
-            try {
+            withWinogradProperty(bad, () -> {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(1));
                 assertTrue(e.getMessage().contains(CpuDevice.WINOGRAD_PROPERTY), e.getMessage());
-            } finally {
-                restore(before);
-            }
+            });
         }
     }
 
@@ -150,26 +161,22 @@ class WinogradConvolutionTest {
         }
     }
 
-    /** Runs {@code body} on a device made with the size limit set to {@code mib} ({@code null}: the default). */
-    private static void withWinogradLimit(String mib, Consumer<CpuDevice> body) {
+    /** Runs {@code body} with {@link CpuDevice#WINOGRAD_PROPERTY} set to {@code value} ({@code null}: unset). */
+    private static void withWinogradProperty(String value, Runnable body) {
         String before = System.getProperty(CpuDevice.WINOGRAD_PROPERTY);
-        if (mib == null) {
-            System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
-        } else {
-            System.setProperty(CpuDevice.WINOGRAD_PROPERTY, mib);
-        }
-        try (CpuDevice own = CpuDevice.create(1)) {
-            body.accept(own);
+        set(value);
+        try {
+            body.run();
         } finally {
-            restore(before);
+            set(before);
         }
     }
 
-    private static void restore(String before) {
-        if (before == null) {
+    private static void set(String value) {
+        if (value == null) {
             System.clearProperty(CpuDevice.WINOGRAD_PROPERTY);
         } else {
-            System.setProperty(CpuDevice.WINOGRAD_PROPERTY, before);
+            System.setProperty(CpuDevice.WINOGRAD_PROPERTY, value);
         }
     }
 
