@@ -192,13 +192,9 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
                 + ": call run(src, dst)");
     }
 
-    /** One chunk per row of tiles of each channel block. */
+    /** One chunk per row of tiles of each channel block; the team releases the transform's arguments after. */
     private void runChunks(Transform transform, int channels) {
-        try {
-            team.run(transform, channels / spec.srcLayout().channelBlock() * tilesH);
-        } finally {
-            transform.release();
-        }
+        team.run(transform, channels / spec.srcLayout().channelBlock() * tilesH);
     }
 
     /** A transform of one image, its arguments in fields so that splitting it allocates nothing. */
@@ -214,7 +210,8 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
             this.image = image;
         }
 
-        final void release() {
+        @Override
+        public final void release() {
             from = null;
             to = null;
         }

@@ -28,6 +28,14 @@ public final class ChunkedTeam {
     /** A call to split: chunk {@code k} of it, run by the thread holding ticket {@code thread}. */
     public interface Chunks {
         void run(int k, int thread);
+
+        /**
+         * Called once the call is over, its chunks run or one failed, before the team is free for another call: a
+         * call whose arguments sit in fields that the next caller will write drops them here, while it still holds
+         * the team.
+         */
+        default void release() {
+        }
     }
 
     private final Team team;
@@ -80,8 +88,12 @@ public final class ChunkedTeam {
             runClaimed(call, chunks);
             return;
         }
-        for (int k = 0; k < chunks; k++) {
-            call.run(k, 0);
+        try {
+            for (int k = 0; k < chunks; k++) {
+                call.run(k, 0);
+            }
+        } finally {
+            call.release();
         }
     }
 
@@ -95,8 +107,8 @@ public final class ChunkedTeam {
     }
 
     /**
-     * Runs chunks {@code 0 .. chunks - 1} of {@code call} on the team the caller {@linkplain #claim claimed}, and
-     * frees the team. Returns once every chunk has run; the first failure of any chunk is thrown here, after the
+     * Runs chunks {@code 0 .. chunks - 1} of {@code call} on the team the caller {@linkplain #claim claimed},
+     * {@linkplain Chunks#release releases} the call, and frees the team. Returns once every chunk has run; the first failure of any chunk is thrown here, after the
      * others have stopped taking chunks.
      */
     public void runClaimed(Chunks call, int chunks) {
@@ -117,7 +129,11 @@ public final class ChunkedTeam {
             }
         } finally {
             work = null;
-            busy.set(false);
+            try {
+                call.release();
+            } finally {
+                busy.set(false);
+            }
         }
     }
 

@@ -35,16 +35,14 @@ public final class ParallelDgKernels implements DgKernels {
     /** Chunks per thread at most, so that a thread that starts late leaves work the others can take. */
     private static final int CHUNKS_PER_THREAD = 4;
 
-    /** A call being split that holds its arguments in fields, so that splitting it allocates nothing. */
-    private interface Work extends ChunkedTeam.Chunks {
-        /** Drops the call's references. */
-        void release();
-    }
-
     private final DgKernels serial;
     private final ChunkedTeam team;
     private final long minChunk;
     private final int grain;
+    /**
+     * The arguments of the call being split, one holder per kind of call for every caller of these kernels: a caller
+     * writes one only after claiming the team, and the team has it release them before it takes another call.
+     */
     private final Sums sums;
     private final Means means = new Means();
 
@@ -83,7 +81,7 @@ public final class ParallelDgKernels implements DgKernels {
             return;
         }
         means.set(x, shape, layout, dtype, n, first, count, out, share);
-        runClaimed(means, chunks);
+        team.runClaimed(means, chunks);
     }
 
     @Override
@@ -102,7 +100,7 @@ public final class ParallelDgKernels implements DgKernels {
             return;
         }
         sums.set(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count, chunk);
-        runClaimed(sums, chunks);
+        team.runClaimed(sums, chunks);
     }
 
     @Override
@@ -115,23 +113,10 @@ public final class ParallelDgKernels implements DgKernels {
     }
 
     /**
-     * Runs a call on the team this thread claimed, and drops its arguments after, so the caller's arrays and
-     * segments are not kept. The holders are this object's, one per call kind for every caller: a caller writes
-     * them only while it holds the team.
-     */
-    private void runClaimed(Work call, int chunks) {
-        try {
-            team.runClaimed(call, chunks);
-        } finally {
-            call.release();
-        }
-    }
-
-    /**
      * A weighted sum being split into element ranges. Each thread shifts the source offsets into its own array,
      * grown only when a call has more sources than any before it, so nothing is allocated per call.
      */
-    private final class Sums implements Work {
+    private final class Sums implements ChunkedTeam.Chunks {
         private final long[][] shifted;
         private MemorySegment dst;
         private long dstOffset;
@@ -186,7 +171,7 @@ public final class ParallelDgKernels implements DgKernels {
     }
 
     /** A pooling being split into ranges of {@code share} channels (whole blocks) each. */
-    private final class Means implements Work {
+    private final class Means implements ChunkedTeam.Chunks {
         private MemorySegment x;
         private Shape shape;
         private Layout layout;

@@ -80,4 +80,51 @@ class ChunkedTeamTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new ChunkedTeam(new JavaThreads(0)))
                 .getMessage().contains("team size"));
     }
+
+    /**
+     * A call is released once, after its chunks and before the team takes another call, whether it was split, ran
+     * on its caller's thread, or failed: released after the team was free, a call's arguments in shared fields were
+     * dropped while the next caller's call was using them.
+     */
+    @Test
+    void aCallIsReleasedOnceBeforeTheTeamIsFree() {
+        ChunkedTeam team = new ChunkedTeam(new JavaThreads(2));
+        for (int chunks : new int[] {8, 1}) {
+            for (boolean fails : new boolean[] {false, true}) {
+                String label = chunks + " chunks" + (fails ? ", failing" : "");
+                AtomicIntegerArray ran = new AtomicIntegerArray(chunks);
+                List<Boolean> teamFreeAtRelease = new ArrayList<>();
+                ChunkedTeam.Chunks call = new ChunkedTeam.Chunks() {
+                    @Override
+                    public void run(int k, int thread) {
+                        ran.incrementAndGet(k);
+                        if (fails) {
+                            throw new IllegalStateException("chunk " + k);
+                        }
+                    }
+
+                    @Override
+                    public void release() {
+                        boolean free = team.claim(2);
+                        if (free) {
+                            team.runClaimed((k, thread) -> { }, 2);
+                        }
+                        teamFreeAtRelease.add(free);
+                    }
+                };
+                if (fails) {
+                    assertThrows(IllegalStateException.class, () -> team.run(call, chunks), label);
+                } else {
+                    team.run(call, chunks);
+                    for (int k = 0; k < chunks; k++) {
+                        assertEquals(1, ran.get(k), label + ": chunk " + k);
+                    }
+                }
+                // One chunk runs on the caller's thread without claiming the team, so the team is free throughout.
+                assertEquals(List.of(chunks == 1), teamFreeAtRelease, label + ": released once, team free then");
+                assertTrue(team.claim(2), label + ": the team is free after the call");
+                team.runClaimed((k, thread) -> { }, 2);
+            }
+        }
+    }
 }
