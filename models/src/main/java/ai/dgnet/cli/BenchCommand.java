@@ -9,6 +9,7 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.cpu.OpProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -24,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time MODEL on a deterministic batch: warm-up runs (the first prepares kernels and weights), "
                 + "then timed runs; prints latency percentiles, throughput and where the time went: oneDNN, routing, "
-                + "weighted sums, Winograd transforms and the rest.")
+                + "weighted sums, Winograd transforms and the rest; with --profile, the ops that took the most time.")
 final class BenchCommand implements Callable<Integer> {
     /** The seed of the input, as {@code dgnet demo}'s (weights seed + 1). */
     private static final long INPUT_SEED = ModelArgument.SEED + 1;
@@ -54,14 +56,23 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--profile", arity = "0..1", fallbackValue = "" + DEFAULT_PROFILE_LINES, paramLabel = "N",
+            description = "Also list the N kinds of op that took the most time in the timed runs (default N: "
+                    + DEFAULT_PROFILE_LINES + "; 0: all), each with its kernel, its share of the time, its time and "
+                    + "calls per run, and GFLOP/s as direct computation counts them.")
+    Integer profile;
+
     @Spec
     CommandSpec spec;
 
+    private static final int DEFAULT_PROFILE_LINES = 15;
+
     @Override
     public Integer call() {
-        if (batch < 1 || runs < 1 || warmup < 0 || (size != null && size < 1)) {
-            throw new IllegalArgumentException("--batch, --runs and --size must be >= 1 and --warmup >= 0, got batch "
-                    + batch + ", runs " + runs + ", size " + size + ", warmup " + warmup);
+        if (batch < 1 || runs < 1 || warmup < 0 || (size != null && size < 1) || (profile != null && profile < 0)) {
+            throw new IllegalArgumentException("--batch, --runs and --size must be >= 1 and --warmup and --profile >= 0, "
+                    + "got batch " + batch + ", runs " + runs + ", size " + size + ", warmup " + warmup + ", profile "
+                    + profile);
         }
         PrintWriter out = spec.commandLine().getOut();
         try (DgModel dg = ModelArgument.open(model);
@@ -95,8 +106,42 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "outside oneDNN: %.1f%% routing, %.1f%% weighted sums, %.1f%% Winograd "
                                 + "transforms, %.1f%% the rest%n", 100 * timing.inRouting(),
                         100 * timing.inAggregation(), 100 * timing.inTransforms(), 100 * rest);
+                if (profile != null) {
+                    printProfile(out, timing, profile == 0 ? Integer.MAX_VALUE : profile);
+                }
             }
         }
         return 0;
+    }
+
+    /** The {@code lines} kinds of op that took the most time, one line each, and what the others took together. */
+    private void printProfile(PrintWriter out, Timing timing, int lines) {
+        List<OpProfile> ops = timing.ops();
+        List<OpProfile> shown = ops.subList(0, Math.min(lines, ops.size()));
+        double total = timing.totalMillis() * 1e6;
+        out.printf(Locale.ROOT, "ops by time over %d runs (%s):%n", runs, shown.size() == ops.size()
+                ? "all " + ops.size() + " kinds" : "the " + shown.size() + " costliest of " + ops.size() + " kinds");
+        int width = "op".length();
+        for (OpProfile op : shown) {
+            width = Math.max(width, op.op().length());
+        }
+        String row = "  %6s  %8s  %6s  %7s  %-" + width + "s  %s%n";
+        out.printf(Locale.ROOT, row, "share", "ms/run", "calls", "GFLOP/s", "op", "implementation");
+        for (OpProfile op : shown) {
+            out.printf(Locale.ROOT, row, String.format(Locale.ROOT, "%.1f%%", 100 * op.nanos() / total),
+                    String.format(Locale.ROOT, "%.3f", op.nanos() / 1e6 / runs),
+                    String.format(Locale.ROOT, "%.1f", (double) op.runs() / runs),
+                    op.macs() > 0 ? String.format(Locale.ROOT, "%.1f", op.gflops()) : "-", op.op(),
+                    op.implementation());
+        }
+        if (shown.size() < ops.size()) {
+            long rest = 0;
+            for (OpProfile op : ops.subList(shown.size(), ops.size())) {
+                rest += op.nanos();
+            }
+            out.printf(Locale.ROOT, "  %6s  %8s  the other %d kinds%n",
+                    String.format(Locale.ROOT, "%.1f%%", 100 * rest / total),
+                    String.format(Locale.ROOT, "%.3f", rest / 1e6 / runs), ops.size() - shown.size());
+        }
     }
 }

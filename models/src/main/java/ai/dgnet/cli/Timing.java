@@ -4,8 +4,10 @@ import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.cpu.OpProfile;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Timed runs of a session on one input, as {@code demo} and {@code bench} report them: each run's latency and the
@@ -16,10 +18,11 @@ import java.util.Arrays;
  * @param inRouting     the fraction spent in the DG kernels' routing (channel means and routers)
  * @param inAggregation the fraction spent in the DG kernels' weighted sums
  * @param inTransforms  the fraction spent in the Winograd convolutions' transforms
+ * @param ops           the device's ops that ran, with their runs and time during these runs, the most time first
  * @param last          the result of the last run
  */
 record Timing(double[] sortedMillis, double inPrimitives, double inRouting, double inAggregation, double inTransforms,
-              Result last) {
+              List<OpProfile> ops, Result last) {
     /** Runs {@code session} on {@code input} {@code runs} times, writing into {@code result} (null for a new one). */
     static Timing measure(CpuDevice device, Session session, Tensor input, Result result, int runs) {
         double[] millis = new double[runs];
@@ -27,6 +30,7 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
         long routingBefore = device.routingNanos();
         long aggregationBefore = device.aggregationNanos();
         long transformsBefore = device.transformNanos();
+        List<OpProfile> opsBefore = device.profile();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             result = session.run(input, result);
@@ -37,8 +41,9 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
         double inRouting = (device.routingNanos() - routingBefore) / 1e6 / total;
         double inAggregation = (device.aggregationNanos() - aggregationBefore) / 1e6 / total;
         double inTransforms = (device.transformNanos() - transformsBefore) / 1e6 / total;
+        List<OpProfile> ops = OpProfile.between(opsBefore, device.profile());
         Arrays.sort(millis);
-        return new Timing(millis, inPrimitives, inRouting, inAggregation, inTransforms, result);
+        return new Timing(millis, inPrimitives, inRouting, inAggregation, inTransforms, ops, result);
     }
 
     double totalMillis() {

@@ -353,6 +353,47 @@ class ModelCommandsTest {
         assertEquals(0.0, statik[1], "a static model neither routes nor sums: " + sized.out());
     }
 
+    @Test
+    void benchProfileListsTheKindsOfOpOfARunWithTheirCallsAndShares() {
+        Run run = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "1", "--runs", "2", "--threads", "1",
+                "--profile", "0");
+        assertEquals(0, run.status(), run.err());
+        String out = run.out();
+        Matcher header = Pattern.compile("ops by time over 2 runs \\(all ([0-9]+) kinds\\):").matcher(out);
+        assertTrue(header.find(), out);
+        Pattern row = Pattern.compile("^ +([0-9.]+)% +([0-9.]+) +([0-9.]+) +(-|[0-9.]+)  (\\S.*?) {2,}(\\S+)$",
+                Pattern.MULTILINE);
+        Matcher line = row.matcher(out);
+        int kinds = 0;
+        double convolutions = 0;
+        double shares = 0;
+        List<String> ops = new ArrayList<>();
+        while (line.find()) {
+            kinds++;
+            shares += Double.parseDouble(line.group(1));
+            ops.add(line.group(5));
+            if (line.group(5).startsWith("conv ")) {
+                convolutions += Double.parseDouble(line.group(3));
+                assertTrue(Double.parseDouble(line.group(4)) > 0, "a convolution's GFLOP/s: " + line.group());
+            }
+        }
+        assertEquals(Integer.parseInt(header.group(1)), kinds, out);
+        // ResNet-20: the stem, two per block in nine blocks, and the two downsampling projections.
+        assertEquals(21.0, convolutions, 1e-9, "every convolution of a static run, once: " + out);
+        assertTrue(ops.contains("linear 64->1000") && ops.contains("global avgpool 64 8x8"), out);
+        assertTrue(ops.contains("conv 3x3 s2 16->32 32x32 +relu"), out);
+        // Every op is a primitive or a Winograd convolution, whose transforms the "outside" line counts apart.
+        double[] outside = outsideShares(out);
+        assertEquals(inPrimitives(out) + outside[2], shares, 0.05 * kinds + 0.2, out);
+
+        Run top = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1", "--threads", "1",
+                "--profile", "2");
+        assertEquals(0, top.status(), top.err());
+        assertTrue(top.out().contains("(the 2 costliest of " + kinds + " kinds)"), top.out());
+        assertTrue(top.out().contains("the other " + (kinds - 2) + " kinds"), top.out());
+        assertBadPredict(dgnet("bench", "resnet20", "--profile=-1"), "--profile");
+    }
+
     /** Routing, weighted sums, Winograd transforms and the rest, in percent, from bench's "outside oneDNN" line. */
     private static double[] outsideShares(String out) {
         Matcher m = Pattern.compile("outside oneDNN: (-?[0-9.]+)% routing, (-?[0-9.]+)% weighted sums, (-?[0-9.]+)% "

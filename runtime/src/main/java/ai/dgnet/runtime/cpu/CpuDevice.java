@@ -23,13 +23,14 @@ import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
 import ai.dgnet.runtime.op.Pool2d;
-import ai.dgnet.runtime.op.PreparedOp;
 import ai.dgnet.runtime.op.Reorder;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -74,7 +75,7 @@ public final class CpuDevice implements Device {
     /** What each thread that runs ops here has of its own: a stream and a workspace. Closed with the device. */
     private final ThreadLocal<ThreadState> perThread = new ThreadLocal<>();
     private final List<ThreadState> threadStates = new ArrayList<>();
-    private final Set<PreparedOp> openOps = ConcurrentHashMap.newKeySet();
+    private final Set<CpuOp> openOps = ConcurrentHashMap.newKeySet();
     private final LongAdder primitiveNanos = new LongAdder();
     private final LongAdder transformNanos = new LongAdder();
     private final Weights weights = new Weights(this);
@@ -286,7 +287,7 @@ public final class CpuDevice implements Device {
             return;
         }
         closed = true;
-        for (PreparedOp op : List.copyOf(openOps)) {
+        for (CpuOp op : List.copyOf(openOps)) {
             op.close();
         }
         if (openMpTeam != null) {
@@ -306,8 +307,11 @@ public final class CpuDevice implements Device {
         return weights;
     }
 
-    /** Runs one primitive to completion on the calling thread's stream, with this device's thread count. */
-    void execute(Primitive primitive, ExecArgs args) {
+    /**
+     * Runs one primitive to completion on the calling thread's stream, with this device's thread count; returns the
+     * nanoseconds it took.
+     */
+    long execute(Primitive primitive, ExecArgs args) {
         requireOpen();
         // OpenMP keeps the thread count per calling thread, and Java may call from any thread: set it every time.
         omp_set_num_threads(threads);
@@ -315,7 +319,25 @@ public final class CpuDevice implements Device {
         long start = System.nanoTime();
         primitive.execute(stream, args);
         stream.waitForCompletion();
-        primitiveNanos.add(System.nanoTime() - start);
+        long nanos = System.nanoTime() - start;
+        primitiveNanos.add(nanos);
+        return nanos;
+    }
+
+    /**
+     * What the device's open ops have run so far, one line per kind of op (description and implementation), the most
+     * time first. Take one before and one after the runs of interest and compare them with
+     * {@link OpProfile#between}. A closed op's runs leave the profile with it.
+     */
+    public List<OpProfile> profile() {
+        Map<OpProfile.Kind, OpProfile> kinds = new HashMap<>();
+        for (CpuOp op : openOps) {
+            OpProfile line = op.profile();
+            kinds.merge(line.kind(), line, OpProfile::plus);
+        }
+        List<OpProfile> lines = new ArrayList<>(kinds.values());
+        lines.sort(OpProfile.BY_TIME);
+        return lines;
     }
 
     /**
@@ -356,11 +378,11 @@ public final class CpuDevice implements Device {
         };
     }
 
-    void unregister(PreparedOp op) {
+    void unregister(CpuOp op) {
         openOps.remove(op);
     }
 
-    private <T extends PreparedOp> T register(Supplier<T> factory) {
+    private <T extends CpuOp> T register(Supplier<T> factory) {
         requireOpen();
         T op = factory.get();
         openOps.add(op);

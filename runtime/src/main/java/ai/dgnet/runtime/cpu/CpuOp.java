@@ -6,11 +6,20 @@ import ai.dgnet.runtime.op.PreparedOp;
 
 import java.lang.foreign.MemorySegment;
 
-/** What every CPU op shares: the device it runs on, the native objects it owns, and its one primitive. */
+/**
+ * What every CPU op shares: the device it runs on, the native objects it owns, its one primitive, and the count of
+ * its runs and their time for {@link CpuDevice#profile()}.
+ */
 abstract class CpuOp implements PreparedOp {
     final CpuDevice device;
     final Owned owned = new Owned();
     private PreparedPrimitive primitive;
+    /**
+     * Runs and their nanoseconds. Plain fields: one op runs on one thread at a time, and a profile read while it runs
+     * may miss that run, nothing worse (64-bit fields are written whole on the JVMs that run oneDNN).
+     */
+    private long runs;
+    private long nanos;
 
     CpuOp(CpuDevice device) {
         this.device = device;
@@ -39,11 +48,25 @@ abstract class CpuOp implements PreparedOp {
         return primitive;
     }
 
-    /** Binds the two per-run buffers (argument slots 0 and 1) and runs; fixed arity, so a run allocates nothing. */
+    /**
+     * Binds the two per-run buffers (argument slots 0 and 1) and runs: one run of this op. Fixed arity, so a run
+     * allocates nothing.
+     */
     final void run(MemorySegment first, MemorySegment second) {
+        counted(execute(first, second));
+    }
+
+    /** As {@link #run(MemorySegment, MemorySegment)}, but as a part of a run: returns its time, counts nothing. */
+    final long execute(MemorySegment first, MemorySegment second) {
         primitive.bind(0, first);
         primitive.bind(1, second);
-        primitive.run();
+        return primitive.run();
+    }
+
+    /** Counts one run of this op that took {@code nanos}. */
+    final void counted(long nanos) {
+        runs++;
+        this.nanos += nanos;
     }
 
     /** As {@link #run(MemorySegment, MemorySegment)} with a third per-run buffer in slot 2. */
@@ -55,6 +78,11 @@ abstract class CpuOp implements PreparedOp {
     @Override
     public String implementation() {
         return primitive.implementation();
+    }
+
+    /** This op's line of a profile: its runs and their time so far. */
+    final OpProfile profile() {
+        return new OpProfile(describe(), implementation(), runs, nanos, runs * macs());
     }
 
     @Override

@@ -72,6 +72,11 @@ final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
     }
 
     @Override
+    public String describe() {
+        return GlobalAvgPool.describe(input, dtype);
+    }
+
+    @Override
     public void run(Tensor src, Tensor dst) {
         src.require(input, dtype, layout, "global average pooling source");
         dst.require(output, DType.F32, Layout.NC, "global average pooling destination");

@@ -61,8 +61,9 @@ final class PreparedPrimitive implements AutoCloseable {
         bound[slot] = data.address();
     }
 
-    void run() {
-        device.execute(primitive, execArgs);
+    /** Runs to completion; returns the nanoseconds it took. */
+    long run() {
+        return device.execute(primitive, execArgs);
     }
 
     String implementation() {

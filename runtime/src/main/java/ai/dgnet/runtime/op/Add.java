@@ -9,11 +9,23 @@ import ai.dgnet.runtime.Tensor;
 public interface Add extends PreparedOp {
     Spec spec();
 
+    @Override
+    default String describe() {
+        return spec().describe();
+    }
+
     void run(Tensor a, Tensor b, Tensor dst);
 
     record Spec(Shape shape, DType dtype, Layout layout) {
         public Spec {
             layout.requireRank(shape);
+        }
+
+        /** In a few words, for profiles: {@code add 256 56x56}. */
+        public String describe() {
+            StringBuilder text = new StringBuilder("add ")
+                    .append(shape.rank() == 4 ? OpText.channelsAndSize(shape) : shape.toString());
+            return OpText.suffixed(text, dtype, shape.dim(0));
         }
     }
 }

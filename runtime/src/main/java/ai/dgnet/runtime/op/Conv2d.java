@@ -5,9 +5,21 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
+import java.util.Locale;
+
 /** A prepared 2-D convolution with bias and fused epilogue: {@code activation(conv(src) + bias + residual)}. */
 public interface Conv2d extends PreparedOp {
     Spec spec();
+
+    @Override
+    default String describe() {
+        return spec().describe();
+    }
+
+    @Override
+    default long macs() {
+        return spec().macs();
+    }
 
     /** Runs with {@link Residual#NONE} or {@link Residual#ACCUMULATE} (then {@code dst} holds the residual). */
     void run(Tensor src, Tensor dst);
@@ -87,6 +99,47 @@ public interface Conv2d extends PreparedOp {
             return Shape.of(input.dim(0), outChannels,
                     outputExtent(input.dim(2), kernelH, strideH, padH, dilationH),
                     outputExtent(input.dim(3), kernelW, strideW, padW, dilationW));
+        }
+
+        /**
+         * Multiply-accumulates of one run as direct convolution counts them, torchvision's "FLOPS": every output
+         * element of the batch takes {@code in/groups * kernelH * kernelW}.
+         */
+        public long macs() {
+            Shape out = output();
+            return (long) out.dim(0) * outChannels * out.dim(2) * out.dim(3) * (input.dim(1) / groups) * kernelH
+                    * kernelW;
+        }
+
+        /**
+         * In a few words, for profiles: {@code conv 3x3 s2 64->128 56x56 +relu} (kernel, stride and dilation where
+         * not 1, channels, input size, then groups, residual, activation, a type other than f32 and a batch other
+         * than 1); depthwise ones read {@code dwconv 3x3 96 112x112}.
+         */
+        public String describe() {
+            int in = input.dim(1);
+            boolean depthwise = groups > 1 && groups == in && outChannels == in;
+            StringBuilder text = new StringBuilder(depthwise ? "dwconv " : "conv ")
+                    .append(kernelH).append('x').append(kernelW);
+            if (strideH != 1 || strideW != 1) {
+                text.append(" s").append(strideH == strideW ? Integer.toString(strideH) : strideH + "x" + strideW);
+            }
+            if (dilationH != 1 || dilationW != 1) {
+                text.append(" d").append(dilationH == dilationW ? Integer.toString(dilationH)
+                        : dilationH + "x" + dilationW);
+            }
+            text.append(' ').append(depthwise ? Integer.toString(in) : in + "->" + outChannels);
+            text.append(' ').append(input.dim(2)).append('x').append(input.dim(3));
+            if (groups > 1 && !depthwise) {
+                text.append(" g").append(groups);
+            }
+            if (residual != Residual.NONE) {
+                text.append(" +residual");
+            }
+            if (activation != Activation.NONE) {
+                text.append(" +").append(activation.name().toLowerCase(Locale.ROOT));
+            }
+            return OpText.suffixed(text, dtype, input.dim(0));
         }
 
         /** Weight values expected: {@code out * in/groups * kernelH * kernelW}. */

@@ -1,5 +1,6 @@
 package ai.dgnet.runtime.op;
 
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
@@ -11,6 +12,12 @@ public interface GlobalAvgPool extends PreparedOp {
     Shape input();
 
     void run(Tensor src, Tensor dst);
+
+    /** A global pooling of {@code input} in a few words, for profiles: {@code global avgpool 2048 7x7}. */
+    static String describe(Shape input, DType dtype) {
+        return OpText.suffixed(new StringBuilder("global avgpool ").append(OpText.channelsAndSize(input)), dtype,
+                input.dim(0));
+    }
 
     static Shape output(Shape input) {
         input.requireRank(4, "global average pooling input");

@@ -1,11 +1,22 @@
 package ai.dgnet.runtime.op;
 
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
 /** A prepared fully connected layer, {@code dst = src · weightsᵀ + bias}, on {@code NC} tensors; weights are {@code [out, in]}. */
 public interface Linear extends PreparedOp {
     Spec spec();
+
+    @Override
+    default String describe() {
+        return spec().describe();
+    }
+
+    @Override
+    default long macs() {
+        return spec().macs();
+    }
 
     void run(Tensor src, Tensor dst);
 
@@ -23,6 +34,17 @@ public interface Linear extends PreparedOp {
 
         public Shape output() {
             return Shape.of(batch, outFeatures);
+        }
+
+        /** Multiply-accumulates of one run: {@code batch * in * out}. */
+        public long macs() {
+            return (long) batch * inFeatures * outFeatures;
+        }
+
+        /** In a few words, for profiles: {@code linear 2048->1000}. */
+        public String describe() {
+            return OpText.suffixed(new StringBuilder("linear ").append(inFeatures).append("->").append(outFeatures),
+                    DType.F32, batch);
         }
     }
 }

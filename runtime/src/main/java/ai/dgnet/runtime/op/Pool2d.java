@@ -9,6 +9,11 @@ import ai.dgnet.runtime.Tensor;
 public interface Pool2d extends PreparedOp {
     Spec spec();
 
+    @Override
+    default String describe() {
+        return spec().describe();
+    }
+
     void run(Tensor src, Tensor dst);
 
     enum Kind {
@@ -45,6 +50,17 @@ public interface Pool2d extends PreparedOp {
 
         public Spec withDType(DType type) {
             return new Spec(input, kind, kernelH, kernelW, strideH, strideW, padH, padW, type, layout);
+        }
+
+        /** In a few words, for profiles: {@code maxpool 3x3 s2 64 112x112}. */
+        public String describe() {
+            StringBuilder text = new StringBuilder(kind == Kind.MAX ? "maxpool " : "avgpool ")
+                    .append(kernelH).append('x').append(kernelW);
+            if (strideH != 1 || strideW != 1) {
+                text.append(" s").append(strideH == strideW ? Integer.toString(strideH) : strideH + "x" + strideW);
+            }
+            text.append(' ').append(OpText.channelsAndSize(input));
+            return OpText.suffixed(text, dtype, input.dim(0));
         }
 
         public Shape output() {

@@ -15,6 +15,14 @@ public interface PreparedOp extends AutoCloseable {
      */
     boolean optimized();
 
+    /** What this op computes, in a few words (kind, sizes, epilogue), as profiles list it. */
+    String describe();
+
+    /** Multiply-accumulates of one run as direct computation counts them: convolutions and linear layers, else 0. */
+    default long macs() {
+        return 0;
+    }
+
     @Override
     void close();
 }

@@ -5,9 +5,16 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
+import java.util.Locale;
+
 /** Copies a tensor into another layout and/or element type. */
 public interface Reorder extends PreparedOp {
     Spec spec();
+
+    @Override
+    default String describe() {
+        return spec().describe();
+    }
 
     void run(Tensor src, Tensor dst);
 
@@ -15,6 +22,18 @@ public interface Reorder extends PreparedOp {
         public Spec {
             srcLayout.requireRank(shape);
             dstLayout.requireRank(shape);
+        }
+
+        /** In a few words, for profiles: {@code reorder 3 224x224 NCHW->NCHW16C}, with the types where they change. */
+        public String describe() {
+            StringBuilder text = new StringBuilder("reorder ")
+                    .append(shape.rank() == 4 ? OpText.channelsAndSize(shape) : shape.toString())
+                    .append(' ').append(srcLayout).append("->").append(dstLayout);
+            if (srcType != dstType) {
+                text.append(' ').append(srcType.name().toLowerCase(Locale.ROOT)).append("->")
+                        .append(dstType.name().toLowerCase(Locale.ROOT));
+            }
+            return OpText.suffixed(text, DType.F32, shape.dim(0));
         }
     }
 }
