@@ -154,15 +154,29 @@ final class Convolution extends CpuOp implements Conv2d {
 
     @Override
     public void run(Tensor src, Tensor dst) {
-        if (spec.residual() == Residual.ADD) {
-            throw new IllegalArgumentException("this convolution adds a residual tensor: call run(src, residual, dst)");
-        }
-        checkSourceAndDestination(spec, output, src, dst);
+        checkRun(spec, output, src, dst);
         run(src.segment(), dst.segment());
     }
 
     @Override
     public void run(Tensor src, Tensor residual, Tensor dst) {
+        checkRun(spec, output, src, residual, dst);
+        run(src.segment(), dst.segment(), residual.segment());
+    }
+
+    /**
+     * Checks the tensors of {@link #run(Tensor, Tensor)} against {@code spec}, whose output shape is {@code output},
+     * before any native call.
+     */
+    static void checkRun(Spec spec, Shape output, Tensor src, Tensor dst) {
+        if (spec.residual() == Residual.ADD) {
+            throw new IllegalArgumentException("this convolution adds a residual tensor: call run(src, residual, dst)");
+        }
+        checkSourceAndDestination(spec, output, src, dst);
+    }
+
+    /** As {@link #checkRun(Spec, Shape, Tensor, Tensor)}, for {@link #run(Tensor, Tensor, Tensor)}. */
+    static void checkRun(Spec spec, Shape output, Tensor src, Tensor residual, Tensor dst) {
         if (spec.residual() != Residual.ADD) {
             throw new IllegalArgumentException("this convolution was prepared with residual " + spec.residual()
                     + ": call run(src, dst)");
@@ -173,11 +187,9 @@ final class Convolution extends CpuOp implements Conv2d {
             throw new IllegalArgumentException("convolution residual must not be the destination: prepare with "
                     + "Residual.ACCUMULATE to add in place");
         }
-        run(src.segment(), dst.segment(), residual.segment());
     }
 
-    /** Checks a run's tensors against {@code spec}, whose output shape is {@code output}, before any native call. */
-    static void checkSourceAndDestination(Spec spec, Shape output, Tensor src, Tensor dst) {
+    private static void checkSourceAndDestination(Spec spec, Shape output, Tensor src, Tensor dst) {
         src.require(spec.input(), spec.dtype(), spec.srcLayout(), "convolution source");
         dst.require(output, spec.dtype(), spec.dstLayout(), "convolution destination");
         if (src == dst) {

@@ -30,9 +30,10 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
  * A 3x3, stride-1, padding-1 f32 convolution by Winograd's F(m x m, 3x3) with m = 2 or 4: per image, the input
  * tiles are transformed ({@link WinogradTransforms#input}, on the device's OpenMP threads), the 16 or 36 matrix
  * products over the channels run as one batched oneDNN matmul against filters transformed once at preparation, and
- * the products are transformed back with bias and activation ({@link WinogradTransforms#output}). F(4x4, 3x3) does
- * 36 multiplies per 16 outputs and F(2x2, 3x3) 16 per 4, against direct convolution's 144 and 36; oneDNN 3 has no
- * f32 Winograd convolution for AVX-512 machines of its own.
+ * the products are transformed back with bias, residual (added or accumulated, as ResNet's basic blocks need)
+ * and activation ({@link WinogradTransforms#output}). F(4x4, 3x3) does 36 multiplies per 16 outputs and F(2x2, 3x3)
+ * 16 per 4, against direct convolution's 144 and 36; oneDNN 3 has no f32 Winograd convolution for AVX-512 machines
+ * of its own.
  *
  * <p>Exactness: the transforms' coefficients (up to 8, and 1/24 in the filters, for F(4x4, 3x3)) cost a few more
  * units in the last place than direct convolution; {@code WinogradConvolutionTest} bounds the error against a double
@@ -74,16 +75,15 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
 
     /**
      * Whether {@code spec} is a convolution this op runs with tiles of {@code size}: 3x3, stride 1, padding 1, no
-     * dilation or groups, f32, whole channel blocks of the width the Vector API kernels run at, no residual, at
-     * least {@link #MIN_TILES} tiles per image.
+     * dilation or groups, f32, whole channel blocks of the width the Vector API kernels run at, at least
+     * {@link #MIN_TILES} tiles per image.
      */
     static boolean supports(Spec spec, Size size) {
         Layout layout = spec.srcLayout();
         return size.tiles(spec.input().dim(2)) * size.tiles(spec.input().dim(3)) >= MIN_TILES
                 && spec.kernelH() == 3 && spec.kernelW() == 3 && spec.strideH() == 1 && spec.strideW() == 1
                 && spec.padH() == 1 && spec.padW() == 1 && spec.dilationH() == 1 && spec.dilationW() == 1
-                && spec.groups() == 1 && spec.dtype() == DType.F32 && spec.residual() == Residual.NONE
-                && spec.dstLayout() == layout && layout.isBlocked()
+                && spec.groups() == 1 && spec.dtype() == DType.F32 && spec.dstLayout() == layout && layout.isBlocked()
                 && spec.input().dim(1) % layout.channelBlock() == 0 && spec.outChannels() % layout.channelBlock() == 0
                 && DgKernelsProvider.vectorized() && WinogradTransforms.supports(layout);
     }
@@ -169,7 +169,19 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
 
     @Override
     public void run(Tensor src, Tensor dst) {
-        Convolution.checkSourceAndDestination(spec, output, src, dst);
+        Convolution.checkRun(spec, output, src, dst);
+        // Accumulating reads the residual where it writes: each output pixel is read, then written, by one chunk.
+        convolve(src, spec.residual() == Residual.ACCUMULATE ? dst : null, dst);
+    }
+
+    @Override
+    public void run(Tensor src, Tensor residual, Tensor dst) {
+        Convolution.checkRun(spec, output, src, residual, dst);
+        convolve(src, residual, dst);
+    }
+
+    /** A checked run, {@code residual} null where the spec adds none. */
+    private void convolve(Tensor src, Tensor residual, Tensor dst) {
         MemorySegment transformed = device.workspace(0, transformedBytes);
         MemorySegment products = device.workspace(1, productBytes);
         int images = spec.input().dim(0);
@@ -182,18 +194,13 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
             long productNanos = execute(transformed, products);
             start = System.nanoTime();
             outputs.set(products, dst.segment(), n * imageBytesOut);
+            outputs.residual = residual == null ? null : residual.segment();
             runChunks(outputs, outChannels);
             long outputNanos = System.nanoTime() - start;
             device.addTransformNanos(inputNanos + outputNanos);
             spent += inputNanos + productNanos + outputNanos;
         }
         counted(spent);
-    }
-
-    @Override
-    public void run(Tensor src, Tensor residual, Tensor dst) {
-        throw new IllegalArgumentException("this convolution was prepared with residual " + spec.residual()
-                + ": call run(src, dst)");
     }
 
     /** One chunk per row of tiles of each channel block; the team releases the transform's arguments after. */
@@ -215,7 +222,7 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
         }
 
         @Override
-        public final void release() {
+        public void release() {
             from = null;
             to = null;
         }
@@ -230,10 +237,19 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     }
 
     private final class Outputs extends Transform {
+        /** What to add before the activation, laid out as the destination; null for nothing. */
+        MemorySegment residual;
+
         @Override
         public void run(int k, int thread) {
-            WinogradTransforms.output(size, from, outChannels, k / tilesH, k % tilesH, bias, spec.activation(),
-                    to, image, h, w, scratch[thread]);
+            WinogradTransforms.output(size, from, outChannels, k / tilesH, k % tilesH, bias, residual,
+                    spec.activation(), to, image, h, w, scratch[thread]);
+        }
+
+        @Override
+        public void release() {
+            super.release();
+            residual = null;
         }
     }
 }

@@ -281,13 +281,14 @@ public final class WinogradTransforms {
     }
 
     /**
-     * Transforms the products of one row of tiles of one output channel block back: {@code y = act(A^T M A +
-     * bias)}, written to the pixels that the tiles cover inside the image in {@code y}, which holds one image from
-     * byte {@code image} on, channel-blocked.
+     * Transforms the products of one row of tiles of one output channel block back: {@code y = act(A^T M A + bias
+     * + residual)}, written to the pixels that the tiles cover inside the image in {@code y}, which holds one image
+     * from byte {@code image} on, channel-blocked. {@code residual} (null: none) is laid out as {@code y}, and may
+     * be {@code y} itself: each pixel is read before it is written.
      */
-    public static void output(Size size, MemorySegment m, int outChannels, int block, int row,
-                              float[] bias, Activation activation, MemorySegment y, long image, int h, int w,
-                              MemorySegment scratch) {
+    public static void output(Size size, MemorySegment m, int outChannels, int block, int row, float[] bias,
+                              MemorySegment residual, Activation activation, MemorySegment y, long image, int h,
+                              int w, MemorySegment scratch) {
         int out = size.out;
         int tile = size.tile;
         int tilesW = size.tiles(w);
@@ -316,14 +317,18 @@ public final class WinogradTransforms {
                     if (xx >= w) {
                         break;
                     }
+                    long pixel = image + ((block * plane + (long) yy * w + xx) * LANES) * Float.BYTES;
                     FloatVector o = FloatVector.fromMemorySegment(SPECIES, scratch,
                             second + (i * out + j) * VECTOR_BYTES, ORDER).add(b);
+                    if (residual != null) {
+                        o = o.add(FloatVector.fromMemorySegment(SPECIES, residual, pixel, ORDER));
+                    }
                     o = switch (activation) {
                         case NONE -> o;
                         case RELU -> o.max(zero);
                         case RELU6 -> o.max(zero).min(six);
                     };
-                    o.intoMemorySegment(y, image + ((block * plane + (long) yy * w + xx) * LANES) * Float.BYTES, ORDER);
+                    o.intoMemorySegment(y, pixel, ORDER);
                 }
             }
         }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.stream.Stream;
@@ -91,6 +92,44 @@ class WinogradConvolutionTest {
         }
     }
 
+    static Stream<Arguments> residuals() {
+        return Stream.of(Size.values()).flatMap(size -> Stream.of(Residual.ADD, Residual.ACCUMULATE)
+                .map(residual -> Arguments.of(size, residual)));
+    }
+
+    /** ResNet's basic blocks: {@code relu(conv(x) + bias + identity)}, the identity added or accumulated onto. */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("residuals")
+    void addsAResidualBeforeTheActivation(Size size, Residual residual) {
+        Shape in = Shape.of(2, 32, 13, 18);
+        Conv2d.Spec spec = Conv2d.Spec.of(in, 16, 3, 1, 1).withLayouts(blocked, blocked)
+                .withEpilogue(Activation.RELU, residual);
+        float[] x = Reference.random(31, in.elements());
+        float[] w = Reference.random(32, spec.weightCount());
+        float[] b = Reference.random(33, 16);
+        float[] identity = Reference.random(34, spec.output().elements());
+        double[] expected = Reference.relu(Reference.add(Reference.conv2d(x, in, w, b, 16, 3, 3, 1, 1, 1, 1),
+                identity), Double.POSITIVE_INFINITY);
+        try (Conv2d conv = new WinogradConvolution(device, spec, new ConvWeights(w, b), size);
+             Tensor src = Tensor.of(in, blocked, x);
+             Tensor added = Tensor.of(spec.output(), blocked, identity);
+             Tensor dst = residual == Residual.ACCUMULATE ? Tensor.of(spec.output(), blocked, identity)
+                     : device.allocate(spec.output(), DType.F32, blocked)) {
+            if (residual == Residual.ADD) {
+                conv.run(src, added, dst);
+                conv.run(src, added, dst);
+                assertThrows(IllegalArgumentException.class, () -> conv.run(src, dst), "the residual is missing");
+                assertThrows(IllegalArgumentException.class, () -> conv.run(src, dst, dst), "in place is ACCUMULATE");
+                assertThrows(IllegalArgumentException.class, () -> conv.run(src, src, dst), "the residual's shape");
+            } else {
+                conv.run(src, dst);
+                assertThrows(IllegalArgumentException.class, () -> conv.run(src, added, dst), "no separate residual");
+            }
+            double error = Reference.relativeError(dst.toFloatArray(), expected);
+            assertTrue(error <= TOLERANCE, size + ", " + residual + ": relative error " + error);
+        }
+    }
+
     @Test
     void runsOnlyWhatItSupportsAndCanBeTurnedOff() {
         Conv2d.Spec winograd = Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 1, 1).withLayouts(blocked, blocked);
@@ -106,8 +145,10 @@ class WinogradConvolutionTest {
         assertFalse(WinogradConvolution.supports(winograd.withDType(DType.BF16), Size.F4), "bf16");
         assertFalse(WinogradConvolution.supports(winograd.withLayouts(Layout.NHWC, Layout.NHWC), Size.F4),
                 "plain layout");
-        assertFalse(WinogradConvolution.supports(winograd.withEpilogue(Activation.RELU, Residual.ACCUMULATE),
-                Size.F4), "residual");
+        assertTrue(WinogradConvolution.supports(winograd.withEpilogue(Activation.RELU, Residual.ACCUMULATE),
+                Size.F4), "a residual accumulated");
+        assertTrue(WinogradConvolution.supports(winograd.withEpilogue(Activation.RELU, Residual.ADD), Size.F2),
+                "a residual added");
         assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 20, 16, 16), 16, 3, 1, 1)
                 .withLayouts(blocked, blocked), Size.F4), "channels not whole blocks");
 
@@ -202,12 +243,12 @@ class WinogradConvolutionTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Size.class)
-    void aRunAllocatesNothingOnceWarm(Size size) {
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"F4, NONE", "F2, NONE", "F4, ACCUMULATE", "F2, ACCUMULATE"})
+    void aRunAllocatesNothingOnceWarm(Size size, Residual residual) {
         ThreadMXBean threads = KernelChecks.allocationCounter();
         Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(2, 32, 28, 28), 32, 3, 1, 1).withLayouts(blocked, blocked)
-                .withEpilogue(Activation.RELU, Residual.NONE);
+                .withEpilogue(Activation.RELU, residual);
         ConvWeights weights = ConvWeights.withoutBias(Reference.random(5, spec.weightCount()));
         try (Conv2d conv = new WinogradConvolution(device, spec, weights, size);
              Tensor src = device.allocate(spec.input(), DType.F32, blocked);
