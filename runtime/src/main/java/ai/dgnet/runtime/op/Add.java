@@ -6,22 +6,16 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
 /** Element-wise {@code dst = a + b}, all three of one shape, type and layout; {@code dst} may be {@code a}. */
-public interface Add extends PreparedOp {
-    Spec spec();
-
-    @Override
-    default String describe() {
-        return spec().describe();
-    }
-
+public interface Add extends SpecifiedOp<Add.Spec> {
     void run(Tensor a, Tensor b, Tensor dst);
 
-    record Spec(Shape shape, DType dtype, Layout layout) {
+    record Spec(Shape shape, DType dtype, Layout layout) implements OpSpec {
         public Spec {
             layout.requireRank(shape);
         }
 
         /** In a few words, for profiles: {@code add 256 56x56}. */
+        @Override
         public String describe() {
             StringBuilder text = new StringBuilder("add ")
                     .append(shape.rank() == 4 ? OpText.channelsAndSize(shape) : shape.toString());

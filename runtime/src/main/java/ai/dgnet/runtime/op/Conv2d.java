@@ -8,19 +8,7 @@ import ai.dgnet.runtime.Tensor;
 import java.util.Locale;
 
 /** A prepared 2-D convolution with bias and fused epilogue: {@code activation(conv(src) + bias + residual)}. */
-public interface Conv2d extends PreparedOp {
-    Spec spec();
-
-    @Override
-    default String describe() {
-        return spec().describe();
-    }
-
-    @Override
-    default long macs() {
-        return spec().macs();
-    }
-
+public interface Conv2d extends SpecifiedOp<Conv2d.Spec> {
     /** Runs with {@link Residual#NONE} or {@link Residual#ACCUMULATE} (then {@code dst} holds the residual). */
     void run(Tensor src, Tensor dst);
 
@@ -34,7 +22,7 @@ public interface Conv2d extends PreparedOp {
      */
     record Spec(Shape input, int outChannels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                 int dilationH, int dilationW, int groups, DType dtype, Layout srcLayout, Layout dstLayout,
-                Activation activation, Residual residual) {
+                Activation activation, Residual residual) implements OpSpec {
         public Spec {
             input.requireRank(4, "convolution input");
             srcLayout.requireRank(input);
@@ -105,6 +93,7 @@ public interface Conv2d extends PreparedOp {
          * Multiply-accumulates of one run as direct convolution counts them, torchvision's "FLOPS": every output
          * element of the batch takes {@code in/groups * kernelH * kernelW}.
          */
+        @Override
         public long macs() {
             Shape out = output();
             return (long) out.dim(0) * outChannels * out.dim(2) * out.dim(3) * (input.dim(1) / groups) * kernelH
@@ -116,6 +105,7 @@ public interface Conv2d extends PreparedOp {
          * not 1, channels, input size, then groups, residual, activation, a type other than f32 and a batch other
          * than 1); depthwise ones read {@code dwconv 3x3 96 112x112}.
          */
+        @Override
         public String describe() {
             int in = input.dim(1);
             boolean depthwise = groups > 1 && groups == in && outChannels == in;

@@ -6,14 +6,7 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
 /** A prepared 2-D max or average pooling; source and destination share one layout. */
-public interface Pool2d extends PreparedOp {
-    Spec spec();
-
-    @Override
-    default String describe() {
-        return spec().describe();
-    }
-
+public interface Pool2d extends SpecifiedOp<Pool2d.Spec> {
     void run(Tensor src, Tensor dst);
 
     enum Kind {
@@ -25,7 +18,7 @@ public interface Pool2d extends PreparedOp {
 
     /** PyTorch's pooling parameters with {@code ceil_mode=False}. */
     record Spec(Shape input, Kind kind, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
-                DType dtype, Layout layout) {
+                DType dtype, Layout layout) implements OpSpec {
         public Spec {
             input.requireRank(4, "pooling input");
             layout.requireRank(input);
@@ -53,6 +46,7 @@ public interface Pool2d extends PreparedOp {
         }
 
         /** In a few words, for profiles: {@code maxpool 3x3 s2 64 112x112}. */
+        @Override
         public String describe() {
             StringBuilder text = new StringBuilder(kind == Kind.MAX ? "maxpool " : "avgpool ")
                     .append(kernelH).append('x').append(kernelW);

@@ -8,23 +8,17 @@ import ai.dgnet.runtime.Tensor;
 import java.util.Locale;
 
 /** Copies a tensor into another layout and/or element type. */
-public interface Reorder extends PreparedOp {
-    Spec spec();
-
-    @Override
-    default String describe() {
-        return spec().describe();
-    }
-
+public interface Reorder extends SpecifiedOp<Reorder.Spec> {
     void run(Tensor src, Tensor dst);
 
-    record Spec(Shape shape, DType srcType, Layout srcLayout, DType dstType, Layout dstLayout) {
+    record Spec(Shape shape, DType srcType, Layout srcLayout, DType dstType, Layout dstLayout) implements OpSpec {
         public Spec {
             srcLayout.requireRank(shape);
             dstLayout.requireRank(shape);
         }
 
         /** In a few words, for profiles: {@code reorder 3 224x224 NCHW->NCHW16C}, with the types where they change. */
+        @Override
         public String describe() {
             StringBuilder text = new StringBuilder("reorder ")
                     .append(shape.rank() == 4 ? OpText.channelsAndSize(shape) : shape.toString())
