@@ -15,11 +15,12 @@ abstract class CpuOp implements PreparedOp {
     final Owned owned = new Owned();
     private PreparedPrimitive primitive;
     /**
-     * Runs and their nanoseconds. Plain fields: one op runs on one thread at a time, and a profile read while it runs
-     * may miss that run, nothing worse (64-bit fields are written whole on the JVMs that run oneDNN).
+     * Runs and their nanoseconds. One op runs on one thread at a time, so each has one writer at a time; volatile, so
+     * that a profile taken on another thread sees every finished run, whole (two stores more per run, a few
+     * nanoseconds against the microseconds of a primitive).
      */
-    private long runs;
-    private long nanos;
+    private volatile long runs;
+    private volatile long nanos;
 
     CpuOp(CpuDevice device) {
         this.device = device;
