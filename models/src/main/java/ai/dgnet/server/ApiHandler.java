@@ -47,6 +47,33 @@ final class ApiHandler implements HttpHandler {
     private record Target(String endpoint, String method, String model, String version, Action action) {
     }
 
+    /** The exchange attribute that holds its {@link Answer}. */
+    private static final String ANSWER = Answer.class.getName();
+
+    /**
+     * A request's entry in the metrics, counted once: as its response starts, so that a client that has read the
+     * response finds it counted (a later scrape, for one), or at the end where no response went out.
+     */
+    private static final class Answer {
+        private final ServerMetrics metrics;
+        private final long start;
+        String endpoint = "unknown";
+        String model = "";
+        private boolean counted;
+
+        Answer(ServerMetrics metrics, long start) {
+            this.metrics = metrics;
+            this.start = start;
+        }
+
+        void count(int status) {
+            if (!counted) {
+                counted = true;
+                metrics.request(model, endpoint, status, System.nanoTime() - start);
+            }
+        }
+    }
+
     private final Map<String, Served> models;
     private final long maxRequestBytes;
     private final ServerMetrics metrics;
@@ -67,15 +94,14 @@ final class ApiHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) {
-        long start = System.nanoTime();
-        String endpoint = "unknown";
-        String model = "";
+        Answer answer = new Answer(metrics, System.nanoTime());
+        exchange.setAttribute(ANSWER, answer);
         try (exchange) {
             try {
                 Target target = route(exchange.getRequestURI().getRawPath());
-                endpoint = target.endpoint();
+                answer.endpoint = target.endpoint();
                 Served served = target.model() == null ? null : model(target.model(), target.version());
-                model = served == null ? "" : served.name();
+                answer.model = served == null ? "" : served.name();
                 if (!target.method().equals(exchange.getRequestMethod())) {
                     throw new RequestException(405, exchange.getRequestMethod() + " is not allowed here: "
                             + target.endpoint() + " takes " + target.method(), Map.of("Allow", target.method()));
@@ -96,7 +122,7 @@ final class ApiHandler implements HttpHandler {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "cannot answer " + exchange.getRequestURI() + ": " + e.getMessage());
         } finally {
-            metrics.request(model, endpoint, exchange.getResponseCode(), System.nanoTime() - start);
+            answer.count(exchange.getResponseCode());
         }
     }
 
@@ -306,15 +332,23 @@ final class ApiHandler implements HttpHandler {
     }
 
     private static void empty(HttpExchange exchange, int status) throws IOException {
-        exchange.sendResponseHeaders(status, -1);
+        respond(exchange, status, -1);
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
             throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        respond(exchange, status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /** Counts the request, then starts its response: every response goes out through here. */
+    private static void respond(HttpExchange exchange, int status, long length) throws IOException {
+        if (exchange.getAttribute(ANSWER) instanceof Answer answer) {
+            answer.count(status);
+        }
+        exchange.sendResponseHeaders(status, length);
     }
 }

@@ -43,7 +43,7 @@ final class ServerMetrics {
                 .register(registry)
                 .increment();
         Timer.builder("dgnet.server.request.duration")
-                .description("Time from a request's arrival to its response")
+                .description("Time from a request's arrival to the start of its response")
                 .tags("model", model, "endpoint", endpoint)
                 .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)

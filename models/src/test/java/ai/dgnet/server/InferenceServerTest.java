@@ -285,6 +285,18 @@ class InferenceServerTest {
     }
 
     @Test
+    void aRequestIsCountedBeforeItsClientReadsTheAnswer() throws Exception {
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            for (int i = 1; i <= 50; i++) {
+                assertEquals(404, get(server, "/v2/models/nope").statusCode());
+                assertEquals(i, metric(get(server, "/metrics").body(),
+                        "dgnet_server_requests_total{endpoint=\"model_metadata\",model=\"\",status=\"404\"}"),
+                        "scrape " + i + " right after the answer");
+            }
+        }
+    }
+
+    @Test
     void classifyAnswersTheTopClassesOfAnUploadedImage() throws Exception {
         byte[] png = image("png", 45, 38);
         byte[] jpeg = image("jpeg", 50, 40);
