@@ -1,8 +1,6 @@
 package ai.dgnet.models.arch;
 
 import ai.dgnet.models.WeightSource;
-import ai.dgnet.runtime.BFloat16;
-import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
@@ -11,9 +9,6 @@ import ai.dgnet.runtime.kernel.DgKernelsProvider;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * torchvision's {@code SqueezeExcitation} (RegNetY): per instance, pool the channels, {@code fc1} (1x1 conv with
@@ -52,21 +47,11 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
             this.b2 = b2;
         }
 
-        private static void scale(MemorySegment data, DType dtype, long at, float s) {
-            switch (dtype) {
-                case F32 -> data.setAtIndex(JAVA_FLOAT, at, data.getAtIndex(JAVA_FLOAT, at) * s);
-                case BF16 -> data.setAtIndex(JAVA_SHORT, at,
-                        BFloat16.fromFloat(BFloat16.toFloat(data.getAtIndex(JAVA_SHORT, at)) * s));
-            }
-        }
-
         /** Scales {@code x}'s channels in place, each instance by its own excitation. */
         void apply(Tensor x) {
             Shape shape = x.shape();
             Layout layout = x.layout();
             MemorySegment data = x.segment();
-            int pixels = shape.dim(2) * shape.dim(3);
-            int pixelStride = layout == Layout.NHWC ? channels : layout.channelBlock();
             for (int n = 0; n < shape.dim(0); n++) {
                 kernels.channelMeans(data, shape, layout, x.dtype(), n, pooled);
                 for (int k = 0; k < squeeze; k++) {
@@ -78,13 +63,7 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
                 }
                 // fc2 then sigmoid is exactly a router's computation.
                 kernels.router(hidden, squeeze, w2, b2, channels, scale);
-                for (int c = 0; c < channels; c++) {
-                    long base = layout.offset(shape, n, c, 0, 0);
-                    float s = scale[c];
-                    for (int p = 0; p < pixels; p++) {
-                        scale(data, x.dtype(), base + (long) p * pixelStride, s);
-                    }
-                }
+                kernels.scaleChannels(data, shape, layout, x.dtype(), n, scale);
             }
         }
     }

@@ -80,6 +80,17 @@ public interface DgKernels {
     void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
                      long[] sourceOffsets, float[] weights, int count);
 
+    /**
+     * Multiplies every pixel of channel {@code c} of instance {@code n} by {@code scale[c]}, in place, for every
+     * channel: squeeze-and-excitation's last step, beside its pooling ({@link #channelMeans}) and its second layer
+     * ({@link #router}). Each product is one f32 multiply, stored as {@code dtype} (a bf16 product rounded as
+     * {@link ai.dgnet.runtime.BFloat16#fromFloat} rounds it). Padding channels of blocked layouts are left as they
+     * are.
+     *
+     * @param scale at least {@code C} floats
+     */
+    void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale);
+
     /** A short name for logs and benchmark labels, such as {@code "scalar"} or {@code "vector 512-bit"}. */
     String name();
 }

@@ -89,6 +89,12 @@ public final class ParallelDgKernels implements DgKernels {
         serial.router(pooled, channels, weight, bias, rows, out);
     }
 
+    /** On the calling thread: squeeze-and-excitation scales maps of at most a few hundred kilobytes. */
+    @Override
+    public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
+        serial.scaleChannels(x, shape, layout, dtype, n, scale);
+    }
+
     @Override
     public void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
                             long[] sourceOffsets, float[] weights, int count) {

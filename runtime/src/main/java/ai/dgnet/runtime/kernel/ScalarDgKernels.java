@@ -65,6 +65,26 @@ final class ScalarDgKernels implements DgKernels {
     }
 
     @Override
+    public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
+        checkScaleChannels(x, shape, layout, dtype, n, scale);
+        scaleChannelsChecked(x, shape, layout, dtype, n, scale);
+    }
+
+    /** {@link #scaleChannels} after its argument check. */
+    static void scaleChannelsChecked(MemorySegment x, Shape shape, Layout layout, DType dtype, int n,
+                                     float[] scale) {
+        long pixels = (long) shape.dim(2) * shape.dim(3);
+        long stride = pixelStride(layout, shape.dim(1));
+        for (int c = 0; c < shape.dim(1); c++) {
+            long start = layout.offset(shape, n, c, 0, 0);
+            for (long p = 0; p < pixels; p++) {
+                long at = start + p * stride;
+                set(x, dtype, at, get(x, dtype, at) * scale[c]);
+            }
+        }
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }
@@ -105,24 +125,8 @@ final class ScalarDgKernels implements DgKernels {
 
     static void checkChannelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, int first,
                                   int count, float[] out) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(shape, "shape");
-        Objects.requireNonNull(layout, "layout");
-        Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(out, "out");
-        if (layout.rank() != 4) {
-            throw new IllegalArgumentException("channel means need an image layout (NCHW, NHWC, NCHW8C, NCHW16C), got "
-                    + layout);
-        }
-        layout.requireRank(shape);
-        if (n < 0 || n >= shape.dim(0)) {
-            throw new IllegalArgumentException("instance " + n + " is outside the batch of " + shape.dim(0));
-        }
-        long bytes = layout.storageElements(shape) * dtype.byteSize();
-        if (x.byteSize() < bytes) {
-            throw new IllegalArgumentException((dtype == DType.F32 ? "an " : "a ") + name(dtype) + " " + shape + " "
-                    + layout + " tensor takes " + bytes + " bytes, x has " + x.byteSize());
-        }
+        checkImage(x, shape, layout, dtype, n, "channel means");
         int channels = shape.dim(1);
         if (first < 0 || count < 0 || first > channels - count) {
             throw new IllegalArgumentException("channels [" + first + ", " + ((long) first + count)
@@ -135,6 +139,35 @@ final class ScalarDgKernels implements DgKernels {
         if (out.length < first + count) {
             throw new IllegalArgumentException("out has room for " + out.length + " channel means, need "
                     + (first + count));
+        }
+    }
+
+    static void checkScaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
+        Objects.requireNonNull(scale, "scale");
+        checkImage(x, shape, layout, dtype, n, "scaled channels");
+        if (scale.length < shape.dim(1)) {
+            throw new IllegalArgumentException("scale holds " + scale.length + " factors, need " + shape.dim(1));
+        }
+    }
+
+    /** Checks that {@code x} holds a whole {@code shape} image tensor of which {@code n} is an instance. */
+    private static void checkImage(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, String what) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(dtype, "dtype");
+        if (layout.rank() != 4) {
+            throw new IllegalArgumentException(what + " need an image layout (NCHW, NHWC, NCHW8C, NCHW16C), got "
+                    + layout);
+        }
+        layout.requireRank(shape);
+        if (n < 0 || n >= shape.dim(0)) {
+            throw new IllegalArgumentException("instance " + n + " is outside the batch of " + shape.dim(0));
+        }
+        long bytes = layout.storageElements(shape) * dtype.byteSize();
+        if (x.byteSize() < bytes) {
+            throw new IllegalArgumentException((dtype == DType.F32 ? "an " : "a ") + name(dtype) + " " + shape + " "
+                    + layout + " tensor takes " + bytes + " bytes, x has " + x.byteSize());
         }
     }
 

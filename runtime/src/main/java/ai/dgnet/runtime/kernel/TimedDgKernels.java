@@ -57,6 +57,12 @@ public final class TimedDgKernels implements DgKernels {
         }
     }
 
+    /** Not timed: channel scaling is neither routing nor aggregation. */
+    @Override
+    public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
+        kernels.scaleChannels(x, shape, layout, dtype, n, scale);
+    }
+
     @Override
     public String name() {
         return kernels.name();

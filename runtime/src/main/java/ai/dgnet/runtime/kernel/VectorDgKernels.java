@@ -7,6 +7,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -254,6 +256,68 @@ final class VectorDgKernels implements DgKernels {
                 logit += (double) weight[row + c] * pooled[c];
             }
             out[k] = ScalarDgKernels.sigmoid(logit);
+        }
+    }
+
+    @Override
+    public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
+        ScalarDgKernels.checkScaleChannels(x, shape, layout, dtype, n, scale);
+        // bf16 products would need weightedSumBf16's rounding, which no vector may cross a call to share; 8-channel
+        // blocks under wider vectors are rare (see interleavedMeans). Both take the plain loop.
+        if (dtype != DType.F32 || (layout.isBlocked() && layout.channelBlock() != LANES)) {
+            ScalarDgKernels.scaleChannelsChecked(x, shape, layout, dtype, n, scale);
+            return;
+        }
+        int channels = shape.dim(1);
+        long pixels = (long) shape.dim(2) * shape.dim(3);
+        switch (layout) {
+            case NCHW -> {
+                for (int c = 0; c < channels; c++) {
+                    long start = layout.offset(shape, n, c, 0, 0) * Float.BYTES;
+                    FloatVector s = FloatVector.broadcast(SPECIES, scale[c]);
+                    long vectors = SPECIES.loopBound(pixels);
+                    for (long p = 0; p < vectors; p += LANES) {
+                        long at = start + p * Float.BYTES;
+                        FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).mul(s).intoMemorySegment(x, at, ORDER);
+                    }
+                    for (long p = vectors; p < pixels; p++) {
+                        long at = start + p * Float.BYTES;
+                        x.set(JAVA_FLOAT, at, x.get(JAVA_FLOAT, at) * scale[c]);
+                    }
+                }
+            }
+            case NHWC -> {
+                int vectors = SPECIES.loopBound(channels);
+                long start = layout.offset(shape, n, 0, 0, 0) * Float.BYTES;
+                for (long p = 0; p < pixels; p++) {
+                    long pixel = start + p * channels * Float.BYTES;
+                    int c = 0;
+                    for (; c < vectors; c += LANES) {
+                        long at = pixel + (long) c * Float.BYTES;
+                        FloatVector.fromMemorySegment(SPECIES, x, at, ORDER)
+                                .mul(FloatVector.fromArray(SPECIES, scale, c))
+                                .intoMemorySegment(x, at, ORDER);
+                    }
+                    for (; c < channels; c++) {
+                        long at = pixel + (long) c * Float.BYTES;
+                        x.set(JAVA_FLOAT, at, x.get(JAVA_FLOAT, at) * scale[c]);
+                    }
+                }
+            }
+            case NCHW8C, NCHW16C -> {
+                for (int b = 0; b < channels; b += LANES) {
+                    // Padding lanes are multiplied by one, so they stay as they are.
+                    VectorMask<Float> real = SPECIES.indexInRange(b, channels);
+                    FloatVector s = FloatVector.broadcast(SPECIES, 1f)
+                            .blend(FloatVector.fromArray(SPECIES, scale, b, real), real);
+                    long start = layout.offset(shape, n, b, 0, 0) * Float.BYTES;
+                    for (long p = 0; p < pixels; p++) {
+                        long at = start + p * LANES * Float.BYTES;
+                        FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).mul(s).intoMemorySegment(x, at, ORDER);
+                    }
+                }
+            }
+            case NC -> throw new AssertionError("rejected by the argument check");
         }
     }
 

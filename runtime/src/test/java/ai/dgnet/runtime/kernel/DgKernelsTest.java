@@ -134,6 +134,65 @@ class DgKernelsTest {
     }
 
     /** {@code values} must be representable in {@code dtype}: see {@link #stored}. */
+    /**
+     * Against the product written out in Java: one f32 multiply, rounded to bf16 where the tensor holds bf16, in
+     * instance 1 only; the other instances and the (NaN) padding are left as they were.
+     */
+    @ParameterizedTest(name = "{0} {1} C={2} {3}x{4}")
+    @MethodSource("images")
+    void scaleChannelsMultipliesOneInstancesChannels(DType dtype, Layout layout, int channels, int height,
+                                                     int width) {
+        Shape shape = Shape.of(BATCH, channels, height, width);
+        float[] values = stored(dtype, uniform(channels * 7L + width, shape.elements(), -4, 4));
+        float[] scale = uniform(channels, channels, 0, 1);
+        int pixels = height * width;
+        float[] expected = values.clone();
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < pixels; p++) {
+                int i = (channels + c) * pixels + p;
+                expected[i] = stored(dtype, new float[] {values[i] * scale[c]})[0];
+            }
+        }
+        for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
+            try (Tensor x = Tensor.allocate(shape, dtype, layout)) {
+                x.copyFrom(values);
+                poisonPadding(x);
+                kernels.scaleChannels(x.segment(), shape, layout, dtype, 1, scale);
+                float[] actual = x.toFloatArray();
+                for (int i = 0; i < expected.length; i++) {
+                    if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                        fail(kernels.name() + " " + dtype + " " + layout + " " + shape + ": element " + i + " is "
+                                + actual[i] + ", expected " + expected[i]);
+                    }
+                }
+                assertEquals(paddingElements(shape, layout), countPaddingNaNs(x),
+                        kernels.name() + " " + dtype + " " + layout + ": the padding is left as it was");
+            }
+        }
+    }
+
+    private static long paddingElements(Shape shape, Layout layout) {
+        return (long) shape.dim(0) * (layout.paddedChannels(shape.dim(1)) - shape.dim(1)) * shape.dim(2)
+                * shape.dim(3);
+    }
+
+    private static long countPaddingNaNs(Tensor x) {
+        Shape shape = x.shape();
+        Layout layout = x.layout();
+        long nans = 0;
+        for (int n = 0; n < shape.dim(0); n++) {
+            for (int c = shape.dim(1); c < layout.paddedChannels(shape.dim(1)); c++) {
+                for (int h = 0; h < shape.dim(2); h++) {
+                    for (int w = 0; w < shape.dim(3); w++) {
+                        nans += Float.isNaN(ScalarDgKernels.get(x.segment(), x.dtype(),
+                                layout.offset(shape, n, c, h, w))) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return nans;
+    }
+
     private static void assertChannelMeans(Shape shape, Layout layout, DType dtype, float[] values) {
         int pixels = shape.dim(2) * shape.dim(3);
         for (int n = 0; n < shape.dim(0); n++) {
@@ -508,6 +567,10 @@ class DgKernelsTest {
             kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
             long bytes = threads.getCurrentThreadAllocatedBytes() - before;
             report.append("channelMeans ").append(x).append(": ").append(bytes).append(", ");
+            before = threads.getCurrentThreadAllocatedBytes();
+            kernels.scaleChannels(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
+            bytes = threads.getCurrentThreadAllocatedBytes() - before;
+            report.append("scaleChannels ").append(x).append(": ").append(bytes).append(", ");
         }
         for (int d = 0; d < 2; d++) {
             DType dtype = DType.values()[d];
@@ -525,6 +588,8 @@ class DgKernelsTest {
         for (int t = 0; t < tensors.length; t++) {
             Tensor x = tensors[t];
             kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
+            // By the means just taken: every factor in [-1, 1], so repeated calls shrink the values, never overflow.
+            kernels.scaleChannels(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
         }
         kernels.weightedSum(dst[0], 0, length, DType.F32, sources[0], offsets, weights, 3);
         kernels.weightedSum(dst[1], 0, length, DType.BF16, sources[1], offsets, weights, 3);
@@ -536,7 +601,7 @@ class DgKernelsTest {
 
     @ParameterizedTest
     @MethodSource("implementations")
-    void channelMeansRejectsBadArguments(DgKernels kernels) {
+    void channelMeansAndScaleChannelsRejectBadArguments(DgKernels kernels) {
         Shape shape = Shape.of(2, 3, 4, 5);
         try (Tensor x = Tensor.of(shape, Layout.NCHW16C, new float[120])) {
             MemorySegment segment = x.segment();
@@ -567,6 +632,14 @@ class DgKernelsTest {
                     () -> kernels.channelMeans(segment, shape, Layout.NCHW16C, DType.F32, 0, 1, 2, new float[3]));
             assertRejected("out has room for 2 channel means, need 3",
                     () -> kernels.channelMeans(segment, shape, Layout.NCHW, DType.F32, 0, 1, 2, new float[2]));
+
+            // scaleChannels checks the image as channelMeans does; one case shows it does.
+            assertRejected("scaled channels need an image layout (NCHW, NHWC, NCHW8C, NCHW16C), got NC",
+                    () -> kernels.scaleChannels(segment, Shape.of(2, 3), Layout.NC, DType.F32, 0, new float[3]));
+            assertRejected("scale holds 2 factors, need 3",
+                    () -> kernels.scaleChannels(segment, shape, Layout.NCHW16C, DType.F32, 0, new float[2]));
+            assertThrows(NullPointerException.class,
+                    () -> kernels.scaleChannels(segment, shape, Layout.NCHW16C, DType.F32, 0, null));
         }
     }
 

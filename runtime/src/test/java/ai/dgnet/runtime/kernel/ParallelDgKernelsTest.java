@@ -172,6 +172,12 @@ class ParallelDgKernelsTest {
             }
 
             @Override
+            public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n,
+                                      float[] scale) {
+                throw thrown;
+            }
+
+            @Override
             public String name() {
                 return "failing";
             }
@@ -188,6 +194,8 @@ class ParallelDgKernelsTest {
             assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.weightedSum(dst, 0, 64,
                     DType.F32, new MemorySegment[] {dst}, new long[1], new float[1], 0)));
             assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.channelMeans(dst,
+                    Shape.of(1, 64, 1, 1), Layout.NCHW, DType.F32, 0, new float[64])));
+            assertSame(thrown, assertThrows(IllegalStateException.class, () -> split.scaleChannels(dst,
                     Shape.of(1, 64, 1, 1), Layout.NCHW, DType.F32, 0, new float[64])));
         }
     }

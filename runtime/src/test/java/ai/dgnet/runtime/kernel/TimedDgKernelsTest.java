@@ -43,6 +43,12 @@ class TimedDgKernelsTest {
         }
 
         @Override
+        public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
+            take();
+            scale[0] = 2f;
+        }
+
+        @Override
         public String name() {
             return "slow";
         }
@@ -75,7 +81,13 @@ class TimedDgKernelsTest {
                     () -> timed.weightedSum(dst, 0, 1, DType.F32, new MemorySegment[0], new long[0], new float[0], 0));
         }
         assertTrue(timed.aggregationNanos() >= 2 * MILLI, "a failing call counts too: " + timed.aggregationNanos());
-        assertEquals(4, slow.calls);
+        long routing = timed.routingNanos();
+        long aggregation = timed.aggregationNanos();
+        timed.scaleChannels(MemorySegment.NULL, Shape.of(1, 2, 1, 1), Layout.NCHW, DType.F32, 0, out);
+        assertEquals(2f, out[0], "the scaling came through");
+        assertEquals(routing, timed.routingNanos(), "scaling is not routing");
+        assertEquals(aggregation, timed.aggregationNanos(), "scaling is not aggregation");
+        assertEquals(5, slow.calls);
     }
 
     @Test
