@@ -108,8 +108,8 @@ public final class ChunkedTeam {
 
     /**
      * Runs chunks {@code 0 .. chunks - 1} of {@code call} on the team the caller {@linkplain #claim claimed},
-     * {@linkplain Chunks#release releases} the call, and frees the team. Returns once every chunk has run; the first failure of any chunk is thrown here, after the
-     * others have stopped taking chunks.
+     * {@linkplain Chunks#release releases} the call, and frees the team. Returns once every chunk has run; the first
+     * failure of any chunk is thrown here, after the others have stopped taking chunks.
      */
     public void runClaimed(Chunks call, int chunks) {
         try {
