@@ -1,5 +1,7 @@
 package ai.dgnet.runtime;
 
+import java.util.Locale;
+
 /** Element types of tensors. */
 public enum DType {
     F32(4),
@@ -14,5 +16,10 @@ public enum DType {
 
     public int byteSize() {
         return byteSize;
+    }
+
+    /** The name messages and profiles use: {@code f32}, {@code bf16}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
     }
 }

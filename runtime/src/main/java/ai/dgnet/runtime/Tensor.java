@@ -155,7 +155,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     static String describe(Shape shape, DType dtype, Layout layout) {
-        return shape + " " + dtype.name().toLowerCase(java.util.Locale.ROOT) + " " + layout;
+        return shape + " " + dtype.label() + " " + layout;
     }
 
     private boolean isPlainRowMajor() {

@@ -6,7 +6,6 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Locale;
 import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -166,7 +165,7 @@ final class ScalarDgKernels implements DgKernels {
         }
         long bytes = layout.storageElements(shape) * dtype.byteSize();
         if (x.byteSize() < bytes) {
-            throw new IllegalArgumentException((dtype == DType.F32 ? "an " : "a ") + name(dtype) + " " + shape + " "
+            throw new IllegalArgumentException((dtype == DType.F32 ? "an " : "a ") + dtype.label() + " " + shape + " "
                     + layout + " tensor takes " + bytes + " bytes, x has " + x.byteSize());
         }
     }
@@ -236,7 +235,4 @@ final class ScalarDgKernels implements DgKernels {
     }
 
     /** {@code f32} or {@code bf16}, as {@code Tensor} writes them. */
-    private static String name(DType dtype) {
-        return dtype.name().toLowerCase(Locale.ROOT);
-    }
 }
