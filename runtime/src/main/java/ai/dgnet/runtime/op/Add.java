@@ -17,8 +17,7 @@ public interface Add extends SpecifiedOp<Add.Spec> {
         /** In a few words, for profiles: {@code add 256 56x56}. */
         @Override
         public String describe() {
-            StringBuilder text = new StringBuilder("add ")
-                    .append(shape.rank() == 4 ? OpText.channelsAndSize(shape) : shape.toString());
+            StringBuilder text = new StringBuilder("add ").append(OpText.extent(shape));
             return OpText.suffixed(text, dtype, shape.dim(0));
         }
     }

@@ -111,13 +111,8 @@ public interface Conv2d extends SpecifiedOp<Conv2d.Spec> {
             boolean depthwise = groups > 1 && groups == in && outChannels == in;
             StringBuilder text = new StringBuilder(depthwise ? "dwconv " : "conv ")
                     .append(kernelH).append('x').append(kernelW);
-            if (strideH != 1 || strideW != 1) {
-                text.append(" s").append(strideH == strideW ? Integer.toString(strideH) : strideH + "x" + strideW);
-            }
-            if (dilationH != 1 || dilationW != 1) {
-                text.append(" d").append(dilationH == dilationW ? Integer.toString(dilationH)
-                        : dilationH + "x" + dilationW);
-            }
+            OpText.appendPair(text, "s", strideH, strideW);
+            OpText.appendPair(text, "d", dilationH, dilationW);
             text.append(' ').append(depthwise ? Integer.toString(in) : in + "->" + outChannels);
             text.append(' ').append(input.dim(2)).append('x').append(input.dim(3));
             if (groups > 1 && !depthwise) {

@@ -15,7 +15,7 @@ public interface GlobalAvgPool extends PreparedOp {
 
     /** A global pooling of {@code input} in a few words, for profiles: {@code global avgpool 2048 7x7}. */
     static String describe(Shape input, DType dtype) {
-        return OpText.suffixed(new StringBuilder("global avgpool ").append(OpText.channelsAndSize(input)), dtype,
+        return OpText.suffixed(new StringBuilder("global avgpool ").append(OpText.extent(input)), dtype,
                 input.dim(0));
     }
 

@@ -50,10 +50,8 @@ public interface Pool2d extends SpecifiedOp<Pool2d.Spec> {
         public String describe() {
             StringBuilder text = new StringBuilder(kind == Kind.MAX ? "maxpool " : "avgpool ")
                     .append(kernelH).append('x').append(kernelW);
-            if (strideH != 1 || strideW != 1) {
-                text.append(" s").append(strideH == strideW ? Integer.toString(strideH) : strideH + "x" + strideW);
-            }
-            text.append(' ').append(OpText.channelsAndSize(input));
+            OpText.appendPair(text, "s", strideH, strideW);
+            text.append(' ').append(OpText.extent(input));
             return OpText.suffixed(text, dtype, input.dim(0));
         }
 

@@ -5,8 +5,6 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
-import java.util.Locale;
-
 /** Copies a tensor into another layout and/or element type. */
 public interface Reorder extends SpecifiedOp<Reorder.Spec> {
     void run(Tensor src, Tensor dst);
@@ -20,12 +18,10 @@ public interface Reorder extends SpecifiedOp<Reorder.Spec> {
         /** In a few words, for profiles: {@code reorder 3 224x224 NCHW->NCHW16C}, with the types where they change. */
         @Override
         public String describe() {
-            StringBuilder text = new StringBuilder("reorder ")
-                    .append(shape.rank() == 4 ? OpText.channelsAndSize(shape) : shape.toString())
+            StringBuilder text = new StringBuilder("reorder ").append(OpText.extent(shape))
                     .append(' ').append(srcLayout).append("->").append(dstLayout);
             if (srcType != dstType) {
-                text.append(' ').append(srcType.name().toLowerCase(Locale.ROOT)).append("->")
-                        .append(dstType.name().toLowerCase(Locale.ROOT));
+                text.append(' ').append(srcType.label()).append("->").append(dstType.label());
             }
             return OpText.suffixed(text, DType.F32, shape.dim(0));
         }
