@@ -119,6 +119,11 @@ public abstract class KernelBenchmark {
         return layer.out;
     }
 
+    /** The dimensions of a shape parameter written {@code NxCxHxW}. */
+    static int[] dims(String shape) {
+        return Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
+    }
+
     /** {@code a_j = sum_i A[i][j] * x_i} over {@code count} kept edges. */
     @Benchmark
     public void weightedSum(Aggregation aggregation) {
@@ -141,7 +146,7 @@ public abstract class KernelBenchmark {
 
         @Setup(Level.Trial)
         public void allocate() {
-            int[] dims = Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
+            int[] dims = dims(shape);
             x = Tensor.of(Shape.of(dims), Layout.valueOf(layout), DeterministicWeights.generate("input", dims, 1));
             means = new float[dims[1]];
         }
@@ -194,7 +199,7 @@ public abstract class KernelBenchmark {
 
         @Setup(Level.Trial)
         public void allocate() {
-            Shape map = Shape.of(Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray());
+            Shape map = Shape.of(dims(shape));
             length = map.elements();
             tensors = new Tensor[count + 1];
             sources = new MemorySegment[count];
