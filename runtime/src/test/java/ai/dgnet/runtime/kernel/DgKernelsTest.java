@@ -150,7 +150,7 @@ class DgKernelsTest {
         for (int c = 0; c < channels; c++) {
             for (int p = 0; p < pixels; p++) {
                 int i = (channels + c) * pixels + p;
-                expected[i] = stored(dtype, new float[] {values[i] * scale[c]})[0];
+                expected[i] = stored(dtype, values[i] * scale[c]);
             }
         }
         for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
@@ -724,12 +724,15 @@ class DgKernelsTest {
 
     /** {@code values} as {@code dtype} stores them: rounded to bf16 and back for bf16, as they are for f32. */
     private static float[] stored(DType dtype, float[] values) {
-        if (dtype == DType.BF16) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = BFloat16.toFloat(BFloat16.fromFloat(values[i]));
-            }
+        for (int i = 0; i < values.length; i++) {
+            values[i] = stored(dtype, values[i]);
         }
         return values;
+    }
+
+    /** {@code value} as {@code dtype} stores it. */
+    private static float stored(DType dtype, float value) {
+        return dtype == DType.BF16 ? BFloat16.toFloat(BFloat16.fromFloat(value)) : value;
     }
 
     /** A new segment holding {@code values} as {@code dtype}. */
