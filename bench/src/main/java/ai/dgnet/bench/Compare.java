@@ -2,6 +2,8 @@ package ai.dgnet.bench;
 
 import ai.dgnet.models.Agreement;
 import ai.dgnet.models.Arch;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.cpu.OpProfile;
 import ai.onnxruntime.OrtEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,17 +16,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 
 /**
  * The comparison harness: our runtime against ONNX Runtime (and PyTorch where installed) on the same models,
  * weights and inputs. For every case and batch it first checks that ours and ORT give the same logits, then times
- * them in one process, run for run in turns; PyTorch is timed after them by {@code bench_torch.py}. Then peak
- * memory (each runtime alone in a child JVM) and GFLOP/s against the machine's sgemm rate. The report is Markdown,
+ * them in one process, run for run in turns; PyTorch is timed after them by {@code bench_torch.py}. Then GFLOP/s
+ * against the machine's sgemm rate, with {@code --profile} where each runtime's time goes (its own profile each),
+ * and peak memory (each runtime alone in a child JVM). The report is Markdown,
  * on standard output and in {@code --out}; progress goes to standard error.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
@@ -94,6 +99,12 @@ public final class Compare implements Callable<Integer> {
             description = "Where the report is written too (default: ${DEFAULT-VALUE}).")
     private Path out;
 
+    @Option(names = "--profile", arity = "0..1", paramLabel = "R", fallbackValue = "50",
+            description = "Also show where each runtime's time goes, case by case at the smallest batch, over R more "
+                    + "runs of each (default R: ${FALLBACK-VALUE}): ours from its op profile, ONNX Runtime's from its "
+                    + "own profiler.")
+    private Integer profileRuns;
+
     @Option(names = "--rss", paramLabel = "ours|ort",
             description = "Instead of comparing: run only this runtime on DG-ResNet-50 dynamic (batch 1, then 8) "
                     + "and print its peak RSS. The comparison runs it in a child JVM per runtime.")
@@ -158,6 +169,7 @@ public final class Compare implements Callable<Integer> {
 
         StringBuilder report = new StringBuilder(header(plan, reference, torchSkipped));
         report.append(latencySection(rows)).append(efficiencySection(rows, plan.threads()));
+        boolean profileOk = profileRuns == null || profileSection(report, reference, plan);
         boolean memoryOk = quick || noRss || peakMemorySection(report, reference, plan.threads());
         report.append(failuresSection(rows));
 
@@ -165,7 +177,7 @@ public final class Compare implements Callable<Integer> {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
         System.err.println("report written to " + out);
-        return memoryOk && rows.stream().allMatch(row -> row.failure() == null) ? 0 : 1;
+        return profileOk && memoryOk && rows.stream().allMatch(row -> row.failure() == null) ? 0 : 1;
     }
 
     private Plan plan() {
@@ -175,9 +187,9 @@ public final class Compare implements Callable<Integer> {
                 runs != null ? runs : quick ? 5 : 30,
                 settleMs);
         if (plan.threads() < 1 || plan.runs() < 1 || plan.warmup() < 0 || plan.settleMs() < 0
-                || plan.batches().stream().anyMatch(n -> n < 1)) {
-            throw new ParameterException(spec.commandLine(), "--threads, --runs and --batches must be >= 1, "
-                    + "--warmup and --settle >= 0");
+                || plan.batches().stream().anyMatch(n -> n < 1) || (profileRuns != null && profileRuns < 1)) {
+            throw new ParameterException(spec.commandLine(), "--threads, --runs, --batches and --profile must be "
+                    + ">= 1, --warmup and --settle >= 0");
         }
         return plan;
     }
@@ -352,6 +364,108 @@ public final class Compare implements Callable<Integer> {
                 String.format(Locale.ROOT, "%.0f%%", 100 * gflops / ceiling));
     }
 
+    /**
+     * Appends where each case's time goes in each runtime at the smallest batch; false if a case failed (the section
+     * says why). Each runtime runs alone here, after its warm-up, in a fresh engine: ORT's profiler would slow the
+     * timed runs above.
+     */
+    private boolean profileSection(StringBuilder report, PythonReference reference, Plan plan) {
+        int batch = Collections.min(plan.batches());
+        report.append(String.format(Locale.ROOT, "## Where the time goes (batch %d, %d runs of each runtime)%n%n"
+                + "Ours from its device's op profile and its DG kernels' clocks (Winograd transforms are in their "
+                + "convolutions' time); ONNX Runtime's from its own profiler, which adds to the time of every node, so "
+                + "that its milliseconds here exceed its latency above: compare its shares. \"Between ops\" is what "
+                + "no op accounts for.%n%n", batch, profileRuns));
+        boolean ok = true;
+        for (Case c : cases) {
+            System.err.println("profiling " + c + " at batch " + batch);
+            try {
+                Path onnx = reference.onnx(c, SIZE);
+                TimeSplit ours = profileOurs(c, batch, plan);
+                TimeSplit ort = profileOrt(onnx, batch, plan);
+                report.append("### ").append(c).append("\n\n").append(splitTable(ours, ort)).append('\n')
+                        .append("- ours by kind, ms per run: ").append(byKind(ours)).append('\n')
+                        .append("- ORT by op type, ms per run: ").append(byKind(ort)).append("\n\n");
+            } catch (RuntimeException | IOException e) {
+                System.err.println("FAILED profile of " + c + ": " + e.getMessage());
+                report.append("### ").append(c).append("\n\nFAILED: ").append(e.getMessage()).append("\n\n");
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /**
+     * Runs before a profile: the one that prepares, then as many as are profiled, at least the plan's warm-up. A
+     * fresh JVM's first tens of runs are slow while the JIT compilers share the cores.
+     */
+    private int untimedRuns(int batch, Plan plan) {
+        return 1 + Math.max(plan.warmupAt(batch), profileRuns);
+    }
+
+    private TimeSplit profileOurs(Case c, int batch, Plan plan) {
+        try (Engine.Ours ours = new Engine.Ours(c.arch(), c.mode(), plan.threads(), batch, SIZE)) {
+            for (int i = 0; i < untimedRuns(batch, plan); i++) {
+                ours.infer();
+            }
+            CpuDevice device = ours.device();
+            List<OpProfile> before = device.profile();
+            long routing = device.routingNanos();
+            long aggregation = device.aggregationNanos();
+            long start = System.nanoTime();
+            for (int i = 0; i < profileRuns; i++) {
+                ours.infer();
+            }
+            long wall = System.nanoTime() - start;
+            return TimeSplit.ofOurs(profileRuns, wall, OpProfile.between(before, device.profile()),
+                    device.routingNanos() - routing, device.aggregationNanos() - aggregation);
+        }
+    }
+
+    private TimeSplit profileOrt(Path onnx, int batch, Plan plan) throws IOException {
+        Path folder = Files.createTempDirectory("dgnet-ort-profile");
+        try {
+            // The trace holds every run; the split leaves the untimed ones out.
+            int untimed = untimedRuns(batch, plan);
+            Path trace;
+            try (Engine.Ort ort = new Engine.Ort(onnx, plan.threads(), batch, SIZE, folder.resolve("ort"))) {
+                for (int i = 0; i < untimed + profileRuns; i++) {
+                    ort.run();
+                }
+                trace = ort.endProfiling();
+            }
+            return TimeSplit.ofOrtProfile(trace, untimed);
+        } finally {
+            try (var files = Files.list(folder)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(folder);
+        }
+    }
+
+    private static MarkdownTable splitTable(TimeSplit ours, TimeSplit ort) {
+        MarkdownTable table = new MarkdownTable(1, "part", "ours ms/run", "ours share", "ORT ms/run", "ORT share");
+        for (TimeSplit.Part part : TimeSplit.Part.values()) {
+            table.add(part.toString(), ms3(ours.millisPerRun(part)), percent(ours.share(part)),
+                    ms3(ort.millisPerRun(part)), percent(ort.share(part)));
+        }
+        return table.add("all", ms3(ours.totalMillisPerRun()), "", ms3(ort.totalMillisPerRun()), "");
+    }
+
+    /** The kinds of op that took at least 0.01 ms per run, the most first. */
+    private static String byKind(TimeSplit split) {
+        StringJoiner kinds = new StringJoiner(", ");
+        split.byKind().forEach((kind, nanos) -> {
+            double perRun = nanos / 1e6 / split.runs();
+            if (perRun >= 0.01) {
+                kinds.add(kind + " " + ms3(perRun));
+            }
+        });
+        return kinds.toString();
+    }
+
     /** Appends the peak-memory section; false if a child failed (the section says why). */
     private boolean peakMemorySection(StringBuilder report, PythonReference reference, int threads)
             throws InterruptedException {
@@ -389,6 +503,14 @@ public final class Compare implements Callable<Integer> {
 
     private static String ms(double millis) {
         return String.format(Locale.ROOT, millis < 10 ? "%.2f" : "%.1f", millis);
+    }
+
+    private static String ms3(double millis) {
+        return String.format(Locale.ROOT, "%.3f", millis);
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
     }
 
     private static String ratio(Latency ours, Latency other) {

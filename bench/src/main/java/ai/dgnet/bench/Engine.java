@@ -48,7 +48,7 @@ sealed interface Engine extends AutoCloseable {
         Engine open(Case c, Path onnx, int threads, int batch, int size) {
             return switch (this) {
                 case OURS -> new Ours(c.arch(), c.mode(), threads, batch, size);
-                case ORT -> new Ort(onnx, threads, batch, size);
+                case ORT -> new Ort(onnx, threads, batch, size, null);
             };
         }
 
@@ -76,6 +76,11 @@ sealed interface Engine extends AutoCloseable {
             input = Tensor.of(Shape.of(Workloads.inputShape(batch, size)), Layout.NCHW, Workloads.input(batch, size));
         }
 
+        /** The device the session runs on, whose profile and clocks say where the time went. */
+        CpuDevice device() {
+            return device;
+        }
+
         /** One inference, as a serving loop makes it. */
         Result infer() {
             previous = session.run(input, previous);
@@ -99,14 +104,15 @@ sealed interface Engine extends AutoCloseable {
     /**
      * ONNX Runtime's CPU execution provider on an exported model with its single input and output (the
      * exporter's {@code input} and {@code logits}): {@code threads} intra-op threads, one inter-op thread,
-     * sequential execution, every graph optimization, so both runtimes get the same cores the same way.
+     * sequential execution, every graph optimization, so both runtimes get the same cores the same way. With a
+     * {@code profilePrefix}, ORT's profiler traces every run into a file named from it (see {@link #endProfiling()}).
      */
     final class Ort implements Engine {
         private final OrtSession session;
         private final OnnxTensor input;
         private final String inputName;
 
-        Ort(Path onnx, int threads, int batch, int size) {
+        Ort(Path onnx, int threads, int batch, int size, Path profilePrefix) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             long[] shape = Arrays.stream(Workloads.inputShape(batch, size)).asLongStream().toArray();
             try {
@@ -119,6 +125,9 @@ sealed interface Engine extends AutoCloseable {
                 options.setInterOpNumThreads(1);
                 options.setExecutionMode(ExecutionMode.SEQUENTIAL);
                 options.setOptimizationLevel(OptLevel.ALL_OPT);
+                if (profilePrefix != null) {
+                    options.enableProfiling(profilePrefix.toString());
+                }
                 session = env.createSession(onnx.toString(), options);
                 inputName = session.getInputNames().iterator().next();
             } catch (OrtException e) {
@@ -136,6 +145,15 @@ sealed interface Engine extends AutoCloseable {
                 return flat;
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime run failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Stops a profiling session's tracing; returns the trace's file (Chrome's trace format). */
+        Path endProfiling() {
+            try {
+                return Path.of(session.endProfiling());
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime cannot end its profile: " + e.getMessage(), e);
             }
         }
 
