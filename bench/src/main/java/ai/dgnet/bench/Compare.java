@@ -29,8 +29,8 @@ import java.util.concurrent.Callable;
  * weights and inputs. For every case and batch it first checks that ours and ORT give the same logits, then times
  * them in one process, run for run in turns; PyTorch is timed after them by {@code bench_torch.py}. Then GFLOP/s
  * against the machine's sgemm rate, with {@code --profile} where each runtime's time goes (its own profile each),
- * and peak memory (each runtime alone in a child JVM). The report is Markdown,
- * on standard output and in {@code --out}; progress goes to standard error.
+ * and peak memory (each runtime alone in a child JVM). The report is Markdown, on standard output and in
+ * {@code --out}; progress goes to standard error.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare DG-Net's runtime with ONNX Runtime and PyTorch: same logits first, then latency, "
