@@ -3,7 +3,7 @@ package ai.dgnet.bench;
 import ai.dgnet.models.Agreement;
 import ai.dgnet.models.Arch;
 import ai.dgnet.runtime.cpu.CpuDevice;
-import ai.dgnet.runtime.cpu.OpProfile;
+import ai.dgnet.runtime.op.OpProfile;
 import ai.onnxruntime.OrtEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

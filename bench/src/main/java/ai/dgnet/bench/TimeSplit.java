@@ -1,7 +1,7 @@
 package ai.dgnet.bench;
 
 import ai.dgnet.runtime.cpu.CpuDevice;
-import ai.dgnet.runtime.cpu.OpProfile;
+import ai.dgnet.runtime.op.OpProfile;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,7 @@
 package ai.dgnet.bench;
 
 import ai.dgnet.bench.TimeSplit.Part;
-import ai.dgnet.runtime.cpu.OpProfile;
+import ai.dgnet.runtime.op.OpProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package ai.dgnet.cli;
 
 import ai.dgnet.models.DgModel;
+import ai.dgnet.models.LayerProfile;
 import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
@@ -9,7 +10,7 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
-import ai.dgnet.runtime.cpu.OpProfile;
+import ai.dgnet.runtime.op.OpProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +27,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time MODEL on a deterministic batch: warm-up runs (the first prepares kernels and weights), "
                 + "then timed runs; prints latency percentiles, throughput and where the time went: oneDNN, routing, "
-                + "weighted sums, Winograd transforms and the rest; with --profile, the ops that took the most time.")
+                + "weighted sums, Winograd transforms and the rest; with --profile, the ops (or with --layers, the "
+                + "layers) that took the most time.")
 final class BenchCommand implements Callable<Integer> {
     /** The seed of the input, as {@code dgnet demo}'s (weights seed + 1). */
     private static final long INPUT_SEED = ModelArgument.SEED + 1;
@@ -62,6 +64,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "calls per run, and GFLOP/s as direct computation counts them.")
     Integer profile;
 
+    @Option(names = "--layers",
+            description = "With --profile, one line per layer (its name in the model, such as torchvision's "
+                    + "layer1.0.conv1) instead of one per kind of op.")
+    boolean layers;
+
     @Spec
     CommandSpec spec;
 
@@ -73,6 +80,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch, --runs and --size must be >= 1 and --warmup and --profile >= 0, "
                     + "got batch " + batch + ", runs " + runs + ", size " + size + ", warmup " + warmup + ", profile "
                     + profile);
+        }
+        if (layers && profile == null) {
+            throw new IllegalArgumentException("--layers lists the profile by layer: give --profile too");
         }
         PrintWriter out = spec.commandLine().getOut();
         try (DgModel dg = ModelArgument.open(model);
@@ -114,34 +124,45 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The {@code lines} kinds of op that took the most time, one line each, and what the others took together. */
+    /**
+     * The {@code lines} kinds of op (or, with {@code --layers}, layers) that took the most time, one line each, and
+     * what the others took together.
+     */
     private void printProfile(PrintWriter out, Timing timing, int lines) {
-        List<OpProfile> ops = timing.ops();
-        List<OpProfile> shown = ops.subList(0, Math.min(lines, ops.size()));
+        List<LayerProfile> rows = layers ? timing.layers()
+                : timing.ops().stream().map(op -> new LayerProfile("", op)).toList();
+        List<LayerProfile> shown = rows.subList(0, Math.min(lines, rows.size()));
+        String what = layers ? "layers" : "kinds";
         double total = timing.totalMillis() * 1e6;
-        out.printf(Locale.ROOT, "ops by time over %d runs (%s):%n", runs, shown.size() == ops.size()
-                ? "all " + ops.size() + " kinds" : "the " + shown.size() + " costliest of " + ops.size() + " kinds");
-        int width = "op".length();
-        for (OpProfile op : shown) {
-            width = Math.max(width, op.op().length());
+        out.printf(Locale.ROOT, "%s by time over %d runs (%s):%n", layers ? "layers" : "ops", runs,
+                shown.size() == rows.size() ? "all " + rows.size() + " " + what
+                        : "the " + shown.size() + " costliest of " + rows.size() + " " + what);
+        int layerWidth = "layer".length();
+        int opWidth = "op".length();
+        for (LayerProfile row : shown) {
+            layerWidth = Math.max(layerWidth, row.layer().length());
+            opWidth = Math.max(opWidth, row.op().op().length());
         }
-        String row = "  %6s  %8s  %6s  %7s  %-" + width + "s  %s%n";
-        out.printf(Locale.ROOT, row, "share", "ms/run", "calls", "GFLOP/s", "op", "implementation");
-        for (OpProfile op : shown) {
-            out.printf(Locale.ROOT, row, String.format(Locale.ROOT, "%.1f%%", 100 * op.nanos() / total),
+        String layer = layers ? "%-" + layerWidth + "s  " : "%s";
+        String format = "  %6s  %8s  %6s  %7s  " + layer + "%-" + opWidth + "s  %s%n";
+        out.printf(Locale.ROOT, format, "share", "ms/run", "calls", "GFLOP/s", layers ? "layer" : "", "op",
+                "implementation");
+        for (LayerProfile row : shown) {
+            OpProfile op = row.op();
+            out.printf(Locale.ROOT, format, String.format(Locale.ROOT, "%.1f%%", 100 * op.nanos() / total),
                     String.format(Locale.ROOT, "%.3f", op.nanos() / 1e6 / runs),
                     String.format(Locale.ROOT, "%.1f", (double) op.runs() / runs),
-                    op.macs() > 0 ? String.format(Locale.ROOT, "%.1f", op.gflops()) : "-", op.op(),
+                    op.macs() > 0 ? String.format(Locale.ROOT, "%.1f", op.gflops()) : "-", row.layer(), op.op(),
                     op.implementation());
         }
-        if (shown.size() < ops.size()) {
+        if (shown.size() < rows.size()) {
             long rest = 0;
-            for (OpProfile op : ops.subList(shown.size(), ops.size())) {
-                rest += op.nanos();
+            for (LayerProfile row : rows.subList(shown.size(), rows.size())) {
+                rest += row.op().nanos();
             }
-            out.printf(Locale.ROOT, "  %6s  %8s  the other %d kinds%n",
+            out.printf(Locale.ROOT, "  %6s  %8s  the other %d %s%n",
                     String.format(Locale.ROOT, "%.1f%%", 100 * rest / total),
-                    String.format(Locale.ROOT, "%.3f", rest / 1e6 / runs), ops.size() - shown.size());
+                    String.format(Locale.ROOT, "%.3f", rest / 1e6 / runs), rows.size() - shown.size(), what);
         }
     }
 }

@@ -1,10 +1,11 @@
 package ai.dgnet.cli;
 
+import ai.dgnet.models.LayerProfile;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
-import ai.dgnet.runtime.cpu.OpProfile;
+import ai.dgnet.runtime.op.OpProfile;
 
 import java.util.Arrays;
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.List;
  * @param inAggregation the fraction spent in the DG kernels' weighted sums
  * @param inTransforms  the fraction spent in the Winograd convolutions' transforms
  * @param ops           the device's ops that ran, with their runs and time during these runs, the most time first
+ * @param layers        the layers of the session's network for the input that ran, likewise
  * @param last          the result of the last run
  */
 record Timing(double[] sortedMillis, double inPrimitives, double inRouting, double inAggregation, double inTransforms,
-              List<OpProfile> ops, Result last) {
+              List<OpProfile> ops, List<LayerProfile> layers, Result last) {
     /** Runs {@code session} on {@code input} {@code runs} times, writing into {@code result} (null for a new one). */
     static Timing measure(CpuDevice device, Session session, Tensor input, Result result, int runs) {
         double[] millis = new double[runs];
@@ -31,6 +33,7 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
         long aggregationBefore = device.aggregationNanos();
         long transformsBefore = device.transformNanos();
         List<OpProfile> opsBefore = device.profile();
+        List<LayerProfile> layersBefore = session.profile(input.shape());
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             result = session.run(input, result);
@@ -42,8 +45,9 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
         double inAggregation = (device.aggregationNanos() - aggregationBefore) / 1e6 / total;
         double inTransforms = (device.transformNanos() - transformsBefore) / 1e6 / total;
         List<OpProfile> ops = OpProfile.between(opsBefore, device.profile());
+        List<LayerProfile> layers = LayerProfile.between(layersBefore, session.profile(input.shape()));
         Arrays.sort(millis);
-        return new Timing(millis, inPrimitives, inRouting, inAggregation, inTransforms, ops, result);
+        return new Timing(millis, inPrimitives, inRouting, inAggregation, inTransforms, ops, layers, result);
     }
 
     double totalMillis() {

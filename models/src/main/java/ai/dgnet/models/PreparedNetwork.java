@@ -19,6 +19,7 @@ import ai.dgnet.runtime.dg.StageTrace;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.NamedOp;
 import ai.dgnet.runtime.op.Pool2d;
 import ai.dgnet.runtime.op.Reorder;
 import ai.dgnet.runtime.op.Residual;
@@ -37,6 +38,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * input directly where it can (else one reorder of the input), and the logits come out as {@code NC}.
  */
 final class PreparedNetwork implements AutoCloseable {
+    private final NetworkDef net;
     private final Shape input;
     private final int numClasses;
     private final List<Conv2d> stem = new ArrayList<>();
@@ -83,6 +85,7 @@ final class PreparedNetwork implements AutoCloseable {
 
     private PreparedNetwork(Device device, NetworkDef net, ModelConfig config, float threshold, Precision precision,
                             WeightSource weights, Shape input, Layout layout) {
+        this.net = net;
         this.input = input;
         this.numClasses = net.numClasses();
         DType dtype = precision.activations();
@@ -259,6 +262,33 @@ final class PreparedNetwork implements AutoCloseable {
 
     Shape input() {
         return input;
+    }
+
+    /**
+     * Every op of the network in the order a run takes them, each under its layer's name: torchvision's module
+     * path for convolutions and the classifier, {@code input} for a reorder of the input, {@code maxpool} and
+     * {@code avgpool} for the poolings.
+     */
+    List<NamedOp> ops() {
+        List<NamedOp> ops = new ArrayList<>();
+        if (inputReorder != null) {
+            ops.add(new NamedOp("input", inputReorder));
+        }
+        for (int i = 0; i < stem.size(); i++) {
+            ops.add(new NamedOp(net.stem().get(i).conv(), stem.get(i)));
+        }
+        if (maxPool != null) {
+            ops.add(new NamedOp("maxpool", maxPool));
+        }
+        for (StageExecutor stage : stages) {
+            ops.addAll(stage.ops());
+        }
+        for (int i = 0; i < head.size(); i++) {
+            ops.add(new NamedOp(net.headConvs().get(i).conv(), head.get(i)));
+        }
+        ops.add(new NamedOp("avgpool", globalPool));
+        ops.add(new NamedOp(net.fc(), classifier));
+        return ops;
     }
 
     /** A result with room for this network's outputs, to be filled by {@link #run}. */

@@ -6,6 +6,7 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,6 +66,22 @@ public final class Session implements AutoCloseable {
         Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
         network.run(input, into);
         return into;
+    }
+
+    /**
+     * The layers of the network this session prepared for {@code input}-shaped batches, in the order a run takes
+     * them, each with its op's runs and time so far; empty before the first run of that shape. Compare two with
+     * {@link LayerProfile#between}.
+     */
+    public List<LayerProfile> profile(Shape input) {
+        if (closed) {
+            throw new IllegalStateException("session is closed");
+        }
+        PreparedNetwork network = prepared.get(input);
+        if (network == null) {
+            return List.of();
+        }
+        return network.ops().stream().map(op -> new LayerProfile(op.name(), op.op().profile())).toList();
     }
 
     /** Runs a batch given as NCHW values in row-major order. */

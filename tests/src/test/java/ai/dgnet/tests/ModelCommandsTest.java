@@ -31,7 +31,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Set;
@@ -40,6 +42,7 @@ import java.util.TreeSet;
 import static ai.dgnet.tests.InferCommandTest.assertOneLineError;
 import static ai.dgnet.tests.InferCommandTest.dgnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code dgnet demo, device, models, info, predict, graph, bench} on real model and image files. */
@@ -392,6 +395,45 @@ class ModelCommandsTest {
         assertTrue(top.out().contains("(the 2 costliest of " + kinds + " kinds)"), top.out());
         assertTrue(top.out().contains("the other " + (kinds - 2) + " kinds"), top.out());
         assertBadPredict(dgnet("bench", "resnet20", "--profile=-1"), "--profile");
+    }
+
+    @Test
+    void benchProfileByLayerNamesEveryLayerOfTheModelOnce() {
+        Run run = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "1", "--runs", "2", "--threads", "1",
+                "--profile", "0", "--layers");
+        assertEquals(0, run.status(), run.err());
+        String out = run.out();
+        Matcher header = Pattern.compile("layers by time over 2 runs \\(all ([0-9]+) layers\\):").matcher(out);
+        assertTrue(header.find(), out);
+        Pattern row = Pattern.compile("^ +([0-9.]+)% +([0-9.]+) +([0-9.]+) +(-|[0-9.]+)  (\\S+) +(\\S.*?) {2,}(\\S+)$",
+                Pattern.MULTILINE);
+        Matcher line = row.matcher(out);
+        Map<String, String> ops = new HashMap<>();
+        double shares = 0;
+        while (line.find()) {
+            assertEquals("1.0", line.group(3), "a static run takes every layer once: " + line.group());
+            assertNull(ops.put(line.group(5), line.group(6)), "one line per layer: " + out);
+            shares += Double.parseDouble(line.group(1));
+        }
+        // torchvision's module names for ResNet-20 (the parameters' names without ".weight"), and the poolings.
+        Set<String> expected = new TreeSet<>(List.of("conv1", "layer2.0.downsample.0", "layer3.0.downsample.0",
+                "avgpool", "fc"));
+        for (int stage = 1; stage <= 3; stage++) {
+            for (int block = 0; block < 3; block++) {
+                for (int conv = 1; conv <= 2; conv++) {
+                    expected.add("layer" + stage + "." + block + ".conv" + conv);
+                }
+            }
+        }
+        assertEquals(expected, new TreeSet<>(ops.keySet()), out);
+        assertEquals(Integer.parseInt(header.group(1)), ops.size(), out);
+        assertEquals("conv 3x3 s2 16->32 32x32 +relu", ops.get("layer2.0.conv1"), out);
+        assertEquals("conv 1x1 s2 16->32 32x32", ops.get("layer2.0.downsample.0"), out);
+        assertEquals("conv 3x3 32->32 16x16 +residual +relu", ops.get("layer2.1.conv2"), out);
+        assertEquals("linear 64->1000", ops.get("fc"), out);
+        assertEquals(inPrimitives(out) + outsideShares(out)[2], shares, 0.05 * ops.size() + 0.2, out);
+
+        assertBadPredict(dgnet("bench", "resnet20", "--layers"), "--profile");
     }
 
     /** Routing, weighted sums, Winograd transforms and the rest, in percent, from bench's "outside oneDNN" line. */

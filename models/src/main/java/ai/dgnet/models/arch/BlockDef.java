@@ -8,6 +8,7 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.dg.Block;
 import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.NamedOp;
 import ai.dgnet.runtime.op.Residual;
 
 import java.util.ArrayList;
@@ -127,6 +128,18 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         @Override
         public boolean optimized() {
             return convs.stream().allMatch(Conv2d::optimized) && (shortcut == null || shortcut.optimized());
+        }
+
+        @Override
+        public List<NamedOp> ops() {
+            List<NamedOp> ops = new ArrayList<>();
+            if (shortcut != null) {
+                ops.add(new NamedOp(projection.conv(), shortcut));
+            }
+            for (int i = 0; i < convs.size(); i++) {
+                ops.add(new NamedOp(main.get(i).conv(), convs.get(i)));
+            }
+            return ops;
         }
 
         @Override

@@ -22,15 +22,14 @@ import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.OpProfile;
 import ai.dgnet.runtime.op.Pool2d;
 import ai.dgnet.runtime.op.Reorder;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -330,14 +329,7 @@ public final class CpuDevice implements Device {
      * {@link OpProfile#between}. A closed op's runs leave the profile with it.
      */
     public List<OpProfile> profile() {
-        Map<OpProfile.Kind, OpProfile> kinds = new HashMap<>();
-        for (CpuOp op : openOps) {
-            OpProfile line = op.profile();
-            kinds.merge(line.kind(), line, OpProfile::plus);
-        }
-        List<OpProfile> lines = new ArrayList<>(kinds.values());
-        lines.sort(OpProfile.BY_TIME);
-        return lines;
+        return OpProfile.byKind(openOps.stream().map(CpuOp::profile).toList());
     }
 
     /**

@@ -2,6 +2,7 @@ package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.PrimitiveDesc;
+import ai.dgnet.runtime.op.OpProfile;
 import ai.dgnet.runtime.op.PreparedOp;
 
 import java.lang.foreign.MemorySegment;
@@ -81,8 +82,8 @@ abstract class CpuOp implements PreparedOp {
         return primitive.implementation();
     }
 
-    /** This op's line of a profile: its runs and their time so far. */
-    final OpProfile profile() {
+    @Override
+    public final OpProfile profile() {
         return new OpProfile(describe(), implementation(), runs, nanos, runs * macs());
     }
 

@@ -6,6 +6,7 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.DgKernels;
+import ai.dgnet.runtime.op.NamedOp;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -169,6 +170,11 @@ public final class StageExecutor implements AutoCloseable {
 
     public int nodes() {
         return m;
+    }
+
+    /** The nodes' prepared ops, node by node, in the order each node runs them; the nodes own them. */
+    public List<NamedOp> ops() {
+        return nodes.stream().flatMap(node -> node.ops().stream()).toList();
     }
 
     public Shape input() {

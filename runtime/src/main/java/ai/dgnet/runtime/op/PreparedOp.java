@@ -23,6 +23,12 @@ public interface PreparedOp extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * This op's runs and their time so far (Java work inside the op included), as a line of a profile: compare two
+     * with {@link OpProfile#between}, group many with {@link OpProfile#byKind}.
+     */
+    OpProfile profile();
+
     @Override
     void close();
 }

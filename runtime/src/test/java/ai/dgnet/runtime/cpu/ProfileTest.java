@@ -8,6 +8,7 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.OpProfile;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -6,6 +6,7 @@ import ai.dgnet.runtime.Reference;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.op.NamedOp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,9 +41,14 @@ class StageExecutorTest {
         device.close();
     }
 
-    /** A test block mapping {@link #shape()} to itself, optimized and owning nothing. */
+    /** A test block mapping {@link #shape()} to itself, optimized and owning nothing, no op included. */
     private interface SameShapeBlock extends Block {
         Shape shape();
+
+        @Override
+        default List<NamedOp> ops() {
+            return List.of();
+        }
 
         @Override
         default Shape input() {

@@ -1,16 +1,15 @@
-package ai.dgnet.runtime.cpu;
-
-import ai.dgnet.runtime.op.PreparedOp;
+package ai.dgnet.runtime.op;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Time spent in one kind of op on a device ({@link CpuDevice#profile()}): the runs of every op with this description
- * and implementation, summed.
+ * Time spent in one op ({@link PreparedOp#profile()}), or in one kind of op on a device: the runs of every op with
+ * this description and implementation, summed ({@link #byKind}).
  *
  * @param op             what the ops compute ({@link PreparedOp#describe()})
  * @param implementation the kernel the device chose ({@link PreparedOp#implementation()})
@@ -20,11 +19,11 @@ import java.util.Map;
  */
 public record OpProfile(String op, String implementation, long runs, long nanos, long macs) {
     /** The most time first, then by description, so that a profile's order does not depend on a hash. */
-    static final Comparator<OpProfile> BY_TIME = Comparator.comparingLong(OpProfile::nanos).reversed()
+    private static final Comparator<OpProfile> BY_TIME = Comparator.comparingLong(OpProfile::nanos).reversed()
             .thenComparing(OpProfile::op).thenComparing(OpProfile::implementation);
 
     /** Both kinds' runs together; they must be the same kind. */
-    OpProfile plus(OpProfile other) {
+    private OpProfile plus(OpProfile other) {
         requireSameKind(other);
         return new OpProfile(op, implementation, runs + other.runs, nanos + other.nanos, macs + other.macs);
     }
@@ -41,6 +40,17 @@ public record OpProfile(String op, String implementation, long runs, long nanos,
      */
     public double gflops() {
         return nanos > 0 ? 2.0 * macs / nanos : 0;
+    }
+
+    /** One line per kind of op of {@code lines} (ops' own lines, say), their runs summed, the most time first. */
+    public static List<OpProfile> byKind(Collection<OpProfile> lines) {
+        Map<Kind, OpProfile> kinds = new HashMap<>();
+        for (OpProfile line : lines) {
+            kinds.merge(line.kind(), line, OpProfile::plus);
+        }
+        List<OpProfile> merged = new ArrayList<>(kinds.values());
+        merged.sort(BY_TIME);
+        return merged;
     }
 
     /**
@@ -64,7 +74,7 @@ public record OpProfile(String op, String implementation, long runs, long nanos,
         return ran;
     }
 
-    Kind kind() {
+    private Kind kind() {
         return new Kind(op, implementation);
     }
 
@@ -75,6 +85,6 @@ public record OpProfile(String op, String implementation, long runs, long nanos,
     }
 
     /** What makes ops one kind in a profile. */
-    record Kind(String op, String implementation) {
+    private record Kind(String op, String implementation) {
     }
 }
