@@ -358,15 +358,10 @@ class ModelCommandsTest {
 
     @Test
     void benchProfileListsTheKindsOfOpOfARunWithTheirCallsAndShares() {
-        Run run = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "1", "--runs", "2", "--threads", "1",
-                "--profile", "0");
-        assertEquals(0, run.status(), run.err());
-        String out = run.out();
+        String out = profiledBench();
         Matcher header = Pattern.compile("ops by time over 2 runs \\(all ([0-9]+) kinds\\):").matcher(out);
         assertTrue(header.find(), out);
-        Pattern row = Pattern.compile("^ +([0-9.]+)% +([0-9.]+) +([0-9.]+) +(-|[0-9.]+)  (\\S.*?) {2,}(\\S+)$",
-                Pattern.MULTILINE);
-        Matcher line = row.matcher(out);
+        Matcher line = Pattern.compile(PROFILE_ROW + "(\\S.*?) {2,}(\\S+)$", Pattern.MULTILINE).matcher(out);
         int kinds = 0;
         double convolutions = 0;
         double shares = 0;
@@ -399,15 +394,11 @@ class ModelCommandsTest {
 
     @Test
     void benchProfileByLayerNamesEveryLayerOfTheModelOnce() {
-        Run run = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "1", "--runs", "2", "--threads", "1",
-                "--profile", "0", "--layers");
-        assertEquals(0, run.status(), run.err());
-        String out = run.out();
+        String out = profiledBench("--layers");
         Matcher header = Pattern.compile("layers by time over 2 runs \\(all ([0-9]+) layers\\):").matcher(out);
         assertTrue(header.find(), out);
-        Pattern row = Pattern.compile("^ +([0-9.]+)% +([0-9.]+) +([0-9.]+) +(-|[0-9.]+)  (\\S+) +(\\S.*?) {2,}(\\S+)$",
-                Pattern.MULTILINE);
-        Matcher line = row.matcher(out);
+        Matcher line = Pattern.compile(PROFILE_ROW + "(\\S+) +(\\S.*?) {2,}(\\S+)$", Pattern.MULTILINE)
+                .matcher(out);
         Map<String, String> ops = new HashMap<>();
         double shares = 0;
         while (line.find()) {
@@ -434,6 +425,19 @@ class ModelCommandsTest {
         assertEquals(inPrimitives(out) + outsideShares(out)[2], shares, 0.05 * ops.size() + 0.2, out);
 
         assertBadPredict(dgnet("bench", "resnet20", "--layers"), "--profile");
+    }
+
+    /** The start of a line of bench's profile: share, ms per run, calls per run and GFLOP/s, as groups 1-4. */
+    private static final String PROFILE_ROW = "^ +([0-9.]+)% +([0-9.]+) +([0-9.]+) +(-|[0-9.]+)  ";
+
+    /** The output of a static ResNet-20's bench, 2 runs on one thread, profiled (every line) and with {@code more}. */
+    private static String profiledBench(String... more) {
+        List<String> args = new ArrayList<>(List.of("bench", "resnet20:static", "--size", "32", "--warmup", "1",
+                "--runs", "2", "--threads", "1", "--profile", "0"));
+        args.addAll(List.of(more));
+        Run run = dgnet(args.toArray(String[]::new));
+        assertEquals(0, run.status(), run.err());
+        return run.out();
     }
 
     /** Routing, weighted sums, Winograd transforms and the rest, in percent, from bench's "outside oneDNN" line. */
