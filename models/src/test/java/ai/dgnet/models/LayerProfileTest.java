@@ -47,6 +47,9 @@ class LayerProfileTest {
                 assertTrue(layer.op().runs() <= 2, layer.toString());
             }
             assertTrue(between.stream().anyMatch(layer -> layer.layer().equals("fc")), between.toString());
+
+            session.close();
+            assertThrows(IllegalStateException.class, () -> session.profile(shape));
         }
     }
 
