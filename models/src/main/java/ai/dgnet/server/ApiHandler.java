@@ -27,6 +27,9 @@ import java.util.function.BooleanSupplier;
 final class ApiHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
     private static final String JSON_TYPE = "application/json";
+    /** A response with binary tensor data: JSON, then bytes (the binary tensor data extension). */
+    private static final String BINARY_TYPE = "application/octet-stream";
+    private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
 
     /** A served model: its worker, the outputs it offers and its metadata, made once. */
     record Served(ModelWorker worker, List<OutputTensor> outputs, byte[] metadata) {
@@ -206,16 +209,14 @@ final class ApiHandler implements HttpHandler {
     }
 
     private void infer(HttpExchange exchange, Served model) throws IOException {
-        if (exchange.getRequestHeaders().containsKey("Inference-Header-Content-Length")) {
-            throw RequestException.badRequest("binary tensor data is not supported: send 'data' as JSON numbers");
-        }
+        long jsonBytes = jsonBytes(exchange);
         ModelWorker.Slice slice;
         V2Json.InferRequest request;
         try (InputStream body = body(exchange)) {
             model.worker().admit();
             CompletableFuture<ModelWorker.Slice> result;
             try {
-                request = V2Json.readInfer(body, model.config(), model.outputs());
+                request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs());
                 result = model.worker().submit(request.values(), request.shape());
             } catch (RuntimeException | IOException e) {
                 model.worker().cancel();
@@ -223,7 +224,33 @@ final class ApiHandler implements HttpHandler {
             }
             slice = outcome(result);
         }
-        send(exchange, 200, JSON_TYPE, V2Json.inferResponse(model.name(), request, slice));
+        V2Json.Response response = V2Json.inferResponse(model.name(), request, slice);
+        if (response.binary()) {
+            exchange.getResponseHeaders().set(INFERENCE_HEADER_LENGTH, Integer.toString(response.jsonBytes()));
+            send(exchange, 200, BINARY_TYPE, response.bytes());
+        } else {
+            send(exchange, 200, JSON_TYPE, response.bytes());
+        }
+    }
+
+    /**
+     * The binary tensor data extension's {@code Inference-Header-Content-Length}: how many bytes of the body are
+     * JSON, binary tensor data following them; -1 when the request has no such header (its body is all JSON).
+     */
+    private static long jsonBytes(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst(INFERENCE_HEADER_LENGTH);
+        if (header == null) {
+            return -1;
+        }
+        try {
+            long bytes = Long.parseLong(header.strip());
+            if (bytes >= 0) {
+                return bytes;
+            }
+        } catch (NumberFormatException e) {
+            // Answered below, as a negative count is.
+        }
+        throw RequestException.badRequest(INFERENCE_HEADER_LENGTH + " '" + header + "' is not a byte count");
     }
 
     /**

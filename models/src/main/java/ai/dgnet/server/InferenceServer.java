@@ -85,8 +85,10 @@ public final class InferenceServer implements AutoCloseable {
         // Handlers mostly wait (for a body, for their batch): a virtual thread each. The queues bound the work.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         InferenceServer server = new InferenceServer(http, executor, List.copyOf(workers));
+        byte[] metadata = V2Json.serverMetadata(version(), List.of("binary_tensor_data", "classify",
+                "model_repository"));
         http.createContext("/", new ApiHandler(served, config.maxRequestBytes(), metrics, () -> !server.closing,
-                V2Json.serverMetadata(version(), List.of("classify", "model_repository")), indexPage()));
+                metadata, indexPage()));
         http.setExecutor(executor);
         http.start();
         return server;

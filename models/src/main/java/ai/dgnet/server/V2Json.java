@@ -15,21 +15,25 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * The JSON of the Open Inference Protocol (KServe v2) REST API for DG-Net models: one input {@code input}, FP32
  * {@code [N, C, H, W]}, given flat or nested in row-major order; the outputs of {@link OutputTensor}. A request is
- * read as a stream, so that a large tensor never exists as a tree of JSON nodes.
+ * read as a stream, so that a large tensor never exists as a tree of JSON nodes. With the binary tensor data
+ * extension the input's values, and any output's, travel after the JSON as little-endian FP32 instead.
  */
 final class V2Json {
     /**
@@ -42,36 +46,117 @@ final class V2Json {
     /** Models have one version; the protocol's versioned paths accept it. */
     static final String VERSION = "1";
 
+    /** The binary tensor data extension's parameter giving a tensor's size in bytes after the JSON. */
+    static final String BINARY_DATA_SIZE = "binary_data_size";
+
     /**
      * A checked inference request.
      *
      * @param id      the client's id, echoed in the response; null when it gave none
      * @param outputs the outputs asked for, in the order asked; {@code logits} alone when it asked for none
      */
-    record InferRequest(String id, Shape shape, float[] values, List<OutputTensor> outputs) {
+    record InferRequest(String id, Shape shape, float[] values, List<RequestedOutput> outputs) {
+    }
+
+    /** An output asked for, and whether it goes back as binary data after the JSON rather than in it. */
+    record RequestedOutput(OutputTensor tensor, boolean binary) {
+    }
+
+    /**
+     * A response body: the JSON, then the binary outputs' data when there are any.
+     *
+     * @param jsonBytes the JSON's length: the {@code Inference-Header-Content-Length} of a body with binary data
+     */
+    record Response(byte[] bytes, int jsonBytes) {
+        boolean binary() {
+            return jsonBytes < bytes.length;
+        }
     }
 
     private V2Json() {
     }
 
-    /** Reads an inference request for a model of {@code config}; a 400 names what is wrong with it. */
-    static InferRequest readInfer(InputStream body, ModelConfig config, List<OutputTensor> available)
+    /**
+     * Reads an inference request for a model of {@code config}; a 400 names what is wrong with it. With
+     * {@code jsonBytes} of 0 or more (the request's {@code Inference-Header-Content-Length}) the JSON is that many
+     * bytes of the body and binary tensor data follows it; -1 means the body is JSON alone.
+     */
+    static InferRequest readInfer(InputStream body, long jsonBytes, ModelConfig config, List<OutputTensor> available)
             throws IOException {
-        try (JsonParser p = JSON.createParser(body)) {
+        Request request = parse(jsonBytes < 0 ? body : new ByteArrayInputStream(json(body, jsonBytes)), available);
+        Shape shape = request.input.check(config, jsonBytes >= 0);
+        float[] values = request.input.binarySize >= 0 ? binary(body, request.input.binarySize)
+                : request.input.data.toArray();
+        if (jsonBytes >= 0 && body.read() != -1) {
+            throw bad("the body has more bytes after the JSON than the binary data its inputs declare");
+        }
+        List<RequestedOutput> outputs = request.outputs.stream().map(o -> new RequestedOutput(o.tensor,
+                o.binary != null ? o.binary : request.binaryOutputs)).toList();
+        return new InferRequest(request.id, shape, values, outputs);
+    }
+
+    /** The first {@code jsonBytes} bytes of {@code body}, the JSON of a request with binary data. */
+    private static byte[] json(InputStream body, long jsonBytes) throws IOException {
+        if (jsonBytes > Integer.MAX_VALUE - 8) {
+            throw bad("Inference-Header-Content-Length " + jsonBytes + " is larger than a request may be");
+        }
+        byte[] json = body.readNBytes((int) jsonBytes);
+        if (json.length < jsonBytes) {
+            throw bad("the body has " + json.length + " bytes, fewer than its Inference-Header-Content-Length "
+                    + jsonBytes);
+        }
+        return json;
+    }
+
+    /** {@code size} bytes of little-endian FP32 from {@code body}; finite values only, as in JSON. */
+    private static float[] binary(InputStream body, long size) throws IOException {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw bad("input '" + INPUT + "' has " + size + " bytes of binary data, more than a request may have");
+        }
+        byte[] bytes = body.readNBytes((int) size);
+        if (bytes.length < size) {
+            throw bad("the body ends " + bytes.length + " bytes into input '" + INPUT + "''s " + size
+                    + " bytes of binary data");
+        }
+        float[] values = new float[bytes.length / Float.BYTES];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw bad("input '" + INPUT + "' value " + values[i] + " (index " + i + ") is not a finite FP32 "
+                        + "number");
+            }
+        }
+        return values;
+    }
+
+    /** A request's JSON as given, its input not yet checked against the model. */
+    private static final class Request {
+        String id;
+        boolean binaryOutputs;
+        Input input;
+        List<Output> outputs;
+    }
+
+    /** An output as asked for; {@code binary} is null where its parameters do not say. */
+    private record Output(OutputTensor tensor, Boolean binary) {
+    }
+
+    private static Request parse(InputStream json, List<OutputTensor> available) throws IOException {
+        try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad("the request body must be a JSON object");
             }
-            String id = null;
-            List<OutputTensor> outputs = List.of(available.getFirst());
-            Input input = null;
+            Request request = new Request();
+            request.outputs = List.of(new Output(available.getFirst(), null));
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "id" -> id = string(p, value, "'id'");
-                    case "parameters" -> parameters(p, "'parameters'");
-                    case "inputs" -> input = inputs(p, value);
-                    case "outputs" -> outputs = outputs(p, value, available);
+                    case "id" -> request.id = string(p, value, "'id'");
+                    case "parameters" -> request.binaryOutputs = Boolean.TRUE.equals(flag(
+                            parameters(p, "'parameters'"), "binary_data_output", "the request's"));
+                    case "inputs" -> request.input = inputs(p, value);
+                    case "outputs" -> request.outputs = outputs(p, value, available);
                     default -> throw bad("unknown field '" + field
                             + "': an inference request has 'id', 'parameters', 'inputs' and 'outputs'");
                 }
@@ -79,10 +164,10 @@ final class V2Json {
             if (p.nextToken() != null) {
                 throw bad("unexpected content after the request's JSON object");
             }
-            if (input == null) {
+            if (request.input == null) {
                 throw bad("the request has no 'inputs'");
             }
-            return new InferRequest(id, input.check(config), input.data.toArray(), outputs);
+            return request;
         } catch (JacksonException e) {
             // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])".
             String message = e.getOriginalMessage().lines().findFirst().orElse("").split(" \\(start marker at ", 2)[0];
@@ -97,16 +182,28 @@ final class V2Json {
         String datatype;
         long[] shape;
         Floats data;
+        /** The bytes of its binary data after the JSON; -1 when it has none. */
+        long binarySize = -1;
 
-        Shape check(ModelConfig config) {
+        /** Checks the input against the model; {@code binaryBody}: the body has binary data after its JSON. */
+        Shape check(ModelConfig config, boolean binaryBody) {
             if (name == null) {
                 throw bad("the input has no 'name': the model takes one input, '" + INPUT + "'");
             }
             if (!INPUT.equals(name)) {
                 throw bad("unknown input '" + name + "': the model takes one input, '" + INPUT + "'");
             }
-            if (datatype == null || shape == null || data == null) {
-                throw bad("input '" + INPUT + "' needs 'datatype', 'shape' and 'data'");
+            if (data != null && binarySize >= 0) {
+                throw bad("input '" + INPUT + "' has both 'data' and a '" + BINARY_DATA_SIZE + "' parameter: give "
+                        + "its values one way");
+            }
+            if (binarySize >= 0 && !binaryBody) {
+                throw bad("input '" + INPUT + "' has binary data ('" + BINARY_DATA_SIZE + "'), but the request has "
+                        + "no Inference-Header-Content-Length header saying where its JSON ends");
+            }
+            if (datatype == null || shape == null || (data == null && binarySize < 0)) {
+                throw bad("input '" + INPUT + "' needs 'datatype', 'shape' and 'data' (or the '" + BINARY_DATA_SIZE
+                        + "' parameter)");
             }
             if (!FP32.equals(datatype)) {
                 throw bad("input '" + INPUT + "' has datatype '" + datatype + "': the model takes " + FP32);
@@ -123,9 +220,11 @@ final class V2Json {
             } catch (ArithmeticException e) {
                 holds = "more than " + Long.MAX_VALUE;
             }
-            if (!holds.equals(Integer.toString(data.size))) {
-                throw bad("input '" + INPUT + "' has " + data.size + " values, but its shape "
-                        + Arrays.toString(shape) + " holds " + holds);
+            long given = binarySize >= 0 ? binarySize / Float.BYTES : data.size;
+            if ((binarySize >= 0 && binarySize % Float.BYTES != 0) || !holds.equals(Long.toString(given))) {
+                throw bad("input '" + INPUT + "' has " + (binarySize >= 0 ? binarySize + " bytes of binary data"
+                        : data.size + " values") + ", but its shape " + Arrays.toString(shape) + " holds " + holds
+                        + (binarySize >= 0 ? " FP32 values of 4 bytes" : ""));
             }
             return Shape.of(Arrays.stream(shape).mapToInt(Math::toIntExact).toArray());
         }
@@ -160,11 +259,7 @@ final class V2Json {
                 case "datatype" -> input.datatype = string(p, value, "an input's 'datatype'");
                 case "shape" -> input.shape = shape(p, value);
                 case "data" -> input.data = data(p, value);
-                case "parameters" -> {
-                    if (parameters(p, "an input's 'parameters'").has("binary_data_size")) {
-                        throw bad("binary tensor data is not supported: send 'data' as JSON numbers");
-                    }
-                }
+                case "parameters" -> input.binarySize = binarySize(parameters(p, "an input's 'parameters'"));
                 default -> throw bad("unknown field '" + field
                         + "' in an input: an input has 'name', 'shape', 'datatype', 'parameters' and 'data'");
             }
@@ -217,34 +312,61 @@ final class V2Json {
         return data;
     }
 
-    private static List<OutputTensor> outputs(JsonParser p, JsonToken value, List<OutputTensor> available)
+    private static List<Output> outputs(JsonParser p, JsonToken value, List<OutputTensor> available)
             throws IOException {
         if (value != JsonToken.START_ARRAY) {
             throw bad("'outputs' must be an array of {\"name\": ...} objects");
         }
-        Set<OutputTensor> asked = new LinkedHashSet<>();
+        Map<OutputTensor, Output> asked = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             String name = null;
+            Boolean binary = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken fieldValue = p.nextToken();
                 switch (field) {
                     case "name" -> name = string(p, fieldValue, "an output's 'name'");
-                    case "parameters" -> parameters(p, "an output's 'parameters'");
+                    case "parameters" -> binary = flag(parameters(p, "an output's 'parameters'"), "binary_data",
+                            "an output's");
                     default -> throw bad("unknown field '" + field + "' in an output: an output has 'name' and "
                             + "'parameters'");
                 }
             }
             String wanted = name;
-            asked.add(available.stream().filter(o -> o.name().equals(wanted)).findFirst().orElseThrow(() -> bad(
-                    (wanted == null ? "an output has no 'name'" : "unknown output '" + wanted + "'")
-                            + ": the model has " + available.stream().map(OutputTensor::name)
-                            .collect(Collectors.joining(", ")))));
+            OutputTensor tensor = available.stream().filter(o -> o.name().equals(wanted)).findFirst()
+                    .orElseThrow(() -> bad((wanted == null ? "an output has no 'name'"
+                            : "unknown output '" + wanted + "'") + ": the model has "
+                            + available.stream().map(OutputTensor::name).collect(Collectors.joining(", "))));
+            asked.putIfAbsent(tensor, new Output(tensor, binary));
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw bad("'outputs' must be an array of {\"name\": ...} objects");
         }
-        return asked.isEmpty() ? List.of(available.getFirst()) : List.copyOf(asked);
+        return asked.isEmpty() ? List.of(new Output(available.getFirst(), null)) : List.copyOf(asked.values());
+    }
+
+    /** An input's {@code binary_data_size}, -1 when its parameters have none. */
+    private static long binarySize(JsonNode parameters) {
+        JsonNode size = parameters.get(BINARY_DATA_SIZE);
+        if (size == null) {
+            return -1;
+        }
+        if (!size.canConvertToExactIntegral() || !size.canConvertToLong() || size.asLong() < 0) {
+            throw bad("an input's '" + BINARY_DATA_SIZE + "' must be a byte count >= 0, got " + size);
+        }
+        return size.asLong();
+    }
+
+    /** The boolean parameter {@code name} of {@code whose} parameters; null when they do not have it. */
+    private static Boolean flag(JsonNode parameters, String name, String whose) {
+        JsonNode flag = parameters.get(name);
+        if (flag == null) {
+            return null;
+        }
+        if (!flag.isBoolean()) {
+            throw bad(whose + " '" + name + "' must be true or false, got " + flag);
+        }
+        return flag.asBoolean();
     }
 
     /** Parameters are accepted and, but for the binary data extension's, ignored: none is defined yet. */
@@ -275,9 +397,13 @@ final class V2Json {
         return RequestException.badRequest(message);
     }
 
-    /** Writes the response to {@code request}: each output asked for, for the request's instances only. */
-    static byte[] inferResponse(String model, InferRequest request, ModelWorker.Slice slice) {
-        return write(g -> {
+    /**
+     * Writes the response to {@code request}: each output asked for, for the request's instances only, in the JSON
+     * or, asked for as binary, after it.
+     */
+    static Response inferResponse(String model, InferRequest request, ModelWorker.Slice slice) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        byte[] json = write(g -> {
             g.writeStartObject();
             g.writeStringField("model_name", model);
             g.writeStringField("model_version", VERSION);
@@ -285,7 +411,8 @@ final class V2Json {
                 g.writeStringField("id", request.id());
             }
             g.writeArrayFieldStart("outputs");
-            for (OutputTensor output : request.outputs()) {
+            for (RequestedOutput requested : request.outputs()) {
+                OutputTensor output = requested.tensor();
                 g.writeStartObject();
                 g.writeStringField("name", output.name());
                 g.writeStringField("datatype", FP32);
@@ -295,18 +422,37 @@ final class V2Json {
                     g.writeNumber(d);
                 }
                 g.writeEndArray();
-                g.writeArrayFieldStart("data");
-                for (int n = slice.first(); n < slice.first() + slice.count(); n++) {
-                    for (float v : output.instance(slice.result(), n)) {
-                        g.writeNumber(v);
+                if (requested.binary()) {
+                    int before = data.size();
+                    for (int n = slice.first(); n < slice.first() + slice.count(); n++) {
+                        writeLittleEndian(data, output.instance(slice.result(), n));
                     }
+                    g.writeObjectFieldStart("parameters");
+                    g.writeNumberField(BINARY_DATA_SIZE, data.size() - before);
+                    g.writeEndObject();
+                } else {
+                    g.writeArrayFieldStart("data");
+                    for (int n = slice.first(); n < slice.first() + slice.count(); n++) {
+                        for (float v : output.instance(slice.result(), n)) {
+                            g.writeNumber(v);
+                        }
+                    }
+                    g.writeEndArray();
                 }
-                g.writeEndArray();
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+        byte[] bytes = Arrays.copyOf(json, json.length + data.size());
+        System.arraycopy(data.toByteArray(), 0, bytes, json.length, data.size());
+        return new Response(bytes, json.length);
+    }
+
+    private static void writeLittleEndian(ByteArrayOutputStream out, float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(values);
+        out.writeBytes(buffer.array());
     }
 
     /**

@@ -33,6 +33,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,7 +121,8 @@ class InferenceServerTest {
             JsonNode server1 = JSON.readTree(meta.body());
             assertEquals("dgnet", server1.get("name").asText());
             assertTrue(server1.get("version").isTextual());
-            assertEquals("[\"classify\",\"model_repository\"]", server1.get("extensions").toString());
+            assertEquals("[\"binary_tensor_data\",\"classify\",\"model_repository\"]",
+                    server1.get("extensions").toString());
             HttpResponse<String> index = post(server, "/v2/repository/index", "{}");
             assertEquals(200, index.statusCode());
             assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"READY\"}]", index.body());
@@ -197,6 +200,98 @@ class InferenceServerTest {
             assertNull(nestedBody.get("id"));
             assertEquals(1, nestedBody.get("outputs").size());
             assertClose(expected.logitsRowMajor(), floats(nestedBody.get("outputs").get(0).get("data")));
+        }
+    }
+
+    /**
+     * The binary tensor data extension: the input after the JSON as little-endian FP32 gives the same outputs, to the
+     * bit, as the same values in JSON, and outputs asked for as binary come back after the JSON, the same values.
+     */
+    @Test
+    void binaryTensorDataGoesInAndOutAfterTheJson() throws Exception {
+        Shape shape = Shape.of(2, 3, 32, 32);
+        float[] input = input(shape, 12);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            String outputs = "\"outputs\": [{\"name\": \"logits\"}, {\"name\": \"router.0\"}]";
+            HttpResponse<String> json = post(server, "/v2/models/cifar/infer",
+                    "{\"inputs\": [" + tensor(shape, flat(input)) + "], " + outputs + "}");
+            assertEquals(200, json.statusCode(), json.body());
+            JsonNode viaJson = JSON.readTree(json.body()).get("outputs");
+
+            // Binary in, JSON out; the logits asked for as binary by the request, the router's output kept in JSON.
+            String header = "{\"parameters\": {\"binary_data_output\": true}, \"inputs\": ["
+                    + binaryTensor(shape, input.length * 4L) + "], \"outputs\": [{\"name\": \"logits\"}, "
+                    + "{\"name\": \"router.0\", \"parameters\": {\"binary_data\": false}}]}";
+            HttpResponse<byte[]> binary = client.send(binaryRequest(server, header, littleEndian(input),
+                    utf8Length(header)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, binary.statusCode(), new String(binary.body(), StandardCharsets.UTF_8));
+            assertEquals("application/octet-stream", binary.headers().firstValue("Content-Type").orElseThrow());
+            int jsonBytes = Integer.parseInt(binary.headers().firstValue("Inference-Header-Content-Length")
+                    .orElseThrow());
+            JsonNode viaBinary = JSON.readTree(Arrays.copyOf(binary.body(), jsonBytes)).get("outputs");
+            assertEquals(2, viaBinary.size());
+            JsonNode logits = viaBinary.get(0);
+            assertEquals("[2,10]", logits.get("shape").toString());
+            assertNull(logits.get("data"), logits.toString());
+            assertEquals(2 * 10 * 4, logits.get("parameters").get("binary_data_size").asInt());
+            assertEquals(jsonBytes + 2 * 10 * 4, binary.body().length);
+            assertArrayEquals(floats(viaJson.get(0).get("data")), fromLittleEndian(binary.body(), jsonBytes, 20));
+            assertEquals(viaJson.get(1), viaBinary.get(1), "the router's output, in JSON both times");
+
+            // JSON in, one output asked for as binary: the header says where the JSON ends.
+            HttpResponse<byte[]> out = client.send(request(server, "/v2/models/cifar/infer")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"inputs\": [" + tensor(shape, flat(input)) + "], \"outputs\": [{\"name\": \"router.0\", "
+                                    + "\"parameters\": {\"binary_data\": true}}]}")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, out.statusCode());
+            int routerJson = Integer.parseInt(out.headers().firstValue("Inference-Header-Content-Length")
+                    .orElseThrow());
+            assertArrayEquals(floats(viaJson.get(1).get("data")), fromLittleEndian(out.body(), routerJson, 2 * 16));
+        }
+    }
+
+    @Test
+    void badBinaryRequestsAreAnsweredWithTheirStatusAndAMessage() throws Exception {
+        Shape shape = Shape.of(1, 3, 2, 2);
+        float[] input = input(shape, 1);
+        byte[] data = littleEndian(input);
+        String header = "{\"inputs\": [" + binaryTensor(shape, data.length) + "]}";
+        long length = utf8Length(header);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            assertError(sendBinary(server, header, data, "twelve"), 400, "'twelve' is not a byte count");
+            assertError(sendBinary(server, header, data, "-1"), 400, "'-1' is not a byte count");
+            assertError(sendBinary(server, header, new byte[0], Long.toString(length + 1)), 400,
+                    "fewer than its Inference-Header-Content-Length");
+            assertError(post(server, "/v2/models/cifar/infer", header), 400,
+                    "no Inference-Header-Content-Length header");
+            assertError(sendBinary(server, header, Arrays.copyOf(data, data.length - 4), Long.toString(length)), 400,
+                    "the body ends 44 bytes into input 'input''s 48 bytes");
+            assertError(sendBinary(server, header, Arrays.copyOf(data, data.length + 4), Long.toString(length)), 400,
+                    "more bytes after the JSON");
+            String odd = "{\"inputs\": [" + binaryTensor(shape, 47) + "]}";
+            assertError(sendBinary(server, odd, data, Long.toString(utf8Length(odd))), 400,
+                    "has 47 bytes of binary data, but its shape [1, 3, 2, 2] holds 12 FP32 values");
+            String both = "{\"inputs\": [" + tensor(shape, flat(input)).replace("}", ", \"parameters\": "
+                    + "{\"binary_data_size\": 48}}") + "]}";
+            assertError(sendBinary(server, both, data, Long.toString(utf8Length(both))), 400,
+                    "both 'data' and a 'binary_data_size' parameter");
+            float[] withNan = input.clone();
+            withNan[5] = Float.NaN;
+            assertError(sendBinary(server, header, littleEndian(withNan), Long.toString(length)), 400,
+                    "value NaN (index 5) is not a finite FP32 number");
+            String notFlag = "{\"inputs\": [" + binaryTensor(shape, data.length) + "], \"outputs\": [{\"name\": "
+                    + "\"logits\", \"parameters\": {\"binary_data\": \"yes\"}}]}";
+            assertError(sendBinary(server, notFlag, data, Long.toString(utf8Length(notFlag))), 400,
+                    "an output's 'binary_data' must be true or false, got \"yes\"");
+            String negative = "{\"inputs\": [" + binaryTensor(shape, -4) + "]}";
+            assertError(sendBinary(server, negative, data, Long.toString(utf8Length(negative))), 400,
+                    "'binary_data_size' must be a byte count >= 0, got -4");
+
+            // The worker took none of that amiss.
+            HttpResponse<String> good = sendBinary(server, header, data, Long.toString(length));
+            assertEquals(200, good.statusCode(), good.body());
+            assertEquals("application/json", good.headers().firstValue("Content-Type").orElseThrow());
         }
     }
 
@@ -598,6 +693,51 @@ class InferenceServerTest {
 
     private static String tensor(String shape, String data) {
         return "{\"name\": \"input\", \"shape\": " + shape + ", \"datatype\": \"FP32\", \"data\": " + data + "}";
+    }
+
+    /** The input described in JSON, its {@code bytes} of values after the JSON (the binary tensor data extension). */
+    private static String binaryTensor(Shape shape, long bytes) {
+        return "{\"name\": \"input\", \"shape\": " + Arrays.toString(shape.dims()) + ", \"datatype\": \"FP32\", "
+                + "\"parameters\": {\"binary_data_size\": " + bytes + "}}";
+    }
+
+    private static long utf8Length(String json) {
+        return json.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static byte[] littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return bytes.array();
+    }
+
+    private static float[] fromLittleEndian(byte[] bytes, int offset, int count) {
+        assertEquals(offset + count * Float.BYTES, bytes.length, "the body's bytes after its JSON");
+        float[] values = new float[count];
+        ByteBuffer.wrap(bytes, offset, count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
+    }
+
+    /** A POST to the infer endpoint of {@code json} and then {@code data}, the JSON's length in the header given. */
+    private static HttpRequest.Builder binaryRequest(InferenceServer server, String json, byte[] data,
+                                                     long jsonLength) {
+        return binaryRequest(server, json, data, Long.toString(jsonLength));
+    }
+
+    private static HttpRequest.Builder binaryRequest(InferenceServer server, String json, byte[] data,
+                                                     String headerLength) {
+        byte[] head = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = Arrays.copyOf(head, head.length + data.length);
+        System.arraycopy(data, 0, body, head.length, data.length);
+        return request(server, "/v2/models/cifar/infer").header("Content-Type", "application/octet-stream")
+                .header("Inference-Header-Content-Length", headerLength)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    private static HttpResponse<String> sendBinary(InferenceServer server, String json, byte[] data,
+                                                   String headerLength) throws Exception {
+        return client.send(binaryRequest(server, json, data, headerLength).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String flat(float[] values) {
