@@ -26,6 +26,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +58,7 @@ import java.util.regex.Pattern;
                 "Exit status 1 when an accepted request got a wrong answer or none."})
 public final class LoadTest implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
     private static final Pattern BATCH_METRIC = Pattern.compile(
             "^dgnet_server_batch_size_(sum|count)\\{[^}]*} ([0-9.eE+-]+)$", Pattern.MULTILINE);
 
@@ -98,6 +101,11 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--inputs", defaultValue = "8",
             description = "Distinct inputs the clients cycle through (default: ${DEFAULT-VALUE}).")
     private int inputs;
+
+    @Option(names = "--binary",
+            description = "Send each image, and take its logits back, as binary tensor data after the JSON (the "
+                    + "protocol's binary tensor data extension) instead of JSON numbers.")
+    private boolean binary;
 
     @Option(names = "--threads", paramLabel = "T", description = "The server's threads (default: all cores).")
     private Integer threads;
@@ -148,7 +156,7 @@ public final class LoadTest implements Callable<Integer> {
         }
         ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
         Shape one = Shape.of(1, config.inChannels(), size, size);
-        List<byte[]> bodies = new ArrayList<>();
+        List<Request> bodies = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
         PrintWriter err = spec.commandLine().getErr();
         List<Level> levels = new ArrayList<>();
@@ -159,7 +167,7 @@ public final class LoadTest implements Callable<Integer> {
                 for (int k = 0; k < inputs; k++) {
                     float[] input = DeterministicWeights.generate("input", one.dims(), 100 + k);
                     expected.add(session.run(input, one).logits()[0].clone());
-                    bodies.add(requestBody(k, one, input));
+                    bodies.add(binary ? binaryRequest(k, one, input) : jsonRequest(k, one, input));
                 }
             }
             ServerConfig serverConfig = ServerConfig.defaults().withPort(0)
@@ -191,8 +199,8 @@ public final class LoadTest implements Callable<Integer> {
     }
 
     /** {@code clients} threads sending {@code count} requests in all, no new one after {@code deadline}. */
-    private static Level run(HttpClient client, URI infer, List<byte[]> bodies, List<float[]> expected, int clients,
-                             int count, long deadline) throws InterruptedException {
+    private static Level run(HttpClient client, URI infer, List<Request> bodies, List<float[]> expected,
+                             int clients, int count, long deadline) throws InterruptedException {
         AtomicInteger tickets = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger wrong = new AtomicInteger();
@@ -211,9 +219,7 @@ public final class LoadTest implements Callable<Integer> {
                     sent.increment();
                     long t = System.nanoTime();
                     try {
-                        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(infer)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(k))).build(),
+                        HttpResponse<byte[]> response = client.send(bodies.get(k).to(infer),
                                 HttpResponse.BodyHandlers.ofByteArray());
                         double millis = (System.nanoTime() - t) / 1e6;
                         if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()) {
@@ -225,7 +231,9 @@ public final class LoadTest implements Callable<Integer> {
                         } else {
                             answered.incrementAndGet();
                             latencies.add(millis);
-                            if (!correct(response.body(), k, expected.get(k))) {
+                            int jsonBytes = response.headers().firstValue(INFERENCE_HEADER_LENGTH)
+                                    .map(Integer::parseInt).orElse(-1);
+                            if (!correct(response.body(), jsonBytes, k, expected.get(k))) {
                                 wrong.incrementAndGet();
                             }
                         }
@@ -248,30 +256,73 @@ public final class LoadTest implements Callable<Integer> {
                 millis, Double.NaN, failures);
     }
 
-    /** The answer carries this request's id and logits within the spec's fp32 tolerance of the direct run. */
-    static boolean correct(byte[] body, int k, float[] expected) throws IOException {
-        JsonNode answer = JSON.readTree(body);
+    /**
+     * The answer carries this request's id and logits within the spec's fp32 tolerance of the direct run, in its JSON
+     * or, when {@code jsonBytes} (its {@code Inference-Header-Content-Length}) is 0 or more, as the binary data after
+     * the JSON's first {@code jsonBytes} bytes.
+     */
+    static boolean correct(byte[] body, int jsonBytes, int k, float[] expected) throws IOException {
+        JsonNode answer = jsonBytes < 0 ? JSON.readTree(body) : JSON.readTree(Arrays.copyOf(body, jsonBytes));
         JsonNode logits = answer.path("outputs").path(0);
-        if (!answer.path("id").asText().equals(Integer.toString(k)) || !logits.path("name").asText().equals("logits")
-                || logits.path("data").size() != expected.length) {
+        if (!answer.path("id").asText().equals(Integer.toString(k)) || !logits.path("name").asText().equals("logits")) {
             return false;
         }
         float[] actual = new float[expected.length];
-        for (int i = 0; i < actual.length; i++) {
-            actual[i] = (float) logits.path("data").get(i).asDouble();
+        if (jsonBytes < 0) {
+            if (logits.path("data").size() != expected.length) {
+                return false;
+            }
+            for (int i = 0; i < actual.length; i++) {
+                actual[i] = (float) logits.path("data").get(i).asDouble();
+            }
+        } else {
+            if (logits.path("parameters").path("binary_data_size").asLong() != (long) expected.length * Float.BYTES
+                    || body.length != jsonBytes + expected.length * Float.BYTES) {
+                return false;
+            }
+            ByteBuffer.wrap(body, jsonBytes, body.length - jsonBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    .get(actual);
         }
         return Agreement.relativeError(actual, expected) <= Agreement.LOGITS_TOLERANCE;
     }
 
-    private static byte[] requestBody(int k, Shape shape, float[] input) throws IOException {
+    /** A request's body; {@code jsonBytes} >= 0 when binary tensor data follows that many bytes of JSON. */
+    private record Request(byte[] body, int jsonBytes) {
+        HttpRequest to(URI infer) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(infer)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            return jsonBytes < 0 ? request.header("Content-Type", "application/json").build()
+                    : request.header("Content-Type", "application/octet-stream")
+                            .header(INFERENCE_HEADER_LENGTH, Integer.toString(jsonBytes)).build();
+        }
+    }
+
+    /** Request {@code k} with its input in JSON. */
+    private static Request jsonRequest(int k, Shape shape, float[] input) throws IOException {
         ObjectNode request = JSON.createObjectNode().put("id", Integer.toString(k));
-        ObjectNode tensor = request.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
-        Arrays.stream(shape.dims()).forEach(tensor.putArray("shape")::add);
-        var data = tensor.putArray("data");
+        var data = inputTensor(request, shape).putArray("data");
         for (float v : input) {
             data.add(v);
         }
-        return JSON.writeValueAsBytes(request);
+        return new Request(JSON.writeValueAsBytes(request), -1);
+    }
+
+    /** Request {@code k} with its input, and the logits it asks for, as binary data after the JSON. */
+    private static Request binaryRequest(int k, Shape shape, float[] input) throws IOException {
+        ObjectNode request = JSON.createObjectNode().put("id", Integer.toString(k));
+        inputTensor(request, shape).putObject("parameters").put("binary_data_size", (long) input.length * Float.BYTES);
+        request.putArray("outputs").addObject().put("name", "logits").putObject("parameters").put("binary_data", true);
+        byte[] json = JSON.writeValueAsBytes(request);
+        ByteBuffer body = ByteBuffer.allocate(json.length + input.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        body.put(json).asFloatBuffer().put(input);
+        return new Request(body.array(), json.length);
+    }
+
+    /** Adds the input tensor, without its data, to {@code request}'s inputs. */
+    private static ObjectNode inputTensor(ObjectNode request, Shape shape) {
+        ObjectNode tensor = request.putArray("inputs").addObject().put("name", "input").put("datatype", "FP32");
+        Arrays.stream(shape.dims()).forEach(tensor.putArray("shape")::add);
+        return tensor;
     }
 
     /** The server's batch-size summary: {@code {sum, count}}. */
@@ -289,8 +340,8 @@ public final class LoadTest implements Callable<Integer> {
         StringBuilder text = new StringBuilder("## Inference server load test\n\n");
         Machine.describe(threads).forEach(line -> text.append(line).append('\n'));
         text.append(String.format(Locale.ROOT, "- model: %s %s, %dx%d, deterministic weights; server: max batch %d, "
-                + "max queue delay %d ms, queue %d; JSON requests of one image on loopback%n%n", arch, mode, size,
-                size, maxBatch, maxDelayMs, queue));
+                + "max queue delay %d ms, queue %d; %s requests of one image on loopback%n%n", arch, mode, size,
+                size, maxBatch, maxDelayMs, queue, binary ? "binary (tensor data after the JSON)" : "JSON"));
         MarkdownTable table = new MarkdownTable(0, "clients", "sent", "answered", "correct", "503", "failed",
                 "req/s", "p50 ms", "p99 ms", "mean batch");
         for (Level l : levels) {

@@ -2,14 +2,19 @@ package ai.dgnet.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,14 +26,20 @@ class LoadTestTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aShortRunAnswersEveryRequestCorrectly() throws IOException {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aShortRunAnswersEveryRequestCorrectly(boolean binary) throws IOException {
         Path report = dir.resolve("load.md");
         StringWriter out = new StringWriter();
         CommandLine cmd = new CommandLine(new LoadTest()).setOut(new PrintWriter(out))
                 .setErr(new PrintWriter(new StringWriter()));
-        int status = cmd.execute("--arch", "resnet20", "--size", "32", "--concurrency", "1,4", "--requests", "12",
-                "--warmup", "1", "--max-delay-ms", "20", "--threads", "1", "--out", report.toString());
+        List<String> args = new ArrayList<>(List.of("--arch", "resnet20", "--size", "32", "--concurrency", "1,4",
+                "--requests", "12", "--warmup", "1", "--max-delay-ms", "20", "--threads", "1", "--out",
+                report.toString()));
+        if (binary) {
+            args.add("--binary");
+        }
+        int status = cmd.execute(args.toArray(String[]::new));
         assertEquals(0, status, out.toString());
         String text = Files.readString(report);
         assertEquals(out.toString(), text);
@@ -41,19 +52,50 @@ class LoadTestTest {
             assertEquals("0", cells[6].strip(), "no failed request: " + row);
         }
         assertTrue(text.contains("Every accepted request was answered, and correctly"), text);
+        assertTrue(text.contains(binary ? "; binary (tensor data after the JSON) requests" : "; JSON requests"), text);
     }
 
     @Test
     void anAnswerIsCorrectOnlyWithItsIdAndTheExpectedLogits() throws IOException {
         float[] expected = {1f, 2f, 3f};
-        assertTrue(LoadTest.correct(answer("5", "[1.0, 2.0, 3.00001]"), 5, expected));
-        assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0, 3.1]"), 5, expected), "logits off by 2%");
-        assertFalse(LoadTest.correct(answer("4", "[1.0, 2.0, 3.0]"), 5, expected), "another request's answer");
-        assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0]"), 5, expected), "too few logits");
+        assertTrue(LoadTest.correct(answer("5", "[1.0, 2.0, 3.00001]"), -1, 5, expected));
+        assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0, 3.1]"), -1, 5, expected), "logits off by 2%");
+        assertFalse(LoadTest.correct(answer("4", "[1.0, 2.0, 3.0]"), -1, 5, expected), "another request's answer");
+        assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0]"), -1, 5, expected), "too few logits");
+    }
+
+    @Test
+    void aBinaryAnswerIsCorrectOnlyWithTheExpectedLogitsAfterItsJson() throws IOException {
+        float[] expected = {1f, 2f, 3f};
+        byte[] json = binaryAnswer("5", 12);
+        assertTrue(LoadTest.correct(withFloats(json, 1f, 2f, 3.00001f), json.length, 5, expected));
+        assertFalse(LoadTest.correct(withFloats(json, 1f, 2f, 3.1f), json.length, 5, expected), "logits off by 2%");
+        assertFalse(LoadTest.correct(withFloats(json, 1f, 2f), json.length, 5, expected), "too few bytes");
+        byte[] bigEndian = ByteBuffer.allocate(json.length + 12).put(json).putFloat(1f).putFloat(2f).putFloat(3f)
+                .array();
+        assertFalse(LoadTest.correct(bigEndian, json.length, 5, expected), "big-endian values");
+        byte[] wrongSize = binaryAnswer("5", 8);
+        assertFalse(LoadTest.correct(withFloats(wrongSize, 1f, 2f, 3f), wrongSize.length, 5, expected),
+                "binary_data_size not the logits' size");
     }
 
     private static byte[] answer(String id, String logits) {
         return ("{\"model_name\":\"m\",\"id\":\"" + id + "\",\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\","
                 + "\"shape\":[1,3],\"data\":" + logits + "}]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] binaryAnswer(String id, int bytes) {
+        return ("{\"model_name\":\"m\",\"id\":\"" + id + "\",\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\","
+                + "\"shape\":[1,3],\"parameters\":{\"binary_data_size\":" + bytes + "}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] withFloats(byte[] json, float... values) {
+        ByteBuffer body = ByteBuffer.allocate(json.length + values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        body.put(json);
+        for (float v : values) {
+            body.putFloat(v);
+        }
+        return body.array();
     }
 }

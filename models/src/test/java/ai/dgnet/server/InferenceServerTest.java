@@ -123,6 +123,7 @@ class InferenceServerTest {
             assertTrue(server1.get("version").isTextual());
             assertEquals("[\"binary_tensor_data\",\"classify\",\"model_repository\"]",
                     server1.get("extensions").toString());
+            assertEquals("true", System.getProperty(InferenceServer.NO_DELAY_PROPERTY), "TCP_NODELAY asked for");
             HttpResponse<String> index = post(server, "/v2/repository/index", "{}");
             assertEquals(200, index.statusCode());
             assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"READY\"}]", index.body());
