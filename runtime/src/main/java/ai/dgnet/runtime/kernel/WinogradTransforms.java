@@ -56,11 +56,13 @@ public final class WinogradTransforms {
                 FloatVector d5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
                 // B^T's rows: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0], [0 2 -1 -2 1 0],
                 // [0 4 0 -5 0 1].
+                FloatVector d4Minus4D2 = d4.sub(d2.mul(4f));
+                FloatVector d3Minus4D1 = d3.sub(d1.mul(4f));
                 FloatVector d4MinusD2 = d4.sub(d2);
                 FloatVector d3MinusD1 = d3.sub(d1);
                 d0.mul(4f).sub(d2.mul(5f)).add(d4).intoMemorySegment(dst, to, ORDER);
-                d4.sub(d2.mul(4f)).add(d3).sub(d1.mul(4f)).intoMemorySegment(dst, to + toStep, ORDER);
-                d4.sub(d2.mul(4f)).sub(d3).add(d1.mul(4f)).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+                d4Minus4D2.add(d3Minus4D1).intoMemorySegment(dst, to + toStep, ORDER);
+                d4Minus4D2.sub(d3Minus4D1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
                 d4MinusD2.add(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 3 * toStep, ORDER);
                 d4MinusD2.sub(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 4 * toStep, ORDER);
                 d1.mul(4f).sub(d3.mul(5f)).add(d5).intoMemorySegment(dst, to + 5 * toStep, ORDER);
