@@ -233,6 +233,4 @@ final class ScalarDgKernels implements DgKernels {
     private static String name(String what, int index) {
         return index < 0 ? what : what + "[" + index + "]";
     }
-
-    /** {@code f32} or {@code bf16}, as {@code Tensor} writes them. */
 }
