@@ -239,18 +239,7 @@ final class ApiHandler implements HttpHandler {
      */
     private static long jsonBytes(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst(INFERENCE_HEADER_LENGTH);
-        if (header == null) {
-            return -1;
-        }
-        try {
-            long bytes = Long.parseLong(header.strip());
-            if (bytes >= 0) {
-                return bytes;
-            }
-        } catch (NumberFormatException e) {
-            // Answered below, as a negative count is.
-        }
-        throw RequestException.badRequest(INFERENCE_HEADER_LENGTH + " '" + header + "' is not a byte count");
+        return header == null ? -1 : byteCount(INFERENCE_HEADER_LENGTH, header);
     }
 
     /**
@@ -309,7 +298,7 @@ final class ApiHandler implements HttpHandler {
     /** The request body, or a 413 when its declared length is over the limit; read with the limit in any case. */
     private InputStream body(HttpExchange exchange) {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && declaredLength(declared) > maxRequestBytes) {
+        if (declared != null && byteCount("Content-Length", declared) > maxRequestBytes) {
             throw CappedInputStream.tooLarge(maxRequestBytes);
         }
         return new CappedInputStream(exchange.getRequestBody(), maxRequestBytes);
@@ -324,7 +313,7 @@ final class ApiHandler implements HttpHandler {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         boolean fits;
         try {
-            fits = declared == null || declaredLength(declared) <= maxRequestBytes;
+            fits = declared == null || byteCount("Content-Length", declared) <= maxRequestBytes;
         } catch (RequestException e) {
             fits = false;
         }
@@ -339,12 +328,17 @@ final class ApiHandler implements HttpHandler {
         exchange.getResponseHeaders().set("Connection", "close");
     }
 
-    private static long declaredLength(String header) {
+    /** The byte count a request header gives; a 400 naming the header where it is no number of 0 or more. */
+    private static long byteCount(String name, String value) {
         try {
-            return Long.parseLong(header.strip());
+            long bytes = Long.parseLong(value.strip());
+            if (bytes >= 0) {
+                return bytes;
+            }
         } catch (NumberFormatException e) {
-            throw RequestException.badRequest("Content-Length '" + header + "' is not a number");
+            // Answered below, as a negative count is.
         }
+        throw RequestException.badRequest(name + " '" + value + "' is not a byte count");
     }
 
     /** A batch's outcome: the request's rows, or a 500 saying what failed the batch. */

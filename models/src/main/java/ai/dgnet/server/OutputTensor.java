@@ -35,6 +35,15 @@ record OutputTensor(String name, Kind kind, int stage, int[] instanceDims) {
         return List.copyOf(outputs);
     }
 
+    /** The values of one instance's part. */
+    int instanceElements() {
+        int elements = 1;
+        for (int d : instanceDims) {
+            elements *= d;
+        }
+        return elements;
+    }
+
     /** Instance {@code n}'s values, row-major. */
     float[] instance(Result result, int n) {
         return switch (kind) {

@@ -83,7 +83,9 @@ final class V2Json {
      */
     static InferRequest readInfer(InputStream body, long jsonBytes, ModelConfig config, List<OutputTensor> available)
             throws IOException {
-        Request request = parse(jsonBytes < 0 ? body : new ByteArrayInputStream(json(body, jsonBytes)), available);
+        Request request = parse(jsonBytes < 0 ? body
+                : new ByteArrayInputStream(exactly(body, jsonBytes, "the JSON that Inference-Header-Content-Length "
+                        + "declares")), available);
         Shape shape = request.input.check(config, jsonBytes >= 0);
         float[] values = request.input.binarySize >= 0 ? binary(body, request.input.binarySize)
                 : request.input.data.toArray();
@@ -95,29 +97,21 @@ final class V2Json {
         return new InferRequest(request.id, shape, values, outputs);
     }
 
-    /** The first {@code jsonBytes} bytes of {@code body}, the JSON of a request with binary data. */
-    private static byte[] json(InputStream body, long jsonBytes) throws IOException {
-        if (jsonBytes > Integer.MAX_VALUE - 8) {
-            throw bad("Inference-Header-Content-Length " + jsonBytes + " is larger than a request may be");
+    /** The next {@code size} bytes of {@code body}, which holds them as {@code what}; a 400 where it ends first. */
+    private static byte[] exactly(InputStream body, long size, String what) throws IOException {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw bad(what + " has " + size + " bytes, more than a request may have");
         }
-        byte[] json = body.readNBytes((int) jsonBytes);
-        if (json.length < jsonBytes) {
-            throw bad("the body has " + json.length + " bytes, fewer than its Inference-Header-Content-Length "
-                    + jsonBytes);
+        byte[] bytes = body.readNBytes((int) size);
+        if (bytes.length < size) {
+            throw bad("the body ends " + bytes.length + " bytes into " + what + ", of " + size + " bytes");
         }
-        return json;
+        return bytes;
     }
 
     /** {@code size} bytes of little-endian FP32 from {@code body}; finite values only, as in JSON. */
     private static float[] binary(InputStream body, long size) throws IOException {
-        if (size > Integer.MAX_VALUE - 8) {
-            throw bad("input '" + INPUT + "' has " + size + " bytes of binary data, more than a request may have");
-        }
-        byte[] bytes = body.readNBytes((int) size);
-        if (bytes.length < size) {
-            throw bad("the body ends " + bytes.length + " bytes into input '" + INPUT + "''s " + size
-                    + " bytes of binary data");
-        }
+        byte[] bytes = exactly(body, size, "input '" + INPUT + "''s binary data");
         float[] values = new float[bytes.length / Float.BYTES];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
         for (int i = 0; i < values.length; i++) {
@@ -402,8 +396,8 @@ final class V2Json {
      * or, asked for as binary, after it.
      */
     static Response inferResponse(String model, InferRequest request, ModelWorker.Slice slice) {
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
-        byte[] json = write(g -> {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeTo(out, g -> {
             g.writeStartObject();
             g.writeStringField("model_name", model);
             g.writeStringField("model_version", VERSION);
@@ -423,12 +417,9 @@ final class V2Json {
                 }
                 g.writeEndArray();
                 if (requested.binary()) {
-                    int before = data.size();
-                    for (int n = slice.first(); n < slice.first() + slice.count(); n++) {
-                        writeLittleEndian(data, output.instance(slice.result(), n));
-                    }
                     g.writeObjectFieldStart("parameters");
-                    g.writeNumberField(BINARY_DATA_SIZE, data.size() - before);
+                    g.writeNumberField(BINARY_DATA_SIZE,
+                            (long) slice.count() * output.instanceElements() * Float.BYTES);
                     g.writeEndObject();
                 } else {
                     g.writeArrayFieldStart("data");
@@ -444,9 +435,15 @@ final class V2Json {
             g.writeEndArray();
             g.writeEndObject();
         });
-        byte[] bytes = Arrays.copyOf(json, json.length + data.size());
-        System.arraycopy(data.toByteArray(), 0, bytes, json.length, data.size());
-        return new Response(bytes, json.length);
+        int jsonBytes = out.size();
+        for (RequestedOutput requested : request.outputs()) {
+            if (requested.binary()) {
+                for (int n = slice.first(); n < slice.first() + slice.count(); n++) {
+                    writeLittleEndian(out, requested.tensor().instance(slice.result(), n));
+                }
+            }
+        }
+        return new Response(out.toByteArray(), jsonBytes);
     }
 
     private static void writeLittleEndian(ByteArrayOutputStream out, float[] values) {
@@ -544,12 +541,16 @@ final class V2Json {
 
     private static byte[] write(Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeTo(out, body);
+        return out.toByteArray();
+    }
+
+    private static void writeTo(ByteArrayOutputStream out, Body body) {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             body.write(g);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write JSON to memory", e);
         }
-        return out.toByteArray();
     }
 
     /** A growing float array: the tensor's length is known only once its data is read. */

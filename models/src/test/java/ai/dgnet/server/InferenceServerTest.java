@@ -263,11 +263,12 @@ class InferenceServerTest {
             assertError(sendBinary(server, header, data, "twelve"), 400, "'twelve' is not a byte count");
             assertError(sendBinary(server, header, data, "-1"), 400, "'-1' is not a byte count");
             assertError(sendBinary(server, header, new byte[0], Long.toString(length + 1)), 400,
-                    "fewer than its Inference-Header-Content-Length");
+                    "the body ends " + length + " bytes into the JSON that Inference-Header-Content-Length "
+                            + "declares, of " + (length + 1) + " bytes");
             assertError(post(server, "/v2/models/cifar/infer", header), 400,
                     "no Inference-Header-Content-Length header");
             assertError(sendBinary(server, header, Arrays.copyOf(data, data.length - 4), Long.toString(length)), 400,
-                    "the body ends 44 bytes into input 'input''s 48 bytes");
+                    "the body ends 44 bytes into input 'input''s binary data, of 48 bytes");
             assertError(sendBinary(server, header, Arrays.copyOf(data, data.length + 4), Long.toString(length)), 400,
                     "more bytes after the JSON");
             String odd = "{\"inputs\": [" + binaryTensor(shape, 47) + "]}";
