@@ -21,19 +21,20 @@ run demo --arch resnet20 --size 32 --batch 2 --runs 2
 run predict resnet20 "$image" --top 3
 run graph resnet20 "$image" --out "$work/graph.png"
 
-# The server, asked for its readiness over bash's own /dev/tcp (the machine may have no HTTP client). The
-# launcher execs the JVM for serve, so the background job is the server itself and kill stops it gracefully.
+# The server, asked for its readiness over bash's own /dev/tcp (the machine may have no HTTP client) until it has
+# warmed its model up (503 until then). The launcher execs the JVM for serve, so the background job is the server
+# itself and kill stops it gracefully.
 port=18765
 echo "+ dgnet serve resnet20 --port $port"
 env -i HOME="$work/home" PATH="$work/bin" "$bundle/dgnet" serve resnet20 --port "$port" &
 server=$!
 status=""
-for _ in $(seq 1 60); do
+for _ in $(seq 1 120); do
   if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
     printf 'GET /v2/health/ready HTTP/1.0\r\n\r\n' >&3
     read -r status <&3 || true
     exec 3<&-
-    break
+    case "$status" in "HTTP/1.1 200"*) break ;; esac
   fi
   sleep 1
 done

@@ -174,6 +174,12 @@ public final class LoadTest implements Callable<Integer> {
                     .withBatching(maxBatch, Duration.ofMillis(maxDelayMs)).withQueueCapacity(queue);
             try (InferenceServer server = InferenceServer.start(serverConfig, Map.of(arch, model), device);
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                long warming = System.nanoTime();
+                if (!server.awaitReady()) {
+                    throw new IllegalStateException("the server closed while warming up");
+                }
+                err.printf(Locale.ROOT, "load-test: server ready: warmed up in %.1f s%n",
+                        (System.nanoTime() - warming) / 1e9);
                 URI infer = server.uri().resolve("/v2/models/" + arch + "/infer");
                 URI metrics = server.uri().resolve("/metrics");
                 for (int clients : concurrency) {

@@ -89,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
              CpuDevice device = threads.device();
              Session session = dg.session(device, sessionOption.options())) {
             ModelConfig config = dg.config();
-            int side = size != null ? size : config.preprocess() != null ? config.preprocess().crop() : 224;
+            int side = size != null ? size : config.imageSize();
             Shape shape = Shape.of(batch, config.inChannels(), side, side);
             out.printf(Locale.ROOT, "%s: %s (%s, threshold %.2f, %s), input %s%n", ModelArgument.name(model),
                     config.arch(), config.mode().label(), session.threshold(), session.precision(), shape);

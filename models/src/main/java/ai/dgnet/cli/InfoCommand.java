@@ -45,7 +45,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println(config.labels().isEmpty() ? "labels: none (classes are shown as 'class i')"
                 : "labels: " + config.labels().size() + " (" + config.labels().getFirst() + ", ...)");
         out.println("preprocess: " + preprocess(config));
-        int size = config.preprocess() == null ? ModelsCommand.SIZE : config.preprocess().crop();
+        int size = config.imageSize();
         NetworkDef net = Architectures.build(config.arch(), config.inChannels(), config.numClasses());
         Cost cost = Cost.of(net, size, size);
         out.printf(Locale.ROOT, "cost of one %dx%d image:%n", size, size);

@@ -1,6 +1,7 @@
 package ai.dgnet.cli;
 
 import ai.dgnet.models.Arch;
+import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.arch.Architectures;
 import ai.dgnet.models.arch.Cost;
 import picocli.CommandLine.Command;
@@ -18,7 +19,7 @@ import java.util.stream.Collectors;
                 + "(multiply-accumulates of convolutions and linear layers, torchvision's \"GFLOPS\") for one "
                 + "224x224 RGB image with 1000 classes.")
 final class ModelsCommand implements Callable<Integer> {
-    static final int SIZE = 224;
+    private static final int SIZE = ModelConfig.DEFAULT_IMAGE_SIZE;
 
     @Spec
     CommandSpec spec;

@@ -19,10 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * {@code dgnet serve}: models over HTTP with the Open Inference Protocol until the process is told to stop; a
@@ -66,6 +68,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body in MiB; larger ones are answered 413 (default: ${DEFAULT-VALUE}).")
     long maxRequestMb = DEFAULTS.maxRequestBytes() >> 20;
 
+    @Option(names = "--warmup-runs", paramLabel = "N",
+            description = "Runs of a deterministic batch at each batch size runs take (1, 2, 4, ... up to "
+                    + "--max-batch) before a model reports ready, so that the first requests wait for no preparation "
+                    + "or compilation; 0 for none (default: ${DEFAULT-VALUE}).")
+    int warmupRuns = DEFAULTS.warmupRuns();
+
     @Mixin
     ThreadsOption threads;
 
@@ -76,7 +84,8 @@ final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** A started server and what it runs on, released together. */
-    record Serving(InferenceServer server, CpuDevice device, List<DgModel> models) implements AutoCloseable {
+    record Serving(InferenceServer server, ServerConfig config, CpuDevice device, List<DgModel> models)
+            implements AutoCloseable {
         @Override
         public void close() {
             server.close();
@@ -106,6 +115,14 @@ final class ServeCommand implements Callable<Integer> {
             out.println("dgnet serve: " + String.join(", ", names()) + " at " + serving.server().uri()
                     + " (Ctrl-C to stop)");
             out.flush();
+            long start = System.nanoTime();
+            if (serving.server().awaitReady()) {
+                out.println(warmupRuns == 0 ? "dgnet serve: ready" : String.format(Locale.ROOT,
+                        "dgnet serve: ready: warmed up in %.1f s (%d runs at batch sizes %s)",
+                        (System.nanoTime() - start) / 1e9, warmupRuns, serving.config().batchSizes().stream()
+                                .map(String::valueOf).collect(Collectors.joining(", "))));
+                out.flush();
+            }
             stopped.await();
         }
         out.println("dgnet serve: stopped");
@@ -123,7 +140,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-request-mb must be >= 1, got " + maxRequestMb);
         }
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
-                maxRequestMb << 20, sessionOption.options());
+                maxRequestMb << 20, sessionOption.options(), warmupRuns);
         List<String> names = names();
         Map<String, DgModel> opened = new LinkedHashMap<>();
         CpuDevice device = null;
@@ -137,7 +154,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             device = threads.device();
             InferenceServer server = listen(config, opened, device);
-            return new Serving(server, device, List.copyOf(opened.values()));
+            return new Serving(server, config, device, List.copyOf(opened.values()));
         } catch (RuntimeException | IOException e) {
             opened.values().forEach(DgModel::close);
             if (device != null) {

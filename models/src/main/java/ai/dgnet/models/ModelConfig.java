@@ -13,6 +13,8 @@ import java.util.List;
 public record ModelConfig(Arch arch, Mode mode, float threshold, int numClasses, int inChannels, List<String> labels,
                           Preprocess preprocess) {
     public static final float DEFAULT_THRESHOLD = 0.5f;
+    /** The image side of a model whose file names no preprocessing: ImageNet's usual crop. */
+    public static final int DEFAULT_IMAGE_SIZE = 224;
 
     public ModelConfig {
         if (!(threshold >= 0 && threshold <= 1)) {
@@ -34,6 +36,11 @@ public record ModelConfig(Arch arch, Mode mode, float threshold, int numClasses,
     /** ImageNet-style defaults: 1000 classes, 3 input channels, threshold 0.5, no labels. */
     public static ModelConfig of(Arch arch, Mode mode) {
         return new ModelConfig(arch, mode, DEFAULT_THRESHOLD, 1000, 3, List.of(), null);
+    }
+
+    /** The height and width of the images the model is made for: its preprocessing's crop, else 224. */
+    public int imageSize() {
+        return preprocess != null ? preprocess.crop() : DEFAULT_IMAGE_SIZE;
     }
 
     public ModelConfig withThreshold(float tau) {

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Every request of the server: finds the endpoint, checks the method, answers, and counts the answer. Whatever
@@ -80,17 +82,18 @@ final class ApiHandler implements HttpHandler {
     private final Map<String, Served> models;
     private final long maxRequestBytes;
     private final ServerMetrics metrics;
-    private final BooleanSupplier ready;
+    /** Whether the server still takes requests: false once it is closing. */
+    private final BooleanSupplier open;
     private final byte[] serverMetadata;
     private final byte[] indexPage;
     private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
 
-    ApiHandler(Map<String, Served> models, long maxRequestBytes, ServerMetrics metrics, BooleanSupplier ready,
+    ApiHandler(Map<String, Served> models, long maxRequestBytes, ServerMetrics metrics, BooleanSupplier open,
                byte[] serverMetadata, byte[] indexPage) {
         this.models = Map.copyOf(models);
         this.maxRequestBytes = maxRequestBytes;
         this.metrics = metrics;
-        this.ready = ready;
+        this.open = open;
         this.serverMetadata = serverMetadata;
         this.indexPage = indexPage;
     }
@@ -139,10 +142,11 @@ final class ApiHandler implements HttpHandler {
             case "/v2/health/live" -> new Target("health_live", "GET", null, null,
                     (exchange, m) -> empty(exchange, 200));
             case "/v2/health/ready" -> new Target("health_ready", "GET", null, null,
-                    (exchange, m) -> readiness(exchange));
+                    (exchange, m) -> readiness(exchange, models.values()));
             case "/v2/repository/index" -> new Target("repository_index", "POST", null, null,
                     (exchange, m) -> send(exchange, 200, JSON_TYPE,
-                            V2Json.repositoryIndex(List.copyOf(models.keySet()), ready.getAsBoolean())));
+                            V2Json.repositoryIndex(models.values().stream()
+                                    .collect(Collectors.toMap(Served::name, this::state)))));
             default -> modelRoute(path);
         };
     }
@@ -169,7 +173,7 @@ final class ApiHandler implements HttpHandler {
         return switch (action) {
             case "" -> new Target("model_metadata", "GET", name, version,
                     (exchange, m) -> send(exchange, 200, JSON_TYPE, m.metadata()));
-            case "ready" -> new Target("model_ready", "GET", name, version, (exchange, m) -> readiness(exchange));
+            case "ready" -> new Target("model_ready", "GET", name, version, (exchange, m) -> readiness(exchange, List.of(m)));
             case "infer" -> new Target("infer", "POST", name, version, this::infer);
             case "classify" -> new Target("classify", "POST", name, version, this::classify);
             default -> throw notFound(path);
@@ -193,12 +197,21 @@ final class ApiHandler implements HttpHandler {
         return new RequestException(404, "no endpoint at " + path);
     }
 
-    private void readiness(HttpExchange exchange) throws IOException {
-        if (ready.getAsBoolean()) {
-            empty(exchange, 200);
-        } else {
+    /** 200 when the server is open and every one of {@code served} has warmed up, else 503 saying why not. */
+    private void readiness(HttpExchange exchange, Collection<Served> served) throws IOException {
+        if (!open.getAsBoolean()) {
             throw RequestException.unavailable("the server is shutting down");
         }
+        List<String> warming = served.stream().filter(m -> !m.worker().warm()).map(Served::name).sorted().toList();
+        if (!warming.isEmpty()) {
+            throw RequestException.unavailable("still warming up: " + String.join(", ", warming));
+        }
+        empty(exchange, 200);
+    }
+
+    /** The model repository's state of {@code model}. */
+    private String state(Served model) {
+        return !open.getAsBoolean() ? "UNAVAILABLE" : model.worker().warm() ? "READY" : "LOADING";
     }
 
     private void index(HttpExchange exchange) throws IOException {

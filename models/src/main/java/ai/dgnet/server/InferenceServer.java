@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,6 +108,28 @@ public final class InferenceServer implements AutoCloseable {
         if (System.getProperty(NO_DELAY_PROPERTY) == null) {
             System.setProperty(NO_DELAY_PROPERTY, "true");
         }
+    }
+
+    /**
+     * Waits until every model has warmed up ({@link ServerConfig#warmupRuns()}); requests sent before then wait in
+     * their model's queue. Returns whether the server is ready: false when it was closed meanwhile.
+     */
+    public boolean awaitReady() throws InterruptedException {
+        for (ModelWorker worker : workers) {
+            worker.awaitWarm();
+        }
+        return !closing;
+    }
+
+    /** As {@link #awaitReady()}, for at most {@code timeout}: false also when the models are still warming up. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ModelWorker worker : workers) {
+            if (!worker.awaitWarm(deadline - System.nanoTime())) {
+                return false;
+            }
+        }
+        return !closing;
     }
 
     /** The port the server listens on (the one picked when the configuration asked for port 0). */

@@ -1,8 +1,10 @@
 package ai.dgnet.server;
 
 import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
+import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
@@ -19,6 +21,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -33,9 +37,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * prepares a network, with its own activations, for every batch size it meets, and sizes 1 to 8 would hold 36
  * instances' worth of activations where 1, 2, 4 and 8 hold 15. Routing is per instance, so padding changes no
  * answer; it costs compute only for batches between two powers of two.
+ *
+ * <p>Before it takes requests the thread warms the model up: it runs a deterministic batch at each of those batch
+ * sizes, so that no request pays for preparing a network or for the JIT compiling the kernels (ResNet-50's first
+ * run takes about 2 s, its steady state 35 ms). Requests that arrive meanwhile wait in the queue; the model reports
+ * ready once it is warm.
  */
 final class ModelWorker {
     private static final System.Logger LOG = System.getLogger(ModelWorker.class.getName());
+    /** Seed of the warm-up batches' values (any fixed seed: only their shape matters). */
+    private static final long WARMUP_SEED = 4;
 
     /** What one request gets back: its rows {@code [first, first + count)} of a batch's result. */
     record Slice(Result result, int first, int count) {
@@ -55,15 +66,15 @@ final class ModelWorker {
     private final String name;
     private final DgModel model;
     private final Session session;
-    private final int maxBatch;
+    private final ServerConfig config;
     private final long maxDelayNanos;
-    private final int capacity;
     private final ServerMetrics metrics;
     private final WorkerHooks hooks;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final Thread thread;
+    private final CountDownLatch warm = new CountDownLatch(1);
     /**
      * The worker thread's input tensor per batch shape it has run, reused by every batch of that shape (beside the
      * network the session prepares per shape, far larger, so this adds little to what a new shape costs).
@@ -82,9 +93,8 @@ final class ModelWorker {
         this.name = name;
         this.model = model;
         this.session = model.session(device, config.session());
-        this.maxBatch = config.maxBatch();
+        this.config = config;
         this.maxDelayNanos = config.maxQueueDelay().toNanos();
-        this.capacity = config.queueCapacity();
         this.metrics = metrics;
         this.hooks = hooks;
         metrics.queueDepth(name, this::queued);
@@ -110,8 +120,8 @@ final class ModelWorker {
             if (stopping) {
                 throw RequestException.unavailable("the server is shutting down");
             }
-            if (admitted == capacity) {
-                throw RequestException.unavailable("model '" + name + "' has " + capacity
+            if (admitted == config.queueCapacity()) {
+                throw RequestException.unavailable("model '" + name + "' has " + config.queueCapacity()
                         + " requests waiting, the most it queues: try again shortly");
             }
             admitted++;
@@ -129,6 +139,21 @@ final class ModelWorker {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the warm-up is over (or was cut short by a stop): the model takes requests without delay. */
+    boolean warm() {
+        return warm.getCount() == 0;
+    }
+
+    /** Waits until {@link #warm()}. */
+    void awaitWarm() throws InterruptedException {
+        warm.await();
+    }
+
+    /** Waits at most {@code nanos} until {@link #warm()}; returns whether it is. */
+    boolean awaitWarm(long nanos) throws InterruptedException {
+        return warm.await(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The edge threshold this model's session routes with. */
@@ -190,12 +215,52 @@ final class ModelWorker {
 
     private void loop() {
         try (session) {
+            warmUp();
             List<Job> batch;
             while ((batch = nextBatch()) != null) {
                 run(batch);
             }
         } finally {
             inputs.values().forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Runs a deterministic batch {@link ServerConfig#warmupRuns()} times at every batch size runs take, unless the
+     * worker is told to stop. A size that fails is logged and left: its requests will meet the failure themselves.
+     */
+    private void warmUp() {
+        try {
+            ModelConfig modelConfig = model.config();
+            int side = modelConfig.imageSize();
+            for (int size : config.batchSizes()) {
+                if (config.warmupRuns() == 0 || stopping()) {
+                    break;
+                }
+                Shape shape = Shape.of(size, modelConfig.inChannels(), side, side);
+                try {
+                    hooks.beforeWarmup(name, size);
+                    Tensor input = input(shape);
+                    DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
+                    Result result = null;
+                    for (int i = 0; i < config.warmupRuns() && !stopping(); i++) {
+                        result = session.run(input, result);
+                    }
+                } catch (Exception | Error e) {
+                    LOG.log(Level.WARNING, "model '" + name + "': warm-up at batch " + size + " failed", e);
+                }
+            }
+        } finally {
+            warm.countDown();
+        }
+    }
+
+    private boolean stopping() {
+        lock.lock();
+        try {
+            return stopping;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -218,9 +283,9 @@ final class ModelWorker {
             long deadline = System.nanoTime() + maxDelayNanos;
             while (true) {
                 Iterator<Job> it = queue.iterator();
-                while (it.hasNext() && instances < maxBatch) {
+                while (it.hasNext() && instances < config.maxBatch()) {
                     Job job = it.next();
-                    if (job.sameInstanceShape(head) && instances + job.instances() <= maxBatch) {
+                    if (job.sameInstanceShape(head) && instances + job.instances() <= config.maxBatch()) {
                         it.remove();
                         batch.add(job);
                         instances += job.instances();
@@ -228,7 +293,7 @@ final class ModelWorker {
                 }
                 long left = deadline - System.nanoTime();
                 // A stopping worker admits nothing new: waiting could hardly grow the batch.
-                if (instances >= maxBatch || stopping || left <= 0) {
+                if (instances >= config.maxBatch() || stopping || left <= 0) {
                     break;
                 }
                 try {
@@ -248,7 +313,7 @@ final class ModelWorker {
     private void run(List<Job> batch) {
         Job head = batch.getFirst();
         int instances = batch.stream().mapToInt(Job::instances).sum();
-        Shape shape = Shape.of(padded(instances, maxBatch), head.shape().dim(1), head.shape().dim(2),
+        Shape shape = Shape.of(config.paddedBatch(instances), head.shape().dim(1), head.shape().dim(2),
                 head.shape().dim(3));
         try {
             Tensor input = fill(batch, shape);
@@ -269,20 +334,9 @@ final class ModelWorker {
         }
     }
 
-    /**
-     * The batch size a run of {@code instances} uses: the next power of two, at most {@code maxBatch}; a request
-     * over the maximum keeps its own size.
-     */
-    static int padded(int instances, int maxBatch) {
-        if (instances <= 1 || instances >= maxBatch) {
-            return instances;
-        }
-        return Math.min(Integer.highestOneBit(instances - 1) << 1, maxBatch);
-    }
-
     /** The batch's values one after another in the input tensor of {@code shape}, then zeros up to its size. */
     private Tensor fill(List<Job> batch, Shape shape) {
-        Tensor input = inputs.computeIfAbsent(shape, s -> Tensor.allocate(s, DType.F32, Layout.NCHW));
+        Tensor input = input(shape);
         MemorySegment memory = input.segment();
         long at = 0;
         for (Job job : batch) {
@@ -291,5 +345,10 @@ final class ModelWorker {
         }
         memory.asSlice(at).fill((byte) 0);
         return input;
+    }
+
+    /** The worker's input tensor of {@code shape}. */
+    private Tensor input(Shape shape) {
+        return inputs.computeIfAbsent(shape, s -> Tensor.allocate(s, DType.F32, Layout.NCHW));
     }
 }

@@ -513,13 +513,13 @@ final class V2Json {
     }
 
     /**
-     * The model repository extension's index: every model with its version and state ({@code READY}, or
-     * {@code UNAVAILABLE} while the server shuts down), sorted by name.
+     * The model repository extension's index: every model with its version and its state by name ({@code READY},
+     * {@code LOADING} while it warms up, {@code UNAVAILABLE} while the server shuts down), sorted by name.
      */
-    static byte[] repositoryIndex(List<String> names, boolean ready) {
+    static byte[] repositoryIndex(Map<String, String> states) {
         ArrayNode index = JSON.createArrayNode();
-        names.stream().sorted().forEach(name -> index.addObject().put("name", name).put("version", VERSION)
-                .put("state", ready ? "READY" : "UNAVAILABLE"));
+        states.keySet().stream().sorted().forEach(name -> index.addObject().put("name", name).put("version", VERSION)
+                .put("state", states.get(name)));
         return bytes(index);
     }
 

@@ -1,8 +1,8 @@
 package ai.dgnet.server;
 
 /**
- * Seams in a model's worker for tests: a test blocks the worker inside a run to fill its queue, waits until
- * requests are queued instead of sleeping, or makes a run fail. The server itself uses {@link #NONE}.
+ * Seams in a model's worker for tests: a test blocks the worker inside a run to fill its queue or holds it in its
+ * warm-up, waits until requests are queued instead of sleeping, or makes a run or a warm-up fail. The server itself uses {@link #NONE}.
  */
 interface WorkerHooks {
     WorkerHooks NONE = new WorkerHooks() {
@@ -10,6 +10,10 @@ interface WorkerHooks {
 
     /** Called, under the queue's lock, after a request joined the queue of {@code model}. */
     default void queued(String model, int depth) {
+    }
+
+    /** Called on the worker thread before it warms the model up at {@code batch}; what it throws fails that size. */
+    default void beforeWarmup(String model, int batch) throws Exception {
     }
 
     /** Called on the worker thread before each batched run; what it throws fails that batch like a run would. */

@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,10 +39,13 @@ class ServeCommandTest {
     void servesEachModelUnderItsName() throws Exception {
         ServeCommand command = new ServeCommand();
         new CommandLine(command).parseArgs("other=" + model, model.toString(), "resnet20:static", "--port", "0",
-                "--threads", "1", "--max-batch", "2", "--queue", "3", "--threshold", "0.25");
+                "--threads", "1", "--max-batch", "2", "--queue", "3", "--threshold", "0.25", "--warmup-runs", "1");
         try (ServeCommand.Serving serving = command.start();
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             assertEquals("127.0.0.1", serving.server().uri().getHost());
+            assertEquals(1, serving.config().warmupRuns());
+            assertEquals(3, serving.config().queueCapacity());
+            assertTrue(serving.server().awaitReady(Duration.ofSeconds(60)));
             // The two files take one channel; the architecture id means ImageNet's three channels and 1000 classes.
             for (String name : new String[] {"other", "tiny", "resnet20"}) {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(
@@ -65,6 +69,7 @@ class ServeCommandTest {
         assertBad("dgnet serve: model name 'a b' must be letters, digits", "a b=" + model, "--port", "0");
         assertBad("dgnet serve: --max-delay-ms must be >= 0, got -1", model.toString(), "--max-delay-ms", "-1");
         assertBad("dgnet serve: max batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
+        assertBad("dgnet serve: warm-up runs must be >= 0, got -1", model.toString(), "--warmup-runs", "-1");
         assertBad("dgnet serve: precision must be 'f32' or 'bf16', got 'f16'", model.toString(), "--precision",
                 "f16");
         assertBad("dgnet serve: threshold must be in [0, 1], got 2.0", model.toString(), "--threshold", "2");

@@ -43,6 +43,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -106,8 +107,11 @@ class InferenceServerTest {
         return ServerConfig.defaults().withPort(0);
     }
 
-    private static InferenceServer start(ServerConfig config, WorkerHooks hooks) throws IOException {
-        return InferenceServer.start(config, Map.of(MODEL, model), device, hooks);
+    /** A server whose model has warmed up. */
+    private static InferenceServer start(ServerConfig config, WorkerHooks hooks) throws Exception {
+        InferenceServer server = InferenceServer.start(config, Map.of(MODEL, model), device, hooks);
+        assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
+        return server;
     }
 
     // ---- metadata and health
@@ -341,7 +345,8 @@ class InferenceServerTest {
         int[][] cases = {{1, 8, 1}, {2, 8, 2}, {3, 8, 4}, {4, 8, 4}, {5, 8, 8}, {8, 8, 8}, {9, 8, 9}, {5, 6, 6},
             {3, 3, 3}, {1, 1, 1}, {17, 32, 32}};
         for (int[] c : cases) {
-            assertEquals(c[2], ModelWorker.padded(c[0], c[1]), c[0] + " instances, maximum " + c[1]);
+            assertEquals(c[2], config().withBatching(c[1], Duration.ZERO).paddedBatch(c[0]),
+                    c[0] + " instances, maximum " + c[1]);
         }
     }
 
@@ -351,9 +356,7 @@ class InferenceServerTest {
         float[] input = input(shape, 41);
         try (InferenceServer server = start(config().withBatching(2, Duration.ZERO), WorkerHooks.NONE)) {
             HttpResponse<String> response = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
-            assertEquals(200, response.statusCode(), response.body());
-            assertClose(reference.run(input, shape).logitsRowMajor(),
-                    floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+            assertAnswered(response, input, shape);
             assertEquals(3, metric(get(server, "/metrics").body(), "dgnet_server_batch_size_max{model=\"cifar\"}"));
         }
     }
@@ -607,10 +610,100 @@ class InferenceServerTest {
             assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), 500,
                     "inference failed: injected fault");
             HttpResponse<String> next = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
-            assertEquals(200, next.statusCode(), next.body());
-            assertClose(reference.run(input, shape).logitsRowMajor(),
-                    floats(JSON.readTree(next.body()).get("outputs").get(0).get("data")));
+            assertAnswered(next, input, shape);
         }
+    }
+
+    // ---- warm-up
+
+    /**
+     * Until its model has run every batch size it will pad batches to, the server is live but not ready, and a
+     * request waits in the queue; then it is answered like any other, and the warm-up counts as no batch.
+     */
+    @Test
+    void aModelIsReadyOnceItHasRunEveryBatchSizeAndARequestSentMeanwhileWaits() throws Exception {
+        HoldWarmup hooks = new HoldWarmup(-1);
+        ServerConfig config = config().withBatching(6, Duration.ZERO).withWarmupRuns(2);
+        assertEquals(List.of(1, 2, 4, 6), config.batchSizes());
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 41);
+        try (InferenceServer server = InferenceServer.start(config, Map.of(MODEL, model), device, hooks)) {
+            CompletableFuture<HttpResponse<String>> early;
+            try {
+                assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
+                assertEquals(200, get(server, "/v2/health/live").statusCode());
+                for (String path : List.of("/v2/health/ready", "/v2/models/cifar/ready")) {
+                    HttpResponse<String> notReady = get(server, path);
+                    assertError(notReady, 503, "still warming up: cifar");
+                    assertEquals("1", notReady.headers().firstValue("Retry-After").orElseThrow(), path);
+                }
+                assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"LOADING\"}]",
+                        post(server, "/v2/repository/index", "{}").body());
+                early = postAsync(server, inferBody(shape, input));
+                assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS), "the request never queued");
+                assertFalse(early.isDone(), "answered before the warm-up ended");
+            } finally {
+                hooks.release.countDown();
+            }
+
+            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)));
+            assertEquals(List.of(1, 2, 4, 6), hooks.sizes);
+            HttpResponse<String> response = early.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertAnswered(response, input, shape);
+            assertEquals(200, get(server, "/v2/health/ready").statusCode());
+            assertEquals(200, get(server, "/v2/models/cifar/ready").statusCode());
+            assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"READY\"}]",
+                    post(server, "/v2/repository/index", "{}").body());
+            assertEquals(1, metric(get(server, "/metrics").body(), "dgnet_server_batch_size_count{model=\"cifar\"}"),
+                    "the warm-up's runs are not batches");
+        }
+    }
+
+    @Test
+    void aFailedWarmupSizeLeavesTheModelReadyAndServing() throws Exception {
+        HoldWarmup hooks = new HoldWarmup(2);
+        hooks.release.countDown();
+        Shape shape = Shape.of(2, 3, 32, 32);
+        float[] input = input(shape, 42);
+        try (InferenceServer server = start(config().withWarmupRuns(1), hooks)) {
+            assertEquals(List.of(1, 2, 4, 8), hooks.sizes, "the sizes after the failed one are warmed up too");
+            HttpResponse<String> response = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
+            assertAnswered(response, input, shape);
+        }
+    }
+
+    @Test
+    void noWarmupRunsMeansReadyAtOnce() throws Exception {
+        HoldWarmup hooks = new HoldWarmup(-1);
+        try (InferenceServer server = start(config().withWarmupRuns(0), hooks)) {
+            assertEquals(200, get(server, "/v2/health/ready").statusCode());
+            assertEquals(List.of(), hooks.sizes);
+        }
+    }
+
+    @Test
+    void closingDuringTheWarmupEndsItAndTheServerNeverReportsReady() throws Exception {
+        HoldWarmup hooks = new HoldWarmup(-1);
+        InferenceServer server = InferenceServer.start(config(), Map.of(MODEL, model), device, hooks);
+        assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
+        Thread closer = Thread.ofPlatform().start(server::close);
+        try {
+            awaitStatus(server, "/v2/health/ready", 503);
+            assertError(get(server, "/v2/health/ready"), 503, "shutting down");
+        } finally {
+            hooks.release.countDown();
+        }
+        closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(closer.isAlive(), "close() did not return");
+        assertFalse(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)));
+        assertEquals(List.of(1), hooks.sizes, "no batch size after the stop");
+    }
+
+    @Test
+    void warmupRunsMustNotBeNegative() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config().withWarmupRuns(-1));
+        assertEquals("warm-up runs must be >= 0, got -1", e.getMessage());
     }
 
     // ---- shutdown
@@ -642,9 +735,7 @@ class InferenceServerTest {
         assertFalse(closer.isAlive(), "close() did not return");
         for (int i = 0; i < inputs.size(); i++) {
             HttpResponse<String> response = responses.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertEquals(200, response.statusCode(), response.body());
-            assertClose(reference.run(inputs.get(i), shape).logitsRowMajor(),
-                    floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+            assertAnswered(response, inputs.get(i), shape);
         }
         assertThrows(ConnectException.class, () -> get(server, "/v2/health/live"));
     }
@@ -677,6 +768,37 @@ class InferenceServerTest {
             if (runs.getAndIncrement() == 0) {
                 running.countDown();
                 release.await();
+            }
+        }
+    }
+
+    /**
+     * Records the batch sizes the worker warms up at; holds it before the first until {@code release} opens (and
+     * counts the requests queued meanwhile), and fails the warm-up at size {@code failAt} (-1: none).
+     */
+    private static final class HoldWarmup implements WorkerHooks {
+        final CountDownLatch warming = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch queued = new CountDownLatch(1);
+        final List<Integer> sizes = new CopyOnWriteArrayList<>();
+        private final int failAt;
+
+        HoldWarmup(int failAt) {
+            this.failAt = failAt;
+        }
+
+        @Override
+        public void queued(String model, int depth) {
+            queued.countDown();
+        }
+
+        @Override
+        public void beforeWarmup(String model, int batch) throws InterruptedException {
+            sizes.add(batch);
+            warming.countDown();
+            release.await();
+            if (batch == failAt) {
+                throw new IllegalStateException("injected warm-up fault");
             }
         }
     }
@@ -783,6 +905,13 @@ class InferenceServerTest {
             norm += expected[i] * (double) expected[i];
         }
         assertTrue(Math.sqrt(diff) <= 1e-5 * Math.sqrt(norm), "relative error " + Math.sqrt(diff / norm));
+    }
+
+    /** A 200 whose logits are the reference session's on {@code input}. */
+    private static void assertAnswered(HttpResponse<String> response, float[] input, Shape shape) throws IOException {
+        assertEquals(200, response.statusCode(), response.body());
+        assertClose(reference.run(input, shape).logitsRowMajor(),
+                floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
     }
 
     private static void assertError(HttpResponse<String> response, int status, String message) throws IOException {

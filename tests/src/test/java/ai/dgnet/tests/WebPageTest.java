@@ -60,7 +60,7 @@ class WebPageTest {
     private static WebDriver browser;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "the web page test needs a headless browser: apt-get install chromium chromium-driver");
         ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, THRESHOLD, LABELS.size(), 3, LABELS,
@@ -68,6 +68,7 @@ class WebPageTest {
         model = DgModel.random(config, 3);
         device = CpuDevice.create(1);
         server = InferenceServer.start(ServerConfig.defaults().withPort(0), Map.of("cifar", model), device);
+        assertTrue(server.awaitReady(WAIT), "the server was not ready in time");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
         // Without the background-networking switches Chromium keeps dialling Google's services, which a closed
         // network refuses; a fresh profile keeps runs independent.
