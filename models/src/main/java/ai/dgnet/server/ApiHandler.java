@@ -173,7 +173,8 @@ final class ApiHandler implements HttpHandler {
         return switch (action) {
             case "" -> new Target("model_metadata", "GET", name, version,
                     (exchange, m) -> send(exchange, 200, JSON_TYPE, m.metadata()));
-            case "ready" -> new Target("model_ready", "GET", name, version, (exchange, m) -> readiness(exchange, List.of(m)));
+            case "ready" -> new Target("model_ready", "GET", name, version,
+                    (exchange, m) -> readiness(exchange, List.of(m)));
             case "infer" -> new Target("infer", "POST", name, version, this::infer);
             case "classify" -> new Target("classify", "POST", name, version, this::classify);
             default -> throw notFound(path);

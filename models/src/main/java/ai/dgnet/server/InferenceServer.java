@@ -115,10 +115,7 @@ public final class InferenceServer implements AutoCloseable {
      * their model's queue. Returns whether the server is ready: false when it was closed meanwhile.
      */
     public boolean awaitReady() throws InterruptedException {
-        for (ModelWorker worker : workers) {
-            worker.awaitWarm();
-        }
-        return !closing;
+        return awaitReady(Duration.ofNanos(Long.MAX_VALUE));
     }
 
     /** As {@link #awaitReady()}, for at most {@code timeout}: false also when the models are still warming up. */

@@ -146,11 +146,6 @@ final class ModelWorker {
         return warm.getCount() == 0;
     }
 
-    /** Waits until {@link #warm()}. */
-    void awaitWarm() throws InterruptedException {
-        warm.await();
-    }
-
     /** Waits at most {@code nanos} until {@link #warm()}; returns whether it is. */
     boolean awaitWarm(long nanos) throws InterruptedException {
         return warm.await(nanos, TimeUnit.NANOSECONDS);

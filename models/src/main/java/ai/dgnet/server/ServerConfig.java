@@ -80,11 +80,13 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, maxBatch, maxQueueDelay, queueCapacity, maxRequestBytes, session, warmupRuns);
+        return new ServerConfig(host, newPort, maxBatch, maxQueueDelay, queueCapacity, maxRequestBytes, session,
+                warmupRuns);
     }
 
     public ServerConfig withBatching(int newMaxBatch, Duration newMaxQueueDelay) {
-        return new ServerConfig(host, port, newMaxBatch, newMaxQueueDelay, queueCapacity, maxRequestBytes, session, warmupRuns);
+        return new ServerConfig(host, port, newMaxBatch, newMaxQueueDelay, queueCapacity, maxRequestBytes, session,
+                warmupRuns);
     }
 
     public ServerConfig withQueueCapacity(int capacity) {
