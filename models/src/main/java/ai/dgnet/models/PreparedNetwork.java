@@ -58,33 +58,45 @@ final class PreparedNetwork implements AutoCloseable {
     private Tensor features;
     private Linear classifier;
     private Tensor logits;
+    /** False when preparation stopped at a generic kernel: the network cannot run and is only to be closed. */
+    private boolean complete;
 
     /**
      * Prepares {@code net} in the first of the device's activation layouts in which every op has an optimized
-     * kernel; if none has, in the layout with the fewest generic ones.
+     * kernel; if none has, in the layout with the fewest generic ones. A layout is given up at the first part of the
+     * network (stem, stage, head) with a generic kernel, so that trying it costs little more than that part.
      */
     static PreparedNetwork prepare(Device device, NetworkDef net, ModelConfig config, float threshold,
                                    Precision precision, WeightSource weights, Shape input) {
         List<Layout> layouts = device.activationLayouts();
-        Layout fewest = layouts.getFirst();
-        int fewestGeneric = Integer.MAX_VALUE;
         for (Layout layout : layouts) {
-            PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, precision, weights, input, layout);
-            int generic = network.genericOps();
-            if (generic == 0) {
+            PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, precision, weights, input,
+                    layout, true);
+            if (network.complete) {
                 return network;
             }
             network.close();
-            if (generic < fewestGeneric) {
-                fewest = layout;
-                fewestGeneric = generic;
+        }
+        Layout fewest = layouts.getFirst();
+        int fewestGeneric = Integer.MAX_VALUE;
+        for (Layout layout : layouts) {
+            try (PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, precision, weights,
+                    input, layout, false)) {
+                if (network.genericOps() < fewestGeneric) {
+                    fewest = layout;
+                    fewestGeneric = network.genericOps();
+                }
             }
         }
-        return new PreparedNetwork(device, net, config, threshold, precision, weights, input, fewest);
+        return new PreparedNetwork(device, net, config, threshold, precision, weights, input, fewest, false);
     }
 
+    /**
+     * Prepares {@code net} in {@code layout}; with {@code optimizedOnly}, stops at the first part with a generic
+     * kernel and leaves the network incomplete, to be closed.
+     */
     private PreparedNetwork(Device device, NetworkDef net, ModelConfig config, float threshold, Precision precision,
-                            WeightSource weights, Shape input, Layout layout) {
+                            WeightSource weights, Shape input, Layout layout, boolean optimizedOnly) {
         this.net = net;
         this.input = input;
         this.numClasses = net.numClasses();
@@ -118,6 +130,9 @@ final class PreparedNetwork implements AutoCloseable {
                 current = layout;
                 stemOutputs.add(stemViews.get(stemOutputs.size()));
             }
+            if (optimizedOnly && genericOps() > 0) {
+                return;
+            }
             if (net.maxPool()) {
                 Pool2d.Spec spec = Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).withDType(dtype);
                 maxPool = device.pool2d(spec);
@@ -129,12 +144,18 @@ final class PreparedNetwork implements AutoCloseable {
                         scratch, stageBuffers, firstOutputs.get(s % 2));
                 stages.add(stage);
                 shape = stage.output();
+                if (optimizedOnly && !stage.optimized()) {
+                    return;
+                }
             }
             for (ConvBn conv : net.headConvs()) {
                 Conv2d op = conv.prepare(device, weights, shape, layout, layout, dtype, Residual.NONE);
                 head.add(op);
                 shape = op.spec().output();
                 headOutputs.add(device.allocate(shape, dtype, layout));
+            }
+            if (optimizedOnly && genericOps() > 0) {
+                return;
             }
             globalPool = device.globalAvgPool(shape, dtype, layout);
             features = device.allocate(GlobalAvgPool.output(shape), DType.F32, Layout.NC);
@@ -143,6 +164,7 @@ final class PreparedNetwork implements AutoCloseable {
                     weights.read(net.fc() + ".weight", new int[] {numClasses, net.features()}),
                     weights.read(net.fc() + ".bias", new int[] {numClasses})));
             logits = device.allocate(fc.output(), DType.F32, Layout.NC);
+            complete = true;
         } catch (RuntimeException e) {
             close();
             throw e;

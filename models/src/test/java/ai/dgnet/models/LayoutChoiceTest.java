@@ -1,0 +1,138 @@
+package ai.dgnet.models;
+
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.runtime.kernel.DgKernels;
+import ai.dgnet.runtime.op.Add;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.GlobalAvgPool;
+import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.Reorder;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Which activation layout a session prepares its network in, and what trying a layout it gives up costs. */
+class LayoutChoiceTest {
+
+    /**
+     * RegNetY's grouped convolutions (8 channels a group) have only a generic kernel in {@code nChw16c}: the session
+     * gives that layout up at its first stage, not after preparing a whole network in it, and runs in NHWC with the
+     * same logits as a device offering NHWC alone.
+     */
+    @Test
+    void aLayoutWithAGenericKernelIsGivenUpAtTheFirstStageThatHasOne() {
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = new float[(int) shape.elements()];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) Math.sin(0.1 * i);
+        }
+        try (DgModel model = DgModel.random(ModelConfig.of(Arch.REGNET_Y_400MF, Mode.DYNAMIC).withClasses(10, 3), 3);
+             CountingDevice device = new CountingDevice(CpuDevice.create(1), null);
+             CountingDevice nhwcOnly = new CountingDevice(CpuDevice.create(1), Layout.NHWC);
+             Session session = model.session(device);
+             Session reference = model.session(nhwcOnly)) {
+            assumeTrue(device.activationLayouts().getFirst() == Layout.NCHW16C,
+                    "the device prefers " + device.activationLayouts().getFirst() + ", in which RegNetY may run");
+            float[] expected = reference.run(input, shape).logits()[0];
+            float[] logits = session.run(input, shape).logits()[0];
+
+            int network = nhwcOnly.convolutions(Layout.NHWC);
+            assertEquals(network, device.convolutions(Layout.NHWC), "the network is prepared once, in NHWC");
+            int triedFirst = device.convolutions(Layout.NCHW16C);
+            assertTrue(triedFirst > 0 && triedFirst < network / 4, "nChw16c was given up after " + triedFirst
+                    + " of the network's " + network + " convolutions");
+            assertArrayEquals(expected, logits);
+        }
+    }
+
+    /** A CPU device that counts the convolutions it makes by destination layout, and may offer one layout only. */
+    private static final class CountingDevice implements Device {
+        private final CpuDevice cpu;
+        private final Layout only;
+        private final List<Layout> made = new CopyOnWriteArrayList<>();
+
+        CountingDevice(CpuDevice cpu, Layout only) {
+            this.cpu = cpu;
+            this.only = only;
+        }
+
+        int convolutions(Layout layout) {
+            return (int) made.stream().filter(l -> l == layout).count();
+        }
+
+        @Override
+        public String name() {
+            return cpu.name();
+        }
+
+        @Override
+        public int threads() {
+            return cpu.threads();
+        }
+
+        @Override
+        public List<Layout> activationLayouts() {
+            return only == null ? cpu.activationLayouts() : List.of(only);
+        }
+
+        @Override
+        public Tensor allocate(Shape shape, DType dtype, Layout layout) {
+            return cpu.allocate(shape, dtype, layout);
+        }
+
+        @Override
+        public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
+            made.add(spec.dstLayout());
+            return cpu.conv2d(spec, weights);
+        }
+
+        @Override
+        public Pool2d pool2d(Pool2d.Spec spec) {
+            return cpu.pool2d(spec);
+        }
+
+        @Override
+        public GlobalAvgPool globalAvgPool(Shape input, DType dtype, Layout layout) {
+            return cpu.globalAvgPool(input, dtype, layout);
+        }
+
+        @Override
+        public Linear linear(Linear.Spec spec, ConvWeights weights) {
+            return cpu.linear(spec, weights);
+        }
+
+        @Override
+        public Reorder reorder(Reorder.Spec spec) {
+            return cpu.reorder(spec);
+        }
+
+        @Override
+        public Add add(Add.Spec spec) {
+            return cpu.add(spec);
+        }
+
+        @Override
+        public DgKernels dgKernels() {
+            return cpu.dgKernels();
+        }
+
+        @Override
+        public void close() {
+            cpu.close();
+        }
+    }
+}
