@@ -84,8 +84,9 @@ public final class LoadTest implements Callable<Integer> {
     private int timeLimit;
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "W",
-            description = "Untimed requests per client before each level, so that the server has prepared the "
-                    + "batch sizes that level forms (default: ${DEFAULT-VALUE}).")
+            description = "Untimed requests per client before each level, so that the JIT has compiled the HTTP "
+                    + "path for that level's load (the server warms its model up itself before it is ready; "
+                    + "default: ${DEFAULT-VALUE}).")
     private int warmup;
 
     @Option(names = "--max-batch", defaultValue = "8", description = "Server's maximum batch (default: ${DEFAULT-VALUE}).")
