@@ -688,8 +688,8 @@ class InferenceServerTest {
         assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
         Thread closer = Thread.ofPlatform().start(server::close);
         try {
-            awaitStatus(server, "/v2/health/ready", 503);
-            assertError(get(server, "/v2/health/ready"), 503, "shutting down");
+            // Readiness is 503 already, for the warm-up: the stop changes its reason.
+            awaitAnswer(server, "/v2/health/ready", 503, "shutting down");
         } finally {
             hooks.release.countDown();
         }
@@ -725,7 +725,7 @@ class InferenceServerTest {
 
             closer = Thread.ofPlatform().start(server::close);
             // Closing begins at once; the worker is still held inside its run.
-            awaitStatus(server, "/v2/health/ready", 503);
+            awaitAnswer(server, "/v2/health/ready", 503, "shutting down");
             assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, inputs.get(0))), 503,
                     "shutting down");
         } finally {
@@ -929,11 +929,15 @@ class InferenceServerTest {
         return Double.parseDouble(m.group(1));
     }
 
-    /** Polls {@code path} until it answers {@code status}: closing is observable only from outside. */
-    private static void awaitStatus(InferenceServer server, String path, int status) throws Exception {
+    /**
+     * Polls {@code path} until it answers {@code status} with a body containing {@code text}: closing is observable
+     * only from outside.
+     */
+    private static void awaitAnswer(InferenceServer server, String path, int status, String text) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (get(server, path).statusCode() != status) {
-            assertTrue(System.nanoTime() < deadline, path + " never answered " + status);
+        HttpResponse<String> response;
+        while ((response = get(server, path)).statusCode() != status || !response.body().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, path + " never answered " + status + " with '" + text + "'");
             Thread.sleep(10);
         }
     }
