@@ -8,7 +8,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -141,7 +140,19 @@ final class VectorDgKernels implements DgKernels {
         for (; at < end; at += step) {
             acc0 = acc0.add(FloatVector.fromMemorySegment(SPECIES, x, at, ORDER));
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+    }
+
+    /**
+     * The sum of {@code v}'s lanes in one fixed order: lane i plus lane i + LANES / 2, then the same over the lower
+     * half, down to lane 0. {@code reduceLanes(ADD)} leaves the order to the implementation, and the interpreter's
+     * differs from C2's, so a run's logits moved in the sixth digit once the kernels were compiled.
+     */
+    static float sumLanes(FloatVector v) {
+        for (int half = LANES / 2; half > 0; half /= 2) {
+            v = v.add(v.slice(half));
+        }
+        return v.lane(0);
     }
 
     /** {@link #planeSumF32} over bf16 values. */
@@ -167,7 +178,7 @@ final class VectorDgKernels implements DgKernels {
             acc0 = acc0.add(ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
                     .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
     }
 
     /**
@@ -251,7 +262,7 @@ final class VectorDgKernels implements DgKernels {
                 FloatVector p = FloatVector.fromArray(SPECIES, pooled, c);
                 acc = FAST_FMA ? w.fma(p, acc) : w.mul(p).add(acc);
             }
-            double logit = (double) bias[k] + acc.reduceLanes(VectorOperators.ADD);
+            double logit = (double) bias[k] + sumLanes(acc);
             for (; c < channels; c++) {
                 logit += (double) weight[row + c] * pooled[c];
             }

@@ -6,6 +6,8 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import com.sun.management.ThreadMXBean;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -712,6 +714,34 @@ class DgKernelsTest {
      */
     private static double tolerance(long terms, double magnitude) {
         return 4 * Math.ulp(1f) * (1 + Math.sqrt(terms)) * magnitude;
+    }
+
+    /**
+     * The vector kernels' lane sums follow one documented order, bit for bit, whether this loop still runs in the
+     * interpreter or C2 has compiled it: with {@code reduceLanes(ADD)} a run's logits changed once C2 took over.
+     */
+    @Test
+    void lanesAreSummedInOneFixedOrder() {
+        VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
+        int lanes = species.length();
+        SplittableRandom random = new SplittableRandom(5);
+        for (int trial = 0; trial < 20_000; trial++) {
+            float[] values = new float[lanes];
+            for (int i = 0; i < lanes; i++) {
+                values[i] = (float) (random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-6, 7)));
+            }
+            float[] tree = values.clone();
+            for (int half = lanes / 2; half > 0; half /= 2) {
+                for (int i = 0; i < half; i++) {
+                    tree[i] += tree[i + half];
+                }
+            }
+            float sum = VectorDgKernels.sumLanes(FloatVector.fromArray(species, values, 0));
+            if (Float.floatToRawIntBits(sum) != Float.floatToRawIntBits(tree[0])) {
+                fail("trial " + trial + ": " + Arrays.toString(values) + " sum to " + sum + ", in the documented order "
+                        + tree[0]);
+            }
+        }
     }
 
     private static void assertClose(double expected, float scalar, float vector, double tolerance, String where) {
