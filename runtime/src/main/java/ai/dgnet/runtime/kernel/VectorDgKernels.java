@@ -53,6 +53,10 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * budget ran out and the helper stayed a call: the tests saw 6 to 12 KB per round of calls, in about one run in
  * ten. So no method here passes a vector to another of ours or returns one; where C2 stops inlining, only
  * segments and numbers cross. Splitting by type also keeps each compiled loop to one kind of load.
+ *
+ * <p>A vector's lanes are summed one by one in lane order, not by {@code reduceLanes(ADD)}: that leaves the order to
+ * the implementation, and the interpreter's differs from C2's, so a session's results moved in the sixth digit once
+ * the kernels were compiled.
  */
 final class VectorDgKernels implements DgKernels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -140,19 +144,12 @@ final class VectorDgKernels implements DgKernels {
         for (; at < end; at += step) {
             acc0 = acc0.add(FloatVector.fromMemorySegment(SPECIES, x, at, ORDER));
         }
-        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
-    }
-
-    /**
-     * The sum of {@code v}'s lanes in one fixed order: lane i plus lane i + LANES / 2, then the same over the lower
-     * half, down to lane 0. {@code reduceLanes(ADD)} leaves the order to the implementation, and the interpreter's
-     * differs from C2's, so a run's logits moved in the sixth digit once the kernels were compiled.
-     */
-    static float sumLanes(FloatVector v) {
-        for (int half = LANES / 2; half > 0; half /= 2) {
-            v = v.add(v.slice(half));
+        FloatVector sum = acc0.add(acc1).add(acc2.add(acc3));
+        float total = 0;
+        for (int i = 0; i < LANES; i++) {
+            total += sum.lane(i);
         }
-        return v.lane(0);
+        return total;
     }
 
     /** {@link #planeSumF32} over bf16 values. */
@@ -178,7 +175,12 @@ final class VectorDgKernels implements DgKernels {
             acc0 = acc0.add(ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
                     .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
         }
-        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        FloatVector sum = acc0.add(acc1).add(acc2.add(acc3));
+        float total = 0;
+        for (int i = 0; i < LANES; i++) {
+            total += sum.lane(i);
+        }
+        return total;
     }
 
     /**
@@ -262,7 +264,11 @@ final class VectorDgKernels implements DgKernels {
                 FloatVector p = FloatVector.fromArray(SPECIES, pooled, c);
                 acc = FAST_FMA ? w.fma(p, acc) : w.mul(p).add(acc);
             }
-            double logit = (double) bias[k] + sumLanes(acc);
+            float sum = 0;
+            for (int i = 0; i < LANES; i++) {
+                sum += acc.lane(i);
+            }
+            double logit = (double) bias[k] + sum;
             for (; c < channels; c++) {
                 logit += (double) weight[row + c] * pooled[c];
             }

@@ -7,7 +7,6 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import com.sun.management.ThreadMXBean;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -717,29 +716,40 @@ class DgKernelsTest {
     }
 
     /**
-     * The vector kernels' lane sums follow one documented order, bit for bit, whether this loop still runs in the
-     * interpreter or C2 has compiled it: with {@code reduceLanes(ADD)} a run's logits changed once C2 took over.
+     * The vector kernels sum a vector's lanes in lane order, bit for bit: an order of their own, which the
+     * interpreter and C2 both keep, where {@code reduceLanes(ADD)} leaves it to the implementation (a session's
+     * logits changed once C2 took over). One vector of channels for the router, and a plane of one vector for the
+     * channel means, so that what is summed across lanes is exactly the products, or the values.
      */
     @Test
-    void lanesAreSummedInOneFixedOrder() {
-        VectorSpecies<Float> species = FloatVector.SPECIES_PREFERRED;
-        int lanes = species.length();
+    void lanesAreSummedInLaneOrder() {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
         SplittableRandom random = new SplittableRandom(5);
-        for (int trial = 0; trial < 20_000; trial++) {
-            float[] values = new float[lanes];
-            for (int i = 0; i < lanes; i++) {
-                values[i] = (float) (random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-6, 7)));
-            }
-            float[] tree = values.clone();
-            for (int half = lanes / 2; half > 0; half /= 2) {
-                for (int i = 0; i < half; i++) {
-                    tree[i] += tree[i + half];
+        float[] pooled = new float[lanes];
+        float[] weight = new float[lanes];
+        float[] bias = {0.25f};
+        float[] out = new float[1];
+        float[] mean = new float[1];
+        Shape plane = Shape.of(1, 1, 1, lanes);
+        try (Tensor x = Tensor.allocate(plane, DType.F32, Layout.NCHW)) {
+            for (int trial = 0; trial < 20_000; trial++) {
+                float products = 0;
+                float values = 0;
+                for (int i = 0; i < lanes; i++) {
+                    pooled[i] = (float) (random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-3, 4)));
+                    weight[i] = (float) random.nextDouble(-1, 1);
+                    products += weight[i] * pooled[i];
+                    x.segment().setAtIndex(JAVA_FLOAT, i, pooled[i]);
+                    values += pooled[i];
                 }
-            }
-            float sum = VectorDgKernels.sumLanes(FloatVector.fromArray(species, values, 0));
-            if (Float.floatToRawIntBits(sum) != Float.floatToRawIntBits(tree[0])) {
-                fail("trial " + trial + ": " + Arrays.toString(values) + " sum to " + sum + ", in the documented order "
-                        + tree[0]);
+                VECTOR.router(pooled, lanes, weight, bias, 1, out);
+                VECTOR.channelMeans(x.segment(), plane, Layout.NCHW, DType.F32, 0, mean);
+                float router = ScalarDgKernels.sigmoid((double) bias[0] + products);
+                if (Float.floatToRawIntBits(out[0]) != Float.floatToRawIntBits(router)
+                        || Float.floatToRawIntBits(mean[0]) != Float.floatToRawIntBits(values / lanes)) {
+                    fail("trial " + trial + ": router " + out[0] + " and mean " + mean[0] + ", in lane order "
+                            + router + " and " + values / lanes + ", for " + Arrays.toString(pooled));
+                }
             }
         }
     }
