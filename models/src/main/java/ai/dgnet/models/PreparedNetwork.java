@@ -77,18 +77,20 @@ final class PreparedNetwork implements AutoCloseable {
             }
             network.close();
         }
-        Layout fewest = layouts.getFirst();
-        int fewestGeneric = Integer.MAX_VALUE;
+        PreparedNetwork fewest = null;
         for (Layout layout : layouts) {
-            try (PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, precision, weights,
-                    input, layout, false)) {
-                if (network.genericOps() < fewestGeneric) {
-                    fewest = layout;
-                    fewestGeneric = network.genericOps();
+            PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, precision, weights, input,
+                    layout, false);
+            if (fewest == null || network.genericOps() < fewest.genericOps()) {
+                if (fewest != null) {
+                    fewest.close();
                 }
+                fewest = network;
+            } else {
+                network.close();
             }
         }
-        return new PreparedNetwork(device, net, config, threshold, precision, weights, input, fewest, false);
+        return fewest;
     }
 
     /**

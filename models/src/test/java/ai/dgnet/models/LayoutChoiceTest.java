@@ -59,6 +59,31 @@ class LayoutChoiceTest {
         }
     }
 
+    /**
+     * Where no layout has optimized kernels throughout, the network kept is prepared whole once, after the trial that
+     * stopped at its first generic kernel: not prepared again to be kept.
+     */
+    @Test
+    void withoutAnyFullyOptimizedLayoutTheNetworkIsPreparedWholeOnce() {
+        Shape shape = Shape.of(1, 3, 32, 32);
+        try (DgModel model = DgModel.random(ModelConfig.of(Arch.REGNET_Y_400MF, Mode.DYNAMIC).withClasses(10, 3), 3);
+             CpuDevice cpu = CpuDevice.create(1);
+             CountingDevice nchw16c = new CountingDevice(CpuDevice.create(1), Layout.NCHW16C);
+             CountingDevice nhwcOnly = new CountingDevice(CpuDevice.create(1), Layout.NHWC);
+             Session session = model.session(nchw16c);
+             Session reference = model.session(nhwcOnly)) {
+            assumeTrue(cpu.activationLayouts().getFirst() == Layout.NCHW16C,
+                    "nChw16c is the AVX-512 layout, in which RegNetY's 8-channel groups have a generic kernel");
+            float[] input = new float[(int) shape.elements()];
+            reference.run(input, shape);
+            session.run(input, shape);
+            int network = nhwcOnly.convolutions(Layout.NHWC);
+            int made = nchw16c.convolutions(Layout.NCHW16C);
+            assertTrue(made > network && made < 2 * network, made + " convolutions made for a network of " + network
+                    + ": the trial's and one whole network's");
+        }
+    }
+
     /** A CPU device that counts the convolutions it makes by destination layout, and may offer one layout only. */
     private static final class CountingDevice implements Device {
         private final CpuDevice cpu;
