@@ -1,24 +1,10 @@
 package ai.dgnet.models;
 
-import ai.dgnet.runtime.ConvWeights;
-import ai.dgnet.runtime.DType;
-import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
-import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
-import ai.dgnet.runtime.kernel.DgKernels;
-import ai.dgnet.runtime.op.Add;
-import ai.dgnet.runtime.op.Conv2d;
-import ai.dgnet.runtime.op.GlobalAvgPool;
-import ai.dgnet.runtime.op.Linear;
-import ai.dgnet.runtime.op.Pool2d;
-import ai.dgnet.runtime.op.Reorder;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,83 +67,6 @@ class LayoutChoiceTest {
             int made = nchw16c.convolutions(Layout.NCHW16C);
             assertTrue(made > network && made < 2 * network, made + " convolutions made for a network of " + network
                     + ": the trial's and one whole network's");
-        }
-    }
-
-    /** A CPU device that counts the convolutions it makes by destination layout, and may offer one layout only. */
-    private static final class CountingDevice implements Device {
-        private final CpuDevice cpu;
-        private final Layout only;
-        private final List<Layout> made = new CopyOnWriteArrayList<>();
-
-        CountingDevice(CpuDevice cpu, Layout only) {
-            this.cpu = cpu;
-            this.only = only;
-        }
-
-        int convolutions(Layout layout) {
-            return (int) made.stream().filter(l -> l == layout).count();
-        }
-
-        @Override
-        public String name() {
-            return cpu.name();
-        }
-
-        @Override
-        public int threads() {
-            return cpu.threads();
-        }
-
-        @Override
-        public List<Layout> activationLayouts() {
-            return only == null ? cpu.activationLayouts() : List.of(only);
-        }
-
-        @Override
-        public Tensor allocate(Shape shape, DType dtype, Layout layout) {
-            return cpu.allocate(shape, dtype, layout);
-        }
-
-        @Override
-        public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
-            made.add(spec.dstLayout());
-            return cpu.conv2d(spec, weights);
-        }
-
-        @Override
-        public Pool2d pool2d(Pool2d.Spec spec) {
-            return cpu.pool2d(spec);
-        }
-
-        @Override
-        public GlobalAvgPool globalAvgPool(Shape input, DType dtype, Layout layout) {
-            return cpu.globalAvgPool(input, dtype, layout);
-        }
-
-        @Override
-        public Linear linear(Linear.Spec spec, ConvWeights weights) {
-            return cpu.linear(spec, weights);
-        }
-
-        @Override
-        public Reorder reorder(Reorder.Spec spec) {
-            return cpu.reorder(spec);
-        }
-
-        @Override
-        public Add add(Add.Spec spec) {
-            return cpu.add(spec);
-        }
-
-        @Override
-        public DgKernels dgKernels() {
-            return cpu.dgKernels();
-        }
-
-        @Override
-        public void close() {
-            cpu.close();
         }
     }
 }

@@ -3,6 +3,7 @@ package ai.dgnet.dnnl;
 import java.lang.foreign.MemorySegment;
 
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_append_binary;
+import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_append_dw;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_append_eltwise;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_append_sum;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_create;
@@ -36,6 +37,18 @@ public final class PostOps extends NativeObject {
     /** {@code dst = alg(dst, src1)} with src1 passed at execution as {@code DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1}. */
     public PostOps binary(int alg, MemoryDesc src1) {
         DnnlException.check(dnnl_post_ops_append_binary(handle(), alg, src1.handle()), "dnnl_post_ops_append_binary");
+        return this;
+    }
+
+    /**
+     * A depthwise {@code kernel x kernel} convolution over the 1x1 convolution's result, padded by {@code padding} on
+     * the top and left, its weights and result of the given data types and its bias of {@code biasType}. Its weights
+     * and bias are passed at execution as {@code DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS} and
+     * {@code | DNNL_ARG_BIAS}. Only a 1x1 convolution takes it, and only eltwise post-ops may come before or after it.
+     */
+    public PostOps depthwise(int weightsType, int biasType, int dstType, long kernel, long stride, long padding) {
+        DnnlException.check(dnnl_post_ops_append_dw(handle(), weightsType, biasType, dstType, kernel, stride, padding),
+                "dnnl_post_ops_append_dw");
         return this;
     }
 

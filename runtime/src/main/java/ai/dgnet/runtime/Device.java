@@ -6,11 +6,13 @@ import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.PointwiseDepthwise;
 import ai.dgnet.runtime.op.Pool2d;
 import ai.dgnet.runtime.op.PreparedOp;
 import ai.dgnet.runtime.op.Reorder;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where tensors live and prepared operations run. Each factory validates its arguments in Java, then builds the
@@ -36,6 +38,16 @@ public interface Device extends AutoCloseable {
     Tensor allocate(Shape shape, DType dtype, Layout layout);
 
     Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights);
+
+    /**
+     * The two convolutions of {@code spec} as one op, where this device has a kernel that runs them in one pass;
+     * empty where it would only run them one after another, which two {@link #conv2d} ops do as well. This default
+     * has no such kernel.
+     */
+    default Optional<PointwiseDepthwise> pointwiseDepthwise(PointwiseDepthwise.Spec spec, ConvWeights pointwise,
+                                                            ConvWeights depthwise) {
+        return Optional.empty();
+    }
 
     Pool2d pool2d(Pool2d.Spec spec);
 

@@ -1,6 +1,7 @@
 package ai.dgnet.models.arch;
 
 import ai.dgnet.models.WeightSource;
+import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
@@ -9,10 +10,13 @@ import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.dg.Block;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.NamedOp;
+import ai.dgnet.runtime.op.PointwiseDepthwise;
 import ai.dgnet.runtime.op.Residual;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * One backbone block as a chain of convolutions with a shortcut: every block of spec section 3 has this shape.
@@ -76,11 +80,19 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         return new Prepared(device, weights, input, layout, dtype, scratch);
     }
 
+    /**
+     * One op of a prepared block's main path before its last convolution: one convolution, or a 1x1 convolution and
+     * the depthwise one after it where the device runs them as one op. It writes {@code output}, and squeeze-excitation
+     * follows it where {@code excite}.
+     */
+    private record Step(NamedOp named, BiConsumer<Tensor, Tensor> run, Tensor output, boolean excite) {
+    }
+
     private final class Prepared implements Block {
         private final Shape input;
         private final Shape output;
-        private final List<Conv2d> convs = new ArrayList<>();
-        private final List<Tensor> intermediates = new ArrayList<>();
+        private final List<Step> steps = new ArrayList<>();
+        private final Conv2d last;
         private final Conv2d shortcut;
         private final SqueezeExcite.Prepared excite;
 
@@ -90,18 +102,14 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
             this.output = BlockDef.this.output(input);
             try {
                 Shape shape = input;
-                for (int i = 0; i < main.size(); i++) {
-                    boolean last = i == main.size() - 1;
-                    Residual residual = !last ? Residual.NONE
-                            : projection != null ? Residual.ACCUMULATE
-                            : identity ? Residual.ADD : Residual.NONE;
-                    Conv2d conv = main.get(i).prepare(device, weights, shape, layout, layout, dtype, residual);
-                    convs.add(conv);
-                    shape = conv.spec().output();
-                    if (!last) {
-                        intermediates.add(Tensor.view(shape, dtype, layout, scratch.slot(i)));
-                    }
+                int i = 0;
+                while (i < main.size() - 1) {
+                    i = prepareStep(device, weights, shape, layout, dtype, scratch, i);
+                    shape = steps.getLast().output().shape();
                 }
+                Residual residual = projection != null ? Residual.ACCUMULATE
+                        : identity ? Residual.ADD : Residual.NONE;
+                this.last = main.getLast().prepare(device, weights, shape, layout, layout, dtype, residual);
                 this.shortcut = projection == null ? null
                         : projection.prepare(device, weights, input, layout, layout, dtype, Residual.NONE);
                 this.excite = se == null ? null : se.prepare(weights);
@@ -113,6 +121,44 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                 close();
                 throw e;
             }
+        }
+
+        /**
+         * Prepares main path convolution {@code i} over {@code shape}, together with the next one where they are a
+         * 1x1 and a depthwise convolution (before the last, with no squeeze-excitation between them) that the device
+         * runs as one op; returns the index of the next convolution to prepare.
+         */
+        private int prepareStep(Device device, WeightSource weights, Shape shape, Layout layout, DType dtype,
+                                BlockScratch scratch, int i) {
+            ConvBn conv = main.get(i);
+            Conv2d.Spec spec = conv.spec(shape, layout, layout, Residual.NONE).withDType(dtype);
+            ConvWeights folded = conv.folded(weights);
+            if (i + 2 < main.size() && !(se != null && seAfter == i)) {
+                ConvBn next = main.get(i + 1);
+                Conv2d.Spec nextSpec = next.spec(spec.output(), layout, layout, Residual.NONE).withDType(dtype);
+                if (PointwiseDepthwise.Spec.pairs(spec, nextSpec)) {
+                    Optional<PointwiseDepthwise> pair = device.pointwiseDepthwise(
+                            new PointwiseDepthwise.Spec(spec, nextSpec), folded, next.folded(weights));
+                    if (pair.isPresent()) {
+                        PointwiseDepthwise op = pair.get();
+                        steps.add(new Step(new NamedOp(conv.conv() + "+" + next.conv(), op), op::run,
+                                intermediate(nextSpec.output(), dtype, layout, scratch, i + 1), exciteAfter(i + 1)));
+                        return i + 2;
+                    }
+                }
+            }
+            Conv2d op = device.conv2d(spec, folded);
+            steps.add(new Step(new NamedOp(conv.conv(), op), op::run,
+                    intermediate(spec.output(), dtype, layout, scratch, i), exciteAfter(i)));
+            return i + 1;
+        }
+
+        private boolean exciteAfter(int conv) {
+            return se != null && seAfter == conv;
+        }
+
+        private static Tensor intermediate(Shape shape, DType dtype, Layout layout, BlockScratch scratch, int conv) {
+            return Tensor.view(shape, dtype, layout, scratch.slot(conv));
         }
 
         @Override
@@ -127,7 +173,8 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
 
         @Override
         public boolean optimized() {
-            return convs.stream().allMatch(Conv2d::optimized) && (shortcut == null || shortcut.optimized());
+            return steps.stream().allMatch(step -> step.named().op().optimized()) && last.optimized()
+                    && (shortcut == null || shortcut.optimized());
         }
 
         @Override
@@ -136,9 +183,8 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
             if (shortcut != null) {
                 ops.add(new NamedOp(projection.conv(), shortcut));
             }
-            for (int i = 0; i < convs.size(); i++) {
-                ops.add(new NamedOp(main.get(i).conv(), convs.get(i)));
-            }
+            steps.forEach(step -> ops.add(step.named()));
+            ops.add(new NamedOp(main.getLast().conv(), last));
             return ops;
         }
 
@@ -149,15 +195,13 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                 shortcut.run(in, out);
             }
             Tensor x = in;
-            for (int i = 0; i < convs.size() - 1; i++) {
-                Tensor next = intermediates.get(i);
-                convs.get(i).run(x, next);
-                if (excite != null && i == seAfter) {
-                    excite.apply(next);
+            for (Step step : steps) {
+                step.run().accept(x, step.output());
+                if (step.excite()) {
+                    excite.apply(step.output());
                 }
-                x = next;
+                x = step.output();
             }
-            Conv2d last = convs.getLast();
             if (identity) {
                 last.run(x, in, out);
             } else {
@@ -167,7 +211,10 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
 
         @Override
         public void close() {
-            convs.forEach(Conv2d::close);
+            steps.forEach(step -> step.named().op().close());
+            if (last != null) {
+                last.close();
+            }
             if (shortcut != null) {
                 shortcut.close();
             }

@@ -46,19 +46,24 @@ public record ConvBn(String conv, String bn, int in, int out, int kernel, int st
 
     public Conv2d prepare(Device device, WeightSource weights, Shape input, Layout src, Layout dst, DType dtype,
                           Residual residual) {
+        return device.conv2d(spec(input, src, dst, residual).withDType(dtype), folded(weights));
+    }
+
+    /** The convolution's weights with the BatchNorm folded in. */
+    ConvWeights folded(WeightSource weights) {
         float[] w = weights.read(conv + ".weight", new int[] {out, in / groups, kernel, kernel});
         float[] b = bias ? weights.read(conv + ".bias", new int[] {out}) : null;
         ConvWeights folded = new ConvWeights(w, b);
-        if (bn != null) {
-            int[] shape = {out};
-            folded = new BatchNorm(weights.read(bn + ".weight", shape), weights.read(bn + ".bias", shape),
-                    weights.read(bn + ".running_mean", shape), weights.read(bn + ".running_var", shape),
-                    BatchNorm.DEFAULT_EPS).fold(folded);
+        if (bn == null) {
+            return folded;
         }
-        return device.conv2d(spec(input, src, dst, residual).withDType(dtype), folded);
+        int[] shape = {out};
+        return new BatchNorm(weights.read(bn + ".weight", shape), weights.read(bn + ".bias", shape),
+                weights.read(bn + ".running_mean", shape), weights.read(bn + ".running_var", shape),
+                BatchNorm.DEFAULT_EPS).fold(folded);
     }
 
-    private Conv2d.Spec spec(Shape input, Layout src, Layout dst, Residual residual) {
+    Conv2d.Spec spec(Shape input, Layout src, Layout dst, Residual residual) {
         if (input.dim(1) != in) {
             throw new IllegalArgumentException(conv + " expects " + in + " input channels, got " + input);
         }

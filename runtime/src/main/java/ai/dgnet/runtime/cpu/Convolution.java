@@ -7,6 +7,7 @@ import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 
@@ -66,29 +67,15 @@ final class Convolution extends CpuOp implements Conv2d {
     }
 
     private void prepareWith(ConvWeights weights) {
-        long[] weightDims = weightDims();
         boolean hasBias = weights.bias() != null;
         try (MemoryDesc src = CpuDevice.describe(spec.input(), spec.dtype(), spec.srcLayout());
              MemoryDesc dst = CpuDevice.describe(output, spec.dtype(), spec.dstLayout());
-             MemoryDesc anyWeights = MemoryDesc.ofTag(weightDims, CpuDevice.dataType(spec.dtype()),
-                     dnnl_format_tag_any());
-             MemoryDesc givenWeights = MemoryDesc.ofTag(weightDims, dnnl_f32(),
-                     spec.groups() > 1 ? dnnl_goihw() : dnnl_oihw());
-             MemoryDesc bias = MemoryDesc.ofTag(new long[] {spec.outChannels()}, dnnl_f32(), dnnl_a());
+             MemoryDesc anyWeights = anyWeights(spec);
+             MemoryDesc givenWeights = givenWeights(spec);
+             MemoryDesc bias = bias(spec);
              PostOps postOps = epilogue(dst);
-             PrimitiveAttr attr = PrimitiveAttr.create().postOps(postOps);
-             Arena arena = Arena.ofConfined()) {
-            MemorySegment biasDesc = hasBias ? bias.handle() : MemorySegment.NULL;
-            PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_convolution_forward_primitive_desc_create",
-                    out -> dnnl_convolution_forward_primitive_desc_create(out, device.engine().handle(),
-                            dnnl_forward_inference(), dnnl_convolution_direct(), src.handle(), anyWeights.handle(),
-                            biasDesc, dst.handle(),
-                            MemoryDesc.dimsOf(arena, spec.strideH(), spec.strideW()),
-                            // oneDNN counts dilation from zero: PyTorch's dilation 1 (none) is 0 here.
-                            MemoryDesc.dimsOf(arena, spec.dilationH() - 1, spec.dilationW() - 1),
-                            MemoryDesc.dimsOf(arena, spec.padH(), spec.padW()),
-                            MemoryDesc.dimsOf(arena, spec.padH(), spec.padW()),
-                            attr.handle())));
+             PrimitiveAttr attr = PrimitiveAttr.create().postOps(postOps)) {
+            PrimitiveDesc desc = owned.add(forward(device, spec, src, anyWeights, hasBias ? bias : null, dst, attr));
             try (MemoryDesc chosenWeights = desc.queryMd(dnnl_query_weights_md(), 0)) {
                 // Per-run buffers first (source, destination, residual), then the constants bound once here.
                 List<Integer> argIds = new ArrayList<>(List.of(DNNL_ARG_SRC(), DNNL_ARG_DST()));
@@ -116,6 +103,41 @@ final class Convolution extends CpuOp implements Conv2d {
         }
     }
 
+    /**
+     * The descriptor of oneDNN's direct forward convolution for {@code spec}'s geometry over the given memory
+     * descriptors ({@code bias} null for none), with {@code attr}'s post-ops; the caller owns it.
+     */
+    static PrimitiveDesc forward(CpuDevice device, Spec spec, MemoryDesc src, MemoryDesc weights, MemoryDesc bias,
+                                 MemoryDesc dst, PrimitiveAttr attr) {
+        try (Arena arena = Arena.ofConfined()) {
+            return PrimitiveDesc.create("dnnl_convolution_forward_primitive_desc_create",
+                    out -> dnnl_convolution_forward_primitive_desc_create(out, device.engine().handle(),
+                            dnnl_forward_inference(), dnnl_convolution_direct(), src.handle(), weights.handle(),
+                            bias == null ? MemorySegment.NULL : bias.handle(), dst.handle(),
+                            MemoryDesc.dimsOf(arena, spec.strideH(), spec.strideW()),
+                            // oneDNN counts dilation from zero: PyTorch's dilation 1 (none) is 0 here.
+                            MemoryDesc.dimsOf(arena, spec.dilationH() - 1, spec.dilationW() - 1),
+                            MemoryDesc.dimsOf(arena, spec.padH(), spec.padW()),
+                            MemoryDesc.dimsOf(arena, spec.padH(), spec.padW()),
+                            attr.handle()));
+        }
+    }
+
+    /** Weights in whatever layout the kernel oneDNN picks wants, of the spec's type. */
+    static MemoryDesc anyWeights(Spec spec) {
+        return MemoryDesc.ofTag(weightDims(spec), CpuDevice.dataType(spec.dtype()), dnnl_format_tag_any());
+    }
+
+    /** Weights as PyTorch stores them: f32, {@code [out, in/groups, kh, kw]}. */
+    static MemoryDesc givenWeights(Spec spec) {
+        return MemoryDesc.ofTag(weightDims(spec), dnnl_f32(), spec.groups() > 1 ? dnnl_goihw() : dnnl_oihw());
+    }
+
+    /** The bias: one per output channel, f32 whatever type the activations have. */
+    static MemoryDesc bias(Spec spec) {
+        return MemoryDesc.ofTag(new long[] {spec.outChannels()}, dnnl_f32(), dnnl_a());
+    }
+
     /** Residual before activation, as in ResNet: {@code relu(conv(x) + bias + identity)}. */
     private PostOps epilogue(MemoryDesc dst) {
         PostOps postOps = PostOps.create();
@@ -125,20 +147,24 @@ final class Convolution extends CpuOp implements Conv2d {
                 case ACCUMULATE -> postOps.sum(1.0f);
                 case ADD -> postOps.binary(dnnl_binary_add(), dst);
             }
-            switch (spec.activation()) {
-                case NONE -> { }
-                case RELU -> postOps.eltwise(dnnl_eltwise_relu(), 0.0f, 0.0f);
-                case RELU6 -> postOps.eltwise(dnnl_eltwise_clip(), 0.0f, 6.0f);
-            }
-            return postOps;
+            return activation(postOps, spec.activation());
         } catch (RuntimeException e) {
             postOps.close();
             throw e;
         }
     }
 
+    /** Appends {@code activation} to {@code postOps} (nothing for none) and returns them. */
+    static PostOps activation(PostOps postOps, Activation activation) {
+        return switch (activation) {
+            case NONE -> postOps;
+            case RELU -> postOps.eltwise(dnnl_eltwise_relu(), 0.0f, 0.0f);
+            case RELU6 -> postOps.eltwise(dnnl_eltwise_clip(), 0.0f, 6.0f);
+        };
+    }
+
     /** oneDNN wants grouped weights 5-D, {@code [groups, out/groups, in/groups, kh, kw]}; same bytes as PyTorch's. */
-    private long[] weightDims() {
+    private static long[] weightDims(Spec spec) {
         int g = spec.groups();
         int out = spec.outChannels();
         int in = spec.input().dim(1);
