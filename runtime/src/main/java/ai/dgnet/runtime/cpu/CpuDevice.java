@@ -5,7 +5,6 @@ import ai.dgnet.dnnl.Engine;
 import ai.dgnet.dnnl.ExecArgs;
 import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.Primitive;
-import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.dnnl.Stream;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
@@ -191,22 +190,19 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * oneDNN's 1x1 convolution with the depthwise one fused, where its 1x1 kernel does the fusing. It does so only
-     * where the 1x1 convolution's source is larger than twice the L2 cache it assumes (measured on AVX-512 cores:
-     * MobileNetV2's 16->96 expansion at 112x112 from batch 1, its 56x56 and 28x28 expansions at batch 8, none of the
-     * smaller ones), and in blocked layouts only. Elsewhere it would run the two one after another through a scratchpad, which is no faster than two ops.
+     * oneDNN's 1x1 convolution with the depthwise one fused, where its 1x1 kernel does the fusing: only where the 1x1
+     * convolution's source is larger than twice the L2 cache it assumes, and in blocked layouts. Measured on AVX-512
+     * cores: MobileNetV2's 16->96 expansion at 112x112 from batch 1 in f32, its 56x56 and 28x28 expansions at batch
+     * 8 (in bf16 the 112x112 and 56x56 ones), none of the smaller ones. Elsewhere oneDNN would run the two one after
+     * the other through a scratchpad, which is no faster than two ops.
      */
     @Override
     public Optional<PointwiseDepthwise> pointwiseDepthwise(PointwiseDepthwise.Spec spec, ConvWeights pointwise,
                                                            ConvWeights depthwise) {
         requireOpen();
         PointwiseDepthwiseConvolution.checkWeights(spec, pointwise, depthwise);
-        PrimitiveDesc desc = PointwiseDepthwiseConvolution.describe(this, spec);
-        if (!PointwiseDepthwiseConvolution.fuses(desc, spec)) {
-            desc.close();
-            return Optional.empty();
-        }
-        return Optional.of(register(() -> new PointwiseDepthwiseConvolution(this, spec, desc, pointwise, depthwise)));
+        return PointwiseDepthwiseConvolution.fusingDescriptor(this, spec).map(desc ->
+                register(() -> new PointwiseDepthwiseConvolution(this, spec, desc, pointwise, depthwise)));
     }
 
     @Override

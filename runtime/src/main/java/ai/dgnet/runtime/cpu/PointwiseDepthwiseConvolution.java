@@ -1,5 +1,7 @@
 package ai.dgnet.runtime.cpu;
 
+import ai.dgnet.dnnl.DnnlException;
+import ai.dgnet.dnnl.DnnlStatus;
 import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.PostOps;
 import ai.dgnet.dnnl.PrimitiveAttr;
@@ -8,6 +10,8 @@ import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.PointwiseDepthwise;
+
+import java.util.Optional;
 
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
 import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_ATTR_POST_OP_DW;
@@ -22,12 +26,12 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
  * oneDNN's 1x1 convolution with the depthwise one fused as a post-op ({@code dnnl_post_ops_append_dw}): the 1x1
  * kernel computes a few rows of its result into a per-thread buffer and the depthwise kernel consumes them there.
  * oneDNN also accepts pairs it has no such kernel for and then runs them one after another through a scratchpad
- * ({@code ref_fused_convolution}); {@link CpuDevice#pointwiseDepthwise} declines those ({@link #fuses}).
+ * ({@code ref_fused_convolution}); {@link CpuDevice#pointwiseDepthwise} declines those ({@link #fusingDescriptor}).
  */
 final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDepthwise {
     private final Spec spec;
 
-    /** Takes ownership of {@code desc}, made by {@link #describe} for {@code spec}. */
+    /** Takes ownership of {@code desc}, from {@link #fusingDescriptor} for {@code spec}. */
     PointwiseDepthwiseConvolution(CpuDevice device, Spec spec, PrimitiveDesc desc, ConvWeights pointwise,
                                   ConvWeights depthwise) {
         super(device);
@@ -43,11 +47,33 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
     }
 
     /**
-     * The fused primitive's descriptor, the caller's to close; its implementation name says whether oneDNN fuses the
-     * pair or only chains it. The 1x1 convolution is described as writing its own result, as oneDNN asks: the
-     * depthwise post-op's output follows from it.
+     * The fused primitive's descriptor for {@code spec}, the caller's to close, where oneDNN runs the pair in one
+     * pass and writes {@code spec}'s destination layout; empty where it has no implementation of the pair (bf16
+     * without AVX-512) or would only chain the two convolutions: its {@code ref_fused_convolution}, also inside the
+     * wrapper that runs plain layouts through blocked ones ({@code jit_uni_ncsp:conv+ref_fused_convolution:...}).
      */
-    static PrimitiveDesc describe(CpuDevice device, Spec spec) {
+    static Optional<PrimitiveDesc> fusingDescriptor(CpuDevice device, Spec spec) {
+        PrimitiveDesc desc;
+        try {
+            desc = describe(device, spec);
+        } catch (DnnlException e) {
+            if (e.status() == DnnlStatus.UNIMPLEMENTED) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (desc.implementation().contains("ref") || !writesLayoutOf(desc, spec)) {
+            desc.close();
+            return Optional.empty();
+        }
+        return Optional.of(desc);
+    }
+
+    /**
+     * The 1x1 convolution is described as writing its own result, as oneDNN asks: the depthwise post-op's output
+     * follows from it.
+     */
+    private static PrimitiveDesc describe(CpuDevice device, Spec spec) {
         Conv2d.Spec pointwise = spec.pointwise();
         Conv2d.Spec depthwise = spec.depthwise();
         int dataType = CpuDevice.dataType(pointwise.dtype());
@@ -65,15 +91,8 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
         }
     }
 
-    /**
-     * Whether {@code desc}, made by {@link #describe} for {@code spec}, runs the pair in one pass and writes
-     * {@code spec}'s destination layout. oneDNN's {@code ref_fused_convolution} chains them instead, also inside the
-     * wrapper that runs plain layouts through blocked ones ({@code jit_uni_ncsp:conv+ref_fused_convolution:...}).
-     */
-    static boolean fuses(PrimitiveDesc desc, Spec spec) {
-        if (desc.implementation().contains("ref")) {
-            return false;
-        }
+    /** For a plain layout oneDNN may pick a blocked destination, which the tensors are not. */
+    private static boolean writesLayoutOf(PrimitiveDesc desc, Spec spec) {
         try (MemoryDesc wanted = CpuDevice.describe(spec.output(), spec.depthwise().dtype(),
                 spec.depthwise().dstLayout());
              MemoryDesc written = desc.queryMd(dnnl_query_dst_md(), 0)) {
