@@ -297,8 +297,13 @@ public final class WinogradTransforms {
         long plane = (long) h * w;
         long pointStride = (long) outChannels * Float.BYTES;
         FloatVector b = FloatVector.fromArray(SPECIES, bias, block * LANES);
-        FloatVector zero = FloatVector.zero(SPECIES);
-        FloatVector six = FloatVector.broadcast(SPECIES, 6f);
+        // The activation as bounds (none: infinite ones), and the residual added on a path of its own: no vector is
+        // chosen by a branch. C2 merges such a vector from its branches in some compilations, and then boxes it, a
+        // float[16] per pixel, until it compiles the method again.
+        FloatVector lower = FloatVector.broadcast(SPECIES,
+                activation == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f);
+        FloatVector upper = FloatVector.broadcast(SPECIES,
+                activation == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY);
         long second = MAX_POINTS * VECTOR_BYTES;
         for (int tx = 0; tx < tilesW; tx++) {
             long t = (long) row * tilesW + tx;
@@ -322,15 +327,12 @@ public final class WinogradTransforms {
                     long pixel = image + ((block * plane + (long) yy * w + xx) * LANES) * Float.BYTES;
                     FloatVector o = FloatVector.fromMemorySegment(SPECIES, scratch,
                             second + (i * out + j) * VECTOR_BYTES, ORDER).add(b);
-                    if (residual != null) {
-                        o = o.add(FloatVector.fromMemorySegment(SPECIES, residual, pixel, ORDER));
+                    if (residual == null) {
+                        o.max(lower).min(upper).intoMemorySegment(y, pixel, ORDER);
+                    } else {
+                        o.add(FloatVector.fromMemorySegment(SPECIES, residual, pixel, ORDER)).max(lower).min(upper)
+                                .intoMemorySegment(y, pixel, ORDER);
                     }
-                    o = switch (activation) {
-                        case NONE -> o;
-                        case RELU -> o.max(zero);
-                        case RELU6 -> o.max(zero).min(six);
-                    };
-                    o.intoMemorySegment(y, pixel, ORDER);
                 }
             }
         }
