@@ -133,7 +133,7 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
             ConvBn conv = main.get(i);
             Conv2d.Spec spec = conv.spec(shape, layout, layout, Residual.NONE).withDType(dtype);
             ConvWeights folded = conv.folded(weights);
-            if (i + 2 < main.size() && !(se != null && seAfter == i)) {
+            if (i + 2 < main.size() && !exciteAfter(i)) {
                 ConvBn next = main.get(i + 1);
                 Conv2d.Spec nextSpec = next.spec(spec.output(), layout, layout, Residual.NONE).withDType(dtype);
                 if (PointwiseDepthwise.Spec.pairs(spec, nextSpec)) {

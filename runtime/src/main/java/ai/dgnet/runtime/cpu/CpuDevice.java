@@ -201,8 +201,15 @@ public final class CpuDevice implements Device {
                                                            ConvWeights depthwise) {
         requireOpen();
         PointwiseDepthwiseConvolution.checkWeights(spec, pointwise, depthwise);
-        return PointwiseDepthwiseConvolution.fusingDescriptor(this, spec).map(desc ->
-                register(() -> new PointwiseDepthwiseConvolution(this, spec, desc, pointwise, depthwise)));
+        return PointwiseDepthwiseConvolution.fusingDescriptor(this, spec).map(desc -> {
+            try {
+                return register(() -> new PointwiseDepthwiseConvolution(this, spec, desc, pointwise, depthwise));
+            } catch (RuntimeException e) {
+                // Closed already where the op took it over and then failed; not where the device closed before.
+                desc.close();
+                throw e;
+            }
+        });
     }
 
     @Override

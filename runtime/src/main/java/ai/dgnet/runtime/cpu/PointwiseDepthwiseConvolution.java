@@ -62,7 +62,14 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
             }
             throw e;
         }
-        if (desc.implementation().contains("ref") || !writesLayoutOf(desc, spec)) {
+        boolean fuses;
+        try {
+            fuses = !desc.implementation().contains("ref") && writesLayoutOf(desc, spec);
+        } catch (RuntimeException e) {
+            desc.close();
+            throw e;
+        }
+        if (!fuses) {
             desc.close();
             return Optional.empty();
         }
