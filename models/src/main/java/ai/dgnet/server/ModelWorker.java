@@ -228,8 +228,8 @@ final class ModelWorker {
         try {
             ModelConfig modelConfig = model.config();
             int side = modelConfig.imageSize();
-            for (int size : config.batchSizes()) {
-                if (config.warmupRuns() == 0 || stopping()) {
+            for (int size : config.warmupRuns() == 0 ? List.<Integer>of() : config.batchSizes()) {
+                if (stopping()) {
                     break;
                 }
                 Shape shape = Shape.of(size, modelConfig.inChannels(), side, side);

@@ -4,6 +4,7 @@ import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.arch.Architectures;
 import ai.dgnet.models.arch.BlockDef;
+import ai.dgnet.runtime.Shape;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +38,7 @@ record OutputTensor(String name, Kind kind, int stage, int[] instanceDims) {
 
     /** The values of one instance's part. */
     int instanceElements() {
-        int elements = 1;
-        for (int d : instanceDims) {
-            elements *= d;
-        }
-        return elements;
+        return Math.toIntExact(Shape.of(instanceDims).elements());
     }
 
     /** Instance {@code n}'s values, row-major. */

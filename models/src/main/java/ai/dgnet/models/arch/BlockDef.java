@@ -131,11 +131,11 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         private int prepareStep(Device device, WeightSource weights, Shape shape, Layout layout, DType dtype,
                                 BlockScratch scratch, int i) {
             ConvBn conv = main.get(i);
-            Conv2d.Spec spec = conv.spec(shape, layout, layout, Residual.NONE).withDType(dtype);
+            Conv2d.Spec spec = conv.spec(shape, layout, layout, dtype, Residual.NONE);
             ConvWeights folded = conv.folded(weights);
             if (i + 2 < main.size() && !exciteAfter(i)) {
                 ConvBn next = main.get(i + 1);
-                Conv2d.Spec nextSpec = next.spec(spec.output(), layout, layout, Residual.NONE).withDType(dtype);
+                Conv2d.Spec nextSpec = next.spec(spec.output(), layout, layout, dtype, Residual.NONE);
                 if (PointwiseDepthwise.Spec.pairs(spec, nextSpec)) {
                     Optional<PointwiseDepthwise> pair = device.pointwiseDepthwise(
                             new PointwiseDepthwise.Spec(spec, nextSpec), folded, next.folded(weights));

@@ -41,12 +41,12 @@ public record ConvBn(String conv, String bn, int in, int out, int kernel, int st
     }
 
     public Shape output(Shape input) {
-        return spec(input, Layout.NCHW, Layout.NCHW, Residual.NONE).output();
+        return spec(input, Layout.NCHW, Layout.NCHW, DType.F32, Residual.NONE).output();
     }
 
     public Conv2d prepare(Device device, WeightSource weights, Shape input, Layout src, Layout dst, DType dtype,
                           Residual residual) {
-        return device.conv2d(spec(input, src, dst, residual).withDType(dtype), folded(weights));
+        return device.conv2d(spec(input, src, dst, dtype, residual), folded(weights));
     }
 
     /** The convolution's weights with the BatchNorm folded in. */
@@ -63,12 +63,12 @@ public record ConvBn(String conv, String bn, int in, int out, int kernel, int st
                 BatchNorm.DEFAULT_EPS).fold(folded);
     }
 
-    Conv2d.Spec spec(Shape input, Layout src, Layout dst, Residual residual) {
+    Conv2d.Spec spec(Shape input, Layout src, Layout dst, DType dtype, Residual residual) {
         if (input.dim(1) != in) {
             throw new IllegalArgumentException(conv + " expects " + in + " input channels, got " + input);
         }
         int pad = (kernel - 1) / 2;
-        return new Conv2d.Spec(input, out, kernel, kernel, stride, stride, pad, pad, 1, 1, groups, DType.F32, src, dst,
+        return new Conv2d.Spec(input, out, kernel, kernel, stride, stride, pad, pad, 1, 1, groups, dtype, src, dst,
                 activation, residual);
     }
 }

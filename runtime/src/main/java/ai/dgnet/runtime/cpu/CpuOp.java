@@ -89,7 +89,15 @@ abstract class CpuOp implements PreparedOp {
 
     @Override
     public final boolean optimized() {
-        return !implementation().startsWith("ref");
+        return optimized(implementation());
+    }
+
+    /**
+     * Whether a oneDNN implementation is one of its optimized kernels: not a reference one ({@code ref:any}), and
+     * not a composite running one inside ({@code jit_uni_ncsp:conv+ref_fused_convolution:...}).
+     */
+    static boolean optimized(String implementation) {
+        return !implementation.contains("ref");
     }
 
     @Override

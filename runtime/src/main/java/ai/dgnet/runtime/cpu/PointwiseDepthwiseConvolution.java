@@ -64,7 +64,7 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
         }
         boolean fuses;
         try {
-            fuses = !desc.implementation().contains("ref") && writesLayoutOf(desc, spec);
+            fuses = optimized(desc.implementation()) && writesLayoutOf(desc, spec);
         } catch (RuntimeException e) {
             desc.close();
             throw e;
