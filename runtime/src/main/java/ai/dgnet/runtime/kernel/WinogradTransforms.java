@@ -298,8 +298,7 @@ public final class WinogradTransforms {
         long pointStride = (long) outChannels * Float.BYTES;
         FloatVector b = FloatVector.fromArray(SPECIES, bias, block * LANES);
         // The activation as bounds (none: infinite ones), and the residual added on a path of its own: no vector is
-        // chosen by a branch. C2 merged such a vector from its branches in some compilations and boxed it, a
-        // float[16] per output pixel, for as long as the allocation test ran.
+        // chosen by a branch (C2 may box a vector merged from branches, as it did in copyTile).
         FloatVector lower = FloatVector.broadcast(SPECIES,
                 activation == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f);
         FloatVector upper = FloatVector.broadcast(SPECIES,
