@@ -592,6 +592,9 @@ class DgKernelsTest {
             // By the means just taken: every factor in [-1, 1], so repeated calls shrink the values, never overflow.
             kernels.scaleChannels(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
         }
+        // A node whose edges were all dropped for an instance sums nothing: zeros.
+        kernels.weightedSum(dst[0], 0, length, DType.F32, sources[0], offsets, weights, 0);
+        kernels.weightedSum(dst[1], 0, length, DType.BF16, sources[1], offsets, weights, 0);
         kernels.weightedSum(dst[0], 0, length, DType.F32, sources[0], offsets, weights, 3);
         kernels.weightedSum(dst[1], 0, length, DType.BF16, sources[1], offsets, weights, 3);
     }
