@@ -37,7 +37,7 @@ public interface PointwiseDepthwise extends SpecifiedOp<PointwiseDepthwise.Spec>
                         + pointwise.output() + " " + pointwise.dtype() + " " + pointwise.dstLayout() + ", got "
                         + depthwise.input() + " " + depthwise.dtype() + " " + depthwise.srcLayout());
             }
-            if (pointwise.residual() != Residual.NONE || depthwise.residual() != Residual.NONE) {
+            if (!addNoResidual(pointwise, depthwise)) {
                 throw new IllegalArgumentException("a 1x1 and depthwise pair adds no residual, got "
                         + pointwise.residual() + " and " + depthwise.residual());
             }
@@ -46,8 +46,7 @@ public interface PointwiseDepthwise extends SpecifiedOp<PointwiseDepthwise.Spec>
         /** Whether the two convolutions make a spec: what the constructor would accept. */
         public static boolean pairs(Conv2d.Spec pointwise, Conv2d.Spec depthwise) {
             return isPointwise(pointwise) && isDepthwise3x3(depthwise, pointwise.outChannels())
-                    && takesWhatIsWritten(pointwise, depthwise)
-                    && pointwise.residual() == Residual.NONE && depthwise.residual() == Residual.NONE;
+                    && takesWhatIsWritten(pointwise, depthwise) && addNoResidual(pointwise, depthwise);
         }
 
         private static boolean isPointwise(Conv2d.Spec conv) {
@@ -66,6 +65,10 @@ public interface PointwiseDepthwise extends SpecifiedOp<PointwiseDepthwise.Spec>
         private static boolean takesWhatIsWritten(Conv2d.Spec pointwise, Conv2d.Spec depthwise) {
             return depthwise.input().equals(pointwise.output()) && depthwise.dtype() == pointwise.dtype()
                     && depthwise.srcLayout() == pointwise.dstLayout();
+        }
+
+        private static boolean addNoResidual(Conv2d.Spec pointwise, Conv2d.Spec depthwise) {
+            return pointwise.residual() == Residual.NONE && depthwise.residual() == Residual.NONE;
         }
 
         public Shape input() {
