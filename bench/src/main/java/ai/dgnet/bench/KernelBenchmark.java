@@ -87,6 +87,40 @@ public abstract class KernelBenchmark {
         }
     }
 
+    /**
+     * The vector kernels in a JVM that ran bf16 ones first, as a server with a bf16 and an f32 model does: before it
+     * times anything, each fork runs the bf16 pooling and sum until C2 has compiled them. Before the bf16 kernels
+     * stopped using the Vector API's reinterpret fallback, which goes through heap segments, this made the f32 sum about
+     * 1.6 times slower in most JVMs (RESULTS.md, 2026-11-26).
+     */
+    @Fork(value = 1, jvmArgsAppend = "-Ddgnet.kernels=vector")
+    public static class AfterBf16 extends KernelBenchmark {
+        @Override
+        String requested() {
+            return "vector";
+        }
+
+        @Override
+        DgKernels kernels() {
+            DgKernels kernels = DgKernelsProvider.get();
+            Shape map = Shape.of(1, 32, 14, 14);
+            try (Tensor x = Tensor.allocate(map, DType.BF16, Layout.NCHW16C);
+                 Tensor plain = Tensor.allocate(map, DType.BF16, Layout.NCHW);
+                 Tensor sum = Tensor.allocate(map, DType.BF16, Layout.NCHW)) {
+                float[] means = new float[map.dim(1)];
+                MemorySegment[] sources = {plain.segment(), plain.segment()};
+                long[] offsets = new long[2];
+                float[] weights = {0.6f, 0.7f};
+                for (int i = 0; i < 20_000; i++) {
+                    kernels.channelMeans(x.segment(), map, Layout.NCHW16C, DType.BF16, 0, means);
+                    kernels.channelMeans(plain.segment(), map, Layout.NCHW, DType.BF16, 0, means);
+                    kernels.weightedSum(sum.segment(), 0, map.elements(), DType.BF16, sources, offsets, weights, 2);
+                }
+            }
+            return kernels;
+        }
+    }
+
     /** What this variant's {@code @Fork} sets {@code dgnet.kernels} to; the kernels' names start with it. */
     abstract String requested();
 
@@ -127,7 +161,7 @@ public abstract class KernelBenchmark {
     /** {@code a_j = sum_i A[i][j] * x_i} over {@code count} kept edges. */
     @Benchmark
     public void weightedSum(Aggregation aggregation) {
-        kernels.weightedSum(aggregation.dst, 0, aggregation.length, DType.F32, aggregation.sources,
+        kernels.weightedSum(aggregation.dst, 0, aggregation.length, aggregation.dtype, aggregation.sources,
                 aggregation.offsets, aggregation.weights, aggregation.count);
     }
 
@@ -141,13 +175,18 @@ public abstract class KernelBenchmark {
         @Param("NCHW16C")
         private String layout;
 
+        /** How the map is stored: f32, or bf16 as a bf16 session keeps activations. */
+        @Param({"F32", "BF16"})
+        private String dtype;
+
         private Tensor x;
         private float[] means;
 
         @Setup(Level.Trial)
         public void allocate() {
             int[] dims = dims(shape);
-            x = Tensor.of(Shape.of(dims), Layout.valueOf(layout), DeterministicWeights.generate("input", dims, 1));
+            x = Tensor.allocate(Shape.of(dims), DType.valueOf(dtype), Layout.valueOf(layout));
+            x.copyFrom(DeterministicWeights.generate("input", dims, 1));
             means = new float[dims[1]];
         }
 
@@ -190,6 +229,10 @@ public abstract class KernelBenchmark {
         @Param("3")
         private int count;
 
+        @Param({"F32", "BF16"})
+        private String type;
+
+        private DType dtype;
         private Tensor[] tensors;
         private MemorySegment dst;
         private MemorySegment[] sources;
@@ -200,18 +243,20 @@ public abstract class KernelBenchmark {
         @Setup(Level.Trial)
         public void allocate() {
             Shape map = Shape.of(dims(shape));
+            dtype = DType.valueOf(type);
             length = map.elements();
             tensors = new Tensor[count + 1];
             sources = new MemorySegment[count];
             weights = new float[count];
             offsets = new long[count];
             for (int i = 0; i < count; i++) {
-                tensors[i] = Tensor.of(map, Layout.NCHW, DeterministicWeights.generate("input", map.dims(), i + 1));
+                tensors[i] = Tensor.allocate(map, dtype, Layout.NCHW);
+                tensors[i].copyFrom(DeterministicWeights.generate("input", map.dims(), i + 1));
                 sources[i] = tensors[i].segment();
                 // Router outputs above the default threshold 0.5, as kept edges have.
                 weights[i] = 0.6f + 0.1f * i;
             }
-            tensors[count] = Tensor.allocate(map, DType.F32, Layout.NCHW);
+            tensors[count] = Tensor.allocate(map, dtype, Layout.NCHW);
             dst = tensors[count].segment();
         }
 

@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
@@ -38,8 +39,10 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * lane at most {@code H * W / (4 * lanes)} terms (196 at 112 x 112 with 16 lanes, 784 with 4).
  *
  * <p>bf16 storage: a load reads {@code LANES} bf16 values (a short vector of half the float vector's bits), widens
- * them to ints and shifts them into the upper half, which makes them the exact f32 values; a store rounds the f32
- * lanes to bf16 on their bits and narrows them to shorts. Everything between computes in f32 as for f32 storage,
+ * them to ints and shifts them into the upper half, which makes them the exact f32 values; the ints become float
+ * lanes through a per-thread scratch ({@link #SCRATCH}), where the weighted sum widens a tile at a time and runs the
+ * f32 loop on it, and the means a vector at a time. A store rounds the f32 lanes to bf16 on their bits and narrows
+ * them to shorts. Everything between computes in f32 as for f32 storage,
  * so the accuracy above holds for bf16 tensors too. A bf16 result of {@link #weightedSum} is bit for bit
  * {@code BFloat16.fromFloat} of its f32 sum, and the scalar tail computes that sum with the same (fused or not)
  * multiply-adds as the vector lanes, so an element's result does not depend on whether a vector or the tail wrote
@@ -79,6 +82,18 @@ final class VectorDgKernels implements DgKernels {
     private static final boolean FAST_FMA = hotSpotFlag("UseFMA");
     /** Elements per tile of an f32 weighted sum: 4 KB of the destination, a whole number of vectors of any species. */
     private static final int SUM_TILE = 1024;
+    /**
+     * Per thread, two tiles of f32 in native memory, where bf16 values are widened to f32 for the f32 loops and where a
+     * bf16 weighted sum adds up before it is rounded. The values cross from int to float lanes and back by a store of
+     * one type and a load of the other rather than by {@code reinterpretAsFloats} and
+     * {@code reinterpretAsInts}: until C2 compiles those, their fallback goes through a {@code byte[]} segment, which
+     * leaves the Vector API's segment accesses, shared by every kernel here and in {@link WinogradTransforms}, having
+     * seen heap segments as well as native ones. With both in their profile, C2 compiled some f32 kernels worse in a JVM
+     * that had run bf16 kernels first: the f32 weighted sum 1.3 to 1.6 times slower, and the Winograd input transform
+     * boxing a vector per tile (80 bytes per output pixel). The scratch keeps native segments alone in the profile.
+     */
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(2L * SUM_TILE * Float.BYTES, SPECIES.vectorByteSize()));
 
     /** The preferred species' size; the provider turns this implementation down under 128 bits. */
     static int bitSize() {
@@ -154,8 +169,14 @@ final class VectorDgKernels implements DgKernels {
         return total;
     }
 
-    /** {@link #planeSumF32} over bf16 values. */
+    /**
+     * {@link #planeSumF32} over bf16 values. Each vector's ints become floats through a slot of the scratch, a slot per
+     * accumulator so that the four loads wait on no common store. (Widening a tile first and summing it as f32, as the
+     * weighted sum does, took about twice as long, here and in the blocked means.)
+     */
     private static float planeSumBf16(MemorySegment x, long start, long count) {
+        MemorySegment scratch = SCRATCH.get();
+        long slot = SPECIES.vectorByteSize();
         FloatVector acc0 = FloatVector.zero(SPECIES);
         FloatVector acc1 = FloatVector.zero(SPECIES);
         FloatVector acc2 = FloatVector.zero(SPECIES);
@@ -164,18 +185,23 @@ final class VectorDgKernels implements DgKernels {
         long at = start * Short.BYTES;
         long end = (start + count) * Short.BYTES;
         for (long bound = end - (count % (4L * LANES)) * Short.BYTES; at < bound; at += 4 * step) {
-            acc0 = acc0.add(ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
-                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
-            acc1 = acc1.add(ShortVector.fromMemorySegment(HALVES, x, at + step, ORDER)
-                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
-            acc2 = acc2.add(ShortVector.fromMemorySegment(HALVES, x, at + 2 * step, ORDER)
-                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
-            acc3 = acc3.add(ShortVector.fromMemorySegment(HALVES, x, at + 3 * step, ORDER)
-                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+            ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).intoMemorySegment(scratch, 0, ORDER);
+            ShortVector.fromMemorySegment(HALVES, x, at + step, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).intoMemorySegment(scratch, slot, ORDER);
+            ShortVector.fromMemorySegment(HALVES, x, at + 2 * step, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).intoMemorySegment(scratch, 2 * slot, ORDER);
+            ShortVector.fromMemorySegment(HALVES, x, at + 3 * step, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).intoMemorySegment(scratch, 3 * slot, ORDER);
+            acc0 = acc0.add(FloatVector.fromMemorySegment(SPECIES, scratch, 0, ORDER));
+            acc1 = acc1.add(FloatVector.fromMemorySegment(SPECIES, scratch, slot, ORDER));
+            acc2 = acc2.add(FloatVector.fromMemorySegment(SPECIES, scratch, 2 * slot, ORDER));
+            acc3 = acc3.add(FloatVector.fromMemorySegment(SPECIES, scratch, 3 * slot, ORDER));
         }
         for (; at < end; at += step) {
-            acc0 = acc0.add(ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
-                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+            ShortVector.fromMemorySegment(HALVES, x, at, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).intoMemorySegment(scratch, 0, ORDER);
+            acc0 = acc0.add(FloatVector.fromMemorySegment(SPECIES, scratch, 0, ORDER));
         }
         FloatVector sum = acc0.add(acc1).add(acc2.add(acc3));
         float total = 0;
@@ -234,21 +260,36 @@ final class VectorDgKernels implements DgKernels {
         total.div((float) ((long) height * width)).intoArray(out, at, SPECIES.indexInRange(0, limit));
     }
 
-    /** {@link #interleavedMeansF32} over bf16 values. */
+    /** {@link #interleavedMeansF32} over bf16 values, each vector's ints made floats through the scratch. */
     private static void interleavedMeansBf16(MemorySegment x, long start, int stored, int height, int width,
                                              float[] out, int at, int limit) {
+        MemorySegment scratch = SCRATCH.get();
         FloatVector total = FloatVector.zero(SPECIES);
         long pixel = start * Short.BYTES;
         long step = (long) stored * Short.BYTES;
         for (int h = 0; h < height; h++) {
             FloatVector row = FloatVector.zero(SPECIES);
             for (int w = 0; w < width; w++, pixel += step) {
-                row = row.add(ShortVector.fromMemorySegment(HALVES, x, pixel, ORDER)
-                        .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats());
+                ShortVector.fromMemorySegment(HALVES, x, pixel, ORDER)
+                        .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).intoMemorySegment(scratch, 0, ORDER);
+                row = row.add(FloatVector.fromMemorySegment(SPECIES, scratch, 0, ORDER));
             }
             total = total.add(row);
         }
         total.div((float) ((long) height * width)).intoArray(out, at, SPECIES.indexInRange(0, limit));
+    }
+
+    /**
+     * Widens {@code vectors} vectors of bf16 values to f32 into the start of {@code scratch}, one after another:
+     * vector {@code k} from byte {@code at + k * step} of {@code x}. Stored as the ints that are the floats' bits, and
+     * loaded later as floats.
+     */
+    private static void widenBf16(MemorySegment x, long at, long step, long vectors, MemorySegment scratch) {
+        long slot = SPECIES.vectorByteSize();
+        for (long k = 0; k < vectors; k++) {
+            ShortVector.fromMemorySegment(HALVES, x, at + k * step, ORDER)
+                    .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).intoMemorySegment(scratch, k * slot, ORDER);
+        }
     }
 
     @Override
@@ -406,19 +447,36 @@ final class VectorDgKernels implements DgKernels {
         }
     }
 
-    /** {@link #weightedSumF32} over bf16 values, rounding each f32 sum as {@code BFloat16.fromFloat} does. */
+    /**
+     * {@link #weightedSumF32} over bf16 values, rounding each f32 sum as {@code BFloat16.fromFloat} does: tile by
+     * tile, each source widened to f32 in the scratch and added onto the tile's sums there, in the same order.
+     */
     private static void weightedSumBf16(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
                                         long[] sourceOffsets, float[] weights, int count) {
-        for (long e = 0; e < length; e += LANES) {
-            FloatVector sum = FloatVector.zero(SPECIES);
+        if (count == 0) {
+            dst.asSlice(dstOffset * Short.BYTES, length * Short.BYTES).fill((byte) 0);
+            return;
+        }
+        MemorySegment scratch = SCRATCH.get();
+        for (long start = 0; start < length; start += SUM_TILE) {
+            long n = Math.min(SUM_TILE, length - start);
             for (int i = 0; i < count; i++) {
-                FloatVector x = ShortVector.fromMemorySegment(HALVES, sources[i],
-                        (sourceOffsets[i] + e) * Short.BYTES, ORDER)
-                        .convertShape(S2I, INTS, 0).lanewise(LSHL, 16).reinterpretAsFloats();
-                FloatVector w = FloatVector.broadcast(SPECIES, weights[i]);
-                sum = FAST_FMA ? x.fma(w, sum) : x.mul(w).add(sum);
+                widenBf16(sources[i], (sourceOffsets[i] + start) * Short.BYTES, (long) LANES * Short.BYTES,
+                        n / LANES, scratch);
+                addScaledF32(scratch, SUM_TILE, scratch, 0, weights[i], 0, n, i == 0);
             }
-            IntVector bits = sum.reinterpretAsInts();
+            narrowToBf16(scratch, SUM_TILE, n, dst, dstOffset + start);
+        }
+    }
+
+    /**
+     * Rounds {@code length} f32 values from element {@code from} of {@code scratch}, a whole number of vectors, to
+     * bf16 at element {@code dstOffset} of {@code dst}, reading each vector's floats as their bits.
+     */
+    private static void narrowToBf16(MemorySegment scratch, long from, long length, MemorySegment dst,
+                                     long dstOffset) {
+        for (long e = 0; e < length; e += LANES) {
+            IntVector bits = IntVector.fromMemorySegment(INTS, scratch, (from + e) * Float.BYTES, ORDER);
             IntVector upper = bits.lanewise(LSHR, 16);
             // Round to nearest, ties to even: adding 0x7FFF carries into the upper half exactly when the lower
             // half is over one half, and the kept half's lowest bit (1 when odd) tips a tie over. A carry out of the
