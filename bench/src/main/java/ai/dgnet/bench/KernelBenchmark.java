@@ -89,9 +89,9 @@ public abstract class KernelBenchmark {
 
     /**
      * The vector kernels in a JVM that ran bf16 ones first, as a server with a bf16 and an f32 model does: before it
-     * times anything, each fork runs the bf16 pooling and sum until C2 has compiled them. Before the bf16 kernels
-     * stopped using the Vector API's reinterpret fallback, which goes through heap segments, this made the f32 sum about
-     * 1.6 times slower in most JVMs (RESULTS.md, 2026-11-26).
+     * times anything, each fork runs the bf16 pooling and sum 20,000 times, past C2's compilation of them. Before the
+     * bf16 kernels stopped using the Vector API's reinterpret fallback, which goes through heap segments, this made the
+     * f32 sum 1.27 times slower here (RESULTS.md, 2026-11-26).
      */
     @Fork(value = 1, jvmArgsAppend = "-Ddgnet.kernels=vector")
     public static class AfterBf16 extends KernelBenchmark {
@@ -177,7 +177,7 @@ public abstract class KernelBenchmark {
 
         /** How the map is stored: f32, or bf16 as a bf16 session keeps activations. */
         @Param({"F32", "BF16"})
-        private String dtype;
+        private String type;
 
         private Tensor x;
         private float[] means;
@@ -185,7 +185,7 @@ public abstract class KernelBenchmark {
         @Setup(Level.Trial)
         public void allocate() {
             int[] dims = dims(shape);
-            x = Tensor.allocate(Shape.of(dims), DType.valueOf(dtype), Layout.valueOf(layout));
+            x = Tensor.allocate(Shape.of(dims), DType.valueOf(type), Layout.valueOf(layout));
             x.copyFrom(DeterministicWeights.generate("input", dims, 1));
             means = new float[dims[1]];
         }
