@@ -385,6 +385,11 @@ final class VectorDgKernels implements DgKernels {
     public void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
                             long[] sourceOffsets, float[] weights, int count) {
         ScalarDgKernels.checkWeightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
+        if (count == 0) {
+            // An instance whose edges were all dropped: zeros, which are all-zero bits in either type.
+            dst.asSlice(dstOffset * dtype.byteSize(), length * dtype.byteSize()).fill((byte) 0);
+            return;
+        }
         long vectors = SPECIES.loopBound(length);
         switch (dtype) {
             case F32 -> weightedSumF32(dst, dstOffset, vectors, sources, sourceOffsets, weights, count);
@@ -404,14 +409,10 @@ final class VectorDgKernels implements DgKernels {
      * and in a tile source by source, each adding its share onto the tile of {@code dst}, which stays in L1 (the
      * sources do not overlap it). A loop over one source lets the JIT check that source's bounds once per tile rather
      * than once per vector, which made the sum about twice as fast on L2-sized maps ({@code KernelBenchmark}). Each
-     * element still takes its sources in order from zero, as the scalar kernel adds them.
+     * element still takes its sources ({@code count >= 1}) in order from zero, as the scalar kernel adds them.
      */
     private static void weightedSumF32(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
                                        long[] sourceOffsets, float[] weights, int count) {
-        if (count == 0) {
-            dst.asSlice(dstOffset * Float.BYTES, length * Float.BYTES).fill((byte) 0);
-            return;
-        }
         for (long start = 0; start < length; start += SUM_TILE) {
             long end = Math.min(start + SUM_TILE, length);
             for (int i = 0; i < count; i++) {
@@ -453,10 +454,6 @@ final class VectorDgKernels implements DgKernels {
      */
     private static void weightedSumBf16(MemorySegment dst, long dstOffset, long length, MemorySegment[] sources,
                                         long[] sourceOffsets, float[] weights, int count) {
-        if (count == 0) {
-            dst.asSlice(dstOffset * Short.BYTES, length * Short.BYTES).fill((byte) 0);
-            return;
-        }
         MemorySegment scratch = SCRATCH.get();
         for (long start = 0; start < length; start += SUM_TILE) {
             long n = Math.min(SUM_TILE, length - start);
