@@ -208,7 +208,12 @@ public final class DgModel implements AutoCloseable {
         return session(device, SessionOptions.defaults().withThreshold(threshold));
     }
 
+    /** A session on {@code device} with {@code options}; fails if the device cannot compute in their precision. */
     public Session session(Device device, SessionOptions options) {
+        if (!device.supports(options.precision().activations())) {
+            throw new IllegalArgumentException("precision " + options.precision() + " needs a device with "
+                    + options.precision() + " convolutions; " + device.name() + " has none");
+        }
         float tau = options.threshold() == null ? config.threshold() : options.threshold();
         return new Session(this, device, tau, options.precision());
     }

@@ -19,17 +19,25 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A CPU device that counts the convolutions it makes by destination layout and may offer one layout only. It runs
- * every convolution as its own op: it keeps {@link Device}'s default, which fuses no 1x1 and depthwise pair.
+ * A CPU device that counts the convolutions it makes by destination layout and may offer one layout only, or f32
+ * only. It runs every convolution as its own op: it keeps {@link Device}'s default, which fuses no 1x1 and depthwise
+ * pair.
  */
 final class CountingDevice implements Device {
     private final CpuDevice cpu;
     private final Layout only;
+    private final boolean f32Only;
     private final List<Layout> made = new CopyOnWriteArrayList<>();
 
     CountingDevice(CpuDevice cpu, Layout only) {
+        this(cpu, only, false);
+    }
+
+    /** With {@code f32Only}, the device claims no bf16 convolutions, whatever the CPU has. */
+    CountingDevice(CpuDevice cpu, Layout only, boolean f32Only) {
         this.cpu = cpu;
         this.only = only;
+        this.f32Only = f32Only;
     }
 
     int convolutions(Layout layout) {
@@ -49,6 +57,11 @@ final class CountingDevice implements Device {
     @Override
     public List<Layout> activationLayouts() {
         return only == null ? cpu.activationLayouts() : List.of(only);
+    }
+
+    @Override
+    public boolean supports(DType dtype) {
+        return f32Only ? dtype == DType.F32 : cpu.supports(dtype);
     }
 
     @Override

@@ -34,6 +34,13 @@ public interface Device extends AutoCloseable {
      */
     List<Layout> activationLayouts();
 
+    /**
+     * Whether this device's convolutions take activations stored as {@code dtype}. This default: f32 only.
+     */
+    default boolean supports(DType dtype) {
+        return dtype == DType.F32;
+    }
+
     /** A zero-filled tensor this device's ops can use. */
     Tensor allocate(Shape shape, DType dtype, Layout layout);
 

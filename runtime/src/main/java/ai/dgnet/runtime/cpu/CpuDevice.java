@@ -1,10 +1,12 @@
 package ai.dgnet.runtime.cpu;
 
+import ai.dgnet.dnnl.DnnlException;
 import ai.dgnet.dnnl.DnnlLibrary;
 import ai.dgnet.dnnl.Engine;
 import ai.dgnet.dnnl.ExecArgs;
 import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.Primitive;
+import ai.dgnet.dnnl.PrimitiveAttr;
 import ai.dgnet.dnnl.Stream;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
@@ -40,6 +42,7 @@ import java.util.function.Supplier;
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_bf16;
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_get_effective_cpu_isa;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_cpu_isa_avx2;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_cpu_isa_avx512_core;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nChw16c;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nChw8c;
@@ -73,6 +76,7 @@ public final class CpuDevice implements Device {
     private final Engine engine;
     private final int threads;
     private final boolean avx512;
+    private final boolean avx2;
     /** What each thread that runs ops here has of its own: a stream and a workspace. Closed with the device. */
     private final ThreadLocal<ThreadState> perThread = new ThreadLocal<>();
     private final List<ThreadState> threadStates = new ArrayList<>();
@@ -81,6 +85,8 @@ public final class CpuDevice implements Device {
     private final LongAdder transformNanos = new LongAdder();
     private final Weights weights = new Weights(this);
     private final long winogradMaxFilterBytes;
+    /** Whether oneDNN has bf16 convolutions here; probed on first use. */
+    private volatile Boolean bf16;
     private OpenMpTeam openMpTeam;
     private ChunkedTeam team;
     private TimedDgKernels dgKernels;
@@ -90,7 +96,9 @@ public final class CpuDevice implements Device {
         this.engine = Engine.cpu();
         this.threads = threads;
         this.winogradMaxFilterBytes = winogradMaxFilterBytes;
-        this.avx512 = dnnl_get_effective_cpu_isa() >= dnnl_cpu_isa_avx512_core();
+        int isa = dnnl_get_effective_cpu_isa();
+        this.avx512 = isa >= dnnl_cpu_isa_avx512_core();
+        this.avx2 = isa >= dnnl_cpu_isa_avx2();
     }
 
     /**
@@ -125,7 +133,7 @@ public final class CpuDevice implements Device {
 
     @Override
     public String name() {
-        return "cpu (oneDNN " + DnnlLibrary.version() + (avx512 ? ", avx512" : "") + ", " + threads
+        return "cpu (oneDNN " + DnnlLibrary.version() + (avx512 ? ", avx512" : avx2 ? ", avx2" : "") + ", " + threads
                 + (threads == 1 ? " thread)" : " threads)");
     }
 
@@ -165,6 +173,38 @@ public final class CpuDevice implements Device {
             }
         }
         return List.of(avx512 ? Layout.NCHW16C : Layout.NCHW8C, Layout.NHWC);
+    }
+
+    /**
+     * f32 always; bf16 where oneDNN has bf16 convolutions for this CPU in one of the activation layouts (it has them
+     * with AVX-512, natively with AVX512_BF16, and with AVX2-VNNI-2; not with AVX2 alone).
+     */
+    @Override
+    public boolean supports(DType dtype) {
+        if (dtype == DType.F32) {
+            return true;
+        }
+        Boolean known = bf16;
+        if (known == null) {
+            known = activationLayouts().stream().anyMatch(layout -> convolves(dtype, layout));
+            bf16 = known;
+        }
+        return known;
+    }
+
+    /** Whether oneDNN makes a 1x1 convolution of {@code dtype} activations in {@code layout}. */
+    private boolean convolves(DType dtype, Layout layout) {
+        Conv2d.Spec spec = Conv2d.Spec.of(Shape.of(1, 16, 4, 4), 16, 1, 1, 0).withLayouts(layout, layout)
+                .withDType(dtype);
+        try (MemoryDesc src = describe(spec.input(), dtype, layout);
+             MemoryDesc dst = describe(spec.output(), dtype, layout);
+             MemoryDesc weights = Convolution.anyWeights(spec);
+             PrimitiveAttr attr = PrimitiveAttr.create()) {
+            Convolution.forward(this, spec, src, weights, null, dst, attr).close();
+            return true;
+        } catch (DnnlException e) {
+            return false;
+        }
     }
 
     @Override
