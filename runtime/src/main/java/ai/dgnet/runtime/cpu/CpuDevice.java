@@ -2,6 +2,7 @@ package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.dnnl.DnnlException;
 import ai.dgnet.dnnl.DnnlLibrary;
+import ai.dgnet.dnnl.DnnlStatus;
 import ai.dgnet.dnnl.Engine;
 import ai.dgnet.dnnl.ExecArgs;
 import ai.dgnet.dnnl.MemoryDesc;
@@ -85,7 +86,7 @@ public final class CpuDevice implements Device {
     private final LongAdder transformNanos = new LongAdder();
     private final Weights weights = new Weights(this);
     private final long winogradMaxFilterBytes;
-    /** Whether oneDNN has bf16 convolutions here; probed on first use. */
+    /** Whether oneDNN has bf16 convolutions here: null until {@link #supports} first asks. */
     private volatile Boolean bf16;
     private OpenMpTeam openMpTeam;
     private ChunkedTeam team;
@@ -186,6 +187,7 @@ public final class CpuDevice implements Device {
         }
         Boolean known = bf16;
         if (known == null) {
+            requireOpen();
             known = activationLayouts().stream().anyMatch(layout -> convolves(dtype, layout));
             bf16 = known;
         }
@@ -203,7 +205,10 @@ public final class CpuDevice implements Device {
             Convolution.forward(this, spec, src, weights, null, dst, attr).close();
             return true;
         } catch (DnnlException e) {
-            return false;
+            if (e.status() == DnnlStatus.UNIMPLEMENTED) {
+                return false;
+            }
+            throw e;
         }
     }
 

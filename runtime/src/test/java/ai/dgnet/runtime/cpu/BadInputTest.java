@@ -85,6 +85,8 @@ class BadInputTest {
             assertThrows(IllegalStateException.class, () -> other.allocate(IN, DType.F32, Layout.NCHW));
             assertThrows(IllegalStateException.class,
                     () -> other.conv2d(Conv2d.Spec.of(IN, 4, 1, 1, 0), ConvWeights.withoutBias(new float[32])));
+            // The bf16 probe makes a primitive on the engine: not on a closed one.
+            assertThrows(IllegalStateException.class, () -> other.supports(DType.BF16));
         }
     }
 
