@@ -19,24 +19,29 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A CPU device that counts the convolutions it makes by destination layout and may offer one layout only, or f32
+ * A CPU device that counts the convolutions it makes by destination layout and may offer other layouts, or f32
  * only. It runs every convolution as its own op: it keeps {@link Device}'s default, which fuses no 1x1 and depthwise
  * pair.
  */
 final class CountingDevice implements Device {
     private final CpuDevice cpu;
-    private final Layout only;
+    /** The layouts offered, in order; null for the CPU device's own. */
+    private final List<Layout> layouts;
     private final boolean f32Only;
     private final List<Layout> made = new CopyOnWriteArrayList<>();
 
+    /** Offering {@code only}, or the CPU device's layouts if null. */
     CountingDevice(CpuDevice cpu, Layout only) {
-        this(cpu, only, false);
+        this(cpu, only == null ? null : List.of(only), false);
     }
 
-    /** With {@code f32Only}, the device claims no bf16 convolutions, whatever the CPU has. */
-    CountingDevice(CpuDevice cpu, Layout only, boolean f32Only) {
+    /**
+     * Offering {@code layouts} in that order (null: the CPU device's); with {@code f32Only}, claiming no bf16
+     * convolutions, whatever the CPU has.
+     */
+    CountingDevice(CpuDevice cpu, List<Layout> layouts, boolean f32Only) {
         this.cpu = cpu;
-        this.only = only;
+        this.layouts = layouts;
         this.f32Only = f32Only;
     }
 
@@ -56,7 +61,7 @@ final class CountingDevice implements Device {
 
     @Override
     public List<Layout> activationLayouts() {
-        return only == null ? cpu.activationLayouts() : List.of(only);
+        return layouts == null ? cpu.activationLayouts() : layouts;
     }
 
     @Override
