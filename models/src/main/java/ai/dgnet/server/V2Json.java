@@ -391,6 +391,32 @@ final class V2Json {
         return RequestException.badRequest(message);
     }
 
+    /** A request for the one input, {@code values} of {@code shape} as JSON data, as a client without options sends. */
+    static byte[] inferRequest(Shape shape, float[] values) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writeTo(out, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("inputs");
+            g.writeStartObject();
+            g.writeStringField("name", INPUT);
+            g.writeArrayFieldStart("shape");
+            for (int d : shape.dims()) {
+                g.writeNumber(d);
+            }
+            g.writeEndArray();
+            g.writeStringField("datatype", FP32);
+            g.writeArrayFieldStart("data");
+            for (float v : values) {
+                g.writeNumber(v);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+        return out.toByteArray();
+    }
+
     /**
      * Writes the response to {@code request}: each output asked for, for the request's instances only, in the JSON
      * or, asked for as binary, after it.

@@ -1,0 +1,42 @@
+package ai.dgnet.server;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.dg.Mode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The JSON request the server writes for its own warm-up: a plain v2 request of its values, read back exactly. */
+class V2JsonTest {
+    @Test
+    void theWarmUpRequestIsAPlainRequestOfItsValues() throws IOException {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        Shape shape = Shape.of(1, 3, 2, 3);
+        float[] values = {0.1f, -2.5f, 3e-8f, Float.MAX_VALUE, -0.0f, 1f / 3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+                18};
+        byte[] body = V2Json.inferRequest(shape, values);
+
+        JsonNode input = new JsonMapper().readTree(body).path("inputs").path(0);
+        assertEquals("input", input.path("name").asText());
+        assertEquals("FP32", input.path("datatype").asText());
+        assertEquals("[1,3,2,3]", input.path("shape").toString());
+        assertEquals(values.length, input.path("data").size());
+        assertEquals(-2.5, input.path("data").path(1).asDouble());
+
+        List<OutputTensor> outputs = OutputTensor.of(config);
+        V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), -1, config, outputs);
+        assertEquals(shape, request.shape());
+        assertArrayEquals(values, request.values());
+        assertEquals(List.of("logits"), request.outputs().stream().map(o -> o.tensor().name()).toList(),
+                "no outputs named: the logits alone, as for a client that names none");
+    }
+}
