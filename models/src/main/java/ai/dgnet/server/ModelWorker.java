@@ -42,8 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Before it takes requests the thread warms the model up: it runs a deterministic batch at each of those batch
  * sizes, and the JSON codec on a request of one image, so that no request pays for preparing a network or for the
- * JIT compiling the kernels or the codec (ResNet-50's first run takes about 2 s, its steady state 35 ms). Requests that arrive meanwhile wait in the queue; the model reports
- * ready once it is warm.
+ * JIT compiling the kernels or the codec (ResNet-50's first run takes about 2 s, its steady state 35 ms). Requests
+ * that arrive meanwhile wait in the queue; the model reports ready once it is warm.
  */
 final class ModelWorker {
     private static final System.Logger LOG = System.getLogger(ModelWorker.class.getName());

@@ -1,5 +1,6 @@
 package ai.dgnet.models;
 
+import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
@@ -34,10 +35,7 @@ class SessionPrecisionTest {
     @Test
     void aBf16SessionRunsWhereTheCpuDeviceHasBf16Convolutions() {
         Shape shape = Shape.of(1, 3, 16, 16);
-        float[] input = new float[(int) shape.elements()];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) Math.sin(0.1 * i);
-        }
+        float[] input = DeterministicWeights.generate("input", shape.dims(), 4);
         try (DgModel model = DgModel.random(CONFIG, 3);
              CpuDevice device = CpuDevice.create(1)) {
             assertTrue(device.supports(DType.F32));

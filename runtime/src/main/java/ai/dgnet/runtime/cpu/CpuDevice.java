@@ -77,7 +77,8 @@ public final class CpuDevice implements Device {
     private final Engine engine;
     private final int threads;
     private final boolean avx512;
-    private final boolean avx2;
+    /** The widest vector ISA oneDNN uses here, as the name gives it: ", avx512", ", avx2", or nothing. */
+    private final String isa;
     /** What each thread that runs ops here has of its own: a stream and a workspace. Closed with the device. */
     private final ThreadLocal<ThreadState> perThread = new ThreadLocal<>();
     private final List<ThreadState> threadStates = new ArrayList<>();
@@ -97,9 +98,9 @@ public final class CpuDevice implements Device {
         this.engine = Engine.cpu();
         this.threads = threads;
         this.winogradMaxFilterBytes = winogradMaxFilterBytes;
-        int isa = dnnl_get_effective_cpu_isa();
-        this.avx512 = isa >= dnnl_cpu_isa_avx512_core();
-        this.avx2 = isa >= dnnl_cpu_isa_avx2();
+        int effective = dnnl_get_effective_cpu_isa();
+        this.avx512 = effective >= dnnl_cpu_isa_avx512_core();
+        this.isa = avx512 ? ", avx512" : effective >= dnnl_cpu_isa_avx2() ? ", avx2" : "";
     }
 
     /**
@@ -134,7 +135,7 @@ public final class CpuDevice implements Device {
 
     @Override
     public String name() {
-        return "cpu (oneDNN " + DnnlLibrary.version() + (avx512 ? ", avx512" : avx2 ? ", avx2" : "") + ", " + threads
+        return "cpu (oneDNN " + DnnlLibrary.version() + isa + ", " + threads
                 + (threads == 1 ? " thread)" : " threads)");
     }
 
