@@ -45,6 +45,11 @@ class BenchmarkSmokeTest {
                 .param("layer", "64x56")
                 .forks(0)
                 .build()).run());
+        results.addAll(new Runner(brief()
+                .include(WinogradTransformBenchmark.class.getName())
+                .param("layer", "256x14")
+                .forks(0)
+                .build()).run());
         // The kernel variants differ only by the system property their @Fork sets, so they need their forks.
         results.addAll(new Runner(BenchmarkMain.withJvmFlags(brief(), List.of())
                 .include(KernelBenchmark.class.getName())

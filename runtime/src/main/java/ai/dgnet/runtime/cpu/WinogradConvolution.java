@@ -123,7 +123,7 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
             // compiled for it alone (heap scratch beside native tensors made them several times slower).
             Arena arena = owned.add(Arena.ofShared());
             for (int t = 0; t < scratch.length; t++) {
-                scratch[t] = arena.allocate(WinogradTransforms.scratchBytes(), 64);
+                scratch[t] = arena.allocate(WinogradTransforms.scratchBytes(size, w), 64);
             }
             prepareWith(weights);
         });

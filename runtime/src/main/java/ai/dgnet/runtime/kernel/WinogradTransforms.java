@@ -29,7 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * tile {@code t} is row {@code t / tilesW}, column {@code t % tilesW} of tiles.
  *
  * <p>As in {@code VectorDgKernels}, no vector crosses a call between methods of this class (a vector C2 did not
- * inline with its caller is boxed): the one-dimensional transforms take and give segments and offsets.
+ * inline with its caller is boxed): the one-dimensional transforms take and give segments and offsets. The one
+ * exception, {@code load}, is one call, under the 35 bytes of bytecode that C2 inlines without a profile.
  */
 public final class WinogradTransforms {
     /**
@@ -48,12 +49,12 @@ public final class WinogradTransforms {
             /** Six vectors {@code d} to {@code B^T d}. */
             @Override
             void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-                FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-                FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-                FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
-                FloatVector d4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
-                FloatVector d5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
+                FloatVector d0 = load(src, from);
+                FloatVector d1 = load(src, from + step);
+                FloatVector d2 = load(src, from + 2 * step);
+                FloatVector d3 = load(src, from + 3 * step);
+                FloatVector d4 = load(src, from + 4 * step);
+                FloatVector d5 = load(src, from + 5 * step);
                 // B^T's rows: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0], [0 2 -1 -2 1 0],
                 // [0 4 0 -5 0 1].
                 FloatVector d4Minus4D2 = d4.sub(d2.mul(4f));
@@ -71,12 +72,12 @@ public final class WinogradTransforms {
             /** Six vectors {@code m} to {@code A^T m}, four vectors. */
             @Override
             void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-                FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-                FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-                FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
-                FloatVector m4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
-                FloatVector m5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
+                FloatVector m0 = load(src, from);
+                FloatVector m1 = load(src, from + step);
+                FloatVector m2 = load(src, from + 2 * step);
+                FloatVector m3 = load(src, from + 3 * step);
+                FloatVector m4 = load(src, from + 4 * step);
+                FloatVector m5 = load(src, from + 5 * step);
                 // A^T's rows: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
                 FloatVector sum12 = m1.add(m2);
                 FloatVector diff12 = m1.sub(m2);
@@ -97,10 +98,10 @@ public final class WinogradTransforms {
             /** Four vectors {@code d} to {@code B^T d}. */
             @Override
             void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-                FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-                FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-                FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                FloatVector d0 = load(src, from);
+                FloatVector d1 = load(src, from + step);
+                FloatVector d2 = load(src, from + 2 * step);
+                FloatVector d3 = load(src, from + 3 * step);
                 // B^T's rows: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
                 d0.sub(d2).intoMemorySegment(dst, to, ORDER);
                 d1.add(d2).intoMemorySegment(dst, to + toStep, ORDER);
@@ -111,10 +112,10 @@ public final class WinogradTransforms {
             /** Four vectors {@code m} to {@code A^T m}, two vectors. */
             @Override
             void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
-                FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
-                FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
-                FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                FloatVector m0 = load(src, from);
+                FloatVector m1 = load(src, from + step);
+                FloatVector m2 = load(src, from + 2 * step);
+                FloatVector m3 = load(src, from + 3 * step);
                 // A^T's rows: [1 1 1 0], [0 1 -1 -1].
                 m0.add(m1).add(m2).intoMemorySegment(dst, to, ORDER);
                 m1.sub(m2).sub(m3).intoMemorySegment(dst, to + toStep, ORDER);
@@ -154,8 +155,6 @@ public final class WinogradTransforms {
         abstract void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep);
     }
 
-    /** The most points of a tile of any {@link Size}. */
-    private static final int MAX_POINTS = 36;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final long VECTOR_BYTES = (long) LANES * Float.BYTES;
@@ -164,14 +163,35 @@ public final class WinogradTransforms {
     private WinogradTransforms() {
     }
 
+    /**
+     * One vector at byte {@code at} of {@code segment}. The line transforms load through this to stay under C2's
+     * size limit for inlining a hot method (325 bytes of bytecode; F(4x4, 3x3)'s input line was 327 without it), so
+     * that they are inlined into the loops that run them rather than called once per line.
+     */
+    private static FloatVector load(MemorySegment segment, long at) {
+        return FloatVector.fromMemorySegment(SPECIES, segment, at, ORDER);
+    }
+
     /** Whether activations in {@code layout} have one vector per channel block here. */
     public static boolean supports(Layout layout) {
         return layout.channelBlock() == LANES;
     }
 
-    /** Bytes of the per-thread scratch each transform call needs. */
-    public static long scratchBytes() {
-        return 2L * MAX_POINTS * VECTOR_BYTES;
+    /**
+     * Bytes of the per-thread scratch each transform call on an image {@code w} pixels wide needs: for the input,
+     * the column transforms of a row of tiles and one column with zeros; for the output, the column transforms of a
+     * row of tiles and its rows of output pixels.
+     */
+    public static long scratchBytes(Size size, int w) {
+        int tilesW = size.tiles(w);
+        long input = (long) size.tile * (inputColumns(size, tilesW) + 1);
+        long output = (long) size.out * tilesW * (size.tile + size.out);
+        return Math.max(input, output) * VECTOR_BYTES;
+    }
+
+    /** Pixel columns the input tiles of a row cover: from one left of the image to the last tile's right edge. */
+    private static int inputColumns(Size size, int tilesW) {
+        return tilesW * size.out + 2;
     }
 
     /**
@@ -218,66 +238,86 @@ public final class WinogradTransforms {
     /**
      * Transforms the input tiles of one row of tiles of one channel block: {@code x} holds one image from byte
      * {@code image} on, channel-blocked, {@code [blocks][h][w][LANES]}; {@code v} gets block {@code block} of every
-     * point of tiles {@code row * tilesW ..}. {@code scratch} is the calling thread's, {@link #scratchBytes()} long.
+     * point of tiles {@code row * tilesW ..}. {@code scratch} is the calling thread's, {@link #scratchBytes} long.
+     *
+     * <p>Neighbouring tiles share two pixel columns, so {@code B^T d} runs once down each pixel column of the row
+     * into the scratch (for F(4x4, 3x3), 4 column transforms per tile instead of 6), then {@code (B^T d) B} along
+     * each tile's rows. Whether the row's tiles lie inside the image is decided once for the row, not per tile.
      */
     public static void input(Size size, MemorySegment x, long image, int h, int w, int block, int row,
                              MemorySegment v, int inChannels, MemorySegment scratch) {
         int out = size.out;
         int tile = size.tile;
         int tilesW = size.tiles(w);
-        long plane = (long) h * w;
-        long pointStride = (long) inChannels * Float.BYTES;
-        long rowBytes = (long) w * VECTOR_BYTES;
-        long second = MAX_POINTS * VECTOR_BYTES;
+        int columns = inputColumns(size, tilesW);
+        long lineBytes = columns * VECTOR_BYTES;
+        long rowBytes = w * VECTOR_BYTES;
+        long blockStart = image + block * (long) h * w * VECTOR_BYTES;
         int top = row * out - 1;
-        boolean rowsInside = top >= 0 && top + tile <= h;
-        for (int tx = 0; tx < tilesW; tx++) {
-            int left = tx * out - 1;
-            // B^T d down each column into the scratch's second half: straight from the image where the tile lies
-            // inside it, else from a copy of the tile with zeros outside the image in the first half.
-            if (rowsInside && left >= 0 && left + tile <= w) {
-                long corner = image + ((block * plane + (long) top * w + left) * LANES) * Float.BYTES;
-                for (int j = 0; j < tile; j++) {
-                    size.inputLine(x, corner + j * VECTOR_BYTES, rowBytes,
-                            scratch, second + j * VECTOR_BYTES, tile * VECTOR_BYTES);
-                }
-            } else {
-                copyTile(tile, x, image + block * plane * VECTOR_BYTES, h, w, top, left, scratch);
-                for (int j = 0; j < tile; j++) {
-                    size.inputLine(scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES,
-                            scratch, second + j * VECTOR_BYTES, tile * VECTOR_BYTES);
-                }
+        // Scratch column c holds pixel column c - 1; the columns left and right of the image are zeros.
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int inside = Math.min(columns, w + 1);
+        for (int i = 0; i < tile; i++) {
+            zero.intoMemorySegment(scratch, i * lineBytes, ORDER);
+            for (int c = inside; c < columns; c++) {
+                zero.intoMemorySegment(scratch, i * lineBytes + c * VECTOR_BYTES, ORDER);
             }
-            // (B^T d) B along each row into v.
-            long t = (long) row * tilesW + tx;
-            long at = (t * size.points() * inChannels + (long) block * LANES) * Float.BYTES;
-            for (int i = 0; i < tile; i++) {
-                size.inputLine(scratch, second + i * tile * VECTOR_BYTES, VECTOR_BYTES,
-                        v, at + i * tile * pointStride, pointStride);
+        }
+        if (top >= 0 && top + tile <= h) {
+            inputLines(size, x, blockStart + (long) top * rowBytes, VECTOR_BYTES, rowBytes,
+                    scratch, VECTOR_BYTES, VECTOR_BYTES, lineBytes, inside - 1);
+        } else {
+            long column = tile * lineBytes;
+            for (int c = 1; c < inside; c++) {
+                copyColumn(tile, x, blockStart + (c - 1) * VECTOR_BYTES, h, w, top, scratch, column);
+                inputLines(size, scratch, column, 0, VECTOR_BYTES, scratch, c * VECTOR_BYTES, 0, lineBytes, 1);
             }
+        }
+        long pointStride = (long) inChannels * Float.BYTES;
+        long tileBytes = size.points() * pointStride;
+        long first = (long) row * tilesW * tileBytes + block * VECTOR_BYTES;
+        for (int i = 0; i < tile; i++) {
+            inputLines(size, scratch, i * lineBytes, out * VECTOR_BYTES, VECTOR_BYTES,
+                    v, first + i * tile * pointStride, tileBytes, pointStride, tilesW);
         }
     }
 
     /**
-     * Copies the square tile whose corner is pixel ({@code top}, {@code left}) of the channel block starting at byte
-     * {@code blockStart} of {@code x} into the first half of {@code scratch}, with zeros for pixels outside the image.
-     * (A load or zero chosen into one vector variable kept C2 from compiling this well for thousands of calls: two
-     * stores instead.)
+     * {@link Size#inputLine} on {@code count} lines, the n-th from byte {@code from + n * fromStride} of {@code src}
+     * to byte {@code to + n * toStride} of {@code dst}. A method of its own with one call site, so that C2 inlines
+     * the line transform into the loop: into a method with several sites it stopped at its limit on nodes and
+     * called the rest.
      */
-    private static void copyTile(int tile, MemorySegment x, long blockStart, int h, int w, int top, int left,
-                                 MemorySegment scratch) {
+    private static void inputLines(Size size, MemorySegment src, long from, long fromStride, long step,
+                                   MemorySegment dst, long to, long toStride, long toStep, int count) {
+        for (int n = 0; n < count; n++) {
+            size.inputLine(src, from + n * fromStride, step, dst, to + n * toStride, toStep);
+        }
+    }
+
+    /** {@link Size#outputLine} on {@code count} lines, as {@link #inputLines} does. */
+    private static void outputLines(Size size, MemorySegment src, long from, long fromStride, long step,
+                                    MemorySegment dst, long to, long toStride, long toStep, int count) {
+        for (int n = 0; n < count; n++) {
+            size.outputLine(src, from + n * fromStride, step, dst, to + n * toStride, toStep);
+        }
+    }
+
+    /**
+     * Copies the {@code tile} pixels from row {@code top} down of the pixel column starting at byte {@code column}
+     * of {@code x} to {@code scratch} at byte {@code to}, with zeros for rows outside the image. (A load or zero
+     * chosen into one vector variable kept C2 from compiling this well for thousands of calls: two stores instead.)
+     */
+    private static void copyColumn(int tile, MemorySegment x, long column, int h, int w, int top,
+                                   MemorySegment scratch, long to) {
         FloatVector zero = FloatVector.zero(SPECIES);
         for (int i = 0; i < tile; i++) {
             int y = top + i;
-            for (int j = 0; j < tile; j++) {
-                int xx = left + j;
-                long to = (i * tile + j) * VECTOR_BYTES;
-                if (y < 0 || y >= h || xx < 0 || xx >= w) {
-                    zero.intoMemorySegment(scratch, to, ORDER);
-                } else {
-                    FloatVector.fromMemorySegment(SPECIES, x, blockStart + ((long) y * w + xx) * VECTOR_BYTES, ORDER)
-                            .intoMemorySegment(scratch, to, ORDER);
-                }
+            if (y < 0 || y >= h) {
+                zero.intoMemorySegment(scratch, to + i * VECTOR_BYTES, ORDER);
+            } else {
+                FloatVector.fromMemorySegment(SPECIES, x, column + (long) y * w * VECTOR_BYTES, ORDER)
+                        .intoMemorySegment(scratch, to + i * VECTOR_BYTES, ORDER);
             }
         }
     }
@@ -287,6 +327,10 @@ public final class WinogradTransforms {
      * + residual)}, written to the pixels that the tiles cover inside the image in {@code y}, which holds one image
      * from byte {@code image} on, channel-blocked. {@code residual} (null: none) is laid out as {@code y}, and may
      * be {@code y} itself: each pixel is read before it is written.
+     *
+     * <p>As in {@link #input}, each pass is a loop over the row's tiles: {@code A^T M} down each tile column into
+     * the scratch, {@code (A^T M) A} along each row into a row of output pixels there; then bias, residual and
+     * activation from that row to the pixels inside the image.
      */
     public static void output(Size size, MemorySegment m, int outChannels, int block, int row, float[] bias,
                               MemorySegment residual, Activation activation, MemorySegment y, long image, int h,
@@ -294,44 +338,41 @@ public final class WinogradTransforms {
         int out = size.out;
         int tile = size.tile;
         int tilesW = size.tiles(w);
-        long plane = (long) h * w;
         long pointStride = (long) outChannels * Float.BYTES;
+        long tileBytes = size.points() * pointStride;
+        long first = (long) row * tilesW * tileBytes + block * VECTOR_BYTES;
+        long lineBytes = (long) tilesW * tile * VECTOR_BYTES;
+        for (int j = 0; j < tile; j++) {
+            outputLines(size, m, first + j * pointStride, tileBytes, tile * pointStride,
+                    scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES, lineBytes, tilesW);
+        }
+        long pixels = out * lineBytes;
+        long pixelLine = (long) tilesW * out * VECTOR_BYTES;
+        for (int i = 0; i < out; i++) {
+            outputLines(size, scratch, i * lineBytes, tile * VECTOR_BYTES, VECTOR_BYTES,
+                    scratch, pixels + i * pixelLine, out * VECTOR_BYTES, VECTOR_BYTES, tilesW);
+        }
         FloatVector b = FloatVector.fromArray(SPECIES, bias, block * LANES);
         // The activation as bounds (none: infinite ones), and the residual added on a path of its own: no vector is
-        // chosen by a branch (C2 may box a vector merged from branches, as it did in copyTile).
+        // chosen by a branch (C2 may box a vector merged from branches, as it did in copyColumn).
         FloatVector lower = FloatVector.broadcast(SPECIES,
                 activation == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f);
         FloatVector upper = FloatVector.broadcast(SPECIES,
                 activation == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY);
-        long second = MAX_POINTS * VECTOR_BYTES;
-        for (int tx = 0; tx < tilesW; tx++) {
-            long t = (long) row * tilesW + tx;
-            long at = (t * size.points() * outChannels + (long) block * LANES) * Float.BYTES;
-            // A^T M down each column into the first half (out x tile), then (A^T M) A along each row into the second.
-            for (int j = 0; j < tile; j++) {
-                size.outputLine(m, at + j * pointStride, tile * pointStride,
-                        scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES);
-            }
-            for (int i = 0; i < out; i++) {
-                size.outputLine(scratch, i * tile * VECTOR_BYTES, VECTOR_BYTES,
-                        scratch, second + i * out * VECTOR_BYTES, VECTOR_BYTES);
-            }
-            for (int i = 0; i < out; i++) {
-                int yy = row * out + i;
-                for (int j = 0; j < out && yy < h; j++) {
-                    int xx = tx * out + j;
-                    if (xx >= w) {
-                        break;
-                    }
-                    long pixel = image + ((block * plane + (long) yy * w + xx) * LANES) * Float.BYTES;
-                    FloatVector o = FloatVector.fromMemorySegment(SPECIES, scratch,
-                            second + (i * out + j) * VECTOR_BYTES, ORDER).add(b);
-                    if (residual == null) {
-                        o.max(lower).min(upper).intoMemorySegment(y, pixel, ORDER);
-                    } else {
-                        o.add(FloatVector.fromMemorySegment(SPECIES, residual, pixel, ORDER)).max(lower).min(upper)
-                                .intoMemorySegment(y, pixel, ORDER);
-                    }
+        int rows = Math.min(out, h - row * out);
+        for (int i = 0; i < rows; i++) {
+            long from = pixels + i * pixelLine;
+            long to = image + (block * (long) h * w + (long) (row * out + i) * w) * VECTOR_BYTES;
+            if (residual == null) {
+                for (int xx = 0; xx < w; xx++) {
+                    FloatVector.fromMemorySegment(SPECIES, scratch, from + xx * VECTOR_BYTES, ORDER).add(b)
+                            .max(lower).min(upper).intoMemorySegment(y, to + xx * VECTOR_BYTES, ORDER);
+                }
+            } else {
+                for (int xx = 0; xx < w; xx++) {
+                    FloatVector.fromMemorySegment(SPECIES, scratch, from + xx * VECTOR_BYTES, ORDER).add(b)
+                            .add(FloatVector.fromMemorySegment(SPECIES, residual, to + xx * VECTOR_BYTES, ORDER))
+                            .max(lower).min(upper).intoMemorySegment(y, to + xx * VECTOR_BYTES, ORDER);
                 }
             }
         }
