@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.kernel.WinogradTransforms;
 import ai.dgnet.runtime.kernel.WinogradTransforms.Size;
 import ai.dgnet.runtime.op.Activation;
@@ -21,8 +22,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * The Winograd transforms alone, on one thread: one image of a ResNet-50 stage through the input transform
@@ -74,12 +73,8 @@ public class WinogradTransformBenchmark {
         result = arena.allocate(image.byteSize(), 64);
         transformed = arena.allocate((long) tiles.points() * rows * rows * channels * Float.BYTES, 64);
         scratch = arena.allocate(WinogradTransforms.scratchBytes(tiles, hw), 64);
-        for (long i = 0; i < image.byteSize() / Float.BYTES; i++) {
-            image.setAtIndex(JAVA_FLOAT, i, (i % 17 - 8) * 0.125f);
-        }
-        for (long i = 0; i < transformed.byteSize() / Float.BYTES; i++) {
-            transformed.setAtIndex(JAVA_FLOAT, i, (i % 13 - 6) * 0.25f);
-        }
+        DeterministicWeights.generate("input", new int[] {channels, hw, hw}, 1, image);
+        DeterministicWeights.generate("input", new int[] {tiles.points(), rows * rows, channels}, 2, transformed);
     }
 
     @TearDown(Level.Trial)

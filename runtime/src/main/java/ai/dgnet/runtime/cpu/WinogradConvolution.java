@@ -62,7 +62,7 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     private final ChunkedTeam team;
     private final Inputs inputs = new Inputs();
     private final Outputs outputs = new Outputs();
-    /** Each team thread's scratch for one tile, by its ticket. */
+    /** Each team thread's scratch for one row of tiles, by its ticket. */
     private final MemorySegment[] scratch;
 
     /**
