@@ -29,8 +29,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * tile {@code t} is row {@code t / tilesW}, column {@code t % tilesW} of tiles.
  *
  * <p>As in {@code VectorDgKernels}, no vector crosses a call between methods of this class (a vector C2 did not
- * inline with its caller is boxed): the one-dimensional transforms take and give segments and offsets. The one
- * exception, {@code load}, is one call, under the 35 bytes of bytecode that C2 inlines without a profile.
+ * inline with its caller is boxed): the one-dimensional transforms take and give segments and offsets.
  */
 public final class WinogradTransforms {
     /**
@@ -46,47 +45,53 @@ public final class WinogradTransforms {
                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
                 {0, 0, 1},
         }) {
-            /** Six vectors {@code d} to {@code B^T d}. */
+            /** Lines of six vectors {@code d} to {@code B^T d}. */
             @Override
-            void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector d0 = load(src, from);
-                FloatVector d1 = load(src, from + step);
-                FloatVector d2 = load(src, from + 2 * step);
-                FloatVector d3 = load(src, from + 3 * step);
-                FloatVector d4 = load(src, from + 4 * step);
-                FloatVector d5 = load(src, from + 5 * step);
-                // B^T's rows: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0], [0 2 -1 -2 1 0],
-                // [0 4 0 -5 0 1].
-                FloatVector d4Minus4D2 = d4.sub(d2.mul(4f));
-                FloatVector d3Minus4D1 = d3.sub(d1.mul(4f));
-                FloatVector d4MinusD2 = d4.sub(d2);
-                FloatVector d3MinusD1 = d3.sub(d1);
-                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoMemorySegment(dst, to, ORDER);
-                d4Minus4D2.add(d3Minus4D1).intoMemorySegment(dst, to + toStep, ORDER);
-                d4Minus4D2.sub(d3Minus4D1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
-                d4MinusD2.add(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 3 * toStep, ORDER);
-                d4MinusD2.sub(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 4 * toStep, ORDER);
-                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoMemorySegment(dst, to + 5 * toStep, ORDER);
+            void inputLines(MemorySegment src, long from, long fromStride, long step, MemorySegment dst, long to,
+                            long toStride, long toStep, int count) {
+                for (int n = 0; n < count; n++, from += fromStride, to += toStride) {
+                    FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                    FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                    FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                    FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                    FloatVector d4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
+                    FloatVector d5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
+                    // B^T's rows: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0], [0 2 -1 -2 1 0],
+                    // [0 4 0 -5 0 1].
+                    FloatVector d4Minus4D2 = d4.sub(d2.mul(4f));
+                    FloatVector d3Minus4D1 = d3.sub(d1.mul(4f));
+                    FloatVector d4MinusD2 = d4.sub(d2);
+                    FloatVector d3MinusD1 = d3.sub(d1);
+                    d0.mul(4f).sub(d2.mul(5f)).add(d4).intoMemorySegment(dst, to, ORDER);
+                    d4Minus4D2.add(d3Minus4D1).intoMemorySegment(dst, to + toStep, ORDER);
+                    d4Minus4D2.sub(d3Minus4D1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+                    d4MinusD2.add(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+                    d4MinusD2.sub(d3MinusD1.mul(2f)).intoMemorySegment(dst, to + 4 * toStep, ORDER);
+                    d1.mul(4f).sub(d3.mul(5f)).add(d5).intoMemorySegment(dst, to + 5 * toStep, ORDER);
+                }
             }
 
-            /** Six vectors {@code m} to {@code A^T m}, four vectors. */
+            /** Lines of six vectors {@code m} to {@code A^T m}, four vectors. */
             @Override
-            void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector m0 = load(src, from);
-                FloatVector m1 = load(src, from + step);
-                FloatVector m2 = load(src, from + 2 * step);
-                FloatVector m3 = load(src, from + 3 * step);
-                FloatVector m4 = load(src, from + 4 * step);
-                FloatVector m5 = load(src, from + 5 * step);
-                // A^T's rows: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
-                FloatVector sum12 = m1.add(m2);
-                FloatVector diff12 = m1.sub(m2);
-                FloatVector sum34 = m3.add(m4);
-                FloatVector diff34 = m3.sub(m4);
-                m0.add(sum12).add(sum34).intoMemorySegment(dst, to, ORDER);
-                diff12.add(diff34.mul(2f)).intoMemorySegment(dst, to + toStep, ORDER);
-                sum12.add(sum34.mul(4f)).intoMemorySegment(dst, to + 2 * toStep, ORDER);
-                diff12.add(diff34.mul(8f)).add(m5).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+            void outputLines(MemorySegment src, long from, long fromStride, long step, MemorySegment dst, long to,
+                             long toStride, long toStep, int count) {
+                for (int n = 0; n < count; n++, from += fromStride, to += toStride) {
+                    FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                    FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                    FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                    FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                    FloatVector m4 = FloatVector.fromMemorySegment(SPECIES, src, from + 4 * step, ORDER);
+                    FloatVector m5 = FloatVector.fromMemorySegment(SPECIES, src, from + 5 * step, ORDER);
+                    // A^T's rows: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
+                    FloatVector sum12 = m1.add(m2);
+                    FloatVector diff12 = m1.sub(m2);
+                    FloatVector sum34 = m3.add(m4);
+                    FloatVector diff34 = m3.sub(m4);
+                    m0.add(sum12).add(sum34).intoMemorySegment(dst, to, ORDER);
+                    diff12.add(diff34.mul(2f)).intoMemorySegment(dst, to + toStep, ORDER);
+                    sum12.add(sum34.mul(4f)).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+                    diff12.add(diff34.mul(8f)).add(m5).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+                }
             }
         },
         F2(2, new double[][] {
@@ -95,30 +100,36 @@ public final class WinogradTransforms {
                 {0.5, -0.5, 0.5},
                 {0, 0, 1},
         }) {
-            /** Four vectors {@code d} to {@code B^T d}. */
+            /** Lines of four vectors {@code d} to {@code B^T d}. */
             @Override
-            void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector d0 = load(src, from);
-                FloatVector d1 = load(src, from + step);
-                FloatVector d2 = load(src, from + 2 * step);
-                FloatVector d3 = load(src, from + 3 * step);
-                // B^T's rows: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
-                d0.sub(d2).intoMemorySegment(dst, to, ORDER);
-                d1.add(d2).intoMemorySegment(dst, to + toStep, ORDER);
-                d2.sub(d1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
-                d1.sub(d3).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+            void inputLines(MemorySegment src, long from, long fromStride, long step, MemorySegment dst, long to,
+                            long toStride, long toStep, int count) {
+                for (int n = 0; n < count; n++, from += fromStride, to += toStride) {
+                    FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                    FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                    FloatVector d2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                    FloatVector d3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                    // B^T's rows: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
+                    d0.sub(d2).intoMemorySegment(dst, to, ORDER);
+                    d1.add(d2).intoMemorySegment(dst, to + toStep, ORDER);
+                    d2.sub(d1).intoMemorySegment(dst, to + 2 * toStep, ORDER);
+                    d1.sub(d3).intoMemorySegment(dst, to + 3 * toStep, ORDER);
+                }
             }
 
-            /** Four vectors {@code m} to {@code A^T m}, two vectors. */
+            /** Lines of four vectors {@code m} to {@code A^T m}, two vectors. */
             @Override
-            void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep) {
-                FloatVector m0 = load(src, from);
-                FloatVector m1 = load(src, from + step);
-                FloatVector m2 = load(src, from + 2 * step);
-                FloatVector m3 = load(src, from + 3 * step);
-                // A^T's rows: [1 1 1 0], [0 1 -1 -1].
-                m0.add(m1).add(m2).intoMemorySegment(dst, to, ORDER);
-                m1.sub(m2).sub(m3).intoMemorySegment(dst, to + toStep, ORDER);
+            void outputLines(MemorySegment src, long from, long fromStride, long step, MemorySegment dst, long to,
+                             long toStride, long toStep, int count) {
+                for (int n = 0; n < count; n++, from += fromStride, to += toStride) {
+                    FloatVector m0 = FloatVector.fromMemorySegment(SPECIES, src, from, ORDER);
+                    FloatVector m1 = FloatVector.fromMemorySegment(SPECIES, src, from + step, ORDER);
+                    FloatVector m2 = FloatVector.fromMemorySegment(SPECIES, src, from + 2 * step, ORDER);
+                    FloatVector m3 = FloatVector.fromMemorySegment(SPECIES, src, from + 3 * step, ORDER);
+                    // A^T's rows: [1 1 1 0], [0 1 -1 -1].
+                    m0.add(m1).add(m2).intoMemorySegment(dst, to, ORDER);
+                    m1.sub(m2).sub(m3).intoMemorySegment(dst, to + toStep, ORDER);
+                }
             }
         };
 
@@ -148,11 +159,17 @@ public final class WinogradTransforms {
             return (size + out - 1) / out;
         }
 
-        /** One line of a tile {@code d} at {@code from + k * step} to {@code B^T d} at {@code to + k * toStep}. */
-        abstract void inputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep);
+        /**
+         * {@code count} lines of tiles {@code d} to {@code B^T d}: line n's k-th vector at byte {@code from + n *
+         * fromStride + k * step} of {@code src}, its result's at {@code to + n * toStride + k * toStep} of {@code dst}.
+         * The loop is in the same method as the formula so that C2 compiles them as one, whatever it inlined before.
+         */
+        abstract void inputLines(MemorySegment src, long from, long fromStride, long step, MemorySegment dst, long to,
+                                 long toStride, long toStep, int count);
 
-        /** One line of products {@code m} at {@code from + k * step} to {@code A^T m} at {@code to + k * toStep}. */
-        abstract void outputLine(MemorySegment src, long from, long step, MemorySegment dst, long to, long toStep);
+        /** {@code count} lines of products {@code m} to {@code A^T m}, laid out as for {@link #inputLines}. */
+        abstract void outputLines(MemorySegment src, long from, long fromStride, long step, MemorySegment dst, long to,
+                                  long toStride, long toStep, int count);
     }
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -161,15 +178,6 @@ public final class WinogradTransforms {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private WinogradTransforms() {
-    }
-
-    /**
-     * One vector at byte {@code at} of {@code segment}. The line transforms load through this to stay under C2's
-     * size limit for inlining a hot method (325 bytes of bytecode; F(4x4, 3x3)'s input line was 327 without it), so
-     * that they are inlined into the loops that run them rather than called once per line.
-     */
-    private static FloatVector load(MemorySegment segment, long at) {
-        return FloatVector.fromMemorySegment(SPECIES, segment, at, ORDER);
     }
 
     /** Whether activations in {@code layout} have one vector per channel block here. */
@@ -264,42 +272,21 @@ public final class WinogradTransforms {
             }
         }
         if (top >= 0 && top + tile <= h) {
-            inputLines(size, x, blockStart + (long) top * rowBytes, VECTOR_BYTES, rowBytes,
+            size.inputLines(x, blockStart + (long) top * rowBytes, VECTOR_BYTES, rowBytes,
                     scratch, VECTOR_BYTES, VECTOR_BYTES, lineBytes, inside - 1);
         } else {
             long column = tile * lineBytes;
             for (int c = 1; c < inside; c++) {
                 copyColumn(tile, x, blockStart + (c - 1) * VECTOR_BYTES, h, w, top, scratch, column);
-                inputLines(size, scratch, column, 0, VECTOR_BYTES, scratch, c * VECTOR_BYTES, 0, lineBytes, 1);
+                size.inputLines(scratch, column, 0, VECTOR_BYTES, scratch, c * VECTOR_BYTES, 0, lineBytes, 1);
             }
         }
         long pointStride = (long) inChannels * Float.BYTES;
         long tileBytes = size.points() * pointStride;
         long first = (long) row * tilesW * tileBytes + block * VECTOR_BYTES;
         for (int i = 0; i < tile; i++) {
-            inputLines(size, scratch, i * lineBytes, out * VECTOR_BYTES, VECTOR_BYTES,
+            size.inputLines(scratch, i * lineBytes, out * VECTOR_BYTES, VECTOR_BYTES,
                     v, first + i * tile * pointStride, tileBytes, pointStride, tilesW);
-        }
-    }
-
-    /**
-     * {@link Size#inputLine} on {@code count} lines, the n-th from byte {@code from + n * fromStride} of {@code src}
-     * to byte {@code to + n * toStride} of {@code dst}. A method of its own with one call site, so that C2 inlines
-     * the line transform into the loop: into a method with several sites it stopped at its limit on nodes and
-     * called the rest.
-     */
-    private static void inputLines(Size size, MemorySegment src, long from, long fromStride, long step,
-                                   MemorySegment dst, long to, long toStride, long toStep, int count) {
-        for (int n = 0; n < count; n++) {
-            size.inputLine(src, from + n * fromStride, step, dst, to + n * toStride, toStep);
-        }
-    }
-
-    /** {@link Size#outputLine} on {@code count} lines, as {@link #inputLines} does. */
-    private static void outputLines(Size size, MemorySegment src, long from, long fromStride, long step,
-                                    MemorySegment dst, long to, long toStride, long toStep, int count) {
-        for (int n = 0; n < count; n++) {
-            size.outputLine(src, from + n * fromStride, step, dst, to + n * toStride, toStep);
         }
     }
 
@@ -343,13 +330,13 @@ public final class WinogradTransforms {
         long first = (long) row * tilesW * tileBytes + block * VECTOR_BYTES;
         long lineBytes = (long) tilesW * tile * VECTOR_BYTES;
         for (int j = 0; j < tile; j++) {
-            outputLines(size, m, first + j * pointStride, tileBytes, tile * pointStride,
+            size.outputLines(m, first + j * pointStride, tileBytes, tile * pointStride,
                     scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES, lineBytes, tilesW);
         }
         long pixels = out * lineBytes;
         long pixelLine = (long) tilesW * out * VECTOR_BYTES;
         for (int i = 0; i < out; i++) {
-            outputLines(size, scratch, i * lineBytes, tile * VECTOR_BYTES, VECTOR_BYTES,
+            size.outputLines(scratch, i * lineBytes, tile * VECTOR_BYTES, VECTOR_BYTES,
                     scratch, pixels + i * pixelLine, out * VECTOR_BYTES, VECTOR_BYTES, tilesW);
         }
         FloatVector b = FloatVector.fromArray(SPECIES, bias, block * LANES);
