@@ -25,10 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Winograd transforms alone, on one thread: one image of a ResNet-50 stage through the input transform
- * ({@code input}) or the products back through the output transform, adding the image as a residual, with ReLU ({@code output}), every
- * channel block and row of tiles, as a {@code WinogradConvolution} splits them over its team. The part of a
- * Winograd convolution that is Java, apart from oneDNN's matrix products ({@link ConvolutionBenchmark} times the
- * whole).
+ * ({@code input}), or the products back through the output transform, adding the image as a residual, with ReLU
+ * ({@code output}); every channel block and row of tiles, as a {@code WinogradConvolution} splits them over its
+ * team. The part of a Winograd convolution that is Java, apart from oneDNN's matrix products
+ * ({@link ConvolutionBenchmark} times the whole).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -187,8 +187,8 @@ public final class WinogradTransforms {
 
     /**
      * Bytes of the per-thread scratch each transform call on an image {@code w} pixels wide needs: for the input,
-     * the column transforms of a row of tiles and one column with zeros; for the output, the column transforms of a
-     * row of tiles and its rows of output pixels.
+     * the column transforms of a row of tiles and one copied pixel column (zeros outside the image); for the output,
+     * the column transforms of a row of tiles and its rows of output pixels.
      */
     public static long scratchBytes(Size size, int w) {
         int tilesW = size.tiles(w);
@@ -316,8 +316,8 @@ public final class WinogradTransforms {
      * be {@code y} itself: each pixel is read before it is written.
      *
      * <p>As in {@link #input}, each pass is a loop over the row's tiles: {@code A^T M} down each tile column into
-     * the scratch, {@code (A^T M) A} along each row into a row of output pixels there; then bias, residual and
-     * activation from that row to the pixels inside the image.
+     * the scratch, {@code (A^T M) A} along each row that lies inside the image into a row of output pixels there;
+     * then bias, residual and activation from those rows to the image.
      */
     public static void output(Size size, MemorySegment m, int outChannels, int block, int row, float[] bias,
                               MemorySegment residual, Activation activation, MemorySegment y, long image, int h,
@@ -333,9 +333,11 @@ public final class WinogradTransforms {
             size.outputLines(m, first + j * pointStride, tileBytes, tile * pointStride,
                     scratch, j * VECTOR_BYTES, tile * VECTOR_BYTES, lineBytes, tilesW);
         }
+        // Only the tile rows of pixels inside the image: the last row of tiles may reach past it.
+        int rows = Math.min(out, h - row * out);
         long pixels = out * lineBytes;
         long pixelLine = (long) tilesW * out * VECTOR_BYTES;
-        for (int i = 0; i < out; i++) {
+        for (int i = 0; i < rows; i++) {
             size.outputLines(scratch, i * lineBytes, tile * VECTOR_BYTES, VECTOR_BYTES,
                     scratch, pixels + i * pixelLine, out * VECTOR_BYTES, VECTOR_BYTES, tilesW);
         }
@@ -346,7 +348,6 @@ public final class WinogradTransforms {
                 activation == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f);
         FloatVector upper = FloatVector.broadcast(SPECIES,
                 activation == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY);
-        int rows = Math.min(out, h - row * out);
         for (int i = 0; i < rows; i++) {
             long from = pixels + i * pixelLine;
             long to = image + (block * (long) h * w + (long) (row * out + i) * w) * VECTOR_BYTES;
