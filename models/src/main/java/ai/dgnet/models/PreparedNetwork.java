@@ -33,9 +33,11 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * A network prepared on a device for one input shape: every op built and every weight placed once, every
- * activation buffer allocated once. Activations stay in one layout (the device's first choice in which every
- * convolution has a fast kernel) from the stem's output to the global pooling; the first convolution reads the NCHW
- * input directly where it can (else one reorder of the input), and the logits come out as {@code NC}.
+ * activation buffer allocated once. Activations are planned in one of the device's layouts (its first choice in which
+ * every convolution has a fast kernel), which each part of the network (stem, stage, head) keeps or exchanges for
+ * the one the device runs faster at the part's map size ({@link Device#activationLayout}); where two consecutive
+ * parts differ, one reorder between them. The first convolution reads the NCHW input directly where it can (else one
+ * reorder of the input), and the logits come out as {@code NC}.
  */
 final class PreparedNetwork implements AutoCloseable {
     private final NetworkDef net;
@@ -52,6 +54,11 @@ final class PreparedNetwork implements AutoCloseable {
     private Pool2d maxPool;
     private Tensor pooled;
     private final List<StageExecutor> stages = new ArrayList<>();
+    /**
+     * Per stage, then for the head: the reorder into the part's layout where it differs from the previous part's,
+     * else null.
+     */
+    private final LayoutChange[] layoutChanges;
     private final List<Conv2d> head = new ArrayList<>();
     private final List<Tensor> headOutputs = new ArrayList<>();
     private GlobalAvgPool globalPool;
@@ -94,21 +101,24 @@ final class PreparedNetwork implements AutoCloseable {
     }
 
     /**
-     * Prepares {@code net} in {@code layout}; with {@code optimizedOnly}, stops at the first part with a generic
-     * kernel and leaves the network incomplete, to be closed.
+     * Prepares {@code net} planned in {@code planned}; with {@code optimizedOnly}, stops at the first part with a
+     * generic kernel and leaves the network incomplete, to be closed.
      */
     private PreparedNetwork(Device device, NetworkDef net, ModelConfig config, float threshold, Precision precision,
-                            WeightSource weights, Shape input, Layout layout, boolean optimizedOnly) {
+                            WeightSource weights, Shape input, Layout planned, boolean optimizedOnly) {
         this.net = net;
         this.input = input;
         this.numClasses = net.numClasses();
+        this.layoutChanges = new LayoutChange[net.stages().size() + 1];
         DType dtype = precision.activations();
         try {
-            List<Shape> stemShapes = stemShapes(net, input, layout);
+            List<Shape> stemShapes = stemShapes(net, input);
             Shape stagesInput = stemShapes.isEmpty() ? input : stemShapes.getLast();
-            scratch = new BlockScratch(scratchBytes(net, stagesInput, dtype, layout));
-            stageBuffers = new StageBuffers(stageBytes(net, stemShapes, stagesInput, dtype, layout));
-            for (long bytes : firstOutputBytes(net, stagesInput, dtype, layout)) {
+            LayoutPlan plan = LayoutPlan.of(device, planned, net, stagesInput);
+            Layout layout = plan.stem();
+            scratch = new BlockScratch(scratchBytes(net, stagesInput, dtype, plan));
+            stageBuffers = new StageBuffers(stageBytes(net, stemShapes, stagesInput, dtype, plan));
+            for (long bytes : firstOutputBytes(net, stagesInput, dtype, plan)) {
                 firstOutputs.add(new StageBuffers(bytes));
             }
             // Dead once the first stage's first node has read the pooled map, so they lie in the stages' memory.
@@ -142,6 +152,9 @@ final class PreparedNetwork implements AutoCloseable {
                 pooled = stemViews.getLast();
             }
             for (int s = 0; s < net.stages().size(); s++) {
+                layoutChanges[s] = LayoutChange.of(device, net.stages().get(s).getFirst().name() + "input", shape,
+                        dtype, layout, plan.stages().get(s));
+                layout = plan.stages().get(s);
                 StageExecutor stage = prepareStage(device, net, config, threshold, weights, s, shape, layout, dtype,
                         scratch, stageBuffers, firstOutputs.get(s % 2));
                 stages.add(stage);
@@ -150,6 +163,10 @@ final class PreparedNetwork implements AutoCloseable {
                     return;
                 }
             }
+            layoutChanges[net.stages().size()] = LayoutChange.of(device,
+                    (net.headConvs().isEmpty() ? "avgpool" : net.headConvs().getFirst().conv()) + ".input", shape,
+                    dtype, layout, plan.head());
+            layout = plan.head();
             for (ConvBn conv : net.headConvs()) {
                 Conv2d op = conv.prepare(device, weights, shape, layout, layout, dtype, Residual.NONE);
                 head.add(op);
@@ -174,7 +191,7 @@ final class PreparedNetwork implements AutoCloseable {
     }
 
     /** The shapes of the stem's outputs, then of the pooled map where {@code net} pools: the first stage's input. */
-    private static List<Shape> stemShapes(NetworkDef net, Shape input, Layout layout) {
+    private static List<Shape> stemShapes(NetworkDef net, Shape input) {
         List<Shape> shapes = new ArrayList<>();
         Shape shape = input;
         for (ConvBn conv : net.stem()) {
@@ -182,17 +199,18 @@ final class PreparedNetwork implements AutoCloseable {
             shapes.add(shape);
         }
         if (net.maxPool()) {
-            shapes.add(Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, layout).output());
+            shapes.add(Pool2d.Spec.of(shape, Pool2d.Kind.MAX, 3, 2, 1, Layout.NCHW).output());
         }
         return shapes;
     }
 
     /** Per slot, the bytes of the largest intermediate any block of {@code net} keeps there. */
-    private static long[] scratchBytes(NetworkDef net, Shape stagesInput, DType dtype, Layout layout) {
+    private static long[] scratchBytes(NetworkDef net, Shape stagesInput, DType dtype, LayoutPlan plan) {
         Shape shape = stagesInput;
         long[] bytes = new long[0];
-        for (List<BlockDef> stage : net.stages()) {
-            for (BlockDef block : stage) {
+        for (int s = 0; s < net.stages().size(); s++) {
+            Layout layout = plan.stages().get(s);
+            for (BlockDef block : net.stages().get(s)) {
                 List<Shape> intermediates = block.intermediates(shape);
                 if (intermediates.size() > bytes.length) {
                     bytes = Arrays.copyOf(bytes, intermediates.size());
@@ -208,26 +226,79 @@ final class PreparedNetwork implements AutoCloseable {
 
     /** The bytes of {@link StageBuffers} that the stem's activations and the largest stage's share need. */
     private static long stageBytes(NetworkDef net, List<Shape> stemShapes, Shape stagesInput, DType dtype,
-                                   Layout layout) {
+                                   LayoutPlan plan) {
         Shape shape = stagesInput;
-        long bytes = StageBuffers.bytes(stemShapes, dtype, layout);
-        for (List<BlockDef> stage : net.stages()) {
+        long bytes = StageBuffers.bytes(stemShapes, dtype, plan.stem());
+        for (int s = 0; s < net.stages().size(); s++) {
+            List<BlockDef> stage = net.stages().get(s);
             // Every node after the first keeps the first's output shape, which is the stage output.
             shape = stage.getFirst().output(shape);
-            bytes = Math.max(bytes, StageBuffers.bytes(shape, stage.size(), dtype, layout));
+            bytes = Math.max(bytes, StageBuffers.bytes(shape, stage.size(), dtype, plan.stages().get(s)));
         }
         return bytes;
     }
 
     /** The bytes of the largest first-node output of the even stages, then of the odd ones. */
-    private static long[] firstOutputBytes(NetworkDef net, Shape stagesInput, DType dtype, Layout layout) {
+    private static long[] firstOutputBytes(NetworkDef net, Shape stagesInput, DType dtype, LayoutPlan plan) {
         Shape shape = stagesInput;
         long[] bytes = new long[2];
         for (int s = 0; s < net.stages().size(); s++) {
             shape = net.stages().get(s).getFirst().output(shape);
-            bytes[s % 2] = Math.max(bytes[s % 2], StageBuffers.bytes(List.of(shape), dtype, layout));
+            bytes[s % 2] = Math.max(bytes[s % 2], StageBuffers.bytes(List.of(shape), dtype, plan.stages().get(s)));
         }
         return bytes;
+    }
+
+    /**
+     * The layout of each part of a network planned in one of the device's layouts: the stem's (up to the first
+     * stage's input), each stage's, and the head's (its convolutions and the global pooling), each as the device
+     * would have activations of the part's output shape.
+     */
+    private record LayoutPlan(Layout stem, List<Layout> stages, Layout head) {
+        static LayoutPlan of(Device device, Layout planned, NetworkDef net, Shape stagesInput) {
+            List<Layout> stages = new ArrayList<>();
+            Shape shape = stagesInput;
+            for (List<BlockDef> stage : net.stages()) {
+                shape = stage.getFirst().output(shape);
+                stages.add(device.activationLayout(planned, shape));
+            }
+            for (ConvBn conv : net.headConvs()) {
+                shape = conv.output(shape);
+            }
+            return new LayoutPlan(device.activationLayout(planned, stagesInput), stages,
+                    device.activationLayout(planned, shape));
+        }
+    }
+
+    /**
+     * A reorder of a part's input into the part's layout, named as a layer ({@code layer4.0.input}), and its output;
+     * the network owns both.
+     */
+    private record LayoutChange(String name, Reorder op, Tensor output) implements AutoCloseable {
+        /** The change from {@code from} to {@code to} of activations of {@code shape}, or null if they are the same. */
+        static LayoutChange of(Device device, String name, Shape shape, DType dtype, Layout from, Layout to) {
+            if (from == to) {
+                return null;
+            }
+            Reorder op = device.reorder(new Reorder.Spec(shape, dtype, from, dtype, to));
+            try {
+                return new LayoutChange(name, op, device.allocate(shape, dtype, to));
+            } catch (RuntimeException e) {
+                op.close();
+                throw e;
+            }
+        }
+
+        Tensor apply(Tensor x) {
+            op.run(x, output);
+            return output;
+        }
+
+        @Override
+        public void close() {
+            op.close();
+            output.close();
+        }
     }
 
     /** The model's f32 NCHW input converted to the activations' layout and type before the stem. */
@@ -290,7 +361,8 @@ final class PreparedNetwork implements AutoCloseable {
 
     /**
      * Every op of the network in the order a run takes them, each under its layer's name: torchvision's module
-     * path for convolutions and the classifier, {@code input} for a reorder of the input, {@code maxpool} and
+     * path for convolutions and the classifier, {@code input} for a reorder of the input, the path of the layer it
+     * feeds plus {@code .input} for a reorder between parts ({@code layer4.0.input}), {@code maxpool} and
      * {@code avgpool} for the poolings.
      */
     List<NamedOp> ops() {
@@ -304,15 +376,24 @@ final class PreparedNetwork implements AutoCloseable {
         if (maxPool != null) {
             ops.add(new NamedOp("maxpool", maxPool));
         }
-        for (StageExecutor stage : stages) {
-            ops.addAll(stage.ops());
+        for (int s = 0; s < stages.size(); s++) {
+            addLayoutChange(ops, s);
+            ops.addAll(stages.get(s).ops());
         }
+        addLayoutChange(ops, stages.size());
         for (int i = 0; i < head.size(); i++) {
             ops.add(new NamedOp(net.headConvs().get(i).conv(), head.get(i)));
         }
         ops.add(new NamedOp("avgpool", globalPool));
         ops.add(new NamedOp(net.fc(), classifier));
         return ops;
+    }
+
+    private void addLayoutChange(List<NamedOp> ops, int part) {
+        LayoutChange change = layoutChanges[part];
+        if (change != null) {
+            ops.add(new NamedOp(change.name(), change.op()));
+        }
     }
 
     /** A result with room for this network's outputs, to be filled by {@link #run}. */
@@ -355,8 +436,9 @@ final class PreparedNetwork implements AutoCloseable {
             current = pooled;
         }
         for (int s = 0; s < stages.size(); s++) {
-            current = stages.get(s).run(current, into.trace(s));
+            current = stages.get(s).run(changeLayout(s, current), into.trace(s));
         }
+        current = changeLayout(stages.size(), current);
         for (int i = 0; i < head.size(); i++) {
             head.get(i).run(current, headOutputs.get(i));
             current = headOutputs.get(i);
@@ -370,6 +452,12 @@ final class PreparedNetwork implements AutoCloseable {
         }
     }
 
+    /** {@code x} in the layout of {@code part} (a stage's index, or the stage count for the head). */
+    private Tensor changeLayout(int part, Tensor x) {
+        LayoutChange change = layoutChanges[part];
+        return change == null ? x : change.apply(x);
+    }
+
     @Override
     public void close() {
         closeQuietly(inputReorder);
@@ -377,6 +465,7 @@ final class PreparedNetwork implements AutoCloseable {
         stem.forEach(Conv2d::close);
         closeQuietly(maxPool);
         stages.forEach(StageExecutor::close);
+        Arrays.stream(layoutChanges).forEach(PreparedNetwork::closeQuietly);
         closeQuietly(scratch);
         closeQuietly(stageBuffers);
         firstOutputs.forEach(StageBuffers::close);

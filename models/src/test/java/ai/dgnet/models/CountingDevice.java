@@ -64,6 +64,12 @@ final class CountingDevice implements Device {
         return layouts == null ? cpu.activationLayouts() : layouts;
     }
 
+    /** The CPU device's choice where it offers the CPU device's layouts; else the planned layout throughout. */
+    @Override
+    public Layout activationLayout(Layout planned, Shape shape) {
+        return layouts == null ? cpu.activationLayout(planned, shape) : planned;
+    }
+
     @Override
     public boolean supports(DType dtype) {
         return f32Only ? dtype == DType.F32 : cpu.supports(dtype);

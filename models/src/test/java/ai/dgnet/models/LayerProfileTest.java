@@ -29,8 +29,9 @@ class LayerProfileTest {
             session.run(input, shape);
             List<LayerProfile> thrice = session.profile(shape);
 
-            // ResNet-20: its stem, two convolutions in each of nine blocks, two projections, the pooling and fc.
-            assertEquals(1 + 18 + 2 + 1 + 1, thrice.size());
+            // ResNet-20: its stem, two convolutions in each of nine blocks, two projections, the pooling and fc,
+            // and the reorder into NHWC before layer3, whose 4x4 maps the CPU device keeps in that layout.
+            assertEquals(1 + 18 + 2 + 1 + 1 + 1, thrice.size());
             assertEquals("conv1", thrice.getFirst().layer());
             assertEquals(List.of("avgpool", "fc"), thrice.subList(thrice.size() - 2, thrice.size()).stream()
                     .map(LayerProfile::layer).toList());
@@ -38,6 +39,8 @@ class LayerProfileTest {
             List<String> names = thrice.stream().map(LayerProfile::layer).toList();
             assertEquals(List.of("layer2.0.downsample.0", "layer2.0.conv1", "layer2.0.conv2"),
                     names.subList(names.indexOf("layer2.0.downsample.0"), names.indexOf("layer2.0.conv2") + 1));
+            assertEquals(List.of("layer3.0.input", "layer3.0.downsample.0"),
+                    names.subList(names.indexOf("layer3.0.input"), names.indexOf("layer3.0.downsample.0") + 1));
             assertEquals("linear 64->10 (batch 2)", thrice.getLast().op().op());
 
             List<LayerProfile> between = LayerProfile.between(once, thrice);

@@ -47,6 +47,41 @@ class LayoutChoiceTest {
     }
 
     /**
+     * The CPU device plans ResNet-18 in its blocked layout and keeps the maps of at most 7x7 pixels in NHWC: at 32x32,
+     * the stem and layer1 (8x8) blocked, layer2 to layer4 (4x4 down to 1x1) in NHWC, with one reorder into NHWC before
+     * layer2. Its logits are those of the network in either layout alone.
+     */
+    @Test
+    void smallMapsRunInNhwcWithOneReorderBeforeTheFirstSuchStage() {
+        Shape shape = Shape.of(2, 3, 32, 32);
+        float[] input = new float[(int) shape.elements()];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) Math.cos(0.07 * i);
+        }
+        try (DgModel model = DgModel.random(ModelConfig.of(Arch.RESNET18, Mode.DYNAMIC).withClasses(10, 3), 3);
+             CountingDevice device = new CountingDevice(CpuDevice.create(1), null);
+             CountingDevice blockedOnly = new CountingDevice(CpuDevice.create(1), device.activationLayouts().getFirst());
+             CountingDevice nhwcOnly = new CountingDevice(CpuDevice.create(1), Layout.NHWC);
+             Session session = model.session(device);
+             Session blocked = model.session(blockedOnly);
+             Session nhwc = model.session(nhwcOnly)) {
+            float[] logits = session.run(input, shape).logitsRowMajor();
+            for (Session single : List.of(blocked, nhwc)) {
+                double error = Agreement.relativeError(logits, single.run(input, shape).logitsRowMajor());
+                assertTrue(error < 1e-5, "relative error " + error + " against one layout throughout");
+            }
+
+            Layout planned = device.activationLayouts().getFirst();
+            int network = blockedOnly.convolutions(planned);
+            assertEquals(5, device.convolutions(planned), "the stem's convolution and layer1's four, blocked");
+            assertEquals(network - 5, device.convolutions(Layout.NHWC), "layer2 to layer4 in NHWC");
+            List<String> reorders = session.profile(shape).stream().map(LayerProfile::layer)
+                    .filter(layer -> layer.endsWith(".input")).toList();
+            assertEquals(List.of("layer2.0.input"), reorders);
+        }
+    }
+
+    /**
      * Where no layout has optimized kernels throughout (RegNetY in {@code nChw16c} alone, on AVX-512 or AVX2), the
      * network kept is prepared whole once, after the trial that stopped at its first generic kernel: not prepared again
      * to be kept.

@@ -35,6 +35,15 @@ public interface Device extends AutoCloseable {
     List<Layout> activationLayouts();
 
     /**
+     * The layout of activations of {@code shape} in a network planned in {@code planned}, one of
+     * {@link #activationLayouts()}: {@code planned}, or another in which this device runs such activations faster.
+     * The network reorders where consecutive parts differ. This default: {@code planned}.
+     */
+    default Layout activationLayout(Layout planned, Shape shape) {
+        return planned;
+    }
+
+    /**
      * Whether this device's convolutions take activations stored as {@code dtype}. This default: f32 only.
      */
     default boolean supports(DType dtype) {

@@ -22,6 +22,8 @@ import java.util.function.BiConsumer;
  * One backbone block as a chain of convolutions with a shortcut: every block of spec section 3 has this shape.
  * The last convolution fuses the shortcut and the block's final activation ({@code relu(f(x) + shortcut)}).
  *
+ * @param name       the block's module path with a trailing dot, the prefix of its parameters' names
+ *                   ({@code layer2.0.})
  * @param main       the main path, in order
  * @param projection the shortcut's projection (ResNet's {@code downsample}, RegNet's {@code proj}), or null
  * @param identity   whether an identity shortcut adds the block input (when there is no projection)
