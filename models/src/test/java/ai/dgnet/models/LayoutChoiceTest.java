@@ -1,5 +1,6 @@
 package ai.dgnet.models;
 
+import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
@@ -54,10 +55,7 @@ class LayoutChoiceTest {
     @Test
     void smallMapsRunInNhwcWithOneReorderBeforeTheFirstSuchStage() {
         Shape shape = Shape.of(2, 3, 32, 32);
-        float[] input = new float[(int) shape.elements()];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) Math.cos(0.07 * i);
-        }
+        float[] input = DeterministicWeights.generate("input", shape.dims(), 5);
         try (DgModel model = DgModel.random(ModelConfig.of(Arch.RESNET18, Mode.DYNAMIC).withClasses(10, 3), 3);
              CountingDevice device = new CountingDevice(CpuDevice.create(1), null);
              CountingDevice blockedOnly = new CountingDevice(CpuDevice.create(1), device.activationLayouts().getFirst());

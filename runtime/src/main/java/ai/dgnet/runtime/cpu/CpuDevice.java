@@ -182,7 +182,7 @@ public final class CpuDevice implements Device {
     /**
      * NHWC for maps of at most 7x7 pixels in a network planned in a blocked layout, unless the layout is forced:
      * there oneDNN's brgemm kernels beat its direct blocked ones (ResNet-50's last stage on AVX2: 114-130 GFLOP/s
-     * against 85-107; on AVX-512 its 3x3 convolutions 0.96-0.99 ms against 1.17-1.18), while at 14x14 and above
+     * against 68-112; on AVX-512 its 3x3 convolutions 0.96-0.99 ms against 1.17-1.18), while at 14x14 and above
      * the blocked layout's Winograd and 1x1 kernels are as fast or faster.
      */
     @Override
