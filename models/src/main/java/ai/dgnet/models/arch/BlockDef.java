@@ -197,7 +197,9 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                 shortcut.run(in, out);
             }
             Tensor x = in;
-            for (Step step : steps) {
+            // Indexed: C2 does not always remove a for-each loop's iterator, which then costs an allocation per run.
+            for (int i = 0; i < steps.size(); i++) {
+                Step step = steps.get(i);
                 step.run().accept(x, step.output());
                 if (step.excite()) {
                     excite.apply(step.output());

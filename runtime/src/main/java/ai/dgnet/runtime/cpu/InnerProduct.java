@@ -5,6 +5,7 @@ import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Linear;
 
@@ -25,10 +26,15 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
 /** oneDNN's inner product (a fully connected layer) on f32 {@code NC} tensors, weights reordered once. */
 final class InnerProduct extends CpuOp implements Linear {
     private final Spec spec;
+    /** The spec computes them anew; kept so that a run allocates nothing. */
+    private final Shape input;
+    private final Shape output;
 
     InnerProduct(CpuDevice device, Spec spec, ConvWeights weights) {
         super(device);
         this.spec = spec;
+        this.input = spec.input();
+        this.output = spec.output();
         long expected = (long) spec.outFeatures() * spec.inFeatures();
         if (weights.weights().length != expected) {
             throw new IllegalArgumentException("linear weights [" + spec.outFeatures() + ", " + spec.inFeatures()
@@ -75,8 +81,8 @@ final class InnerProduct extends CpuOp implements Linear {
 
     @Override
     public void run(Tensor src, Tensor dst) {
-        src.require(spec.input(), DType.F32, Layout.NC, "linear source");
-        dst.require(spec.output(), DType.F32, Layout.NC, "linear destination");
+        src.require(input, DType.F32, Layout.NC, "linear source");
+        dst.require(output, DType.F32, Layout.NC, "linear destination");
         run(src.segment(), dst.segment());
     }
 }

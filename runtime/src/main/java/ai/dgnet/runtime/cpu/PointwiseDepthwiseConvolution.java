@@ -7,6 +7,7 @@ import ai.dgnet.dnnl.PostOps;
 import ai.dgnet.dnnl.PrimitiveAttr;
 import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.PointwiseDepthwise;
@@ -30,12 +31,15 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
  */
 final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDepthwise {
     private final Spec spec;
+    /** The spec computes it anew; kept so that a run allocates nothing. */
+    private final Shape output;
 
     /** Takes ownership of {@code desc}, from {@link #fusingDescriptor} for {@code spec}. */
     PointwiseDepthwiseConvolution(CpuDevice device, Spec spec, PrimitiveDesc desc, ConvWeights pointwise,
                                   ConvWeights depthwise) {
         super(device);
         this.spec = spec;
+        this.output = spec.output();
         owned.add(desc);
         build(() -> prepareWith(desc, pointwise, depthwise));
     }
@@ -147,7 +151,7 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
     @Override
     public void run(Tensor src, Tensor dst) {
         src.require(spec.input(), spec.pointwise().dtype(), spec.pointwise().srcLayout(), "1x1 convolution source");
-        dst.require(spec.output(), spec.depthwise().dtype(), spec.depthwise().dstLayout(),
+        dst.require(output, spec.depthwise().dtype(), spec.depthwise().dstLayout(),
                 "depthwise convolution destination");
         if (src == dst) {
             throw new IllegalArgumentException("convolution source and destination must be different tensors");

@@ -2,6 +2,7 @@ package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.PrimitiveDesc;
+import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Pool2d;
 
@@ -19,10 +20,13 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_pooling_max;
 /** oneDNN forward pooling (max or average), source and destination in the spec's layout. */
 final class Pooling extends CpuOp implements Pool2d {
     private final Spec spec;
+    /** The spec computes it anew; kept so that a run allocates nothing. */
+    private final Shape output;
 
     Pooling(CpuDevice device, Spec spec) {
         super(device);
         this.spec = spec;
+        this.output = spec.output();
         build(() -> {
             try (MemoryDesc src = CpuDevice.describe(spec.input(), spec.dtype(), spec.layout());
                  MemoryDesc dst = CpuDevice.describe(spec.output(), spec.dtype(), spec.layout());
@@ -57,7 +61,7 @@ final class Pooling extends CpuOp implements Pool2d {
     @Override
     public void run(Tensor src, Tensor dst) {
         src.require(spec.input(), spec.dtype(), spec.layout(), "pooling source");
-        dst.require(spec.output(), spec.dtype(), spec.layout(), "pooling destination");
+        dst.require(output, spec.dtype(), spec.layout(), "pooling destination");
         if (src == dst) {
             throw new IllegalArgumentException("pooling source and destination must be different tensors");
         }

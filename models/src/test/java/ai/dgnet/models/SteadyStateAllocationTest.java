@@ -1,0 +1,57 @@
+package ai.dgnet.models;
+
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import com.sun.management.ThreadMXBean;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A session that reuses its previous result allocates nothing on the Java heap, on the calling thread, once the JIT
+ * has compiled its kernels: the network, the stage executor, the blocks, every op's checks and the reorders between
+ * parts of different layouts (at 64x64 the CPU device runs the stages of 4x4 maps in NHWC). The calling thread only:
+ * the test JVM's own threads allocate now and then, and the kernels that also run on the OpenMP team's threads have
+ * allocation tests of their own (counting every thread).
+ */
+class SteadyStateAllocationTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet50", "mobilenet_v2", "regnet_y_400mf"})
+    void aWarmRunAllocatesNothing(String arch) {
+        String vmInfo = System.getProperty("java.vm.info", "");
+        assumeFalse(vmInfo.contains("interpreted mode") || vmInfo.contains("emulated-client"), "C2 is off");
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+                "this JVM does not count allocated bytes");
+        Shape shape = Shape.of(2, 3, 64, 64);
+        try (DgModel model = DgModel.random(ModelConfig.of(Arch.parse(arch), Mode.DYNAMIC).withClasses(10, 3), 3);
+             CpuDevice device = CpuDevice.create(2);
+             Session session = model.session(device);
+             Tensor input = Tensor.of(shape, Layout.NCHW, DeterministicWeights.generate("input", shape.dims(), 7))) {
+            Result result = session.run(input);
+            long allocated = -1;
+            // Until C2 has compiled the Vector API kernels, the interpreter boxes their vectors.
+            for (int round = 0; round < 40 && allocated != 0; round++) {
+                for (int run = 0; run < 100; run++) {
+                    result = session.run(input, result);
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int run = 0; run < 20; run++) {
+                    result = session.run(input, result);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertEquals(0, allocated, "bytes allocated by 20 runs of " + arch);
+        }
+    }
+}
