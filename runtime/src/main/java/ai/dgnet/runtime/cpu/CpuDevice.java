@@ -180,15 +180,16 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * NHWC for maps of at most 7x7 pixels in a network planned in a blocked layout, unless the layout is forced:
-     * there oneDNN's brgemm kernels beat its direct blocked ones (ResNet-50's last stage on AVX2: 114-130 GFLOP/s
-     * against 68-112; on AVX-512 its 3x3 convolutions 0.96-0.99 ms against 1.17-1.18), while at 14x14 and above
-     * the blocked layout's Winograd and 1x1 kernels are as fast or faster.
+     * NHWC for maps of at most 7x7 pixels in a network planned in a blocked layout, where NHWC is one of
+     * {@link #activationLayouts()} (not when {@code dgnet.layout} forces another): there oneDNN's brgemm kernels beat
+     * its direct blocked ones (ResNet-50's last stage on AVX2: 114-130 GFLOP/s against 68-112; on AVX-512 its 3x3
+     * convolutions 0.96-0.99 ms against 1.17-1.18), while at 14x14 and above the blocked layout's Winograd and 1x1
+     * kernels are as fast or faster.
      */
     @Override
     public Layout activationLayout(Layout planned, Shape shape) {
         boolean smallMap = shape.rank() == 4 && (long) shape.dim(2) * shape.dim(3) <= SMALL_MAP_PIXELS;
-        return planned.isBlocked() && smallMap && System.getProperty(LAYOUT_PROPERTY) == null ? Layout.NHWC : planned;
+        return planned.isBlocked() && smallMap && activationLayouts().contains(Layout.NHWC) ? Layout.NHWC : planned;
     }
 
     /**
