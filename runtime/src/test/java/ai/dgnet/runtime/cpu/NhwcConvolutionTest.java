@@ -67,6 +67,18 @@ class NhwcConvolutionTest {
     }
 
     @Test
+    void leavesTheDestinationsPaddingZero() {
+        Shape input = Shape.of(1, 12, 9, 9);
+        Conv2d.Spec spec = spec(input, 20);
+        try (Conv2d conv = new NhwcConvolution(device, spec, ConvWeights.withoutBias(
+                     Reference.random(7, spec.weightCount())));
+             Tensor src = Tensor.of(input, Layout.NCHW8C, Reference.random(8, input.elements()));
+             Tensor dst = device.allocate(spec.output(), DType.F32, Layout.NCHW8C)) {
+            Padding.assertZeroedBySecondRun("NHWC convolution", () -> conv.run(src, dst), dst);
+        }
+    }
+
+    @Test
     void runsOnlyStride2ThreeByThreeWithoutResidualInNchw8c() {
         Shape input = Shape.of(1, 16, 14, 14);
         assertTrue(NhwcConvolution.pays(spec(input, 16)));
