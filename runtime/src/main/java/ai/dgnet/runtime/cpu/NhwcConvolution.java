@@ -14,8 +14,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * A convolution between {@code nChw8c} tensors that runs in NHWC: the source reordered into the calling thread's
  * workspace, oneDNN's NHWC convolution (its brgemm kernel), the result reordered into the destination. Where oneDNN
- * has only its older direct kernel for {@code nChw8c} (AVX2), that is faster even with both reorders for ResNet's
- * stride-2 3x3 convolutions (see {@link #pays}); a convolution with a blocked source and an NHWC destination in
+ * has only its older direct kernel for {@code nChw8c} (AVX2), that is faster even with both reorders for ResNet-50's
+ * stride-2 3x3 convolution at 28x28 and batch 1 (see {@link #pays}); a convolution with a blocked source and an NHWC destination in
  * one primitive would get oneDNN's reference kernel instead.
  */
 final class NhwcConvolution extends CpuOp implements Conv2d {
@@ -27,22 +27,35 @@ final class NhwcConvolution extends CpuOp implements Conv2d {
     private final long inBytes;
     private final long outBytes;
 
+    /** Input maps of at most this many pixels: at 56x56 the reorders cost what the NHWC kernel saves. */
+    static final int MAX_PIXELS = 28 * 28;
+
     /**
-     * Whether {@code spec} is one this op runs faster than oneDNN's {@code nChw8c} kernel: a dense f32 3x3
-     * convolution of stride 2 with no residual between {@code nChw8c} tensors. Measured on 2 AVX2 cores (Zen 3),
-     * batch 1, the source cold as in a network, reorders included: 128 channels at 56x56 2.10-2.22 against 2.26-2.49
-     * ms, 256 at 28x28 1.87-1.98 against 2.32-2.37 ms.
+     * Whether this op runs {@code spec}: a dense f32 3x3 convolution of stride 2 with no residual between
+     * {@code nChw8c} tensors.
      */
-    static boolean pays(Spec spec) {
+    static boolean supports(Spec spec) {
         return spec.srcLayout() == Layout.NCHW8C && spec.dstLayout() == Layout.NCHW8C && spec.dtype() == DType.F32
                 && spec.kernelH() == 3 && spec.kernelW() == 3 && spec.strideH() == 2 && spec.strideW() == 2
                 && spec.dilationH() == 1 && spec.dilationW() == 1 && spec.groups() == 1
                 && spec.residual() == Residual.NONE;
     }
 
+    /**
+     * Whether this op runs {@code spec} faster than oneDNN's {@code nChw8c} kernel: where it {@linkplain #supports
+     * supports} it, for one image of at most {@link #MAX_PIXELS} pixels. Measured on 2 AVX2 cores (Zen 3), the source
+     * cold as in a network, reorders included, against the {@code nChw8c} kernel: 256 channels at 28x28 0.81-0.87x
+     * the time at batch 1, but 0.96-1.10x at batch 8 and 0.89-1.02x at batch 32; 128 channels at 56x56 0.97-1.00x
+     * at batch 1, 1.04-1.23x at batch 8 and 1.05-1.18x at batch 32.
+     */
+    static boolean pays(Spec spec) {
+        Shape input = spec.input();
+        return supports(spec) && input.dim(0) == 1 && (long) input.dim(2) * input.dim(3) <= MAX_PIXELS;
+    }
+
     NhwcConvolution(CpuDevice device, Spec spec, ConvWeights weights) {
         super(device);
-        if (!pays(spec)) {
+        if (!supports(spec)) {
             throw new IllegalArgumentException("not a convolution run in NHWC here: " + spec);
         }
         Convolution.checkWeights(spec, weights);

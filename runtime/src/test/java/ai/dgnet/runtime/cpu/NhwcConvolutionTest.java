@@ -42,9 +42,12 @@ class NhwcConvolutionTest {
                 .withEpilogue(Activation.RELU, Residual.NONE);
     }
 
-    /** Odd sizes leave a partial last window; 20 channels leave padding in the last 8-channel block. */
+    /**
+     * Odd sizes leave a partial last window; 20 channels leave padding in the last 8-channel block. The op runs any
+     * batch and size it supports; {@link NhwcConvolution#pays} decides where the device uses it.
+     */
     @ParameterizedTest(name = "{0}x{1}x{2}x{3} -> {4}")
-    @CsvSource({"1, 16, 14, 14, 16", "2, 20, 13, 11, 24", "1, 128, 56, 56, 128"})
+    @CsvSource({"1, 16, 14, 14, 16", "2, 20, 13, 11, 24", "1, 256, 28, 28, 256"})
     void matchesPlainJavaReference(int n, int c, int h, int w, int out) {
         Shape input = Shape.of(n, c, h, w);
         Conv2d.Spec spec = spec(input, out);
@@ -79,12 +82,16 @@ class NhwcConvolutionTest {
     }
 
     @Test
-    void runsOnlyStride2ThreeByThreeWithoutResidualInNchw8c() {
+    void runsOnlyStride2ThreeByThreeWithoutResidualInNchw8cForOneSmallImage() {
         Shape input = Shape.of(1, 16, 14, 14);
         assertTrue(NhwcConvolution.pays(spec(input, 16)));
+        assertTrue(NhwcConvolution.supports(spec(Shape.of(2, 16, 56, 56), 16)));
         assertFalse(NhwcConvolution.pays(Conv2d.Spec.of(input, 16, 3, 1, 1)
                 .withLayouts(Layout.NCHW8C, Layout.NCHW8C)), "stride 1");
         assertFalse(NhwcConvolution.pays(spec(input, 16).withLayouts(Layout.NCHW16C, Layout.NCHW16C)), "nChw16c");
+        assertFalse(NhwcConvolution.pays(spec(Shape.of(2, 16, 14, 14), 16)), "batch 2");
+        assertTrue(NhwcConvolution.pays(spec(Shape.of(1, 16, 28, 28), 16)), "28x28");
+        assertFalse(NhwcConvolution.pays(spec(Shape.of(1, 16, 28, 29), 16)), "more than 28x28 pixels");
         assertFalse(NhwcConvolution.pays(spec(input, 16).withEpilogue(Activation.RELU, Residual.ACCUMULATE)),
                 "residual");
         ConvWeights weights = ConvWeights.withoutBias(new float[16 * 16 * 9]);
