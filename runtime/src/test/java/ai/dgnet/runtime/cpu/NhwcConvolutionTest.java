@@ -125,17 +125,7 @@ class NhwcConvolutionTest {
                      Reference.random(5, spec.weightCount())));
              Tensor src = device.allocate(spec.input(), DType.F32, Layout.NCHW8C);
              Tensor dst = device.allocate(spec.output(), DType.F32, Layout.NCHW8C)) {
-            long allocated = -1;
-            for (int round = 0; round < 40 && allocated != 0; round++) {
-                for (int call = 0; call < 200; call++) {
-                    conv.run(src, dst);
-                }
-                long before = threads.getTotalThreadAllocatedBytes();
-                for (int call = 0; call < 50; call++) {
-                    conv.run(src, dst);
-                }
-                allocated = threads.getTotalThreadAllocatedBytes() - before;
-            }
+            long allocated = KernelChecks.allocatedOnceWarm(threads, () -> conv.run(src, dst), 200, 50);
             assertEquals(0, allocated, "bytes allocated by 50 runs");
         }
     }

@@ -112,19 +112,10 @@ class OpenMpTeamTest {
             float[] weights = {0.5f, 0.25f};
             float[] means = new float[shape.dim(1)];
             long length = shape.elements();
-            long allocated = -1;
-            for (int round = 0; round < 40 && allocated != 0; round++) {
-                for (int call = 0; call < 500; call++) {
-                    kernels.weightedSum(dst.segment(), 0, length, DType.F32, sources, offsets, weights, 2);
-                    kernels.channelMeans(a.segment(), shape, Layout.NCHW16C, DType.F32, 0, means);
-                }
-                long before = threads.getTotalThreadAllocatedBytes();
-                for (int call = 0; call < 200; call++) {
-                    kernels.weightedSum(dst.segment(), 0, length, DType.F32, sources, offsets, weights, 2);
-                    kernels.channelMeans(a.segment(), shape, Layout.NCHW16C, DType.F32, 0, means);
-                }
-                allocated = threads.getTotalThreadAllocatedBytes() - before;
-            }
+            long allocated = KernelChecks.allocatedOnceWarm(threads, () -> {
+                kernels.weightedSum(dst.segment(), 0, length, DType.F32, sources, offsets, weights, 2);
+                kernels.channelMeans(a.segment(), shape, Layout.NCHW16C, DType.F32, 0, means);
+            }, 500, 200);
             assertEquals(0, allocated, "bytes allocated by 200 split sums and poolings");
         }
     }

@@ -36,6 +36,27 @@ public final class KernelChecks {
     }
 
     /**
+     * The bytes every thread of the JVM together allocates over {@code measured} calls of {@code call} once it is
+     * compiled: {@code warmUp} calls, then the measured ones, round after round until a round allocates nothing or
+     * 40 rounds have passed (compilation runs in the background). Every thread, since the OpenMP threads run Java
+     * code too; {@code threads} comes from {@link #allocationCounter()}.
+     */
+    public static long allocatedOnceWarm(ThreadMXBean threads, Runnable call, int warmUp, int measured) {
+        long allocated = -1;
+        for (int round = 0; round < 40 && allocated != 0; round++) {
+            for (int i = 0; i < warmUp; i++) {
+                call.run();
+            }
+            long before = threads.getTotalThreadAllocatedBytes();
+            for (int i = 0; i < measured; i++) {
+                call.run();
+            }
+            allocated = threads.getTotalThreadAllocatedBytes() - before;
+        }
+        return allocated;
+    }
+
+    /**
      * Sums three random tensors of {@code shape} instance by instance, as the stage executor does (padding
      * included), with {@code split} and with {@code serial}, for 0 to 3 sources and both storage types, and
      * requires the same bytes.
