@@ -15,8 +15,8 @@ import java.lang.foreign.MemorySegment;
  * A convolution between {@code nChw8c} tensors that runs in NHWC: the source reordered into the calling thread's
  * workspace, oneDNN's NHWC convolution (its brgemm kernel), the result reordered into the destination. Where oneDNN
  * has only its older direct kernel for {@code nChw8c} (AVX2), that is faster even with both reorders for ResNet-50's
- * stride-2 3x3 convolution at 28x28 and batch 1 (see {@link #pays}); a convolution with a blocked source and an NHWC destination in
- * one primitive would get oneDNN's reference kernel instead.
+ * stride-2 3x3 convolution at 28x28 and batch 1 (see {@link #pays}). One primitive from a blocked source to an NHWC
+ * destination would get oneDNN's reference kernel instead.
  */
 final class NhwcConvolution extends CpuOp implements Conv2d {
     private final Spec spec;
