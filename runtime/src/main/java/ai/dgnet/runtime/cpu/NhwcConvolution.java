@@ -45,8 +45,9 @@ final class NhwcConvolution extends CpuOp implements Conv2d {
      * Whether this op runs {@code spec} faster than oneDNN's {@code nChw8c} kernel: where it {@linkplain #supports
      * supports} it, for one image of at most {@link #MAX_PIXELS} pixels. Measured on 2 AVX2 cores (Zen 3), the source
      * cold as in a network, reorders included, against the {@code nChw8c} kernel: 256 channels at 28x28 0.81-0.87x
-     * the time at batch 1, but 0.96-1.10x at batch 8 and 0.89-1.02x at batch 32; 128 channels at 56x56 0.97-1.00x
-     * at batch 1, 1.04-1.23x at batch 8 and 1.05-1.18x at batch 32.
+     * the time at batch 1, but 0.96-1.10x at batch 8 and 0.89-1.02x at batch 32; 128 to 256 channels at 28x28
+     * 0.77-0.94x at batch 1; 128 channels at 56x56 0.97-1.00x at batch 1, 1.04-1.23x at batch 8 and 1.05-1.18x at
+     * batch 32.
      */
     static boolean pays(Spec spec) {
         Shape input = spec.input();
