@@ -117,8 +117,8 @@ final class PreparedNetwork implements AutoCloseable {
             LayoutPlan plan = LayoutPlan.of(device, planned, net, stagesInput);
             Layout layout = plan.stem();
             scratch = new BlockScratch(scratchBytes(net, stagesInput, dtype, plan));
-            stageBuffers = new StageBuffers(stageBytes(net, stemShapes, stagesInput, dtype, plan));
-            for (long bytes : firstOutputBytes(net, stagesInput, dtype, plan)) {
+            stageBuffers = new StageBuffers(stageBytes(net, stemShapes, dtype, plan));
+            for (long bytes : firstOutputBytes(dtype, plan)) {
                 firstOutputs.add(new StageBuffers(bytes));
             }
             // Dead once the first stage's first node has read the pooled map, so they lie in the stages' memory.
@@ -225,26 +225,22 @@ final class PreparedNetwork implements AutoCloseable {
     }
 
     /** The bytes of {@link StageBuffers} that the stem's activations and the largest stage's share need. */
-    private static long stageBytes(NetworkDef net, List<Shape> stemShapes, Shape stagesInput, DType dtype,
-                                   LayoutPlan plan) {
-        Shape shape = stagesInput;
+    private static long stageBytes(NetworkDef net, List<Shape> stemShapes, DType dtype, LayoutPlan plan) {
         long bytes = StageBuffers.bytes(stemShapes, dtype, plan.stem());
         for (int s = 0; s < net.stages().size(); s++) {
-            List<BlockDef> stage = net.stages().get(s);
             // Every node after the first keeps the first's output shape, which is the stage output.
-            shape = stage.getFirst().output(shape);
-            bytes = Math.max(bytes, StageBuffers.bytes(shape, stage.size(), dtype, plan.stages().get(s)));
+            bytes = Math.max(bytes, StageBuffers.bytes(plan.stageOutputs().get(s), net.stages().get(s).size(), dtype,
+                    plan.stages().get(s)));
         }
         return bytes;
     }
 
     /** The bytes of the largest first-node output of the even stages, then of the odd ones. */
-    private static long[] firstOutputBytes(NetworkDef net, Shape stagesInput, DType dtype, LayoutPlan plan) {
-        Shape shape = stagesInput;
+    private static long[] firstOutputBytes(DType dtype, LayoutPlan plan) {
         long[] bytes = new long[2];
-        for (int s = 0; s < net.stages().size(); s++) {
-            shape = net.stages().get(s).getFirst().output(shape);
-            bytes[s % 2] = Math.max(bytes[s % 2], StageBuffers.bytes(List.of(shape), dtype, plan.stages().get(s)));
+        for (int s = 0; s < plan.stages().size(); s++) {
+            bytes[s % 2] = Math.max(bytes[s % 2],
+                    StageBuffers.bytes(List.of(plan.stageOutputs().get(s)), dtype, plan.stages().get(s)));
         }
         return bytes;
     }
@@ -252,21 +248,24 @@ final class PreparedNetwork implements AutoCloseable {
     /**
      * The layout of each part of a network planned in one of the device's layouts: the stem's (up to the first
      * stage's input), each stage's, and the head's (its convolutions and the global pooling), each as the device
-     * would have activations of the part's output shape.
+     * would have activations of the part's output shape; with each stage's output shape, which every node of the
+     * stage writes.
      */
-    private record LayoutPlan(Layout stem, List<Layout> stages, Layout head) {
+    private record LayoutPlan(Layout stem, List<Layout> stages, Layout head, List<Shape> stageOutputs) {
         static LayoutPlan of(Device device, Layout planned, NetworkDef net, Shape stagesInput) {
+            List<Shape> outputs = new ArrayList<>();
             List<Layout> stages = new ArrayList<>();
             Shape shape = stagesInput;
             for (List<BlockDef> stage : net.stages()) {
                 shape = stage.getFirst().output(shape);
+                outputs.add(shape);
                 stages.add(device.activationLayout(planned, shape));
             }
             for (ConvBn conv : net.headConvs()) {
                 shape = conv.output(shape);
             }
             return new LayoutPlan(device.activationLayout(planned, stagesInput), stages,
-                    device.activationLayout(planned, shape));
+                    device.activationLayout(planned, shape), outputs);
         }
     }
 

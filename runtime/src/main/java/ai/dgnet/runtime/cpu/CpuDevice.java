@@ -189,7 +189,12 @@ public final class CpuDevice implements Device {
     @Override
     public Layout activationLayout(Layout planned, Shape shape) {
         boolean smallMap = shape.rank() == 4 && (long) shape.dim(2) * shape.dim(3) <= SMALL_MAP_PIXELS;
-        return planned.isBlocked() && smallMap && activationLayouts().contains(Layout.NHWC) ? Layout.NHWC : planned;
+        return planned.isBlocked() && smallMap && offersNhwc() ? Layout.NHWC : planned;
+    }
+
+    /** Whether NHWC is among {@link #activationLayouts()}: always, unless {@code dgnet.layout} forces another. */
+    private boolean offersNhwc() {
+        return activationLayouts().contains(Layout.NHWC);
     }
 
     /**
@@ -248,7 +253,7 @@ public final class CpuDevice implements Device {
                 return register(() -> new WinogradConvolution(this, spec, weights, size));
             }
         }
-        if (NhwcConvolution.pays(spec) && activationLayouts().contains(Layout.NHWC)) {
+        if (NhwcConvolution.pays(spec) && offersNhwc()) {
             return register(() -> new NhwcConvolution(this, spec, weights));
         }
         return register(() -> new Convolution(this, spec, weights));
