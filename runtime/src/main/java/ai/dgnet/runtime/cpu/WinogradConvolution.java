@@ -60,8 +60,8 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     private final long productBytes;
     private final float[] bias;
     private final ChunkedTeam team;
-    private final Inputs inputs = new Inputs();
-    private final Outputs outputs = new Outputs();
+    private final Inputs inputs;
+    private final Outputs outputs;
     /** Each team thread's scratch for one row of tiles, by its ticket. */
     private final MemorySegment[] scratch;
 
@@ -72,6 +72,10 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
      * rows per matrix product the filters dominate, and there they are four times as large.
      */
     static final int MIN_TILES = 16;
+
+    /** Transform chunks per team thread, so that a thread that starts late leaves work the others take. */
+    private static final int CHUNKS_PER_THREAD = 4;
+    private static final int CACHE_LINE = 64;
 
     /**
      * Whether {@code spec} is a convolution this op runs with tiles of {@code size}: 3x3, stride 1, padding 1, no
@@ -117,6 +121,8 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
             System.arraycopy(weights.bias(), 0, bias, 0, outChannels);
         }
         this.team = device.team();
+        this.inputs = new Inputs(inChannels / spec.srcLayout().channelBlock());
+        this.outputs = new Outputs(outChannels / spec.srcLayout().channelBlock());
         this.scratch = new MemorySegment[team.size()];
         build(() -> {
             // Native like every other segment the transforms touch: one kind of segment keeps their accesses
@@ -189,13 +195,13 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
         for (int n = 0; n < images; n++) {
             long start = System.nanoTime();
             inputs.set(src.segment(), transformed, n * imageBytesIn);
-            runChunks(inputs, inChannels);
+            inputs.runOn(team);
             long inputNanos = System.nanoTime() - start;
             long productNanos = execute(transformed, products);
             start = System.nanoTime();
             outputs.set(products, dst.segment(), n * imageBytesOut);
             outputs.residual = residual == null ? null : residual.segment();
-            runChunks(outputs, outChannels);
+            outputs.runOn(team);
             long outputNanos = System.nanoTime() - start;
             device.addTransformNanos(inputNanos + outputNanos);
             spent += inputNanos + productNanos + outputNanos;
@@ -203,23 +209,57 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
         counted(spent);
     }
 
-    /** One chunk per row of tiles of each channel block; the team releases the transform's arguments after. */
-    private void runChunks(Transform transform, int channels) {
-        team.run(transform, channels / spec.srcLayout().channelBlock() * tilesH);
-    }
-
-    /** A transform of one image, its arguments in fields so that splitting it allocates nothing. */
-    private abstract static class Transform implements ChunkedTeam.Chunks {
+    /**
+     * A transform of one image, its arguments in fields so that splitting it allocates nothing. A chunk is one row of
+     * tiles of a group of neighbouring channel blocks, so that the points of a tile, where neighbouring blocks share
+     * cache lines, are written (or read) by one thread at a time: split block by block, each line was written
+     * half by half far apart in time, and the first half had left the cache before the second came.
+     */
+    private abstract class Transform implements ChunkedTeam.Chunks {
+        private final int blocks;
+        private final int groupsPerRow;
+        private final int group;
         MemorySegment from;
         MemorySegment to;
         /** Where the image starts in the activation tensor ({@code from} for inputs, {@code to} for outputs). */
         long image;
+
+        /**
+         * Over {@code blocks} channel blocks: as many groups per row of tiles as give each thread of the team
+         * {@link #CHUNKS_PER_THREAD} chunks, groups of whole cache lines.
+         */
+        Transform(int blocks) {
+            int blocksPerLine = Math.max(1, CACHE_LINE / (spec.srcLayout().channelBlock() * Float.BYTES));
+            int wanted = Math.clamp(Math.ceilDiv(CHUNKS_PER_THREAD * team.size(), tilesH), 1, blocks);
+            int lines = Math.ceilDiv(blocks, blocksPerLine);
+            this.group = Math.ceilDiv(lines, Math.min(wanted, lines)) * blocksPerLine;
+            this.blocks = blocks;
+            this.groupsPerRow = Math.ceilDiv(blocks, group);
+        }
 
         final void set(MemorySegment from, MemorySegment to, long image) {
             this.from = from;
             this.to = to;
             this.image = image;
         }
+
+        /** Runs the transform over {@code team}, which releases its arguments after. */
+        final void runOn(ChunkedTeam team) {
+            team.run(this, tilesH * groupsPerRow);
+        }
+
+        @Override
+        public final void run(int k, int thread) {
+            int row = k / groupsPerRow;
+            int first = k % groupsPerRow * group;
+            int end = Math.min(first + group, blocks);
+            for (int block = first; block < end; block++) {
+                transform(block, row, thread);
+            }
+        }
+
+        /** Transforms one row of tiles of one channel block. */
+        abstract void transform(int block, int row, int thread);
 
         @Override
         public void release() {
@@ -229,10 +269,13 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     }
 
     private final class Inputs extends Transform {
+        Inputs(int blocks) {
+            super(blocks);
+        }
+
         @Override
-        public void run(int k, int thread) {
-            WinogradTransforms.input(size, from, image, h, w, k / tilesH, k % tilesH, to, inChannels,
-                    scratch[thread]);
+        void transform(int block, int row, int thread) {
+            WinogradTransforms.input(size, from, image, h, w, block, row, to, inChannels, scratch[thread]);
         }
     }
 
@@ -240,10 +283,14 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
         /** What to add before the activation, laid out as the destination; null for nothing. */
         MemorySegment residual;
 
+        Outputs(int blocks) {
+            super(blocks);
+        }
+
         @Override
-        public void run(int k, int thread) {
-            WinogradTransforms.output(size, from, outChannels, k / tilesH, k % tilesH, bias, residual,
-                    spec.activation(), to, image, h, w, scratch[thread]);
+        void transform(int block, int row, int thread) {
+            WinogradTransforms.output(size, from, outChannels, block, row, bias, residual, spec.activation(), to,
+                    image, h, w, scratch[thread]);
         }
 
         @Override

@@ -13,6 +13,7 @@ import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 import com.sun.management.ThreadMXBean;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,7 @@ class WinogradConvolutionTest {
     }
 
     static Stream<Case> cases() {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
         return Stream.of(Size.values()).flatMap(size -> Stream.of(
                 new Case("one block, whole tiles", Shape.of(1, 16, 16, 16), 16, true, Activation.NONE, size),
                 new Case("partial tiles at both edges, relu", Shape.of(1, 32, 13, 15), 48, true, Activation.RELU,
@@ -62,6 +64,9 @@ class WinogradConvolutionTest {
                 new Case("batch 3, a tile row and column partial, relu6", Shape.of(3, 16, 14, 17), 32, true,
                         Activation.RELU6, size),
                 new Case("no bias, one row of tiles", Shape.of(2, 48, 3, 70), 16, false, Activation.RELU, size),
+                // 3 and 5 channel blocks: rows of tiles split into groups of blocks, the last one partial on AVX2.
+                new Case("odd channel blocks, several groups per row", Shape.of(1, 3 * lanes, 9, 30), 5 * lanes,
+                        true, Activation.RELU, size),
                 new Case("ResNet-50 layer1 size", Shape.of(1, 64, 56, 56), 64, true, Activation.RELU, size),
                 new Case("ResNet-50 layer3 size", Shape.of(1, 256, 14, 14), 256, true, Activation.RELU, size)));
     }
