@@ -195,13 +195,13 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
         for (int n = 0; n < images; n++) {
             long start = System.nanoTime();
             inputs.set(src.segment(), transformed, n * imageBytesIn);
-            inputs.runOn(team);
+            inputs.runOn();
             long inputNanos = System.nanoTime() - start;
             long productNanos = execute(transformed, products);
             start = System.nanoTime();
             outputs.set(products, dst.segment(), n * imageBytesOut);
             outputs.residual = residual == null ? null : residual.segment();
-            outputs.runOn(team);
+            outputs.runOn();
             long outputNanos = System.nanoTime() - start;
             device.addTransformNanos(inputNanos + outputNanos);
             spent += inputNanos + productNanos + outputNanos;
@@ -211,9 +211,10 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
 
     /**
      * A transform of one image, its arguments in fields so that splitting it allocates nothing. A chunk is one row of
-     * tiles of a group of neighbouring channel blocks, so that the points of a tile, where neighbouring blocks share
-     * cache lines, are written (or read) by one thread at a time: split block by block, each line was written
-     * half by half far apart in time, and the first half had left the cache before the second came.
+     * tiles of a group of neighbouring channel blocks, so that one thread writes (or reads) each cache line of the
+     * transformed tiles whole, while it is in its cache: with 8 lanes a line holds two blocks' values of a point.
+     * Split block by block, the two halves of a line were written far apart in time, often by two cores, and the
+     * convolutions ran 2-14% slower (bench/RESULTS.md, 2026-11-27 10:12 UTC).
      */
     private abstract class Transform implements ChunkedTeam.Chunks {
         private final int blocks;
@@ -243,8 +244,8 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
             this.image = image;
         }
 
-        /** Runs the transform over {@code team}, which releases its arguments after. */
-        final void runOn(ChunkedTeam team) {
+        /** Runs the transform over the team, which releases its arguments after. */
+        final void runOn() {
             team.run(this, tilesH * groupsPerRow);
         }
 
