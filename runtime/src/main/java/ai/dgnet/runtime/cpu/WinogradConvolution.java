@@ -137,12 +137,8 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
 
     private void prepareWith(ConvWeights weights) {
         long p = size.points();
-        // The transforms keep a tile's points together, [tile][point][channel]: the products see that as one
-        // matrix per point with a row stride of all the tile's points.
-        try (MemoryDesc src = MemoryDesc.ofStrides(new long[] {p, tileCount, inChannels}, dnnl_f32(),
-                     new long[] {inChannels, p * inChannels, 1});
-             MemoryDesc dst = MemoryDesc.ofStrides(new long[] {p, tileCount, outChannels}, dnnl_f32(),
-                     new long[] {outChannels, p * outChannels, 1});
+        try (MemoryDesc src = MemoryDesc.ofTag(new long[] {p, tileCount, inChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc dst = MemoryDesc.ofTag(new long[] {p, tileCount, outChannels}, dnnl_f32(), dnnl_abc());
              MemoryDesc given = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(), dnnl_abc());
              MemoryDesc any = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(),
                      dnnl_format_tag_any())) {
