@@ -15,9 +15,9 @@ import java.lang.foreign.MemorySegment;
  * <p>There are several chunks per thread, so that a thread that starts late leaves work the others take. Chunk
  * boundaries of a sum are multiples of {@value #GRAIN} elements: whole vectors of any species and whole cache lines of
  * either storage type, so no two threads write one cache line and every chunk but the last runs without a scalar
- * tail. A pooling chunk is whole channel blocks (planes in {@code NCHW}); {@code NHWC} pooling is not split, as every
- * share would read every cache line. Splitting changes no result: each element and each mean is the serial
- * kernel's, whichever thread computes it.
+ * tail. A pooling chunk is whole channel blocks (planes in {@code NCHW}); {@code NHWC} pooling runs on the calling
+ * thread (its shares would be ranges of channels of every pixel: not measured). Splitting changes no result: each
+ * element and each mean is the serial kernel's, whichever thread computes it.
  *
  * <p>Nothing is allocated per call: the call's arguments sit in fields that a thread reads after claiming a chunk,
  * and each thread shifts the source offsets into its own array, grown only when a call has more sources than any
