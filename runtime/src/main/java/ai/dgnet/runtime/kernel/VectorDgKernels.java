@@ -259,7 +259,7 @@ final class VectorDgKernels implements DgKernels {
      * each pixel's channels added to a row's sums, and each row's sums to the totals in {@code out}, so that the image
      * is read once, in order. The sums are those of {@link #interleavedMeansF32}, in the same order. Taken a vector of
      * channels at a time down the whole image, as the blocked layouts are, every cache line of the image was fetched
-     * once per vector it holds: 2.5 to 3.5 times slower (JMH, 256 x 56 x 56 and 2048 x 7 x 7).
+     * once per vector it holds: 2.5 to 4 times slower in f32 (JMH, 256 x 56 x 56 and 2048 x 7 x 7).
      */
     private static void pixelMajorMeans(MemorySegment x, DType dtype, long start, int stored, int count, int height,
                                         int width, float[] out, int first) {
