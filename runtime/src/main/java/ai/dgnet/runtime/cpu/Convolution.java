@@ -5,16 +5,13 @@ import ai.dgnet.dnnl.PostOps;
 import ai.dgnet.dnnl.PrimitiveAttr;
 import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.runtime.ConvWeights;
-import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Activation;
-import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
@@ -41,29 +38,10 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
  * the layout the chosen kernel wants (the descriptor asks for {@code format_tag_any}), activations in the layouts
  * the spec names.
  */
-final class Convolution extends CpuOp implements Conv2d {
-    private final Spec spec;
-    private final Shape output;
-
+final class Convolution extends ConvolutionOp {
     Convolution(CpuDevice device, Spec spec, ConvWeights weights) {
-        super(device);
-        this.spec = spec;
-        this.output = spec.output();
-        checkWeights(spec, weights);
+        super(device, spec, weights);
         build(() -> prepareWith(weights));
-    }
-
-    /** Checks that {@code weights} are {@code [out, in/groups, kernelH, kernelW]} and any bias one per output. */
-    static void checkWeights(Spec spec, ConvWeights weights) {
-        if (weights.weights().length != spec.weightCount()) {
-            throw new IllegalArgumentException("convolution weights " + Arrays.toString(new int[] {spec.outChannels(),
-                    spec.input().dim(1) / spec.groups(), spec.kernelH(), spec.kernelW()}) + " need "
-                    + spec.weightCount() + " values, got " + weights.weights().length);
-        }
-        if (weights.bias() != null && weights.bias().length != spec.outChannels()) {
-            throw new IllegalArgumentException("convolution bias needs " + spec.outChannels() + " values, got "
-                    + weights.bias().length);
-        }
     }
 
     private void prepareWith(ConvWeights weights) {
@@ -174,52 +152,12 @@ final class Convolution extends CpuOp implements Conv2d {
     }
 
     @Override
-    public Spec spec() {
-        return spec;
-    }
-
-    @Override
-    public void run(Tensor src, Tensor dst) {
-        checkRun(spec, output, src, dst);
+    void convolve(Tensor src, Tensor dst) {
         run(src.segment(), dst.segment());
     }
 
     @Override
-    public void run(Tensor src, Tensor residual, Tensor dst) {
-        checkRun(spec, output, src, residual, dst);
+    void convolve(Tensor src, Tensor residual, Tensor dst) {
         run(src.segment(), dst.segment(), residual.segment());
-    }
-
-    /**
-     * Checks the tensors of {@link #run(Tensor, Tensor)} against {@code spec}, whose output shape is {@code output},
-     * before any native call.
-     */
-    static void checkRun(Spec spec, Shape output, Tensor src, Tensor dst) {
-        if (spec.residual() == Residual.ADD) {
-            throw new IllegalArgumentException("this convolution adds a residual tensor: call run(src, residual, dst)");
-        }
-        checkSourceAndDestination(spec, output, src, dst);
-    }
-
-    /** As {@link #checkRun(Spec, Shape, Tensor, Tensor)}, for {@link #run(Tensor, Tensor, Tensor)}. */
-    static void checkRun(Spec spec, Shape output, Tensor src, Tensor residual, Tensor dst) {
-        if (spec.residual() != Residual.ADD) {
-            throw new IllegalArgumentException("this convolution was prepared with residual " + spec.residual()
-                    + ": call run(src, dst)");
-        }
-        checkSourceAndDestination(spec, output, src, dst);
-        residual.require(output, spec.dtype(), spec.dstLayout(), "convolution residual");
-        if (residual == dst) {
-            throw new IllegalArgumentException("convolution residual must not be the destination: prepare with "
-                    + "Residual.ACCUMULATE to add in place");
-        }
-    }
-
-    private static void checkSourceAndDestination(Spec spec, Shape output, Tensor src, Tensor dst) {
-        src.require(spec.input(), spec.dtype(), spec.srcLayout(), "convolution source");
-        dst.require(output, spec.dtype(), spec.dstLayout(), "convolution destination");
-        if (src == dst) {
-            throw new IllegalArgumentException("convolution source and destination must be different tensors");
-        }
     }
 }

@@ -5,7 +5,6 @@ import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
-import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Reorder;
 import ai.dgnet.runtime.op.Residual;
 
@@ -18,9 +17,7 @@ import java.lang.foreign.MemorySegment;
  * stride-2 3x3 convolution at 28x28 and batch 1 (see {@link #pays}). One primitive from a blocked source to an NHWC
  * destination would get oneDNN's reference kernel instead.
  */
-final class NhwcConvolution extends CpuOp implements Conv2d {
-    private final Spec spec;
-    private final Shape output;
+final class NhwcConvolution extends ConvolutionOp {
     private final Convolution conv;
     private final LayoutReorder in;
     private final LayoutReorder out;
@@ -55,13 +52,10 @@ final class NhwcConvolution extends CpuOp implements Conv2d {
     }
 
     NhwcConvolution(CpuDevice device, Spec spec, ConvWeights weights) {
-        super(device);
         if (!supports(spec)) {
             throw new IllegalArgumentException("not a convolution run in NHWC here: " + spec);
         }
-        Convolution.checkWeights(spec, weights);
-        this.spec = spec;
-        this.output = spec.output();
+        super(device, spec, weights);
         this.inBytes = Tensor.byteSize(spec.input(), DType.F32, Layout.NHWC);
         this.outBytes = Tensor.byteSize(output, DType.F32, Layout.NHWC);
         try {
@@ -83,21 +77,9 @@ final class NhwcConvolution extends CpuOp implements Conv2d {
     }
 
     @Override
-    public Spec spec() {
-        return spec;
-    }
-
-    @Override
-    public void run(Tensor src, Tensor dst) {
-        Convolution.checkRun(spec, output, src, dst);
+    void convolve(Tensor src, Tensor dst) {
         MemorySegment source = device.workspace(0, inBytes);
         MemorySegment result = device.workspace(1, outBytes);
         counted(in.execute(src.segment(), source) + conv.execute(source, result) + out.execute(result, dst.segment()));
-    }
-
-    /** Refuses, as every convolution prepared without a residual does. */
-    @Override
-    public void run(Tensor src, Tensor residual, Tensor dst) {
-        Convolution.checkRun(spec, output, src, residual, dst);
     }
 }

@@ -46,8 +46,8 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
 
     /** Checks both convolutions' weights against {@code spec}, before any native call. */
     static void checkWeights(Spec spec, ConvWeights pointwise, ConvWeights depthwise) {
-        Convolution.checkWeights(spec.pointwise(), pointwise);
-        Convolution.checkWeights(spec.depthwise(), depthwise);
+        ConvolutionOp.checkWeights(spec.pointwise(), pointwise);
+        ConvolutionOp.checkWeights(spec.depthwise(), depthwise);
     }
 
     /**

@@ -5,13 +5,11 @@ import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
-import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.ChunkedTeam;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import ai.dgnet.runtime.kernel.WinogradTransforms;
 import ai.dgnet.runtime.kernel.WinogradTransforms.Size;
-import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 
 import java.lang.foreign.Arena;
@@ -44,10 +42,8 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
  * the matmul live in the calling thread's device workspace, so they cost nothing per op and do not grow with the
  * batch.
  */
-final class WinogradConvolution extends CpuOp implements Conv2d {
+final class WinogradConvolution extends ConvolutionOp {
     private final Size size;
-    private final Spec spec;
-    private final Shape output;
     private final int inChannels;
     private final int outChannels;
     private final int h;
@@ -98,14 +94,11 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     }
 
     WinogradConvolution(CpuDevice device, Spec spec, ConvWeights weights, Size size) {
-        super(device);
         if (!supports(spec, size)) {
             throw new IllegalArgumentException("not a convolution Winograd " + size + " runs here: " + spec);
         }
-        Convolution.checkWeights(spec, weights);
+        super(device, spec, weights);
         this.size = size;
-        this.spec = spec;
-        this.output = spec.output();
         this.inChannels = spec.input().dim(1);
         this.outChannels = spec.outChannels();
         this.h = spec.input().dim(2);
@@ -165,25 +158,14 @@ final class WinogradConvolution extends CpuOp implements Conv2d {
     }
 
     @Override
-    public Spec spec() {
-        return spec;
-    }
-
-    @Override
-    public void run(Tensor src, Tensor dst) {
-        Convolution.checkRun(spec, output, src, dst);
+    void convolve(Tensor src, Tensor dst) {
         // Accumulating reads the residual where it writes: each output pixel is read, then written, by one chunk.
         convolve(src, spec.residual() == Residual.ACCUMULATE ? dst : null, dst);
     }
 
-    @Override
-    public void run(Tensor src, Tensor residual, Tensor dst) {
-        Convolution.checkRun(spec, output, src, residual, dst);
-        convolve(src, residual, dst);
-    }
-
     /** A checked run, {@code residual} null where the spec adds none. */
-    private void convolve(Tensor src, Tensor residual, Tensor dst) {
+    @Override
+    void convolve(Tensor src, Tensor residual, Tensor dst) {
         MemorySegment transformed = device.workspace(0, transformedBytes);
         MemorySegment products = device.workspace(1, productBytes);
         int images = spec.input().dim(0);
