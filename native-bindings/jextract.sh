@@ -22,6 +22,8 @@
 #   - dnnl_exec_arg_t.java, dnnl_version_t.java: the same accessors; the hand-kept layouts use dnnl$shared.C_*,
 #     are named after the typedef rather than $anon$<line>, and spell offsets as literals.
 #   - omp_h.java: generated from GCC's omp.h when gcc is found (no omp.h ships with oneDNN), skipped otherwise.
+#   - sys_mman_h.java: generated from the C library's sys/mman.h when gcc finds it, skipped otherwise. Its holders
+#     keep jextract's own lookup (the C library the JVM runs on), so binding it loads no oneDNN.
 # The script ends by listing names bound on one side only; BindingCheckTest checks the hand-kept classes against
 # the same headers whether or not this script is run.
 set -euo pipefail
@@ -70,6 +72,8 @@ dnnl_functions=(
   dnnl_sgemm
 )
 omp_functions=(omp_set_num_threads omp_get_max_threads omp_get_num_procs)
+mman_functions=(mmap munmap madvise)
+mman_constants=(PROT_READ PROT_WRITE MAP_PRIVATE MAP_ANONYMOUS MAP_FAILED MADV_HUGEPAGE)
 common_types_constants=(
   dnnl_success dnnl_out_of_memory dnnl_invalid_arguments dnnl_unimplemented dnnl_last_impl_reached
   dnnl_runtime_error dnnl_not_required dnnl_invalid_graph dnnl_invalid_graph_op dnnl_invalid_shape
@@ -131,6 +135,12 @@ if [[ -f "$omp_header" ]]; then
   run "$omp_header" omp_h --include-function "${omp_functions[@]}"
 else
   echo "no omp.h from gcc: omp_h not generated" >&2
+fi
+mman_header=$(echo '#include <sys/mman.h>' | gcc -M -x c - 2>/dev/null | tr ' \\' '\n\n' | grep '/sys/mman\.h$' | head -n 1 || true)
+if [[ -f "$mman_header" ]]; then
+  run "$mman_header" sys_mman_h --include-function "${mman_functions[@]}" --include-constant "${mman_constants[@]}"
+else
+  echo "no sys/mman.h from gcc: sys_mman_h not generated" >&2
 fi
 
 # Names bound on one side only, i.e. what a copy of the output would add or drop.

@@ -58,9 +58,23 @@ class BindingCheckTest {
             int omp_get_max_threads(void);
             int omp_get_num_procs(void);
             """;
+    /** The C library's memory-mapping functions and constants {@code sys_mman_h} binds, as glibc declares them on x86-64. */
+    private static final String MMAN_PROTOTYPES = """
+            typedef long off_t;
+            #define PROT_READ 0x1
+            #define PROT_WRITE 0x2
+            #define MAP_PRIVATE 0x02
+            #define MAP_ANONYMOUS 0x20
+            #define MAP_FAILED ((void *) -1)
+            #define MADV_HUGEPAGE 14
+            void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+            int munmap(void *addr, size_t length);
+            int madvise(void *addr, size_t length, int advice);
+            """;
     /** The oneDNN functions the runtime was specified to need: a change to the bindings must change it too. */
     private static final int DNNL_FUNCTION_COUNT = 59;
     private static final int OMP_FUNCTION_COUNT = 3;
+    private static final int MMAN_FUNCTION_COUNT = 3;
 
     private static CHeaders headers;
     private static List<Class<?>> headerClasses;
@@ -73,6 +87,7 @@ class BindingCheckTest {
             headers.add(header, resource(INCLUDE + header));
         }
         headers.add("omp.h", OMP_PROTOTYPES);
+        headers.add("sys_mman.h", MMAN_PROTOTYPES);
 
         URL folder = BindingCheckTest.class.getClassLoader().getResource(PACKAGE.replace('.', '/'));
         assertNotNull(folder, PACKAGE + " is not on the test classpath");
@@ -104,10 +119,12 @@ class BindingCheckTest {
         for (Class<?> header : headerClasses) {
             counts.put(header.getSimpleName(), boundFunctions(header).size());
         }
-        assertEquals(Set.of("dnnl_common_h", "dnnl_h", "dnnl_common_types_h", "dnnl_types_h", "dnnl_config_h", "omp_h"),
+        assertEquals(Set.of("dnnl_common_h", "dnnl_h", "dnnl_common_types_h", "dnnl_types_h", "dnnl_config_h", "omp_h",
+                        "sys_mman_h"),
                 counts.keySet(), "header classes found");
         assertEquals(DNNL_FUNCTION_COUNT, counts.get("dnnl_common_h") + counts.get("dnnl_h"), "oneDNN functions bound");
         assertEquals(OMP_FUNCTION_COUNT, counts.get("omp_h"), "OpenMP functions bound");
+        assertEquals(MMAN_FUNCTION_COUNT, counts.get("sys_mman_h"), "memory-mapping functions bound");
         assertEquals(Set.of("dnnl_exec_arg_t", "dnnl_version_t"),
                 Set.copyOf(structClasses.stream().map(Class::getSimpleName).toList()), "struct classes found");
     }

@@ -14,9 +14,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * must not race with readers.
  */
 public final class Tensor implements AutoCloseable {
-    /** One cache line: what vector loads and oneDNN's kernels like best. */
-    static final long ALIGNMENT = 64;
-
     private final Shape shape;
     private final DType dtype;
     private final Layout layout;
@@ -30,7 +27,7 @@ public final class Tensor implements AutoCloseable {
         this.dtype = dtype;
         this.layout = layout;
         this.arena = Arena.ofShared();
-        this.data = arena.allocate(byteSize(shape, dtype, layout), ALIGNMENT);
+        this.data = NativeMemory.allocate(arena, byteSize(shape, dtype, layout));
     }
 
     private Tensor(Shape shape, DType dtype, Layout layout, MemorySegment data) {

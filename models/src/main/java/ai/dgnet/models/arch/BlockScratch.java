@@ -1,5 +1,7 @@
 package ai.dgnet.models.arch;
 
+import ai.dgnet.runtime.NativeMemory;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -9,8 +11,6 @@ import java.lang.foreign.MemorySegment;
  * buffer per block. The network that makes it owns it and closes it after its blocks.
  */
 public final class BlockScratch implements AutoCloseable {
-    private static final long ALIGNMENT = 64;
-
     private final Arena arena = Arena.ofShared();
     private final MemorySegment[] slots;
 
@@ -18,7 +18,7 @@ public final class BlockScratch implements AutoCloseable {
     public BlockScratch(long[] slotBytes) {
         slots = new MemorySegment[slotBytes.length];
         for (int i = 0; i < slotBytes.length; i++) {
-            slots[i] = arena.allocate(Math.max(slotBytes[i], 1), ALIGNMENT);
+            slots[i] = NativeMemory.allocate(arena, Math.max(slotBytes[i], 1));
         }
     }
 

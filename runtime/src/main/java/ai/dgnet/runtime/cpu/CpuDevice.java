@@ -13,6 +13,7 @@ import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.NativeMemory;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.ChunkedTeam;
@@ -516,7 +517,7 @@ public final class CpuDevice implements Device {
                 }
                 // Shared, so that the device can free a thread's workspace when it is closed from another.
                 arenas[slot] = Arena.ofShared();
-                buffer = arenas[slot].allocate(bytes, 64);
+                buffer = NativeMemory.allocate(arenas[slot], bytes);
                 buffers[slot] = buffer;
             }
             return buffer;

@@ -2,6 +2,7 @@ package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.PrimitiveDesc;
+import ai.dgnet.runtime.NativeMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -118,7 +119,7 @@ final class Weights {
         }
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment data = arena.allocate(wanted.byteSize(), ALIGNMENT);
+            MemorySegment data = NativeMemory.allocate(arena, wanted.byteSize());
             convert(values, given, wanted, data);
             Entry entry = new Entry(print, MemoryDesc.copyOf(wanted.handle()), arena, data);
             entry.users = 1;

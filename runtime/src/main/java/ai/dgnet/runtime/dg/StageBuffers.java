@@ -2,6 +2,7 @@ package ai.dgnet.runtime.dg;
 
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.NativeMemory;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
@@ -36,7 +37,7 @@ public final class StageBuffers implements AutoCloseable {
         if (bytes < 0) {
             throw new IllegalArgumentException("stage buffers need a size >= 0 bytes, got " + bytes);
         }
-        this.memory = arena.allocate(Math.max(bytes, 1), ALIGNMENT);
+        this.memory = NativeMemory.allocate(arena, Math.max(bytes, 1));
     }
 
     /** The bytes a stage of {@code nodes} nodes, each writing {@code nodeShape}, takes here. */
