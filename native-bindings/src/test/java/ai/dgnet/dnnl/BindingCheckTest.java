@@ -58,7 +58,7 @@ class BindingCheckTest {
             int omp_get_max_threads(void);
             int omp_get_num_procs(void);
             """;
-    /** The C library's memory-mapping functions and constants {@code sys_mman_h} binds, as glibc declares them on x86-64. */
+    /** The memory-mapping functions and constants {@code sys_mman_h} binds, as glibc declares them on x86-64. */
     private static final String MMAN_PROTOTYPES = """
             typedef long off_t;
             #define PROT_READ 0x1

@@ -19,10 +19,11 @@ import static ai.dgnet.dnnl.c.sys_mman_h.munmap;
  * <p>A buffer of at least one huge page (2 MiB) is mapped on its own, starting at a huge-page boundary, and its whole
  * huge pages are advised to the kernel for transparent huge pages ({@code MADV_HUGEPAGE}; Linux's default mode,
  * {@code madvise}, gives them only where asked). At batch 1 a network streams its weights from memory on every
- * inference (about 100 MB for ResNet-50), and with 4 KiB pages every 4 KiB of them costs a TLB miss: measured on 2
- * cores, layer3's and layer4's convolutions ran 1-5% faster with their weights on huge pages. The partial huge page at
- * the end stays on small pages, so a buffer never holds more resident memory than it touches. Where the kernel has no
- * transparent huge pages the advice is refused and the buffer works as any other. Smaller buffers come from the arena.
+ * inference (about 100 MB for ResNet-50), and with 4 KiB pages every 4 KiB of them costs a TLB miss. Measured on 2
+ * cores ({@code bench/RESULTS.md}), with their weights on huge pages layer4's convolutions ran up to 6.5% faster,
+ * layer3's up to 2.5%, and DG-ResNet-50 about 1%. The partial huge page at the end stays on small pages, so a buffer
+ * never holds more resident memory than it touches. Where the kernel has no transparent huge pages the advice is
+ * refused and the buffer works as any other. Smaller buffers come from the arena.
  */
 public final class NativeMemory {
     /** The huge page of x86-64 Linux. */
@@ -48,8 +49,8 @@ public final class NativeMemory {
         // A huge page more than needed, so that a huge-page boundary lies within the first one; the slack around the
         // buffer is never touched, so it costs address space only.
         long span = Math.addExact(bytes, HUGE_PAGE);
-        MemorySegment mapped = mmap(MemorySegment.NULL, span, PROT_READ() | PROT_WRITE(), MAP_PRIVATE() | MAP_ANONYMOUS(),
-                -1, 0);
+        MemorySegment mapped = mmap(MemorySegment.NULL, span, PROT_READ() | PROT_WRITE(),
+                MAP_PRIVATE() | MAP_ANONYMOUS(), -1, 0);
         if (mapped.address() == MAP_FAILED().address()) {
             throw new OutOfMemoryError("could not map " + bytes + " bytes for a buffer");
         }

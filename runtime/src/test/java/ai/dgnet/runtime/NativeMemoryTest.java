@@ -16,6 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,8 +31,7 @@ class NativeMemoryTest {
             assertEquals(1000, buffer.byteSize());
             assertEquals(0, buffer.address() % 64, "aligned to a cache line");
             assertZero(buffer);
-            assertEquals(null, mapping(buffer.address()), "not a mapping of its own: "
-                    + mapping(buffer.address()));
+            assertNull(mapping(buffer.address()), "not a mapping of its own");
         }
     }
 
@@ -54,7 +54,7 @@ class NativeMemoryTest {
         long start = buffer.address();
         assertNotNull(mapping(start), "mapped while the arena is open");
         arena.close();
-        assertEquals(null, mapping(start), "still mapped after the arena closed");
+        assertNull(mapping(start), "still mapped after the arena closed");
         assertThrows(IllegalStateException.class, () -> buffer.get(JAVA_BYTE, 0));
     }
 
@@ -88,7 +88,7 @@ class NativeMemoryTest {
         long words = buffer.byteSize() / Long.BYTES;
         for (long i = 0; i < words; i++) {
             if (buffer.getAtIndex(JAVA_LONG, i) != 0) {
-                throw new AssertionError("byte " + i * Long.BYTES + " region is not zero");
+                throw new AssertionError("bytes " + i * Long.BYTES + " to " + (i * Long.BYTES + 7) + " are not zero");
             }
         }
         for (long b = words * Long.BYTES; b < buffer.byteSize(); b++) {
