@@ -23,8 +23,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * Each op holds a {@link Placed} reference; the buffer is freed when the last one is closed. Thread-safe.
  */
 final class Weights {
-    private static final long ALIGNMENT = 64;
-
     private final CpuDevice device;
     private final Map<Fingerprint, List<Entry>> entries = new HashMap<>();
 
@@ -139,7 +137,7 @@ final class Weights {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment plain = values;
             if (!values.isNative()) {
-                plain = scratch.allocate(given.byteSize(), ALIGNMENT);
+                plain = NativeMemory.allocate(scratch, given.byteSize());
                 MemorySegment.copy(values, 0, plain, 0, values.byteSize());
             }
             try (PrimitiveDesc desc = PrimitiveDesc.create("dnnl_reorder_primitive_desc_create",

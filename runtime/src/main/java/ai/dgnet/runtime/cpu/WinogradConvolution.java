@@ -5,6 +5,7 @@ import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.NativeMemory;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.ChunkedTeam;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
@@ -122,7 +123,7 @@ final class WinogradConvolution extends ConvolutionOp {
             // compiled for it alone (heap scratch beside native tensors made them several times slower).
             Arena arena = owned.add(Arena.ofShared());
             for (int t = 0; t < scratch.length; t++) {
-                scratch[t] = arena.allocate(WinogradTransforms.scratchBytes(size, w), 64);
+                scratch[t] = NativeMemory.allocate(arena, WinogradTransforms.scratchBytes(size, w));
             }
             prepareWith(weights);
         });
@@ -142,7 +143,7 @@ final class WinogradConvolution extends ConvolutionOp {
                 PreparedPrimitive primitive = prepare(desc,
                         new int[] {DNNL_ARG_SRC(), DNNL_ARG_DST(), DNNL_ARG_WEIGHTS()}, src, dst, chosen);
                 try (Arena scratch = Arena.ofConfined()) {
-                    MemorySegment transformed = scratch.allocate(given.byteSize(), 64);
+                    MemorySegment transformed = NativeMemory.allocate(scratch, given.byteSize());
                     WinogradTransforms.transformWeights(size, weights.weights(), outChannels, inChannels,
                             transformed);
                     primitive.bind(2, owned.add(device.weights().place(transformed, given, chosen)).data());
