@@ -6,15 +6,12 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.runtime.kernel.KernelChecks;
 import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A session that reuses its previous result allocates nothing on the Java heap, on the calling thread, once the JIT
@@ -28,29 +25,15 @@ class SteadyStateAllocationTest {
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet50", "mobilenet_v2", "regnet_y_400mf"})
     void aWarmRunAllocatesNothing(String arch) {
-        String vmInfo = System.getProperty("java.vm.info", "");
-        assumeFalse(vmInfo.contains("interpreted mode") || vmInfo.contains("emulated-client"), "C2 is off");
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
-                "this JVM does not count allocated bytes");
+        ThreadMXBean threads = KernelChecks.allocationCounter();
         Shape shape = Shape.of(2, 3, 64, 64);
         try (DgModel model = DgModel.random(ModelConfig.of(Arch.parse(arch), Mode.DYNAMIC).withClasses(10, 3), 3);
              CpuDevice device = CpuDevice.create(2);
              Session session = model.session(device);
              Tensor input = Tensor.of(shape, Layout.NCHW, DeterministicWeights.generate("input", shape.dims(), 7))) {
-            Result result = session.run(input);
-            long allocated = -1;
-            // Until C2 has compiled the Vector API kernels, the interpreter boxes their vectors.
-            for (int round = 0; round < 40 && allocated != 0; round++) {
-                for (int run = 0; run < 100; run++) {
-                    result = session.run(input, result);
-                }
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int run = 0; run < 20; run++) {
-                    result = session.run(input, result);
-                }
-                allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            }
+            Result[] result = {session.run(input)};
+            long allocated = KernelChecks.allocatedOnceWarm(threads::getCurrentThreadAllocatedBytes,
+                    () -> result[0] = session.run(input, result[0]), 100, 20);
             assertEquals(0, allocated, "bytes allocated by 20 runs of " + arch);
         }
     }

@@ -12,12 +12,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Checks shared by the kernel tests here and the device's tests of its split kernels. */
+/** Checks shared by the kernel tests here, the device's tests of its split kernels and the models' tests. */
 public final class KernelChecks {
     private KernelChecks() {
     }
@@ -37,21 +38,29 @@ public final class KernelChecks {
 
     /**
      * The bytes every thread of the JVM together allocates over {@code measured} calls of {@code call} once it is
-     * compiled: {@code warmUp} calls, then the measured ones, round after round until a round allocates nothing or
-     * 40 rounds have passed (compilation runs in the background). Every thread, since the OpenMP threads run Java
-     * code too; {@code threads} comes from {@link #allocationCounter()}.
+     * compiled (see {@link #allocatedOnceWarm(LongSupplier, Runnable, int, int)}). Every thread, since the OpenMP
+     * threads run Java code too; {@code threads} comes from {@link #allocationCounter()}.
      */
     public static long allocatedOnceWarm(ThreadMXBean threads, Runnable call, int warmUp, int measured) {
+        return allocatedOnceWarm(threads::getTotalThreadAllocatedBytes, call, warmUp, measured);
+    }
+
+    /**
+     * The growth of {@code allocatedBytes} (a counter of {@link #allocationCounter()}'s) over {@code measured} calls
+     * of {@code call} once it is compiled: {@code warmUp} calls, then the measured ones, round after round until a
+     * round allocates nothing or 40 rounds have passed (compilation runs in the background).
+     */
+    public static long allocatedOnceWarm(LongSupplier allocatedBytes, Runnable call, int warmUp, int measured) {
         long allocated = -1;
         for (int round = 0; round < 40 && allocated != 0; round++) {
             for (int i = 0; i < warmUp; i++) {
                 call.run();
             }
-            long before = threads.getTotalThreadAllocatedBytes();
+            long before = allocatedBytes.getAsLong();
             for (int i = 0; i < measured; i++) {
                 call.run();
             }
-            allocated = threads.getTotalThreadAllocatedBytes() - before;
+            allocated = allocatedBytes.getAsLong() - before;
         }
         return allocated;
     }
