@@ -49,7 +49,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "send instances on visibly different paths).")
     long seed;
 
-    @Option(names = "--runs", defaultValue = "10", description = "Timed runs after one warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5", paramLabel = "N",
+            description = "Untimed runs after the first, so that the JIT has compiled the kernels before the timed "
+                    + "ones (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "10", description = "Timed runs after the warm-up (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Mixin
@@ -63,8 +68,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 1 || size < 1 || runs < 1) {
-            throw new IllegalArgumentException("--batch, --size and --runs must be >= 1");
+        if (batch < 1 || size < 1 || runs < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--batch, --size and --runs must be >= 1 and --warmup >= 0, got batch "
+                    + batch + ", size " + size + ", runs " + runs + ", warmup " + warmup);
         }
         ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
         Shape shape = Shape.of(batch, config.inChannels(), size, size);
@@ -82,11 +88,14 @@ final class DemoCommand implements Callable<Integer> {
             try (Tensor batchInput = Tensor.of(shape, Layout.NCHW, input)) {
                 result = session.run(batchInput);
                 out.printf(Locale.ROOT, "first run (prepares kernels and weights): %.1f ms%n", millis(start));
+                for (int i = 0; i < warmup; i++) {
+                    result = session.run(batchInput, result);
+                }
                 Timing timing = Timing.measure(device, session, batchInput, result, runs);
                 result = timing.last();
-                out.printf(Locale.ROOT, "latency over %d runs: median %.2f ms, min %.2f ms, max %.2f ms; "
-                        + "%.1f%% of the time in oneDNN primitives%n", runs, timing.percentile(50), timing.min(),
-                        timing.max(), 100 * timing.inPrimitives());
+                out.printf(Locale.ROOT, "latency over %d runs after %d warm-up runs: median %.2f ms, min %.2f ms, "
+                        + "max %.2f ms; %.1f%% of the time in oneDNN primitives%n", runs, warmup,
+                        timing.percentile(50), timing.min(), timing.max(), 100 * timing.inPrimitives());
             }
             for (int n = 0; n < batch; n++) {
                 printInstance(out, result, n);

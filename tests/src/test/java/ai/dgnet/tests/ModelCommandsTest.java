@@ -145,9 +145,10 @@ class ModelCommandsTest {
 
     @Test
     void demoPrintsTheTopClassesAndKeptEdgesOfTheModelRunDirectly() {
-        Run run = dgnet("demo", "--arch", "resnet20", "--size", "32", "--batch", "2", "--runs", "2", "--threads", "1");
+        Run run = dgnet("demo", "--arch", "resnet20", "--size", "32", "--batch", "2", "--warmup", "1", "--runs", "2",
+                "--threads", "1");
         assertEquals(0, run.status(), run.err());
-        assertLine(run.out(), "latency over 2 runs: median ", "% of the time in oneDNN primitives");
+        assertLine(run.out(), "latency over 2 runs after 1 warm-up runs: median ", "% of the time in oneDNN primitives");
         Shape shape = Shape.of(2, 3, 32, 32);
         try (DgModel dg = DgModel.random(ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC), 3);
              CpuDevice device = CpuDevice.create(1);
@@ -171,6 +172,7 @@ class ModelCommandsTest {
             }
         }
         assertBadPredict(dgnet("demo", "--batch", "0"), "--batch");
+        assertBadPredict(dgnet("demo", "--warmup", "-1"), "--warmup");
         assertBadPredict(dgnet("demo", "--arch", "vgg16"), "vgg16");
     }
 
