@@ -12,8 +12,7 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -46,17 +45,8 @@ class GoldenCasesTest {
      */
     private static final double ROUTER_TOLERANCE = 1e-4;
 
-    private static CpuDevice device;
-
-    @BeforeAll
-    static void open() {
-        device = CpuDevice.create(2);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(2);
 
     static Stream<Path> cases() throws IOException, URISyntaxException {
         Path folder = Path.of(GoldenCasesTest.class.getResource("/golden").toURI());

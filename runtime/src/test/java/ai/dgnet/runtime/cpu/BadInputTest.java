@@ -11,8 +11,7 @@ import ai.dgnet.runtime.op.Linear;
 import ai.dgnet.runtime.op.Pool2d;
 import ai.dgnet.runtime.op.Reorder;
 import ai.dgnet.runtime.op.Residual;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,19 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every mismatch is caught in Java with a message, before anything reaches oneDNN. */
 class BadInputTest {
     private static final Shape IN = Shape.of(1, 8, 6, 6);
-    private static CpuDevice device;
-    private static Conv2d conv;
-
-    @BeforeAll
-    static void open() {
-        device = CpuDevice.create(1);
-        conv = device.conv2d(Conv2d.Spec.of(IN, 4, 3, 1, 1), ConvWeights.withoutBias(new float[4 * 8 * 9]));
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(1);
+    private static final Conv2d conv = device.conv2d(Conv2d.Spec.of(IN, 4, 3, 1, 1),
+            ConvWeights.withoutBias(new float[4 * 8 * 9]));
 
     @Test
     void wrongShapeIsIllegalArgument() {

@@ -10,8 +10,7 @@ import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,17 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConvolutionTest {
     private static final double TOLERANCE = 1e-5;
-    private static CpuDevice device;
-
-    @BeforeAll
-    static void open() {
-        device = CpuDevice.create(2);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(2);
 
     record Case(String name, Shape input, int out, int kernel, int stride, int pad, int dilation, int groups,
                 boolean bias, Layout src, Layout dst, Activation activation, Residual residual) {

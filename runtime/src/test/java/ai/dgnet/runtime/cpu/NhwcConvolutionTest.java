@@ -11,8 +11,7 @@ import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 import com.sun.management.ThreadMXBean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,17 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NhwcConvolutionTest {
     /** As for oneDNN's direct convolution ({@code ConvolutionTest}), relative L2 against double. */
     private static final double TOLERANCE = 1e-5;
-    private static CpuDevice device;
-
-    @BeforeAll
-    static void open() {
-        device = CpuDevice.create(2);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(2);
 
     private static Conv2d.Spec spec(Shape input, int out) {
         return Conv2d.Spec.of(input, out, 3, 2, 1).withLayouts(Layout.NCHW8C, Layout.NCHW8C)

@@ -12,8 +12,7 @@ import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
 import ai.dgnet.runtime.op.Pool2d;
 import ai.dgnet.runtime.op.Reorder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,17 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Pooling, global average pooling, inner product, reorder and add against the plain-Java reference. */
 class OperationsTest {
     private static final double TOLERANCE = 1e-5;
-    private static CpuDevice device;
-
-    @BeforeAll
-    static void open() {
-        device = CpuDevice.create(2);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(2);
 
     @ParameterizedTest
     @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})

@@ -11,8 +11,7 @@ import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.PointwiseDepthwise;
 import ai.dgnet.runtime.op.Residual;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,19 +32,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class PointwiseDepthwiseConvolutionTest {
     private static final double TOLERANCE = 1e-5;
-    private static CpuDevice device;
-    private static Layout layout;
-
-    @BeforeAll
-    static void open() {
-        device = CpuDevice.create(2);
-        layout = device.activationLayouts().getFirst();
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(2);
+    private static final Layout layout = device.activationLayouts().getFirst();
 
     record Case(String name, Shape input, int expanded, int stride, Activation first, Activation second,
                 DType dtype) {

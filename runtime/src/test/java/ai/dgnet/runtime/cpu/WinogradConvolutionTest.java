@@ -14,7 +14,7 @@ import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.Residual;
 import com.sun.management.ThreadMXBean;
 import jdk.incubator.vector.FloatVector;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,19 +33,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class WinogradConvolutionTest {
     /** As for oneDNN's direct convolution ({@code ConvolutionTest}), relative L2 against double. */
     private static final double TOLERANCE = 1e-5;
-    private static Layout blocked;
-    private static CpuDevice device;
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(2);
+    private static final Layout blocked = device.activationLayouts().getFirst();
 
     @BeforeAll
-    static void open() {
-        device = CpuDevice.create(2);
-        blocked = device.activationLayouts().getFirst();
+    static void needsTheVectorKernels() {
         assumeTrue(DgKernelsProvider.vectorized(), "Winograd convolution needs the Vector API kernels");
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
     }
 
     record Case(String name, Shape input, int out, boolean bias, Activation activation, Size size) {

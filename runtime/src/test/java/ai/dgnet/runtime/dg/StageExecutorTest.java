@@ -7,8 +7,7 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.op.NamedOp;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,17 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StageExecutorTest {
     private static final Shape SHAPE = Shape.of(3, 20, 5, 4);
-    private static CpuDevice device;
-
-    @BeforeAll
-    static void open() {
-        device = CpuDevice.create(1);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
+    @AutoClose
+    private static final CpuDevice device = CpuDevice.create(1);
 
     /** A test block mapping {@link #shape()} to itself, optimized and owning nothing, no op included. */
     private interface SameShapeBlock extends Block {
