@@ -59,7 +59,7 @@ final class GraphCommand implements Callable<Integer> {
         EdgeFrequencies frequencies = new EdgeFrequencies();
         ConnectivityPicture[] picture = new ConnectivityPicture[1];
         try (DgModel dg = ModelArgument.open(arguments.model);
-             CpuDevice device = threads.device();
+             CpuDevice device = threads.device(batches.files().size());
              Session session = dg.session(device, sessionOption.options());
              ProgressLine progress = new ProgressLine(stdout, "graph", batches.files().size(), batches.folders())) {
             batches.run(session, ImagePreprocessor.of(dg.config()), progress, (file, result, n) -> {

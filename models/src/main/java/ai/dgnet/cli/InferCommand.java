@@ -41,16 +41,16 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Result result;
         try (DgModel dg = DgModel.load(model);
-             CpuDevice device = threads.device();
-             Session session = threshold == null ? dg.session(device) : dg.session(device, threshold)) {
-            Result result;
-            try (SafeTensors in = openInput()) {
-                Shape shape = inputShape(in, dg.config().inChannels());
+             SafeTensors in = openInput()) {
+            Shape shape = inputShape(in, dg.config().inChannels());
+            try (CpuDevice device = threads.device(shape.dim(0));
+                 Session session = threshold == null ? dg.session(device) : dg.session(device, threshold)) {
                 result = session.run(in.floats("input"), shape);
             }
-            write(result);
         }
+        write(result);
         return 0;
     }
 

@@ -50,12 +50,12 @@ final class PredictCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        ImageBatches images = arguments.batches(spec.name(), err);
         try (DgModel dg = ModelArgument.open(arguments.model);
-             CpuDevice device = threads.device();
+             CpuDevice device = threads.device(images.files().size());
              Session session = dg.session(device, sessionOption.options())) {
             ImagePreprocessor pre = ImagePreprocessor.of(dg.config());
             List<String> labels = dg.config().labels();
-            ImageBatches images = arguments.batches(spec.name(), err);
             try (ProgressLine progress = new ProgressLine(out, "predict", images.files().size(), images.folders())) {
                 images.run(session, pre, progress, (file, result, n) -> progress.println(out,
                         describe(file, Prediction.top(result.logits()[n], top, labels), !labels.isEmpty())));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -84,7 +85,21 @@ class GoldenCasesTest {
         }
     }
 
+    /** Cases with Winograd convolutions, depthwise ones and squeeze-and-excitation, on the device for few runs. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"resnet50_dynamic", "resnet18_dynamic_odd", "mobilenet_v2_dynamic",
+            "regnet_y_400mf_dynamic"})
+    void matchesReferenceOnADeviceForFewRuns(String name) throws Exception {
+        try (CpuDevice fewRuns = CpuDevice.forFewRuns(2)) {
+            check(Path.of(GoldenCasesTest.class.getResource("/golden/" + name + ".safetensors").toURI()), fewRuns);
+        }
+    }
+
     private static void check(Path file) throws IOException {
+        check(file, device);
+    }
+
+    private static void check(Path file, CpuDevice device) throws IOException {
         try (SafeTensors golden = SafeTensors.open(file)) {
             Map<String, String> meta = golden.metadata();
             ModelConfig config = new ModelConfig(Arch.parse(meta.get("dgnet.arch")), Mode.parse(meta.get("dgnet.mode")),

@@ -90,6 +90,8 @@ public final class CpuDevice implements Device {
     private final LongAdder transformNanos = new LongAdder();
     private final Weights weights = new Weights(this);
     private final long winogradMaxFilterBytes;
+    /** Set up for a few runs ({@link #forFewRuns}): the scalar DG kernels, whatever the JVM chose. */
+    private final boolean fewRuns;
     /** Whether oneDNN has bf16 convolutions here: null until {@link #supports} first asks. */
     private volatile Boolean bf16;
     private OpenMpTeam openMpTeam;
@@ -97,10 +99,11 @@ public final class CpuDevice implements Device {
     private TimedDgKernels dgKernels;
     private volatile boolean closed;
 
-    private CpuDevice(int threads, long winogradMaxFilterBytes) {
+    private CpuDevice(int threads, long winogradMaxFilterBytes, boolean fewRuns) {
         this.engine = Engine.cpu();
         this.threads = threads;
         this.winogradMaxFilterBytes = winogradMaxFilterBytes;
+        this.fewRuns = fewRuns;
         int effective = dnnl_get_effective_cpu_isa();
         this.avx512 = effective >= dnnl_cpu_isa_avx512_core();
         this.isa = avx512 ? ", avx512" : effective >= dnnl_cpu_isa_avx2() ? ", avx2" : "";
@@ -120,15 +123,32 @@ public final class CpuDevice implements Device {
      * convolution everywhere).
      */
     public static CpuDevice create(int threads, long winogradMaxFilterMiB) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
+        requireThreads(threads);
         if (winogradMaxFilterMiB < 0) {
             throw new IllegalArgumentException("the Winograd filter limit must be >= 0 MiB, got "
                     + winogradMaxFilterMiB);
         }
         return new CpuDevice(threads, winogradMaxFilterMiB > Long.MAX_VALUE >> 20 ? Long.MAX_VALUE
-                : winogradMaxFilterMiB << 20);
+                : winogradMaxFilterMiB << 20, false);
+    }
+
+    /**
+     * A device for a process that runs only a few inferences and exits, as a command classifying a handful of
+     * images does: direct convolutions everywhere and the scalar DG kernels, on {@code threads} OpenMP threads.
+     * Until C2 has compiled them, the Vector API kernels and the Winograd transforms run many times slower than
+     * plain loops, and compiling them keeps a core busy for seconds; oneDNN's direct convolutions need no warm-up.
+     * Each run in the steady state is slower (DG-ResNet-50 at batch 1 on 2 AVX2 cores: 91 against 49 ms), so a
+     * process that runs many inferences wants {@link #create(int)}.
+     */
+    public static CpuDevice forFewRuns(int threads) {
+        requireThreads(threads);
+        return new CpuDevice(threads, 0, true);
+    }
+
+    private static void requireThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
     }
 
     /** A CPU device using every available core. */
@@ -139,7 +159,7 @@ public final class CpuDevice implements Device {
     @Override
     public String name() {
         return "cpu (oneDNN " + DnnlLibrary.version() + isa + ", " + threads
-                + (threads == 1 ? " thread)" : " threads)");
+                + (threads == 1 ? " thread" : " threads") + (fewRuns ? ", set up for few runs)" : ")");
     }
 
     private static long winogradMaxFilterMiB() {
@@ -317,7 +337,7 @@ public final class CpuDevice implements Device {
     public synchronized DgKernels dgKernels() {
         requireOpen();
         if (dgKernels == null) {
-            DgKernels kernels = DgKernelsProvider.get();
+            DgKernels kernels = fewRuns ? DgKernelsProvider.scalar() : DgKernelsProvider.get();
             ChunkedTeam shared = team();
             if (shared.size() > 1) {
                 kernels = new ParallelDgKernels(kernels, shared);

@@ -27,6 +27,14 @@ public final class DgKernelsProvider {
         return KERNELS;
     }
 
+    /**
+     * The plain-Java kernels, whatever this JVM chose: they need no JIT warm-up, where the Vector API ones run
+     * many times slower until C2 has compiled them, so they finish first when a process runs only a few inferences.
+     */
+    public static DgKernels scalar() {
+        return new ScalarDgKernels();
+    }
+
     /** Whether this JVM runs the Vector API kernels, and so may run the other Vector API code in this package. */
     public static boolean vectorized() {
         return !(KERNELS instanceof ScalarDgKernels);

@@ -167,6 +167,14 @@ class WinogradConvolutionTest {
         try (CpuDevice none = CpuDevice.create(1, 0)) {
             assertFalse(implementation(none, winograd).startsWith("winograd"));
         }
+        withWinogradProperty("9", () -> {
+            try (CpuDevice fewRuns = CpuDevice.forFewRuns(1)) {
+                assertFalse(implementation(fewRuns, winograd).startsWith("winograd"), "whatever the property says");
+                assertEquals("scalar", fewRuns.dgKernels().name(), "the kernels that need no warm-up");
+                assertTrue(fewRuns.name().endsWith(", set up for few runs)"), fewRuns.name());
+            }
+        });
+        assertThrows(IllegalArgumentException.class, () -> CpuDevice.forFewRuns(0));
         try (CpuDevice unlimited = CpuDevice.create(1, Long.MAX_VALUE)) {
             assertEquals("winograd_2x3", implementation(unlimited, ResNet.LAYER4), "no overflow into a negative limit");
         }

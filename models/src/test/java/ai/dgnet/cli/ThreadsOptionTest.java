@@ -1,0 +1,56 @@
+package ai.dgnet.cli;
+
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ThreadsOptionTest {
+    private static final String FEW_RUNS = ", set up for few runs)";
+
+    @Test
+    void aCommandOnFewImagesGetsTheDeviceForFewRuns() {
+        ThreadsOption option = new ThreadsOption();
+        option.threads = 1;
+        assertFewRuns(true, option, 1);
+        assertFewRuns(true, option, ThreadsOption.FEW_IMAGES);
+        assertFewRuns(false, option, ThreadsOption.FEW_IMAGES + 1);
+        try (CpuDevice device = option.device()) {
+            assertFalse(device.name().endsWith(FEW_RUNS), device.name());
+            assertEquals(1, device.threads());
+        }
+    }
+
+    @Test
+    void aPropertyThatChoosesKernelsKeepsTheDefaultDevice() {
+        ThreadsOption option = new ThreadsOption();
+        for (String property : new String[] {DgKernelsProvider.PROPERTY, CpuDevice.WINOGRAD_PROPERTY}) {
+            String value = property.equals(DgKernelsProvider.PROPERTY) ? "vector" : "4";
+            System.setProperty(property, value);
+            try {
+                assertFewRuns(false, option, 1);
+            } finally {
+                System.clearProperty(property);
+            }
+        }
+    }
+
+    @Test
+    void aThreadCountUnderOneIsRefusedForEitherDevice() {
+        ThreadsOption option = new ThreadsOption();
+        option.threads = 0;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> option.device(1)).getMessage()
+                .contains("--threads must be >= 1, got 0"));
+        assertThrows(IllegalArgumentException.class, () -> option.device(1000));
+    }
+
+    private static void assertFewRuns(boolean expected, ThreadsOption option, long images) {
+        try (CpuDevice device = option.device(images)) {
+            assertEquals(expected, device.name().endsWith(FEW_RUNS), images + " images: " + device.name());
+        }
+    }
+}
