@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 final class ThreadsOption {
     /**
      * The most images a command runs on a device set up for few runs ({@link CpuDevice#forFewRuns}). On 2 AVX2
-     * cores that device was the faster up to 64 images and more for every model (DG-ResNet-50: one image 3.6-3.8
+     * cores that device was the faster in every case measured, up to 64 images (DG-ResNet-50: one image 3.6-3.8
      * against 2.5-2.8 s end to end, 32 images at batch 1 6.0-6.5 against 4.8-5.4 s); this stays below that for
      * machines whose vector kernels gain more per image.
      */
