@@ -114,7 +114,7 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                 this.last = main.getLast().prepare(device, weights, shape, layout, layout, dtype, residual);
                 this.shortcut = projection == null ? null
                         : projection.prepare(device, weights, input, layout, layout, dtype, Residual.NONE);
-                this.excite = se == null ? null : se.prepare(weights);
+                this.excite = se == null ? null : se.prepare(device.dgKernels(), weights);
                 if (identity && !input.equals(output)) {
                     throw new IllegalArgumentException(name + ": identity shortcut needs equal input and output "
                             + "shapes, got " + input + " and " + output);

@@ -5,7 +5,6 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.kernel.DgKernels;
-import ai.dgnet.runtime.kernel.DgKernelsProvider;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -22,8 +21,9 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
         params.add(new Param(fc2 + ".bias", new int[] {channels}));
     }
 
-    Prepared prepare(WeightSource weights) {
-        return new Prepared(weights.read(fc1 + ".weight", new int[] {squeeze, channels, 1, 1}),
+    /** The weights read, applied with {@code kernels}: the device's, so that the gate runs where its routers do. */
+    Prepared prepare(DgKernels kernels, WeightSource weights) {
+        return new Prepared(kernels, weights.read(fc1 + ".weight", new int[] {squeeze, channels, 1, 1}),
                 weights.read(fc1 + ".bias", new int[] {squeeze}),
                 weights.read(fc2 + ".weight", new int[] {channels, squeeze, 1, 1}),
                 weights.read(fc2 + ".bias", new int[] {channels}));
@@ -31,7 +31,7 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
 
     /** The weights in Java arrays (they are small) and the scratch one application needs. */
     final class Prepared {
-        private final DgKernels kernels = DgKernelsProvider.get();
+        private final DgKernels kernels;
         private final float[] w1;
         private final float[] b1;
         private final float[] w2;
@@ -40,7 +40,8 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
         private final float[] hidden = new float[squeeze];
         private final float[] scale = new float[channels];
 
-        private Prepared(float[] w1, float[] b1, float[] w2, float[] b2) {
+        private Prepared(DgKernels kernels, float[] w1, float[] b1, float[] w2, float[] b2) {
+            this.kernels = kernels;
             this.w1 = w1;
             this.b1 = b1;
             this.w2 = w2;
