@@ -28,8 +28,11 @@ import static ai.dgnet.dnnl.c.sys_mman_h.munmap;
 public final class NativeMemory {
     /** The huge page of x86-64 Linux. */
     static final long HUGE_PAGE = 2L << 20;
-    /** A cache line: no two buffers share one, and vector loads of a row start on one. */
-    private static final long ALIGNMENT = 64;
+    /**
+     * Every buffer's alignment, a cache line: no two buffers share one, and vector loads of a row start on one. Views
+     * cut from one buffer keep it by starting at multiples of it.
+     */
+    public static final long ALIGNMENT = 64;
     private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
 
     private NativeMemory() {

@@ -27,8 +27,6 @@ import java.util.List;
  * whatever uses it.
  */
 public final class StageBuffers implements AutoCloseable {
-    private static final long ALIGNMENT = 64;
-
     private final Arena arena = Arena.ofShared();
     private final MemorySegment memory;
 
@@ -55,7 +53,7 @@ public final class StageBuffers implements AutoCloseable {
     }
 
     private static long alignedBytes(Shape shape, DType dtype, Layout layout) {
-        return Math.ceilDiv(Tensor.byteSize(shape, dtype, layout), ALIGNMENT) * ALIGNMENT;
+        return Math.ceilDiv(Tensor.byteSize(shape, dtype, layout), NativeMemory.ALIGNMENT) * NativeMemory.ALIGNMENT;
     }
 
     /**

@@ -59,7 +59,7 @@ public final class DgKernelsProvider {
     static Choice choose(String property, boolean vectorModule, String vmInfo) {
         String value = property == null ? "" : property.strip().toLowerCase(Locale.ROOT);
         return switch (value) {
-            case "scalar" -> new Choice(new ScalarDgKernels(), Level.DEBUG, "DG kernels: scalar, as " + PROPERTY
+            case "scalar" -> new Choice(scalar(), Level.DEBUG, "DG kernels: scalar, as " + PROPERTY
                     + " asks");
             case "vector" -> vector(true, vectorModule, vmInfo);
             case "" -> vector(false, vectorModule, vmInfo);
@@ -100,6 +100,6 @@ public final class DgKernelsProvider {
     }
 
     private static Choice fallback(String why) {
-        return new Choice(new ScalarDgKernels(), Level.WARNING, "DG kernels: scalar, because " + why);
+        return new Choice(scalar(), Level.WARNING, "DG kernels: scalar, because " + why);
     }
 }
