@@ -88,10 +88,11 @@ public class WinogradTransformBenchmark {
         for (int block = 0; block < blocks; block++) {
             for (int row = 0; row < rows; row++) {
                 if (input) {
-                    WinogradTransforms.input(tiles, image, 0, hw, hw, block, row, transformed, channels, scratch);
+                    WinogradTransforms.input(tiles, image, 0, hw, hw, block, row, transformed, channels, 0,
+                            rows * rows, scratch);
                 } else {
-                    WinogradTransforms.output(tiles, transformed, channels, block, row, bias, image, Activation.RELU,
-                            result, 0, hw, hw, scratch);
+                    WinogradTransforms.output(tiles, transformed, channels, 0, rows * rows, block, row, bias, image,
+                            Activation.RELU, result, 0, hw, hw, scratch);
                 }
             }
         }

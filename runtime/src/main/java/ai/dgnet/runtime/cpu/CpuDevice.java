@@ -63,8 +63,10 @@ public final class CpuDevice implements Device {
     /** The largest map, in pixels, that {@link #activationLayout} keeps in NHWC in a blocked network: 7x7. */
     private static final long SMALL_MAP_PIXELS = 49;
     /**
-     * System property: the largest transformed filters, in MiB, of a convolution run by Winograd's algorithm (0:
-     * direct convolution everywhere). Default {@value #WINOGRAD_DEFAULT_MIB}.
+     * System property: the largest transformed filters, in MiB per image of a matrix product, of a convolution run by
+     * Winograd's algorithm (0: direct convolution everywhere). Default {@value #WINOGRAD_DEFAULT_MIB}. The images of a
+     * batch share products where their operands fit (up to 16 MiB), so that each product reads the filters once for
+     * all of them: at batch 1 the limit is the filters' size, at batch 8 eight times that.
      */
     public static final String WINOGRAD_PROPERTY = "dgnet.winograd.maxFilterMiB";
     /**
@@ -72,6 +74,9 @@ public final class CpuDevice implements Device {
      * 0.55 ms per convolution of layer1 and layer2 (64 and 128 channels, at most 2.25 MiB of filters); for layer3
      * (256 channels) F(2x2, 3x3) at 4 MiB saves about 0.37 ms each, and F(4x4, 3x3) would save 0.13 ms more each for
      * 5 MiB more each, 25 MiB of peak memory in all. layer4's (512 channels) would be 16 MiB with F(2x2, 3x3).
+     * Per image of a product, the same limit holds at larger batches on 2 AVX2 cores: 256 channels at 14x14 by
+     * F(4x4, 3x3) (9 MiB) 3.8 ms against 4.3 by F(2x2, 3x3) in groups of 4, level in groups of 2; 512 at 7x7 by
+     * F(2x2, 3x3) (16 MiB) 5.0 ms against 7.3 direct in groups of 4, level in groups of 2.
      */
     static final int WINOGRAD_DEFAULT_MIB = 4;
     /** Workspace buffers per thread. */
@@ -119,8 +124,8 @@ public final class CpuDevice implements Device {
 
     /**
      * A CPU device running each primitive on {@code threads} OpenMP threads, which runs a convolution by Winograd's
-     * algorithm only where its transformed filters take at most {@code winogradMaxFilterMiB} MiB (0: direct
-     * convolution everywhere).
+     * algorithm only where its transformed filters take at most {@code winogradMaxFilterMiB} MiB per image of a
+     * matrix product (0: direct convolution everywhere).
      */
     public static CpuDevice create(int threads, long winogradMaxFilterMiB) {
         requireThreads(threads);
@@ -262,15 +267,16 @@ public final class CpuDevice implements Device {
 
     /**
      * Winograd where {@link WinogradConvolution} runs the spec and its transformed filters are at most
-     * {@value #WINOGRAD_PROPERTY} MiB (F(4x4, 3x3) first, the larger saving, then F(2x2, 3x3)), oneDNN's direct
+     * {@value #WINOGRAD_PROPERTY} MiB per image of a matrix product (F(4x4, 3x3) first, the larger saving, then
+     * F(2x2, 3x3)), oneDNN's direct
      * convolution otherwise: in NHWC between two reorders where {@link NhwcConvolution#pays} and the device offers
      * NHWC (not when {@code dgnet.layout} forces another layout), else in the spec's layouts.
      */
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
         for (WinogradTransforms.Size size : WinogradTransforms.Size.values()) {
-            if (WinogradConvolution.supports(spec, size)
-                    && WinogradConvolution.filterBytes(spec, size) <= winogradMaxFilterBytes) {
+            if (WinogradConvolution.supports(spec, size) && Math.ceilDiv(WinogradConvolution.filterBytes(spec, size),
+                    WinogradConvolution.imagesPerProduct(spec, size)) <= winogradMaxFilterBytes) {
                 return register(() -> new WinogradConvolution(this, spec, weights, size));
             }
         }

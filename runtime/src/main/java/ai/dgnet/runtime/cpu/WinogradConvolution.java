@@ -26,9 +26,10 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_format_tag_any;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
 
 /**
- * A 3x3, stride-1, padding-1 f32 convolution by Winograd's F(m x m, 3x3) with m = 2 or 4: per image, the input
- * tiles are transformed ({@link WinogradTransforms#input}, on the device's OpenMP threads), the 16 or 36 matrix
- * products over the channels run as one batched oneDNN matmul against filters transformed once at preparation, and
+ * A 3x3, stride-1, padding-1 f32 convolution by Winograd's F(m x m, 3x3) with m = 2 or 4: per group of images
+ * ({@link #imagesPerProduct}), the input tiles are transformed ({@link WinogradTransforms#input}, on the device's
+ * OpenMP threads), the 16 or 36 matrix products over the channels, the group's tiles as their rows, run as one
+ * batched oneDNN matmul against filters transformed once at preparation, and
  * the products are transformed back with bias, residual (added or accumulated, as ResNet's basic blocks need)
  * and activation ({@link WinogradTransforms#output}). F(4x4, 3x3) does 36 multiplies per 16 outputs and F(2x2, 3x3)
  * 16 per 4, against direct convolution's 144 and 36; oneDNN 3 has no f32 Winograd convolution for AVX-512 machines
@@ -39,9 +40,9 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
  * reference.
  *
  * <p>Memory: the transformed filters hold 36 (or 16) values for every 9, shared between a session's networks like
- * every placed constant; the device caps their size ({@link CpuDevice#WINOGRAD_PROPERTY}). The per-image operands of
- * the matmul live in the calling thread's device workspace, so they cost nothing per op and do not grow with the
- * batch.
+ * every placed constant; the device caps their size ({@link CpuDevice#WINOGRAD_PROPERTY}). The operands of the
+ * matmul live in the calling thread's device workspace, so they cost nothing per op, and take at most
+ * {@link #MAX_OPERAND_BYTES} (or one image's) whatever the batch.
  */
 final class WinogradConvolution extends ConvolutionOp {
     private final Size size;
@@ -51,6 +52,8 @@ final class WinogradConvolution extends ConvolutionOp {
     private final int w;
     private final int tilesH;
     private final int tileCount;
+    /** Images per matrix product: their tiles, one image's after another's, are the rows of each point's product. */
+    private final int images;
     private final long imageBytesIn;
     private final long imageBytesOut;
     private final long transformedBytes;
@@ -63,12 +66,22 @@ final class WinogradConvolution extends ConvolutionOp {
     private final MemorySegment[] scratch;
 
     /**
-     * Images of fewer tiles than this run direct convolution. Measured on 2 AVX-512 cores, batch 1, F(4x4, 3x3)
-     * against oneDNN's direct kernel: 64 channels at 56x56 (196 tiles) 0.45-0.65 against 1.0 ms, 256 at 14x14 (16
-     * tiles) 0.53-0.62 against 0.93-0.98 ms, but 512 at 7x7 (4 tiles) 0.94-1.06 against 1.08-1.14 ms: with a few
-     * rows per matrix product the filters dominate, and there they are four times as large.
+     * Matrix products of fewer rows (tiles of the images of one product) than this are left to direct convolution.
+     * Measured on 2 AVX-512 cores, batch 1, F(4x4, 3x3) against oneDNN's direct kernel: 64 channels at 56x56 (196
+     * tiles) 0.45-0.65 against 1.0 ms, 256 at 14x14 (16 tiles) 0.53-0.62 against 0.93-0.98 ms, but 512 at 7x7 (4
+     * tiles) 0.94-1.06 against 1.08-1.14 ms: with a few rows per matrix product the filters dominate, and there they
+     * are four times as large.
      */
     static final int MIN_TILES = 16;
+
+    /**
+     * The most bytes of operands (transformed tiles and products) of one matrix product: images of a batch share a
+     * product up to this, so that each reads the filters once for the group. On 2 AVX2 cores, batch 32: 512 channels
+     * at 7x7 by F(2x2, 3x3) 30-34 ms a call in groups of 8-32 images against 50 ms image by image (oneDNN's direct
+     * NHWC kernel: 49 ms); 256 at 14x14 by F(4x4, 3x3) 26-29 ms in groups of 8-16 against 36 ms; 64 at 56x56 34 ms in
+     * groups of 4-8 against 39 ms. Larger groups gained nothing more.
+     */
+    static final long MAX_OPERAND_BYTES = 16L << 20;
 
     /** Transform chunks per team thread, so that a thread that starts late leaves work the others take. */
     private static final int CHUNKS_PER_THREAD = 4;
@@ -77,11 +90,11 @@ final class WinogradConvolution extends ConvolutionOp {
     /**
      * Whether {@code spec} is a convolution this op runs with tiles of {@code size}: 3x3, stride 1, padding 1, no
      * dilation or groups, f32, whole channel blocks of the width the Vector API kernels run at, at least
-     * {@link #MIN_TILES} tiles per image.
+     * {@link #MIN_TILES} tiles per matrix product.
      */
     static boolean supports(Spec spec, Size size) {
         Layout layout = spec.srcLayout();
-        return size.tiles(spec.input().dim(2)) * size.tiles(spec.input().dim(3)) >= MIN_TILES
+        return imagesPerProduct(spec, size) * tilesPerImage(spec, size) >= MIN_TILES
                 && spec.kernelH() == 3 && spec.kernelW() == 3 && spec.strideH() == 1 && spec.strideW() == 1
                 && spec.padH() == 1 && spec.padW() == 1 && spec.dilationH() == 1 && spec.dilationW() == 1
                 && spec.groups() == 1 && spec.dtype() == DType.F32 && spec.dstLayout() == layout && layout.isBlocked()
@@ -92,6 +105,25 @@ final class WinogradConvolution extends ConvolutionOp {
     /** Bytes of the transformed filters of {@code spec} with tiles of {@code size}. */
     static long filterBytes(Spec spec, Size size) {
         return (long) size.points() * spec.input().dim(1) * spec.outChannels() * Float.BYTES;
+    }
+
+    /**
+     * Images of the batch whose tiles share one matrix product: the largest divisor of the batch whose operands take
+     * at most {@link #MAX_OPERAND_BYTES}, at least one image.
+     */
+    static int imagesPerProduct(Spec spec, Size size) {
+        long imageBytes = (long) size.points() * tilesPerImage(spec, size)
+                * (spec.input().dim(1) + spec.outChannels()) * Float.BYTES;
+        int batch = spec.input().dim(0);
+        int images = (int) Math.clamp(MAX_OPERAND_BYTES / imageBytes, 1, batch);
+        while (batch % images != 0) {
+            images--;
+        }
+        return images;
+    }
+
+    private static int tilesPerImage(Spec spec, Size size) {
+        return size.tiles(spec.input().dim(2)) * size.tiles(spec.input().dim(3));
     }
 
     WinogradConvolution(CpuDevice device, Spec spec, ConvWeights weights, Size size) {
@@ -106,10 +138,11 @@ final class WinogradConvolution extends ConvolutionOp {
         this.w = spec.input().dim(3);
         this.tilesH = size.tiles(h);
         this.tileCount = tilesH * size.tiles(w);
+        this.images = imagesPerProduct(spec, size);
         this.imageBytesIn = (long) inChannels * h * w * Float.BYTES;
         this.imageBytesOut = (long) outChannels * h * w * Float.BYTES;
-        this.transformedBytes = (long) size.points() * tileCount * inChannels * Float.BYTES;
-        this.productBytes = (long) size.points() * tileCount * outChannels * Float.BYTES;
+        this.transformedBytes = (long) images * size.points() * tileCount * inChannels * Float.BYTES;
+        this.productBytes = (long) images * size.points() * tileCount * outChannels * Float.BYTES;
         this.bias = new float[outChannels];
         if (weights.bias() != null) {
             System.arraycopy(weights.bias(), 0, bias, 0, outChannels);
@@ -131,8 +164,9 @@ final class WinogradConvolution extends ConvolutionOp {
 
     private void prepareWith(ConvWeights weights) {
         long p = size.points();
-        try (MemoryDesc src = MemoryDesc.ofTag(new long[] {p, tileCount, inChannels}, dnnl_f32(), dnnl_abc());
-             MemoryDesc dst = MemoryDesc.ofTag(new long[] {p, tileCount, outChannels}, dnnl_f32(), dnnl_abc());
+        long rows = (long) images * tileCount;
+        try (MemoryDesc src = MemoryDesc.ofTag(new long[] {p, rows, inChannels}, dnnl_f32(), dnnl_abc());
+             MemoryDesc dst = MemoryDesc.ofTag(new long[] {p, rows, outChannels}, dnnl_f32(), dnnl_abc());
              MemoryDesc given = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(), dnnl_abc());
              MemoryDesc any = MemoryDesc.ofTag(new long[] {p, inChannels, outChannels}, dnnl_f32(),
                      dnnl_format_tag_any())) {
@@ -169,9 +203,9 @@ final class WinogradConvolution extends ConvolutionOp {
     void convolve(Tensor src, Tensor residual, Tensor dst) {
         MemorySegment transformed = device.workspace(0, transformedBytes);
         MemorySegment products = device.workspace(1, productBytes);
-        int images = spec.input().dim(0);
+        int batch = spec.input().dim(0);
         long spent = 0;
-        for (int n = 0; n < images; n++) {
+        for (int n = 0; n < batch; n += images) {
             long start = System.nanoTime();
             inputs.set(src.segment(), transformed, n * imageBytesIn);
             inputs.runOn();
@@ -189,20 +223,23 @@ final class WinogradConvolution extends ConvolutionOp {
     }
 
     /**
-     * A transform of one image, its arguments in fields so that splitting it allocates nothing. A chunk is one row of
-     * tiles of a group of neighbouring channel blocks, so that one thread writes (or reads) each cache line of the
-     * transformed tiles whole, while it is in its cache: with 8 lanes a line holds two blocks' values of a point.
-     * Split block by block, the two halves of a line were written far apart in time, often by two cores, and the
-     * convolutions ran 2-14% slower (bench/RESULTS.md, 2026-11-27 10:12 UTC).
+     * A transform of the images of one product, its arguments in fields so that splitting it allocates nothing. A
+     * chunk is one row of tiles of one image over a group of neighbouring channel blocks, so that one thread writes
+     * (or reads) each cache line of the transformed tiles whole, while it is in its cache: with 8 lanes a line holds
+     * two blocks' values of a point. Split block by block, the two halves of a line were written far apart in time,
+     * often by two cores, and the convolutions ran 2-14% slower (bench/RESULTS.md, 2026-11-27 10:12 UTC).
      */
     private abstract class Transform implements ChunkedTeam.Chunks {
         private final int blocks;
         private final int groupsPerRow;
-        private final int group;
+        private final int blockGroup;
         MemorySegment from;
         MemorySegment to;
-        /** Where the image starts in the activation tensor ({@code from} for inputs, {@code to} for outputs). */
-        long image;
+        /**
+         * Where the product's first image starts in the activation tensor ({@code from} for inputs, {@code to} for
+         * outputs).
+         */
+        long firstImage;
 
         /**
          * Over {@code blocks} channel blocks: as many groups per row of tiles as give each thread of the team
@@ -210,36 +247,37 @@ final class WinogradConvolution extends ConvolutionOp {
          */
         Transform(int blocks) {
             int blocksPerLine = Math.max(1, CACHE_LINE / (spec.srcLayout().channelBlock() * Float.BYTES));
-            int wanted = Math.clamp(Math.ceilDiv(CHUNKS_PER_THREAD * team.size(), tilesH), 1, blocks);
+            int wanted = Math.clamp(Math.ceilDiv(CHUNKS_PER_THREAD * team.size(), images * tilesH), 1, blocks);
             int lines = Math.ceilDiv(blocks, blocksPerLine);
-            this.group = Math.ceilDiv(lines, Math.min(wanted, lines)) * blocksPerLine;
+            this.blockGroup = Math.ceilDiv(lines, Math.min(wanted, lines)) * blocksPerLine;
             this.blocks = blocks;
-            this.groupsPerRow = Math.ceilDiv(blocks, group);
+            this.groupsPerRow = Math.ceilDiv(blocks, blockGroup);
         }
 
-        final void set(MemorySegment from, MemorySegment to, long image) {
+        final void set(MemorySegment from, MemorySegment to, long firstImage) {
             this.from = from;
             this.to = to;
-            this.image = image;
+            this.firstImage = firstImage;
         }
 
         /** Runs the transform over the team, which releases its arguments after. */
         final void runOn() {
-            team.run(this, tilesH * groupsPerRow);
+            team.run(this, images * tilesH * groupsPerRow);
         }
 
         @Override
         public final void run(int k, int thread) {
-            int row = k / groupsPerRow;
-            int first = k % groupsPerRow * group;
-            int end = Math.min(first + group, blocks);
+            int image = k / (tilesH * groupsPerRow);
+            int row = k / groupsPerRow % tilesH;
+            int first = k % groupsPerRow * blockGroup;
+            int end = Math.min(first + blockGroup, blocks);
             for (int block = first; block < end; block++) {
-                transform(block, row, thread);
+                transform(image, block, row, thread);
             }
         }
 
-        /** Transforms one row of tiles of one channel block. */
-        abstract void transform(int block, int row, int thread);
+        /** Transforms one row of tiles of one channel block of the product's image {@code image}. */
+        abstract void transform(int image, int block, int row, int thread);
 
         @Override
         public void release() {
@@ -254,8 +292,9 @@ final class WinogradConvolution extends ConvolutionOp {
         }
 
         @Override
-        void transform(int block, int row, int thread) {
-            WinogradTransforms.input(size, from, image, h, w, block, row, to, inChannels, scratch[thread]);
+        void transform(int image, int block, int row, int thread) {
+            WinogradTransforms.input(size, from, firstImage + image * imageBytesIn, h, w, block, row, to, inChannels,
+                    image * tileCount, images * tileCount, scratch[thread]);
         }
     }
 
@@ -268,9 +307,9 @@ final class WinogradConvolution extends ConvolutionOp {
         }
 
         @Override
-        void transform(int block, int row, int thread) {
-            WinogradTransforms.output(size, from, outChannels, block, row, bias, residual, spec.activation(), to,
-                    image, h, w, scratch[thread]);
+        void transform(int image, int block, int row, int thread) {
+            WinogradTransforms.output(size, from, outChannels, image * tileCount, images * tileCount, block, row, bias,
+                    residual, spec.activation(), to, firstImage + image * imageBytesOut, h, w, scratch[thread]);
         }
 
         @Override

@@ -23,11 +23,12 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * operation here is on the 16 (AVX-512) channels of one pixel at once and reads like the scalar formula. Input tiles
  * start one pixel up and left of their output tile (padding 1); what lies outside the image reads as zero.
  *
- * <p>Layouts of the matrix-product operands for one image with {@code T} tiles and {@code P} points per tile: the
- * transformed input is {@code [P][T][inChannels]} and the products {@code [P][T][outChannels]}, both row-major f32:
- * one matrix per point, its rows together (against a tile's points together, the products ran 8-10% faster at 56x56
- * with 64 channels, and as fast at the other sizes of ResNet-50);
- * tile {@code t} is row {@code t / tilesW}, column {@code t % tilesW} of tiles.
+ * <p>Layouts of the matrix-product operands for {@code R} tiles (of one image or of several, one image's after
+ * another's) and {@code P} points per tile: the transformed input is {@code [P][R][inChannels]} and the products
+ * {@code [P][R][outChannels]}, both row-major f32: one matrix per point, its rows together (against a tile's points
+ * together, the products ran 8-10% faster at 56x56 with 64 channels, and as fast at the other sizes of ResNet-50);
+ * an image's tiles start at row {@code firstTile}, its tile {@code t} being row {@code t / tilesW}, column
+ * {@code t % tilesW} of tiles.
  *
  * <p>As in {@code VectorDgKernels}, no vector crosses a call between methods of this class (a vector C2 did not
  * inline with its caller is boxed): the one-dimensional transforms take and give segments and offsets.
@@ -246,15 +247,16 @@ public final class WinogradTransforms {
 
     /**
      * Transforms the input tiles of one row of tiles of one channel block: {@code x} holds one image from byte
-     * {@code image} on, channel-blocked, {@code [blocks][h][w][LANES]}; {@code v} gets block {@code block} of every
-     * point of tiles {@code row * tilesW ..}. {@code scratch} is the calling thread's, {@link #scratchBytes} long.
+     * {@code image} on, channel-blocked, {@code [blocks][h][w][LANES]}; {@code v}, of {@code matrixRows} rows per
+     * point, gets block {@code block} of every point of the image's tiles {@code row * tilesW ..}, whose first tile is
+     * row {@code firstTile}. {@code scratch} is the calling thread's, {@link #scratchBytes} long.
      *
      * <p>Neighbouring tiles share two pixel columns, so {@code B^T d} runs once down each pixel column of the row
      * into the scratch (for F(4x4, 3x3), 4 column transforms per tile instead of 6), then {@code (B^T d) B} along
      * each tile's rows. Whether the row's tiles lie inside the image is decided once for the row, not per tile.
      */
     public static void input(Size size, MemorySegment x, long image, int h, int w, int block, int row,
-                             MemorySegment v, int inChannels, MemorySegment scratch) {
+                             MemorySegment v, int inChannels, int firstTile, int matrixRows, MemorySegment scratch) {
         int out = size.out;
         int tile = size.tile;
         int tilesW = size.tiles(w);
@@ -283,8 +285,8 @@ public final class WinogradTransforms {
             }
         }
         long tileBytes = (long) inChannels * Float.BYTES;
-        long pointStride = (long) size.tiles(h) * tilesW * tileBytes;
-        long first = (long) row * tilesW * tileBytes + block * VECTOR_BYTES;
+        long pointStride = matrixRows * tileBytes;
+        long first = ((long) firstTile + (long) row * tilesW) * tileBytes + block * VECTOR_BYTES;
         for (int i = 0; i < tile; i++) {
             size.inputLines(scratch, i * lineBytes, out * VECTOR_BYTES, VECTOR_BYTES,
                     v, first + i * tile * pointStride, tileBytes, pointStride, tilesW);
@@ -313,22 +315,23 @@ public final class WinogradTransforms {
     /**
      * Transforms the products of one row of tiles of one output channel block back: {@code y = act(A^T M A + bias
      * + residual)}, written to the pixels that the tiles cover inside the image in {@code y}, which holds one image
-     * from byte {@code image} on, channel-blocked. {@code residual} (null: none) is laid out as {@code y}, and may
-     * be {@code y} itself: each pixel is read before it is written.
+     * from byte {@code image} on, channel-blocked; {@code m} has {@code matrixRows} rows per point and the image's
+     * first tile at row {@code firstTile}. {@code residual} (null: none) is laid out as {@code y}, and may be
+     * {@code y} itself: each pixel is read before it is written.
      *
      * <p>As in {@link #input}, each pass is a loop over the row's tiles: {@code A^T M} down each tile column into
      * the scratch, {@code (A^T M) A} along each row that lies inside the image into a row of output pixels there;
      * then bias, residual and activation from those rows to the image.
      */
-    public static void output(Size size, MemorySegment m, int outChannels, int block, int row, float[] bias,
-                              MemorySegment residual, Activation activation, MemorySegment y, long image, int h,
-                              int w, MemorySegment scratch) {
+    public static void output(Size size, MemorySegment m, int outChannels, int firstTile, int matrixRows, int block,
+                              int row, float[] bias, MemorySegment residual, Activation activation, MemorySegment y,
+                              long image, int h, int w, MemorySegment scratch) {
         int out = size.out;
         int tile = size.tile;
         int tilesW = size.tiles(w);
         long tileBytes = (long) outChannels * Float.BYTES;
-        long pointStride = (long) size.tiles(h) * tilesW * tileBytes;
-        long first = (long) row * tilesW * tileBytes + block * VECTOR_BYTES;
+        long pointStride = matrixRows * tileBytes;
+        long first = ((long) firstTile + (long) row * tilesW) * tileBytes + block * VECTOR_BYTES;
         long lineBytes = (long) tilesW * tile * VECTOR_BYTES;
         for (int j = 0; j < tile; j++) {
             size.outputLines(m, first + j * pointStride, tileBytes, tile * pointStride,

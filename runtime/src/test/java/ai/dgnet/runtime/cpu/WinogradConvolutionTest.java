@@ -62,7 +62,10 @@ class WinogradConvolutionTest {
                 new Case("odd channel blocks, several groups per row", Shape.of(1, 3 * lanes, 9, 30), 5 * lanes,
                         true, Activation.RELU, size),
                 new Case("ResNet-50 layer1 size", Shape.of(1, 64, 56, 56), 64, true, Activation.RELU, size),
-                new Case("ResNet-50 layer3 size", Shape.of(1, 256, 14, 14), 256, true, Activation.RELU, size)));
+                new Case("ResNet-50 layer3 size", Shape.of(1, 256, 14, 14), 256, true, Activation.RELU, size),
+                // F(4x4, 3x3): two products of three images each; F(2x2, 3x3): three of two.
+                new Case("ResNet-50 layer1 size, batch 6", Shape.of(6, 64, 56, 56), 64, true, Activation.RELU,
+                        size)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,9 +139,10 @@ class WinogradConvolutionTest {
         assertTrue(WinogradConvolution.supports(winograd, Size.F2));
         assertFalse(WinogradConvolution.supports(Conv2d.Spec.of(Shape.of(1, 16, 16, 16), 16, 3, 2, 1)
                 .withLayouts(blocked, blocked), Size.F4), "stride 2");
-        Conv2d.Spec smallImages = Conv2d.Spec.of(Shape.of(8, 16, 12, 13), 16, 3, 1, 1).withLayouts(blocked, blocked);
-        assertFalse(WinogradConvolution.supports(smallImages, Size.F4), "12 tiles of 4x4 per image, whatever batch");
-        assertTrue(WinogradConvolution.supports(smallImages, Size.F2), "42 tiles of 2x2 per image");
+        Conv2d.Spec smallImage = Conv2d.Spec.of(Shape.of(1, 16, 12, 13), 16, 3, 1, 1).withLayouts(blocked, blocked);
+        assertFalse(WinogradConvolution.supports(smallImage, Size.F4), "12 tiles of 4x4 in the one image");
+        assertTrue(WinogradConvolution.supports(smallImage, Size.F2), "42 tiles of 2x2");
+        assertTrue(WinogradConvolution.supports(batch(smallImage, 8), Size.F4), "8 images of 12 tiles in one product");
         assertFalse(WinogradConvolution.supports(winograd.withDilation(2), Size.F4), "dilation");
         assertFalse(WinogradConvolution.supports(winograd.withGroups(2), Size.F4), "groups");
         assertFalse(WinogradConvolution.supports(winograd.withDType(DType.BF16), Size.F4), "bf16");
@@ -178,6 +182,14 @@ class WinogradConvolutionTest {
         try (CpuDevice unlimited = CpuDevice.create(1, Long.MAX_VALUE)) {
             assertEquals("winograd_2x3", implementation(unlimited, ResNet.LAYER4), "no overflow into a negative limit");
         }
+        try (CpuDevice limited = CpuDevice.create(1)) {
+            assertEquals("winograd_2x3", implementation(limited, batch(ResNet.LAYER3, 2)), "4.5 MiB an image by 4x4");
+            assertEquals("winograd_4x3", implementation(limited, batch(ResNet.LAYER3, 4)), "2.25 MiB an image");
+            assertFalse(implementation(limited, batch(ResNet.LAYER4, 2)).startsWith("winograd"), "8 MiB an image");
+            assertEquals("winograd_2x3", implementation(limited, batch(ResNet.LAYER4, 4)), "4 MiB an image by 2x2");
+            assertEquals("winograd_4x3", implementation(limited, batch(ResNet.LAYER4, 16)),
+                    "16 images of 4 tiles share 36 MiB");
+        }
         assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(1, -1));
         withWinogradProperty("9", () -> {
             try (CpuDevice larger = CpuDevice.create(1)) {
@@ -200,6 +212,26 @@ class WinogradConvolutionTest {
                 .withLayouts(blocked, blocked);
         static final Conv2d.Spec LAYER4 = Conv2d.Spec.of(Shape.of(1, 512, 7, 7), 512, 3, 1, 1)
                 .withLayouts(blocked, blocked);
+    }
+
+    @Test
+    void imagesShareAProductWhileTheirOperandsFit() {
+        // 3.6 MB of operands an image by 4x4 tiles at 56x56 with 64 channels: four fit in 16 MiB.
+        Conv2d.Spec layer1 = Conv2d.Spec.of(Shape.of(1, 64, 56, 56), 64, 3, 1, 1).withLayouts(blocked, blocked);
+        assertEquals(1, WinogradConvolution.imagesPerProduct(layer1, Size.F4));
+        assertEquals(4, WinogradConvolution.imagesPerProduct(batch(layer1, 8), Size.F4));
+        assertEquals(3, WinogradConvolution.imagesPerProduct(batch(layer1, 6), Size.F4), "a divisor of the batch");
+        assertEquals(1, WinogradConvolution.imagesPerProduct(batch(layer1, 5), Size.F4), "5 is prime");
+        assertEquals(2, WinogradConvolution.imagesPerProduct(batch(layer1, 6), Size.F2), "6.4 MB an image");
+        assertEquals(16, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER4, 32), Size.F2), "1 MiB an image");
+    }
+
+    /** {@code spec}, a stride-1 3x3 convolution, on {@code images} images. */
+    private static Conv2d.Spec batch(Conv2d.Spec spec, int images) {
+        int[] dims = spec.input().dims();
+        dims[0] = images;
+        return Conv2d.Spec.of(Shape.of(dims), spec.outChannels(), 3, 1, 1)
+                .withLayouts(spec.srcLayout(), spec.dstLayout());
     }
 
     /** The implementation {@code device} picks for {@code spec}, up to the first {@code +}. */
