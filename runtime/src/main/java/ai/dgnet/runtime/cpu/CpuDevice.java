@@ -65,8 +65,8 @@ public final class CpuDevice implements Device {
     /**
      * System property: the largest transformed filters, in MiB per image of a matrix product, of a convolution run by
      * Winograd's algorithm (0: direct convolution everywhere). Default {@value #WINOGRAD_DEFAULT_MIB}. The images of a
-     * batch share products where their operands fit (up to 16 MiB), so that each product reads the filters once for
-     * all of them: at batch 1 the limit is the filters' size, at batch 8 eight times that.
+     * batch share products where their operands fit (up to 8 MiB), so that each product reads the filters once for
+     * all of them: at batch 1 the limit is the filters' size, for a product of eight images eight times that.
      */
     public static final String WINOGRAD_PROPERTY = "dgnet.winograd.maxFilterMiB";
     /**
@@ -76,7 +76,8 @@ public final class CpuDevice implements Device {
      * 5 MiB more each, 25 MiB of peak memory in all. layer4's (512 channels) would be 16 MiB with F(2x2, 3x3).
      * Per image of a product, the same limit holds at larger batches on 2 AVX2 cores: 256 channels at 14x14 by
      * F(4x4, 3x3) (9 MiB) 3.8 ms against 4.3 by F(2x2, 3x3) in groups of 4, level in groups of 2; 512 at 7x7 by
-     * F(2x2, 3x3) (16 MiB) 5.0 ms against 7.3 direct in groups of 4, level in groups of 2.
+     * F(2x2, 3x3) (16 MiB) 5.0 ms against 7.3 direct in groups of 4, level in groups of 2 (in a network such maps are
+     * NHWC, {@link #activationLayout}, which these convolutions do not read).
      */
     static final int WINOGRAD_DEFAULT_MIB = 4;
     /** Workspace buffers per thread. */

@@ -78,10 +78,12 @@ final class WinogradConvolution extends ConvolutionOp {
      * The most bytes of operands (transformed tiles and products) of one matrix product: images of a batch share a
      * product up to this, so that each reads the filters once for the group. On 2 AVX2 cores, batch 32: 512 channels
      * at 7x7 by F(2x2, 3x3) 30-34 ms a call in groups of 8-32 images against 50 ms image by image (oneDNN's direct
-     * NHWC kernel: 49 ms); 256 at 14x14 by F(4x4, 3x3) 26-29 ms in groups of 8-16 against 36 ms; 64 at 56x56 34 ms in
-     * groups of 4-8 against 39 ms. Larger groups gained nothing more.
+     * NHWC kernel: 49 ms); 256 at 14x14 by F(4x4, 3x3) 26-29 ms in groups of 8-16 against 36 ms; 64 at 56x56 34-35 ms
+     * in groups of 2-8 against 39 ms. The operands live in the workspace beside a batch's activations, so the cap is
+     * the smallest that keeps most of the gain (DG-ResNet-50's peak memory at batch 8: 461-464 MiB, 466-468 with a
+     * 16 MiB cap).
      */
-    static final long MAX_OPERAND_BYTES = 16L << 20;
+    static final long MAX_OPERAND_BYTES = 8L << 20;
 
     /** Transform chunks per team thread, so that a thread that starts late leaves work the others take. */
     private static final int CHUNKS_PER_THREAD = 4;

@@ -63,9 +63,11 @@ class WinogradConvolutionTest {
                         true, Activation.RELU, size),
                 new Case("ResNet-50 layer1 size", Shape.of(1, 64, 56, 56), 64, true, Activation.RELU, size),
                 new Case("ResNet-50 layer3 size", Shape.of(1, 256, 14, 14), 256, true, Activation.RELU, size),
-                // F(4x4, 3x3): two products of three images each; F(2x2, 3x3): three of two.
-                new Case("ResNet-50 layer1 size, batch 6", Shape.of(6, 64, 56, 56), 64, true, Activation.RELU,
-                        size)));
+                // Operands of 1.8 MB an image by F(4x4, 3x3): two products of three images; F(2x2, 3x3): three of two.
+                new Case("batch 6, several images a product", Shape.of(6, 16, 80, 80), 16, true, Activation.RELU,
+                        size),
+                // F(4x4, 3x3): 4 partial tiles an image, too few alone, 32 in the one product of all eight.
+                new Case("7x7 maps, batch 8", Shape.of(8, 64, 7, 7), 64, true, Activation.RELU, size)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -187,8 +189,10 @@ class WinogradConvolutionTest {
             assertEquals("winograd_4x3", implementation(limited, batch(ResNet.LAYER3, 4)), "2.25 MiB an image");
             assertFalse(implementation(limited, batch(ResNet.LAYER4, 2)).startsWith("winograd"), "8 MiB an image");
             assertEquals("winograd_2x3", implementation(limited, batch(ResNet.LAYER4, 4)), "4 MiB an image by 2x2");
-            assertEquals("winograd_4x3", implementation(limited, batch(ResNet.LAYER4, 16)),
-                    "16 images of 4 tiles share 36 MiB");
+            assertEquals("winograd_2x3", implementation(limited, batch(ResNet.LAYER4, 16)),
+                    "8 images of 4 tiles would share 36 MiB by 4x4, 16 MiB by 2x2");
+            assertEquals("winograd_4x3", implementation(limited, batch(ResNet.LAYER4, 12)),
+                    "12 images of 4 tiles share 36 MiB");
         }
         assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(1, -1));
         withWinogradProperty("9", () -> {
@@ -216,14 +220,15 @@ class WinogradConvolutionTest {
 
     @Test
     void imagesShareAProductWhileTheirOperandsFit() {
-        // 3.6 MB of operands an image by 4x4 tiles at 56x56 with 64 channels: four fit in 16 MiB.
-        Conv2d.Spec layer1 = Conv2d.Spec.of(Shape.of(1, 64, 56, 56), 64, 3, 1, 1).withLayouts(blocked, blocked);
-        assertEquals(1, WinogradConvolution.imagesPerProduct(layer1, Size.F4));
-        assertEquals(4, WinogradConvolution.imagesPerProduct(batch(layer1, 8), Size.F4));
-        assertEquals(3, WinogradConvolution.imagesPerProduct(batch(layer1, 6), Size.F4), "a divisor of the batch");
-        assertEquals(1, WinogradConvolution.imagesPerProduct(batch(layer1, 5), Size.F4), "5 is prime");
-        assertEquals(2, WinogradConvolution.imagesPerProduct(batch(layer1, 6), Size.F2), "6.4 MB an image");
-        assertEquals(16, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER4, 32), Size.F2), "1 MiB an image");
+        // 1.2 MB of operands an image by 4x4 tiles at 14x14 with 256 channels: six fit in 8 MiB.
+        assertEquals(1, WinogradConvolution.imagesPerProduct(ResNet.LAYER3, Size.F4));
+        assertEquals(4, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER3, 8), Size.F4), "a divisor of 8");
+        assertEquals(6, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER3, 6), Size.F4));
+        assertEquals(1, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER3, 11), Size.F4), "11 is prime");
+        assertEquals(5, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER3, 5), Size.F4));
+        assertEquals(4, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER3, 8), Size.F2), "1.6 MB an image");
+        Conv2d.Spec layer1 = Conv2d.Spec.of(Shape.of(8, 64, 56, 56), 64, 3, 1, 1).withLayouts(blocked, blocked);
+        assertEquals(1, WinogradConvolution.imagesPerProduct(layer1, Size.F2), "6.4 MB an image");
     }
 
     /** {@code spec}, a stride-1 3x3 convolution, on {@code images} images. */
