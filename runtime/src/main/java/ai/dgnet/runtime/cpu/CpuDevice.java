@@ -269,9 +269,9 @@ public final class CpuDevice implements Device {
     /**
      * Winograd where {@link WinogradConvolution} runs the spec and its transformed filters are at most
      * {@value #WINOGRAD_PROPERTY} MiB per image of a matrix product (F(4x4, 3x3) first, the larger saving, then
-     * F(2x2, 3x3)), oneDNN's direct
-     * convolution otherwise: in NHWC between two reorders where {@link NhwcConvolution#pays} and the device offers
-     * NHWC (not when {@code dgnet.layout} forces another layout), else in the spec's layouts.
+     * F(2x2, 3x3)), oneDNN's direct convolution otherwise: in NHWC between two reorders where
+     * {@link NhwcConvolution#pays} and the device offers NHWC (not when {@code dgnet.layout} forces another layout),
+     * else in the spec's layouts.
      */
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
