@@ -76,7 +76,7 @@ class ProfileTest {
                 conv.run(src, dst);
                 OpProfile line = line(device.profile(), "conv 3x3 16->16 16x16 (batch 3)");
                 assertTrue(line.implementation().startsWith("winograd_4x3+"), line.implementation());
-                assertEquals(2, line.runs(), "its matrix products run once per image, the op once per call");
+                assertEquals(2, line.runs(), "its matrix products run once per group of images, the op once a call");
                 assertEquals(2L * 3 * 16 * 256 * 16 * 9, line.macs(), "counted as direct convolution");
                 assertTrue(line.nanos() >= device.transformNanos(), "the transforms are the op's time too");
             }
