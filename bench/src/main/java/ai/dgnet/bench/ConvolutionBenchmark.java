@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * One stride-1 3x3 convolution of ResNet-50 (bias and ReLU fused) on a CPU device with every core, by the
  * algorithm {@code algorithm} names: {@code direct} (oneDNN's direct convolution, Winograd off), {@code default}
  * (what the device picks with its filter size limit, the default one unless {@code -Ddgnet.winograd.maxFilterMiB}
- * says otherwise) or {@code winograd} (the size limit lifted: Winograd F(4x4, 3x3) wherever the image has enough
+ * says otherwise) or {@code winograd} (the size limit lifted: Winograd F(4x4, 3x3) wherever a product has enough
  * tiles). The numbers behind {@code CpuDevice}'s default limit and {@code WinogradConvolution.MIN_TILES}.
  */
 @State(Scope.Benchmark)
@@ -47,7 +47,8 @@ public class ConvolutionBenchmark {
     @Param({"direct", "default", "winograd"})
     public String algorithm;
 
-    @Param("1")
+    /** Images per run: at 8 the images share the Winograd matrix products, and the filter limit is per image. */
+    @Param({"1", "8"})
     public int batch;
 
     private CpuDevice device;
