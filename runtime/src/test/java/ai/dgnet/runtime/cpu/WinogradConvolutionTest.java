@@ -220,7 +220,7 @@ class WinogradConvolutionTest {
 
     @Test
     void imagesShareAProductWhileTheirOperandsFit() {
-        // 1.2 MB of operands an image by 4x4 tiles at 14x14 with 256 channels: six fit in 8 MiB.
+        // 1.2 MB of operands an image by 4x4 tiles at 14x14 with 256 channels: seven fit in 8 MiB.
         assertEquals(1, WinogradConvolution.imagesPerProduct(ResNet.LAYER3, Size.F4));
         assertEquals(4, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER3, 8), Size.F4), "a divisor of 8");
         assertEquals(6, WinogradConvolution.imagesPerProduct(batch(ResNet.LAYER3, 6), Size.F4));
