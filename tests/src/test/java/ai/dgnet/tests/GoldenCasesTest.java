@@ -85,7 +85,10 @@ class GoldenCasesTest {
         }
     }
 
-    /** Cases with Winograd convolutions, depthwise ones and squeeze-and-excitation, on the device for few runs. */
+    /**
+     * The cases whose networks take Winograd convolutions (on the default device), depthwise ones and
+     * squeeze-and-excitation, on the device for few runs: direct convolutions and the scalar DG kernels throughout.
+     */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"resnet50_dynamic", "resnet18_dynamic_odd", "mobilenet_v2_dynamic",
             "regnet_y_400mf_dynamic"})
