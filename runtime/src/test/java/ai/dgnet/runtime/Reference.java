@@ -1,5 +1,7 @@
 package ai.dgnet.runtime;
 
+import ai.dgnet.runtime.op.Activation;
+
 import java.util.SplittableRandom;
 
 /**
@@ -125,6 +127,22 @@ public final class Reference {
             y[i] = a[i] + b[i];
         }
         return y;
+    }
+
+    /** {@code x} after {@code activation}, in double. */
+    public static double[] activation(double[] x, Activation activation) {
+        return switch (activation) {
+            case NONE -> x;
+            case RELU -> relu(x, Double.POSITIVE_INFINITY);
+            case RELU6 -> relu(x, 6.0);
+            case SIGMOID -> {
+                double[] y = new double[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    y[i] = 1.0 / (1.0 + Math.exp(-x[i]));
+                }
+                yield y;
+            }
+        };
     }
 
     public static double[] relu(double[] x, double cap) {

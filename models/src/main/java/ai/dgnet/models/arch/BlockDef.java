@@ -114,7 +114,8 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                 this.last = main.getLast().prepare(device, weights, shape, layout, layout, dtype, residual);
                 this.shortcut = projection == null ? null
                         : projection.prepare(device, weights, input, layout, layout, dtype, Residual.NONE);
-                this.excite = se == null ? null : se.prepare(device.dgKernels(), weights);
+                this.excite = se == null ? null
+                        : se.prepare(device, weights, intermediates(input).get(seAfter));
                 if (identity && !input.equals(output)) {
                     throw new IllegalArgumentException(name + ": identity shortcut needs equal input and output "
                             + "shapes, got " + input + " and " + output);
@@ -176,7 +177,7 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
         @Override
         public boolean optimized() {
             return steps.stream().allMatch(step -> step.named().op().optimized()) && last.optimized()
-                    && (shortcut == null || shortcut.optimized());
+                    && (shortcut == null || shortcut.optimized()) && (excite == null || excite.optimized());
         }
 
         @Override
@@ -185,7 +186,12 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
             if (shortcut != null) {
                 ops.add(new NamedOp(projection.conv(), shortcut));
             }
-            steps.forEach(step -> ops.add(step.named()));
+            for (Step step : steps) {
+                ops.add(step.named());
+                if (step.excite()) {
+                    ops.addAll(excite.ops());
+                }
+            }
             ops.add(new NamedOp(main.getLast().conv(), last));
             return ops;
         }
@@ -221,6 +227,9 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
             }
             if (shortcut != null) {
                 shortcut.close();
+            }
+            if (excite != null) {
+                excite.close();
             }
         }
     }

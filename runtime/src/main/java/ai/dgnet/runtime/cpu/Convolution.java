@@ -26,6 +26,7 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_a;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_binary_add;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_convolution_direct;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_eltwise_clip;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_eltwise_logistic;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_eltwise_relu;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_format_tag_any;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_forward_inference;
@@ -138,6 +139,7 @@ final class Convolution extends ConvolutionOp {
             case NONE -> postOps;
             case RELU -> postOps.eltwise(dnnl_eltwise_relu(), 0.0f, 0.0f);
             case RELU6 -> postOps.eltwise(dnnl_eltwise_clip(), 0.0f, 6.0f);
+            case SIGMOID -> postOps.eltwise(dnnl_eltwise_logistic(), 0.0f, 0.0f);
         };
     }
 

@@ -1,6 +1,8 @@
 package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.dnnl.MemoryDesc;
+import ai.dgnet.dnnl.PostOps;
+import ai.dgnet.dnnl.PrimitiveAttr;
 import ai.dgnet.dnnl.PrimitiveDesc;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
@@ -23,7 +25,10 @@ import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_format_tag_any;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_forward_inference;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_query_weights_md;
 
-/** oneDNN's inner product (a fully connected layer) on f32 {@code NC} tensors, weights reordered once. */
+/**
+ * oneDNN's inner product (a fully connected layer) on f32 {@code NC} tensors, weights reordered once, its activation
+ * a post-op.
+ */
 final class InnerProduct extends CpuOp implements Linear {
     private final Spec spec;
     /** The spec computes them anew; kept so that a run allocates nothing. */
@@ -54,11 +59,14 @@ final class InnerProduct extends CpuOp implements Linear {
              MemoryDesc dst = CpuDevice.describe(spec.output(), DType.F32, Layout.NC);
              MemoryDesc anyWeights = MemoryDesc.ofTag(weightDims, dnnl_f32(), dnnl_format_tag_any());
              MemoryDesc givenWeights = MemoryDesc.ofTag(weightDims, dnnl_f32(), dnnl_ab());
-             MemoryDesc bias = MemoryDesc.ofTag(new long[] {spec.outFeatures()}, dnnl_f32(), dnnl_a())) {
+             MemoryDesc bias = MemoryDesc.ofTag(new long[] {spec.outFeatures()}, dnnl_f32(), dnnl_a());
+             PostOps postOps = PostOps.create();
+             PrimitiveAttr attr = PrimitiveAttr.create()) {
+            attr.postOps(Convolution.activation(postOps, spec.activation()));
             PrimitiveDesc desc = owned.add(PrimitiveDesc.create("dnnl_inner_product_forward_primitive_desc_create",
                     out -> dnnl_inner_product_forward_primitive_desc_create(out, device.engine().handle(),
                             dnnl_forward_inference(), src.handle(), anyWeights.handle(),
-                            hasBias ? bias.handle() : MemorySegment.NULL, dst.handle(), MemorySegment.NULL)));
+                            hasBias ? bias.handle() : MemorySegment.NULL, dst.handle(), attr.handle())));
             try (MemoryDesc chosenWeights = desc.queryMd(dnnl_query_weights_md(), 0)) {
                 PreparedPrimitive primitive = hasBias
                         ? prepare(desc, new int[] {DNNL_ARG_SRC(), DNNL_ARG_DST(), DNNL_ARG_WEIGHTS(), DNNL_ARG_BIAS()},

@@ -101,7 +101,8 @@ final class WinogradConvolution extends ConvolutionOp {
                 && spec.padH() == 1 && spec.padW() == 1 && spec.dilationH() == 1 && spec.dilationW() == 1
                 && spec.groups() == 1 && spec.dtype() == DType.F32 && spec.dstLayout() == layout && layout.isBlocked()
                 && spec.input().dim(1) % layout.channelBlock() == 0 && spec.outChannels() % layout.channelBlock() == 0
-                && DgKernelsProvider.vectorized() && WinogradTransforms.supports(layout);
+                && DgKernelsProvider.vectorized() && WinogradTransforms.supports(layout)
+                && WinogradTransforms.supports(spec.activation());
     }
 
     /** Bytes of the transformed filters of {@code spec} with tiles of {@code size}. */

@@ -18,7 +18,8 @@ import java.util.Objects;
  * weighted sum of its kept predecessors; the stage output is the output node's sum.
  *
  * <p>Convolutions run on the whole batch, routing and aggregation per instance (every layout used keeps an
- * instance's elements contiguous). Buffers are planned once: one output per node and one aggregation buffer,
+ * instance's elements contiguous), each step's poolings or sums of all instances in one call of the kernels, which
+ * may split them over threads. Buffers are planned once: one output per node and one aggregation buffer,
  * reused for every node's input and for the stage output. The later nodes' outputs and the aggregation buffer lie
  * in {@link StageBuffers} that the stages of a network share, the first node's output apart from them. When every
  * instance's input to a node is a single kept edge of weight exactly 1 from the same predecessor (always so in
@@ -53,12 +54,14 @@ public final class StageExecutor implements AutoCloseable {
     private final Tensor[] ran;
     /** The buffers a standalone stage made for itself and closes; none for a stage of a network. */
     private final List<StageBuffers> owned;
-    // Scratch reused by every run, so routing and aggregation allocate nothing.
-    private final float[] pooled;
+    // Scratch reused by every run, so routing and aggregation allocate nothing: per instance, its channel means
+    // and its kept edges' sources, offsets and weights.
+    private final float[][] pooled;
     private final float[] scores;
-    private final MemorySegment[] sources;
-    private final long[] offsets;
-    private final float[] weights;
+    private final MemorySegment[][] sources;
+    private final long[][] offsets;
+    private final float[][] weights;
+    private final int[] counts;
 
     /**
      * A stage with buffers of its own, for running it alone.
@@ -134,11 +137,12 @@ public final class StageExecutor implements AutoCloseable {
             this.routers = routed ? List.copyOf(routers) : List.of();
             this.kernels = device.dgKernels();
             this.instanceElements = layout.storageElements(nodeShape) / batch;
-            this.pooled = new float[channels];
+            this.pooled = new float[batch][channels];
             this.scores = new float[m];
-            this.sources = new MemorySegment[m];
-            this.offsets = new long[m];
-            this.weights = new float[m];
+            this.sources = new MemorySegment[batch][m];
+            this.offsets = new long[batch][m];
+            this.weights = new float[batch][m];
+            this.counts = new int[batch];
             this.outputs = new Tensor[m];
             this.zeroInputOutputs = new Tensor[m];
             this.ran = new Tensor[m];
@@ -265,9 +269,10 @@ public final class StageExecutor implements AutoCloseable {
         }
         Router router = routers.get(i);
         Tensor x = ran[i];
+        kernels.channelMeans(x.segment(), x.shape(), layout, dtype, pooled);
         for (int n = 0; n < batch; n++) {
-            kernels.channelMeans(x.segment(), x.shape(), layout, dtype, instance(x, n), pooled);
-            kernels.router(pooled, router.channels(), router.weight(), router.bias(), router.edges(), scores);
+            kernels.router(pooled[instance(x, n)], router.channels(), router.weight(), router.bias(), router.edges(),
+                    scores);
             for (int k = 0; k < router.edges(); k++) {
                 int cell = i * size + i + 1 + k;
                 float r = scores[k];
@@ -284,20 +289,20 @@ public final class StageExecutor implements AutoCloseable {
             return ran[shared];
         }
         int size = m + 1;
-        MemorySegment dst = aggregate.segment();
         for (int n = 0; n < batch; n++) {
             int count = 0;
             for (int i = 0; i < j; i++) {
                 float w = trace.adjacency()[n][i * size + j];
                 if (w != 0.0f) {
-                    sources[count] = ran[i].segment();
-                    offsets[count] = instance(ran[i], n) * instanceElements;
-                    weights[count] = w;
+                    sources[n][count] = ran[i].segment();
+                    offsets[n][count] = instance(ran[i], n) * instanceElements;
+                    weights[n][count] = w;
                     count++;
                 }
             }
-            kernels.weightedSum(dst, n * instanceElements, instanceElements, dtype, sources, offsets, weights, count);
+            counts[n] = count;
         }
+        kernels.weightedSums(aggregate.segment(), instanceElements, dtype, batch, sources, offsets, weights, counts);
         return aggregate;
     }
 

@@ -58,6 +58,20 @@ public interface DgKernels {
                       float[] out);
 
     /**
+     * {@link #channelMeans(MemorySegment, Shape, Layout, DType, int, float[])} for every instance of the batch:
+     * instance {@code n}'s means into {@code out[n]}. A device with several threads splits the batch over them,
+     * which one instance's pooling alone (a few tens of kilobytes in a network's late stages) does not pay for.
+     *
+     * @param out at least {@code N} arrays of at least {@code C} floats
+     */
+    default void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] out) {
+        ScalarDgKernels.checkChannelMeans(x, shape, layout, dtype, out);
+        for (int n = 0; n < shape.dim(0); n++) {
+            channelMeans(x, shape, layout, dtype, n, out[n]);
+        }
+    }
+
+    /**
      * Writes {@code out[k] = sigmoid(bias[k] + sum_c weight[k * channels + c] * pooled[c])} for
      * {@code k < rows}, the sigmoid taken in double as {@code 1 / (1 + exp(-x))}.
      *
@@ -81,6 +95,20 @@ public interface DgKernels {
                      long[] sourceOffsets, float[] weights, int count);
 
     /**
+     * {@link #weightedSum} for {@code instances} instances of {@code length} elements each, one after another in
+     * {@code dst}: instance {@code n} writes {@code dst[n * length + e]} from its own {@code counts[n]} sources,
+     * offsets and weights ({@code sources[n]}, {@code sourceOffsets[n]}, {@code weights[n]}). A device with several
+     * threads splits the whole call over them.
+     */
+    default void weightedSums(MemorySegment dst, long length, DType dtype, int instances, MemorySegment[][] sources,
+                              long[][] sourceOffsets, float[][] weights, int[] counts) {
+        ScalarDgKernels.checkWeightedSums(dst, length, dtype, instances, sources, sourceOffsets, weights, counts);
+        for (int n = 0; n < instances; n++) {
+            weightedSum(dst, n * length, length, dtype, sources[n], sourceOffsets[n], weights[n], counts[n]);
+        }
+    }
+
+    /**
      * Multiplies every pixel of channel {@code c} of instance {@code n} by {@code scale[c]}, in place, for every
      * channel: squeeze-and-excitation's last step, beside its pooling ({@link #channelMeans}) and its second layer
      * ({@link #router}). Each product is one f32 multiply, stored as {@code dtype} (a bf16 product rounded as
@@ -90,6 +118,19 @@ public interface DgKernels {
      * @param scale at least {@code C} floats
      */
     void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale);
+
+    /**
+     * {@link #scaleChannels(MemorySegment, Shape, Layout, DType, int, float[])} for every instance of the batch,
+     * instance {@code n} by {@code scale[n]}; a device with several threads splits the batch over them.
+     *
+     * @param scale at least {@code N} arrays of at least {@code C} floats
+     */
+    default void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] scale) {
+        ScalarDgKernels.checkScaleChannels(x, shape, layout, dtype, scale);
+        for (int n = 0; n < shape.dim(0); n++) {
+            scaleChannels(x, shape, layout, dtype, n, scale[n]);
+        }
+    }
 
     /** A short name for logs and benchmark labels, such as {@code "scalar"} or {@code "vector 512-bit"}. */
     String name();

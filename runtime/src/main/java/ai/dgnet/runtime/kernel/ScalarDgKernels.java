@@ -141,6 +141,53 @@ final class ScalarDgKernels implements DgKernels {
         }
     }
 
+    /** Checks a pooling of every instance of {@code shape} into {@code out[n]}. */
+    static void checkChannelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] out) {
+        int batch = Objects.requireNonNull(shape, "shape").dim(0);
+        checkPerInstance(out, batch, "out");
+        for (int n = 0; n < batch; n++) {
+            checkChannelMeans(x, shape, layout, dtype, n, 0, shape.dim(1), out[n]);
+        }
+    }
+
+    /** Checks a scaling of every instance of {@code shape} by {@code scale[n]}. */
+    static void checkScaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] scale) {
+        int batch = Objects.requireNonNull(shape, "shape").dim(0);
+        checkPerInstance(scale, batch, "scale");
+        for (int n = 0; n < batch; n++) {
+            checkScaleChannels(x, shape, layout, dtype, n, scale[n]);
+        }
+    }
+
+    /** Checks weighted sums of {@code instances} instances of {@code length} elements, one after another in dst. */
+    static void checkWeightedSums(MemorySegment dst, long length, DType dtype, int instances,
+                                  MemorySegment[][] sources, long[][] sourceOffsets, float[][] weights,
+                                  int[] counts) {
+        if (instances < 0) {
+            throw new IllegalArgumentException("instances must not be negative, got " + instances);
+        }
+        checkPerInstance(sources, instances, "sources");
+        checkPerInstance(sourceOffsets, instances, "sourceOffsets");
+        checkPerInstance(weights, instances, "weights");
+        Objects.requireNonNull(counts, "counts");
+        if (counts.length < instances) {
+            throw new IllegalArgumentException("counts holds " + counts.length + " entries, need one per instance: "
+                    + instances);
+        }
+        for (int n = 0; n < instances; n++) {
+            checkWeightedSum(dst, n * length, length, dtype, sources[n], sourceOffsets[n], weights[n], counts[n]);
+        }
+    }
+
+    /** Throws unless {@code perInstance} has an entry for each of {@code instances} instances. */
+    private static void checkPerInstance(Object[] perInstance, int instances, String what) {
+        Objects.requireNonNull(perInstance, what);
+        if (perInstance.length < instances) {
+            throw new IllegalArgumentException(what + " holds " + perInstance.length
+                    + " entries, need one per instance: " + instances);
+        }
+    }
+
     static void checkScaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
         Objects.requireNonNull(scale, "scale");
         checkImage(x, shape, layout, dtype, n, "scaled channels");

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@link DgKernels} that add the wall time of every call to one of two counters: routing ({@link #channelMeans} and
- * {@link #router}, for the DG routers and for squeeze-and-excitation's gates, which take a device's kernels too) and
- * aggregation ({@link #weightedSum}). Beside the time inside oneDNN's primitives they split a run into its
+ * {@link #router}, for the DG routers and for squeeze-and-excitation's pooling, which takes a device's kernels too)
+ * and aggregation ({@link #weightedSum}, {@link #weightedSums}). Beside the time inside oneDNN's primitives they split a run into its
  * convolutions, its DG work and the rest, which is how {@code dgnet bench} reports it. Two clock reads per call:
  * about fifty calls per DG-ResNet-50 instance.
  */
@@ -38,6 +38,16 @@ public final class TimedDgKernels implements DgKernels {
     }
 
     @Override
+    public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] out) {
+        long start = System.nanoTime();
+        try {
+            kernels.channelMeans(x, shape, layout, dtype, out);
+        } finally {
+            routing.add(System.nanoTime() - start);
+        }
+    }
+
+    @Override
     public void router(float[] pooled, int channels, float[] weight, float[] bias, int rows, float[] out) {
         long start = System.nanoTime();
         try {
@@ -58,10 +68,26 @@ public final class TimedDgKernels implements DgKernels {
         }
     }
 
+    @Override
+    public void weightedSums(MemorySegment dst, long length, DType dtype, int instances, MemorySegment[][] sources,
+                             long[][] sourceOffsets, float[][] weights, int[] counts) {
+        long start = System.nanoTime();
+        try {
+            kernels.weightedSums(dst, length, dtype, instances, sources, sourceOffsets, weights, counts);
+        } finally {
+            aggregation.add(System.nanoTime() - start);
+        }
+    }
+
     /** Not timed: channel scaling is neither routing nor aggregation. */
     @Override
     public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
         kernels.scaleChannels(x, shape, layout, dtype, n, scale);
+    }
+
+    @Override
+    public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] scale) {
+        kernels.scaleChannels(x, shape, layout, dtype, scale);
     }
 
     @Override

@@ -187,6 +187,14 @@ public final class WinogradTransforms {
         return layout.channelBlock() == LANES;
     }
 
+    /** Whether {@link #output} can apply {@code activation}: it applies activations as lower and upper bounds. */
+    public static boolean supports(Activation activation) {
+        return switch (activation) {
+            case NONE, RELU, RELU6 -> true;
+            case SIGMOID -> false;
+        };
+    }
+
     /**
      * Bytes of the per-thread scratch each transform call on an image {@code w} pixels wide needs: for the input,
      * the column transforms of a row of tiles and one copied pixel column (zeros outside the image); for the output,

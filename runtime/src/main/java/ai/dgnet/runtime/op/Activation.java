@@ -5,5 +5,7 @@ public enum Activation {
     NONE,
     RELU,
     /** {@code min(max(x, 0), 6)}, MobileNetV2's activation. */
-    RELU6
+    RELU6,
+    /** {@code 1 / (1 + exp(-x))}, squeeze-and-excitation's gate. */
+    SIGMOID
 }

@@ -5,8 +5,6 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
-import java.util.Locale;
-
 /** A prepared 2-D convolution with bias and fused epilogue: {@code activation(conv(src) + bias + residual)}. */
 public interface Conv2d extends SpecifiedOp<Conv2d.Spec> {
     /** Runs with {@link Residual#NONE} or {@link Residual#ACCUMULATE} (then {@code dst} holds the residual). */
@@ -121,9 +119,7 @@ public interface Conv2d extends SpecifiedOp<Conv2d.Spec> {
             if (residual != Residual.NONE) {
                 text.append(" +residual");
             }
-            if (activation != Activation.NONE) {
-                text.append(" +").append(activation.name().toLowerCase(Locale.ROOT));
-            }
+            OpText.appendActivation(text, activation);
             return OpText.suffixed(text, dtype, input.dim(0));
         }
 

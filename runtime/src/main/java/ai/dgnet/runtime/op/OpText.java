@@ -3,6 +3,8 @@ package ai.dgnet.runtime.op;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Shape;
 
+import java.util.Locale;
+
 /** The pieces every op's {@code describe()} shares, so that all of them read alike in a profile. */
 final class OpText {
     private OpText() {
@@ -20,6 +22,13 @@ final class OpText {
     static void appendPair(StringBuilder text, String prefix, int height, int width) {
         if (height != 1 || width != 1) {
             text.append(' ').append(prefix).append(height == width ? Integer.toString(height) : height + "x" + width);
+        }
+    }
+
+    /** Appends {@code " +relu"} and the like for an activation other than none. */
+    static void appendActivation(StringBuilder text, Activation activation) {
+        if (activation != Activation.NONE) {
+            text.append(" +").append(activation.name().toLowerCase(Locale.ROOT));
         }
     }
 

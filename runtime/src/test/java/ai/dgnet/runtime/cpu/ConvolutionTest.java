@@ -63,7 +63,9 @@ class ConvolutionTest {
                 new Case("residual add tensor + relu", Shape.of(2, 20, 7, 9), 36, 1, 1, 0, 1, 1, true,
                         Layout.NCHW16C, Layout.NCHW16C, Activation.RELU, Residual.ADD),
                 new Case("residual add, plain, no activation", Shape.of(1, 4, 5, 5), 4, 3, 1, 1, 1, 1, false,
-                        Layout.NCHW, Layout.NHWC, Activation.NONE, Residual.ADD));
+                        Layout.NCHW, Layout.NHWC, Activation.NONE, Residual.ADD),
+                new Case("sigmoid", Shape.of(2, 16, 6, 6), 16, 1, 1, 0, 1, 1, true,
+                        Layout.NCHW8C, Layout.NCHW8C, Activation.SIGMOID, Residual.NONE));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -81,11 +83,7 @@ class ConvolutionTest {
         if (c.residual() != Residual.NONE) {
             expected = Reference.add(expected, residual);
         }
-        expected = switch (c.activation()) {
-            case NONE -> expected;
-            case RELU -> Reference.relu(expected, Double.POSITIVE_INFINITY);
-            case RELU6 -> Reference.relu(expected, 6.0);
-        };
+        expected = Reference.activation(expected, c.activation());
 
         try (Conv2d conv = device.conv2d(spec, new ConvWeights(w, b));
              Tensor src = Tensor.of(c.input(), c.src(), x);

@@ -7,6 +7,7 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Reference;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
@@ -69,9 +70,10 @@ class OperationsTest {
         }
     }
 
-    @Test
-    void linearWithAndWithoutBias() {
-        Linear.Spec spec = new Linear.Spec(3, 37, 11);
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void linearWithAndWithoutBias(Activation activation) {
+        Linear.Spec spec = new Linear.Spec(3, 37, 11, activation);
         float[] x = Reference.random(24, 3 * 37);
         float[] w = Reference.random(25, 11 * 37);
         float[] b = Reference.random(26, 11);
@@ -80,8 +82,9 @@ class OperationsTest {
                  Tensor src = Tensor.of(spec.input(), Layout.NC, x);
                  Tensor dst = device.allocate(spec.output(), DType.F32, Layout.NC)) {
                 linear.run(src, dst);
-                double error = Reference.relativeError(dst.toFloatArray(), Reference.linear(x, 3, 37, w, bias, 11));
-                assertTrue(error <= TOLERANCE, "bias " + (bias != null) + ": relative error " + error);
+                double[] expected = Reference.activation(Reference.linear(x, 3, 37, w, bias, 11), activation);
+                double error = Reference.relativeError(dst.toFloatArray(), expected);
+                assertTrue(error <= TOLERANCE, activation + ", bias " + (bias != null) + ": relative error " + error);
             }
         }
     }

@@ -88,9 +88,9 @@ class PointwiseDepthwiseConvolutionTest {
         float[] b1 = Reference.random(3, c.expanded());
         float[] w2 = stored(c.dtype(), Reference.random(4, spec.depthwise().weightCount()));
         float[] b2 = Reference.random(5, c.expanded());
-        double[] expanded = activation(Reference.conv2d(x, c.input(), w1, b1, c.expanded(), 1, 1, 1, 0, 1, 1),
-                c.first());
-        double[] expected = activation(Reference.conv2d(stored(c.dtype(), toFloats(expanded)),
+        double[] expanded = Reference.activation(
+                Reference.conv2d(x, c.input(), w1, b1, c.expanded(), 1, 1, 1, 0, 1, 1), c.first());
+        double[] expected = Reference.activation(Reference.conv2d(stored(c.dtype(), toFloats(expanded)),
                 spec.pointwise().output(), w2, b2, c.expanded(), 3, 3, c.stride(), 1, 1, c.expanded()), c.second());
 
         try (PointwiseDepthwise op = fused(spec, new ConvWeights(w1, b1), new ConvWeights(w2, b2));
@@ -170,14 +170,6 @@ class PointwiseDepthwiseConvolutionTest {
 
     private static ConvWeights weights(Conv2d.Spec spec) {
         return new ConvWeights(Reference.random(7, spec.weightCount()), Reference.random(8, spec.outChannels()));
-    }
-
-    private static double[] activation(double[] x, Activation activation) {
-        return switch (activation) {
-            case NONE -> x;
-            case RELU -> Reference.relu(x, Double.POSITIVE_INFINITY);
-            case RELU6 -> Reference.relu(x, 6.0);
-        };
     }
 
     /** {@code values} as a tensor of {@code dtype} holds them: rounded to bf16, or as they are. */

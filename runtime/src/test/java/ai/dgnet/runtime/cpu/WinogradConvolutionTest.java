@@ -79,11 +79,7 @@ class WinogradConvolutionTest {
         float[] w = Reference.random(2, spec.weightCount());
         float[] b = c.bias() ? Reference.random(3, c.out()) : null;
         double[] expected = Reference.conv2d(x, c.input(), w, b, c.out(), 3, 3, 1, 1, 1, 1);
-        expected = switch (c.activation()) {
-            case NONE -> expected;
-            case RELU -> Reference.relu(expected, Double.POSITIVE_INFINITY);
-            case RELU6 -> Reference.relu(expected, 6.0);
-        };
+        expected = Reference.activation(expected, c.activation());
         try (Conv2d conv = new WinogradConvolution(device, spec, new ConvWeights(w, b), c.size());
              Tensor src = Tensor.of(c.input(), blocked, x);
              Tensor dst = device.allocate(spec.output(), DType.F32, blocked)) {

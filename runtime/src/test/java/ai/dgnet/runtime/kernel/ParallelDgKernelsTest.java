@@ -136,6 +136,113 @@ class ParallelDgKernelsTest {
         }
     }
 
+    static Stream<Arguments> batchSplits() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int instances : new int[] {1, 2, 3, 8}) {
+            for (long length : new long[] {1, 63, 64, 65, 1000}) {
+                for (int[] chunking : new int[][] {{1, 1}, {7, 64}, {100, 16}}) {
+                    cases.add(Arguments.of(instances, length, chunking[0], chunking[1]));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * The weighted sums of a whole batch, each instance with its own number of sources (none included), against the
+     * serial kernel instance by instance: the same bytes everywhere, the guards around the batch untouched.
+     */
+    @ParameterizedTest(name = "instances={0} length={1} minChunk={2} grain={3}")
+    @MethodSource("batchSplits")
+    void splitBatchSumsAreTheSerialSumsBitForBit(int instances, long length, int minChunk, int grain) {
+        long pad = 3;
+        for (DType dtype : DType.values()) {
+            for (DgKernels serial : List.of(SCALAR, VECTOR)) {
+                JavaThreads team = new JavaThreads(3);
+                DgKernels split = new ParallelDgKernels(serial, new ChunkedTeam(team), minChunk, grain);
+                try (Arena arena = Arena.ofShared()) {
+                    SplittableRandom random = new SplittableRandom(instances * 1000L + length);
+                    MemorySegment[][] sources = new MemorySegment[instances][];
+                    long[][] offsets = new long[instances][];
+                    float[][] weights = new float[instances][];
+                    int[] counts = new int[instances];
+                    for (int n = 0; n < instances; n++) {
+                        counts[n] = (n + 1) % 4;
+                        // One entry more than counted: entries from the count on must be ignored.
+                        sources[n] = new MemorySegment[counts[n] + 1];
+                        offsets[n] = new long[counts[n] + 1];
+                        weights[n] = new float[counts[n] + 1];
+                        for (int i = 0; i <= counts[n]; i++) {
+                            offsets[n][i] = i + n;
+                            weights[n][i] = (float) random.nextDouble(-2, 2);
+                            sources[n][i] = segment(arena, dtype, uniform(random.nextLong(), length + i + n));
+                        }
+                    }
+                    long bytes = dtype.byteSize() * (instances * length + pad);
+                    MemorySegment expected = arena.allocate(bytes);
+                    MemorySegment actual = arena.allocate(bytes);
+                    expected.fill((byte) 0x5A);
+                    actual.fill((byte) 0x5A);
+                    for (int n = 0; n < instances; n++) {
+                        serial.weightedSum(expected, n * length, length, dtype, sources[n], offsets[n], weights[n],
+                                counts[n]);
+                    }
+                    split.weightedSums(actual, length, dtype, instances, sources, offsets, weights, counts);
+                    long mismatch = expected.mismatch(actual);
+                    assertEquals(-1L, mismatch, split.name() + " " + dtype + ": first different byte " + mismatch);
+                }
+                if (instances * length >= 2L * minChunk && (instances > 1 || length >= 2L * grain)) {
+                    assertEquals(3, team.seen().size(), dtype + ": the batch was not split");
+                }
+            }
+        }
+    }
+
+    /** The poolings and the scalings of a whole batch, in every layout, against the serial kernel's, bit for bit. */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void splitBatchPoolingAndScalingAreTheSerialOnesBitForBit(Layout layout) {
+        for (DType dtype : DType.values()) {
+            for (int batch : new int[] {1, 2, 5}) {
+                Shape shape = Shape.of(batch, 19, 4, 3);
+                for (DgKernels serial : List.of(SCALAR, VECTOR)) {
+                    JavaThreads team = new JavaThreads(3);
+                    DgKernels split = new ParallelDgKernels(serial, new ChunkedTeam(team), 20, 1);
+                    try (Tensor x = Tensor.allocate(shape, dtype, layout);
+                         Tensor expectedScaled = Tensor.allocate(shape, dtype, layout);
+                         Tensor actualScaled = Tensor.allocate(shape, dtype, layout)) {
+                        float[] values = uniform(batch, shape.elements());
+                        x.copyFrom(values);
+                        expectedScaled.copyFrom(values);
+                        actualScaled.copyFrom(values);
+                        float[][] expected = new float[batch][20];
+                        float[][] actual = new float[batch][20];
+                        for (int n = 0; n < batch; n++) {
+                            Arrays.fill(expected[n], -7f);
+                            Arrays.fill(actual[n], -7f);
+                            serial.channelMeans(x.segment(), shape, layout, dtype, n, expected[n]);
+                        }
+                        split.channelMeans(x.segment(), shape, layout, dtype, actual);
+                        assertEquals(Arrays.deepToString(expected), Arrays.deepToString(actual),
+                                split.name() + " " + dtype + " " + layout + " batch " + batch);
+
+                        float[][] scale = new float[batch][];
+                        for (int n = 0; n < batch; n++) {
+                            scale[n] = uniform(100 + n, 19);
+                            serial.scaleChannels(expectedScaled.segment(), shape, layout, dtype, n, scale[n]);
+                        }
+                        split.scaleChannels(actualScaled.segment(), shape, layout, dtype, scale);
+                        assertEquals(-1L, expectedScaled.segment().mismatch(actualScaled.segment()),
+                                split.name() + " " + dtype + " " + layout + " batch " + batch + ": scaled");
+                    }
+                    boolean splits = batch > 1 || layout != Layout.NHWC;
+                    assertEquals(splits, team.seen().size() > 1,
+                            dtype + " " + layout + " batch " + batch + ": split over threads");
+                }
+            }
+        }
+    }
+
     @Test
     void badArgumentsThrowOnTheCallerBeforeTheTeamIsAsked() {
         AtomicInteger calls = new AtomicInteger();
@@ -152,6 +259,19 @@ class ParallelDgKernelsTest {
             e = assertThrows(IllegalArgumentException.class, () -> split.channelMeans(dst, Shape.of(1, 10, 1, 1),
                     Layout.NCHW, DType.F32, 0, 4, 7, new float[11]));
             assertTrue(e.getMessage().contains("channels [4, 11) asked for, the tensor has 10"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> split.weightedSums(dst, 5, DType.F32, 2,
+                    new MemorySegment[][] {sources, sources}, new long[2][2], new float[2][2], new int[1]));
+            assertTrue(e.getMessage().contains("counts holds 1 entries, need one per instance: 2"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> split.weightedSums(dst, 6, DType.F32, 2,
+                    new MemorySegment[][] {sources, sources}, new long[2][2], new float[2][2], new int[] {1, 1}));
+            assertTrue(e.getMessage().contains("dst holds 10 floats, elements [6, 12) were asked for"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> split.channelMeans(dst, Shape.of(2, 5, 1, 1),
+                    Layout.NCHW, DType.F32, new float[1][5]));
+            assertTrue(e.getMessage().contains("out holds 1 entries, need one per instance: 2"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> split.scaleChannels(dst, Shape.of(2, 5, 1, 1),
+                    Layout.NCHW, DType.F32, new float[][] {new float[5], new float[4]}));
+            assertTrue(e.getMessage().contains("scale holds 4 factors, need 5"), e.getMessage());
         }
         assertEquals(0, calls.get(), "the team was asked");
     }

@@ -16,9 +16,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TimedDgKernelsTest {
     private static final long MILLI = 1_000_000;
 
-    /** Kernels that each take at least a millisecond; {@code weightedSum} with no source fails after it. */
+    /**
+     * Kernels that each take at least a millisecond; {@code weightedSum} with no source fails after it. The calls over
+     * a batch count apart, so that a test sees them reach these whole.
+     */
     private static final class Slow implements DgKernels {
         int calls;
+        int batchCalls;
+
+        @Override
+        public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] out) {
+            batchCalls++;
+            take();
+        }
+
+        @Override
+        public void weightedSums(MemorySegment dst, long length, DType dtype, int instances, MemorySegment[][] sources,
+                                 long[][] sourceOffsets, float[][] weights, int[] counts) {
+            batchCalls++;
+            take();
+        }
+
+        @Override
+        public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, float[][] scale) {
+            batchCalls++;
+            take();
+        }
 
         @Override
         public void channelMeans(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, int first, int count,
@@ -88,6 +111,26 @@ class TimedDgKernelsTest {
         assertEquals(routing, timed.routingNanos(), "scaling is not routing");
         assertEquals(aggregation, timed.aggregationNanos(), "scaling is not aggregation");
         assertEquals(5, slow.calls);
+    }
+
+    @Test
+    void batchCallsPassThroughWholeAndCountWhereTheyBelong() {
+        Slow slow = new Slow();
+        TimedDgKernels timed = new TimedDgKernels(slow);
+        Shape shape = Shape.of(2, 2, 1, 1);
+        timed.channelMeans(MemorySegment.NULL, shape, Layout.NCHW, DType.F32, new float[2][2]);
+        assertTrue(timed.routingNanos() >= MILLI, "routing " + timed.routingNanos());
+        assertEquals(0, timed.aggregationNanos());
+        timed.weightedSums(MemorySegment.NULL, 1, DType.F32, 2, new MemorySegment[2][1], new long[2][1],
+                new float[2][1], new int[2]);
+        assertTrue(timed.aggregationNanos() >= MILLI, "aggregation " + timed.aggregationNanos());
+        long routing = timed.routingNanos();
+        long aggregation = timed.aggregationNanos();
+        timed.scaleChannels(MemorySegment.NULL, shape, Layout.NCHW, DType.F32, new float[2][2]);
+        assertEquals(routing, timed.routingNanos(), "scaling is not routing");
+        assertEquals(aggregation, timed.aggregationNanos(), "scaling is not aggregation");
+        assertEquals(3, slow.batchCalls);
+        assertEquals(3, slow.calls, "no call went instance by instance");
     }
 
     @Test

@@ -44,6 +44,8 @@ class DescribeTest {
     @Test
     void theOtherOpsNameWhatTheyDo() {
         assertEquals("linear 2048->1000", new Linear.Spec(1, 2048, 1000).describe());
+        assertEquals("linear 440->110 +relu (batch 8)",
+                new Linear.Spec(8, 440, 110, Activation.RELU).describe());
         assertEquals(4L * 2048 * 1000, new Linear.Spec(4, 2048, 1000).macs());
         assertEquals("maxpool 3x3 s2 64 112x112",
                 Pool2d.Spec.of(Shape.of(1, 64, 112, 112), Pool2d.Kind.MAX, 3, 2, 1, BLOCKED).describe());
