@@ -146,6 +146,27 @@ public abstract class KernelBenchmark {
         return map.means;
     }
 
+    /**
+     * The channel means of every instance of a batch, one call per instance, as stages and squeeze-and-excitation
+     * took them before the kernels had calls over a batch: each instance of a late stage is too small to split.
+     */
+    @Benchmark
+    public float[][] channelMeansInstanceByInstance(BatchMap map) {
+        Tensor x = map.x;
+        for (int n = 0; n < x.shape().dim(0); n++) {
+            kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), n, map.means[n]);
+        }
+        return map.means;
+    }
+
+    /** The same means in one call over the batch, which {@link Split} splits by instance. */
+    @Benchmark
+    public float[][] channelMeansOfBatch(BatchMap map) {
+        Tensor x = map.x;
+        kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), map.means);
+        return map.means;
+    }
+
     /** The router's fully connected layer and sigmoid, {@code 256 -> 4} by default. */
     @Benchmark
     public float[] router(RouterLayer layer) {
@@ -188,6 +209,29 @@ public abstract class KernelBenchmark {
             x = Tensor.allocate(Shape.of(dims), DType.valueOf(type), Layout.valueOf(layout));
             x.copyFrom(DeterministicWeights.generate("input", dims, 1));
             means = new float[dims[1]];
+        }
+
+        @TearDown(Level.Trial)
+        public void free() {
+            x.close();
+        }
+    }
+
+    /** A batch of late-stage maps, as DG-RegNetY-400MF's last stage gives its routers and gates at batch 8. */
+    @State(Scope.Thread)
+    public static class BatchMap {
+        @Param("8x440x7x7")
+        private String shape;
+
+        private Tensor x;
+        private float[][] means;
+
+        @Setup(Level.Trial)
+        public void allocate() {
+            int[] dims = dims(shape);
+            x = Tensor.allocate(Shape.of(dims), DType.F32, Layout.NCHW8C);
+            x.copyFrom(DeterministicWeights.generate("input", dims, 1));
+            means = new float[dims[0]][dims[1]];
         }
 
         @TearDown(Level.Trial)
