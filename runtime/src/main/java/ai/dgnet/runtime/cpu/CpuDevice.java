@@ -337,8 +337,8 @@ public final class CpuDevice implements Device {
 
     /**
      * The DG kernels with each large weighted sum and pooling, and each call over a batch, split over the OpenMP
-     * threads this device runs its primitives on, or the serial ones on one thread (or where the OpenMP runtime cannot open a parallel region for
-     * Java); timed either way ({@link #routingNanos}, {@link #aggregationNanos}).
+     * threads this device runs its primitives on, or the serial ones on one thread (or where the OpenMP runtime
+     * cannot open a parallel region for Java); timed either way ({@link #routingNanos}, {@link #aggregationNanos}).
      */
     @Override
     public synchronized DgKernels dgKernels() {

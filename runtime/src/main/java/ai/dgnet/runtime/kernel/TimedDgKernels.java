@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * {@link DgKernels} that add the wall time of every call to one of two counters: routing ({@link #channelMeans} and
  * {@link #router}, for the DG routers and for squeeze-and-excitation's pooling, which takes a device's kernels too)
- * and aggregation ({@link #weightedSum}, {@link #weightedSums}). Beside the time inside oneDNN's primitives they split a run into its
- * convolutions, its DG work and the rest, which is how {@code dgnet bench} reports it. Two clock reads per call:
- * about fifty calls per DG-ResNet-50 instance.
+ * and aggregation ({@link #weightedSum}, {@link #weightedSums}). Beside the time inside oneDNN's primitives they
+ * split a run into its convolutions, its DG work and the rest, which is how {@code dgnet bench} reports it. Two clock
+ * reads per call: about fifty calls per DG-ResNet-50 run, poolings and sums being one call for the whole batch.
  */
 public final class TimedDgKernels implements DgKernels {
     private final DgKernels kernels;
