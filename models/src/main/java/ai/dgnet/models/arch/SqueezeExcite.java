@@ -83,6 +83,10 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
 
         /** Scales {@code x}'s channels in place, each instance by its own excitation. */
         void apply(Tensor x) {
+            if (x.shape().dim(0) != batch || x.shape().dim(1) != channels) {
+                throw new IllegalArgumentException("squeeze-and-excitation was prepared for " + batch + " instances of "
+                        + channels + " channels, got " + x.shape());
+            }
             MemorySegment data = x.segment();
             kernels.channelMeans(data, x.shape(), x.layout(), x.dtype(), means);
             long row = (long) channels * Float.BYTES;
