@@ -38,7 +38,8 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
     /**
      * The gate's two layers as the device's fully connected ops over the whole batch, their activations fused; the
      * pooling and the scaling on the device's kernels, which read the maps in whatever layout and type they have and
-     * split the batch over the device's threads. The gate's tensors are its own.
+     * split the batch over the device's threads (oneDNN 3.13's binary multiply by a {@code [N, C, 1, 1]} factor is
+     * its reference kernel on channel-blocked maps). The gate's tensors are its own.
      */
     final class Prepared implements AutoCloseable {
         private final DgKernels kernels;
