@@ -141,12 +141,13 @@ public final class ParallelDgKernels implements DgKernels {
     public void weightedSum(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[] sources,
                             long[] sourceOffsets, float[] weights, int count) {
         ScalarDgKernels.checkWeightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
-        int chunks = sumChunks(1, length);
+        long piece = pieceLength(1, length);
+        int chunks = sumChunks(1, length, piece);
         if (!team.claim(chunks)) {
             serial.weightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
             return;
         }
-        sums.setOne(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count, pieceLength(1, length));
+        sums.setOne(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count, piece);
         team.runClaimed(sums, chunks);
     }
 
@@ -154,7 +155,8 @@ public final class ParallelDgKernels implements DgKernels {
     public void weightedSums(MemorySegment dst, long length, DType dtype, int instances, MemorySegment[][] sources,
                              long[][] sourceOffsets, float[][] weights, int[] counts) {
         ScalarDgKernels.checkWeightedSums(dst, length, dtype, instances, sources, sourceOffsets, weights, counts);
-        int chunks = sumChunks(instances, length);
+        long piece = pieceLength(instances, length);
+        int chunks = sumChunks(instances, length, piece);
         if (!team.claim(chunks)) {
             for (int n = 0; n < instances; n++) {
                 serial.weightedSum(dst, n * length, length, dtype, sources[n], sourceOffsets[n], weights[n],
@@ -162,16 +164,19 @@ public final class ParallelDgKernels implements DgKernels {
             }
             return;
         }
-        sums.set(dst, 0, length, dtype, sources, sourceOffsets, weights, counts, pieceLength(instances, length));
+        sums.set(dst, 0, length, dtype, sources, sourceOffsets, weights, counts, piece);
         team.runClaimed(sums, chunks);
     }
 
-    /** Chunks of a split sum of {@code instances} instances of {@code length} elements; 0 for one to run serially. */
-    private int sumChunks(int instances, long length) {
+    /**
+     * Chunks of a split sum of {@code instances} instances of {@code length} elements in pieces of {@code piece}; 0
+     * for a sum to run serially.
+     */
+    private int sumChunks(int instances, long length, long piece) {
         if ((long) instances * length <= minChunk) {
             return 0;
         }
-        return Math.toIntExact(instances * ceilDiv(length, pieceLength(instances, length)));
+        return Math.toIntExact(instances * ceilDiv(length, piece));
     }
 
     /** The elements of an instance in one chunk of a split sum: the whole instance, or a multiple of the grain. */
