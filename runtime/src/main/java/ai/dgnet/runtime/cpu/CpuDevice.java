@@ -46,6 +46,7 @@ import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_f32;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_get_effective_cpu_isa;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_cpu_isa_avx2;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_cpu_isa_avx512_core;
+import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_cpu_isa_avx512_core_amx;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nChw16c;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nChw8c;
 import static ai.dgnet.dnnl.c.dnnl_types_h.dnnl_nc;
@@ -86,7 +87,7 @@ public final class CpuDevice implements Device {
     private final Engine engine;
     private final int threads;
     private final boolean avx512;
-    /** The widest vector ISA oneDNN uses here, as the name gives it: ", avx512", ", avx2", or nothing. */
+    /** The widest ISA oneDNN uses here, as the name gives it: ", avx512 amx", ", avx512", ", avx2", or nothing. */
     private final String isa;
     /** What each thread that runs ops here has of its own: a stream and a workspace. Closed with the device. */
     private final ThreadLocal<ThreadState> perThread = new ThreadLocal<>();
@@ -111,8 +112,17 @@ public final class CpuDevice implements Device {
         this.winogradMaxFilterBytes = winogradMaxFilterBytes;
         this.fewRuns = fewRuns;
         int effective = dnnl_get_effective_cpu_isa();
-        this.avx512 = effective >= dnnl_cpu_isa_avx512_core();
-        this.isa = avx512 ? ", avx512" : effective >= dnnl_cpu_isa_avx2() ? ", avx2" : "";
+        this.avx512 = hasIsa(effective, dnnl_cpu_isa_avx512_core());
+        this.isa = hasIsa(effective, dnnl_cpu_isa_avx512_core_amx()) ? ", avx512 amx" : avx512 ? ", avx512"
+                : hasIsa(effective, dnnl_cpu_isa_avx2()) ? ", avx2" : "";
+    }
+
+    /**
+     * Whether {@code effective} includes {@code isa}. oneDNN's ISA values are sets of feature bits, not a ranking:
+     * AVX2-VNNI-2 is a larger number than AVX-512 without containing it.
+     */
+    static boolean hasIsa(int effective, int isa) {
+        return (effective & isa) == isa;
     }
 
     /**

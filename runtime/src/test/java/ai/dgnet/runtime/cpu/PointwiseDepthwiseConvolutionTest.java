@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The fused 1x1-then-depthwise convolution against the plain-Java reference of the two convolutions one after the
- * other. oneDNN fuses only where the 1x1 convolution's source is larger than twice the L2 cache, so the cases are
- * batches of 2.9 MB and more, and only whole blocks of channels, so no destination has padding.
+ * other. oneDNN fuses only where the 1x1 convolution's destination is larger than twice the L2 caches of its threads
+ * (8 MB on 2 cores of 2 MB, seen: 6.7 MB declined, 9.6 MB fused), so the cases expand to 10 MB and more, and only
+ * whole blocks of channels, so no destination has padding.
  */
 class PointwiseDepthwiseConvolutionTest {
     private static final double TOLERANCE = 1e-5;
@@ -64,11 +65,11 @@ class PointwiseDepthwiseConvolutionTest {
         return Stream.of(
                 new Case("MobileNetV2's 16->96 at 112x112, stride 2", Shape.of(8, 16, 112, 112), 96, 2,
                         Activation.RELU6, Activation.RELU6),
-                new Case("padded source channels, odd size, stride 1", Shape.of(8, 24, 57, 57), 48, 1,
+                new Case("padded source channels, odd size, stride 1", Shape.of(16, 24, 57, 57), 48, 1,
                         Activation.RELU6, Activation.RELU6),
-                new Case("odd size, stride 2, relu then none", Shape.of(8, 16, 81, 81), 32, 2,
+                new Case("odd size, stride 2, relu then none", Shape.of(16, 16, 81, 81), 32, 2,
                         Activation.RELU, Activation.NONE),
-                new Case("bf16, MobileNetV2's 24->144 at 56x56", Shape.of(8, 24, 56, 56), 144, 1,
+                new Case("bf16, MobileNetV2's 24->144 at 56x56", Shape.of(16, 24, 56, 56), 144, 1,
                         Activation.RELU6, Activation.RELU6, DType.BF16));
     }
 
@@ -82,6 +83,7 @@ class PointwiseDepthwiseConvolutionTest {
     void matchesTheTwoConvolutionsOfThePlainJavaReference(Case c) {
         boolean bf16 = c.dtype() == DType.BF16;
         assumeTrue(!bf16 || layout == Layout.NCHW16C, "oneDNN has bf16 convolutions with AVX-512 only");
+        assumeTrue(!bf16 || !CpuIsa.amx(), "oneDNN's AMX convolutions have no depthwise post-op");
         PointwiseDepthwise.Spec spec = c.spec();
         float[] x = stored(c.dtype(), Reference.random(1, c.input().elements()));
         float[] w1 = stored(c.dtype(), Reference.random(2, spec.pointwise().weightCount()));
