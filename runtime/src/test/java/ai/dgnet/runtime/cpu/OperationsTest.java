@@ -70,6 +70,26 @@ class OperationsTest {
         }
     }
 
+    /** oneDNN 3.13 pools bf16 into f32 with its reference kernel only: the device's DG kernels take the means. */
+    @ParameterizedTest
+    @EnumSource(value = Layout.class, names = {"NCHW", "NHWC", "NCHW8C", "NCHW16C"})
+    void globalAveragePoolingOfBf16RunsNoReferenceKernel(Layout layout) {
+        Shape in = Shape.of(3, 20, 7, 5);
+        float[] x = Reference.random(27, in.elements());
+        for (int i = 0; i < x.length; i++) {
+            x[i] = BFloat16.toFloat(BFloat16.fromFloat(x[i]));
+        }
+        try (GlobalAvgPool gap = device.globalAvgPool(in, DType.BF16, layout);
+             Tensor src = device.allocate(in, DType.BF16, layout);
+             Tensor dst = device.allocate(GlobalAvgPool.output(in), DType.F32, Layout.NC)) {
+            src.copyFrom(x);
+            gap.run(src, dst);
+            double error = Reference.relativeError(dst.toFloatArray(), Reference.globalAvgPool(x, in));
+            assertTrue(error <= TOLERANCE, layout + ": relative error " + error);
+            assertTrue(gap.optimized(), gap.implementation());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Activation.class)
     void linearWithAndWithoutBias(Activation activation) {
