@@ -392,10 +392,13 @@ final class VectorDgKernels implements DgKernels {
     @Override
     public void scaleChannels(MemorySegment x, Shape shape, Layout layout, DType dtype, int n, float[] scale) {
         ScalarDgKernels.checkScaleChannels(x, shape, layout, dtype, n, scale);
-        // bf16 products would need weightedSumBf16's rounding, which no vector may cross a call to share; 8-channel
-        // blocks under wider vectors are rare (see blockMeans). Both take the plain loop.
-        if (dtype != DType.F32 || (layout.isBlocked() && layout.channelBlock() != LANES)) {
+        // 8-channel blocks under wider vectors are rare (see blockMeans): they take the plain loop.
+        if (layout.isBlocked() && layout.channelBlock() != LANES) {
             ScalarDgKernels.scaleChannelsChecked(x, shape, layout, dtype, n, scale);
+            return;
+        }
+        if (dtype == DType.BF16) {
+            scaleChannelsBf16(x, shape, layout, n, scale);
             return;
         }
         int channels = shape.dim(1);
@@ -444,6 +447,83 @@ final class VectorDgKernels implements DgKernels {
                     for (long p = 0; p < pixels; p++) {
                         long at = start + p * LANES * Float.BYTES;
                         FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).mul(s).intoMemorySegment(x, at, ORDER);
+                    }
+                }
+            }
+            case NC -> throw new AssertionError("rejected by the argument check");
+        }
+    }
+
+    /**
+     * {@link #scaleChannels} of bf16 values, a run of whole vectors at a time (a channel's plane in NCHW, a pixel's
+     * channels in NHWC, a block's pixels in the blocked layouts): widened to f32 in the scratch, multiplied there as
+     * the f32 loops multiply, and rounded back as {@code BFloat16.fromFloat} rounds ({@link #narrowToBf16}). What is
+     * left after a run's last whole vector takes the plain loop. Element by element in the plain loop, DG-RegNetY's
+     * squeeze-and-excitation scaling took about a sixth of a bf16 inference.
+     */
+    private static void scaleChannelsBf16(MemorySegment x, Shape shape, Layout layout, int n, float[] scale) {
+        MemorySegment scratch = SCRATCH.get();
+        int channels = shape.dim(1);
+        long pixels = (long) shape.dim(2) * shape.dim(3);
+        long vectorBytes = (long) LANES * Short.BYTES;
+        switch (layout) {
+            case NCHW -> {
+                long whole = SPECIES.loopBound(pixels);
+                for (int c = 0; c < channels; c++) {
+                    long start = layout.offset(shape, n, c, 0, 0);
+                    FloatVector s = FloatVector.broadcast(SPECIES, scale[c]);
+                    for (long from = 0; from < whole; from += SUM_TILE) {
+                        long count = Math.min(SUM_TILE, whole - from);
+                        widenBf16(x, (start + from) * Short.BYTES, vectorBytes, count / LANES, scratch);
+                        for (long e = 0; e < count; e += LANES) {
+                            FloatVector.fromMemorySegment(SPECIES, scratch, e * Float.BYTES, ORDER).mul(s)
+                                    .intoMemorySegment(scratch, e * Float.BYTES, ORDER);
+                        }
+                        narrowToBf16(scratch, 0, count, x, start + from);
+                    }
+                    for (long p = whole; p < pixels; p++) {
+                        ScalarDgKernels.set(x, DType.BF16, start + p,
+                                ScalarDgKernels.get(x, DType.BF16, start + p) * scale[c]);
+                    }
+                }
+            }
+            case NHWC -> {
+                int whole = SPECIES.loopBound(channels);
+                long start = layout.offset(shape, n, 0, 0, 0);
+                for (long p = 0; p < pixels; p++) {
+                    long pixel = start + p * channels;
+                    for (int from = 0; from < whole; from += SUM_TILE) {
+                        int count = Math.min(SUM_TILE, whole - from);
+                        widenBf16(x, (pixel + from) * Short.BYTES, vectorBytes, count / LANES, scratch);
+                        for (int e = 0; e < count; e += LANES) {
+                            FloatVector.fromMemorySegment(SPECIES, scratch, (long) e * Float.BYTES, ORDER)
+                                    .mul(FloatVector.fromArray(SPECIES, scale, from + e))
+                                    .intoMemorySegment(scratch, (long) e * Float.BYTES, ORDER);
+                        }
+                        narrowToBf16(scratch, 0, count, x, pixel + from);
+                    }
+                    for (int c = whole; c < channels; c++) {
+                        ScalarDgKernels.set(x, DType.BF16, pixel + c,
+                                ScalarDgKernels.get(x, DType.BF16, pixel + c) * scale[c]);
+                    }
+                }
+            }
+            case NCHW8C, NCHW16C -> {
+                long length = pixels * LANES;
+                for (int b = 0; b < channels; b += LANES) {
+                    // Padding lanes are multiplied by one, so they stay as they are.
+                    VectorMask<Float> real = SPECIES.indexInRange(b, channels);
+                    FloatVector s = FloatVector.broadcast(SPECIES, 1f)
+                            .blend(FloatVector.fromArray(SPECIES, scale, b, real), real);
+                    long start = layout.offset(shape, n, b, 0, 0);
+                    for (long from = 0; from < length; from += SUM_TILE) {
+                        long count = Math.min(SUM_TILE, length - from);
+                        widenBf16(x, (start + from) * Short.BYTES, vectorBytes, count / LANES, scratch);
+                        for (long e = 0; e < count; e += LANES) {
+                            FloatVector.fromMemorySegment(SPECIES, scratch, e * Float.BYTES, ORDER).mul(s)
+                                    .intoMemorySegment(scratch, e * Float.BYTES, ORDER);
+                        }
+                        narrowToBf16(scratch, 0, count, x, start + from);
                     }
                 }
             }
