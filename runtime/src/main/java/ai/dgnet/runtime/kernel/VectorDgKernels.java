@@ -465,22 +465,12 @@ final class VectorDgKernels implements DgKernels {
         MemorySegment scratch = SCRATCH.get();
         int channels = shape.dim(1);
         long pixels = (long) shape.dim(2) * shape.dim(3);
-        long vectorBytes = (long) LANES * Short.BYTES;
         switch (layout) {
             case NCHW -> {
                 long whole = SPECIES.loopBound(pixels);
                 for (int c = 0; c < channels; c++) {
                     long start = layout.offset(shape, n, c, 0, 0);
-                    FloatVector s = FloatVector.broadcast(SPECIES, scale[c]);
-                    for (long from = 0; from < whole; from += SUM_TILE) {
-                        long count = Math.min(SUM_TILE, whole - from);
-                        widenBf16(x, (start + from) * Short.BYTES, vectorBytes, count / LANES, scratch);
-                        for (long e = 0; e < count; e += LANES) {
-                            FloatVector.fromMemorySegment(SPECIES, scratch, e * Float.BYTES, ORDER).mul(s)
-                                    .intoMemorySegment(scratch, e * Float.BYTES, ORDER);
-                        }
-                        narrowToBf16(scratch, 0, count, x, start + from);
-                    }
+                    scaleRunBf16(x, start, whole, scale[c], scale, c, c, scratch);
                     for (long p = whole; p < pixels; p++) {
                         ScalarDgKernels.set(x, DType.BF16, start + p,
                                 ScalarDgKernels.get(x, DType.BF16, start + p) * scale[c]);
@@ -494,7 +484,8 @@ final class VectorDgKernels implements DgKernels {
                     long pixel = start + p * channels;
                     for (int from = 0; from < whole; from += SUM_TILE) {
                         int count = Math.min(SUM_TILE, whole - from);
-                        widenBf16(x, (pixel + from) * Short.BYTES, vectorBytes, count / LANES, scratch);
+                        widenBf16(x, (pixel + from) * Short.BYTES, (long) LANES * Short.BYTES, count / LANES,
+                                scratch);
                         for (int e = 0; e < count; e += LANES) {
                             FloatVector.fromMemorySegment(SPECIES, scratch, (long) e * Float.BYTES, ORDER)
                                     .mul(FloatVector.fromArray(SPECIES, scale, from + e))
@@ -509,25 +500,36 @@ final class VectorDgKernels implements DgKernels {
                 }
             }
             case NCHW8C, NCHW16C -> {
-                long length = pixels * LANES;
                 for (int b = 0; b < channels; b += LANES) {
                     // Padding lanes are multiplied by one, so they stay as they are.
-                    VectorMask<Float> real = SPECIES.indexInRange(b, channels);
-                    FloatVector s = FloatVector.broadcast(SPECIES, 1f)
-                            .blend(FloatVector.fromArray(SPECIES, scale, b, real), real);
-                    long start = layout.offset(shape, n, b, 0, 0);
-                    for (long from = 0; from < length; from += SUM_TILE) {
-                        long count = Math.min(SUM_TILE, length - from);
-                        widenBf16(x, (start + from) * Short.BYTES, vectorBytes, count / LANES, scratch);
-                        for (long e = 0; e < count; e += LANES) {
-                            FloatVector.fromMemorySegment(SPECIES, scratch, e * Float.BYTES, ORDER).mul(s)
-                                    .intoMemorySegment(scratch, e * Float.BYTES, ORDER);
-                        }
-                        narrowToBf16(scratch, 0, count, x, start + from);
-                    }
+                    scaleRunBf16(x, layout.offset(shape, n, b, 0, 0), pixels * LANES, 1f, scale, b, channels,
+                            scratch);
                 }
             }
             case NC -> throw new AssertionError("rejected by the argument check");
+        }
+    }
+
+    /**
+     * Multiplies {@code length} bf16 elements (whole vectors) from element {@code start} of {@code x} in place, lane
+     * {@code i} of each vector by {@code scale[first + i]} where {@code first + i < limit} and by {@code base} in the
+     * other lanes: a channel's plane of NCHW takes {@code base} in every lane ({@code limit == first}), a channel
+     * block's pixels the block's factors and one for its padding. Through the scratch, as {@link #scaleChannelsBf16}
+     * says.
+     */
+    private static void scaleRunBf16(MemorySegment x, long start, long length, float base, float[] scale, int first,
+                                     int limit, MemorySegment scratch) {
+        VectorMask<Float> given = SPECIES.indexInRange(first, limit);
+        FloatVector s = FloatVector.broadcast(SPECIES, base).blend(FloatVector.fromArray(SPECIES, scale, first, given),
+                given);
+        for (long from = 0; from < length; from += SUM_TILE) {
+            long count = Math.min(SUM_TILE, length - from);
+            widenBf16(x, (start + from) * Short.BYTES, (long) LANES * Short.BYTES, count / LANES, scratch);
+            for (long e = 0; e < count; e += LANES) {
+                FloatVector.fromMemorySegment(SPECIES, scratch, e * Float.BYTES, ORDER).mul(s)
+                        .intoMemorySegment(scratch, e * Float.BYTES, ORDER);
+            }
+            narrowToBf16(scratch, 0, count, x, start + from);
         }
     }
 
