@@ -1,6 +1,7 @@
 package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.op.Conv2d;
@@ -17,6 +18,8 @@ abstract class ConvolutionOp extends CpuOp implements Conv2d {
     final Spec spec;
     /** {@code spec.output()}, kept: a record derives it anew on every call, and every run checks against it. */
     final Shape output;
+    /** Set by the first run that {@link #requireRunnableKernel} lets through. */
+    private boolean kernelAccepted;
 
     ConvolutionOp(CpuDevice device, Spec spec, ConvWeights weights) {
         super(device);
@@ -36,6 +39,7 @@ abstract class ConvolutionOp extends CpuOp implements Conv2d {
             throw new IllegalArgumentException("this convolution adds a residual tensor: call run(src, residual, dst)");
         }
         checkSourceAndDestination(src, dst);
+        requireRunnableKernel();
         convolve(src, dst);
     }
 
@@ -51,7 +55,28 @@ abstract class ConvolutionOp extends CpuOp implements Conv2d {
             throw new IllegalArgumentException("convolution residual must not be the destination: prepare with "
                     + "Residual.ACCUMULATE to add in place");
         }
+        requireRunnableKernel();
         convolve(src, residual, dst);
+    }
+
+    /**
+     * Refuses to run a bf16 convolution that oneDNN has only its reference kernel for. That kernel rounds every output
+     * to bf16 through a jit routine that crashed the JVM (SIGSEGV in oneDNN 3.13's {@code try_cvt_float_to_bfloat16})
+     * after 2 to 21 runs of a 7x7 stride-2 convolution from NCHW on an AVX-512 CPU with AMX, on 1 thread as on 2, and
+     * took 4.5 s a run. Such an op is still made, so that its {@link #optimized()} can steer a model to another
+     * layout; it fails on its first run instead. Checked until a run passes, then never again: a passing op
+     * allocates nothing for it.
+     */
+    private void requireRunnableKernel() {
+        if (kernelAccepted) {
+            return;
+        }
+        if (spec.dtype() == DType.BF16 && !optimized()) {
+            throw new UnsupportedOperationException("oneDNN has only its reference kernel for " + spec.describe()
+                    + " on this CPU (" + implementation() + "), which is not safe to run in bf16: run it in f32 or "
+                    + "in another layout");
+        }
+        kernelAccepted = true;
     }
 
     /** A checked {@link #run(Tensor, Tensor)}: no residual, or (accumulated) the one in {@code dst}. */

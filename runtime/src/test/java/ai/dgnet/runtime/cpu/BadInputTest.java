@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Every mismatch is caught in Java with a message, before anything reaches oneDNN. */
 class BadInputTest {
@@ -31,6 +33,26 @@ class BadInputTest {
              Tensor dst = device.allocate(Shape.of(1, 4, 6, 6), DType.F32, Layout.NCHW)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.run(src, dst));
             assertMentions(e, "convolution source", "[1, 8, 6, 6]", "[1, 8, 6, 7]");
+        }
+    }
+
+    /**
+     * oneDNN 3.13 has only its reference kernel for a bf16 7x7 stride-2 convolution from NCHW on AVX-512 CPUs with AMX,
+     * and that kernel crashed the JVM within a few runs: the op is made, says it is not optimized, and refuses to run.
+     */
+    @Test
+    void aBf16ConvolutionOnOneDnnsReferenceKernelIsRefusedBeforeItRuns() {
+        assumeTrue(device.supports(DType.BF16), "no bf16 convolutions on this CPU");
+        Shape image = Shape.of(1, 3, 224, 224);
+        Conv2d.Spec spec = Conv2d.Spec.of(image, 64, 7, 2, 3).withLayouts(Layout.NCHW, Layout.NHWC)
+                .withDType(DType.BF16);
+        try (Conv2d stem = device.conv2d(spec, ConvWeights.withoutBias(new float[64 * 3 * 49]));
+             Tensor src = device.allocate(image, DType.BF16, Layout.NCHW);
+             Tensor dst = device.allocate(spec.output(), DType.BF16, Layout.NHWC)) {
+            assumeFalse(stem.optimized(), "oneDNN has an optimized kernel for it here: " + stem.implementation());
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> stem.run(src, dst));
+            assertMentions(e, "reference kernel", spec.describe(), "f32");
         }
     }
 
