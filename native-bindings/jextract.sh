@@ -71,7 +71,7 @@ dnnl_functions=(
   dnnl_set_max_cpu_isa dnnl_get_effective_cpu_isa dnnl_get_primitive_cache_capacity dnnl_set_primitive_cache_capacity
   dnnl_sgemm
 )
-omp_functions=(omp_set_num_threads omp_get_max_threads omp_get_num_procs)
+omp_functions=(omp_set_num_threads omp_get_max_threads omp_get_num_procs omp_get_thread_num)
 mman_functions=(mmap munmap madvise)
 mman_constants=(PROT_READ PROT_WRITE MAP_PRIVATE MAP_ANONYMOUS MAP_FAILED MADV_HUGEPAGE)
 common_types_constants=(

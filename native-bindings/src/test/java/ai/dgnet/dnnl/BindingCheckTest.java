@@ -57,6 +57,7 @@ class BindingCheckTest {
             void omp_set_num_threads(int num_threads);
             int omp_get_max_threads(void);
             int omp_get_num_procs(void);
+            int omp_get_thread_num(void);
             """;
     /** The memory-mapping functions and constants {@code sys_mman_h} binds, as glibc declares them on x86-64. */
     private static final String MMAN_PROTOTYPES = """
@@ -73,7 +74,7 @@ class BindingCheckTest {
             """;
     /** The oneDNN functions the runtime was specified to need: a change to the bindings must change it too. */
     private static final int DNNL_FUNCTION_COUNT = 59;
-    private static final int OMP_FUNCTION_COUNT = 3;
+    private static final int OMP_FUNCTION_COUNT = 4;
     private static final int MMAN_FUNCTION_COUNT = 3;
 
     private static CHeaders headers;

@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The OpenMP runtime functions DG-Net uses to size oneDNN's thread pool. No {@code omp.h} ships with oneDNN, so
+ * The OpenMP runtime functions DG-Net uses to size oneDNN's thread pool and to tell its threads apart. No {@code omp.h} ships with oneDNN, so
  * these follow the OpenMP API ({@code omp.h} of GCC's libgomp); {@code BindingCheckTest} checks them against an
  * embedded copy of those prototypes. The symbols resolve in the OpenMP runtime that libdnnl itself is linked to
  * (see {@link ai.dgnet.dnnl.DnnlLibrary}), so the thread count set here is the one oneDNN uses.
@@ -180,6 +180,62 @@ public class omp_h extends dnnl$shared {
      */
     public static int omp_get_num_procs() {
         var mh$ = omp_get_num_procs.HANDLE;
+        try {
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class omp_get_thread_num {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            C_INT
+        );
+
+        public static final MemorySegment ADDR = DnnlLibrary.findOrThrow("omp_get_thread_num");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int omp_get_thread_num()
+     * }
+     */
+    public static FunctionDescriptor omp_get_thread_num$descriptor() {
+        return omp_get_thread_num.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int omp_get_thread_num()
+     * }
+     */
+    public static MethodHandle omp_get_thread_num$handle() {
+        return omp_get_thread_num.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int omp_get_thread_num()
+     * }
+     */
+    public static MemorySegment omp_get_thread_num$address() {
+        return omp_get_thread_num.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int omp_get_thread_num()
+     * }
+     */
+    public static int omp_get_thread_num() {
+        var mh$ = omp_get_thread_num.HANDLE;
         try {
             return (int) mh$.invokeExact();
         } catch (Error | RuntimeException ex) {

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
+import static ai.dgnet.dnnl.c.omp_h.omp_get_thread_num;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -73,6 +74,15 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     @Override
     public int size() {
         return threads;
+    }
+
+    /**
+     * OpenMP's thread number: libgomp keeps a team's threads from one region to the next, so the thread of a number
+     * runs each region's work of that number, oneDNN's primitives' as well as this team's.
+     */
+    @Override
+    public int member() {
+        return omp_get_thread_num();
     }
 
     /** Runs {@code task} on the calling thread alone once the team is closed, as its upcall is gone. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,6 +65,23 @@ class OpenMpTeamTest {
             Set<Thread> seen = ConcurrentHashMap.newKeySet();
             team.runOnAll(() -> seen.add(Thread.currentThread()));
             assertEquals(2, seen.size());
+        }
+    }
+
+    /** Each thread of a region knows its OpenMP number, the caller 0, and keeps it from one region to the next. */
+    @Test
+    void eachThreadIsAMemberOfAFixedIndex() {
+        try (OpenMpTeam team = new OpenMpTeam(2)) {
+            Map<Integer, Thread> members = new ConcurrentHashMap<>();
+            for (int region = 0; region < 20; region++) {
+                team.runOnAll(() -> {
+                    Thread before = members.putIfAbsent(team.member(), Thread.currentThread());
+                    assertTrue(before == null || before == Thread.currentThread(), "member " + team.member()
+                            + " was " + before + ", now " + Thread.currentThread());
+                });
+            }
+            assertEquals(Set.of(0, 1), members.keySet());
+            assertSame(Thread.currentThread(), members.get(0));
         }
     }
 

@@ -28,6 +28,55 @@ class ChunkedTeamTest {
         assertEquals(1000, tickets.get(0) + tickets.get(1) + tickets.get(2));
     }
 
+    /**
+     * A team whose members run one after another, in a given order, each with its fixed index: which chunks each
+     * takes shows the shares, the owner's claims from the front and the others' from the back.
+     */
+    private static final class MembersInTurn implements ChunkedTeam.Team {
+        private final int[] order;
+        private int current = -1;
+
+        MembersInTurn(int... order) {
+            this.order = order;
+        }
+
+        @Override
+        public int size() {
+            return order.length;
+        }
+
+        @Override
+        public void runOnAll(Runnable task) {
+            for (int member : order) {
+                current = member;
+                task.run();
+            }
+            current = -1;
+        }
+
+        @Override
+        public int member() {
+            return current;
+        }
+    }
+
+    @Test
+    void eachMemberTakesItsOwnShareFirstAndTheOthersFromTheirBacks() {
+        List<String> order = new ArrayList<>();
+        MembersInTurn members = new MembersInTurn(2, 0, 1);
+        ChunkedTeam team = new ChunkedTeam(members);
+        // Shares of 10 chunks over 3: [0, 3), [3, 6), [6, 10). Member 2 runs first and, its share done, takes the
+        // others' from their backs, the next share first; the members after it find nothing left.
+        team.run((k, thread) -> order.add(k + "@" + members.member()), 10);
+        assertEquals(List.of("6@2", "7@2", "8@2", "9@2", "2@2", "1@2", "0@2", "5@2", "4@2", "3@2"), order);
+
+        // A member that starts late finds its share taken by the others, from its back.
+        List<Integer> ran = new ArrayList<>();
+        ChunkedTeam pair = new ChunkedTeam(new MembersInTurn(0, 1));
+        pair.run((k, thread) -> ran.add(k), 7);
+        assertEquals(List.of(0, 1, 2, 6, 5, 4, 3), ran);
+    }
+
     @Test
     void aCallWhileTheTeamIsBusyRunsInOrderOnItsOwnThread() throws InterruptedException {
         ChunkedTeam team = new ChunkedTeam(new JavaThreads(2));
