@@ -77,8 +77,8 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     }
 
     /**
-     * OpenMP's thread number: libgomp keeps a team's threads from one region to the next, so the thread of a number
-     * runs each region's work of that number, oneDNN's primitives' as well as this team's.
+     * OpenMP's thread number: libgomp keeps a team's threads from one region to the next, so the same thread takes
+     * the same share of every split call.
      */
     @Override
     public int member() {

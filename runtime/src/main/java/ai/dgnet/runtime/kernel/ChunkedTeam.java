@@ -9,13 +9,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * thread; each thread takes its own share's chunks from the front, then the other shares' from their backs until
  * none is left.
  *
- * <p>Shares, because chunks in order cover their data in order, and a team member of a fixed index (OpenMP's thread
- * number) tends to run on the core where oneDNN's thread of that number just wrote that part of the data: its
- * share then comes from its own L2 instead of the other core's. On 2 AVX-512 cores this made DG-ResNet-50's
- * Winograd transforms, weighted sums and routers' pooling, and the convolutions that read their results, faster:
- * p50 31.9-32.9 ms a run against 33.9-34.7 with one counter for all chunks ({@code bench/RESULTS.md}). Claimed,
- * not assigned: a thread that starts late (its core still busy with something else) finds its share taken by the
- * others, from the back, so that the owner's next chunk is still the one after its last.
+ * <p>Shares, because each thread then streams through one contiguous range of the data instead of taking chunks
+ * in turn with the others, and a team member of a fixed index (OpenMP's thread number) takes the same range of
+ * each call: the routers' pooling of a node's output and the weighted sum right after it, which reads that output
+ * again, then find each part in the cache of the core that read it last. On 2 AVX-512 cores, DG-ResNet-50 at batch
+ * 1 ran at p50 31.9-34.2 ms against 33.9-35.2 with one counter for all chunks, its Winograd transforms, weighted
+ * sums and pooling all faster ({@code bench/RESULTS.md}). With every thread's share swapped it ran level: which
+ * core takes which range does not matter here (no alignment with oneDNN's own split was found). Claimed, not assigned: a thread that starts late
+ * (its core still busy with something else) finds its share taken by the others, from the back, so that the
+ * owner's next chunk is still the one after its last.
  *
  * <p>One call is split at a time. A call that finds the team busy with another thread's call runs all its chunks
  * on its own thread, which is also right when several sessions already keep the cores busy. Nothing is allocated
