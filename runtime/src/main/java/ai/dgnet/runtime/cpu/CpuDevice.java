@@ -61,7 +61,10 @@ import static ai.dgnet.dnnl.c.omp_h.omp_set_num_threads;
 public final class CpuDevice implements Device {
     /** System property naming the one activation layout to use, overriding the device's preference. */
     public static final String LAYOUT_PROPERTY = "dgnet.layout";
-    /** The largest map, in pixels, that {@link #activationLayout} keeps in NHWC in a blocked network: 7x7. */
+    /**
+     * The largest map, in pixels, that {@link #activationLayout} keeps in NHWC in a blocked network without AVX-512:
+     * 7x7.
+     */
     private static final long SMALL_MAP_PIXELS = 49;
     /**
      * System property: the largest transformed filters, in MiB per image of a matrix product, of a convolution run by
@@ -217,16 +220,19 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * NHWC for maps of at most 7x7 pixels in a network planned in a blocked layout, where NHWC is one of
-     * {@link #activationLayouts()} (not when {@code dgnet.layout} forces another): there oneDNN's brgemm kernels beat
-     * its direct blocked ones (ResNet-50's last stage on AVX2: 114-130 GFLOP/s against 68-112; on AVX-512 its 3x3
-     * convolutions 0.96-0.99 ms against 1.17-1.18), while at 14x14 and above the blocked layout's Winograd and 1x1
-     * kernels are as fast or faster.
+     * NHWC for maps of at most 7x7 pixels in a network planned in a blocked layout on a CPU without AVX-512, where
+     * NHWC is one of {@link #activationLayouts()} (not when {@code dgnet.layout} forces another): there oneDNN's
+     * blocked kernels are its older direct ones, and its brgemm kernels for NHWC beat them (ResNet-50's last stage on
+     * AVX2: 114-130 GFLOP/s against 68-112), while at 14x14 and above the blocked layout's Winograd and 1x1 kernels
+     * are as fast or faster. With AVX-512 the blocked kernels keep up: ResNet-50's layer4 inside the network on 2
+     * Intel AVX-512 cores took 7.9-8.0 ms a run in {@code nChw16c} against 8.4-8.5 in NHWC with its reorder (the 1x1
+     * convolutions 0.51-0.53 ms against 0.56-0.60, the 3x3 ones 1.12-1.13 against 1.09), and on 2 AMD AVX-512 cores
+     * the whole network had measured level.
      */
     @Override
     public Layout activationLayout(Layout planned, Shape shape) {
         boolean smallMap = shape.rank() == 4 && (long) shape.dim(2) * shape.dim(3) <= SMALL_MAP_PIXELS;
-        return planned.isBlocked() && smallMap && offersNhwc() ? Layout.NHWC : planned;
+        return planned.isBlocked() && smallMap && !avx512 && offersNhwc() ? Layout.NHWC : planned;
     }
 
     /** Whether NHWC is among {@link #activationLayouts()}: always, unless {@code dgnet.layout} forces another. */
