@@ -9,9 +9,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The OpenMP runtime functions DG-Net uses to size oneDNN's thread pool and to tell its threads apart. No {@code omp.h} ships with oneDNN, so
- * these follow the OpenMP API ({@code omp.h} of GCC's libgomp); {@code BindingCheckTest} checks them against an
- * embedded copy of those prototypes. The symbols resolve in the OpenMP runtime that libdnnl itself is linked to
+ * The OpenMP runtime functions DG-Net uses to size oneDNN's thread pool and to tell its threads apart. No
+ * {@code omp.h} ships with oneDNN, so these follow the OpenMP API ({@code omp.h} of GCC's libgomp);
+ * {@code BindingCheckTest} checks them against an embedded copy of those prototypes. The symbols resolve in the OpenMP runtime that libdnnl itself is linked to
  * (see {@link ai.dgnet.dnnl.DnnlLibrary}), so the thread count set here is the one oneDNN uses.
  */
 @SuppressWarnings("restricted")

@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * again, then find each part in the cache of the core that read it last. On 2 AVX-512 cores, DG-ResNet-50 at batch
  * 1 ran at p50 31.9-34.2 ms against 33.9-35.2 with one counter for all chunks, its Winograd transforms, weighted
  * sums and pooling all faster ({@code bench/RESULTS.md}). With every thread's share swapped it ran level: which
- * core takes which range does not matter here (no alignment with oneDNN's own split was found). Claimed, not assigned: a thread that starts late
- * (its core still busy with something else) finds its share taken by the others, from the back, so that the
- * owner's next chunk is still the one after its last.
+ * core takes which range does not matter here (no alignment with oneDNN's own split was found).
+ *
+ * <p>Claimed, not assigned: a thread that starts late (its core still busy with something else) finds its share
+ * taken by the others, from the back, so that the owner's next chunk is still the one after its last.
  *
  * <p>One call is split at a time. A call that finds the team busy with another thread's call runs all its chunks
  * on its own thread, which is also right when several sessions already keep the cores busy. Nothing is allocated
@@ -140,7 +141,7 @@ public final class ChunkedTeam {
             work = call;
             failure = null;
             tickets.set(0);
-            int threads = team.size();
+            int threads = shares.length();
             for (int t = 0; t < threads; t++) {
                 shares.set(t, share((long) t * chunks / threads, (long) (t + 1) * chunks / threads));
             }
