@@ -2,6 +2,7 @@ package ai.dgnet.cli;
 
 import ai.dgnet.dnnl.DnnlLibraryException;
 import ai.dgnet.models.io.ModelFileException;
+import ai.dgnet.runtime.InsufficientMemoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,7 +51,8 @@ public final class Main {
 
     private static boolean isUserError(Throwable e) {
         return e instanceof ModelFileException || e instanceof IllegalArgumentException
-                || e instanceof IOException || e instanceof UncheckedIOException;
+                || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof InsufficientMemoryException;
     }
 
     static String describe(Throwable e) {
@@ -63,6 +65,7 @@ public final class Main {
             case IllegalArgumentException a -> a.getMessage();
             case IllegalStateException s -> s.getMessage();
             case DnnlLibraryException d -> d.getMessage();
+            case InsufficientMemoryException m -> m.getMessage();
             default -> "internal error: " + cause + " (set DGNET_DEBUG=1 for the stack trace)";
         };
         return String.valueOf(message).replace('\n', ' ');

@@ -74,6 +74,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "or compilation; 0 for none (default: ${DEFAULT-VALUE}).")
     int warmupRuns = DEFAULTS.warmupRuns();
 
+    @Option(names = "--max-shapes", paramLabel = "N",
+            description = "Input shapes (batch size and image size) each model keeps a prepared network for; a "
+                    + "request of another shape closes the one run least recently (default: ${DEFAULT-VALUE}).")
+    int maxShapes = DEFAULTS.session().maxShapes();
+
     @Mixin
     ThreadsOption threads;
 
@@ -140,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-request-mb must be >= 1, got " + maxRequestMb);
         }
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
-                maxRequestMb << 20, sessionOption.options(), warmupRuns);
+                maxRequestMb << 20, sessionOption.options().withMaxShapes(maxShapes), warmupRuns);
         List<String> names = names();
         Map<String, DgModel> opened = new LinkedHashMap<>();
         CpuDevice device = null;

@@ -215,7 +215,7 @@ public final class DgModel implements AutoCloseable {
                     + options.precision() + " convolutions; " + device.name() + " has none");
         }
         float tau = options.threshold() == null ? config.threshold() : options.threshold();
-        return new Session(this, device, tau, options.precision());
+        return new Session(this, device, tau, options.precision(), options.maxShapes());
     }
 
     /** Writes this model as a model file: every tensor its mode needs, and the metadata of spec section 5. */

@@ -1,32 +1,37 @@
 package ai.dgnet.models;
 
 import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A model prepared on a device. The first run with an input shape prepares the network for it (kernels chosen,
- * weights placed, buffers allocated); later runs of that shape reuse everything. Not thread-safe: use one session
- * per thread (sessions of one model share nothing mutable).
+ * weights placed, buffers allocated); later runs of that shape reuse everything. At most
+ * {@link SessionOptions#maxShapes} networks are kept: a new shape beyond them closes the network of the shape run
+ * least recently first. Not thread-safe: use one session per thread (sessions of one model share nothing mutable).
  */
 public final class Session implements AutoCloseable {
     private final DgModel model;
     private final Device device;
     private final float threshold;
     private final Precision precision;
-    private final Map<Shape, PreparedNetwork> prepared = new HashMap<>();
+    private final int maxShapes;
+    /** The prepared networks in the order their shapes were last run or profiled, least recently first. */
+    private final Map<Shape, PreparedNetwork> prepared = new LinkedHashMap<>(16, 0.75f, true);
     private boolean closed;
 
-    Session(DgModel model, Device device, float threshold, Precision precision) {
+    Session(DgModel model, Device device, float threshold, Precision precision, int maxShapes) {
         this.model = model;
         this.device = device;
         this.threshold = threshold;
         this.precision = precision;
+        this.maxShapes = maxShapes;
     }
 
     public Precision precision() {
@@ -59,18 +64,44 @@ public final class Session implements AutoCloseable {
         }
         PreparedNetwork network = prepared.get(shape);
         if (network == null) {
-            network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold, precision,
-                    model.weights(), shape);
-            prepared.put(shape, network);
+            network = prepare(shape);
         }
         Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
-        network.run(input, into);
+        try {
+            network.run(input, into);
+        } catch (InsufficientMemoryException e) {
+            // A buffer a run grows (a Winograd workspace) did not fit: the network would fail again, and it holds
+            // the most memory of any, so it goes now rather than when other shapes push it out.
+            prepared.remove(shape);
+            network.close();
+            throw new InsufficientMemoryException("cannot run the network for input " + shape, e);
+        }
         return into;
     }
 
     /**
+     * The network for a shape not prepared yet, kept in place of the least recently run one where the session holds
+     * {@link SessionOptions#maxShapes} already; that one is closed first, so that its memory is free for the new one.
+     */
+    private PreparedNetwork prepare(Shape shape) {
+        if (prepared.size() == maxShapes) {
+            prepared.remove(prepared.keySet().iterator().next()).close();
+        }
+        PreparedNetwork network;
+        try {
+            network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold, precision,
+                    model.weights(), shape);
+        } catch (InsufficientMemoryException e) {
+            throw new InsufficientMemoryException("cannot prepare the network for input " + shape, e);
+        }
+        prepared.put(shape, network);
+        return network;
+    }
+
+    /**
      * The layers of the network this session prepared for {@code input}-shaped batches, in the order a run takes
-     * them, each with its op's runs and time so far; empty before the first run of that shape. Compare two with
+     * them, each with its op's runs and time so far; empty before the first run of that shape, and once its network
+     * was closed to make room for other shapes. Compare two with
      * {@link LayerProfile#between}.
      */
     public List<LayerProfile> profile(Shape input) {

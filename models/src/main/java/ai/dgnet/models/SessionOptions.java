@@ -5,8 +5,15 @@ package ai.dgnet.models;
  *
  * @param threshold the edge threshold, or null for the model's own
  * @param precision f32, or bf16 convolutions with f32 routing
+ * @param maxShapes the most input shapes the session keeps a prepared network for; a run of another shape closes
+ *                  the network of the shape run least recently first, so that a stream of ever new image sizes or
+ *                  batch sizes holds a bounded amount of memory (a network is about 70 to 150 MB for ResNet-50 at
+ *                  224 to 480 pixels), at the cost of preparing a network again when such a shape comes back
  */
-public record SessionOptions(Float threshold, Precision precision) {
+public record SessionOptions(Float threshold, Precision precision, int maxShapes) {
+    /** Room for a server's warm batch sizes (1, 2, 4 and 8 by default) and a few other shapes beside them. */
+    public static final int DEFAULT_MAX_SHAPES = 8;
+
     public SessionOptions {
         if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
             throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
@@ -14,18 +21,25 @@ public record SessionOptions(Float threshold, Precision precision) {
         if (precision == null) {
             throw new IllegalArgumentException("precision must not be null");
         }
+        if (maxShapes < 1) {
+            throw new IllegalArgumentException("a session must keep at least 1 input shape, got " + maxShapes);
+        }
     }
 
-    /** The model's threshold, f32. */
+    /** The model's threshold, f32, {@value #DEFAULT_MAX_SHAPES} input shapes. */
     public static SessionOptions defaults() {
-        return new SessionOptions(null, Precision.F32);
+        return new SessionOptions(null, Precision.F32, DEFAULT_MAX_SHAPES);
     }
 
     public SessionOptions withThreshold(float tau) {
-        return new SessionOptions(tau, precision);
+        return new SessionOptions(tau, precision, maxShapes);
     }
 
     public SessionOptions withPrecision(Precision p) {
-        return new SessionOptions(threshold, p);
+        return new SessionOptions(threshold, p, maxShapes);
+    }
+
+    public SessionOptions withMaxShapes(int shapes) {
+        return new SessionOptions(threshold, precision, shapes);
     }
 }

@@ -18,8 +18,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -79,9 +79,10 @@ final class ModelWorker {
     private final CountDownLatch warm = new CountDownLatch(1);
     /**
      * The worker thread's input tensor per batch shape it has run, reused by every batch of that shape (beside the
-     * network the session prepares per shape, far larger, so this adds little to what a new shape costs).
+     * network the session prepares per shape, far larger, so this adds little to what a new shape costs); as many
+     * shapes as the session keeps networks for, the one run least recently dropped first, as the session does.
      */
-    private final Map<Shape, Tensor> inputs = new HashMap<>();
+    private final Map<Shape, Tensor> inputs = new LinkedHashMap<>(16, 0.75f, true);
     /**
      * Requests admitted and not yet taken into a batch: queued, or still being read. A request takes its place
      * before its body is read, so that reading is bounded by the queue too, and a stopping worker waits for the
@@ -364,6 +365,14 @@ final class ModelWorker {
 
     /** The worker's input tensor of {@code shape}. */
     private Tensor input(Shape shape) {
-        return inputs.computeIfAbsent(shape, s -> Tensor.allocate(s, DType.F32, Layout.NCHW));
+        Tensor input = inputs.get(shape);
+        if (input == null) {
+            if (inputs.size() == config.session().maxShapes()) {
+                inputs.remove(inputs.keySet().iterator().next()).close();
+            }
+            input = Tensor.allocate(shape, DType.F32, Layout.NCHW);
+            inputs.put(shape, input);
+        }
+        return input;
     }
 }

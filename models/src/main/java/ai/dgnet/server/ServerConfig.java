@@ -16,7 +16,8 @@ import java.util.stream.IntStream;
  * @param maxQueueDelay   how long the first request of a batch waits for others of its shape to join it
  * @param queueCapacity   requests admitted per model (queued or being read) before the server answers 503
  * @param maxRequestBytes largest request body; a larger one is answered 413 without being read further
- * @param session         how every model's session computes: precision, and a threshold overriding the models'
+ * @param session         how every model's session computes: precision, a threshold overriding the models', and
+ *                        how many input shapes it keeps networks for (at least as many as {@link #batchSizes})
  * @param warmupRuns      runs of a deterministic batch at every batch size a run can take (1, 2, 4, ... up to
  *                        {@code maxBatch}, the sizes batches are padded to) before a model reports ready, so that
  *                        the first requests find its kernels prepared and compiled; 0 for none
@@ -50,6 +51,13 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
         }
         if (warmupRuns < 0) {
             throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmupRuns);
+        }
+        // The batch sizes of {@link #batchSizes}: the powers of two below the maximum, and the maximum.
+        int batchSizes = maxBatch == 1 ? 1 : Integer.SIZE - Integer.numberOfLeadingZeros(maxBatch - 1) + 1;
+        if (session.maxShapes() < batchSizes) {
+            throw new IllegalArgumentException("each model would keep networks for " + session.maxShapes()
+                    + " input shapes, fewer than the " + batchSizes + " batch sizes runs take (1, 2, 4, ... up to "
+                    + maxBatch + "): every batch would prepare its network again");
         }
     }
 

@@ -70,6 +70,10 @@ class ServeCommandTest {
         assertBad("dgnet serve: --max-delay-ms must be >= 0, got -1", model.toString(), "--max-delay-ms", "-1");
         assertBad("dgnet serve: max batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
         assertBad("dgnet serve: warm-up runs must be >= 0, got -1", model.toString(), "--warmup-runs", "-1");
+        assertBad("dgnet serve: a session must keep at least 1 input shape, got 0", model.toString(), "--max-shapes",
+                "0");
+        assertBad("dgnet serve: each model would keep networks for 2 input shapes, fewer than the 4 batch sizes",
+                model.toString(), "--max-shapes", "2");
         assertBad("dgnet serve: precision must be 'f32' or 'bf16', got 'f16'", model.toString(), "--precision",
                 "f16");
         assertBad("dgnet serve: threshold must be in [0, 1], got 2.0", model.toString(), "--threshold", "2");

@@ -706,6 +706,15 @@ class InferenceServerTest {
         assertEquals("warm-up runs must be >= 0, got -1", e.getMessage());
     }
 
+    @Test
+    void eachModelKeepsNetworksForAtLeastEveryBatchSizeRunsTake() {
+        assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128), config().withBatching(128, Duration.ZERO).batchSizes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config().withBatching(129, Duration.ZERO));
+        assertEquals("each model would keep networks for 8 input shapes, fewer than the 9 batch sizes runs take (1, "
+                + "2, 4, ... up to 129): every batch would prepare its network again", e.getMessage());
+    }
+
     // ---- shutdown
 
     @Test

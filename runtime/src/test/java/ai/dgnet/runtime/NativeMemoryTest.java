@@ -76,6 +76,53 @@ class NativeMemoryTest {
     }
 
     @Test
+    void aBufferIsRefusedWhereWithTheMappedBuffersNotInUseItWouldPassTheMemoryAvailable() {
+        long gib = 1L << 30;
+        NativeMemory.requireRoom(6 * gib, 0, 0, 6 * gib);
+        NativeMemory.requireRoom(6 * gib, gib, 3 * gib, 6 * gib);
+        NativeMemory.requireRoom(2 * gib, 5 * gib, gib, 6 * gib);
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                () -> NativeMemory.requireRoom(2 * gib + 1, 5 * gib, gib, 6 * gib));
+        assertEquals("not enough memory for a buffer of 2.0 GiB: 4.0 GiB of buffers mapped before it are not in use "
+                + "yet, and the process has 6.0 GiB available", e.getMessage());
+        e = assertThrows(InsufficientMemoryException.class,
+                () -> NativeMemory.requireRoom(700L << 20, gib, 2 * gib, 512L << 20));
+        assertEquals("not enough memory for a buffer of 700 MiB: the process has 512 MiB available", e.getMessage());
+    }
+
+    @Test
+    void buffersPastTheMemoryAvailableAreRefusedBeforeTheyAreMappedAndLoseNothing() {
+        long available = SystemMemory.available();
+        assumeTrue(available != SystemMemory.UNKNOWN, "this system says nothing of its memory");
+        // Mapped and never touched: address space only, so this costs the machine no memory.
+        long chunk = Math.max(NativeMemory.HUGE_PAGE, available / 4);
+        List<Arena> arenas = new ArrayList<>();
+        long mapped = 0;
+        InsufficientMemoryException refused = null;
+        try {
+            while (refused == null && mapped <= 2 * available) {
+                Arena arena = Arena.ofShared();
+                arenas.add(arena);
+                try {
+                    NativeMemory.allocate(arena, chunk);
+                    mapped += chunk;
+                } catch (InsufficientMemoryException e) {
+                    refused = e;
+                }
+            }
+        } finally {
+            arenas.forEach(Arena::close);
+        }
+        assertNotNull(refused, mapped + " bytes mapped, " + available + " available");
+        assertTrue(mapped <= available + SystemMemory.resident() + chunk, mapped + " bytes mapped before the refusal, "
+                + available + " available");
+        assertTrue(refused.getMessage().startsWith("not enough memory for a buffer of "), refused.getMessage());
+        try (Arena arena = Arena.ofConfined()) {
+            assertEquals(chunk, NativeMemory.allocate(arena, chunk).byteSize(), "the closed buffers' room is back");
+        }
+    }
+
+    @Test
     void aNegativeSizeIsRefused() {
         try (Arena arena = Arena.ofConfined()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -557,10 +557,18 @@ public final class CpuDevice implements Device {
             if (buffer == null || buffer.byteSize() < bytes) {
                 if (arenas[slot] != null) {
                     arenas[slot].close();
+                    arenas[slot] = null;
+                    buffers[slot] = null;
                 }
                 // Shared, so that the device can free a thread's workspace when it is closed from another.
-                arenas[slot] = Arena.ofShared();
-                buffer = NativeMemory.allocate(arenas[slot], bytes);
+                Arena arena = Arena.ofShared();
+                try {
+                    buffer = NativeMemory.allocate(arena, bytes);
+                } catch (RuntimeException e) {
+                    arena.close();
+                    throw e;
+                }
+                arenas[slot] = arena;
                 buffers[slot] = buffer;
             }
             return buffer;

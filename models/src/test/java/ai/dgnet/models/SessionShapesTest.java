@@ -1,0 +1,73 @@
+package ai.dgnet.models;
+
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.runtime.op.OpProfile;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** A session keeps networks for at most {@link SessionOptions#maxShapes} input shapes, the least recently run out. */
+class SessionShapesTest {
+    private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+
+    @Test
+    void aNewShapeBeyondTheLimitClosesTheNetworkRunLeastRecently() {
+        Shape a = Shape.of(1, 3, 16, 16);
+        Shape b = Shape.of(1, 3, 20, 20);
+        Shape c = Shape.of(2, 3, 16, 16);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1);
+             Session session = model.session(device, SessionOptions.defaults().withMaxShapes(2))) {
+            float[][] first = session.run(input(a), a).logits();
+            session.run(input(b), b);
+            assertEquals(calls(session, a) + calls(session, b), calls(device), "two networks open");
+            session.run(input(a), a);
+            session.run(input(c), c);
+
+            assertEquals(List.of(), session.profile(b), "b ran least recently: its network is closed");
+            assertFalse(session.profile(a).isEmpty());
+            assertFalse(session.profile(c).isEmpty());
+            assertEquals(calls(session, a) + calls(session, c), calls(device), "b's ops closed with its network");
+
+            float[][] again = session.run(input(a), a).logits();
+            for (int n = 0; n < first.length; n++) {
+                assertArrayEquals(first[n], again[n], "a kept its network: the same logits");
+            }
+            float[][] back = session.run(input(b), b).logits();
+            assertEquals(1, back.length);
+            assertEquals(List.of(), session.profile(c), "b prepared again in place of c, now the least recent");
+        }
+    }
+
+    @Test
+    void aSessionKeepsAtLeastOneShape() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SessionOptions.defaults().withMaxShapes(0));
+        assertEquals("a session must keep at least 1 input shape, got 0", e.getMessage());
+    }
+
+    private static float[] input(Shape shape) {
+        float[] values = new float[(int) shape.elements()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.sin(i * 0.37);
+        }
+        return values;
+    }
+
+    /** The runs of every op the device has open. */
+    private static long calls(CpuDevice device) {
+        return device.profile().stream().mapToLong(OpProfile::runs).sum();
+    }
+
+    /** The runs of the ops of the session's network for {@code shape}. */
+    private static long calls(Session session, Shape shape) {
+        return session.profile(shape).stream().mapToLong(layer -> layer.op().runs()).sum();
+    }
+}

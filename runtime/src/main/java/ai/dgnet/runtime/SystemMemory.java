@@ -1,0 +1,59 @@
+package ai.dgnet.runtime;
+
+import com.sun.management.OperatingSystemMXBean;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What Linux says about memory, read when asked (at preparation, never per inference). Where the files are missing
+ * (another OS) nothing is known, and nothing is refused for want of memory.
+ */
+final class SystemMemory {
+    /** No limit known. */
+    static final long UNKNOWN = Long.MAX_VALUE;
+
+    private SystemMemory() {
+    }
+
+    /**
+     * The bytes this process could still make resident: the kernel's estimate of memory available without swapping
+     * ({@code MemAvailable}, which counts reclaimable page cache, unlike free memory), or, where a container limit
+     * is lower than the machine's memory, that limit less the container's use (the JDK's reading of the cgroup
+     * files), whichever is lower; {@link #UNKNOWN} where neither can be read.
+     */
+    static long available() {
+        long total = kibibytes(Path.of("/proc/meminfo"), "MemTotal:");
+        long available = kibibytes(Path.of("/proc/meminfo"), "MemAvailable:");
+        if (total == UNKNOWN || available == UNKNOWN) {
+            return UNKNOWN;
+        }
+        OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
+        if (os != null && os.getTotalMemorySize() < total) {
+            available = Math.min(available, os.getFreeMemorySize());
+        }
+        return available;
+    }
+
+    /** The bytes of this process resident now ({@code VmRSS}), or 0 where that cannot be read. */
+    static long resident() {
+        long resident = kibibytes(Path.of("/proc/self/status"), "VmRSS:");
+        return resident == UNKNOWN ? 0 : resident;
+    }
+
+    /** The bytes on the line of {@code file} that starts with {@code key}, given in kB; {@link #UNKNOWN} if none. */
+    private static long kibibytes(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(key) && line.endsWith(" kB")) {
+                    return Long.parseLong(line.substring(key.length(), line.length() - " kB".length()).strip()) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // An unreadable or unexpected file says nothing; the caller checks nothing then.
+        }
+        return UNKNOWN;
+    }
+}
