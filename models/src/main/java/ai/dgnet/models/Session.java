@@ -74,6 +74,7 @@ public final class Session implements AutoCloseable {
             // the most memory of any, so it goes now rather than when other shapes push it out.
             prepared.remove(shape);
             network.close();
+            device.releaseScratch();
             throw new InsufficientMemoryException("cannot run the network for input " + shape, e);
         }
         return into;
@@ -81,11 +82,13 @@ public final class Session implements AutoCloseable {
 
     /**
      * The network for a shape not prepared yet, kept in place of the least recently run one where the session holds
-     * {@link SessionOptions#maxShapes} already; that one is closed first, so that its memory is free for the new one.
+     * {@link SessionOptions#maxShapes} already; that one is closed first, and the scratch the device grew on this
+     * thread freed, so that their memory is free for the new one.
      */
     private PreparedNetwork prepare(Shape shape) {
         if (prepared.size() == maxShapes) {
             prepared.remove(prepared.keySet().iterator().next()).close();
+            device.releaseScratch();
         }
         PreparedNetwork network;
         try {
@@ -128,6 +131,7 @@ public final class Session implements AutoCloseable {
             closed = true;
             prepared.values().forEach(PreparedNetwork::close);
             prepared.clear();
+            device.releaseScratch();
         }
     }
 }

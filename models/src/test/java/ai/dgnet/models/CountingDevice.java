@@ -17,6 +17,7 @@ import ai.dgnet.runtime.op.Reorder;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A CPU device that counts the convolutions it makes by destination layout and may offer other layouts, or f32
@@ -29,6 +30,7 @@ final class CountingDevice implements Device {
     private final List<Layout> layouts;
     private final boolean f32Only;
     private final List<Layout> made = new CopyOnWriteArrayList<>();
+    private final AtomicInteger scratchReleases = new AtomicInteger();
 
     /** Offering {@code only}, or the CPU device's layouts if null. */
     CountingDevice(CpuDevice cpu, Layout only) {
@@ -114,6 +116,17 @@ final class CountingDevice implements Device {
     @Override
     public DgKernels dgKernels() {
         return cpu.dgKernels();
+    }
+
+    @Override
+    public void releaseScratch() {
+        scratchReleases.incrementAndGet();
+        cpu.releaseScratch();
+    }
+
+    /** How many times {@link #releaseScratch} was called. */
+    int scratchReleases() {
+        return scratchReleases.get();
     }
 
     @Override

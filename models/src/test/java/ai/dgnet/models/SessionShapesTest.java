@@ -22,19 +22,22 @@ class SessionShapesTest {
         Shape a = Shape.of(1, 3, 16, 16);
         Shape b = Shape.of(1, 3, 20, 20);
         Shape c = Shape.of(2, 3, 16, 16);
+        CpuDevice cpu = CpuDevice.create(1);
         try (DgModel model = DgModel.random(CONFIG, 3);
-             CpuDevice device = CpuDevice.create(1);
+             CountingDevice device = new CountingDevice(cpu, null);
              Session session = model.session(device, SessionOptions.defaults().withMaxShapes(2))) {
             float[][] first = session.run(input(a), a).logits();
             session.run(input(b), b);
-            assertEquals(calls(session, a) + calls(session, b), calls(device), "two networks open");
+            assertEquals(calls(session, a) + calls(session, b), calls(cpu), "two networks open");
             session.run(input(a), a);
+            assertEquals(0, device.scratchReleases());
             session.run(input(c), c);
 
             assertEquals(List.of(), session.profile(b), "b ran least recently: its network is closed");
             assertFalse(session.profile(a).isEmpty());
             assertFalse(session.profile(c).isEmpty());
-            assertEquals(calls(session, a) + calls(session, c), calls(device), "b's ops closed with its network");
+            assertEquals(calls(session, a) + calls(session, c), calls(cpu), "b's ops closed with its network");
+            assertEquals(1, device.scratchReleases(), "the workspace b's ops grew is freed with them");
 
             float[][] again = session.run(input(a), a).logits();
             for (int n = 0; n < first.length; n++) {
@@ -43,6 +46,9 @@ class SessionShapesTest {
             float[][] back = session.run(input(b), b).logits();
             assertEquals(1, back.length);
             assertEquals(List.of(), session.profile(c), "b prepared again in place of c, now the least recent");
+            session.close();
+            assertEquals(3, device.scratchReleases(), "once more for c, and once as the session closed");
+            assertEquals(0, calls(cpu), "no op left open");
         }
     }
 

@@ -84,6 +84,14 @@ public interface Device extends AutoCloseable {
         return DgKernelsProvider.get();
     }
 
+    /**
+     * Frees the scratch memory the ops run on the calling thread grew to their largest need (a Winograd
+     * convolution's operands for one large image take gigabytes); the next op run on the thread grows it again as
+     * far as that op needs. For once the ops that needed it are closed. This default has none to free.
+     */
+    default void releaseScratch() {
+    }
+
     @Override
     void close();
 }

@@ -390,10 +390,19 @@ public final class CpuDevice implements Device {
     /**
      * Buffer {@code slot} of the calling thread's workspace, at least {@code bytes} long: scratch an op uses only
      * while it runs. Ops on one thread run one after another, so they share it, and it is as large as the largest
-     * need of any op run on that thread. Freed when the device is closed.
+     * need of any op run on that thread. Freed when the device is closed, or by {@link #releaseScratch} on the thread.
      */
     MemorySegment workspace(int slot, long bytes) {
         return threadState().workspace(slot, bytes);
+    }
+
+    /** Frees the calling thread's workspace; only that thread's ops use it, and none of them is running now. */
+    @Override
+    public synchronized void releaseScratch() {
+        ThreadState state = perThread.get();
+        if (state != null && !closed) {
+            state.releaseWorkspace();
+        }
     }
 
     /** Counts time spent in Winograd transforms, which run in Java between primitives. */
@@ -555,11 +564,7 @@ public final class CpuDevice implements Device {
         MemorySegment workspace(int slot, long bytes) {
             MemorySegment buffer = buffers[slot];
             if (buffer == null || buffer.byteSize() < bytes) {
-                if (arenas[slot] != null) {
-                    arenas[slot].close();
-                    arenas[slot] = null;
-                    buffers[slot] = null;
-                }
+                release(slot);
                 // Shared, so that the device can free a thread's workspace when it is closed from another.
                 Arena arena = Arena.ofShared();
                 try {
@@ -574,13 +579,23 @@ public final class CpuDevice implements Device {
             return buffer;
         }
 
+        void releaseWorkspace() {
+            for (int slot = 0; slot < WORKSPACE_SLOTS; slot++) {
+                release(slot);
+            }
+        }
+
+        private void release(int slot) {
+            if (arenas[slot] != null) {
+                arenas[slot].close();
+                arenas[slot] = null;
+                buffers[slot] = null;
+            }
+        }
+
         @Override
         public void close() {
-            for (Arena arena : arenas) {
-                if (arena != null) {
-                    arena.close();
-                }
-            }
+            releaseWorkspace();
             stream.close();
         }
     }

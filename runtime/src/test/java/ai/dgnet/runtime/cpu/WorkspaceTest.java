@@ -1,0 +1,50 @@
+package ai.dgnet.runtime.cpu;
+
+import ai.dgnet.runtime.InsufficientMemoryException;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A thread's workspace: grown to the largest need, refused past the memory available, freed on request. */
+class WorkspaceTest {
+    private static final long MIB = 1L << 20;
+
+    @Test
+    void aWorkspaceThatDoesNotFitIsRefusedAndTheNextOneStillServes() {
+        assumeTrue(System.getProperty("os.name", "").startsWith("Linux"), "memory is checked on Linux only");
+        try (CpuDevice device = CpuDevice.create(1)) {
+            device.workspace(0, 4 * MIB).set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                    () -> device.workspace(0, 1L << 50));
+            assertTrue(e.getMessage().startsWith("not enough memory for a buffer of 1048576.0 GiB"), e.getMessage());
+            MemorySegment again = device.workspace(0, 4 * MIB);
+            again.set(ValueLayout.JAVA_BYTE, 4 * MIB - 1, (byte) 2);
+            assertEquals(2, again.get(ValueLayout.JAVA_BYTE, 4 * MIB - 1));
+        }
+    }
+
+    @Test
+    void releasingScratchFreesTheCallingThreadsWorkspaceOnly() throws InterruptedException {
+        try (CpuDevice device = CpuDevice.create(1)) {
+            MemorySegment mine = device.workspace(1, 8 * MIB);
+            AtomicReference<MemorySegment> theirs = new AtomicReference<>();
+            Thread other = Thread.ofPlatform().start(() -> theirs.set(device.workspace(1, 8 * MIB)));
+            other.join();
+
+            device.releaseScratch();
+            assertFalse(mine.scope().isAlive(), "the calling thread's workspace is freed");
+            assertTrue(theirs.get().scope().isAlive(), "another thread's is not: its ops may be running");
+            MemorySegment grown = device.workspace(1, MIB);
+            assertEquals(MIB, grown.byteSize(), "grown again only as far as asked");
+            grown.set(ValueLayout.JAVA_BYTE, MIB - 1, (byte) 3);
+        }
+    }
+}
