@@ -52,7 +52,7 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
         if (warmupRuns < 0) {
             throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmupRuns);
         }
-        // The batch sizes of {@link #batchSizes}: the powers of two below the maximum, and the maximum.
+        // How many sizes batchSizes() lists: the powers of two below the maximum, and the maximum.
         int batchSizes = maxBatch == 1 ? 1 : Integer.SIZE - Integer.numberOfLeadingZeros(maxBatch - 1) + 1;
         if (session.maxShapes() < batchSizes) {
             throw new IllegalArgumentException("each model would keep networks for " + session.maxShapes()
