@@ -6,6 +6,7 @@ import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Prediction;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
+import ai.dgnet.models.SessionOptions;
 import ai.dgnet.models.image.ImagePreprocessor;
 import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.Shape;
@@ -704,6 +705,19 @@ class InferenceServerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> config().withWarmupRuns(-1));
         assertEquals("warm-up runs must be >= 0, got -1", e.getMessage());
+    }
+
+    @Test
+    void aRequestOfAnotherShapeTakesThePlaceOfTheShapeRunLeastRecently() throws Exception {
+        ServerConfig one = new ServerConfig("127.0.0.1", 0, 1, Duration.ZERO, 4, 1 << 20,
+                SessionOptions.defaults().withMaxShapes(1), 0);
+        try (InferenceServer server = start(one, WorkerHooks.NONE)) {
+            for (Shape shape : List.of(Shape.of(1, 3, 32, 32), Shape.of(1, 3, 24, 24), Shape.of(1, 3, 32, 32),
+                    Shape.of(2, 3, 16, 16))) {
+                float[] values = input(shape, shape.dim(2));
+                assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, values)), values, shape);
+            }
+        }
     }
 
     @Test
