@@ -6,6 +6,7 @@ import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
@@ -94,8 +95,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s: %s (%s, threshold %.2f, %s), input %s%n", ModelArgument.name(model),
                     config.arch(), config.mode().label(), session.threshold(), session.precision(), shape);
             out.println("device: " + device.name());
-            try (Tensor input = Tensor.of(shape, Layout.NCHW,
-                    DeterministicWeights.generate("input", shape.dims(), INPUT_SEED))) {
+            try (Tensor input = Tensor.allocate(shape, DType.F32, Layout.NCHW)) {
+                DeterministicWeights.generate("input", shape.dims(), INPUT_SEED, input.segment());
                 Result result = null;
                 long start = System.nanoTime();
                 for (int i = 0; i < warmup; i++) {

@@ -7,6 +7,7 @@ import ai.dgnet.models.Prediction;
 import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
@@ -74,7 +75,6 @@ final class DemoCommand implements Callable<Integer> {
         }
         ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
         Shape shape = Shape.of(batch, config.inChannels(), size, size);
-        float[] input = DeterministicWeights.generate("input", shape.dims(), seed + 1);
         PrintWriter out = spec.commandLine().getOut();
         try (DgModel model = DgModel.random(config, seed);
              CpuDevice device = threads.device();
@@ -83,9 +83,10 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s (%s, threshold %.2f, %s), deterministic weights seed %d, input %s%n",
                     config.arch(), config.mode().label(), session.threshold(), session.precision(), seed, shape);
             out.println("device: " + device.name());
-            long start = System.nanoTime();
             Result result;
-            try (Tensor batchInput = Tensor.of(shape, Layout.NCHW, input)) {
+            try (Tensor batchInput = Tensor.allocate(shape, DType.F32, Layout.NCHW)) {
+                DeterministicWeights.generate("input", shape.dims(), seed + 1, batchInput.segment());
+                long start = System.nanoTime();
                 result = session.run(batchInput);
                 out.printf(Locale.ROOT, "first run (prepares kernels and weights): %.1f ms%n", millis(start));
                 for (int i = 0; i < warmup; i++) {

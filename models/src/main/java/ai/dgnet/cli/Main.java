@@ -22,7 +22,22 @@ public final class Main {
     static final int FAILURE = 1;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int status;
+        try {
+            status = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands errors on; the heap is what ran out here (native buffers are refused before they are
+            // mapped), and the one line says how to grow it.
+            System.err.println("dgnet: " + outOfHeap(e, Runtime.getRuntime().maxMemory()));
+            status = FAILURE;
+        }
+        System.exit(status);
+    }
+
+    /** The one line for a Java heap that ran out, with the heap's limit and how to raise it. */
+    static String outOfHeap(OutOfMemoryError e, long maxHeapBytes) {
+        return "out of Java heap (" + e.getMessage() + ", at most " + maxHeapBytes / (1 << 20)
+                + " MiB): use fewer or smaller inputs, or raise the limit, e.g. DGNET_JAVA_OPTS=-Xmx8g";
     }
 
     /**
