@@ -3,6 +3,7 @@ package ai.dgnet.models;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
@@ -12,6 +13,7 @@ import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.GlobalAvgPool;
 import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.OpProfile;
 import ai.dgnet.runtime.op.Pool2d;
 import ai.dgnet.runtime.op.Reorder;
 
@@ -31,6 +33,7 @@ final class CountingDevice implements Device {
     private final boolean f32Only;
     private final List<Layout> made = new CopyOnWriteArrayList<>();
     private final AtomicInteger scratchReleases = new AtomicInteger();
+    private volatile Shape refusedInput;
 
     /** Offering {@code only}, or the CPU device's layouts if null. */
     CountingDevice(CpuDevice cpu, Layout only) {
@@ -85,7 +88,59 @@ final class CountingDevice implements Device {
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
         made.add(spec.dstLayout());
-        return cpu.conv2d(spec, weights);
+        Conv2d conv = cpu.conv2d(spec, weights);
+        return spec.input().equals(refusedInput) ? new Refusing(conv) : conv;
+    }
+
+    /**
+     * Makes every convolution made from now on whose input is {@code input} refuse its runs as a workspace that
+     * does not fit would ({@link InsufficientMemoryException}); null for none.
+     */
+    void refuseRunsOn(Shape input) {
+        refusedInput = input;
+    }
+
+    /** A convolution whose runs are refused for want of memory; the rest as the one it wraps. */
+    private record Refusing(Conv2d conv) implements Conv2d {
+        @Override
+        public void run(Tensor src, Tensor dst) {
+            throw refusal();
+        }
+
+        @Override
+        public void run(Tensor src, Tensor residual, Tensor dst) {
+            throw refusal();
+        }
+
+        private InsufficientMemoryException refusal() {
+            return new InsufficientMemoryException("not enough memory for a buffer of 1.0 GiB: the process has "
+                    + "512 MiB available");
+        }
+
+        @Override
+        public Conv2d.Spec spec() {
+            return conv.spec();
+        }
+
+        @Override
+        public String implementation() {
+            return conv.implementation();
+        }
+
+        @Override
+        public boolean optimized() {
+            return conv.optimized();
+        }
+
+        @Override
+        public OpProfile profile() {
+            return conv.profile();
+        }
+
+        @Override
+        public void close() {
+            conv.close();
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package ai.dgnet.models;
 
+import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
@@ -49,6 +50,30 @@ class SessionShapesTest {
             session.close();
             assertEquals(3, device.scratchReleases(), "once more for c, and once as the session closed");
             assertEquals(0, calls(cpu), "no op left open");
+        }
+    }
+
+    @Test
+    void aNetworkWhoseRunIsRefusedMemoryIsClosedAtOnce() {
+        Shape a = Shape.of(1, 3, 16, 16);
+        Shape b = Shape.of(1, 3, 20, 20);
+        CpuDevice cpu = CpuDevice.create(1);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device)) {
+            float[][] first = session.run(input(a), a).logits();
+            device.refuseRunsOn(b);
+            InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                    () -> session.run(input(b), b));
+            assertEquals("cannot run the network for input [1, 3, 20, 20]: not enough memory for a buffer of 1.0 GiB: "
+                    + "the process has 512 MiB available", e.getMessage());
+            assertEquals(List.of(), session.profile(b), "b's network is closed");
+            assertEquals(calls(session, a), calls(cpu), "b's ops closed with it");
+            assertEquals(1, device.scratchReleases(), "and the scratch its run grew freed");
+
+            device.refuseRunsOn(null);
+            assertEquals(1, session.run(input(b), b).logits().length, "b prepared again once memory allows");
+            assertArrayEquals(first[0], session.run(input(a), a).logits()[0], "a untouched");
         }
     }
 
