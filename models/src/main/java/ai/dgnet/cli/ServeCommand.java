@@ -76,8 +76,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-shapes", paramLabel = "N",
             description = "Input shapes (batch size and image size) each model keeps a prepared network for; a "
-                    + "request of another shape closes the one run least recently (default: ${DEFAULT-VALUE}).")
-    int maxShapes = DEFAULTS.session().maxShapes();
+                    + "request of another shape closes the one run least recently (default: 8, or as many as the "
+                    + "batch sizes runs take where --max-batch makes more).")
+    Integer maxShapes;
 
     @Mixin
     ThreadsOption threads;
@@ -144,8 +145,10 @@ final class ServeCommand implements Callable<Integer> {
         if (maxRequestMb < 1 || maxRequestMb > Long.MAX_VALUE >> 20) {
             throw new IllegalArgumentException("--max-request-mb must be >= 1, got " + maxRequestMb);
         }
+        int shapes = maxShapes != null ? maxShapes
+                : Math.max(DEFAULTS.session().maxShapes(), ServerConfig.countBatchSizes(maxBatch));
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
-                maxRequestMb << 20, sessionOption.options().withMaxShapes(maxShapes), warmupRuns);
+                maxRequestMb << 20, sessionOption.options().withMaxShapes(shapes), warmupRuns);
         List<String> names = names();
         Map<String, DgModel> opened = new LinkedHashMap<>();
         CpuDevice device = null;

@@ -52,8 +52,7 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
         if (warmupRuns < 0) {
             throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmupRuns);
         }
-        // How many sizes batchSizes() lists: the powers of two below the maximum, and the maximum.
-        int batchSizes = maxBatch == 1 ? 1 : Integer.SIZE - Integer.numberOfLeadingZeros(maxBatch - 1) + 1;
+        int batchSizes = countBatchSizes(maxBatch);
         if (session.maxShapes() < batchSizes) {
             throw new IllegalArgumentException("each model would keep networks for " + session.maxShapes()
                     + " input shapes, fewer than the " + batchSizes + " batch sizes runs take (1, 2, 4, ... up to "
@@ -80,6 +79,14 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
             return instances;
         }
         return Math.min(Integer.highestOneBit(instances - 1) << 1, maxBatch);
+    }
+
+    /**
+     * How many batch sizes runs take where at most {@code maxBatch} instances share one (as {@link #batchSizes}
+     * lists them): the powers of two below it, and itself.
+     */
+    public static int countBatchSizes(int maxBatch) {
+        return maxBatch <= 1 ? 1 : Integer.SIZE - Integer.numberOfLeadingZeros(maxBatch - 1) + 1;
     }
 
     /** Every batch size a run of at most {@link #maxBatch} instances takes, smallest first. */

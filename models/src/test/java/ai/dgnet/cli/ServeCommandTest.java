@@ -45,6 +45,7 @@ class ServeCommandTest {
             assertEquals("127.0.0.1", serving.server().uri().getHost());
             assertEquals(1, serving.config().warmupRuns());
             assertEquals(3, serving.config().queueCapacity());
+            assertEquals(8, serving.config().session().maxShapes());
             assertTrue(serving.server().awaitReady(Duration.ofSeconds(60)));
             // The two files take one channel; the architecture id means ImageNet's three channels and 1000 classes.
             for (String name : new String[] {"other", "tiny", "resnet20"}) {
@@ -57,6 +58,16 @@ class ServeCommandTest {
                 assertTrue(response.body().contains("\"threshold\":0.25"), "the sessions route with --threshold: "
                         + response.body());
             }
+        }
+    }
+
+    @Test
+    void withoutMaxShapesEachModelKeepsAtLeastEveryBatchSize() throws Exception {
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).parseArgs(model.toString(), "--port", "0", "--threads", "1", "--max-batch", "256",
+                "--warmup-runs", "0");
+        try (ServeCommand.Serving serving = command.start()) {
+            assertEquals(9, serving.config().session().maxShapes(), "1, 2, 4, ... 256");
         }
     }
 

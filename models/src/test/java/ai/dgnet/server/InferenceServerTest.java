@@ -723,6 +723,11 @@ class InferenceServerTest {
     @Test
     void eachModelKeepsNetworksForAtLeastEveryBatchSizeRunsTake() {
         assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128), config().withBatching(128, Duration.ZERO).batchSizes());
+        for (int maxBatch = 1; maxBatch <= 300; maxBatch++) {
+            ServerConfig many = new ServerConfig("127.0.0.1", 0, maxBatch, Duration.ZERO, 4, 1 << 20,
+                    SessionOptions.defaults().withMaxShapes(64), 0);
+            assertEquals(many.batchSizes().size(), ServerConfig.countBatchSizes(maxBatch), "max batch " + maxBatch);
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> config().withBatching(129, Duration.ZERO));
         assertEquals("each model would keep networks for 8 input shapes, fewer than the 9 batch sizes runs take (1, "
