@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What Linux says about memory, read when asked (at preparation, never per inference). Where the files are missing
@@ -25,8 +26,9 @@ final class SystemMemory {
      * files), whichever is lower; {@link #UNKNOWN} where neither can be read.
      */
     static long available() {
-        long total = kibibytes(Path.of("/proc/meminfo"), "MemTotal:");
-        long available = kibibytes(Path.of("/proc/meminfo"), "MemAvailable:");
+        List<String> meminfo = lines(Path.of("/proc/meminfo"));
+        long total = kibibytes(meminfo, "MemTotal:");
+        long available = kibibytes(meminfo, "MemAvailable:");
         if (total == UNKNOWN || available == UNKNOWN) {
             return UNKNOWN;
         }
@@ -39,20 +41,29 @@ final class SystemMemory {
 
     /** The bytes of this process resident now ({@code VmRSS}), or 0 where that cannot be read. */
     static long resident() {
-        long resident = kibibytes(Path.of("/proc/self/status"), "VmRSS:");
+        long resident = kibibytes(lines(Path.of("/proc/self/status")), "VmRSS:");
         return resident == UNKNOWN ? 0 : resident;
     }
 
-    /** The bytes on the line of {@code file} that starts with {@code key}, given in kB; {@link #UNKNOWN} if none. */
-    private static long kibibytes(Path file, String key) {
+    /** The lines of {@code file}; none where it cannot be read, which then says nothing. */
+    private static List<String> lines(Path file) {
         try {
-            for (String line : Files.readAllLines(file)) {
-                if (line.startsWith(key) && line.endsWith(" kB")) {
+            return Files.readAllLines(file);
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The bytes on the line that starts with {@code key}, given in kB; {@link #UNKNOWN} where there is none. */
+    private static long kibibytes(List<String> lines, String key) {
+        for (String line : lines) {
+            if (line.startsWith(key) && line.endsWith(" kB")) {
+                try {
                     return Long.parseLong(line.substring(key.length(), line.length() - " kB".length()).strip()) * 1024;
+                } catch (NumberFormatException e) {
+                    return UNKNOWN;
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // An unreadable or unexpected file says nothing; the caller checks nothing then.
         }
         return UNKNOWN;
     }
