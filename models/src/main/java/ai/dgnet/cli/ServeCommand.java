@@ -146,7 +146,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-request-mb must be >= 1, got " + maxRequestMb);
         }
         int shapes = maxShapes != null ? maxShapes
-                : Math.max(DEFAULTS.session().maxShapes(), ServerConfig.countBatchSizes(maxBatch));
+                : Math.max(DEFAULTS.session().maxShapes(), ServerConfig.batchSizes(maxBatch).size());
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
                 maxRequestMb << 20, sessionOption.options().withMaxShapes(shapes), warmupRuns);
         List<String> names = names();

@@ -52,7 +52,7 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
         if (warmupRuns < 0) {
             throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmupRuns);
         }
-        int batchSizes = countBatchSizes(maxBatch);
+        int batchSizes = batchSizes(maxBatch).size();
         if (session.maxShapes() < batchSizes) {
             throw new IllegalArgumentException("each model would keep networks for " + session.maxShapes()
                     + " input shapes, fewer than the " + batchSizes + " batch sizes runs take (1, 2, 4, ... up to "
@@ -75,23 +75,27 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
      * over the maximum keeps its own size.
      */
     public int paddedBatch(int instances) {
+        return paddedBatch(instances, maxBatch);
+    }
+
+    private static int paddedBatch(int instances, int maxBatch) {
         if (instances <= 1 || instances >= maxBatch) {
             return instances;
         }
         return Math.min(Integer.highestOneBit(instances - 1) << 1, maxBatch);
     }
 
-    /**
-     * How many batch sizes runs take where at most {@code maxBatch} instances share one (as {@link #batchSizes}
-     * lists them): the powers of two below it, and itself.
-     */
-    public static int countBatchSizes(int maxBatch) {
-        return maxBatch <= 1 ? 1 : Integer.SIZE - Integer.numberOfLeadingZeros(maxBatch - 1) + 1;
-    }
-
     /** Every batch size a run of at most {@link #maxBatch} instances takes, smallest first. */
     public List<Integer> batchSizes() {
-        return IntStream.rangeClosed(1, maxBatch).map(this::paddedBatch).distinct().boxed().toList();
+        return batchSizes(maxBatch);
+    }
+
+    /**
+     * Every batch size a run takes where at most {@code maxBatch} instances share one, smallest first: the powers of
+     * two below it, and itself; none for a maximum under 1.
+     */
+    public static List<Integer> batchSizes(int maxBatch) {
+        return IntStream.rangeClosed(1, maxBatch).map(n -> paddedBatch(n, maxBatch)).distinct().boxed().toList();
     }
 
     public ServerConfig withPort(int newPort) {
