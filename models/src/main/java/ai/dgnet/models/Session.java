@@ -14,7 +14,8 @@ import java.util.Map;
  * A model prepared on a device. The first run with an input shape prepares the network for it (kernels chosen,
  * weights placed, buffers allocated); later runs of that shape reuse everything. At most
  * {@link SessionOptions#maxShapes} networks are kept: a new shape beyond them closes the network of the shape run
- * least recently first. Not thread-safe: use one session per thread (sessions of one model share nothing mutable).
+ * least recently first, and so does memory refused to a preparation or a run ({@link InsufficientMemoryException})
+ * while freeing it could help. Not thread-safe: use one session per thread (sessions of one model share nothing mutable).
  */
 public final class Session implements AutoCloseable {
     private final DgModel model;
@@ -67,38 +68,66 @@ public final class Session implements AutoCloseable {
             network = prepare(shape);
         }
         Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
-        try {
-            network.run(input, into);
-        } catch (InsufficientMemoryException e) {
-            // A buffer a run grows (a Winograd workspace) did not fit: the network would fail again, and it holds
-            // the most memory of any, so it goes now rather than when other shapes push it out.
-            prepared.remove(shape);
-            network.close();
-            device.releaseScratch();
-            throw new InsufficientMemoryException("cannot run the network for input " + shape, e);
+        while (true) {
+            try {
+                network.run(input, into);
+                return into;
+            } catch (InsufficientMemoryException e) {
+                // A buffer a run grows (a Winograd workspace) did not fit. A run starts over from the input, so it
+                // can go again once other shapes' networks are closed. Where none is left to close the network
+                // would fail again, and it holds the most memory of any: it goes now rather than when other shapes
+                // push it out.
+                if (!makeRoom(e, shape)) {
+                    prepared.remove(shape);
+                    network.close();
+                    device.releaseScratch();
+                    throw new InsufficientMemoryException("cannot run the network for input " + shape, e);
+                }
+            }
         }
-        return into;
     }
 
     /**
      * The network for a shape not prepared yet, kept in place of the least recently run one where the session holds
      * {@link SessionOptions#maxShapes} already; that one is closed first, and the scratch the device grew on this
-     * thread freed, so that their memory is free for the new one.
+     * thread freed, so that their memory is free for the new one. Where memory is refused, the networks of other
+     * shapes are closed one by one, least recently run first, and the preparation tried again.
      */
     private PreparedNetwork prepare(Shape shape) {
         if (prepared.size() == maxShapes) {
-            prepared.remove(prepared.keySet().iterator().next()).close();
-            device.releaseScratch();
+            closeLeastRecent();
         }
-        PreparedNetwork network;
-        try {
-            network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold, precision,
-                    model.weights(), shape);
-        } catch (InsufficientMemoryException e) {
-            throw new InsufficientMemoryException("cannot prepare the network for input " + shape, e);
+        while (true) {
+            try {
+                PreparedNetwork network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold,
+                        precision, model.weights(), shape);
+                prepared.put(shape, network);
+                return network;
+            } catch (InsufficientMemoryException e) {
+                if (!makeRoom(e, shape)) {
+                    throw new InsufficientMemoryException("cannot prepare the network for input " + shape, e);
+                }
+            }
         }
-        prepared.put(shape, network);
-        return network;
+    }
+
+    /**
+     * Closes the network run least recently, unless it is {@code shape}'s or freeing memory cannot make
+     * {@code refusal}'s buffer fit (then the session keeps what it has, as a request that can never fit must not
+     * cost the others their networks). Returns whether it closed one.
+     */
+    private boolean makeRoom(InsufficientMemoryException refusal, Shape shape) {
+        if (!refusal.freeingHelps() || prepared.isEmpty() || prepared.keySet().iterator().next().equals(shape)) {
+            return false;
+        }
+        closeLeastRecent();
+        return true;
+    }
+
+    /** Closes the network of the shape run least recently, and frees the scratch the device grew on this thread. */
+    private void closeLeastRecent() {
+        prepared.remove(prepared.keySet().iterator().next()).close();
+        device.releaseScratch();
     }
 
     /**

@@ -2,6 +2,7 @@ package ai.dgnet.server;
 
 import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Shape;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -355,14 +356,22 @@ final class ApiHandler implements HttpHandler {
         throw RequestException.badRequest(name + " '" + value + "' is not a byte count");
     }
 
-    /** A batch's outcome: the request's rows, or a 500 saying what failed the batch. */
+    /**
+     * A batch's outcome: the request's rows, or an error saying what failed the batch: a 503 where memory was refused
+     * (the server is short of it, not broken; with no {@code Retry-After}, as it cannot tell when memory comes back),
+     * else a 500.
+     */
     private static ModelWorker.Slice outcome(CompletableFuture<ModelWorker.Slice> result) {
         try {
             return result.join();
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
-            throw new RequestException(500, "inference failed: " + (cause.getMessage() == null
-                    ? cause.getClass().getSimpleName() : cause.getMessage().lines().findFirst().orElse("")));
+            String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
+                    : cause.getMessage().lines().findFirst().orElse("");
+            if (cause instanceof InsufficientMemoryException) {
+                throw new RequestException(503, "inference refused: " + message);
+            }
+            throw new RequestException(500, "inference failed: " + message);
         }
     }
 

@@ -10,7 +10,8 @@ class MainTest {
     @Test
     void aRefusedBufferIsTheUsersOneLineError() {
         InsufficientMemoryException refused = new InsufficientMemoryException("cannot prepare the network for input "
-                + "[2000, 3, 224, 224]", new InsufficientMemoryException("not enough memory for a buffer of 17.9 GiB"));
+                + "[2000, 3, 224, 224]", new InsufficientMemoryException("not enough memory for a buffer of 17.9 GiB",
+                false));
         assertEquals("cannot prepare the network for input [2000, 3, 224, 224]: not enough memory for a buffer of "
                 + "17.9 GiB", Main.describe(refused));
     }

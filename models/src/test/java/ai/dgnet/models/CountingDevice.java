@@ -33,7 +33,10 @@ final class CountingDevice implements Device {
     private final boolean f32Only;
     private final List<Layout> made = new CopyOnWriteArrayList<>();
     private final AtomicInteger scratchReleases = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
     private volatile Shape refusedInput;
+    private volatile int memoryFor = Integer.MAX_VALUE;
+    private volatile boolean freeingHelps;
 
     /** Offering {@code only}, or the CPU device's layouts if null. */
     CountingDevice(CpuDevice cpu, Layout only) {
@@ -87,34 +90,70 @@ final class CountingDevice implements Device {
 
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
+        if (open.get() >= memoryFor) {
+            throw refusal(freeingHelps);
+        }
         made.add(spec.dstLayout());
         Conv2d conv = cpu.conv2d(spec, weights);
-        return spec.input().equals(refusedInput) ? new Refusing(conv) : conv;
+        open.incrementAndGet();
+        return new Watched(conv);
     }
 
     /**
-     * Makes every convolution made from now on whose input is {@code input} refuse its runs as a workspace that
-     * does not fit would ({@link InsufficientMemoryException}); null for none.
+     * Makes the runs of every convolution made from now on whose input is {@code input} refused as a workspace that
+     * no freeing could make room for would be ({@link InsufficientMemoryException}); null for none.
      */
     void refuseRunsOn(Shape input) {
         refusedInput = input;
     }
 
-    /** A convolution whose runs are refused for want of memory; the rest as the one it wraps. */
-    private record Refusing(Conv2d conv) implements Conv2d {
+    /**
+     * Leaves memory for {@code convolutions} open convolutions: making one more is refused, and so is a run while
+     * more are open (as when other processes took memory since), saying whether freeing could help as given.
+     */
+    void memoryFor(int convolutions, boolean freeingHelps) {
+        this.freeingHelps = freeingHelps;
+        memoryFor = convolutions;
+    }
+
+    /** The convolutions made and not closed yet. */
+    int openConvolutions() {
+        return open.get();
+    }
+
+    private static InsufficientMemoryException refusal(boolean freeingHelps) {
+        return new InsufficientMemoryException("not enough memory for a buffer of 1.0 GiB: the process has 512 MiB "
+                + "available", freeingHelps);
+    }
+
+    /** A convolution counted open until closed, whose runs are refused as {@link #refuseRunsOn} and {@link #memoryFor} say. */
+    private final class Watched implements Conv2d {
+        private final Conv2d conv;
+        private boolean closed;
+
+        Watched(Conv2d conv) {
+            this.conv = conv;
+        }
+
         @Override
         public void run(Tensor src, Tensor dst) {
-            throw refusal();
+            checkMemory();
+            conv.run(src, dst);
         }
 
         @Override
         public void run(Tensor src, Tensor residual, Tensor dst) {
-            throw refusal();
+            checkMemory();
+            conv.run(src, residual, dst);
         }
 
-        private InsufficientMemoryException refusal() {
-            return new InsufficientMemoryException("not enough memory for a buffer of 1.0 GiB: the process has "
-                    + "512 MiB available");
+        private void checkMemory() {
+            if (conv.spec().input().equals(refusedInput)) {
+                throw refusal(false);
+            }
+            if (open.get() > memoryFor) {
+                throw refusal(freeingHelps);
+            }
         }
 
         @Override
@@ -139,7 +178,11 @@ final class CountingDevice implements Device {
 
         @Override
         public void close() {
-            conv.close();
+            if (!closed) {
+                closed = true;
+                open.decrementAndGet();
+                conv.close();
+            }
         }
     }
 

@@ -78,6 +78,92 @@ class SessionShapesTest {
     }
 
     @Test
+    void memoryRefusedToANewShapeClosesTheNetworksRunLeastRecentlyUntilItFits() {
+        Shape a = Shape.of(1, 3, 16, 16);
+        Shape b = Shape.of(1, 3, 20, 20);
+        Shape c = Shape.of(2, 3, 16, 16);
+        CpuDevice cpu = CpuDevice.create(1);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device)) {
+            float[][] expected;
+            try (Session alone = model.session(device)) {
+                expected = alone.run(input(c), c).logits();
+            }
+            session.run(input(a), a);
+            int perNetwork = device.openConvolutions();
+            session.run(input(b), b);
+            device.memoryFor(perNetwork * 5 / 2, true);
+
+            float[][] logits = session.run(input(c), c).logits();
+
+            assertEquals(List.of(), session.profile(a), "a ran least recently: closed to make room");
+            assertFalse(session.profile(b).isEmpty(), "one network closed was enough");
+            assertEquals(2 * perNetwork, device.openConvolutions(), "b's and c's; the refused attempt closed");
+            for (int n = 0; n < expected.length; n++) {
+                assertArrayEquals(expected[n], logits[n], "c as prepared without the refusal");
+            }
+        }
+    }
+
+    @Test
+    void memoryRefusedToARunClosesTheOtherNetworksAndTheRunGoesAgain() {
+        Shape a = Shape.of(1, 3, 16, 16);
+        Shape b = Shape.of(1, 3, 20, 20);
+        CpuDevice cpu = CpuDevice.create(1);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device)) {
+            float[][] first = session.run(input(a), a).logits();
+            int perNetwork = device.openConvolutions();
+            session.run(input(b), b);
+            device.memoryFor(perNetwork, true);
+
+            float[][] again = session.run(input(a), a).logits();
+
+            assertEquals(List.of(), session.profile(b), "b closed to make room for a's run");
+            assertEquals(perNetwork, device.openConvolutions());
+            for (int n = 0; n < first.length; n++) {
+                assertArrayEquals(first[n], again[n], "the run that went again gives the same logits");
+            }
+        }
+    }
+
+    @Test
+    void memoryThatFreeingCannotGiveCostsNoOtherNetworkAndMemoryStillShortAfterClosingAllIsRefused() {
+        Shape a = Shape.of(1, 3, 16, 16);
+        Shape b = Shape.of(1, 3, 20, 20);
+        Shape c = Shape.of(2, 3, 16, 16);
+        CpuDevice cpu = CpuDevice.create(1);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device)) {
+            session.run(input(a), a);
+            int perNetwork = device.openConvolutions();
+            session.run(input(b), b);
+
+            device.memoryFor(2 * perNetwork, false);
+            InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                    () -> session.run(input(c), c));
+            assertEquals("cannot prepare the network for input [2, 3, 16, 16]: not enough memory for a buffer of 1.0 "
+                    + "GiB: the process has 512 MiB available", e.getMessage());
+            assertFalse(session.profile(a).isEmpty(), "freeing could not help: a kept");
+            assertFalse(session.profile(b).isEmpty(), "and b");
+            assertEquals(2 * perNetwork, device.openConvolutions(), "nothing of c left open");
+
+            device.memoryFor(perNetwork - 1, true);
+            e = assertThrows(InsufficientMemoryException.class, () -> session.run(input(c), c));
+            assertEquals("cannot prepare the network for input [2, 3, 16, 16]: not enough memory for a buffer of 1.0 "
+                    + "GiB: the process has 512 MiB available", e.getMessage());
+            assertEquals(0, device.openConvolutions(), "a and b closed in turn, and c did not fit even then");
+            assertEquals(2, device.scratchReleases(), "the scratch freed with each");
+
+            device.memoryFor(Integer.MAX_VALUE, true);
+            assertEquals(2, session.run(input(c), c).logits().length, "c prepared once memory allows");
+        }
+    }
+
+    @Test
     void aSessionKeepsAtLeastOneShape() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SessionOptions.defaults().withMaxShapes(0));

@@ -9,6 +9,7 @@ import ai.dgnet.models.Session;
 import ai.dgnet.models.SessionOptions;
 import ai.dgnet.models.image.ImagePreprocessor;
 import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
@@ -600,8 +601,12 @@ class InferenceServerTest {
         WorkerHooks hooks = new WorkerHooks() {
             @Override
             public void beforeRun(String model, int instances) {
-                if (runs.getAndIncrement() == 0) {
-                    throw new IllegalStateException("injected fault");
+                switch (runs.getAndIncrement()) {
+                    case 0 -> throw new IllegalStateException("injected fault");
+                    case 1 -> throw new InsufficientMemoryException("cannot prepare the network for input [1, 3, 8, "
+                            + "8]: not enough memory for a buffer of 2.0 GiB: the process has 1.0 GiB available", true);
+                    default -> {
+                    }
                 }
             }
         };
@@ -610,6 +615,10 @@ class InferenceServerTest {
         try (InferenceServer server = start(config(), hooks)) {
             assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), 500,
                     "inference failed: injected fault");
+            HttpResponse<String> refused = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
+            assertError(refused, 503, "inference refused: cannot prepare the network for input [1, 3, 8, 8]: not "
+                    + "enough memory for a buffer of 2.0 GiB");
+            assertTrue(refused.headers().firstValue("Retry-After").isEmpty(), "no telling when memory comes back");
             HttpResponse<String> next = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
             assertAnswered(next, input, shape);
         }

@@ -66,7 +66,7 @@ public final class NativeMemory {
         MemorySegment mapped = mmap(MemorySegment.NULL, span, PROT_READ() | PROT_WRITE(),
                 MAP_PRIVATE() | MAP_ANONYMOUS(), -1, 0);
         if (mapped.address() == MAP_FAILED().address()) {
-            throw new InsufficientMemoryException("the system refused to map " + size(bytes) + " for a buffer");
+            throw new InsufficientMemoryException("the system refused to map " + size(bytes) + " for a buffer", true);
         }
         MAPPED.addAndGet(bytes);
         long start = (mapped.address() + HUGE_PAGE - 1) & -HUGE_PAGE;
@@ -91,14 +91,17 @@ public final class NativeMemory {
      * Refuses a new buffer of {@code bytes} where it and the mapped bytes not yet resident would pass
      * {@code available}. The bytes not yet resident are taken as {@code mapped} less the whole process's
      * {@code resident} set: fewer than there are, since that set also holds the JVM's heap and code, so the check
-     * errs towards granting, and still refuses a network far too large long before a run would touch it.
+     * errs towards granting, and still refuses a network far too large long before a run would touch it. Freeing
+     * every mapped buffer would give back their resident part as well; a buffer larger than that and
+     * {@code available} together is refused as one that freeing cannot help.
      */
     static void requireRoom(long bytes, long mapped, long resident, long available) {
         long untouched = Math.max(0, mapped - resident);
         if (bytes > available - untouched) {
             throw new InsufficientMemoryException("not enough memory for a buffer of " + size(bytes) + ": "
                     + (untouched > 0 ? size(untouched) + " of buffers mapped before it are not in use yet, and " : "")
-                    + "the process has " + size(available) + " available");
+                    + "the process has " + size(available) + " available",
+                    bytes <= available + (mapped - untouched));
         }
     }
 

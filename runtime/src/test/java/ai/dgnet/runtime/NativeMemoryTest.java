@@ -85,9 +85,23 @@ class NativeMemoryTest {
                 () -> NativeMemory.requireRoom(2 * gib + 1, 5 * gib, gib, 6 * gib));
         assertEquals("not enough memory for a buffer of 2.0 GiB: 4.0 GiB of buffers mapped before it are not in use "
                 + "yet, and the process has 6.0 GiB available", e.getMessage());
+        assertTrue(e.freeingHelps(), "freeing the mapped buffers would leave 7 GiB");
         e = assertThrows(InsufficientMemoryException.class,
                 () -> NativeMemory.requireRoom(700L << 20, gib, 2 * gib, 512L << 20));
         assertEquals("not enough memory for a buffer of 700 MiB: the process has 512 MiB available", e.getMessage());
+        assertTrue(e.freeingHelps(), "freeing the mapped buffers would leave 1.5 GiB");
+    }
+
+    @Test
+    void aBufferLargerThanTheMemoryAvailableAndTheResidentMappedBuffersTogetherIsOneFreeingCannotHelp() {
+        long gib = 1L << 30;
+        // 5 GiB mapped of which 1 GiB is resident, 6 GiB available: freeing every buffer leaves room for 7 GiB.
+        assertTrue(assertThrows(InsufficientMemoryException.class,
+                () -> NativeMemory.requireRoom(7 * gib, 5 * gib, gib, 6 * gib)).freeingHelps());
+        assertFalse(assertThrows(InsufficientMemoryException.class,
+                () -> NativeMemory.requireRoom(7 * gib + 1, 5 * gib, gib, 6 * gib)).freeingHelps());
+        assertFalse(assertThrows(InsufficientMemoryException.class,
+                () -> NativeMemory.requireRoom(gib, 0, 0, gib / 2)).freeingHelps(), "nothing mapped to free");
     }
 
     @Test
