@@ -72,7 +72,7 @@ dnnl_functions=(
   dnnl_sgemm
 )
 omp_functions=(omp_set_num_threads omp_get_max_threads omp_get_num_procs omp_get_thread_num)
-mman_functions=(mmap munmap madvise)
+mman_functions=(mmap munmap madvise mincore)
 mman_constants=(PROT_READ PROT_WRITE MAP_PRIVATE MAP_ANONYMOUS MAP_FAILED MADV_HUGEPAGE)
 common_types_constants=(
   dnnl_success dnnl_out_of_memory dnnl_invalid_arguments dnnl_unimplemented dnnl_last_impl_reached

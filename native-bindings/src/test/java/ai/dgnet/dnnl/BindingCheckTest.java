@@ -71,11 +71,12 @@ class BindingCheckTest {
             void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
             int munmap(void *addr, size_t length);
             int madvise(void *addr, size_t length, int advice);
+            int mincore(void *addr, size_t length, unsigned char *vec);
             """;
     /** The oneDNN functions the runtime was specified to need: a change to the bindings must change it too. */
     private static final int DNNL_FUNCTION_COUNT = 59;
     private static final int OMP_FUNCTION_COUNT = 4;
-    private static final int MMAN_FUNCTION_COUNT = 3;
+    private static final int MMAN_FUNCTION_COUNT = 4;
 
     private static CHeaders headers;
     private static List<Class<?>> headerClasses;

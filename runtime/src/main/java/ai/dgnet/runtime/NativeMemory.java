@@ -3,7 +3,8 @@ package ai.dgnet.runtime;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static ai.dgnet.dnnl.c.sys_mman_h.MADV_HUGEPAGE;
 import static ai.dgnet.dnnl.c.sys_mman_h.MAP_ANONYMOUS;
@@ -12,8 +13,11 @@ import static ai.dgnet.dnnl.c.sys_mman_h.MAP_PRIVATE;
 import static ai.dgnet.dnnl.c.sys_mman_h.PROT_READ;
 import static ai.dgnet.dnnl.c.sys_mman_h.PROT_WRITE;
 import static ai.dgnet.dnnl.c.sys_mman_h.madvise;
+import static ai.dgnet.dnnl.c.sys_mman_h.mincore;
 import static ai.dgnet.dnnl.c.sys_mman_h.mmap;
 import static ai.dgnet.dnnl.c.sys_mman_h.munmap;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * Where the runtime's off-heap buffers come from: tensors, placed weights, stage buffers and scratch.
@@ -30,7 +34,8 @@ import static ai.dgnet.dnnl.c.sys_mman_h.munmap;
  * <p>Linux maps memory without committing it, so a network too large for the machine (a batch or an image size
  * far beyond the usual) would be prepared in full and then killed by the kernel as its first run touched the
  * buffers. A buffer of a huge page or more is therefore refused ({@link InsufficientMemoryException}) where the
- * buffers mapped here and not yet resident, with it, would pass the memory available to the process. The buffers
+ * buffers mapped here and not yet resident (as the kernel counts their pages), with it, would pass the memory
+ * available to the process. The buffers
  * under a huge page, and what oneDNN allocates itself, are not counted: at most a few megabytes per network.
  */
 public final class NativeMemory {
@@ -42,8 +47,10 @@ public final class NativeMemory {
      */
     public static final long ALIGNMENT = 64;
     private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
-    /** The bytes of the live buffers of a huge page or more, whether the process has touched them yet or not. */
-    private static final AtomicLong MAPPED = new AtomicLong();
+    /** The pages {@code mincore} reports on: x86-64 Linux's base page, also under huge pages. */
+    private static final long PAGE = 4096;
+    /** The live buffers of a huge page or more, whether the process has touched them yet or not. */
+    private static final Set<Mapped> MAPPED = ConcurrentHashMap.newKeySet();
 
     private NativeMemory() {
     }
@@ -59,22 +66,24 @@ public final class NativeMemory {
         if (bytes < HUGE_PAGE || !LINUX) {
             return arena.allocate(bytes, ALIGNMENT);
         }
-        requireRoom(bytes, MAPPED.get(), SystemMemory.resident(), SystemMemory.available());
+        Residency residency = residency();
+        requireRoom(bytes, residency.untouched(), residency.resident(), SystemMemory.available());
         // A huge page more than needed, so that a huge-page boundary lies within the first one; the slack around the
         // buffer is never touched, so it costs address space only.
         long span = Math.addExact(bytes, HUGE_PAGE);
-        MemorySegment mapped = mmap(MemorySegment.NULL, span, PROT_READ() | PROT_WRITE(),
+        MemorySegment mapping = mmap(MemorySegment.NULL, span, PROT_READ() | PROT_WRITE(),
                 MAP_PRIVATE() | MAP_ANONYMOUS(), -1, 0);
-        if (mapped.address() == MAP_FAILED().address()) {
+        if (mapping.address() == MAP_FAILED().address()) {
             throw new InsufficientMemoryException("the system refused to map " + size(bytes) + " for a buffer", true);
         }
-        MAPPED.addAndGet(bytes);
-        long start = (mapped.address() + HUGE_PAGE - 1) & -HUGE_PAGE;
+        Mapped mapped = new Mapped(MemorySegment.ofAddress((mapping.address() + HUGE_PAGE - 1) & -HUGE_PAGE)
+                .reinterpret(bytes));
+        MAPPED.add(mapped);
         MemorySegment buffer;
         try {
-            buffer = MemorySegment.ofAddress(start).reinterpret(bytes, arena, ignored -> unmap(mapped, span, bytes));
+            buffer = mapped.buffer.reinterpret(arena, ignored -> unmap(mapping, span, mapped));
         } catch (RuntimeException e) {
-            unmap(mapped, span, bytes);
+            unmap(mapping, span, mapped);
             throw e;
         }
         // Advice only: where it is refused (no transparent huge pages here) the buffer is as good on small pages.
@@ -82,26 +91,75 @@ public final class NativeMemory {
         return buffer;
     }
 
-    private static void unmap(MemorySegment mapping, long span, long bytes) {
+    private static void unmap(MemorySegment mapping, long span, Mapped mapped) {
+        MAPPED.remove(mapped);
         munmap(mapping, span);
-        MAPPED.addAndGet(-bytes);
     }
 
     /**
-     * Refuses a new buffer of {@code bytes} where it and the mapped bytes not yet resident would pass
-     * {@code available}. The bytes not yet resident are taken as {@code mapped} less the whole process's
-     * {@code resident} set: fewer than there are, since that set also holds the JVM's heap and code, so the check
-     * errs towards granting, and still refuses a network far too large long before a run would touch it. Freeing
-     * every mapped buffer would give back their resident part as well; a buffer larger than that and
-     * {@code available} together is refused as one that freeing cannot help.
+     * Refuses a new buffer of {@code bytes} where it and the {@code untouched} bytes of the buffers mapped before it
+     * (not resident yet: Linux grants a mapping and finds the memory only as it is touched) would pass
+     * {@code available}. Freeing every mapped buffer would give back their {@code resident} bytes as well; a buffer
+     * larger than those and {@code available} together is refused as one that freeing cannot help.
      */
-    static void requireRoom(long bytes, long mapped, long resident, long available) {
-        long untouched = Math.max(0, mapped - resident);
+    static void requireRoom(long bytes, long untouched, long resident, long available) {
         if (bytes > available - untouched) {
             throw new InsufficientMemoryException("not enough memory for a buffer of " + size(bytes) + ": "
                     + (untouched > 0 ? size(untouched) + " of buffers mapped before it are not in use yet, and " : "")
-                    + "the process has " + size(available) + " available",
-                    bytes <= available + (mapped - untouched));
+                    + "the process has " + size(available) + " available", bytes <= available + resident);
+        }
+    }
+
+    /**
+     * How much of the live buffers of a huge page or more is resident, and how much not touched yet, as the kernel
+     * counts their pages ({@code mincore}). A buffer found wholly resident is not asked about again. Called before
+     * each such buffer is mapped, never per inference.
+     */
+    static Residency residency() {
+        long resident = 0;
+        long untouched = 0;
+        for (Mapped mapped : MAPPED) {
+            long bytes = mapped.buffer.byteSize();
+            long touched = mapped.resident ? bytes : residentBytes(mapped.buffer);
+            mapped.resident = touched == bytes;
+            resident += touched;
+            untouched += bytes - touched;
+        }
+        return new Residency(resident, untouched);
+    }
+
+    /** The bytes of {@code buffer} in resident pages; all of them where the kernel will not say, as granting errs. */
+    private static long residentBytes(MemorySegment buffer) {
+        long pages = (buffer.byteSize() + PAGE - 1) / PAGE;
+        try (Arena arena = Arena.ofConfined()) {
+            // One byte per page, whose lowest bit says whether the page is resident.
+            MemorySegment vector = arena.allocate(pages);
+            if (mincore(buffer, buffer.byteSize(), vector) != 0) {
+                return buffer.byteSize();
+            }
+            long count = 0;
+            long words = pages / Long.BYTES;
+            for (long i = 0; i < words; i++) {
+                count += Long.bitCount(vector.getAtIndex(JAVA_LONG_UNALIGNED, i) & 0x0101010101010101L);
+            }
+            for (long i = words * Long.BYTES; i < pages; i++) {
+                count += vector.get(JAVA_BYTE, i) & 1;
+            }
+            return Math.min(buffer.byteSize(), count * PAGE);
+        }
+    }
+
+    /** The bytes of the live buffers of a huge page or more that are {@code resident} and not touched yet. */
+    record Residency(long resident, long untouched) {
+    }
+
+    /** A buffer mapped on its own; {@code resident} once it was found wholly resident. */
+    private static final class Mapped {
+        final MemorySegment buffer;
+        volatile boolean resident;
+
+        Mapped(MemorySegment buffer) {
+            this.buffer = buffer;
         }
     }
 

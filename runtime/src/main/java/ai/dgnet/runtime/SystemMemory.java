@@ -39,12 +39,6 @@ final class SystemMemory {
         return available;
     }
 
-    /** The bytes of this process resident now ({@code VmRSS}), or 0 where that cannot be read. */
-    static long resident() {
-        long resident = kibibytes(lines(Path.of("/proc/self/status")), "VmRSS:");
-        return resident == UNKNOWN ? 0 : resident;
-    }
-
     /** The lines of {@code file}; none where it cannot be read, which then says nothing. */
     private static List<String> lines(Path file) {
         try {

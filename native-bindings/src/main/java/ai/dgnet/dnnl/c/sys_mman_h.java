@@ -9,9 +9,9 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The memory-mapping functions of the C library ({@code sys/mman.h}, Linux x86-64 values) that the runtime uses to
- * put large buffers on transparent huge pages. {@code BindingCheckTest} checks them against an embedded copy of the
- * glibc prototypes and values. The symbols resolve in the C library the JVM runs on, as jextract's default lookup
- * does, so nothing here loads oneDNN.
+ * put large buffers on transparent huge pages and to count how much of them is resident. {@code BindingCheckTest}
+ * checks them against an embedded copy of the glibc prototypes and values. The symbols resolve in the C library the
+ * JVM runs on, as jextract's default lookup does, so nothing here loads oneDNN.
  */
 @SuppressWarnings("restricted")
 public class sys_mman_h extends dnnl$shared {
@@ -194,6 +194,65 @@ public class sys_mman_h extends dnnl$shared {
         var mh$ = madvise.HANDLE;
         try {
             return (int) mh$.invokeExact(addr, length, advice);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mincore {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            C_INT,
+            C_POINTER,
+            C_LONG,
+            C_POINTER
+        );
+
+        public static final MemorySegment ADDR = LIBC.findOrThrow("mincore");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int mincore(void *addr, size_t length, unsigned char *vec)
+     * }
+     */
+    public static FunctionDescriptor mincore$descriptor() {
+        return mincore.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int mincore(void *addr, size_t length, unsigned char *vec)
+     * }
+     */
+    public static MethodHandle mincore$handle() {
+        return mincore.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int mincore(void *addr, size_t length, unsigned char *vec)
+     * }
+     */
+    public static MemorySegment mincore$address() {
+        return mincore.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int mincore(void *addr, size_t length, unsigned char *vec)
+     * }
+     */
+    public static int mincore(MemorySegment addr, long length, MemorySegment vec) {
+        var mh$ = mincore.HANDLE;
+        try {
+            return (int) mh$.invokeExact(addr, length, vec);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex$) {
