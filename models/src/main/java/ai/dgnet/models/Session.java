@@ -14,8 +14,8 @@ import java.util.Map;
  * A model prepared on a device. The first run with an input shape prepares the network for it (kernels chosen,
  * weights placed, buffers allocated); later runs of that shape reuse everything. At most
  * {@link SessionOptions#maxShapes} networks are kept: a new shape beyond them closes the network of the shape run
- * least recently first, and so does memory refused to a preparation or a run ({@link InsufficientMemoryException})
- * while freeing it could help. Not thread-safe: use one session per thread (sessions of one model share nothing mutable).
+ * least recently once its own is prepared. Memory refused to a preparation or a run
+ * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Not thread-safe: use one session per thread (sessions of one model share nothing mutable).
  */
 public final class Session implements AutoCloseable {
     private final DgModel model;
@@ -89,26 +89,28 @@ public final class Session implements AutoCloseable {
 
     /**
      * The network for a shape not prepared yet, kept in place of the least recently run one where the session holds
-     * {@link SessionOptions#maxShapes} already; that one is closed first, and the scratch the device grew on this
-     * thread freed, so that their memory is free for the new one. Where memory is refused, the networks of other
-     * shapes are closed one by one, least recently run first, and the preparation tried again.
+     * {@link SessionOptions#maxShapes} already; that one is closed once the new one is prepared, so that a preparation
+     * that fails costs no other shape its network. Where memory is refused, the networks of other shapes are closed
+     * one by one, least recently run first, and the preparation tried again.
      */
     private PreparedNetwork prepare(Shape shape) {
-        if (prepared.size() == maxShapes) {
-            closeLeastRecent();
-        }
+        PreparedNetwork network;
         while (true) {
             try {
-                PreparedNetwork network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold,
-                        precision, model.weights(), shape);
-                prepared.put(shape, network);
-                return network;
+                network = PreparedNetwork.prepare(device, model.network(), model.config(), threshold, precision,
+                        model.weights(), shape);
+                break;
             } catch (InsufficientMemoryException e) {
                 if (!makeRoom(e, shape)) {
                     throw new InsufficientMemoryException("cannot prepare the network for input " + shape, e);
                 }
             }
         }
+        if (prepared.size() == maxShapes) {
+            closeLeastRecent();
+        }
+        prepared.put(shape, network);
+        return network;
     }
 
     /**

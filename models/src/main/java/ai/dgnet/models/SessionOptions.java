@@ -6,7 +6,7 @@ package ai.dgnet.models;
  * @param threshold the edge threshold, or null for the model's own
  * @param precision f32, or bf16 convolutions with f32 routing
  * @param maxShapes the most input shapes the session keeps a prepared network for; a run of another shape closes
- *                  the network of the shape run least recently first, so that a stream of ever new image sizes or
+ *                  the network of the shape run least recently, so that a stream of ever new image sizes or
  *                  batch sizes holds a bounded amount of memory (a network is about 70 to 150 MB for ResNet-50 at
  *                  224 to 480 pixels), at the cost of preparing a network again when such a shape comes back
  */

@@ -164,6 +164,29 @@ class SessionShapesTest {
     }
 
     @Test
+    void aPreparationThatFailsCostsNoOtherShapeItsNetworkEvenAtTheLimit() {
+        Shape a = Shape.of(1, 3, 16, 16);
+        Shape b = Shape.of(1, 3, 20, 20);
+        Shape c = Shape.of(2, 3, 16, 16);
+        CpuDevice cpu = CpuDevice.create(1);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device, SessionOptions.defaults().withMaxShapes(2))) {
+            session.run(input(a), a);
+            int perNetwork = device.openConvolutions();
+            session.run(input(b), b);
+            device.memoryFor(2 * perNetwork + 1, false);
+
+            assertThrows(InsufficientMemoryException.class, () -> session.run(input(c), c));
+
+            assertFalse(session.profile(a).isEmpty(), "a kept: c never took its place");
+            assertFalse(session.profile(b).isEmpty());
+            assertEquals(2 * perNetwork, device.openConvolutions(), "a's and b's; nothing of c");
+            assertEquals(0, device.scratchReleases());
+        }
+    }
+
+    @Test
     void aSessionKeepsAtLeastOneShape() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SessionOptions.defaults().withMaxShapes(0));
