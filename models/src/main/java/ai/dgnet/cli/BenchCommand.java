@@ -77,11 +77,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 1 || runs < 1 || warmup < 0 || (size != null && size < 1) || (profile != null && profile < 0)) {
-            throw new IllegalArgumentException("--batch, --runs and --size must be >= 1 and --warmup and --profile >= 0, "
-                    + "got batch " + batch + ", runs " + runs + ", size " + size + ", warmup " + warmup + ", profile "
-                    + profile);
-        }
+        OptionChecks.atLeast("--batch", 1, batch);
+        OptionChecks.atLeast("--runs", 1, runs);
+        OptionChecks.atLeast("--size", 1, size);
+        OptionChecks.atLeast("--warmup", 0, warmup);
+        OptionChecks.atLeast("--profile", 0, profile);
         if (layers && profile == null) {
             throw new IllegalArgumentException("--layers lists the profile by layer: give --profile too");
         }

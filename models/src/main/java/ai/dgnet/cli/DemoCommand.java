@@ -69,10 +69,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 1 || size < 1 || runs < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--batch, --size and --runs must be >= 1 and --warmup >= 0, got batch "
-                    + batch + ", size " + size + ", runs " + runs + ", warmup " + warmup);
-        }
+        OptionChecks.atLeast("--batch", 1, batch);
+        OptionChecks.atLeast("--size", 1, size);
+        OptionChecks.atLeast("--runs", 1, runs);
+        OptionChecks.atLeast("--warmup", 0, warmup);
         ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
         Shape shape = Shape.of(batch, config.inChannels(), size, size);
         PrintWriter out = spec.commandLine().getOut();

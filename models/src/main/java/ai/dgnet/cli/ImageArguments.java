@@ -22,9 +22,7 @@ final class ImageArguments {
 
     /** The images the arguments name, each argument that names none reported on {@code err}. */
     ImageBatches batches(String command, PrintWriter err) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        }
+        OptionChecks.atLeast("--batch", 1, batch);
         return new ImageBatches(images, batch, command, err);
     }
 }

@@ -45,9 +45,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (top < 1) {
-            throw new IllegalArgumentException("--top must be >= 1, got " + top);
-        }
+        OptionChecks.atLeast("--top", 1, top);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ImageBatches images = arguments.batches(spec.name(), err);

@@ -139,11 +139,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Opens the models and the device and starts the server; the caller closes what it gets. */
     Serving start() throws IOException {
-        if (maxDelayMs < 0) {
-            throw new IllegalArgumentException("--max-delay-ms must be >= 0, got " + maxDelayMs);
-        }
-        if (maxRequestMb < 1 || maxRequestMb > Long.MAX_VALUE >> 20) {
-            throw new IllegalArgumentException("--max-request-mb must be >= 1, got " + maxRequestMb);
+        OptionChecks.atLeast("--max-delay-ms", 0, maxDelayMs);
+        OptionChecks.atLeast("--max-request-mb", 1, maxRequestMb);
+        if (maxRequestMb > Long.MAX_VALUE >> 20) {
+            throw new IllegalArgumentException("--max-request-mb must be <= " + (Long.MAX_VALUE >> 20) + ", got "
+                    + maxRequestMb);
         }
         int shapes = maxShapes != null ? maxShapes
                 : Math.max(DEFAULTS.session().maxShapes(), ServerConfig.batchSizes(maxBatch).size());

@@ -37,9 +37,7 @@ final class ThreadsOption {
         if (threads == null) {
             return Runtime.getRuntime().availableProcessors();
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        }
+        OptionChecks.atLeast("--threads", 1, threads);
         return threads;
     }
 }
