@@ -6,6 +6,7 @@ import ai.dgnet.models.Result;
 import ai.dgnet.models.Session;
 import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
@@ -22,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -248,7 +250,7 @@ final class ModelWorker {
                         warmUpJson(shape, input.toFloatArray(), result);
                     }
                 } catch (Exception | Error e) {
-                    LOG.log(Level.WARNING, "model '" + name + "': warm-up at batch " + size + " failed", e);
+                    failed("warm-up at batch " + size, shape, e);
                 }
             }
         } finally {
@@ -345,9 +347,30 @@ final class ModelWorker {
         } catch (Exception | Error e) {
             // Whatever breaks a run (a native error, memory for an unusually large batch) fails only this batch's
             // requests; the thread and the session carry on with the next one.
-            LOG.log(Level.WARNING, "model '" + name + "': batch of " + instances + " failed", e);
+            failed("batch of " + instances, shape, e);
             batch.forEach(job -> job.result().completeExceptionally(e));
         }
+    }
+
+    /**
+     * Logs what failed a run of {@code shape}. Where memory was refused, the run's input tensor goes too: its shape
+     * is most likely an unusually large one, whose input would otherwise be held until other shapes pushed it out.
+     */
+    private void failed(String what, Shape shape, Throwable e) {
+        if (e instanceof InsufficientMemoryException) {
+            LOG.log(Level.WARNING, "model '" + name + "': " + what + " refused: " + e.getMessage());
+            Tensor input = inputs.remove(shape);
+            if (input != null) {
+                input.close();
+            }
+        } else {
+            LOG.log(Level.WARNING, "model '" + name + "': " + what + " failed", e);
+        }
+    }
+
+    /** The batch shapes the worker keeps an input tensor for; read after a batch's requests were answered. */
+    Set<Shape> inputShapes() {
+        return Set.copyOf(inputs.keySet());
     }
 
     /** The batch's values one after another in the input tensor of {@code shape}, then zeros up to its size. */

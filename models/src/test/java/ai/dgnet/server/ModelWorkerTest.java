@@ -1,0 +1,64 @@
+package ai.dgnet.server;
+
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.runtime.InsufficientMemoryException;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ModelWorkerTest {
+    private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+
+    /** A batch refused memory takes its input tensor with it; a batch that fails otherwise keeps it for the next. */
+    @Test
+    void aBatchRefusedMemoryLetsItsInputTensorGo() {
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) {
+                if (refuse.get()) {
+                    throw new InsufficientMemoryException("not enough memory for a buffer of 9.0 GiB: the process has "
+                            + "1.0 GiB available", false);
+                }
+                throw new IllegalStateException("injected fault");
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, Duration.ZERO).withWarmupRuns(0);
+        Shape large = Shape.of(3, 3, 40, 40);
+        Shape padded = Shape.of(4, 3, 40, 40);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(4), hooks);
+            try {
+                CompletionException e = assertThrows(CompletionException.class, () -> run(worker, large));
+                assertInstanceOf(InsufficientMemoryException.class, e.getCause());
+                assertEquals(Set.of(), worker.inputShapes(), "the refused batch's input is closed");
+
+                refuse.set(false);
+                e = assertThrows(CompletionException.class, () -> run(worker, large));
+                assertEquals("injected fault", e.getCause().getMessage());
+                assertEquals(Set.of(padded), worker.inputShapes(), "kept after another failure");
+            } finally {
+                worker.beginStop();
+                worker.awaitStopped();
+            }
+        }
+    }
+
+    private static void run(ModelWorker worker, Shape shape) {
+        worker.admit();
+        worker.submit(new float[(int) shape.elements()], shape).join();
+    }
+}
