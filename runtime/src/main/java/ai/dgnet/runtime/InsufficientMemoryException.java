@@ -25,7 +25,8 @@ public final class InsufficientMemoryException extends RuntimeException {
 
     /**
      * Whether the buffer could fit once the process freed buffers it holds: worth closing what can be rebuilt, then
-     * trying again. False where it is larger than the memory available and every buffer the process maps together.
+     * trying again. False where it and the buffers mapped but not touched yet (the rest of what is being prepared)
+     * are larger than the memory available and every resident buffer of the process together.
      */
     public boolean freeingHelps() {
         return freeingHelps;

@@ -99,14 +99,15 @@ public final class NativeMemory {
     /**
      * Refuses a new buffer of {@code bytes} where it and the {@code untouched} bytes of the buffers mapped before it
      * (not resident yet: Linux grants a mapping and finds the memory only as it is touched) would pass
-     * {@code available}. Freeing every mapped buffer would give back their {@code resident} bytes as well; a buffer
-     * larger than those and {@code available} together is refused as one that freeing cannot help.
+     * {@code available}. Closing what holds the {@code resident} buffers would give their bytes back; where the
+     * buffer and the untouched ones (most often the rest of the network being prepared, needed as much) pass those
+     * and {@code available} together, the refusal is one that freeing cannot help.
      */
     static void requireRoom(long bytes, long untouched, long resident, long available) {
         if (bytes > available - untouched) {
             throw new InsufficientMemoryException("not enough memory for a buffer of " + size(bytes) + ": "
                     + (untouched > 0 ? size(untouched) + " of buffers mapped before it are not in use yet, and " : "")
-                    + "the process has " + size(available) + " available", bytes <= available + resident);
+                    + "the process has " + size(available) + " available", bytes + untouched <= available + resident);
         }
     }
 

@@ -85,7 +85,7 @@ class NativeMemoryTest {
                 () -> NativeMemory.requireRoom(2 * gib + 1, 4 * gib, gib, 6 * gib));
         assertEquals("not enough memory for a buffer of 2.0 GiB: 4.0 GiB of buffers mapped before it are not in use "
                 + "yet, and the process has 6.0 GiB available", e.getMessage());
-        assertTrue(e.freeingHelps(), "freeing the mapped buffers would leave 7 GiB");
+        assertTrue(e.freeingHelps(), "closing the resident buffers would leave 7 GiB for 6 GiB and a byte");
         e = assertThrows(InsufficientMemoryException.class,
                 () -> NativeMemory.requireRoom(700L << 20, 0, gib, 512L << 20));
         assertEquals("not enough memory for a buffer of 700 MiB: the process has 512 MiB available", e.getMessage());
@@ -93,13 +93,14 @@ class NativeMemoryTest {
     }
 
     @Test
-    void aBufferLargerThanTheMemoryAvailableAndTheResidentMappedBuffersTogetherIsOneFreeingCannotHelp() {
+    void aBufferThatWithTheUntouchedOnesPassesTheMemoryAvailableAndTheResidentBuffersIsOneFreeingCannotHelp() {
         long gib = 1L << 30;
-        // 4 GiB mapped and not touched, 1 GiB resident, 6 GiB available: freeing every buffer leaves room for 7 GiB.
+        // 1 GiB mapped and not touched, 2 GiB resident, 6 GiB available: refused past 5 GiB, and closing what holds
+        // the resident buffers leaves room for 8 GiB, of which the untouched buffers still need 1.
         assertTrue(assertThrows(InsufficientMemoryException.class,
-                () -> NativeMemory.requireRoom(7 * gib, 4 * gib, gib, 6 * gib)).freeingHelps());
+                () -> NativeMemory.requireRoom(7 * gib, gib, 2 * gib, 6 * gib)).freeingHelps());
         assertFalse(assertThrows(InsufficientMemoryException.class,
-                () -> NativeMemory.requireRoom(7 * gib + 1, 4 * gib, gib, 6 * gib)).freeingHelps());
+                () -> NativeMemory.requireRoom(7 * gib + 1, gib, 2 * gib, 6 * gib)).freeingHelps());
         assertFalse(assertThrows(InsufficientMemoryException.class,
                 () -> NativeMemory.requireRoom(gib, 0, 0, gib / 2)).freeingHelps(), "nothing mapped to free");
     }
