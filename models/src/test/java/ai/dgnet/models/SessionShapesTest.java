@@ -5,6 +5,8 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.runtime.op.OpProfile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,36 +19,44 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** A session keeps networks for at most {@link SessionOptions#maxShapes} input shapes, the least recently run out. */
 class SessionShapesTest {
     private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+    private static final Shape A = Shape.of(1, 3, 16, 16);
+    private static final Shape B = Shape.of(1, 3, 20, 20);
+    private static final Shape C = Shape.of(2, 3, 16, 16);
+    private static DgModel model;
+
+    @BeforeAll
+    static void makeModel() {
+        model = DgModel.random(CONFIG, 3);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        model.close();
+    }
 
     @Test
     void aNewShapeBeyondTheLimitClosesTheNetworkRunLeastRecently() {
-        Shape a = Shape.of(1, 3, 16, 16);
-        Shape b = Shape.of(1, 3, 20, 20);
-        Shape c = Shape.of(2, 3, 16, 16);
         CpuDevice cpu = CpuDevice.create(1);
-        try (DgModel model = DgModel.random(CONFIG, 3);
-             CountingDevice device = new CountingDevice(cpu, null);
+        try (CountingDevice device = new CountingDevice(cpu, null);
              Session session = model.session(device, SessionOptions.defaults().withMaxShapes(2))) {
-            float[][] first = session.run(input(a), a).logits();
-            session.run(input(b), b);
-            assertEquals(calls(session, a) + calls(session, b), calls(cpu), "two networks open");
-            session.run(input(a), a);
+            float[][] first = run(session, A);
+            run(session, B);
+            assertEquals(calls(session, A) + calls(session, B), calls(cpu), "two networks open");
+            run(session, A);
             assertEquals(0, device.scratchReleases());
-            session.run(input(c), c);
+            run(session, C);
 
-            assertEquals(List.of(), session.profile(b), "b ran least recently: its network is closed");
-            assertFalse(session.profile(a).isEmpty());
-            assertFalse(session.profile(c).isEmpty());
-            assertEquals(calls(session, a) + calls(session, c), calls(cpu), "b's ops closed with its network");
+            assertEquals(List.of(), session.profile(B), "b ran least recently: its network is closed");
+            assertFalse(session.profile(A).isEmpty());
+            assertFalse(session.profile(C).isEmpty());
+            assertEquals(calls(session, A) + calls(session, C), calls(cpu), "b's ops closed with its network");
             assertEquals(1, device.scratchReleases(), "the workspace b's ops grew is freed with them");
 
-            float[][] again = session.run(input(a), a).logits();
-            for (int n = 0; n < first.length; n++) {
-                assertArrayEquals(first[n], again[n], "a kept its network: the same logits");
-            }
-            float[][] back = session.run(input(b), b).logits();
+            float[][] again = run(session, A);
+            assertArrayEquals(first, again, "a kept its network: the same logits");
+            float[][] back = run(session, B);
             assertEquals(1, back.length);
-            assertEquals(List.of(), session.profile(c), "b prepared again in place of c, now the least recent");
+            assertEquals(List.of(), session.profile(C), "b prepared again in place of c, now the least recent");
             session.close();
             assertEquals(3, device.scratchReleases(), "once more for c, and once as the session closed");
             assertEquals(0, calls(cpu), "no op left open");
@@ -55,132 +65,110 @@ class SessionShapesTest {
 
     @Test
     void aNetworkWhoseRunIsRefusedMemoryIsClosedAtOnce() {
-        Shape a = Shape.of(1, 3, 16, 16);
-        Shape b = Shape.of(1, 3, 20, 20);
         CpuDevice cpu = CpuDevice.create(1);
-        try (DgModel model = DgModel.random(CONFIG, 3);
-             CountingDevice device = new CountingDevice(cpu, null);
+        try (CountingDevice device = new CountingDevice(cpu, null);
              Session session = model.session(device)) {
-            float[][] first = session.run(input(a), a).logits();
-            device.refuseRunsOn(b);
+            float[][] first = run(session, A);
+            device.refuseRunsOn(B);
             InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
-                    () -> session.run(input(b), b));
+                    () -> run(session, B));
             assertEquals("cannot run the network for input [1, 3, 20, 20]: not enough memory for a buffer of 1.0 GiB: "
                     + "the process has 512 MiB available", e.getMessage());
-            assertEquals(List.of(), session.profile(b), "b's network is closed");
-            assertEquals(calls(session, a), calls(cpu), "b's ops closed with it");
+            assertEquals(List.of(), session.profile(B), "b's network is closed");
+            assertEquals(calls(session, A), calls(cpu), "b's ops closed with it");
             assertEquals(1, device.scratchReleases(), "and the scratch its run grew freed");
 
             device.refuseRunsOn(null);
-            assertEquals(1, session.run(input(b), b).logits().length, "b prepared again once memory allows");
-            assertArrayEquals(first[0], session.run(input(a), a).logits()[0], "a untouched");
+            assertEquals(1, run(session, B).length, "b prepared again once memory allows");
+            assertArrayEquals(first[0], run(session, A)[0], "a untouched");
         }
     }
 
     @Test
     void memoryRefusedToANewShapeClosesTheNetworksRunLeastRecentlyUntilItFits() {
-        Shape a = Shape.of(1, 3, 16, 16);
-        Shape b = Shape.of(1, 3, 20, 20);
-        Shape c = Shape.of(2, 3, 16, 16);
         CpuDevice cpu = CpuDevice.create(1);
-        try (DgModel model = DgModel.random(CONFIG, 3);
-             CountingDevice device = new CountingDevice(cpu, null);
+        try (CountingDevice device = new CountingDevice(cpu, null);
              Session session = model.session(device)) {
             float[][] expected;
             try (Session alone = model.session(device)) {
-                expected = alone.run(input(c), c).logits();
+                expected = run(alone, C);
             }
-            session.run(input(a), a);
+            run(session, A);
             int perNetwork = device.openConvolutions();
-            session.run(input(b), b);
+            run(session, B);
             device.memoryFor(perNetwork * 5 / 2, true);
 
-            float[][] logits = session.run(input(c), c).logits();
+            float[][] logits = run(session, C);
 
-            assertEquals(List.of(), session.profile(a), "a ran least recently: closed to make room");
-            assertFalse(session.profile(b).isEmpty(), "one network closed was enough");
+            assertEquals(List.of(), session.profile(A), "a ran least recently: closed to make room");
+            assertFalse(session.profile(B).isEmpty(), "one network closed was enough");
             assertEquals(2 * perNetwork, device.openConvolutions(), "b's and c's; the refused attempt closed");
-            for (int n = 0; n < expected.length; n++) {
-                assertArrayEquals(expected[n], logits[n], "c as prepared without the refusal");
-            }
+            assertArrayEquals(expected, logits, "c as prepared without the refusal");
         }
     }
 
     @Test
     void memoryRefusedToARunClosesTheOtherNetworksAndTheRunGoesAgain() {
-        Shape a = Shape.of(1, 3, 16, 16);
-        Shape b = Shape.of(1, 3, 20, 20);
         CpuDevice cpu = CpuDevice.create(1);
-        try (DgModel model = DgModel.random(CONFIG, 3);
-             CountingDevice device = new CountingDevice(cpu, null);
+        try (CountingDevice device = new CountingDevice(cpu, null);
              Session session = model.session(device)) {
-            float[][] first = session.run(input(a), a).logits();
+            float[][] first = run(session, A);
             int perNetwork = device.openConvolutions();
-            session.run(input(b), b);
+            run(session, B);
             device.memoryFor(perNetwork, true);
 
-            float[][] again = session.run(input(a), a).logits();
+            float[][] again = run(session, A);
 
-            assertEquals(List.of(), session.profile(b), "b closed to make room for a's run");
+            assertEquals(List.of(), session.profile(B), "b closed to make room for a's run");
             assertEquals(perNetwork, device.openConvolutions());
-            for (int n = 0; n < first.length; n++) {
-                assertArrayEquals(first[n], again[n], "the run that went again gives the same logits");
-            }
+            assertArrayEquals(first, again, "the run that went again gives the same logits");
         }
     }
 
     @Test
     void memoryThatFreeingCannotGiveCostsNoOtherNetworkAndMemoryStillShortAfterClosingAllIsRefused() {
-        Shape a = Shape.of(1, 3, 16, 16);
-        Shape b = Shape.of(1, 3, 20, 20);
-        Shape c = Shape.of(2, 3, 16, 16);
         CpuDevice cpu = CpuDevice.create(1);
-        try (DgModel model = DgModel.random(CONFIG, 3);
-             CountingDevice device = new CountingDevice(cpu, null);
+        try (CountingDevice device = new CountingDevice(cpu, null);
              Session session = model.session(device)) {
-            session.run(input(a), a);
+            run(session, A);
             int perNetwork = device.openConvolutions();
-            session.run(input(b), b);
+            run(session, B);
 
             device.memoryFor(2 * perNetwork, false);
             InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
-                    () -> session.run(input(c), c));
+                    () -> run(session, C));
             assertEquals("cannot prepare the network for input [2, 3, 16, 16]: not enough memory for a buffer of 1.0 "
                     + "GiB: the process has 512 MiB available", e.getMessage());
-            assertFalse(session.profile(a).isEmpty(), "freeing could not help: a kept");
-            assertFalse(session.profile(b).isEmpty(), "and b");
+            assertFalse(session.profile(A).isEmpty(), "freeing could not help: a kept");
+            assertFalse(session.profile(B).isEmpty(), "and b");
             assertEquals(2 * perNetwork, device.openConvolutions(), "nothing of c left open");
 
             device.memoryFor(perNetwork - 1, true);
-            e = assertThrows(InsufficientMemoryException.class, () -> session.run(input(c), c));
+            e = assertThrows(InsufficientMemoryException.class, () -> run(session, C));
             assertEquals("cannot prepare the network for input [2, 3, 16, 16]: not enough memory for a buffer of 1.0 "
                     + "GiB: the process has 512 MiB available", e.getMessage());
             assertEquals(0, device.openConvolutions(), "a and b closed in turn, and c did not fit even then");
             assertEquals(2, device.scratchReleases(), "the scratch freed with each");
 
             device.memoryFor(Integer.MAX_VALUE, true);
-            assertEquals(2, session.run(input(c), c).logits().length, "c prepared once memory allows");
+            assertEquals(2, run(session, C).length, "c prepared once memory allows");
         }
     }
 
     @Test
     void aPreparationThatFailsCostsNoOtherShapeItsNetworkEvenAtTheLimit() {
-        Shape a = Shape.of(1, 3, 16, 16);
-        Shape b = Shape.of(1, 3, 20, 20);
-        Shape c = Shape.of(2, 3, 16, 16);
         CpuDevice cpu = CpuDevice.create(1);
-        try (DgModel model = DgModel.random(CONFIG, 3);
-             CountingDevice device = new CountingDevice(cpu, null);
+        try (CountingDevice device = new CountingDevice(cpu, null);
              Session session = model.session(device, SessionOptions.defaults().withMaxShapes(2))) {
-            session.run(input(a), a);
+            run(session, A);
             int perNetwork = device.openConvolutions();
-            session.run(input(b), b);
+            run(session, B);
             device.memoryFor(2 * perNetwork + 1, false);
 
-            assertThrows(InsufficientMemoryException.class, () -> session.run(input(c), c));
+            assertThrows(InsufficientMemoryException.class, () -> run(session, C));
 
-            assertFalse(session.profile(a).isEmpty(), "a kept: c never took its place");
-            assertFalse(session.profile(b).isEmpty());
+            assertFalse(session.profile(A).isEmpty(), "a kept: c never took its place");
+            assertFalse(session.profile(B).isEmpty());
             assertEquals(2 * perNetwork, device.openConvolutions(), "a's and b's; nothing of c");
             assertEquals(0, device.scratchReleases());
         }
@@ -191,6 +179,11 @@ class SessionShapesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SessionOptions.defaults().withMaxShapes(0));
         assertEquals("a session must keep at least 1 input shape, got 0", e.getMessage());
+    }
+
+    /** The logits of a run of {@code shape} on a deterministic input. */
+    private static float[][] run(Session session, Shape shape) {
+        return session.run(input(shape), shape).logits();
     }
 
     private static float[] input(Shape shape) {
