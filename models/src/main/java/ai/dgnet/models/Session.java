@@ -15,7 +15,8 @@ import java.util.Map;
  * weights placed, buffers allocated); later runs of that shape reuse everything. At most
  * {@link SessionOptions#maxShapes} networks are kept: a new shape beyond them closes the network of the shape run
  * least recently once its own is prepared. Memory refused to a preparation or a run
- * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Not thread-safe: use one session per thread (sessions of one model share nothing mutable).
+ * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Not
+ * thread-safe: use one session per thread (sessions of one model share nothing mutable).
  */
 public final class Session implements AutoCloseable {
     private final DgModel model;
@@ -74,7 +75,7 @@ public final class Session implements AutoCloseable {
                 return into;
             } catch (InsufficientMemoryException e) {
                 // A buffer a run grows (a Winograd workspace) did not fit. A run starts over from the input, so it
-                // can go again once other shapes' networks are closed. Where none is left to close the network
+                // can go again once other shapes' networks are closed. Where none is left to close, the network
                 // would fail again, and it holds the most memory of any: it goes now rather than when other shapes
                 // push it out.
                 if (!makeRoom(e, shape)) {

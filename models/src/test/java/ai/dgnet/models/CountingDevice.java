@@ -22,9 +22,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A CPU device that counts the convolutions it makes by destination layout and may offer other layouts, or f32
- * only. It runs every convolution as its own op: it keeps {@link Device}'s default, which fuses no 1x1 and depthwise
- * pair.
+ * A CPU device that counts the convolutions it makes by destination layout, and those open; it may offer other
+ * layouts, or f32 only, and may refuse memory to convolutions as {@code NativeMemory} would. It runs every
+ * convolution as its own op: it keeps {@link Device}'s default, which fuses no 1x1 and depthwise pair.
  */
 final class CountingDevice implements Device {
     private final CpuDevice cpu;
@@ -100,8 +100,8 @@ final class CountingDevice implements Device {
     }
 
     /**
-     * Makes the runs of every convolution made from now on whose input is {@code input} refused as a workspace that
-     * no freeing could make room for would be ({@link InsufficientMemoryException}); null for none.
+     * Refuses the runs of every convolution whose input is {@code input}, as a workspace that no freeing could make
+     * room for would be ({@link InsufficientMemoryException}); null for none.
      */
     void refuseRunsOn(Shape input) {
         refusedInput = input;
@@ -126,7 +126,10 @@ final class CountingDevice implements Device {
                 + "available", freeingHelps);
     }
 
-    /** A convolution counted open until closed, whose runs are refused as {@link #refuseRunsOn} and {@link #memoryFor} say. */
+    /**
+     * A convolution counted open until closed, whose runs are refused as {@link #refuseRunsOn} and {@link #memoryFor}
+     * say.
+     */
     private final class Watched implements Conv2d {
         private final Conv2d conv;
         private boolean closed;
