@@ -71,7 +71,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--warmup-runs", paramLabel = "N",
             description = "Runs of a deterministic batch at each batch size runs take (1, 2, 4, ... up to "
                     + "--max-batch) before a model reports ready, so that the first requests wait for no preparation "
-                    + "or compilation; 0 for none (default: ${DEFAULT-VALUE}).")
+                    + "or compilation; at batch 1 they go on for up to 1.5 s for the JIT; 0 for none "
+                    + "(default: ${DEFAULT-VALUE}).")
     int warmupRuns = DEFAULTS.warmupRuns();
 
     @Option(names = "--max-shapes", paramLabel = "N",

@@ -51,6 +51,14 @@ final class ModelWorker {
     private static final System.Logger LOG = System.getLogger(ModelWorker.class.getName());
     /** Seed of the warm-up batches' values (any fixed seed: only their shape matters). */
     private static final long WARMUP_SEED = 4;
+    /**
+     * How long, and for how many runs at most, the warm-up goes on at the smallest batch size past
+     * {@link ServerConfig#warmupRuns()}, so that the JIT has compiled the model's Java code (the DG kernels, the
+     * stage loop) before the first request: DG-MobileNetV2's runs took 9-15 ms after 5 runs, 5.5-6 ms after 30, and
+     * 4.5 ms, as in a benchmark's steady state, only after about 110 ({@code bench/RESULTS.md}).
+     */
+    private static final long JIT_WARMUP_NANOS = 1_500_000_000L;
+    private static final int JIT_WARMUP_RUNS = 200;
 
     /** What one request gets back: its rows {@code [first, first + count)} of a batch's result. */
     record Slice(Result result, int first, int count) {
@@ -226,8 +234,9 @@ final class ModelWorker {
     }
 
     /**
-     * Runs a deterministic batch {@link ServerConfig#warmupRuns()} times at every batch size runs take, unless the
-     * worker is told to stop. A size that fails is logged and left: its requests will meet the failure themselves.
+     * Runs a deterministic batch {@link ServerConfig#warmupRuns()} times at every batch size runs take, and at the
+     * smallest as often as {@link #JIT_WARMUP_NANOS} allows up to {@link #JIT_WARMUP_RUNS}, unless the worker is told
+     * to stop. A size that fails is logged and left: its requests will meet the failure themselves.
      */
     private void warmUp() {
         try {
@@ -243,8 +252,15 @@ final class ModelWorker {
                     Tensor input = input(shape);
                     DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
                     Result result = null;
-                    for (int i = 0; i < config.warmupRuns() && !stopping(); i++) {
+                    boolean smallest = size == config.batchSizes().getFirst();
+                    long jitUntil = 0;
+                    for (int i = 0; !stopping() && (i < config.warmupRuns() || smallest && i < JIT_WARMUP_RUNS
+                            && System.nanoTime() < jitUntil); i++) {
                         result = session.run(input, result);
+                        if (i == 0) {
+                            // The first run prepares the network: the JIT's time starts after it.
+                            jitUntil = System.nanoTime() + JIT_WARMUP_NANOS;
+                        }
                     }
                     if (size == 1 && result != null) {
                         warmUpJson(shape, input.toFloatArray(), result);
