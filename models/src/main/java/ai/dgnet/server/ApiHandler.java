@@ -32,7 +32,9 @@ final class ApiHandler implements HttpHandler {
     private static final String JSON_TYPE = "application/json";
     /** A response with binary tensor data: JSON, then bytes (the binary tensor data extension). */
     private static final String BINARY_TYPE = "application/octet-stream";
-    private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
+    static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
+    /** The header of the server's own warm-up requests (see {@link InferenceServer}). */
+    static final String WARMUP_HEADER = "Dgnet-Warmup";
 
     /** A served model: its worker, the outputs it offers and its metadata, made once. */
     record Served(ModelWorker worker, List<OutputTensor> outputs, byte[] metadata) {
@@ -72,6 +74,11 @@ final class ApiHandler implements HttpHandler {
             this.start = start;
         }
 
+        /** Leaves the request out of the metrics: one of the server's own warm-up requests. */
+        void skip() {
+            counted = true;
+        }
+
         void count(int status) {
             if (!counted) {
                 counted = true;
@@ -85,16 +92,22 @@ final class ApiHandler implements HttpHandler {
     private final ServerMetrics metrics;
     /** Whether the server still takes requests: false once it is closing. */
     private final BooleanSupplier open;
+    /** Whether the server has warmed its HTTP path up: until then no model reports ready. */
+    private final BooleanSupplier warmedUp;
+    /** The {@link #WARMUP_HEADER} value that marks the server's own warm-up requests, known to it alone. */
+    private final String warmupToken;
     private final byte[] serverMetadata;
     private final byte[] indexPage;
     private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
 
     ApiHandler(Map<String, Served> models, long maxRequestBytes, ServerMetrics metrics, BooleanSupplier open,
-               byte[] serverMetadata, byte[] indexPage) {
+               BooleanSupplier warmedUp, String warmupToken, byte[] serverMetadata, byte[] indexPage) {
         this.models = Map.copyOf(models);
         this.maxRequestBytes = maxRequestBytes;
         this.metrics = metrics;
         this.open = open;
+        this.warmedUp = warmedUp;
+        this.warmupToken = warmupToken;
         this.serverMetadata = serverMetadata;
         this.indexPage = indexPage;
     }
@@ -102,6 +115,9 @@ final class ApiHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) {
         Answer answer = new Answer(metrics, System.nanoTime());
+        if (warmup(exchange)) {
+            answer.skip();
+        }
         exchange.setAttribute(ANSWER, answer);
         try (exchange) {
             try {
@@ -199,12 +215,22 @@ final class ApiHandler implements HttpHandler {
         return new RequestException(404, "no endpoint at " + path);
     }
 
+    /** Whether {@code exchange} is one of the server's own warm-up requests. */
+    private boolean warmup(HttpExchange exchange) {
+        return warmupToken.equals(exchange.getRequestHeaders().getFirst(WARMUP_HEADER));
+    }
+
+    /** Whether {@code model} has warmed up, and the server's HTTP path with it. */
+    private boolean ready(Served model) {
+        return model.worker().warm() && warmedUp.getAsBoolean();
+    }
+
     /** 200 when the server is open and every one of {@code served} has warmed up, else 503 saying why not. */
     private void readiness(HttpExchange exchange, Collection<Served> served) throws IOException {
         if (!open.getAsBoolean()) {
             throw RequestException.unavailable("the server is shutting down");
         }
-        List<String> warming = served.stream().filter(m -> !m.worker().warm()).map(Served::name).sorted().toList();
+        List<String> warming = served.stream().filter(m -> !ready(m)).map(Served::name).sorted().toList();
         if (!warming.isEmpty()) {
             throw RequestException.unavailable("still warming up: " + String.join(", ", warming));
         }
@@ -213,7 +239,7 @@ final class ApiHandler implements HttpHandler {
 
     /** The model repository's state of {@code model}. */
     private String state(Served model) {
-        return !open.getAsBoolean() ? "UNAVAILABLE" : model.worker().warm() ? "READY" : "LOADING";
+        return !open.getAsBoolean() ? "UNAVAILABLE" : ready(model) ? "READY" : "LOADING";
     }
 
     private void index(HttpExchange exchange) throws IOException {
@@ -232,7 +258,7 @@ final class ApiHandler implements HttpHandler {
             CompletableFuture<ModelWorker.Slice> result;
             try {
                 request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs());
-                result = model.worker().submit(request.values(), request.shape());
+                result = model.worker().submit(request.values(), request.shape(), warmup(exchange));
             } catch (RuntimeException | IOException e) {
                 model.worker().cancel();
                 throw e;
@@ -284,7 +310,7 @@ final class ApiHandler implements HttpHandler {
             try {
                 float[] values = decode(images, body.readAllBytes());
                 result = model.worker().submit(values,
-                        Shape.of(1, images.channels(), images.height(), images.width()));
+                        Shape.of(1, images.channels(), images.height(), images.width()), warmup(exchange));
             } catch (RuntimeException | IOException e) {
                 model.worker().cancel();
                 throw e;

@@ -12,8 +12,6 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -43,14 +41,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * answer; it costs compute only for batches between two powers of two.
  *
  * <p>Before it takes requests the thread warms the model up: it runs a deterministic batch at each of those batch
- * sizes, and the JSON codec on a request of one image, so that no request pays for preparing a network or for the
- * JIT compiling the kernels or the codec (ResNet-50's first run takes about 2 s, its steady state 35 ms). Requests
- * that arrive meanwhile wait in the queue; the model reports ready once it is warm.
+ * sizes, so that no request pays for preparing a network or for the JIT compiling the kernels (ResNet-50's first run
+ * takes about 2 s, its steady state 35 ms). Requests that arrive meanwhile wait in the queue. The server then warms
+ * its HTTP path with requests of its own ({@link InferenceServer}), which no metric counts and no hook sees.
  */
 final class ModelWorker {
     private static final System.Logger LOG = System.getLogger(ModelWorker.class.getName());
     /** Seed of the warm-up batches' values (any fixed seed: only their shape matters). */
-    private static final long WARMUP_SEED = 4;
+    static final long WARMUP_SEED = 4;
     /**
      * How long, and for how many runs at most, the warm-up goes on at the smallest batch size past
      * {@link ServerConfig#warmupRuns()}, so that the JIT has compiled the model's Java code (the DG kernels, the
@@ -64,7 +62,8 @@ final class ModelWorker {
     record Slice(Result result, int first, int count) {
     }
 
-    private record Job(float[] values, Shape shape, CompletableFuture<Slice> result) {
+    /** A request's values; {@code warmup} for the server's own warm-up requests. */
+    private record Job(float[] values, Shape shape, boolean warmup, CompletableFuture<Slice> result) {
         int instances() {
             return shape.dim(0);
         }
@@ -171,14 +170,17 @@ final class ModelWorker {
 
     /**
      * Queues an admitted request of {@code [N, C, H, W]} NCHW values; the future completes with its rows of the
-     * batch it ran in, or exceptionally with what failed that batch.
+     * batch it ran in, or exceptionally with what failed that batch. A {@code warmup} request (the server's own)
+     * counts in no metric and comes to no hook.
      */
-    CompletableFuture<Slice> submit(float[] values, Shape shape) {
-        Job job = new Job(values, shape, new CompletableFuture<>());
+    CompletableFuture<Slice> submit(float[] values, Shape shape, boolean warmup) {
+        Job job = new Job(values, shape, warmup, new CompletableFuture<>());
         lock.lock();
         try {
             queue.addLast(job);
-            hooks.queued(name, queue.size());
+            if (!warmup) {
+                hooks.queued(name, queue.size());
+            }
             arrived.signal();
         } finally {
             lock.unlock();
@@ -208,17 +210,7 @@ final class ModelWorker {
 
     /** Waits until {@link #beginStop()} has taken effect: every admitted request answered, the session closed. */
     void awaitStopped() {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        InferenceServer.joinUninterruptibly(thread);
     }
 
     private void loop() {
@@ -262,30 +254,12 @@ final class ModelWorker {
                             jitUntil = System.nanoTime() + JIT_WARMUP_NANOS;
                         }
                     }
-                    if (size == 1 && result != null) {
-                        warmUpJson(shape, input.toFloatArray(), result);
-                    }
                 } catch (Exception | Error e) {
                     failed("warm-up at batch " + size, shape, e);
                 }
             }
         } finally {
             warm.countDown();
-        }
-    }
-
-    /**
-     * Reads a JSON request of one instance and writes its response as many times as the model ran, so that the first
-     * requests do not wait for the JIT to compile the JSON codec either: on 2 cores the first JSON request of one
-     * 224x224 image took 213 ms to answer where the fifth took 25 (DG-MobileNetV2).
-     */
-    private void warmUpJson(Shape shape, float[] values, Result result) throws IOException {
-        List<OutputTensor> outputs = OutputTensor.of(model.config());
-        byte[] body = V2Json.inferRequest(shape, values);
-        for (int i = 0; i < config.warmupRuns() && !stopping(); i++) {
-            V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), -1, model.config(),
-                    outputs);
-            V2Json.inferResponse(name, request, new Slice(result, 0, request.shape().dim(0)));
         }
     }
 
@@ -351,10 +325,15 @@ final class ModelWorker {
                 head.shape().dim(3));
         try {
             Tensor input = fill(batch, shape);
+            int counted = batch.stream().filter(job -> !job.warmup()).mapToInt(Job::instances).sum();
             long start = System.nanoTime();
-            hooks.beforeRun(name, instances);
+            if (counted > 0) {
+                hooks.beforeRun(name, counted);
+            }
             Result result = session.run(input);
-            metrics.batch(name, instances, System.nanoTime() - start);
+            if (counted > 0) {
+                metrics.batch(name, counted, System.nanoTime() - start);
+            }
             int first = 0;
             for (Job job : batch) {
                 job.result().complete(new Slice(result, first, job.instances()));

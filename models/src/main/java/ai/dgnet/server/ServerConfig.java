@@ -21,8 +21,8 @@ import java.util.stream.IntStream;
  * @param warmupRuns      runs of a deterministic batch at every batch size a run can take (1, 2, 4, ... up to
  *                        {@code maxBatch}, the sizes batches are padded to) before a model reports ready, so that
  *                        the first requests find its kernels prepared and compiled; at the smallest size the runs
- *                        go on for up to 1.5 s (at most 200) while the JIT compiles the model's Java code; 0 for
- *                        none
+ *                        go on for up to 1.5 s (at most 200) while the JIT compiles the model's Java code; then as
+ *                        many JSON and as many binary requests the server sends itself; 0 for none
  */
 public record ServerConfig(String host, int port, int maxBatch, Duration maxQueueDelay, int queueCapacity,
                            long maxRequestBytes, SessionOptions session, int warmupRuns) {

@@ -393,6 +393,26 @@ final class V2Json {
 
     /** A request for the one input, {@code values} of {@code shape} as JSON data, as a client without options sends. */
     static byte[] inferRequest(Shape shape, float[] values) {
+        return inferRequestJson(shape, values, false);
+    }
+
+    /**
+     * A request for the one input with {@code values} of {@code shape} as binary tensor data after the JSON, and
+     * the length of that JSON, for {@code Inference-Header-Content-Length}.
+     */
+    static BinaryRequest binaryInferRequest(Shape shape, float[] values) {
+        byte[] json = inferRequestJson(shape, values, true);
+        ByteBuffer body = ByteBuffer.allocate(json.length + values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        body.put(json);
+        body.asFloatBuffer().put(values);
+        return new BinaryRequest(body.array(), json.length);
+    }
+
+    /** A request's body, its first {@code jsonBytes} bytes JSON and the rest binary tensor data. */
+    record BinaryRequest(byte[] body, int jsonBytes) {
+    }
+
+    private static byte[] inferRequestJson(Shape shape, float[] values, boolean binary) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         writeTo(out, g -> {
             g.writeStartObject();
@@ -405,11 +425,17 @@ final class V2Json {
             }
             g.writeEndArray();
             g.writeStringField("datatype", FP32);
-            g.writeArrayFieldStart("data");
-            for (float v : values) {
-                g.writeNumber(v);
+            if (binary) {
+                g.writeObjectFieldStart("parameters");
+                g.writeNumberField(BINARY_DATA_SIZE, (long) values.length * Float.BYTES);
+                g.writeEndObject();
+            } else {
+                g.writeArrayFieldStart("data");
+                for (float v : values) {
+                    g.writeNumber(v);
+                }
+                g.writeEndArray();
             }
-            g.writeEndArray();
             g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();

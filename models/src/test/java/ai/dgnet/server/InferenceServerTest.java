@@ -688,6 +688,33 @@ class InferenceServerTest {
         try (InferenceServer server = start(config().withWarmupRuns(0), hooks)) {
             assertEquals(200, get(server, "/v2/health/ready").statusCode());
             assertEquals(List.of(), hooks.sizes);
+            assertEquals(0, server.warmupRequests());
+        }
+    }
+
+    /**
+     * Before it reports ready the server sends itself a JSON and a binary request of one image per warm-up run, so
+     * that the JIT has compiled its request path; no metric counts them, and a client cannot pass for one.
+     */
+    @Test
+    void theServerWarmsItsRequestPathUpWithRequestsNoMetricCounts() throws Exception {
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 43);
+        try (InferenceServer server = start(config().withWarmupRuns(3), WorkerHooks.NONE)) {
+            assertEquals(6, server.warmupRequests(), "answered before the server reported ready");
+            String scrape = get(server, "/metrics").body();
+            assertFalse(scrape.contains("endpoint=\"infer\""), scrape);
+            assertFalse(scrape.contains("dgnet_server_batch_size_count"), scrape);
+
+            HttpResponse<String> forged = client.send(request(server, "/v2/models/cifar/infer")
+                    .header("Content-Type", "application/json").header("Dgnet-Warmup", "guess")
+                    .POST(HttpRequest.BodyPublishers.ofString(inferBody(shape, input))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertAnswered(forged, input, shape);
+            scrape = get(server, "/metrics").body();
+            assertEquals(1, metric(scrape, "dgnet_server_requests_total{endpoint=\"infer\",model=\"cifar\","
+                    + "status=\"200\"}"), "a client's request counts, whatever header it sends");
+            assertEquals(1, metric(scrape, "dgnet_server_batch_size_count{model=\"cifar\"}"));
         }
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -38,5 +39,26 @@ class V2JsonTest {
         assertArrayEquals(values, request.values());
         assertEquals(List.of("logits"), request.outputs().stream().map(o -> o.tensor().name()).toList(),
                 "no outputs named: the logits alone, as for a client that names none");
+    }
+
+    @Test
+    void theBinaryWarmUpRequestHasItsValuesAfterTheJsonInLittleEndianOrder() throws IOException {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        Shape shape = Shape.of(1, 3, 1, 2);
+        float[] values = {0.1f, -2.5f, 3e-8f, Float.MAX_VALUE, -0.0f, 1f / 3};
+        V2Json.BinaryRequest binary = V2Json.binaryInferRequest(shape, values);
+
+        byte[] body = binary.body();
+        JsonNode input = new JsonMapper().readTree(Arrays.copyOf(body, binary.jsonBytes())).path("inputs").path(0);
+        assertEquals(24, input.path("parameters").path("binary_data_size").asInt());
+        assertEquals(binary.jsonBytes() + 24, body.length);
+        // 1.0f / 3 is 0x3EAAAAAB: its lowest byte first.
+        assertEquals((byte) 0xAB, body[body.length - 4]);
+        assertEquals((byte) 0x3E, body[body.length - 1]);
+
+        V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), binary.jsonBytes(), config,
+                OutputTensor.of(config));
+        assertEquals(shape, request.shape());
+        assertArrayEquals(values, request.values());
     }
 }
