@@ -2,8 +2,8 @@ package ai.dgnet.server;
 
 /**
  * Seams in a model's worker for tests: a test blocks the worker inside a run to fill its queue or holds it in its
- * warm-up, waits until requests are queued instead of sleeping, or makes a run or a warm-up fail. The server itself
- * uses {@link #NONE}.
+ * warm-up, waits until requests are queued instead of sleeping, or makes a run or a warm-up fail. The server's own
+ * warm-up requests over HTTP come to no hook. The server itself uses {@link #NONE}.
  */
 interface WorkerHooks {
     WorkerHooks NONE = new WorkerHooks() {
