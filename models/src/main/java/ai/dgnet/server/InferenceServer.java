@@ -15,6 +15,7 @@ import java.lang.System.Logger.Level;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -165,7 +166,8 @@ public final class InferenceServer implements AutoCloseable {
      * reads its whole response.
      */
     private void post(URI uri, byte[] body, String type, Integer jsonBytes) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        // Straight to itself, whatever proxy the JVM was told to use.
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
         try {
             connection.setRequestMethod("POST");
             connection.setDoOutput(true);
