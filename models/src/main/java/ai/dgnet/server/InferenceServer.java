@@ -58,7 +58,7 @@ public final class InferenceServer implements AutoCloseable {
     private final String warmupToken = UUID.randomUUID().toString();
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private final AtomicInteger warmupRequests = new AtomicInteger();
-    private Thread warmup;
+    private volatile Thread warmup;
     private volatile boolean closing;
     private boolean closed;
 
