@@ -234,7 +234,8 @@ final class ModelWorker {
         try {
             ModelConfig modelConfig = model.config();
             int side = modelConfig.imageSize();
-            for (int size : config.warmupRuns() == 0 ? List.<Integer>of() : config.batchSizes()) {
+            List<Integer> sizes = config.warmupRuns() == 0 ? List.of() : config.batchSizes();
+            for (int size : sizes) {
                 if (stopping()) {
                     break;
                 }
@@ -244,7 +245,7 @@ final class ModelWorker {
                     Tensor input = input(shape);
                     DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
                     Result result = null;
-                    boolean smallest = size == config.batchSizes().getFirst();
+                    boolean smallest = size == sizes.getFirst();
                     long jitUntil = 0;
                     for (int i = 0; !stopping() && (i < config.warmupRuns() || smallest && i < JIT_WARMUP_RUNS
                             && System.nanoTime() < jitUntil); i++) {

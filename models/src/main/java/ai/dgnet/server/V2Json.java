@@ -402,10 +402,10 @@ final class V2Json {
      */
     static BinaryRequest binaryInferRequest(Shape shape, float[] values) {
         byte[] json = inferRequestJson(shape, values, true);
-        ByteBuffer body = ByteBuffer.allocate(json.length + values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        body.put(json);
-        body.asFloatBuffer().put(values);
-        return new BinaryRequest(body.array(), json.length);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(json);
+        writeLittleEndian(body, values);
+        return new BinaryRequest(body.toByteArray(), json.length);
     }
 
     /** A request's body, its first {@code jsonBytes} bytes JSON and the rest binary tensor data. */
