@@ -99,11 +99,14 @@ final class ApiHandler implements HttpHandler {
     private final byte[] serverMetadata;
     private final byte[] indexPage;
     private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
+    private final HeapBudget heapBudget;
 
-    ApiHandler(Map<String, Served> models, long maxRequestBytes, ServerMetrics metrics, BooleanSupplier open,
-               BooleanSupplier warmedUp, String warmupToken, byte[] serverMetadata, byte[] indexPage) {
+    ApiHandler(Map<String, Served> models, long maxRequestBytes, HeapBudget heapBudget, ServerMetrics metrics,
+               BooleanSupplier open, BooleanSupplier warmedUp, String warmupToken, byte[] serverMetadata,
+               byte[] indexPage) {
         this.models = Map.copyOf(models);
         this.maxRequestBytes = maxRequestBytes;
+        this.heapBudget = heapBudget;
         this.metrics = metrics;
         this.open = open;
         this.warmedUp = warmedUp;
@@ -251,26 +254,26 @@ final class ApiHandler implements HttpHandler {
 
     private void infer(HttpExchange exchange, Served model) throws IOException {
         long jsonBytes = jsonBytes(exchange);
-        ModelWorker.Slice slice;
-        V2Json.InferRequest request;
-        try (InputStream body = body(exchange)) {
+        try (HeapBudget.Claim heap = heapBudget.claim(); InputStream body = body(exchange)) {
             model.worker().admit();
-            CompletableFuture<ModelWorker.Slice> result;
+            V2Json.InferRequest request;
+            CompletableFuture<ModelWorker.Slice> result = null;
             try {
-                request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs());
+                request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs(), heap);
                 result = model.worker().submit(request.values(), request.shape(), warmup(exchange));
-            } catch (RuntimeException | IOException e) {
-                model.worker().cancel();
-                throw e;
+            } finally {
+                // Whatever failed, an Error too: a place not given back would keep the server from ever stopping.
+                if (result == null) {
+                    model.worker().cancel();
+                }
             }
-            slice = outcome(result);
-        }
-        V2Json.Response response = V2Json.inferResponse(model.name(), request, slice);
-        if (response.binary()) {
-            exchange.getResponseHeaders().set(INFERENCE_HEADER_LENGTH, Integer.toString(response.jsonBytes()));
-            send(exchange, 200, BINARY_TYPE, response.bytes());
-        } else {
-            send(exchange, 200, JSON_TYPE, response.bytes());
+            V2Json.Response response = V2Json.inferResponse(model.name(), request, outcome(result));
+            if (response.binary()) {
+                exchange.getResponseHeaders().set(INFERENCE_HEADER_LENGTH, Integer.toString(response.jsonBytes()));
+                send(exchange, 200, BINARY_TYPE, response.bytes());
+            } else {
+                send(exchange, 200, JSON_TYPE, response.bytes());
+            }
         }
     }
 
@@ -304,16 +307,17 @@ final class ApiHandler implements HttpHandler {
                     + e.getMessage());
         }
         ModelWorker.Slice slice;
-        try (InputStream body = body(exchange)) {
+        try (HeapBudget.Claim heap = heapBudget.claim(); InputStream body = body(exchange)) {
             model.worker().admit();
-            CompletableFuture<ModelWorker.Slice> result;
+            CompletableFuture<ModelWorker.Slice> result = null;
             try {
-                float[] values = decode(images, body.readAllBytes());
+                float[] values = decode(images, readAll(exchange, body, heap), heap);
                 result = model.worker().submit(values,
                         Shape.of(1, images.channels(), images.height(), images.width()), warmup(exchange));
-            } catch (RuntimeException | IOException e) {
-                model.worker().cancel();
-                throw e;
+            } finally {
+                if (result == null) {
+                    model.worker().cancel();
+                }
             }
             slice = outcome(result);
         }
@@ -322,16 +326,35 @@ final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * Decodes with at most one image per core at a time: decoding is the request's costliest work outside the
-     * worker, and a decoded image may take hundreds of megabytes.
+     * The whole body, its size taken from {@code heap} first: twice the declared length, or twice the size limit for
+     * a chunked body (the stream's chunks, then the array they are copied into), the array keeping its own length.
      */
-    private float[] decode(ImagePreprocessor images, byte[] bytes) {
+    private byte[] readAll(HttpExchange exchange, InputStream body, HeapBudget.Claim heap) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        long bound = declared == null ? maxRequestBytes : byteCount("Content-Length", declared);
+        heap.take(2 * bound, "the request body");
+        byte[] bytes = body.readAllBytes();
+        heap.give(2 * bound - bytes.length);
+        return bytes;
+    }
+
+    /**
+     * Decodes with at most one image per core at a time: decoding is the request's costliest work outside the
+     * worker. A decoded image may take hundreds of megabytes: they are taken from {@code heap} once the image's header
+     * has told its size, and given back when the preprocessed values are made.
+     */
+    private float[] decode(ImagePreprocessor images, byte[] bytes, HeapBudget.Claim heap) {
         decoding.acquireUninterruptibly();
+        long[] decoded = {0};
         try {
-            return images.decode(bytes, "the uploaded image");
+            return images.decode(bytes, "the uploaded image", n -> {
+                heap.take(n, "the decoded image");
+                decoded[0] = n;
+            });
         } catch (IllegalArgumentException e) {
             throw RequestException.badRequest(e.getMessage());
         } finally {
+            heap.give(decoded[0]);
             decoding.release();
         }
     }

@@ -76,11 +76,11 @@ public final class InferenceServer implements AutoCloseable {
      */
     public static InferenceServer start(ServerConfig config, Map<String, DgModel> models, Device device)
             throws IOException {
-        return start(config, models, device, WorkerHooks.NONE);
+        return start(config, models, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
     }
 
-    static InferenceServer start(ServerConfig config, Map<String, DgModel> models, Device device, WorkerHooks hooks)
-            throws IOException {
+    static InferenceServer start(ServerConfig config, Map<String, DgModel> models, Device device, WorkerHooks hooks,
+                                 HeapBudget heapBudget) throws IOException {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no model to serve");
         }
@@ -93,6 +93,7 @@ public final class InferenceServer implements AutoCloseable {
         noDelayUnlessSet();
         HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         ServerMetrics metrics = new ServerMetrics(config.maxBatch());
+        metrics.heapBudget(heapBudget);
         Map<String, ApiHandler.Served> served = new LinkedHashMap<>();
         List<ModelWorker> workers = new ArrayList<>();
         try {
@@ -115,8 +116,9 @@ public final class InferenceServer implements AutoCloseable {
         InferenceServer server = new InferenceServer(http, executor, List.copyOf(workers));
         byte[] metadata = V2Json.serverMetadata(version(), List.of("binary_tensor_data", "classify",
                 "model_repository"));
-        http.createContext("/", new ApiHandler(served, config.maxRequestBytes(), metrics, () -> !server.closing,
-                () -> server.warmedUp.getCount() == 0, server.warmupToken, metadata, indexPage()));
+        http.createContext("/", new ApiHandler(served, config.maxRequestBytes(), heapBudget, metrics,
+                () -> !server.closing, () -> server.warmedUp.getCount() == 0, server.warmupToken, metadata,
+                indexPage()));
         http.setExecutor(executor);
         http.start();
         server.warmup = Thread.ofVirtual().name("dgnet-serve-warmup").start(() -> server.warmUp(config.warmupRuns()));

@@ -18,7 +18,8 @@ import java.util.stream.IntStream;
  * {@code dgnet_server_request_duration_seconds{model,endpoint}}, the batch sizes
  * {@code dgnet_server_batch_size{model}} (instances per run, buckets at powers of two up to the maximum batch),
  * {@code dgnet_server_queue_depth{model}} and the time of each batched run
- * {@code dgnet_server_inference_duration_seconds{model}}. Requests for models the server does not have count under
+ * {@code dgnet_server_inference_duration_seconds{model}}, and the Java heap requests hold,
+ * {@code dgnet_server_request_heap_bytes} against its limit {@code dgnet_server_request_heap_limit_bytes}. Requests for models the server does not have count under
  * {@code model=""}, so that a client cannot grow the label set.
  */
 final class ServerMetrics {
@@ -69,6 +70,19 @@ final class ServerMetrics {
         Gauge.builder("dgnet.server.queue.depth", depth, d -> d.getAsInt())
                 .description("Requests waiting in a model's queue")
                 .tags("model", model)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    void heapBudget(HeapBudget budget) {
+        Gauge.builder("dgnet.server.request.heap", budget, HeapBudget::held)
+                .description("Java heap held by requests being read, queued or answered")
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("dgnet.server.request.heap.limit", budget, HeapBudget::limit)
+                .description("Java heap requests may hold at once; a request past it is answered 503 or 413")
+                .baseUnit("bytes")
                 .strongReference(true)
                 .register(registry);
     }

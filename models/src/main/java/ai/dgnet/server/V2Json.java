@@ -79,15 +79,16 @@ final class V2Json {
     /**
      * Reads an inference request for a model of {@code config}; a 400 names what is wrong with it. With
      * {@code jsonBytes} of 0 or more (the request's {@code Inference-Header-Content-Length}) the JSON is that many
-     * bytes of the body and binary tensor data follows it; -1 means the body is JSON alone.
+     * bytes of the body and binary tensor data follows it; -1 means the body is JSON alone. What the request holds on
+     * the heap is taken from {@code heap} before it is allocated.
      */
-    static InferRequest readInfer(InputStream body, long jsonBytes, ModelConfig config, List<OutputTensor> available)
-            throws IOException {
+    static InferRequest readInfer(InputStream body, long jsonBytes, ModelConfig config, List<OutputTensor> available,
+                                  HeapBudget.Claim heap) throws IOException {
         Request request = parse(jsonBytes < 0 ? body
                 : new ByteArrayInputStream(exactly(body, jsonBytes, "the JSON that Inference-Header-Content-Length "
-                        + "declares")), available);
+                        + "declares", heap)), available, heap);
         Shape shape = request.input.check(config, jsonBytes >= 0);
-        float[] values = request.input.binarySize >= 0 ? binary(body, request.input.binarySize)
+        float[] values = request.input.binarySize >= 0 ? binary(body, request.input.binarySize, heap)
                 : request.input.data.toArray();
         if (jsonBytes >= 0 && body.read() != -1) {
             throw bad("the body has more bytes after the JSON than the binary data its inputs declare");
@@ -97,23 +98,31 @@ final class V2Json {
         return new InferRequest(request.id, shape, values, outputs);
     }
 
-    /** The next {@code size} bytes of {@code body}, which holds them as {@code what}; a 400 where it ends first. */
-    private static byte[] exactly(InputStream body, long size, String what) throws IOException {
+    /**
+     * The next {@code size} bytes of {@code body}, which holds them as {@code what}; a 400 where it ends first. Reading
+     * them takes twice their size from {@code heap} (the stream's chunks, then the array they are copied into), and
+     * the array keeps it once.
+     */
+    private static byte[] exactly(InputStream body, long size, String what, HeapBudget.Claim heap) throws IOException {
         if (size > Integer.MAX_VALUE - 8) {
             throw bad(what + " has " + size + " bytes, more than a request may have");
         }
+        heap.take(2 * size, what);
         byte[] bytes = body.readNBytes((int) size);
         if (bytes.length < size) {
             throw bad("the body ends " + bytes.length + " bytes into " + what + ", of " + size + " bytes");
         }
+        heap.give(size);
         return bytes;
     }
 
     /** {@code size} bytes of little-endian FP32 from {@code body}; finite values only, as in JSON. */
-    private static float[] binary(InputStream body, long size) throws IOException {
-        byte[] bytes = exactly(body, size, "input '" + INPUT + "''s binary data");
+    private static float[] binary(InputStream body, long size, HeapBudget.Claim heap) throws IOException {
+        byte[] bytes = exactly(body, size, "input '" + INPUT + "''s binary data", heap);
+        heap.take(size, "input '" + INPUT + "''s values");
         float[] values = new float[bytes.length / Float.BYTES];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        heap.give(size);
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 throw bad("input '" + INPUT + "' value " + values[i] + " (index " + i + ") is not a finite FP32 "
@@ -135,7 +144,8 @@ final class V2Json {
     private record Output(OutputTensor tensor, Boolean binary) {
     }
 
-    private static Request parse(InputStream json, List<OutputTensor> available) throws IOException {
+    private static Request parse(InputStream json, List<OutputTensor> available, HeapBudget.Claim heap)
+            throws IOException {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad("the request body must be a JSON object");
@@ -149,7 +159,7 @@ final class V2Json {
                     case "id" -> request.id = string(p, value, "'id'");
                     case "parameters" -> request.binaryOutputs = Boolean.TRUE.equals(flag(
                             parameters(p, "'parameters'"), "binary_data_output", "the request's"));
-                    case "inputs" -> request.input = inputs(p, value);
+                    case "inputs" -> request.input = inputs(p, value, heap);
                     case "outputs" -> request.outputs = outputs(p, value, available);
                     default -> throw bad("unknown field '" + field
                             + "': an inference request has 'id', 'parameters', 'inputs' and 'outputs'");
@@ -224,13 +234,13 @@ final class V2Json {
         }
     }
 
-    private static Input inputs(JsonParser p, JsonToken value) throws IOException {
+    private static Input inputs(JsonParser p, JsonToken value, HeapBudget.Claim heap) throws IOException {
         if (value != JsonToken.START_ARRAY) {
             throw bad("'inputs' must be an array of input tensors");
         }
         List<Input> inputs = new ArrayList<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            inputs.add(input(p));
+            inputs.add(input(p, heap));
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw bad("'inputs' must be an array of input tensors, found " + describe(p, p.currentToken()));
@@ -243,7 +253,7 @@ final class V2Json {
         return inputs.getFirst();
     }
 
-    private static Input input(JsonParser p) throws IOException {
+    private static Input input(JsonParser p, HeapBudget.Claim heap) throws IOException {
         Input input = new Input();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -252,7 +262,7 @@ final class V2Json {
                 case "name" -> input.name = string(p, value, "an input's 'name'");
                 case "datatype" -> input.datatype = string(p, value, "an input's 'datatype'");
                 case "shape" -> input.shape = shape(p, value);
-                case "data" -> input.data = data(p, value);
+                case "data" -> input.data = data(p, value, heap);
                 case "parameters" -> input.binarySize = binarySize(parameters(p, "an input's 'parameters'"));
                 default -> throw bad("unknown field '" + field
                         + "' in an input: an input has 'name', 'shape', 'datatype', 'parameters' and 'data'");
@@ -279,11 +289,11 @@ final class V2Json {
      * Tensor data, flat or nested, as floats. JSON has no NaN or infinity, and a number too large for FP32 is
      * refused rather than turned into one: an infinite input would only make every output NaN.
      */
-    private static Floats data(JsonParser p, JsonToken value) throws IOException {
+    private static Floats data(JsonParser p, JsonToken value, HeapBudget.Claim heap) throws IOException {
         if (value != JsonToken.START_ARRAY) {
             throw bad("an input's 'data' must be an array of numbers");
         }
-        Floats data = new Floats();
+        Floats data = new Floats(heap);
         int depth = 1;
         while (depth > 0) {
             JsonToken token = p.nextToken();
@@ -605,20 +615,41 @@ final class V2Json {
         }
     }
 
-    /** A growing float array: the tensor's length is known only once its data is read. */
+    /**
+     * A growing float array: the tensor's length is known only once its data is read. Each array it allocates is
+     * taken from the request's heap claim first, and the one it replaces given back once copied.
+     */
     private static final class Floats {
-        float[] values = new float[1024];
+        private static final String WHAT = "input '" + INPUT + "''s values";
+        private final HeapBudget.Claim heap;
+        float[] values;
         int size;
+
+        Floats(HeapBudget.Claim heap) {
+            this.heap = heap;
+            this.values = resized(new float[0], 1024);
+        }
 
         void add(float v) {
             if (size == values.length) {
-                values = Arrays.copyOf(values, values.length * 2);
+                int grown = (int) Math.min(2L * size, Integer.MAX_VALUE - 8);
+                if (grown == size) {
+                    throw bad(WHAT + " are more than an array holds");
+                }
+                values = resized(values, grown);
             }
             values[size++] = v;
         }
 
         float[] toArray() {
-            return values.length == size ? values : Arrays.copyOf(values, size);
+            return values.length == size ? values : resized(values, size);
+        }
+
+        private float[] resized(float[] old, int length) {
+            heap.take((long) length * Float.BYTES, WHAT);
+            float[] copy = Arrays.copyOf(old, length);
+            heap.give((long) old.length * Float.BYTES);
+            return copy;
         }
     }
 }

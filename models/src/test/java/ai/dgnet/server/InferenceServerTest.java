@@ -111,7 +111,11 @@ class InferenceServerTest {
 
     /** A server whose model has warmed up. */
     private static InferenceServer start(ServerConfig config, WorkerHooks hooks) throws Exception {
-        InferenceServer server = InferenceServer.start(config, Map.of(MODEL, model), device, hooks);
+        return start(config, hooks, HeapBudget.halfOfHeap());
+    }
+
+    private static InferenceServer start(ServerConfig config, WorkerHooks hooks, HeapBudget heap) throws Exception {
+        InferenceServer server = InferenceServer.start(config, Map.of(MODEL, model), device, hooks, heap);
         assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
         return server;
     }
@@ -534,6 +538,50 @@ class InferenceServerTest {
         }
     }
 
+    @Test
+    void requestsPastTheHeapBudgetAre503WhileOthersHoldItAnd413WhereTheyAloneNeedMore() throws Exception {
+        // 40x40x3 values as JSON: read into arrays of 1024, 2048, 4096 and 8192 floats, each replacing the one before
+        // (48 KiB at once at the last step), then kept as 4800 floats (18.75 KiB). A budget of 60000 bytes takes one
+        // such request being read, and one held by its batch, but not a second one read beside it.
+        Shape shape = Shape.of(1, 3, 40, 40);
+        HeapBudget heap = new HeapBudget(60_000);
+        HoldFirstRun hooks = new HoldFirstRun(0);
+        try (InferenceServer server = start(config(), hooks, heap)) {
+            assertEquals(60_000, metric(get(server, "/metrics").body(), "dgnet_server_request_heap_limit_bytes"));
+            CompletableFuture<HttpResponse<String>> first = postAsync(server, inferBody(shape, input(shape, 1)));
+            assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(4800 * Float.BYTES, heap.held(), "the first request's values, held while its batch runs");
+
+            HttpResponse<String> second = post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 2)));
+            assertError(second, 503, "busy: requests in flight hold 34.8 KiB of the 58.6 KiB of Java heap the server gives requests, "
+                    + "and input 'input''s values needs 32.0 KiB more");
+            assertEquals("1", second.headers().firstValue("Retry-After").orElseThrow());
+            hooks.release.countDown();
+            assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            awaitHeld(heap, 0);
+
+            Shape big = Shape.of(1, 3, 64, 64);
+            assertError(post(server, "/v2/models/cifar/infer", inferBody(big, input(big, 3))), 413,
+                    "the request needs more than the server's 58.6 KiB of Java heap for requests (input 'input''s "
+                            + "values would take 64.0 KiB more, after 32.0 KiB)");
+            assertError(upload(server, "/v2/models/cifar/classify", "image/png", image("png", 120, 100)), 413,
+                    "the decoded image would take");
+            assertEquals(200, upload(server, "/v2/models/cifar/classify", "image/png", image("png", 45, 38))
+                    .statusCode());
+            assertEquals(200, post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 4))).statusCode());
+            awaitHeld(heap, 0);
+        }
+    }
+
+    /** Waits for {@code heap} to hold {@code bytes}: a request gives its share back just after its answer is sent. */
+    private static void awaitHeld(HeapBudget heap, long bytes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (heap.held() != bytes && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(bytes, heap.held());
+    }
+
     // ---- bad requests
 
     @Test
@@ -637,7 +685,8 @@ class InferenceServerTest {
         assertEquals(List.of(1, 2, 4, 6), config.batchSizes());
         Shape shape = Shape.of(1, 3, 32, 32);
         float[] input = input(shape, 41);
-        try (InferenceServer server = InferenceServer.start(config, Map.of(MODEL, model), device, hooks)) {
+        try (InferenceServer server = InferenceServer.start(config, Map.of(MODEL, model), device, hooks,
+                HeapBudget.halfOfHeap())) {
             CompletableFuture<HttpResponse<String>> early;
             try {
                 assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
@@ -721,7 +770,8 @@ class InferenceServerTest {
     @Test
     void closingDuringTheWarmupEndsItAndTheServerNeverReportsReady() throws Exception {
         HoldWarmup hooks = new HoldWarmup(-1);
-        InferenceServer server = InferenceServer.start(config(), Map.of(MODEL, model), device, hooks);
+        InferenceServer server = InferenceServer.start(config(), Map.of(MODEL, model), device, hooks,
+                HeapBudget.halfOfHeap());
         assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
         Thread closer = Thread.ofPlatform().start(server::close);
         try {

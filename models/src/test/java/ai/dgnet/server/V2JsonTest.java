@@ -34,9 +34,12 @@ class V2JsonTest {
         assertEquals(-2.5, input.path("data").path(1).asDouble());
 
         List<OutputTensor> outputs = OutputTensor.of(config);
-        V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), -1, config, outputs);
+        HeapBudget heap = new HeapBudget(1 << 20);
+        V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), -1, config, outputs,
+                heap.claim());
         assertEquals(shape, request.shape());
         assertArrayEquals(values, request.values());
+        assertEquals(values.length * Float.BYTES, heap.held(), "the values kept, the arrays grown through given back");
         assertEquals(List.of("logits"), request.outputs().stream().map(o -> o.tensor().name()).toList(),
                 "no outputs named: the logits alone, as for a client that names none");
     }
@@ -56,9 +59,11 @@ class V2JsonTest {
         assertEquals((byte) 0xAB, body[body.length - 4]);
         assertEquals((byte) 0x3E, body[body.length - 1]);
 
+        HeapBudget heap = new HeapBudget(1 << 20);
         V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), binary.jsonBytes(), config,
-                OutputTensor.of(config));
+                OutputTensor.of(config), heap.claim());
         assertEquals(shape, request.shape());
         assertArrayEquals(values, request.values());
+        assertEquals(binary.jsonBytes() + 24, heap.held(), "the JSON's bytes and the values kept");
     }
 }

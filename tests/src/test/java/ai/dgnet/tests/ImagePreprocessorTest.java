@@ -214,6 +214,27 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void decodingTellsTheHeapItWillTakeFirstAndEndsAsTheListenerSays() throws IOException {
+        ImagePreprocessor pre = ImagePreprocessor.of(ModelConfig.of(Arch.RESNET18, Mode.STATIC));
+        // RGB (3 bytes a pixel as decoded) and RGBA (4 bytes), each with the 3 planes of bytes made for this model.
+        for (int[] png : new int[][] {{BufferedImage.TYPE_INT_RGB, 3}, {BufferedImage.TYPE_4BYTE_ABGR, 4}}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(new BufferedImage(40, 30, png[0]), "png", out);
+            long[] told = {-1};
+            float[] values = pre.decode(out.toByteArray(), "upload", bytes -> told[0] = bytes);
+            assertEquals(3 * 224 * 224, values.length);
+            assertEquals(40 * 30 * (png[1] + 3), told[0]);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "jpeg", out);
+        IllegalStateException refusal = new IllegalStateException("no room");
+        assertEquals(refusal, assertThrows(IllegalStateException.class,
+                () -> pre.decode(out.toByteArray(), "upload", bytes -> {
+                    throw refusal;
+                })), "the listener's exception, not a decoding error");
+    }
+
+    @Test
     void imagesOfAFolderAreItsJpegAndPngFilesSorted(@TempDir Path dir) throws IOException {
         for (String name : new String[] {"b.PNG", "a.jpg", "c.jpeg", "notes.txt", "d.gif"}) {
             Files.write(dir.resolve(name), new byte[] {1});

@@ -11,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -112,15 +114,24 @@ public final class ImagePreprocessor {
             throw new IllegalArgumentException(file + (Files.exists(file) ? ": not a file" : ": no such file"));
         }
         try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
-            return apply(decodeImage(in, file.toString(), Files.size(file) == 0));
+            return apply(decodeImage(in, file.toString(), Files.size(file) == 0, bytes -> { }));
         }
     }
 
     /** Decodes JPEG or PNG bytes ({@code source} names them in errors) and preprocesses them. */
     public float[] decode(byte[] bytes, String source) {
+        return decode(bytes, source, heapBytes -> { });
+    }
+
+    /**
+     * Decodes JPEG or PNG bytes and preprocesses them, telling {@code beforeDecoding} first, once the image's header
+     * is read, how many bytes of Java heap decoding and preprocessing will take (an exception it throws, to
+     * refuse them, ends the decoding as it is).
+     */
+    public float[] decode(byte[] bytes, String source, LongConsumer beforeDecoding) {
         // In memory: ImageIO's own stream for an InputStream would cache it in a temporary file.
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            return apply(decodeImage(in, source, bytes.length == 0));
+            return apply(decodeImage(in, source, bytes.length == 0, beforeDecoding));
         } catch (IOException e) {
             throw new UncheckedIOException(source + ": " + e.getMessage(), e);
         }
@@ -190,14 +201,30 @@ public final class ImagePreprocessor {
 
     /**
      * Decodes with the JDK's readers, refusing other formats, sizes over {@link #MAX_PIXELS} (read from the header
-     * first) and files the reader only warns about (a truncated JPEG decodes to grey otherwise).
+     * first) and files the reader only warns about (a truncated JPEG decodes to grey otherwise). Between the header
+     * and the pixels, {@code beforeDecoding} is told the heap bytes that decoding and preprocessing will take; an
+     * exception it throws ends the decoding as it is.
      */
-    private static BufferedImage decodeImage(ImageInputStream stream, String source, boolean empty) {
+    private BufferedImage decodeImage(ImageInputStream stream, String source, boolean empty,
+                                      LongConsumer beforeDecoding) {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
         if (!readers.hasNext()) {
             throw new BadImage(source + ": not a JPEG or PNG image" + (empty ? " (empty file)" : ""));
         }
         ImageReader reader = readers.next();
+        try {
+            beforeDecoding.accept(header(reader, stream, source));
+            return pixels(reader, source);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /**
+     * Checks the image's format and size; returns the heap bytes its decoding takes: the raster the reader decodes
+     * into, and the planes {@link #apply} makes of it.
+     */
+    private long header(ImageReader reader, ImageInputStream stream, String source) {
         try {
             String format = reader.getFormatName().toUpperCase(Locale.ROOT);
             if (!format.equals("PNG") && !format.equals("JPEG")) {
@@ -209,21 +236,34 @@ public final class ImagePreprocessor {
                 throw new BadImage(source + ": image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
                         + ", over the limit of " + MAX_PIXELS / 1_000_000 + " megapixels");
             }
+            // The reader decodes into the first of its image types, as ImageReader.read(0) does.
+            SampleModel raster = reader.getImageTypes(0).next().getSampleModel();
+            long elementBytes = (long) raster.getNumDataElements() * DataBuffer.getDataTypeSize(raster.getDataType())
+                    / Byte.SIZE;
+            return pixels * (elementBytes + channels);
+        } catch (IOException | RuntimeException e) {
+            throw cannotDecode(source, e);
+        }
+    }
+
+    private static BufferedImage pixels(ImageReader reader, String source) {
+        try {
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
             BufferedImage image = reader.read(0);
             if (!warnings.isEmpty()) {
-                throw new BadImage(source + ": broken " + format + " image: " + warnings.getFirst());
+                throw new BadImage(source + ": broken " + reader.getFormatName().toUpperCase(Locale.ROOT)
+                        + " image: " + warnings.getFirst());
             }
             return image;
-        } catch (BadImage e) {
-            throw e;
         } catch (IOException | RuntimeException e) {
-            // Decoders throw IIOException, and on some malformed data unchecked exceptions of all kinds.
-            throw new BadImage(source + ": cannot decode image: " + rootMessage(e), e);
-        } finally {
-            reader.dispose();
+            throw cannotDecode(source, e);
         }
+    }
+
+    /** Decoders throw IIOException, and on some malformed data unchecked exceptions of all kinds. */
+    private static BadImage cannotDecode(String source, Exception e) {
+        return e instanceof BadImage bad ? bad : new BadImage(source + ": cannot decode image: " + rootMessage(e), e);
     }
 
     /** An image this class refuses, with the one-line message that says why. */
