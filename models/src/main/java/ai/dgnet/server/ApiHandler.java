@@ -204,11 +204,12 @@ final class ApiHandler implements HttpHandler {
     private Served model(String name, String version) {
         Served model = models.get(name);
         if (model == null) {
-            throw new RequestException(404, "unknown model '" + name + "': this server has "
+            throw new RequestException(404, "unknown model '" + RequestException.shown(name) + "': this server has "
                     + String.join(", ", models.keySet().stream().sorted().toList()));
         }
         if (version != null && !version.equals(V2Json.VERSION)) {
-            throw new RequestException(404, "model '" + name + "' has no version '" + version + "': it has version "
+            throw new RequestException(404, "model '" + name + "' has no version '" + RequestException.shown(version)
+                    + "': it has version "
                     + V2Json.VERSION);
         }
         return model;
@@ -296,7 +297,8 @@ final class ApiHandler implements HttpHandler {
         String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("image/jpeg") && !mediaType.equals("image/png")) {
             throw new RequestException(415, "classify takes the bytes of a JPEG or PNG image with Content-Type "
-                    + "image/jpeg or image/png, got " + (type == null ? "no Content-Type" : "'" + type + "'"));
+                    + "image/jpeg or image/png, got "
+                    + (type == null ? "no Content-Type" : "'" + RequestException.shown(type) + "'"));
         }
         ClassifyQuery query = ClassifyQuery.parse(exchange.getRequestURI().getRawQuery());
         ImagePreprocessor images;

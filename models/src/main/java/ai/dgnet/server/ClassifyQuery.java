@@ -25,10 +25,10 @@ record ClassifyQuery(int top, boolean graph) {
                 case "graph" -> graph = switch (value) {
                     case "1", "true" -> true;
                     case "0", "false" -> false;
-                    default -> throw RequestException.badRequest("graph must be 1, true, 0 or false, got '" + value
-                            + "'");
+                    default -> throw RequestException.badRequest("graph must be 1, true, 0 or false, got '"
+                            + RequestException.shown(value) + "'");
                 };
-                default -> throw RequestException.badRequest("unknown query parameter '" + key
+                default -> throw RequestException.badRequest("unknown query parameter '" + RequestException.shown(key)
                         + "': classify takes top and graph");
             }
         }
@@ -44,7 +44,7 @@ record ClassifyQuery(int top, boolean graph) {
         } catch (NumberFormatException e) {
             // answered below, with the value
         }
-        throw RequestException.badRequest("top must be an integer >= 1, got '" + value + "'");
+        throw RequestException.badRequest("top must be an integer >= 1, got '" + RequestException.shown(value) + "'");
     }
 
     private static String decode(String text) {

@@ -4,6 +4,7 @@ import java.util.Map;
 
 /** A request the server answers with an error status, {@code {"error": message}} and perhaps a header. */
 final class RequestException extends RuntimeException {
+    private static final int SHOWN = 100;
     private final int status;
     private final Map<String, String> headers;
 
@@ -24,6 +25,15 @@ final class RequestException extends RuntimeException {
     /** 503 with the {@code Retry-After} (seconds) that tells well-behaved clients when to come back. */
     static RequestException unavailable(String message) {
         return new RequestException(503, message, Map.of("Retry-After", "1"));
+    }
+
+    /**
+     * What a client gave ({@code value}'s text), for an error message: its first {@value #SHOWN} characters and its
+     * length where it is longer, so that no answer or log line echoes a client's megabytes back.
+     */
+    static String shown(Object value) {
+        String text = String.valueOf(value);
+        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "... (" + text.length() + " characters)";
     }
 
     int status() {

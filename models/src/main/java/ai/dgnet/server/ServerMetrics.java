@@ -19,8 +19,8 @@ import java.util.stream.IntStream;
  * {@code dgnet_server_batch_size{model}} (instances per run, buckets at powers of two up to the maximum batch),
  * {@code dgnet_server_queue_depth{model}} and the time of each batched run
  * {@code dgnet_server_inference_duration_seconds{model}}, and the Java heap requests hold,
- * {@code dgnet_server_request_heap_bytes} against its limit {@code dgnet_server_request_heap_limit_bytes}. Requests for models the server does not have count under
- * {@code model=""}, so that a client cannot grow the label set.
+ * {@code dgnet_server_request_heap_bytes}, against its limit {@code dgnet_server_request_heap_limit_bytes}. Requests
+ * for models the server does not have count under {@code model=""}, so that a client cannot grow the label set.
  */
 final class ServerMetrics {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

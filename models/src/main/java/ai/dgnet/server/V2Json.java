@@ -6,10 +6,14 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.dg.StageTrace;
 import ai.dgnet.viz.ConnectivityPicture;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -29,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static ai.dgnet.server.RequestException.shown;
+
 /**
  * The JSON of the Open Inference Protocol (KServe v2) REST API for DG-Net models: one input {@code input}, FP32
  * {@code [N, C, H, W]}, given flat or nested in row-major order; the outputs of {@link OutputTensor}. A request is
@@ -40,7 +46,20 @@ final class V2Json {
      * Jackson's fast number parser: an image is hundreds of thousands of numbers, and the JDK's parser made reading
      * them a large share of a request's time.
      */
-    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+    /**
+     * The longest string or field name a request's JSON may hold. A request's strings (names, datatypes, its id) are
+     * short and its values numbers; Jackson's own limit, 20 M characters, would let each queued request hold tens of
+     * megabytes that the heap budget does not see.
+     */
+    private static final int MAX_STRING = 64 * 1024;
+    static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxStringLength(MAX_STRING)
+                            .maxNameLength(MAX_STRING)
+                            .build())
+                    .build())
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .build();
     static final String INPUT = "input";
     static final String FP32 = "FP32";
     /** Models have one version; the protocol's versioned paths accept it. */
@@ -161,7 +180,7 @@ final class V2Json {
                             parameters(p, "'parameters'"), "binary_data_output", "the request's"));
                     case "inputs" -> request.input = inputs(p, value, heap);
                     case "outputs" -> request.outputs = outputs(p, value, available);
-                    default -> throw bad("unknown field '" + field
+                    default -> throw bad("unknown field '" + shown(field)
                             + "': an inference request has 'id', 'parameters', 'inputs' and 'outputs'");
                 }
             }
@@ -172,11 +191,16 @@ final class V2Json {
                 throw bad("the request has no 'inputs'");
             }
             return request;
+        } catch (StreamConstraintsException e) {
+            // As "String value length (65537) exceeds the maximum allowed (65536, from `StreamReadConstraints...`)".
+            throw bad("the request's JSON is past a limit: " + e.getOriginalMessage().lines().findFirst().orElse("")
+                    .replaceAll(", from `[^`]*`", ""));
         } catch (JacksonException e) {
             // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])".
             String message = e.getOriginalMessage().lines().findFirst().orElse("").split(" \\(start marker at ", 2)[0];
-            throw bad("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + message);
+            JsonLocation at = e.getLocation();
+            throw bad("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + ": " + message);
         }
     }
 
@@ -195,7 +219,7 @@ final class V2Json {
                 throw bad("the input has no 'name': the model takes one input, '" + INPUT + "'");
             }
             if (!INPUT.equals(name)) {
-                throw bad("unknown input '" + name + "': the model takes one input, '" + INPUT + "'");
+                throw bad("unknown input '" + shown(name) + "': the model takes one input, '" + INPUT + "'");
             }
             if (data != null && binarySize >= 0) {
                 throw bad("input '" + INPUT + "' has both 'data' and a '" + BINARY_DATA_SIZE + "' parameter: give "
@@ -210,7 +234,7 @@ final class V2Json {
                         + "' parameter)");
             }
             if (!FP32.equals(datatype)) {
-                throw bad("input '" + INPUT + "' has datatype '" + datatype + "': the model takes " + FP32);
+                throw bad("input '" + INPUT + "' has datatype '" + shown(datatype) + "': the model takes " + FP32);
             }
             int channels = config.inChannels();
             if (shape.length != 4 || shape[1] != channels
@@ -264,7 +288,7 @@ final class V2Json {
                 case "shape" -> input.shape = shape(p, value);
                 case "data" -> input.data = data(p, value, heap);
                 case "parameters" -> input.binarySize = binarySize(parameters(p, "an input's 'parameters'"));
-                default -> throw bad("unknown field '" + field
+                default -> throw bad("unknown field '" + shown(field)
                         + "' in an input: an input has 'name', 'shape', 'datatype', 'parameters' and 'data'");
             }
         }
@@ -332,14 +356,14 @@ final class V2Json {
                     case "name" -> name = string(p, fieldValue, "an output's 'name'");
                     case "parameters" -> binary = flag(parameters(p, "an output's 'parameters'"), "binary_data",
                             "an output's");
-                    default -> throw bad("unknown field '" + field + "' in an output: an output has 'name' and "
+                    default -> throw bad("unknown field '" + shown(field) + "' in an output: an output has 'name' and "
                             + "'parameters'");
                 }
             }
             String wanted = name;
             OutputTensor tensor = available.stream().filter(o -> o.name().equals(wanted)).findFirst()
                     .orElseThrow(() -> bad((wanted == null ? "an output has no 'name'"
-                            : "unknown output '" + wanted + "'") + ": the model has "
+                            : "unknown output '" + shown(wanted) + "'") + ": the model has "
                             + available.stream().map(OutputTensor::name).collect(Collectors.joining(", "))));
             asked.putIfAbsent(tensor, new Output(tensor, binary));
         }
@@ -356,7 +380,7 @@ final class V2Json {
             return -1;
         }
         if (!size.canConvertToExactIntegral() || !size.canConvertToLong() || size.asLong() < 0) {
-            throw bad("an input's '" + BINARY_DATA_SIZE + "' must be a byte count >= 0, got " + size);
+            throw bad("an input's '" + BINARY_DATA_SIZE + "' must be a byte count >= 0, got " + shown(size));
         }
         return size.asLong();
     }
@@ -368,7 +392,7 @@ final class V2Json {
             return null;
         }
         if (!flag.isBoolean()) {
-            throw bad(whose + " '" + name + "' must be true or false, got " + flag);
+            throw bad(whose + " '" + name + "' must be true or false, got " + shown(flag));
         }
         return flag.asBoolean();
     }
@@ -392,8 +416,8 @@ final class V2Json {
         return switch (token) {
             case START_OBJECT -> "an object";
             case START_ARRAY -> "an array";
-            case VALUE_STRING -> "the string \"" + p.getText() + "\"";
-            default -> p.getText();
+            case VALUE_STRING -> "the string \"" + shown(p.getText()) + "\"";
+            default -> shown(p.getText());
         };
     }
 

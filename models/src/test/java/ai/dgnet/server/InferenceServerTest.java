@@ -627,6 +627,16 @@ class InferenceServerTest {
             assertError(post(server, infer, "{\"input\": [" + good + "]}"), 400, "unknown field 'input'");
             assertError(post(server, infer, "{\"inputs\": [" + good + "]} {}"), 400, "");
             assertError(post(server, infer, "{\"id\": 7, \"inputs\": [" + good + "]}"), 400, "'id' must be a string");
+            String deep = "[".repeat(1100) + "]".repeat(1100);
+            assertError(post(server, infer, "{\"inputs\": [" + tensor("[1, 3, 2, 2]", deep) + "]}"), 400,
+                    "the request's JSON is past a limit: Document nesting depth (1001) exceeds the maximum allowed "
+                            + "(1000)");
+            assertError(post(server, infer, "{\"id\": \"" + "x".repeat(70_000) + "\", \"inputs\": [" + good + "]}"),
+                    400, "the request's JSON is past a limit: String value length");
+            HttpResponse<String> longName = post(server, infer, "{\"inputs\": [" + good.replace("\"input\"",
+                    "\"" + "n".repeat(50_000) + "\"") + "]}");
+            assertError(longName, 400, "unknown input '" + "n".repeat(100) + "... (50000 characters)': the model");
+            assertTrue(longName.body().length() < 300, "no client's megabytes echoed back");
 
             HttpResponse<String> wrongMethod = get(server, infer);
             assertError(wrongMethod, 405, "GET is not allowed");
