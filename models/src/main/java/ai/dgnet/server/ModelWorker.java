@@ -15,6 +15,7 @@ import ai.dgnet.runtime.Tensor;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -106,7 +107,9 @@ final class ModelWorker {
         this.model = model;
         this.session = model.session(device, config.session());
         this.config = config;
-        this.maxDelayNanos = config.maxQueueDelay().toNanos();
+        // A delay past what a count of nanoseconds holds (292 years) waits as long as that: for a full batch.
+        this.maxDelayNanos = config.maxQueueDelay().compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+                : config.maxQueueDelay().toNanos();
         this.metrics = metrics;
         this.hooks = hooks;
         metrics.queueDepth(name, this::queued);

@@ -3,9 +3,9 @@ package ai.dgnet.server;
 import ai.dgnet.models.SessionOptions;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.IntStream;
 
 /**
  * How an {@link InferenceServer} listens and batches.
@@ -97,7 +97,14 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
      * two below it, and itself; none for a maximum under 1.
      */
     public static List<Integer> batchSizes(int maxBatch) {
-        return IntStream.rangeClosed(1, maxBatch).map(n -> paddedBatch(n, maxBatch)).distinct().boxed().toList();
+        List<Integer> sizes = new ArrayList<>();
+        for (long size = 1; size < maxBatch; size *= 2) {
+            sizes.add((int) size);
+        }
+        if (maxBatch >= 1) {
+            sizes.add(maxBatch);
+        }
+        return List.copyOf(sizes);
     }
 
     public ServerConfig withPort(int newPort) {

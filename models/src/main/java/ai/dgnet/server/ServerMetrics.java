@@ -32,9 +32,7 @@ final class ServerMetrics {
     private final double[] batchBuckets;
 
     ServerMetrics(int maxBatch) {
-        this.batchBuckets = IntStream.concat(IntStream.iterate(1, b -> b < maxBatch, b -> b * 2), IntStream.of(maxBatch))
-                .asDoubleStream()
-                .toArray();
+        this.batchBuckets = ServerConfig.batchSizes(maxBatch).stream().mapToDouble(Integer::doubleValue).toArray();
     }
 
     void request(String model, String endpoint, int status, long nanos) {

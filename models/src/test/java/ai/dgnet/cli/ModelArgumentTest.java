@@ -48,5 +48,7 @@ class ModelArgumentTest {
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelArgument.open(missing));
         assertEquals(missing + ": no such file", e.getMessage());
         assertThrows(ModelFileException.class, () -> ModelArgument.open("resnet51"));
+        ModelFileException folder = assertThrows(ModelFileException.class, () -> ModelArgument.open(dir.toString()));
+        assertEquals(dir + ": a folder, not a model file", folder.getMessage());
     }
 }

@@ -59,6 +59,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -823,6 +824,12 @@ class InferenceServerTest {
         assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128, 129), ServerConfig.batchSizes(129));
         assertEquals(List.of(1), ServerConfig.batchSizes(1));
         assertEquals(List.of(), ServerConfig.batchSizes(0));
+        // The largest maximum: 2^30 doubled overflows an int, and a pass over every instance count would take minutes.
+        List<Integer> largest = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> ServerConfig.batchSizes(Integer.MAX_VALUE));
+        assertEquals(32, largest.size());
+        assertEquals(List.of(1 << 29, 1 << 30, Integer.MAX_VALUE), largest.subList(29, 32));
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> new ServerMetrics(Integer.MAX_VALUE));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> config().withBatching(129, Duration.ZERO));
         assertEquals("each model would keep networks for 8 input shapes, fewer than the 9 batch sizes runs take (1, "

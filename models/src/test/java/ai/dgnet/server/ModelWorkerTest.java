@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class ModelWorkerTest {
     private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
@@ -50,6 +51,23 @@ class ModelWorkerTest {
                 e = assertThrows(CompletionException.class, () -> run(worker, large));
                 assertEquals("injected fault", e.getCause().getMessage());
                 assertEquals(Set.of(padded), worker.inputShapes(), "kept after another failure");
+            } finally {
+                worker.beginStop();
+                worker.awaitStopped();
+            }
+        }
+    }
+
+    /** A delay past what a count of nanoseconds holds waits for a full batch, which then runs at once. */
+    @Test
+    void theLongestDelayWaitsForAFullBatch() {
+        ServerConfig config = ServerConfig.defaults().withPort(0)
+                .withBatching(2, Duration.ofMillis(Long.MAX_VALUE)).withWarmupRuns(0);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(2), WorkerHooks.NONE);
+            try {
+                assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(worker, Shape.of(2, 3, 8, 8)));
             } finally {
                 worker.beginStop();
                 worker.awaitStopped();

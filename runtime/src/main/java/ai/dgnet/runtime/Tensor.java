@@ -46,7 +46,12 @@ public final class Tensor implements AutoCloseable {
 
     /** Bytes a tensor of this shape, type and layout occupies, blocked padding included. */
     public static long byteSize(Shape shape, DType dtype, Layout layout) {
-        return Math.multiplyExact(layout.storageElements(shape), dtype.byteSize());
+        try {
+            return Math.multiplyExact(layout.storageElements(shape), dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a " + describe(shape, dtype, layout) + " tensor would take more bytes "
+                    + "than a 64-bit count holds", e);
+        }
     }
 
     /**

@@ -73,6 +73,7 @@ public final class CpuDevice implements Device {
      * all of them: at batch 1 the limit is the filters' size, for a product of eight images eight times that.
      */
     public static final String WINOGRAD_PROPERTY = "dgnet.winograd.maxFilterMiB";
+    private static final int THREADS_PER_CPU = 4;
     /**
      * Measured on 2 AVX-512 cores, DG-ResNet-50 at batch 1 ({@code ConvolutionBenchmark}): F(4x4, 3x3) saves about
      * 0.55 ms per convolution of layer1 and layer2 (64 and 128 channels, at most 2.25 MiB of filters); for layer3
@@ -164,9 +165,16 @@ public final class CpuDevice implements Device {
         return new CpuDevice(threads, 0, true);
     }
 
+    /**
+     * At least one thread, and at most {@value #THREADS_PER_CPU} per CPU the process may use: OpenMP threads past
+     * the CPUs only wait for each other at every barrier, and past some thousands the OpenMP runtime fails to start
+     * them and takes the process down (16384 did on a 2-core machine).
+     */
     private static void requireThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        int most = THREADS_PER_CPU * Runtime.getRuntime().availableProcessors();
+        if (threads < 1 || threads > most) {
+            throw new IllegalArgumentException("threads must be in [1, " + most + "] (" + THREADS_PER_CPU
+                    + " per CPU this process may use), got " + threads);
         }
     }
 

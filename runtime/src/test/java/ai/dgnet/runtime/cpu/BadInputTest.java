@@ -14,6 +14,7 @@ import ai.dgnet.runtime.op.Residual;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -138,7 +139,17 @@ class BadInputTest {
                 () -> new Reorder.Spec(IN, DType.F32, Layout.NC, DType.F32, Layout.NCHW));
         assertThrows(IllegalArgumentException.class, () -> Shape.of(1, 0, 3));
         assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(0));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        IllegalArgumentException threads = assertThrows(IllegalArgumentException.class,
+                () -> CpuDevice.create(4 * cpus + 1));
+        assertEquals("threads must be in [1, " + 4 * cpus + "] (4 per CPU this process may use), got " + (4 * cpus + 1),
+                threads.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CpuDevice.forFewRuns(100_000));
         assertThrows(IllegalArgumentException.class, () -> Tensor.allocate(IN, DType.F32, Layout.NC));
+        IllegalArgumentException huge = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.allocate(Shape.of(1, 3, Integer.MAX_VALUE, Integer.MAX_VALUE), DType.F32, Layout.NCHW));
+        assertTrue(huge.getMessage().endsWith("tensor would take more bytes than a 64-bit count holds"),
+                huge.getMessage());
     }
 
     @Test
