@@ -9,14 +9,17 @@ import ai.dgnet.runtime.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A model prepared on a device. The first run with an input shape prepares the network for it (kernels chosen,
  * weights placed, buffers allocated); later runs of that shape reuse everything. At most
  * {@link SessionOptions#maxShapes} networks are kept: a new shape beyond them closes the network of the shape run
  * least recently once its own is prepared. Memory refused to a preparation or a run
- * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Not
- * thread-safe: use one session per thread (sessions of one model share nothing mutable).
+ * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Runs from
+ * several threads take turns, and {@link #close()} waits for a run in progress, so that no thread frees buffers
+ * another one's kernels are writing; for runs in parallel, use one session per thread (sessions of one model share
+ * nothing mutable).
  */
 public final class Session implements AutoCloseable {
     private final DgModel model;
@@ -26,6 +29,8 @@ public final class Session implements AutoCloseable {
     private final int maxShapes;
     /** The prepared networks in the order their shapes were last run or profiled, least recently first. */
     private final Map<Shape, PreparedNetwork> prepared = new LinkedHashMap<>(16, 0.75f, true);
+    /** Held by a run, a profile and close(): one at a time. */
+    private final ReentrantLock lock = new ReentrantLock();
     private boolean closed;
 
     Session(DgModel model, Device device, float threshold, Precision precision, int maxShapes) {
@@ -56,6 +61,15 @@ public final class Session implements AutoCloseable {
      * Returns the result written.
      */
     public Result run(Tensor input, Result reuse) {
+        lock.lock();
+        try {
+            return runLocked(input, reuse);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Result runLocked(Tensor input, Result reuse) {
         if (closed) {
             throw new IllegalStateException("session is closed");
         }
@@ -140,14 +154,19 @@ public final class Session implements AutoCloseable {
      * {@link LayerProfile#between}.
      */
     public List<LayerProfile> profile(Shape input) {
-        if (closed) {
-            throw new IllegalStateException("session is closed");
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("session is closed");
+            }
+            PreparedNetwork network = prepared.get(input);
+            if (network == null) {
+                return List.of();
+            }
+            return network.ops().stream().map(op -> new LayerProfile(op.name(), op.op().profile())).toList();
+        } finally {
+            lock.unlock();
         }
-        PreparedNetwork network = prepared.get(input);
-        if (network == null) {
-            return List.of();
-        }
-        return network.ops().stream().map(op -> new LayerProfile(op.name(), op.op().profile())).toList();
     }
 
     /** Runs a batch given as NCHW values in row-major order. */
@@ -159,11 +178,16 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            prepared.values().forEach(PreparedNetwork::close);
-            prepared.clear();
-            device.releaseScratch();
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                prepared.values().forEach(PreparedNetwork::close);
+                prepared.clear();
+                device.releaseScratch();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 }

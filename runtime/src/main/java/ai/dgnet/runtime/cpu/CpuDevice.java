@@ -4,6 +4,7 @@ import ai.dgnet.dnnl.DnnlException;
 import ai.dgnet.dnnl.DnnlLibrary;
 import ai.dgnet.dnnl.DnnlStatus;
 import ai.dgnet.dnnl.Engine;
+import ai.dgnet.dnnl.Memory;
 import ai.dgnet.dnnl.ExecArgs;
 import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.Primitive;
@@ -108,7 +109,11 @@ public final class CpuDevice implements Device {
     private OpenMpTeam openMpTeam;
     private ChunkedTeam team;
     private TimedDgKernels dgKernels;
-    private volatile boolean closed;
+    /**
+     * The calls into oneDNN on this device's objects running now (a primitive, a memory object pointed at a buffer),
+     * on any thread: closing waits for them before it frees those objects.
+     */
+    private final InFlightCalls nativeCalls = new InFlightCalls();
 
     private CpuDevice(int threads, long winogradMaxFilterBytes, boolean fewRuns) {
         this.engine = Engine.cpu();
@@ -408,7 +413,7 @@ public final class CpuDevice implements Device {
     @Override
     public synchronized void releaseScratch() {
         ThreadState state = perThread.get();
-        if (state != null && !closed) {
+        if (state != null && !nativeCalls.closed()) {
             state.releaseWorkspace();
         }
     }
@@ -436,21 +441,33 @@ public final class CpuDevice implements Device {
         return dgKernels == null ? 0 : dgKernels.aggregationNanos();
     }
 
+    /**
+     * Closes every op still open and frees the streams and workspaces. Safe while other threads still run ops here:
+     * it waits for their calls into oneDNN and their parallel regions running now (their next calls fail with
+     * "device is closed"), and waits without holding this device's lock, which a thread's first primitive takes.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        OpenMpTeam regions;
+        synchronized (this) {
+            if (nativeCalls.closed()) {
+                return;
+            }
+            nativeCalls.close();
+            regions = openMpTeam;
         }
-        closed = true;
-        for (CpuOp op : List.copyOf(openOps)) {
-            op.close();
+        nativeCalls.awaitCalls();
+        if (regions != null) {
+            regions.close();
         }
-        if (openMpTeam != null) {
-            openMpTeam.close();
+        synchronized (this) {
+            for (CpuOp op : List.copyOf(openOps)) {
+                op.close();
+            }
+            threadStates.forEach(ThreadState::close);
+            threadStates.clear();
+            engine.close();
         }
-        threadStates.forEach(ThreadState::close);
-        threadStates.clear();
-        engine.close();
     }
 
     Engine engine() {
@@ -467,16 +484,36 @@ public final class CpuDevice implements Device {
      * nanoseconds it took.
      */
     long execute(Primitive primitive, ExecArgs args) {
-        requireOpen();
-        // OpenMP keeps the thread count per calling thread, and Java may call from any thread: set it every time.
-        omp_set_num_threads(threads);
-        Stream stream = threadState().stream;
-        long start = System.nanoTime();
-        primitive.execute(stream, args);
-        stream.waitForCompletion();
-        long nanos = System.nanoTime() - start;
-        primitiveNanos.add(nanos);
-        return nanos;
+        enterNativeCall();
+        try {
+            // OpenMP keeps the thread count per calling thread, and Java may call from any thread: set it every time.
+            omp_set_num_threads(threads);
+            Stream stream = threadState().stream;
+            long start = System.nanoTime();
+            primitive.execute(stream, args);
+            stream.waitForCompletion();
+            long nanos = System.nanoTime() - start;
+            primitiveNanos.add(nanos);
+            return nanos;
+        } finally {
+            nativeCalls.exit();
+        }
+    }
+
+    /** Points {@code memory}, one of this device's ops' memory objects, at {@code data}. */
+    void bind(Memory memory, MemorySegment data) {
+        enterNativeCall();
+        try {
+            memory.bind(data);
+        } finally {
+            nativeCalls.exit();
+        }
+    }
+
+    private void enterNativeCall() {
+        if (!nativeCalls.enter()) {
+            throw new IllegalStateException("device is closed");
+        }
     }
 
     /**
@@ -551,7 +588,7 @@ public final class CpuDevice implements Device {
     }
 
     private void requireOpen() {
-        if (closed) {
+        if (nativeCalls.closed()) {
             throw new IllegalStateException("device is closed");
         }
     }

@@ -61,7 +61,8 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     private final MemorySegment body;
     private volatile Runnable task;
     private volatile Throwable escaped;
-    private volatile boolean closed;
+    /** The regions running now: closing frees the upcall stub their threads call. */
+    private final InFlightCalls regions = new InFlightCalls();
 
     OpenMpTeam(int threads) {
         if (threads < 1) {
@@ -88,7 +89,7 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     /** Runs {@code task} on the calling thread alone once the team is closed, as its upcall is gone. */
     @Override
     public void runOnAll(Runnable task) {
-        if (closed) {
+        if (!regions.enter()) {
             task.run();
             return;
         }
@@ -102,6 +103,7 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
             throw new AssertionError("a downcall threw a checked exception", e);
         } finally {
             this.task = null;
+            regions.exit();
         }
         Throwable failed = escaped;
         if (failed instanceof RuntimeException e) {
@@ -112,11 +114,14 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
         }
     }
 
-    /** Frees the upcall; the OpenMP threads stay, as oneDNN's. */
+    /** Frees the upcall once the regions running now have ended; the OpenMP threads stay, as oneDNN's. */
     @Override
     public void close() {
-        closed = true;
-        arena.close();
+        if (!regions.closed()) {
+            regions.close();
+            regions.awaitCalls();
+            arena.close();
+        }
     }
 
     /** The region's body, on every thread of the team. */

@@ -15,8 +15,9 @@ final class Owned implements AutoCloseable {
         return item;
     }
 
+    /** Synchronized: an op's session and its device may close it from two threads at once. */
     @Override
-    public void close() {
+    public synchronized void close() {
         RuntimeException failure = null;
         while (!items.isEmpty()) {
             try {

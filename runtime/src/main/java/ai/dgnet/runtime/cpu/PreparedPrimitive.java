@@ -57,7 +57,7 @@ final class PreparedPrimitive implements AutoCloseable {
         if (data.address() == bound[slot] && data.byteSize() >= memories[slot].byteSize()) {
             return;
         }
-        memories[slot].bind(data);
+        device.bind(memories[slot], data);
         bound[slot] = data.address();
     }
 

@@ -1,0 +1,81 @@
+package ai.dgnet.models;
+
+import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** One session used from several threads: runs take turns, and a close waits for the run in progress. */
+class SessionThreadsTest {
+    private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+    private static final Shape SHAPE = Shape.of(2, 3, 32, 32);
+
+    @Test
+    void runsFromTwoThreadsAtOnceEachGetWhatARunAloneGives() throws InterruptedException {
+        try (CpuDevice device = CpuDevice.create(2);
+             DgModel model = DgModel.random(CONFIG, 3);
+             Session session = model.session(device);
+             Tensor input = Tensor.of(SHAPE, Layout.NCHW, DeterministicWeights.generate("input", SHAPE.dims(), 4))) {
+            float[][] alone = session.run(input).logits();
+            List<Thread> threads = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < 2; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < 20; i++) {
+                            float[][] logits = session.run(input).logits();
+                            for (int n = 0; n < alone.length; n++) {
+                                assertArrayEquals(alone[n], logits[n]);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertEquals(null, failure.get());
+        }
+    }
+
+    @Test
+    void aCloseFromAnotherThreadWaitsForTheRunInProgress() throws InterruptedException {
+        try (CpuDevice device = CpuDevice.create(2);
+             DgModel model = DgModel.random(CONFIG, 3);
+             Tensor input = Tensor.allocate(SHAPE, DType.F32, Layout.NCHW)) {
+            for (int round = 0; round < 10; round++) {
+                Session session = model.session(device);
+                session.run(input);
+                AtomicReference<RuntimeException> ended = new AtomicReference<>();
+                Thread runner = Thread.ofPlatform().start(() -> {
+                    try {
+                        while (true) {
+                            session.run(input);
+                        }
+                    } catch (RuntimeException e) {
+                        ended.set(e);
+                    }
+                });
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200 + 500L * round));
+                session.close();
+                runner.join();
+                assertEquals("session is closed", ended.get().getMessage(), "round " + round);
+            }
+        }
+    }
+}
