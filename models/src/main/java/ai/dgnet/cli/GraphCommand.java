@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * {@code dgnet graph MODEL IMAGE --out FILE}: what the network did with one image (its kept edges, per stage), or,
@@ -55,6 +56,8 @@ final class GraphCommand implements Callable<Integer> {
         if (batches.files().isEmpty()) {
             return Main.BAD_INPUT;
         }
+        OptionChecks.notAnInput("--out", out, batches.files().stream()
+                .collect(Collectors.toMap(file -> "the image " + file, file -> file, (a, b) -> a)));
         boolean single = arguments.images.size() == 1 && !batches.folders();
         EdgeFrequencies frequencies = new EdgeFrequencies();
         ConnectivityPicture[] picture = new ConnectivityPicture[1];

@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code dgnet infer} (spec section 8): a model file on a tensor file, every result to a tensor file. */
@@ -41,6 +42,7 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.notAnInput("--output", output, Map.of("the model file", model, "the input file", input));
         Result result;
         try (DgModel dg = DgModel.load(model);
              SafeTensors in = openInput()) {

@@ -1,8 +1,13 @@
 package ai.dgnet.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
 /**
- * The range checks of the commands' numeric options: each refusal is one line naming the option, its bound and the
- * value given.
+ * The checks of the commands' options: each refusal is one line naming the option, what it must be and the value
+ * given.
  */
 final class OptionChecks {
     private OptionChecks() {
@@ -12,6 +17,26 @@ final class OptionChecks {
     static void atLeast(String option, long min, Number value) {
         if (value != null && value.longValue() < min) {
             throw new IllegalArgumentException(option + " must be >= " + min + ", got " + value);
+        }
+    }
+
+    /**
+     * Refuses an output file {@code out} (given as {@code option}) that is one of the command's inputs, named by what
+     * they are: writing it would replace what the command reads, and the user would lose it.
+     */
+    static void notAnInput(String option, Path out, Map<String, Path> inputs) {
+        if (!Files.exists(out)) {
+            return;
+        }
+        for (Map.Entry<String, Path> input : inputs.entrySet()) {
+            try {
+                if (Files.exists(input.getValue()) && Files.isSameFile(out, input.getValue())) {
+                    throw new IllegalArgumentException(option + " " + out + " is " + input.getKey()
+                            + ": write the output to another file");
+                }
+            } catch (IOException e) {
+                // Not comparable (unreadable): writing it would fail with its own message, or it is no input.
+            }
         }
     }
 }

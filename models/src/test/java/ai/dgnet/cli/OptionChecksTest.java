@@ -1,6 +1,12 @@
 package ai.dgnet.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,5 +23,18 @@ class OptionChecksTest {
         assertEquals("--max-request-mb must be >= 1, got -9223372036854775808", assertThrows(
                 IllegalArgumentException.class,
                 () -> OptionChecks.atLeast("--max-request-mb", 1, Long.MIN_VALUE)).getMessage());
+    }
+
+    @Test
+    void anOutputThatIsAnInputIsRefusedByWhatItIs(@TempDir Path dir) throws IOException {
+        Path image = Files.writeString(dir.resolve("a.png"), "x");
+        Path other = Files.writeString(dir.resolve("b.png"), "y");
+        Path link = Files.createSymbolicLink(dir.resolve("link.png"), image);
+        Map<String, Path> inputs = Map.of("the image a.png", image);
+        OptionChecks.notAnInput("--out", dir.resolve("new.png"), inputs);
+        OptionChecks.notAnInput("--out", other, inputs);
+        assertEquals("--out " + image + " is the image a.png: write the output to another file", assertThrows(
+                IllegalArgumentException.class, () -> OptionChecks.notAnInput("--out", image, inputs)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OptionChecks.notAnInput("--out", link, inputs));
     }
 }

@@ -159,6 +159,21 @@ class InferCommandTest {
         assertOneLineError(dgnet("bogus"), "bogus");
     }
 
+    @Test
+    void anOutputThatIsTheModelOrTheInputIsRefusedAndBothSurvive() throws IOException {
+        byte[] modelBytes = Files.readAllBytes(model);
+        byte[] inputBytes = Files.readAllBytes(input);
+        assertOneLineError(dgnet("infer", model.toString(), "--input", input.toString(), "--output",
+                input.toString()), "--output " + input + " is the input file: write the output to another file");
+        Path link = dir.resolve("model-link.safetensors");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, model);
+        assertOneLineError(dgnet("infer", model.toString(), "--input", input.toString(), "--output",
+                link.toString()), "is the model file");
+        assertArrayEquals(modelBytes, Files.readAllBytes(model));
+        assertArrayEquals(inputBytes, Files.readAllBytes(input));
+    }
+
     private void assertBadModel(String name, byte[] content, String mentions) throws IOException {
         Path file = dir.resolve("bad-" + name + ".safetensors");
         if (content != null) {
