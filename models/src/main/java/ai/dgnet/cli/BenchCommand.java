@@ -79,6 +79,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         OptionChecks.atLeast("--batch", 1, batch);
         OptionChecks.atLeast("--runs", 1, runs);
+        OptionChecks.atMost("--runs", Timing.MAX_RUNS, runs);
         OptionChecks.atLeast("--size", 1, size);
         OptionChecks.atLeast("--warmup", 0, warmup);
         OptionChecks.atLeast("--profile", 0, profile);

@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         OptionChecks.atLeast("--batch", 1, batch);
         OptionChecks.atLeast("--size", 1, size);
         OptionChecks.atLeast("--runs", 1, runs);
+        OptionChecks.atMost("--runs", Timing.MAX_RUNS, runs);
         OptionChecks.atLeast("--warmup", 0, warmup);
         ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
         Shape shape = Shape.of(batch, config.inChannels(), size, size);

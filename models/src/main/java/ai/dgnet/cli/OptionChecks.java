@@ -20,6 +20,13 @@ final class OptionChecks {
         }
     }
 
+    /** Refuses {@code value} of {@code option} above {@code max}. */
+    static void atMost(String option, long max, long value) {
+        if (value > max) {
+            throw new IllegalArgumentException(option + " must be <= " + max + ", got " + value);
+        }
+    }
+
     /**
      * Refuses an output file {@code out} (given as {@code option}) that is one of the command's inputs, named by what
      * they are: writing it would replace what the command reads, and the user would lose it.

@@ -25,6 +25,12 @@ import java.util.List;
  */
 record Timing(double[] sortedMillis, double inPrimitives, double inRouting, double inAggregation, double inTransforms,
               List<OpProfile> ops, List<LayerProfile> layers, Result last) {
+    /**
+     * The most timed runs: each run's latency is kept for the percentiles, and ten million of them (80 MB, hours of
+     * runs) are more than any measurement needs.
+     */
+    static final int MAX_RUNS = 10_000_000;
+
     /** Runs {@code session} on {@code input} {@code runs} times, writing into {@code result} (null for a new one). */
     static Timing measure(CpuDevice device, Session session, Tensor input, Result result, int runs) {
         double[] millis = new double[runs];

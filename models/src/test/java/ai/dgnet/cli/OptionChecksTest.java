@@ -23,6 +23,9 @@ class OptionChecksTest {
         assertEquals("--max-request-mb must be >= 1, got -9223372036854775808", assertThrows(
                 IllegalArgumentException.class,
                 () -> OptionChecks.atLeast("--max-request-mb", 1, Long.MIN_VALUE)).getMessage());
+        OptionChecks.atMost("--runs", 10, 10);
+        assertEquals("--runs must be <= 10, got 11",
+                assertThrows(IllegalArgumentException.class, () -> OptionChecks.atMost("--runs", 10, 11)).getMessage());
     }
 
     @Test
