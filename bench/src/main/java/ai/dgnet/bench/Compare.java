@@ -44,6 +44,8 @@ public final class Compare implements Callable<Integer> {
     /** torchvision's ResNet-50 at 224x224: 4.09 GMAC, i.e. 8.18 GFLOP, per image. */
     private static final double RESNET50_GFLOP = 8.18;
     private static final int EFFICIENCY_BATCH = 32;
+    /** Each runtime's latencies are kept for the percentiles: ten million runs take 160 MB and hours. */
+    private static final int MAX_RUNS = 10_000_000;
 
     @Option(names = "--cases", split = ",", paramLabel = "CASE",
             defaultValue = "resnet50-torchvision,resnet50-dynamic,resnet50-static,mobilenet_v2-dynamic,"
@@ -190,6 +192,9 @@ public final class Compare implements Callable<Integer> {
                 || plan.batches().stream().anyMatch(n -> n < 1) || (profileRuns != null && profileRuns < 1)) {
             throw new ParameterException(spec.commandLine(), "--threads, --runs, --batches and --profile must be "
                     + ">= 1, --warmup and --settle >= 0");
+        }
+        if (plan.runs() > MAX_RUNS) {
+            throw new ParameterException(spec.commandLine(), "--runs must be <= " + MAX_RUNS + ", got " + plan.runs());
         }
         return plan;
     }
