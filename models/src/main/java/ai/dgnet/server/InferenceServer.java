@@ -48,6 +48,8 @@ public final class InferenceServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(InferenceServer.class.getName());
     /** The JDK HTTP server's switch for TCP_NODELAY, off by default. */
     static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+    private static final int MAX_REQUEST_SECONDS = 60;
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     /** How long {@link #close()} lets answered requests finish writing their responses to slow clients. */
     private static final int RESPONSE_GRACE_SECONDS = 10;
@@ -90,7 +92,7 @@ public final class InferenceServer implements AutoCloseable {
                         + "and '-', starting with a letter or digit");
             }
         }
-        noDelayUnlessSet();
+        httpPropertiesUnlessSet();
         HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         ServerMetrics metrics = new ServerMetrics(config.maxBatch());
         metrics.heapBudget(heapBudget);
@@ -201,14 +203,25 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Asks the JDK's HTTP server for TCP_NODELAY on its connections, unless the JVM was told otherwise: with Nagle's
-     * algorithm a response written in more than one piece waits for the client's delayed acknowledgement, 40 ms on
-     * Linux. On loopback that took a JSON request of one 224x224 image from 27 to 68 ms at the median (see
-     * {@code bench/RESULTS.md}). The JDK reads the property once, when it makes its first server.
+     * Sets the JDK's HTTP server's properties this server needs, unless the JVM was told otherwise; the JDK reads them
+     * once, when it makes its first server.
+     * <ul>
+     * <li>TCP_NODELAY on its connections: with Nagle's algorithm a response written in more than one piece waits for
+     * the client's delayed acknowledgement, 40 ms on Linux. On loopback that took a JSON request of one 224x224 image
+     * from 27 to 68 ms at the median (see {@code bench/RESULTS.md}).</li>
+     * <li>At most {@value #MAX_REQUEST_SECONDS} s to read a request, headers and body (not to answer it): a request
+     * takes its place in the queue before its body is read, and without a limit ten clients that sent headers and
+     * then nothing held a queue of ten places for good, every other request answered 503. Past the limit the
+     * connection is closed, which gives the place back. 60 s reads the default largest body, 32 MiB, at 4.5
+     * Mbit/s.</li>
+     * </ul>
      */
-    private static void noDelayUnlessSet() {
+    private static void httpPropertiesUnlessSet() {
         if (System.getProperty(NO_DELAY_PROPERTY) == null) {
             System.setProperty(NO_DELAY_PROPERTY, "true");
+        }
+        if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
+            System.setProperty(MAX_REQUEST_TIME_PROPERTY, Integer.toString(MAX_REQUEST_SECONDS));
         }
     }
 

@@ -135,6 +135,7 @@ class InferenceServerTest {
             assertEquals("[\"binary_tensor_data\",\"classify\",\"model_repository\"]",
                     server1.get("extensions").toString());
             assertEquals("true", System.getProperty(InferenceServer.NO_DELAY_PROPERTY), "TCP_NODELAY asked for");
+            assertEquals("60", System.getProperty(InferenceServer.MAX_REQUEST_TIME_PROPERTY), "a request read in 60 s");
             HttpResponse<String> index = post(server, "/v2/repository/index", "{}");
             assertEquals(200, index.statusCode());
             assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"READY\"}]", index.body());
