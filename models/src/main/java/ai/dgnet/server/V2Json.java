@@ -43,15 +43,15 @@ import static ai.dgnet.server.RequestException.shown;
  */
 final class V2Json {
     /**
-     * Jackson's fast number parser: an image is hundreds of thousands of numbers, and the JDK's parser made reading
-     * them a large share of a request's time.
-     */
-    /**
      * The longest string or field name a request's JSON may hold. A request's strings (names, datatypes, its id) are
      * short and its values numbers; Jackson's own limit, 20 M characters, would let each queued request hold tens of
      * megabytes that the heap budget does not see.
      */
     private static final int MAX_STRING = 64 * 1024;
+    /**
+     * Jackson's fast number parser: an image is hundreds of thousands of numbers, and the JDK's parser made reading
+     * them a large share of a request's time.
+     */
     static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxStringLength(MAX_STRING)
