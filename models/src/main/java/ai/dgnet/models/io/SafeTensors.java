@@ -425,15 +425,21 @@ public final class SafeTensors implements AutoCloseable {
                     + " elements, destination holds " + dst.byteSize() + " bytes");
         }
         MemorySegment src = data(name);
-        switch (info.dtype()) {
-            case F32 -> MemorySegment.copy(src, F32_LE, 0, dst, F32_NATIVE, 0, n);
-            // BF16 is the top half of an IEEE float, so widening is exact: a 16-bit shift.
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    int bits = (src.getAtIndex(BF16_LE, i) & 0xFFFF) << 16;
-                    dst.setAtIndex(F32_NATIVE, i, Float.intBitsToFloat(bits));
+        try {
+            switch (info.dtype()) {
+                case F32 -> MemorySegment.copy(src, F32_LE, 0, dst, F32_NATIVE, 0, n);
+                // BF16 is the top half of an IEEE float, so widening is exact: a 16-bit shift.
+                case BF16 -> {
+                    for (long i = 0; i < n; i++) {
+                        int bits = (src.getAtIndex(BF16_LE, i) & 0xFFFF) << 16;
+                        dst.setAtIndex(F32_NATIVE, i, Float.intBitsToFloat(bits));
+                    }
                 }
             }
+        } catch (InternalError e) {
+            // The JVM's answer to SIGBUS on a mapping: a page past the file's end, which it no longer has.
+            throw ModelFileException.of(file, name, "cannot be read: the file was truncated or replaced in place "
+                    + "after it was opened (" + e.getMessage() + ")");
         }
     }
 

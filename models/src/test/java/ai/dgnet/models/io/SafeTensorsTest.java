@@ -9,9 +9,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
@@ -104,6 +106,21 @@ class SafeTensorsTest {
         assertTrue(Files.readString(file, StandardCharsets.ISO_8859_1).contains("{\"x\":"));
         try (SafeTensors st = SafeTensors.open(file)) {
             assertEquals(Map.of(), st.metadata());
+        }
+    }
+
+    @Test
+    void aFileTruncatedAfterItWasOpenedIsAOneLineErrorNotACrash() throws IOException {
+        Path file = dir.resolve("shrinks.safetensors");
+        // Large enough that the tensor's pages lie past the first one, which the header keeps.
+        new SafeTensorsWriter().add("w", new int[] {1 << 16}, new float[1 << 16]).write(file);
+        try (SafeTensors st = SafeTensors.open(file)) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(100);
+            }
+            ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("w"));
+            assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: the file was truncated or "
+                    + "replaced in place after it was opened"), e.getMessage());
         }
     }
 
