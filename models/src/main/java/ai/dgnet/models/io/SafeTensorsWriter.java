@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -97,7 +99,7 @@ public final class SafeTensorsWriter {
         Path temp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
                 + "." + System.nanoTime() + ".partial");
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel out = openNew(temp, file)) {
                 writeAll(out, header());
                 ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
                 MemorySegment staging = MemorySegment.ofBuffer(chunk);
@@ -109,6 +111,20 @@ public final class SafeTensorsWriter {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Creates the file beside {@code file} that the data goes to first; where that is refused, the error names
+     * {@code file}, the one the caller asked for.
+     */
+    private static FileChannel openNew(Path temp, Path file) throws IOException {
+        try {
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (AccessDeniedException e) {
+            throw (AccessDeniedException) new AccessDeniedException(file.toString()).initCause(e);
+        } catch (NoSuchFileException e) {
+            throw (NoSuchFileException) new NoSuchFileException(file.toString()).initCause(e);
         }
     }
 

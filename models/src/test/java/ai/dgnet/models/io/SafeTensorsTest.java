@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -107,6 +108,14 @@ class SafeTensorsTest {
         try (SafeTensors st = SafeTensors.open(file)) {
             assertEquals(Map.of(), st.metadata());
         }
+    }
+
+    @Test
+    void aFileThatCannotBeWrittenIsNamedAsAskedNotByTheFileWrittenFirst() {
+        Path file = dir.resolve("no-such-folder").resolve("out.safetensors");
+        NoSuchFileException e = assertThrows(NoSuchFileException.class,
+                () -> new SafeTensorsWriter().add("x", new int[] {1}, new float[] {1}).write(file));
+        assertEquals(file.toString(), e.getFile());
     }
 
     @Test
