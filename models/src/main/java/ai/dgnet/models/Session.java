@@ -9,6 +9,7 @@ import ai.dgnet.runtime.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -73,7 +74,7 @@ public final class Session implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("session is closed");
         }
-        Shape shape = input.shape();
+        Shape shape = Objects.requireNonNull(input, "input").shape();
         if (shape.rank() != 4 || shape.dim(1) != model.config().inChannels()) {
             throw new IllegalArgumentException("input must be [N, " + model.config().inChannels() + ", H, W], got "
                     + shape);
