@@ -26,6 +26,9 @@ final class ModelArgument {
 
     /** Opens the model {@code model} names; a missing file that is no architecture id is a "no such file" error. */
     static DgModel open(String model) {
+        if (model.isBlank()) {
+            throw new IllegalArgumentException("no model given: name a model file or an architecture");
+        }
         Path file = Path.of(model);
         ModelConfig architecture = Files.exists(file) ? null : architecture(model);
         return architecture == null ? DgModel.load(file) : DgModel.random(architecture, SEED);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.BindException;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,7 +177,8 @@ final class ServeCommand implements Callable<Integer> {
             throws IOException {
         try {
             return InferenceServer.start(config, models, device);
-        } catch (BindException e) {
+        } catch (SocketException e) {
+            // In use, not this machine's, or no address at all ("Unresolved address").
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
                     e);
         }

@@ -89,6 +89,10 @@ class ServeCommandTest {
                 "f16");
         assertBad("dgnet serve: threshold must be in [0, 1], got 2.0", model.toString(), "--threshold", "2");
         assertBad("dgnet serve: Missing required parameter: 'MODEL'");
+        assertBad("dgnet serve: no model given: name a model file or an architecture", "a=");
+        // A malformed IPv6 literal fails to resolve without asking DNS, which a build machine may not reach.
+        assertBad("dgnet serve: i/o error: cannot listen on [::1:0: Unresolved address", model.toString(),
+                "--host", "[::1", "--port", "0", "--warmup-runs", "0");
     }
 
     private static void assertBad(String expectedStart, String... args) {
