@@ -59,14 +59,17 @@ public final class Session implements AutoCloseable {
     /**
      * Runs a batch, writing into {@code reuse} when it came from an earlier run of this session with the same input
      * shape (then nothing is allocated: the steady state of a serving loop); otherwise into a new result.
-     * Returns the result written.
+     * Returns the result written. The input is held open through the run ({@link Tensor#acquire()}): closing it
+     * from another thread waits for the run.
      */
     public Result run(Tensor input, Result reuse) {
+        Objects.requireNonNull(input, "input").acquire();
         lock.lock();
         try {
             return runLocked(input, reuse);
         } finally {
             lock.unlock();
+            input.release();
         }
     }
 
@@ -74,7 +77,7 @@ public final class Session implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("session is closed");
         }
-        Shape shape = Objects.requireNonNull(input, "input").shape();
+        Shape shape = input.shape();
         if (shape.rank() != 4 || shape.dim(1) != model.config().inChannels()) {
             throw new IllegalArgumentException("input must be [N, " + model.config().inChannels() + ", H, W], got "
                     + shape);

@@ -53,6 +53,37 @@ class SessionThreadsTest {
         }
     }
 
+    /**
+     * The input closed by another thread while runs read it: the close waits for the run in progress and the next
+     * run is refused. Before, the tensor's memory went from under the stem's convolution and the process died.
+     */
+    @Test
+    void closingTheInputFromAnotherThreadWaitsForTheRunReadingIt() throws InterruptedException {
+        // ResNet-18's stem, a 7x7 convolution over a large image, reads the input longest.
+        Shape large = Shape.of(1, 3, 448, 448);
+        try (CpuDevice device = CpuDevice.create(2);
+             DgModel model = DgModel.random(ModelConfig.of(Arch.RESNET18, Mode.DYNAMIC), 3);
+             Session session = model.session(device)) {
+            for (int round = 0; round < 60; round++) {
+                Tensor input = Tensor.allocate(large, DType.F32, Layout.NCHW);
+                AtomicReference<RuntimeException> ended = new AtomicReference<>();
+                Thread runner = Thread.ofPlatform().start(() -> {
+                    try {
+                        while (true) {
+                            session.run(input);
+                        }
+                    } catch (RuntimeException e) {
+                        ended.set(e);
+                    }
+                });
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50 + 137L * round % 2000));
+                input.close();
+                runner.join();
+                assertEquals(IllegalStateException.class, ended.get().getClass(), "round " + round);
+            }
+        }
+    }
+
     @Test
     void aCloseFromAnotherThreadWaitsForTheRunInProgress() throws InterruptedException {
         try (CpuDevice device = CpuDevice.create(2);

@@ -20,6 +20,7 @@ public final class Tensor implements AutoCloseable {
     /** The owning arena, or null for a view. */
     private final Arena arena;
     private final MemorySegment data;
+    private final InFlightCalls uses = new InFlightCalls();
 
     private Tensor(Shape shape, DType dtype, Layout layout) {
         layout.requireRank(shape);
@@ -143,10 +144,30 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Releases the memory of an owning tensor; does nothing for a view. */
+    /**
+     * Holds this tensor open until {@link #release()}: a {@link #close()} from another thread waits for it rather than
+     * free memory that native code is reading. A session holds its input so through a run.
+     */
+    public void acquire() {
+        if (!uses.enter()) {
+            throw new IllegalStateException("tensor " + this + " is closed");
+        }
+    }
+
+    /** Ends a hold that {@link #acquire()} began. */
+    public void release() {
+        uses.exit();
+    }
+
+    /**
+     * Releases the memory of an owning tensor, once the holds of other threads ({@link #acquire()}) have ended; does
+     * nothing for a view.
+     */
     @Override
     public void close() {
-        if (arena != null && arena.scope().isAlive()) {
+        if (arena != null && !uses.closed()) {
+            uses.close();
+            uses.awaitCalls();
             arena.close();
         }
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -129,14 +130,19 @@ public final class SafeTensors implements AutoCloseable {
     private record Slot(TensorInfo info, long begin, long end) {}
 
     private final Path file;
+    /** Open as long as the mapping, to see the file's size now: the same file, even where its name is reused. */
+    private final FileChannel channel;
+    private final long mappedSize;
     private final Arena arena;
     private final MemorySegment dataArea;
     private final Map<String, String> metadata;
     private final TreeMap<String, Slot> tensors;
 
-    private SafeTensors(Path file, Arena arena, MemorySegment dataArea,
+    private SafeTensors(Path file, FileChannel channel, long mappedSize, Arena arena, MemorySegment dataArea,
                         Map<String, String> metadata, TreeMap<String, Slot> tensors) {
         this.file = file;
+        this.channel = channel;
+        this.mappedSize = mappedSize;
         this.arena = arena;
         this.dataArea = dataArea;
         this.metadata = metadata;
@@ -151,22 +157,27 @@ public final class SafeTensors implements AutoCloseable {
      */
     public static SafeTensors open(Path file) throws IOException {
         Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
             long size = channel.size();
             if (size < Long.BYTES) {
                 throw ModelFileException.of(file, "truncated: " + size
                         + " bytes, too short for the 8-byte header length");
             }
-            // The mapping outlives the channel; it lives as long as the arena.
+            // The mapping lives as long as the arena.
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(file, arena, mapping);
+            return parse(file, channel, arena, mapping);
         } catch (Throwable t) {
             arena.close();
+            if (channel != null) {
+                channel.close();
+            }
             throw t;
         }
     }
 
-    private static SafeTensors parse(Path file, Arena arena, MemorySegment mapping) {
+    private static SafeTensors parse(Path file, FileChannel channel, Arena arena, MemorySegment mapping) {
         long available = mapping.byteSize() - Long.BYTES;
         long headerLength = mapping.get(HEADER_LENGTH, 0);
         // The field is unsigned: a negative long is a length of 2^63 or more.
@@ -195,7 +206,7 @@ public final class SafeTensors implements AutoCloseable {
             }
         }
         requireDisjoint(file, tensors.values());
-        return new SafeTensors(file, arena, dataArea, metadata, tensors);
+        return new SafeTensors(file, channel, mapping.byteSize(), arena, dataArea, metadata, tensors);
     }
 
     private static JsonNode parseJson(Path file, MemorySegment bytes) {
@@ -396,6 +407,7 @@ public final class SafeTensors implements AutoCloseable {
      */
     public MemorySegment data(String name) {
         Slot s = slot(name);
+        requireWhole(name);
         return dataArea.asSlice(s.begin(), s.end() - s.begin()).asReadOnly();
     }
 
@@ -425,21 +437,15 @@ public final class SafeTensors implements AutoCloseable {
                     + " elements, destination holds " + dst.byteSize() + " bytes");
         }
         MemorySegment src = data(name);
-        try {
-            switch (info.dtype()) {
-                case F32 -> MemorySegment.copy(src, F32_LE, 0, dst, F32_NATIVE, 0, n);
-                // BF16 is the top half of an IEEE float, so widening is exact: a 16-bit shift.
-                case BF16 -> {
-                    for (long i = 0; i < n; i++) {
-                        int bits = (src.getAtIndex(BF16_LE, i) & 0xFFFF) << 16;
-                        dst.setAtIndex(F32_NATIVE, i, Float.intBitsToFloat(bits));
-                    }
+        switch (info.dtype()) {
+            case F32 -> MemorySegment.copy(src, F32_LE, 0, dst, F32_NATIVE, 0, n);
+            // BF16 is the top half of an IEEE float, so widening is exact: a 16-bit shift.
+            case BF16 -> {
+                for (long i = 0; i < n; i++) {
+                    int bits = (src.getAtIndex(BF16_LE, i) & 0xFFFF) << 16;
+                    dst.setAtIndex(F32_NATIVE, i, Float.intBitsToFloat(bits));
                 }
             }
-        } catch (InternalError e) {
-            // The JVM's answer to SIGBUS on a mapping: a page past the file's end, which it no longer has.
-            throw ModelFileException.of(file, name, "cannot be read: the file was truncated or replaced in place "
-                    + "after it was opened (" + e.getMessage() + ")");
         }
     }
 
@@ -451,11 +457,34 @@ public final class SafeTensors implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Refuses to read from a file cut short since it was mapped (a copy onto it, say): its pages past the new end are
+     * gone, and the JVM would turn the fault into an InternalError at some later point of the reading thread. A file
+     * rewritten in place to its old size is not seen.
+     */
+    private void requireWhole(String name) {
+        long now;
+        try {
+            now = channel.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read its size", e);
+        }
+        if (now < mappedSize) {
+            throw ModelFileException.of(file, name, "cannot be read: the file was cut to " + now + " bytes after it "
+                    + "was opened (" + mappedSize + " then)");
+        }
+    }
+
     /** Unmaps the file. Idempotent. */
     @Override
     public void close() {
         if (arena.scope().isAlive()) {
             arena.close();
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(file + ": cannot close", e);
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ import ai.dgnet.dnnl.Stream;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.InFlightCalls;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.NativeMemory;
 import ai.dgnet.runtime.Shape;

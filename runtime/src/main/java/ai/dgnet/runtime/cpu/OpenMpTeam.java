@@ -1,6 +1,7 @@
 package ai.dgnet.runtime.cpu;
 
 import ai.dgnet.dnnl.DnnlLibrary;
+import ai.dgnet.runtime.InFlightCalls;
 import ai.dgnet.runtime.kernel.ChunkedTeam;
 
 import java.lang.foreign.Arena;
