@@ -66,20 +66,12 @@ class SessionThreadsTest {
              Session session = model.session(device)) {
             for (int round = 0; round < 60; round++) {
                 Tensor input = Tensor.allocate(large, DType.F32, Layout.NCHW);
-                AtomicReference<RuntimeException> ended = new AtomicReference<>();
-                Thread runner = Thread.ofPlatform().start(() -> {
-                    try {
-                        while (true) {
-                            session.run(input);
-                        }
-                    } catch (RuntimeException e) {
-                        ended.set(e);
-                    }
-                });
+                Refusal ended = new Refusal();
+                Thread runner = Thread.ofPlatform().start(() -> ended.runUntilRefused(session, input));
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50 + 137L * round % 2000));
                 input.close();
                 runner.join();
-                assertEquals(IllegalStateException.class, ended.get().getClass(), "round " + round);
+                assertEquals(IllegalStateException.class, ended.refusal.getClass(), "round " + round);
             }
         }
     }
@@ -92,20 +84,27 @@ class SessionThreadsTest {
             for (int round = 0; round < 10; round++) {
                 Session session = model.session(device);
                 session.run(input);
-                AtomicReference<RuntimeException> ended = new AtomicReference<>();
-                Thread runner = Thread.ofPlatform().start(() -> {
-                    try {
-                        while (true) {
-                            session.run(input);
-                        }
-                    } catch (RuntimeException e) {
-                        ended.set(e);
-                    }
-                });
+                Refusal ended = new Refusal();
+                Thread runner = Thread.ofPlatform().start(() -> ended.runUntilRefused(session, input));
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200 + 500L * round));
                 session.close();
                 runner.join();
-                assertEquals("session is closed", ended.get().getMessage(), "round " + round);
+                assertEquals("session is closed", ended.refusal.getMessage(), "round " + round);
+            }
+        }
+    }
+
+    /** What ended a thread's runs: the exception a run was refused with. */
+    private static final class Refusal {
+        volatile RuntimeException refusal;
+
+        void runUntilRefused(Session session, Tensor input) {
+            try {
+                while (true) {
+                    session.run(input);
+                }
+            } catch (RuntimeException e) {
+                refusal = e;
             }
         }
     }
