@@ -146,7 +146,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Holds this tensor open until {@link #release()}: a {@link #close()} from another thread waits for it rather than
-     * free memory that native code is reading. A session holds its input so through a run.
+     * free memory that native code is reading. A session holds its input so through a run. The holding thread must
+     * not close the tensor itself before it releases it: the close would wait for ever.
      */
     public void acquire() {
         if (!uses.enter()) {
