@@ -255,7 +255,7 @@ final class ApiHandler implements HttpHandler {
 
     private void infer(HttpExchange exchange, Served model) throws IOException {
         long jsonBytes = jsonBytes(exchange);
-        try (HeapBudget.Claim heap = heapBudget.claim(); InputStream body = body(exchange)) {
+        try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
             model.worker().admit();
             V2Json.InferRequest request;
             CompletableFuture<ModelWorker.Slice> result = null;
@@ -309,11 +309,11 @@ final class ApiHandler implements HttpHandler {
                     + e.getMessage());
         }
         ModelWorker.Slice slice;
-        try (HeapBudget.Claim heap = heapBudget.claim(); InputStream body = body(exchange)) {
+        try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
             model.worker().admit();
             CompletableFuture<ModelWorker.Slice> result = null;
             try {
-                float[] values = decode(images, readAll(exchange, body, heap), heap);
+                float[] values = decode(images, readAll(body, heap), heap);
                 result = model.worker().submit(values,
                         Shape.of(1, images.channels(), images.height(), images.width()), warmup(exchange));
             } finally {
@@ -331,9 +331,8 @@ final class ApiHandler implements HttpHandler {
      * The whole body, its size taken from {@code heap} first: twice the declared length, or twice the size limit for
      * a chunked body (the stream's chunks, then the array they are copied into), the array keeping its own length.
      */
-    private byte[] readAll(HttpExchange exchange, InputStream body, HeapBudget.Claim heap) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        long bound = declared == null ? maxRequestBytes : byteCount("Content-Length", declared);
+    private static byte[] readAll(CappedInputStream body, HeapBudget.Claim heap) throws IOException {
+        long bound = body.remaining();
         heap.take(2 * bound, "the request body");
         byte[] bytes = body.readAllBytes();
         heap.give(2 * bound - bytes.length);
@@ -361,13 +360,17 @@ final class ApiHandler implements HttpHandler {
         }
     }
 
-    /** The request body, or a 413 when its declared length is over the limit; read with the limit in any case. */
-    private InputStream body(HttpExchange exchange) {
+    /**
+     * The request body, or a 413 when its declared length is over the limit; read with the declared length, or else
+     * the limit, as its end.
+     */
+    private CappedInputStream body(HttpExchange exchange) {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && byteCount("Content-Length", declared) > maxRequestBytes) {
+        long length = declared == null ? maxRequestBytes : byteCount("Content-Length", declared);
+        if (length > maxRequestBytes) {
             throw CappedInputStream.tooLarge(maxRequestBytes);
         }
-        return new CappedInputStream(exchange.getRequestBody(), maxRequestBytes);
+        return new CappedInputStream(exchange.getRequestBody(), length);
     }
 
     /**

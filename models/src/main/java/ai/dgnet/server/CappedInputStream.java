@@ -6,7 +6,7 @@ import java.io.InputStream;
 
 /**
  * A request body read with a limit: the first byte past it fails the request with 413. A chunked body declares no
- * length, so only reading can find out that it is too large.
+ * length, so only reading can find out that it is too large; a body that declares its length has that as its limit.
  */
 final class CappedInputStream extends FilterInputStream {
     private final long limit;
@@ -15,6 +15,11 @@ final class CappedInputStream extends FilterInputStream {
     CappedInputStream(InputStream in, long limit) {
         super(in);
         this.limit = limit;
+    }
+
+    /** The bytes the body may still have: the limit less what was read. */
+    long remaining() {
+        return limit - count;
     }
 
     static RequestException tooLarge(long limit) {

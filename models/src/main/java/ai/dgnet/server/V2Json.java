@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,6 +49,8 @@ final class V2Json {
      * megabytes that the heap budget does not see.
      */
     private static final int MAX_STRING = 64 * 1024;
+    /** Binary tensor data is read through a buffer of this many bytes, a whole number of FP32 values. */
+    private static final int BINARY_CHUNK_BYTES = 64 * 1024;
     /**
      * Jackson's fast number parser: an image is hundreds of thousands of numbers, and the JDK's parser made reading
      * them a large share of a request's time.
@@ -101,8 +104,8 @@ final class V2Json {
      * bytes of the body and binary tensor data follows it; -1 means the body is JSON alone. What the request holds on
      * the heap is taken from {@code heap} before it is allocated.
      */
-    static InferRequest readInfer(InputStream body, long jsonBytes, ModelConfig config, List<OutputTensor> available,
-                                  HeapBudget.Claim heap) throws IOException {
+    static InferRequest readInfer(CappedInputStream body, long jsonBytes, ModelConfig config,
+                                  List<OutputTensor> available, HeapBudget.Claim heap) throws IOException {
         Request request = parse(jsonBytes < 0 ? body
                 : new ByteArrayInputStream(exactly(body, jsonBytes, "the JSON that Inference-Header-Content-Length "
                         + "declares", heap)), available, heap);
@@ -135,13 +138,32 @@ final class V2Json {
         return bytes;
     }
 
-    /** {@code size} bytes of little-endian FP32 from {@code body}; finite values only, as in JSON. */
-    private static float[] binary(InputStream body, long size, HeapBudget.Claim heap) throws IOException {
-        byte[] bytes = exactly(body, size, "input '" + INPUT + "''s binary data", heap);
-        heap.take(size, "input '" + INPUT + "''s values");
-        float[] values = new float[bytes.length / Float.BYTES];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        heap.give(size);
+    /**
+     * {@code size} bytes of little-endian FP32 from {@code body}; finite values only, as in JSON. Read straight into
+     * the values, a chunk at a time, once the body is known to hold that many bytes: the heap holds them once.
+     */
+    private static float[] binary(CappedInputStream body, long size, HeapBudget.Claim heap) throws IOException {
+        String what = "input '" + INPUT + "''s binary data";
+        if (size > body.remaining()) {
+            throw bad(what + " has " + size + " bytes, more than the " + body.remaining() + " left in the body");
+        }
+        if (size / Float.BYTES > Integer.MAX_VALUE - 8) {
+            throw bad(what + " has " + size + " bytes, more than a request may have");
+        }
+        heap.take(size, what);
+        float[] values = new float[(int) (size / Float.BYTES)];
+        byte[] chunk = new byte[BINARY_CHUNK_BYTES];
+        FloatBuffer chunkValues = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (int at = 0; at < values.length; ) {
+            int count = Math.min(chunkValues.capacity(), values.length - at);
+            int read = body.readNBytes(chunk, 0, count * Float.BYTES);
+            if (read < count * Float.BYTES) {
+                throw bad("the body ends " + ((long) at * Float.BYTES + read) + " bytes into " + what + ", of "
+                        + size + " bytes");
+            }
+            chunkValues.get(0, values, at, count);
+            at += count;
+        }
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 throw bad("input '" + INPUT + "' value " + values[i] + " (index " + i + ") is not a finite FP32 "

@@ -10,11 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The JSON request the server writes for its own warm-up: a plain v2 request of its values, read back exactly. */
 class V2JsonTest {
@@ -35,8 +37,7 @@ class V2JsonTest {
 
         List<OutputTensor> outputs = OutputTensor.of(config);
         HeapBudget heap = new HeapBudget(1 << 20);
-        V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), -1, config, outputs,
-                heap.claim());
+        V2Json.InferRequest request = V2Json.readInfer(whole(body), -1, config, outputs, heap.claim());
         assertEquals(shape, request.shape());
         assertArrayEquals(values, request.values());
         assertEquals(values.length * Float.BYTES, heap.held(), "the values kept, the arrays grown through given back");
@@ -60,10 +61,34 @@ class V2JsonTest {
         assertEquals((byte) 0x3E, body[body.length - 1]);
 
         HeapBudget heap = new HeapBudget(1 << 20);
-        V2Json.InferRequest request = V2Json.readInfer(new ByteArrayInputStream(body), binary.jsonBytes(), config,
+        V2Json.InferRequest request = V2Json.readInfer(whole(body), binary.jsonBytes(), config,
                 OutputTensor.of(config), heap.claim());
         assertEquals(shape, request.shape());
         assertArrayEquals(values, request.values());
         assertEquals(binary.jsonBytes() + 24, heap.held(), "the JSON's bytes and the values kept");
+    }
+
+    @Test
+    void binaryDataLongerThanTheBodyIsRefusedBeforeItIsRead() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        Shape shape = Shape.of(1, 3, 1, 2);
+        V2Json.BinaryRequest binary = V2Json.binaryInferRequest(shape, new float[6]);
+        String json = new String(binary.body(), 0, binary.jsonBytes(), StandardCharsets.UTF_8)
+                .replace("[1,3,1,2]", "[1,3,16384,16384]").replace("\"binary_data_size\":24",
+                        "\"binary_data_size\":3221225472");
+        byte[] jsonBytes = json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = Arrays.copyOf(jsonBytes, jsonBytes.length + 24);
+        HeapBudget heap = new HeapBudget(1L << 40);
+        RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(body),
+                jsonBytes.length, config, OutputTensor.of(config), heap.claim()));
+        assertEquals(400, e.status());
+        assertEquals("input 'input''s binary data has 3221225472 bytes, more than the 24 left in the body",
+                e.getMessage());
+        assertEquals(jsonBytes.length, heap.held(), "nothing taken for the values");
+    }
+
+    /** A body that declares its length, as the server reads one. */
+    private static CappedInputStream whole(byte[] body) {
+        return new CappedInputStream(new ByteArrayInputStream(body), body.length);
     }
 }
