@@ -231,7 +231,8 @@ final class ModelWorker {
     /**
      * Runs a deterministic batch {@link ServerConfig#warmupRuns()} times at every batch size runs take, and at the
      * smallest as often as {@link #JIT_WARMUP_NANOS} allows up to {@link #JIT_WARMUP_RUNS}, unless the worker is told
-     * to stop. A size that fails is logged and left: its requests will meet the failure themselves.
+     * to stop. A size that fails is logged and left: its requests will meet the failure themselves; one refused memory
+     * ends the warm-up, as every larger size would be refused too.
      */
     private void warmUp() {
         try {
@@ -260,6 +261,11 @@ final class ModelWorker {
                     }
                 } catch (Exception | Error e) {
                     failed("warm-up at batch " + size, shape, e);
+                    if (e instanceof InsufficientMemoryException) {
+                        // The larger batches need more memory still; preparing each to be refused took minutes at a
+                        // --max-batch in the millions.
+                        break;
+                    }
                 }
             }
         } finally {

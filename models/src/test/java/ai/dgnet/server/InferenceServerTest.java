@@ -745,6 +745,20 @@ class InferenceServerTest {
     }
 
     @Test
+    void aWarmupSizeRefusedMemoryEndsTheWarmupAndTheModelServesAllTheSame() throws Exception {
+        HoldWarmup hooks = new HoldWarmup(2, new InsufficientMemoryException("not enough memory for a buffer of 9.0 "
+                + "GiB: the process has 1.0 GiB available", false));
+        hooks.release.countDown();
+        Shape shape = Shape.of(3, 3, 32, 32);
+        float[] input = input(shape, 43);
+        try (InferenceServer server = start(config().withWarmupRuns(1), hooks)) {
+            assertEquals(List.of(1, 2), hooks.sizes, "the sizes above the refused one are left");
+            HttpResponse<String> response = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
+            assertAnswered(response, input, shape);
+        }
+    }
+
+    @Test
     void noWarmupRunsMeansReadyAtOnce() throws Exception {
         HoldWarmup hooks = new HoldWarmup(-1);
         try (InferenceServer server = start(config().withWarmupRuns(0), hooks)) {
@@ -914,9 +928,15 @@ class InferenceServerTest {
         final CountDownLatch queued = new CountDownLatch(1);
         final List<Integer> sizes = new CopyOnWriteArrayList<>();
         private final int failAt;
+        private final RuntimeException fault;
 
         HoldWarmup(int failAt) {
+            this(failAt, new IllegalStateException("injected warm-up fault"));
+        }
+
+        HoldWarmup(int failAt, RuntimeException fault) {
             this.failAt = failAt;
+            this.fault = fault;
         }
 
         @Override
@@ -930,7 +950,7 @@ class InferenceServerTest {
             warming.countDown();
             release.await();
             if (batch == failAt) {
-                throw new IllegalStateException("injected warm-up fault");
+                throw fault;
             }
         }
     }
