@@ -1,6 +1,6 @@
 package ai.dgnet.server;
 
-import java.util.Locale;
+import static ai.dgnet.runtime.NativeMemory.formatBytes;
 
 /**
  * The Java heap that requests may hold at once: their bodies, the values read from them, their decoded images.
@@ -13,7 +13,6 @@ import java.util.Locale;
  * it alone needs more than all of it.
  */
 final class HeapBudget {
-    private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB"};
     private final long limit;
     private long held;
 
@@ -47,20 +46,6 @@ final class HeapBudget {
         return new Claim();
     }
 
-    /** {@code bytes} for a message: {@code 512 bytes}, {@code 18.8 KiB}, {@code 1.5 GiB}. */
-    private static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " bytes";
-        }
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < UNITS.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
-    }
-
     /** What one request holds of the budget; for one thread. */
     final class Claim implements AutoCloseable {
         private long bytes;
@@ -75,14 +60,14 @@ final class HeapBudget {
             }
             synchronized (HeapBudget.this) {
                 if (n > limit - bytes) {
-                    throw new RequestException(413, "the request needs more than the server's " + size(limit)
-                            + " of Java heap for requests (" + what + " would take " + size(n) + " more, after "
-                            + size(bytes) + "): send a smaller one, or start the server with a larger heap");
+                    throw new RequestException(413, "the request needs more than the server's " + formatBytes(limit)
+                            + " of Java heap for requests (" + what + " would take " + formatBytes(n) + " more, after "
+                            + formatBytes(bytes) + "): send a smaller one, or start the server with a larger heap");
                 }
                 if (n > limit - held) {
-                    throw RequestException.unavailable("busy: requests in flight hold " + size(held) + " of the "
-                            + size(limit) + " of Java heap the server gives requests, and " + what + " needs "
-                            + size(n) + " more");
+                    throw RequestException.unavailable("busy: requests in flight hold " + formatBytes(held) + " of the "
+                            + formatBytes(limit) + " of Java heap the server gives requests, and " + what + " needs "
+                            + formatBytes(n) + " more");
                 }
                 held += n;
                 bytes += n;

@@ -22,8 +22,8 @@ class HeapBudgetTest {
             RequestException busy = assertThrows(RequestException.class, () -> b.take(1024, "an image"));
             assertEquals(503, busy.status());
             assertEquals("1", busy.headers().get("Retry-After"));
-            assertEquals("busy: requests in flight hold 3.0 MiB of the 3.0 MiB of Java heap the server gives "
-                    + "requests, and an image needs 1.0 KiB more", busy.getMessage());
+            assertEquals("busy: requests in flight hold 3 MiB of the 3 MiB of Java heap the server gives "
+                    + "requests, and an image needs 1 KiB more", busy.getMessage());
             assertEquals(3 << 20, budget.held(), "a refused take holds nothing");
         }
         assertEquals(0, budget.held());
@@ -39,7 +39,7 @@ class HeapBudgetTest {
             assertEquals(413, tooLarge.status());
             assertTrue(tooLarge.headers().isEmpty(), "no Retry-After: it would not fit later either");
             assertEquals("the request needs more than the server's 1.0 GiB of Java heap for requests (input "
-                    + "'input''s values would take 512.0 MiB more, after 768.0 MiB): send a smaller one, or start "
+                    + "'input''s values would take 512 MiB more, after 768 MiB): send a smaller one, or start "
                     + "the server with a larger heap", tooLarge.getMessage());
         }
         assertEquals(0, budget.held());

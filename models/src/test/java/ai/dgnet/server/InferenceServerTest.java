@@ -556,8 +556,8 @@ class InferenceServerTest {
             assertEquals(4800 * Float.BYTES, heap.held(), "the first request's values, held while its batch runs");
 
             HttpResponse<String> second = post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 2)));
-            assertError(second, 503, "busy: requests in flight hold 34.8 KiB of the 58.6 KiB of Java heap the server gives requests, "
-                    + "and input 'input''s values needs 32.0 KiB more");
+            assertError(second, 503, "busy: requests in flight hold 35 KiB of the 59 KiB of Java heap the server gives "
+                    + "requests, and input 'input''s values needs 32 KiB more");
             assertEquals("1", second.headers().firstValue("Retry-After").orElseThrow());
             hooks.release.countDown();
             assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
@@ -565,8 +565,8 @@ class InferenceServerTest {
 
             Shape big = Shape.of(1, 3, 64, 64);
             assertError(post(server, "/v2/models/cifar/infer", inferBody(big, input(big, 3))), 413,
-                    "the request needs more than the server's 58.6 KiB of Java heap for requests (input 'input''s "
-                            + "values would take 64.0 KiB more, after 32.0 KiB)");
+                    "the request needs more than the server's 59 KiB of Java heap for requests (input 'input''s "
+                            + "values would take 64 KiB more, after 32 KiB)");
             assertError(upload(server, "/v2/models/cifar/classify", "image/png", image("png", 120, 100)), 413,
                     "the decoded image would take");
             assertEquals(200, upload(server, "/v2/models/cifar/classify", "image/png", image("png", 45, 38))

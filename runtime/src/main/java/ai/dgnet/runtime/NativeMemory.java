@@ -74,7 +74,8 @@ public final class NativeMemory {
         MemorySegment mapping = mmap(MemorySegment.NULL, span, PROT_READ() | PROT_WRITE(),
                 MAP_PRIVATE() | MAP_ANONYMOUS(), -1, 0);
         if (mapping.address() == MAP_FAILED().address()) {
-            throw new InsufficientMemoryException("the system refused to map " + size(bytes) + " for a buffer", true);
+            throw new InsufficientMemoryException("the system refused to map " + formatBytes(bytes) + " for a buffer",
+                    true);
         }
         Mapped mapped = new Mapped(MemorySegment.ofAddress((mapping.address() + HUGE_PAGE - 1) & -HUGE_PAGE)
                 .reinterpret(bytes));
@@ -105,9 +106,10 @@ public final class NativeMemory {
      */
     static void requireRoom(long bytes, long untouched, long resident, long available) {
         if (bytes > available - untouched) {
-            throw new InsufficientMemoryException("not enough memory for a buffer of " + size(bytes) + ": "
-                    + (untouched > 0 ? size(untouched) + " of buffers mapped before it are not in use yet, and " : "")
-                    + "the process has " + size(available) + " available", bytes + untouched <= available + resident);
+            throw new InsufficientMemoryException("not enough memory for a buffer of " + formatBytes(bytes) + ": "
+                    + (untouched > 0 ? formatBytes(untouched) + " of buffers mapped before it are not in use yet, and "
+                    : "") + "the process has " + formatBytes(available) + " available",
+                    bytes + untouched <= available + resident);
         }
     }
 
@@ -164,10 +166,14 @@ public final class NativeMemory {
         }
     }
 
-    /** {@code bytes} for a message: {@code 3.1 GiB}, {@code 740 MiB}. */
-    static String size(long bytes) {
+    /** {@code bytes} for a message: {@code 3.1 GiB}, {@code 740 MiB}, {@code 59 KiB}, {@code 512 bytes}. */
+    public static String formatBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
+        }
         double mib = bytes / (double) (1 << 20);
         return mib >= 1024 ? String.format(Locale.ROOT, "%.1f GiB", mib / 1024)
-                : String.format(Locale.ROOT, "%.0f MiB", mib);
+                : mib >= 1 ? String.format(Locale.ROOT, "%.0f MiB", mib)
+                : String.format(Locale.ROOT, "%.0f KiB", bytes / 1024.0);
     }
 }
