@@ -71,7 +71,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--warmup-runs", paramLabel = "N",
             description = "Runs of a deterministic batch at each batch size runs take (1, 2, 4, ... up to "
                     + "--max-batch) before a model reports ready, so that the first requests wait for no preparation "
-                    + "or compilation; at batch 1 they go on for up to 1.5 s for the JIT; 0 for none "
+                    + "or compilation; at batch 1 they go on for up to 1.5 s for the JIT, at larger sizes they stop "
+                    + "once those after the first have taken 1 s, and a size whose run would take over 10 s is left "
+                    + "to its first request; 0 for none "
                     + "(default: ${DEFAULT-VALUE}).")
     int warmupRuns = DEFAULTS.warmupRuns();
 
@@ -125,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
             long start = System.nanoTime();
             if (serving.server().awaitReady()) {
                 out.println(warmupRuns == 0 ? "dgnet serve: ready" : String.format(Locale.ROOT,
-                        "dgnet serve: ready: warmed up in %.1f s (%d runs at batch sizes %s)",
+                        "dgnet serve: ready: warmed up in %.1f s (up to %d runs at batch sizes %s)",
                         (System.nanoTime() - start) / 1e9, warmupRuns, serving.config().batchSizes().stream()
                                 .map(String::valueOf).collect(Collectors.joining(", "))));
                 out.flush();

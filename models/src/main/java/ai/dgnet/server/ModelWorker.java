@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +59,19 @@ final class ModelWorker {
      */
     private static final long JIT_WARMUP_NANOS = 1_500_000_000L;
     private static final int JIT_WARMUP_RUNS = 200;
+    /**
+     * At a larger batch size, how long the runs after the first (which prepares the network) may take before the
+     * rest of {@link ServerConfig#warmupRuns()} are left. The repeated runs are there for the JIT, and a run this long
+     * has executed the kernels thousands of times: with {@code --max-batch 64}, DG-ResNet-50 warmed up in 73 s on 2
+     * AVX2 cores with five runs at every size, in 41 s with this limit.
+     */
+    static final long SIZE_WARMUP_NANOS = 1_000_000_000L;
+    /**
+     * The warm-up leaves the batch sizes whose run it expects to take longer than this (the last run's time scaled
+     * by the batch sizes' ratio): such a request waits longer for its run than for the preparation the warm-up
+     * would save it, and a {@code --max-batch} in the millions warmed up for hours.
+     */
+    static final long LONGEST_WARMUP_RUN_NANOS = 10_000_000_000L;
 
     /** What one request gets back: its rows {@code [first, first + count)} of a batch's result. */
     record Slice(Result result, int first, int count) {
@@ -231,16 +245,27 @@ final class ModelWorker {
     /**
      * Runs a deterministic batch {@link ServerConfig#warmupRuns()} times at every batch size runs take, and at the
      * smallest as often as {@link #JIT_WARMUP_NANOS} allows up to {@link #JIT_WARMUP_RUNS}, unless the worker is told
-     * to stop. A size that fails is logged and left: its requests will meet the failure themselves; one refused memory
-     * ends the warm-up, as every larger size would be refused too.
+     * to stop. At the larger sizes the runs after the first stop after {@link #SIZE_WARMUP_NANOS}, and the sizes whose
+     * run would take more than {@link #LONGEST_WARMUP_RUN_NANOS} are left to their first request. A size that fails
+     * is logged and left: its requests will meet the failure themselves; one refused memory ends the warm-up, as
+     * every larger size would be refused too.
      */
     private void warmUp() {
         try {
             ModelConfig modelConfig = model.config();
             int side = modelConfig.imageSize();
             List<Integer> sizes = config.warmupRuns() == 0 ? List.of() : config.batchSizes();
+            int previous = 0;
+            long previousRunNanos = 0;
             for (int size : sizes) {
                 if (stopping()) {
+                    break;
+                }
+                long expected = previous == 0 ? 0 : (long) ((double) previousRunNanos * size / previous);
+                if (expected > LONGEST_WARMUP_RUN_NANOS) {
+                    LOG.log(Level.INFO, String.format(Locale.ROOT, "model '%s': warm-up stops before batch %d: a run "
+                            + "at batch %d took %.1f s, so larger batches are prepared by their first request",
+                            name, size, previous, previousRunNanos / 1e9));
                     break;
                 }
                 Shape shape = Shape.of(size, modelConfig.inChannels(), side, side);
@@ -249,15 +274,23 @@ final class ModelWorker {
                     Tensor input = input(shape);
                     DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
                     Result result = null;
-                    boolean smallest = size == sizes.getFirst();
+                    boolean smallest = previous == 0;
                     long jitUntil = 0;
-                    for (int i = 0; !stopping() && (i < config.warmupRuns() || smallest && i < JIT_WARMUP_RUNS
-                            && System.nanoTime() < jitUntil); i++) {
+                    long repeatedNanos = 0;
+                    for (int i = 0; !stopping() && (smallest
+                            ? i < config.warmupRuns() || i < JIT_WARMUP_RUNS && System.nanoTime() < jitUntil
+                            : i < config.warmupRuns() && repeatedNanos < SIZE_WARMUP_NANOS); i++) {
+                        long start = System.nanoTime();
                         result = session.run(input, result);
+                        long end = System.nanoTime();
+                        long runNanos = hooks.warmupRunNanos(name, size, end - start);
                         if (i == 0) {
                             // The first run prepares the network: the JIT's time starts after it.
-                            jitUntil = System.nanoTime() + JIT_WARMUP_NANOS;
+                            jitUntil = end + JIT_WARMUP_NANOS;
+                        } else {
+                            repeatedNanos += runNanos;
                         }
+                        previousRunNanos = runNanos;
                     }
                 } catch (Exception | Error e) {
                     failed("warm-up at batch " + size, shape, e);
@@ -267,6 +300,7 @@ final class ModelWorker {
                         break;
                     }
                 }
+                previous = size;
             }
         } finally {
             warm.countDown();

@@ -21,7 +21,9 @@ import java.util.Objects;
  * @param warmupRuns      runs of a deterministic batch at every batch size a run can take (1, 2, 4, ... up to
  *                        {@code maxBatch}, the sizes batches are padded to) before a model reports ready, so that
  *                        the first requests find its kernels prepared and compiled; at the smallest size the runs
- *                        go on for up to 1.5 s (at most 200) while the JIT compiles the model's Java code; then as
+ *                        go on for up to 1.5 s (at most 200) while the JIT compiles the model's Java code, at
+ *                        the larger ones for at most 1 s after the first, and a size whose run would take over
+ *                        10 s is left to its first request; then as
  *                        many JSON and as many binary requests the server sends itself; 0 for none
  */
 public record ServerConfig(String host, int port, int maxBatch, Duration maxQueueDelay, int queueCapacity,

@@ -17,6 +17,14 @@ interface WorkerHooks {
     default void beforeWarmup(String model, int batch) throws Exception {
     }
 
+    /**
+     * How long the warm-up takes its run at {@code batch} to have lasted, given that it lasted {@code nanos}: the
+     * warm-up decides by these times how many runs to make at a size and which sizes to leave.
+     */
+    default long warmupRunNanos(String model, int batch, long nanos) {
+        return nanos;
+    }
+
     /** Called on the worker thread before each batched run; what it throws fails that batch like a run would. */
     default void beforeRun(String model, int instances) throws Exception {
     }

@@ -10,14 +10,18 @@ import ai.dgnet.runtime.dg.Mode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelWorkerTest {
     private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
@@ -51,6 +55,39 @@ class ModelWorkerTest {
                 e = assertThrows(CompletionException.class, () -> run(worker, large));
                 assertEquals("injected fault", e.getCause().getMessage());
                 assertEquals(Set.of(padded), worker.inputShapes(), "kept after another failure");
+            } finally {
+                worker.beginStop();
+                worker.awaitStopped();
+            }
+        }
+    }
+
+    /**
+     * At the larger batch sizes the warm-up stops repeating runs once those after the first have taken
+     * {@link ModelWorker#SIZE_WARMUP_NANOS}, and leaves the sizes whose run it expects to take longer than
+     * {@link ModelWorker#LONGEST_WARMUP_RUN_NANOS}; batch 1 keeps all its runs. The hook reports the runs at batch 2
+     * as taking just over half the longest run, so batch 4's would take longer.
+     */
+    @Test
+    void theWarmupLeavesRunsAndSizesThatWouldTakeLong() throws InterruptedException {
+        Map<Integer, Integer> runs = new ConcurrentHashMap<>();
+        long slow = ModelWorker.LONGEST_WARMUP_RUN_NANOS / 2 + 1;
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public long warmupRunNanos(String model, int batch, long nanos) {
+                runs.merge(batch, 1, Integer::sum);
+                return batch == 1 ? nanos : slow;
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(8, Duration.ZERO).withWarmupRuns(5);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(8), hooks);
+            try {
+                assertTrue(worker.awaitWarm(TimeUnit.MINUTES.toNanos(2)), "warmed up");
+                assertEquals(Set.of(1, 2), runs.keySet(), "batch 4's run would take longer than the longest");
+                assertTrue(runs.get(1) >= 5, "batch 1 runs " + runs.get(1) + " times");
+                assertEquals(2, runs.get(2), "the first run, then one past the time for repeated runs");
             } finally {
                 worker.beginStop();
                 worker.awaitStopped();
