@@ -3,6 +3,7 @@ package ai.dgnet.cli;
 import ai.dgnet.dnnl.DnnlLibraryException;
 import ai.dgnet.models.io.ModelFileException;
 import ai.dgnet.runtime.InsufficientMemoryException;
+import ai.dgnet.runtime.NativeMemory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,8 +37,8 @@ public final class Main {
 
     /** The one line for a Java heap that ran out, with the heap's limit and how to raise it. */
     static String outOfHeap(OutOfMemoryError e, long maxHeapBytes) {
-        return "out of Java heap (" + e.getMessage() + ", at most " + maxHeapBytes / (1 << 20)
-                + " MiB): use fewer or smaller inputs, or raise the limit, e.g. DGNET_JAVA_OPTS=-Xmx8g";
+        return "out of Java heap (" + e.getMessage() + ", at most " + NativeMemory.formatBytes(maxHeapBytes)
+                + "): use fewer or smaller inputs, or raise the limit, e.g. DGNET_JAVA_OPTS=-Xmx8g";
     }
 
     /**

@@ -21,5 +21,8 @@ class MainTest {
         assertEquals("out of Java heap (Java heap space, at most 512 MiB): use fewer or smaller inputs, or raise the "
                 + "limit, e.g. DGNET_JAVA_OPTS=-Xmx8g", Main.outOfHeap(new OutOfMemoryError("Java heap space"),
                 512L << 20));
+        assertEquals("out of Java heap (Java heap space, at most 7.5 GiB): use fewer or smaller inputs, or raise the "
+                + "limit, e.g. DGNET_JAVA_OPTS=-Xmx8g", Main.outOfHeap(new OutOfMemoryError("Java heap space"),
+                15L << 29));
     }
 }
