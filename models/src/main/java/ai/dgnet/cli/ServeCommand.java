@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -127,9 +128,8 @@ final class ServeCommand implements Callable<Integer> {
             long start = System.nanoTime();
             if (serving.server().awaitReady()) {
                 out.println(warmupRuns == 0 ? "dgnet serve: ready" : String.format(Locale.ROOT,
-                        "dgnet serve: ready: warmed up in %.1f s (up to %d runs at batch sizes %s)",
-                        (System.nanoTime() - start) / 1e9, warmupRuns, serving.config().batchSizes().stream()
-                                .map(String::valueOf).collect(Collectors.joining(", "))));
+                        "dgnet serve: ready: warmed up in %.1f s (up to %d runs %s)",
+                        (System.nanoTime() - start) / 1e9, warmupRuns, warmed(serving.server().warmedBatchSizes())));
                 out.flush();
             }
             stopped.await();
@@ -138,6 +138,24 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         released.countDown();
         return 0;
+    }
+
+    /**
+     * Where the models warmed up, for the ready line: {@code at batch sizes 1, 2, 4, 8} when every model warmed up at
+     * the same sizes, else per model ({@code a at batch sizes 1, 2; b at batch size 1}).
+     */
+    static String warmed(Map<String, List<Integer>> sizesByModel) {
+        if (Set.copyOf(sizesByModel.values()).size() == 1) {
+            return atSizes(sizesByModel.values().iterator().next());
+        }
+        return sizesByModel.entrySet().stream().map(e -> e.getKey() + " " + atSizes(e.getValue()))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String atSizes(List<Integer> sizes) {
+        return sizes.isEmpty() ? "at no batch size"
+                : (sizes.size() == 1 ? "at batch size " : "at batch sizes ")
+                        + sizes.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     /** Opens the models and the device and starts the server; the caller closes what it gets. */

@@ -244,6 +244,16 @@ public final class InferenceServer implements AutoCloseable {
         return warmedUp.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) && !closing;
     }
 
+    /**
+     * Per model, in the order served, the batch sizes its warm-up ran at without failing; call once
+     * {@link #awaitReady()} has returned true.
+     */
+    public Map<String, List<Integer>> warmedBatchSizes() {
+        Map<String, List<Integer>> sizes = new LinkedHashMap<>();
+        workers.forEach(worker -> sizes.put(worker.name(), worker.warmedBatchSizes()));
+        return sizes;
+    }
+
     /** The port the server listens on (the one picked when the configuration asked for port 0). */
     public int port() {
         return http.getAddress().getPort();

@@ -101,6 +101,8 @@ final class ModelWorker {
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final Thread thread;
     private final CountDownLatch warm = new CountDownLatch(1);
+    /** Written by the worker thread during the warm-up only; {@link #warm} publishes it. */
+    private final List<Integer> warmedSizes = new ArrayList<>();
     /**
      * The worker thread's input tensor per batch shape it has run, reused by every batch of that shape (beside the
      * network the session prepares per shape, far larger, so this adds little to what a new shape costs); as many
@@ -173,6 +175,17 @@ final class ModelWorker {
     /** Whether the warm-up is over (or was cut short by a stop): the model takes requests without delay. */
     boolean warm() {
         return warm.getCount() == 0;
+    }
+
+    /**
+     * The batch sizes the warm-up ran at without failing, once {@link #warm()}: all of {@link ServerConfig#batchSizes}
+     * unless one failed, was refused memory or would have taken too long.
+     */
+    List<Integer> warmedBatchSizes() {
+        if (!warm()) {
+            throw new IllegalStateException("model '" + name + "' is still warming up");
+        }
+        return List.copyOf(warmedSizes);
     }
 
     /** Waits at most {@code nanos} until {@link #warm()}; returns whether it is. */
@@ -292,6 +305,7 @@ final class ModelWorker {
                         }
                         previousRunNanos = runNanos;
                     }
+                    warmedSizes.add(size);
                 } catch (Exception | Error e) {
                     failed("warm-up at batch " + size, shape, e);
                     if (e instanceof InsufficientMemoryException) {

@@ -17,6 +17,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +72,20 @@ class ServeCommandTest {
         try (ServeCommand.Serving serving = command.start()) {
             assertEquals(9, serving.config().session().maxShapes(), "1, 2, 4, ... 256");
         }
+    }
+
+    /** The ready line says where the models warmed up: once where they all did alike, else per model. */
+    @Test
+    void theReadyLineSaysWhereEachModelWarmedUp() {
+        assertEquals("at batch sizes 1, 2, 4", ServeCommand.warmed(Map.of("a", List.of(1, 2, 4))));
+        Map<String, List<Integer>> sizes = new LinkedHashMap<>();
+        sizes.put("a", List.of(1, 2, 4));
+        sizes.put("b", List.of(1, 2, 4));
+        assertEquals("at batch sizes 1, 2, 4", ServeCommand.warmed(sizes));
+        sizes.put("c", List.of(1));
+        sizes.put("d", List.of());
+        assertEquals("a at batch sizes 1, 2, 4; b at batch sizes 1, 2, 4; c at batch size 1; d at no batch size",
+                ServeCommand.warmed(sizes));
     }
 
     @Test

@@ -739,6 +739,7 @@ class InferenceServerTest {
         float[] input = input(shape, 42);
         try (InferenceServer server = start(config().withWarmupRuns(1), hooks)) {
             assertEquals(List.of(1, 2, 4, 8), hooks.sizes, "the sizes after the failed one are warmed up too");
+            assertEquals(Map.of("cifar", List.of(1, 4, 8)), server.warmedBatchSizes());
             HttpResponse<String> response = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
             assertAnswered(response, input, shape);
         }
@@ -753,6 +754,7 @@ class InferenceServerTest {
         float[] input = input(shape, 43);
         try (InferenceServer server = start(config().withWarmupRuns(1), hooks)) {
             assertEquals(List.of(1, 2), hooks.sizes, "the sizes above the refused one are left");
+            assertEquals(Map.of("cifar", List.of(1)), server.warmedBatchSizes());
             HttpResponse<String> response = post(server, "/v2/models/cifar/infer", inferBody(shape, input));
             assertAnswered(response, input, shape);
         }

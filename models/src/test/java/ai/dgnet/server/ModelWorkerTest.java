@@ -10,6 +10,7 @@ import ai.dgnet.runtime.dg.Mode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -88,6 +89,7 @@ class ModelWorkerTest {
                 assertEquals(Set.of(1, 2), runs.keySet(), "batch 4's run would take longer than the longest");
                 assertTrue(runs.get(1) >= 5, "batch 1 runs " + runs.get(1) + " times");
                 assertEquals(2, runs.get(2), "the first run, then one past the time for repeated runs");
+                assertEquals(List.of(1, 2), worker.warmedBatchSizes());
             } finally {
                 worker.beginStop();
                 worker.awaitStopped();
