@@ -18,8 +18,10 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -133,16 +135,19 @@ public final class SafeTensors implements AutoCloseable {
     /** Open as long as the mapping, to see the file's size now: the same file, even where its name is reused. */
     private final FileChannel channel;
     private final long mappedSize;
+    /** The file's identity and modification time when it was opened, to see it rewritten in place; null if unknown. */
+    private final BasicFileAttributes opened;
     private final Arena arena;
     private final MemorySegment dataArea;
     private final Map<String, String> metadata;
     private final TreeMap<String, Slot> tensors;
 
-    private SafeTensors(Path file, FileChannel channel, long mappedSize, Arena arena, MemorySegment dataArea,
-                        Map<String, String> metadata, TreeMap<String, Slot> tensors) {
+    private SafeTensors(Path file, FileChannel channel, long mappedSize, BasicFileAttributes opened, Arena arena,
+                        MemorySegment dataArea, Map<String, String> metadata, TreeMap<String, Slot> tensors) {
         this.file = file;
         this.channel = channel;
         this.mappedSize = mappedSize;
+        this.opened = opened;
         this.arena = arena;
         this.dataArea = dataArea;
         this.metadata = metadata;
@@ -206,7 +211,8 @@ public final class SafeTensors implements AutoCloseable {
             }
         }
         requireDisjoint(file, tensors.values());
-        return new SafeTensors(file, channel, mapping.byteSize(), arena, dataArea, metadata, tensors);
+        return new SafeTensors(file, channel, mapping.byteSize(), attributes(file), arena, dataArea, metadata,
+                tensors);
     }
 
     private static JsonNode parseJson(Path file, MemorySegment bytes) {
@@ -459,8 +465,11 @@ public final class SafeTensors implements AutoCloseable {
 
     /**
      * Refuses to read from a file cut short since it was mapped (a copy onto it, say): its pages past the new end are
-     * gone, and the JVM would turn the fault into an InternalError at some later point of the reading thread. A file
-     * rewritten in place to its old size is not seen.
+     * gone, and the JVM would turn the fault into an InternalError at some later point of the reading thread. Refuses
+     * too a file rewritten in place since (a checkpoint saved again under its name, as PyTorch's {@code save_file}
+     * does): its new bytes would be read under the old header, into a network whose other weights are the old ones.
+     * A file replaced by another under its name (a rename, as {@link SafeTensorsWriter} does) is no concern: the
+     * mapping keeps the file it was made of.
      */
     private void requireWhole(String name) {
         long now;
@@ -472,6 +481,26 @@ public final class SafeTensors implements AutoCloseable {
         if (now < mappedSize) {
             throw ModelFileException.of(file, name, "cannot be read: the file was cut to " + now + " bytes after it "
                     + "was opened (" + mappedSize + " then)");
+        }
+        BasicFileAttributes current = attributes(file);
+        if (opened != null && current != null && opened.fileKey().equals(current.fileKey())
+                && !opened.lastModifiedTime().equals(current.lastModifiedTime())) {
+            throw ModelFileException.of(file, name, "cannot be read: the file was rewritten after it was opened "
+                    + "(modified " + current.lastModifiedTime() + ", " + opened.lastModifiedTime() + " then): open it "
+                    + "again");
+        }
+    }
+
+    /**
+     * What names {@code file} now and when it was modified; null where the file system gives no identity (no file
+     * key) or the name is gone, in which case the mapping is all there is to read and nothing can be compared.
+     */
+    private static BasicFileAttributes attributes(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.fileKey() == null ? null : attributes;
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 
@@ -130,6 +131,36 @@ class SafeTensorsTest {
             ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("w"));
             assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: the file was cut to 100 bytes "
                     + "after it was opened"), e.getMessage());
+        }
+    }
+
+    /** A checkpoint saved again in place under the name the model was opened from, as PyTorch's save_file does. */
+    @Test
+    void aFileRewrittenInPlaceAfterItWasOpenedIsRefusedNotReadUnderTheOldHeader() throws IOException {
+        Path file = dir.resolve("rewritten.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {4}, new float[] {1, 2, 3, 4}).write(file);
+        Path next = dir.resolve("next.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {4}, new float[] {5, 6, 7, 8}).write(next);
+        try (SafeTensors st = SafeTensors.open(file)) {
+            FileTime opened = Files.getLastModifiedTime(file);
+            Files.write(file, Files.readAllBytes(next));
+            // Some file systems count modification times in seconds: the rewrite must show as one.
+            Files.setLastModifiedTime(file, FileTime.fromMillis(opened.toMillis() + 2000));
+            ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("w"));
+            assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: the file was rewritten after "
+                    + "it was opened"), e.getMessage());
+        }
+    }
+
+    /** A file replaced under its name (renamed over, as SafeTensorsWriter writes) keeps what was opened readable. */
+    @Test
+    void aFileReplacedUnderItsNameStillReadsWhatWasOpened() throws IOException {
+        Path file = dir.resolve("replaced.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {4}, new float[] {1, 2, 3, 4}).write(file);
+        try (SafeTensors st = SafeTensors.open(file)) {
+            new SafeTensorsWriter().add("w", new int[] {4}, new float[] {5, 6, 7, 8}).write(file);
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 2000));
+            assertArrayEquals(new float[] {1, 2, 3, 4}, st.floats("w"));
         }
     }
 
