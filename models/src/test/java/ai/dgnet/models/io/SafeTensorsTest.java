@@ -124,14 +124,11 @@ class SafeTensorsTest {
         Path file = dir.resolve("shrinks.safetensors");
         // Large enough that the tensor's pages lie past the first one, which the header keeps.
         new SafeTensorsWriter().add("w", new int[] {1 << 16}, new float[1 << 16]).write(file);
-        try (SafeTensors st = SafeTensors.open(file)) {
+        assertReadRefusedAfter(file, () -> {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 channel.truncate(100);
             }
-            ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("w"));
-            assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: the file was cut to 100 bytes "
-                    + "after it was opened"), e.getMessage());
-        }
+        }, "the file was cut to 100 bytes after it was opened");
     }
 
     /** A checkpoint saved again in place under the name the model was opened from, as PyTorch's save_file does. */
@@ -141,14 +138,24 @@ class SafeTensorsTest {
         new SafeTensorsWriter().add("w", new int[] {4}, new float[] {1, 2, 3, 4}).write(file);
         Path next = dir.resolve("next.safetensors");
         new SafeTensorsWriter().add("w", new int[] {4}, new float[] {5, 6, 7, 8}).write(next);
-        try (SafeTensors st = SafeTensors.open(file)) {
+        assertReadRefusedAfter(file, () -> {
             FileTime opened = Files.getLastModifiedTime(file);
             Files.write(file, Files.readAllBytes(next));
             // Some file systems count modification times in seconds: the rewrite must show as one.
             Files.setLastModifiedTime(file, FileTime.fromMillis(opened.toMillis() + 2000));
+        }, "the file was rewritten after it was opened");
+    }
+
+    private interface FileChange {
+        void apply() throws IOException;
+    }
+
+    /** Opens {@code file}, changes it, and expects reading its tensor 'w' refused with a message that says why. */
+    private static void assertReadRefusedAfter(Path file, FileChange change, String why) throws IOException {
+        try (SafeTensors st = SafeTensors.open(file)) {
+            change.apply();
             ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("w"));
-            assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: the file was rewritten after "
-                    + "it was opened"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: " + why), e.getMessage());
         }
     }
 
