@@ -274,8 +274,7 @@ final class ModelWorker {
                 if (stopping()) {
                     break;
                 }
-                long expected = previous == 0 ? 0 : (long) ((double) previousRunNanos * size / previous);
-                if (expected > LONGEST_WARMUP_RUN_NANOS) {
+                if (previous > 0 && (double) previousRunNanos * size / previous > LONGEST_WARMUP_RUN_NANOS) {
                     LOG.log(Level.INFO, String.format(Locale.ROOT, "model '%s': warm-up stops before batch %d: a run "
                             + "at batch %d took %.1f s, so larger batches are prepared by their first request",
                             name, size, previous, previousRunNanos / 1e9));
@@ -283,28 +282,7 @@ final class ModelWorker {
                 }
                 Shape shape = Shape.of(size, modelConfig.inChannels(), side, side);
                 try {
-                    hooks.beforeWarmup(name, size);
-                    Tensor input = input(shape);
-                    DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
-                    Result result = null;
-                    boolean smallest = previous == 0;
-                    long jitUntil = 0;
-                    long repeatedNanos = 0;
-                    for (int i = 0; !stopping() && (smallest
-                            ? i < config.warmupRuns() || i < JIT_WARMUP_RUNS && System.nanoTime() < jitUntil
-                            : i < config.warmupRuns() && repeatedNanos < SIZE_WARMUP_NANOS); i++) {
-                        long start = System.nanoTime();
-                        result = session.run(input, result);
-                        long end = System.nanoTime();
-                        long runNanos = hooks.warmupRunNanos(name, size, end - start);
-                        if (i == 0) {
-                            // The first run prepares the network: the JIT's time starts after it.
-                            jitUntil = end + JIT_WARMUP_NANOS;
-                        } else {
-                            repeatedNanos += runNanos;
-                        }
-                        previousRunNanos = runNanos;
-                    }
+                    previousRunNanos = warmUpAt(shape, size == sizes.getFirst());
                     warmedSizes.add(size);
                 } catch (Exception | Error e) {
                     failed("warm-up at batch " + size, shape, e);
@@ -319,6 +297,33 @@ final class ModelWorker {
         } finally {
             warm.countDown();
         }
+    }
+
+    /** The warm-up's runs at one batch size, {@code shape}'s; returns how long the last took. */
+    private long warmUpAt(Shape shape, boolean smallest) throws Exception {
+        int size = shape.dim(0);
+        hooks.beforeWarmup(name, size);
+        Tensor input = input(shape);
+        DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
+        Result result = null;
+        long jitUntil = 0;
+        long repeatedNanos = 0;
+        long runNanos = 0;
+        for (int i = 0; !stopping() && (smallest
+                ? i < config.warmupRuns() || i < JIT_WARMUP_RUNS && System.nanoTime() < jitUntil
+                : i < config.warmupRuns() && repeatedNanos < SIZE_WARMUP_NANOS); i++) {
+            long start = System.nanoTime();
+            result = session.run(input, result);
+            long end = System.nanoTime();
+            runNanos = hooks.warmupRunNanos(name, size, end - start);
+            if (i == 0) {
+                // The first run prepares the network: the JIT's time starts after it.
+                jitUntil = end + JIT_WARMUP_NANOS;
+            } else {
+                repeatedNanos += runNanos;
+            }
+        }
+        return runNanos;
     }
 
     private boolean stopping() {

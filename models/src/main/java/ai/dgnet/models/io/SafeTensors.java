@@ -413,7 +413,7 @@ public final class SafeTensors implements AutoCloseable {
      */
     public MemorySegment data(String name) {
         Slot s = slot(name);
-        requireWhole(name);
+        requireUnchanged(name);
         return dataArea.asSlice(s.begin(), s.end() - s.begin()).asReadOnly();
     }
 
@@ -471,7 +471,7 @@ public final class SafeTensors implements AutoCloseable {
      * A file replaced by another under its name (a rename, as {@link SafeTensorsWriter} does) is no concern: the
      * mapping keeps the file it was made of.
      */
-    private void requireWhole(String name) {
+    private void requireUnchanged(String name) {
         long now;
         try {
             now = channel.size();
