@@ -482,13 +482,21 @@ public final class SafeTensors implements AutoCloseable {
             throw ModelFileException.of(file, name, "cannot be read: the file was cut to " + now + " bytes after it "
                     + "was opened (" + mappedSize + " then)");
         }
+        // The channel reads the file that was opened even where another has been renamed over its name.
+        if (now > mappedSize) {
+            throw rewritten(name, now + " bytes, " + mappedSize + " then");
+        }
         BasicFileAttributes current = attributes(file);
         if (opened != null && current != null && opened.fileKey().equals(current.fileKey())
                 && !opened.lastModifiedTime().equals(current.lastModifiedTime())) {
-            throw ModelFileException.of(file, name, "cannot be read: the file was rewritten after it was opened "
-                    + "(modified " + current.lastModifiedTime() + ", " + opened.lastModifiedTime() + " then): open it "
-                    + "again");
+            throw rewritten(name, "modified " + current.lastModifiedTime() + ", " + opened.lastModifiedTime()
+                    + " then");
         }
+    }
+
+    private ModelFileException rewritten(String name, String evidence) {
+        return ModelFileException.of(file, name, "cannot be read: the file was rewritten after it was opened ("
+                + evidence + "): open it again");
     }
 
     /**

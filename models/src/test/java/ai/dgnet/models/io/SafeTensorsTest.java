@@ -146,6 +146,21 @@ class SafeTensorsTest {
         }, "the file was rewritten after it was opened");
     }
 
+    /** Rewritten larger within the modification time's granularity: the length alone shows the change. */
+    @Test
+    void aFileRewrittenLargerInPlaceIsRefusedEvenWithItsModificationTimeUnchanged() throws IOException {
+        Path file = dir.resolve("grown.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {4}, new float[] {1, 2, 3, 4}).write(file);
+        Path next = dir.resolve("larger.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {8}, new float[] {5, 6, 7, 8, 9, 10, 11, 12}).write(next);
+        long size = Files.size(file);
+        assertReadRefusedAfter(file, () -> {
+            FileTime opened = Files.getLastModifiedTime(file);
+            Files.write(file, Files.readAllBytes(next));
+            Files.setLastModifiedTime(file, opened);
+        }, "the file was rewritten after it was opened (" + Files.size(next) + " bytes, " + size + " then)");
+    }
+
     private interface FileChange {
         void apply() throws IOException;
     }
