@@ -407,7 +407,7 @@ final class ApiHandler implements HttpHandler {
         } catch (NumberFormatException e) {
             // Answered below, as a negative count is.
         }
-        throw RequestException.badRequest(name + " '" + value + "' is not a byte count");
+        throw RequestException.badRequest(name + " '" + RequestException.shown(value) + "' is not a byte count");
     }
 
     /**

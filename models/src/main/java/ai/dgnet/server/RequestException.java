@@ -1,5 +1,7 @@
 package ai.dgnet.server;
 
+import ai.dgnet.models.io.ModelFileException;
+
 import java.util.Map;
 
 /** A request the server answers with an error status, {@code {"error": message}} and perhaps a header. */
@@ -29,11 +31,13 @@ final class RequestException extends RuntimeException {
 
     /**
      * What a client gave ({@code value}'s text), for an error message: its first {@value #SHOWN} characters and its
-     * length where it is longer, so that no answer or log line echoes a client's megabytes back.
+     * length where it is longer, so that no answer or log line echoes a client's megabytes back, and
+     * {@linkplain ModelFileException#printable printable}, so that it leaves the message on one line.
      */
     static String shown(Object value) {
         String text = String.valueOf(value);
-        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "... (" + text.length() + " characters)";
+        return text.length() <= SHOWN ? ModelFileException.printable(text)
+                : ModelFileException.printable(text.substring(0, SHOWN)) + "... (" + text.length() + " characters)";
     }
 
     int status() {

@@ -293,7 +293,7 @@ final class V2Json {
         }
         if (inputs.size() != 1) {
             throw bad("the model takes one input, '" + INPUT + "'; the request has " + inputs.size()
-                    + (inputs.isEmpty() ? "" : ": " + inputs.stream().map(i -> "'" + i.name + "'")
+                    + (inputs.isEmpty() ? "" : ": " + inputs.stream().map(i -> "'" + shown(i.name) + "'")
                     .collect(Collectors.joining(", "))));
         }
         return inputs.getFirst();

@@ -628,6 +628,8 @@ class InferenceServerTest {
             assertError(post(server, infer, "{\"inputs\": [" + good + "], \"outputs\": [{\"name\": \"adjacency.7\"}]}"),
                     400, "unknown output 'adjacency.7': the model has logits, adjacency.0");
             assertError(post(server, infer, "{\"input\": [" + good + "]}"), 400, "unknown field 'input'");
+            assertError(post(server, infer, "{\"in\\nputs\": [" + good + "]}"), 400,
+                    "unknown field 'in\\u000aputs': an inference request has");
             assertError(post(server, infer, "{\"inputs\": [" + good + "]} {}"), 400, "");
             assertError(post(server, infer, "{\"id\": 7, \"inputs\": [" + good + "]}"), 400, "'id' must be a string");
             String deep = "[".repeat(1100) + "]".repeat(1100);

@@ -34,19 +34,24 @@ public final class ModelFileException extends RuntimeException {
         return new ModelFileException(file + ": tensor " + quote(tensor) + ": " + problem);
     }
 
-    /**
-     * Puts a name from a file in single quotes, escaping control characters: a JSON key may
-     * hold a newline, and the message must stay on one line.
-     */
+    /** Puts a name from a file in single quotes, {@linkplain #printable printable}. */
     public static String quote(String name) {
-        StringBuilder out = new StringBuilder(name.length() + 2).append('\'');
-        name.codePoints().forEach(c -> {
+        return "'" + printable(name) + "'";
+    }
+
+    /**
+     * {@code text} with its control characters and line separators written as unicode escapes: a name from a file or
+     * a request (a JSON key may hold a newline) must leave a message on one line.
+     */
+    public static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
                 out.append(String.format("\\u%04x", c));
             } else {
                 out.appendCodePoint(c);
             }
         });
-        return out.append('\'').toString();
+        return out.toString();
     }
 }
