@@ -17,11 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
@@ -380,7 +383,9 @@ public final class Compare implements Callable<Integer> {
                 + "Ours from its device's op profile and its DG kernels' clocks (Winograd transforms are in their "
                 + "convolutions' time); ONNX Runtime's from its own profiler, which adds to the time of every node, so "
                 + "that its milliseconds here exceed its latency above: compare its shares. \"Between ops\" is what "
-                + "no op accounts for.%n%n", batch, profileRuns));
+                + "no op accounts for. Then both runtimes' convolutions by shape (ours without its epilogue, a pair "
+                + "oneDNN fuses as one row), with calls and ms per run: fewer calls of ours are nodes no instance "
+                + "kept, which ours does not run.%n%n", batch, profileRuns));
         boolean ok = true;
         for (Case c : cases) {
             System.err.println("profiling " + c + " at batch " + batch);
@@ -390,7 +395,8 @@ public final class Compare implements Callable<Integer> {
                 TimeSplit ort = profileOrt(onnx, batch, plan);
                 report.append("### ").append(c).append("\n\n").append(splitTable(ours, ort)).append('\n')
                         .append("- ours by kind, ms per run: ").append(byKind(ours)).append('\n')
-                        .append("- ORT by op type, ms per run: ").append(byKind(ort)).append("\n\n");
+                        .append("- ORT by op type, ms per run: ").append(byKind(ort)).append("\n\n")
+                        .append(convolutionTable(ours, ort)).append('\n');
             } catch (RuntimeException | IOException e) {
                 System.err.println("FAILED profile of " + c + ": " + e.getMessage());
                 report.append("### ").append(c).append("\n\nFAILED: ").append(e.getMessage()).append("\n\n");
@@ -448,6 +454,38 @@ public final class Compare implements Callable<Integer> {
             }
             Files.delete(folder);
         }
+    }
+
+    /** Both runtimes' convolutions by shape, the one that took longer in either runtime first. */
+    static MarkdownTable convolutionTable(TimeSplit ours, TimeSplit ort) {
+        MarkdownTable table = new MarkdownTable(1, "convolution", "ours calls/run", "ours ms/run", "ORT calls/run",
+                "ORT ms/run");
+        Set<String> shapes = new TreeSet<>(ours.convolutions().keySet());
+        shapes.addAll(ort.convolutions().keySet());
+        Comparator<String> longest = Comparator.comparingDouble(shape -> -Math.max(
+                millisPerRun(ours, shape), millisPerRun(ort, shape)));
+        shapes.stream().sorted(longest.thenComparing(Comparator.naturalOrder())).forEach(shape -> table.add(shape,
+                callsPerRun(ours, shape), msPerRun(ours, shape), callsPerRun(ort, shape), msPerRun(ort, shape)));
+        return table;
+    }
+
+    private static double millisPerRun(TimeSplit split, String shape) {
+        TimeSplit.Calls calls = split.convolutions().get(shape);
+        return calls == null ? 0 : calls.nanos() / 1e6 / split.runs();
+    }
+
+    /** The shape's ms per run, or a dash where the runtime ran none of it. */
+    private static String msPerRun(TimeSplit split, String shape) {
+        return split.convolutions().containsKey(shape) ? ms3(millisPerRun(split, shape)) : "-";
+    }
+
+    private static String callsPerRun(TimeSplit split, String shape) {
+        TimeSplit.Calls calls = split.convolutions().get(shape);
+        if (calls == null) {
+            return "-";
+        }
+        double perRun = (double) calls.calls() / split.runs();
+        return perRun == Math.rint(perRun) ? Long.toString((long) perRun) : String.format(Locale.ROOT, "%.2f", perRun);
     }
 
     private static MarkdownTable splitTable(TimeSplit ours, TimeSplit ort) {

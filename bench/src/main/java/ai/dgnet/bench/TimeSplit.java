@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +24,21 @@ import java.util.StringJoiner;
  * profile and its DG kernels' clocks, ONNX Runtime's from the JSON trace its own profiler writes. What neither
  * attributes to an op is "between ops": the runtime's bookkeeping, and for ours the Java work outside the DG kernels.
  *
- * @param runs   runs the split covers
- * @param nanos  time per part over those runs, every part present
- * @param byKind time per kind of op over those runs (ours: {@link #kindOf} its description, plus the DG kernels;
- *               ORT: its op types), the most first
+ * @param runs         runs the split covers
+ * @param nanos        time per part over those runs, every part present
+ * @param byKind       time per kind of op over those runs (ours: {@link #kindOf} its description, plus the DG
+ *                     kernels; ORT: its op types), the most first
+ * @param convolutions calls and time per convolution shape over those runs ({@link #convolutionShape}, in the words
+ *                     of our ops' descriptions, so that both runtimes' convolutions of one shape meet in one key)
  */
-record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind) {
+record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind, Map<String, Calls> convolutions) {
+    /** Calls of one kind of op and the time they took. */
+    record Calls(long calls, long nanos) {
+        Calls plus(Calls other) {
+            return new Calls(calls + other.calls, nanos + other.nanos);
+        }
+    }
+
     /** The parts of a run. */
     enum Part {
         CONVOLUTIONS("convolutions"),
@@ -63,6 +73,7 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind) {
         }
         nanos = Map.copyOf(nanos);
         byKind = sortedByTime(byKind);
+        convolutions = Map.copyOf(convolutions);
     }
 
     /** All parts together, per run. */
@@ -86,11 +97,15 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind) {
     static TimeSplit ofOurs(int runs, long wallNanos, List<OpProfile> ops, long routingNanos, long aggregationNanos) {
         Map<Part, Long> nanos = zeroed();
         Map<String, Long> byKind = new LinkedHashMap<>();
+        Map<String, Calls> convolutions = new HashMap<>();
         long attributed = 0;
         for (OpProfile op : ops) {
             String kind = kindOf(op.op());
             nanos.merge(ourPart(kind), op.nanos(), Long::sum);
             byKind.merge(kind, op.nanos(), Long::sum);
+            if (ourPart(kind) == Part.CONVOLUTIONS) {
+                convolutions.merge(convolutionShape(op.op()), new Calls(op.runs(), op.nanos()), Calls::plus);
+            }
             attributed += op.nanos();
         }
         nanos.merge(Part.OTHER_OPS, routingNanos + aggregationNanos, Long::sum);
@@ -98,7 +113,73 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind) {
         byKind.merge("weighted sums", aggregationNanos, Long::sum);
         attributed += routingNanos + aggregationNanos;
         nanos.put(Part.BETWEEN_OPS, Math.max(0, wallNanos - attributed));
-        return new TimeSplit(runs, nanos, byKind);
+        return new TimeSplit(runs, nanos, byKind, convolutions);
+    }
+
+    /**
+     * A convolution's shape from one of our ops' descriptions: its words without the epilogue ({@code +relu},
+     * {@code +residual}), so {@code conv 3x3 s2 64->128 56x56}; a fused pair keeps both, joined by {@code ", then "}.
+     */
+    static String convolutionShape(String description) {
+        StringJoiner ops = new StringJoiner(", then ");
+        for (String op : description.split(", then ")) {
+            StringJoiner words = new StringJoiner(" ");
+            for (String word : op.split(" ")) {
+                if (!word.startsWith("+")) {
+                    words.add(word);
+                }
+            }
+            ops.add(words.toString());
+        }
+        return ops.toString();
+    }
+
+    /**
+     * An ONNX Runtime convolution node's shape in the words of {@link #convolutionShape}, from the logical shapes its
+     * trace gives (input {@code [N, C, H, W]}, weights {@code [M, C/groups, kH, kW]}, output {@code [N, M, oH, oW]};
+     * the stride is the ratio of input to output extent, a dilation is not seen), or its op type and shapes as
+     * they are where they are not those.
+     */
+    static String ortConvolutionShape(String opType, Map<String, Object> args) {
+        List<List<Long>> in = shapes(args.get("input_type_shape"));
+        List<List<Long>> out = shapes(args.get("output_type_shape"));
+        if (!Set.of("Conv", "FusedConv").contains(opType) || in.size() < 2 || out.isEmpty()
+                || in.get(0).size() != 4 || in.get(1).size() != 4 || out.get(0).size() != 4) {
+            return opType + " " + in + " -> " + out;
+        }
+        List<Long> x = in.get(0);
+        List<Long> w = in.get(1);
+        List<Long> y = out.get(0);
+        long channels = x.get(1);
+        long groups = channels / w.get(1);
+        boolean depthwise = groups > 1 && groups == channels && w.get(0) == channels;
+        StringBuilder text = new StringBuilder(depthwise ? "dwconv " : "conv ").append(w.get(2)).append('x')
+                .append(w.get(3));
+        long strideH = Math.ceilDiv(x.get(2), y.get(2));
+        long strideW = Math.ceilDiv(x.get(3), y.get(3));
+        if (strideH != 1 || strideW != 1) {
+            text.append(" s").append(strideH == strideW ? Long.toString(strideH) : strideH + "x" + strideW);
+        }
+        text.append(' ').append(depthwise ? Long.toString(channels) : channels + "->" + w.get(0))
+                .append(' ').append(x.get(2)).append('x').append(x.get(3));
+        if (groups > 1 && !depthwise) {
+            text.append(" g").append(groups);
+        }
+        return text.toString();
+    }
+
+    /** The shapes of a trace's {@code input_type_shape} or {@code output_type_shape}: one {@code {type: dims}} each. */
+    private static List<List<Long>> shapes(Object typeShapes) {
+        List<List<Long>> shapes = new ArrayList<>();
+        if (typeShapes instanceof List<?> list) {
+            for (Object typeShape : list) {
+                if (typeShape instanceof Map<?, ?> map && map.size() == 1
+                        && map.values().iterator().next() instanceof List<?> dims) {
+                    shapes.add(dims.stream().map(d -> d instanceof Number n ? n.longValue() : -1L).toList());
+                }
+            }
+        }
+        return shapes;
     }
 
     /** The part of one of our ops, from its {@link #kindOf kind}. */
@@ -153,6 +234,7 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind) {
         List<TraceEvent> kept = runs.subList(skipRuns, runs.size());
         Map<Part, Long> nanos = zeroed();
         Map<String, Long> byKind = new LinkedHashMap<>();
+        Map<String, Calls> convolutions = new HashMap<>();
         long inRuns = 0;
         long inNodes = 0;
         for (TraceEvent run : kept) {
@@ -166,10 +248,14 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind) {
             long ns = node.dur() * 1000;
             nanos.merge(ortPart(opType), ns, Long::sum);
             byKind.merge(opType, ns, Long::sum);
+            if (ortPart(opType) == Part.CONVOLUTIONS) {
+                convolutions.merge(ortConvolutionShape(opType, node.args() == null ? Map.of() : node.args()),
+                        new Calls(1, ns), Calls::plus);
+            }
             inNodes += ns;
         }
         nanos.put(Part.BETWEEN_OPS, Math.max(0, inRuns - inNodes));
-        return new TimeSplit(kept.size(), nanos, byKind);
+        return new TimeSplit(kept.size(), nanos, byKind, convolutions);
     }
 
     /** One event of ORT's Chrome-trace profile; times in microseconds. */

@@ -4,7 +4,9 @@ import ai.dgnet.models.Arch;
 import ai.dgnet.runtime.dg.Mode;
 import org.junit.jupiter.api.Test;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +42,33 @@ class CompareTest {
         assertEquals(0.0, Compare.relativeL2(new float[] {1, 2}, new float[] {1, 2}));
         assertEquals(0.2, Compare.relativeL2(new float[] {3, 5}, new float[] {3, 4}), 1e-12, "||(0, 1)|| / ||(3, 4)||");
         assertThrows(IllegalStateException.class, () -> Compare.relativeL2(new float[2], new float[3]));
+    }
+
+    /**
+     * Both runtimes' convolutions by shape, the longest in either first; a shape one runtime did not run shows a dash
+     * (ours fused pair, the node ours skipped).
+     */
+    @Test
+    void convolutionsAreListedByShapeTheLongestFirst() {
+        TimeSplit ours = split(1, Map.of("conv 1x1 96->576 14x14", new TimeSplit.Calls(1, 500_000),
+                "conv 1x1 16->96 112x112, then dwconv 3x3 s2 96 112x112", new TimeSplit.Calls(1, 1_500_000)));
+        TimeSplit ort = split(2, Map.of("conv 1x1 96->576 14x14", new TimeSplit.Calls(4, 2_000_000),
+                "conv 3x3 s2 3->32 224x224", new TimeSplit.Calls(2, 1_000_000)));
+        assertEquals("""
+                | convolution                                            | ours calls/run | ours ms/run | ORT calls/run | ORT ms/run |
+                | ------------------------------------------------------ | -------------: | ----------: | ------------: | ---------: |
+                | conv 1x1 16->96 112x112, then dwconv 3x3 s2 96 112x112 |              1 |       1.500 |             - |          - |
+                | conv 1x1 96->576 14x14                                 |              1 |       0.500 |             2 |      1.000 |
+                | conv 3x3 s2 3->32 224x224                              |              - |           - |             1 |      0.500 |
+                """, Compare.convolutionTable(ours, ort).toString());
+    }
+
+    private static TimeSplit split(int runs, Map<String, TimeSplit.Calls> convolutions) {
+        Map<TimeSplit.Part, Long> nanos = new EnumMap<>(TimeSplit.Part.class);
+        for (TimeSplit.Part part : TimeSplit.Part.values()) {
+            nanos.put(part, 0L);
+        }
+        return new TimeSplit(runs, nanos, Map.of(), convolutions);
     }
 
     @Test

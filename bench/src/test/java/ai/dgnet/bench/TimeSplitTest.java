@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.bench.TimeSplit.Calls;
 import ai.dgnet.bench.TimeSplit.Part;
 import ai.dgnet.runtime.op.OpProfile;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,46 @@ class TimeSplitTest {
         assertEquals(1_600L, split.byKind().get("conv"));
         assertEquals(2_500e-6 / 10, split.totalMillisPerRun(), 1e-12);
         assertEquals(2_100.0 / 2_500, split.share(Part.CONVOLUTIONS), 1e-12);
+    }
+
+    @Test
+    void ourConvolutionsMeetByShapeWhateverTheirEpilogueAndAFusedPairStaysWhole() {
+        List<OpProfile> ops = List.of(
+                new OpProfile("conv 1x1 96->576 14x14 +relu6", "jit_1x1:avx2", 20, 800, 0),
+                new OpProfile("conv 1x1 96->576 14x14 +residual", "brgconv_1x1:avx2", 10, 300, 0),
+                new OpProfile("conv 1x1 16->96 112x112 +relu6, then dwconv 3x3 s2 96 112x112 +relu6",
+                        "jit_1x1:avx2", 10, 900, 0),
+                new OpProfile("conv 3x3 s2 64->128 56x56 g8 +relu", "brgconv:avx2", 10, 400, 0),
+                new OpProfile("linear 1280->1000", "brg_matmul:avx2", 10, 100, 0));
+
+        assertEquals(Map.of("conv 1x1 96->576 14x14", new Calls(30, 1_100),
+                "conv 1x1 16->96 112x112, then dwconv 3x3 s2 96 112x112", new Calls(10, 900),
+                "conv 3x3 s2 64->128 56x56 g8", new Calls(10, 400)),
+                TimeSplit.ofOurs(10, 5_000, ops, 0, 0).convolutions());
+    }
+
+    /** ORT's nodes in our ops' words, from the logical shapes of their inputs (data, weights) and output. */
+    @Test
+    void ortConvolutionsAreNamedAsOursAreFromTheirShapes() {
+        assertEquals("conv 3x3 s2 3->32 224x224", TimeSplit.ortConvolutionShape("Conv",
+                args(List.of(List.of(1, 3, 224, 224), List.of(32, 3, 3, 3), List.of(32)), List.of(1, 32, 112, 112))));
+        assertEquals("dwconv 3x3 s2 96 112x112", TimeSplit.ortConvolutionShape("Conv",
+                args(List.of(List.of(1, 96, 112, 112), List.of(96, 1, 3, 3), List.of(96)), List.of(1, 96, 56, 56))));
+        assertEquals("conv 1x1 576->96 14x14", TimeSplit.ortConvolutionShape("FusedConv", args(List.of(
+                List.of(1, 576, 14, 14), List.of(96, 576, 1, 1), List.of(96), List.of(1, 96, 14, 14)),
+                List.of(1, 96, 14, 14))));
+        assertEquals("conv 3x3 s2 64->128 56x56 g8", TimeSplit.ortConvolutionShape("Conv",
+                args(List.of(List.of(1, 64, 56, 56), List.of(128, 8, 3, 3)), List.of(1, 128, 28, 28))));
+        assertEquals("NhwcConv [[1, 56, 56, 64], [64, 64, 1, 1]] -> [[1, 56, 56, 64]]",
+                TimeSplit.ortConvolutionShape("NhwcConv",
+                        args(List.of(List.of(1, 56, 56, 64), List.of(64, 64, 1, 1)), List.of(1, 56, 56, 64))));
+        assertEquals("Conv [] -> []", TimeSplit.ortConvolutionShape("Conv", Map.of()));
+    }
+
+    /** A trace node's arguments as Jackson reads them: each shape a one-entry map from its element type. */
+    private static Map<String, Object> args(List<List<Integer>> inputs, List<Integer> output) {
+        return Map.of("input_type_shape", inputs.stream().map(dims -> Map.of("float", dims)).toList(),
+                "output_type_shape", List.of(Map.of("float", output)));
     }
 
     @Test
@@ -93,6 +134,7 @@ class TimeSplitTest {
         assertEquals(Map.of("Conv", 80_000L, "Mul", 20_000L, "Add", 10_000L, "ReorderInput", 10_000L, "Gemm", 5_000L,
                 "GlobalAveragePool", 5_000L), split.byKind());
         assertEquals(0.075, split.totalMillisPerRun(), 1e-12);
+        assertEquals(Map.of("Conv [[1, 32, 56, 56]] -> []", new Calls(2, 80_000)), split.convolutions());
 
         IllegalArgumentException tooFew = assertThrows(IllegalArgumentException.class,
                 () -> TimeSplit.ofOrtProfile(trace, 3));
