@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.ToLongFunction;
+import java.util.stream.IntStream;
 
 /**
  * Where one runtime's time went over some runs of a model, in parts both runtimes have: ours from the device's op
@@ -38,6 +40,12 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind, Map<
             return new Calls(calls + other.calls, nanos + other.nanos);
         }
     }
+
+    /**
+     * The share of a profile's runs left out, the slowest: on a shared machine a few runs meet a JIT compilation or
+     * another process, and their time would weigh on every op's mean.
+     */
+    static final double SLOWEST_LEFT_OUT = 0.1;
 
     /** The parts of a run. */
     enum Part {
@@ -208,8 +216,9 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind, Map<
     }
 
     /**
-     * ONNX Runtime's profile ({@code OrtSession.endProfiling()}'s file), its first {@code skipRuns} runs left out:
-     * each {@code model_run} event is one run, and a node event counts for the run whose interval holds its start.
+     * ONNX Runtime's profile ({@code OrtSession.endProfiling()}'s file), its first {@code skipRuns} runs left out, and
+     * the slowest of the others ({@link #withoutTheSlowest}): each {@code model_run} event is one run, and a node event
+     * counts for the run whose interval holds its start.
      */
     static TimeSplit ofOrtProfile(Path json, int skipRuns) throws IOException {
         List<TraceEvent> runs = new ArrayList<>();
@@ -231,7 +240,7 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind, Map<
             throw new IllegalArgumentException("ONNX Runtime's profile " + json + " has " + runs.size()
                     + " runs, expected more than the " + skipRuns + " to leave out");
         }
-        List<TraceEvent> kept = runs.subList(skipRuns, runs.size());
+        List<TraceEvent> kept = withoutTheSlowest(runs.subList(skipRuns, runs.size()), TraceEvent::dur);
         Map<Part, Long> nanos = zeroed();
         Map<String, Long> byKind = new LinkedHashMap<>();
         Map<String, Calls> convolutions = new HashMap<>();
@@ -256,6 +265,16 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind, Map<
         }
         nanos.put(Part.BETWEEN_OPS, Math.max(0, inRuns - inNodes));
         return new TimeSplit(kept.size(), nanos, byKind, convolutions);
+    }
+
+    /** {@code runs} but the slowest {@link #SLOWEST_LEFT_OUT} of them (rounded down), in their order. */
+    static <T> List<T> withoutTheSlowest(List<T> runs, ToLongFunction<T> time) {
+        boolean[] slowest = new boolean[runs.size()];
+        IntStream.range(0, runs.size()).boxed()
+                .sorted(Comparator.comparingLong((Integer i) -> time.applyAsLong(runs.get(i))).reversed())
+                .limit((long) (runs.size() * SLOWEST_LEFT_OUT))
+                .forEach(i -> slowest[i] = true);
+        return IntStream.range(0, runs.size()).filter(i -> !slowest[i]).mapToObj(runs::get).toList();
     }
 
     /** One event of ORT's Chrome-trace profile; times in microseconds. */

@@ -83,6 +83,14 @@ class TimeSplitTest {
     }
 
     @Test
+    void theSlowestTenthOfAProfilesRunsIsLeftOutTheOthersKeepTheirOrder() {
+        List<Long> runs = List.of(5L, 9L, 1L, 7L, 3L, 300L, 2L, 6L, 4L, 10L, 8L);
+        assertEquals(List.of(5L, 9L, 1L, 7L, 3L, 2L, 6L, 4L, 10L, 8L),
+                TimeSplit.withoutTheSlowest(runs, Long::longValue));
+        assertEquals(List.of(4L, 4L, 4L), TimeSplit.withoutTheSlowest(List.of(4L, 4L, 4L), Long::longValue));
+    }
+
+    @Test
     void oursHasNothingBetweenOpsWhenTheOpsAccountForMoreThanTheWallClock() {
         // The clocks are read apart from each other, so the parts may add up to a little more than the runs took.
         List<OpProfile> ops = List.of(new OpProfile("conv 1x1 8->8 4x4", "jit_1x1:avx512_core", 1, 1_010, 0));
