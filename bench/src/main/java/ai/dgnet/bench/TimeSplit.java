@@ -1,7 +1,13 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Layout;
+import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.op.Activation;
+import ai.dgnet.runtime.op.Conv2d;
 import ai.dgnet.runtime.op.OpProfile;
+import ai.dgnet.runtime.op.Residual;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -143,37 +149,38 @@ record TimeSplit(int runs, Map<Part, Long> nanos, Map<String, Long> byKind, Map<
     }
 
     /**
-     * An ONNX Runtime convolution node's shape in the words of {@link #convolutionShape}, from the logical shapes its
-     * trace gives (input {@code [N, C, H, W]}, weights {@code [M, C/groups, kH, kW]}, output {@code [N, M, oH, oW]};
-     * the stride is the ratio of input to output extent, a dilation is not seen), or its op type and shapes as
-     * they are where they are not those.
+     * An ONNX Runtime convolution node's shape as {@link Conv2d.Spec#describe()} puts ours, through
+     * {@link #convolutionShape}: from the logical shapes its trace gives (input {@code [N, C, H, W]}, weights
+     * {@code [M, C/groups, kH, kW]}, output {@code [N, M, oH, oW]}; the stride is the ratio of input to output extent,
+     * a dilation is not seen), or its op type and shapes as they are where they make no such convolution.
      */
     static String ortConvolutionShape(String opType, Map<String, Object> args) {
         List<List<Long>> in = shapes(args.get("input_type_shape"));
         List<List<Long>> out = shapes(args.get("output_type_shape"));
+        String raw = opType + " " + in + " -> " + out;
         if (!Set.of("Conv", "FusedConv").contains(opType) || in.size() < 2 || out.isEmpty()
                 || in.get(0).size() != 4 || in.get(1).size() != 4 || out.get(0).size() != 4) {
-            return opType + " " + in + " -> " + out;
+            return raw;
         }
-        List<Long> x = in.get(0);
-        List<Long> w = in.get(1);
-        List<Long> y = out.get(0);
-        long channels = x.get(1);
-        long groups = channels / w.get(1);
-        boolean depthwise = groups > 1 && groups == channels && w.get(0) == channels;
-        StringBuilder text = new StringBuilder(depthwise ? "dwconv " : "conv ").append(w.get(2)).append('x')
-                .append(w.get(3));
-        long strideH = Math.ceilDiv(x.get(2), y.get(2));
-        long strideW = Math.ceilDiv(x.get(3), y.get(3));
-        if (strideH != 1 || strideW != 1) {
-            text.append(" s").append(strideH == strideW ? Long.toString(strideH) : strideH + "x" + strideW);
+        try {
+            int[] x = ints(in.get(0));
+            int[] w = ints(in.get(1));
+            int[] y = ints(out.get(0));
+            if (w[1] < 1 || x[1] % w[1] != 0) {
+                return raw;
+            }
+            // Any padding that keeps the output at least one pixel: the description does not show it.
+            Conv2d.Spec spec = new Conv2d.Spec(Shape.of(x), w[0], w[2], w[3], Math.ceilDiv(x[2], y[2]),
+                    Math.ceilDiv(x[3], y[3]), w[2] / 2, w[3] / 2, 1, 1, x[1] / w[1], DType.F32, Layout.NCHW,
+                    Layout.NCHW, Activation.NONE, Residual.NONE);
+            return convolutionShape(spec.describe());
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return raw;
         }
-        text.append(' ').append(depthwise ? Long.toString(channels) : channels + "->" + w.get(0))
-                .append(' ').append(x.get(2)).append('x').append(x.get(3));
-        if (groups > 1 && !depthwise) {
-            text.append(" g").append(groups);
-        }
-        return text.toString();
+    }
+
+    private static int[] ints(List<Long> dims) {
+        return dims.stream().mapToInt(Math::toIntExact).toArray();
     }
 
     /** The shapes of a trace's {@code input_type_shape} or {@code output_type_shape}: one {@code {type: dims}} each. */

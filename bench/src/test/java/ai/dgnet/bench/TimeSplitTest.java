@@ -73,6 +73,12 @@ class TimeSplitTest {
         assertEquals("NhwcConv [[1, 56, 56, 64], [64, 64, 1, 1]] -> [[1, 56, 56, 64]]",
                 TimeSplit.ortConvolutionShape("NhwcConv",
                         args(List.of(List.of(1, 56, 56, 64), List.of(64, 64, 1, 1)), List.of(1, 56, 56, 64))));
+        assertEquals("conv 1x1 576->96 14x14 (batch 8)", TimeSplit.ortConvolutionShape("Conv",
+                args(List.of(List.of(8, 576, 14, 14), List.of(96, 576, 1, 1)), List.of(8, 96, 14, 14))));
+        assertEquals("conv 1x1 576->96 14x14 (batch 8)",
+                TimeSplit.convolutionShape("conv 1x1 576->96 14x14 +residual (batch 8)"));
+        assertEquals("Conv [[1, 6, 4, 4], [4, 4, 1, 1]] -> [[1, 4, 4, 4]]", TimeSplit.ortConvolutionShape("Conv",
+                args(List.of(List.of(1, 6, 4, 4), List.of(4, 4, 1, 1)), List.of(1, 4, 4, 4))));
         assertEquals("Conv [] -> []", TimeSplit.ortConvolutionShape("Conv", Map.of()));
     }
 
