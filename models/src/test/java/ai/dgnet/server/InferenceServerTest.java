@@ -1099,7 +1099,7 @@ class InferenceServerTest {
     }
 
     /** A smooth colour gradient with a disc, encoded by the JDK: an image every decoder reads the same way. */
-    private static byte[] image(String format, int width, int height) throws IOException {
+    static byte[] image(String format, int width, int height) throws IOException {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -1118,7 +1118,7 @@ class InferenceServerTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpRequest.Builder request(InferenceServer server, String path) {
+    static HttpRequest.Builder request(InferenceServer server, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(WAIT_SECONDS));
     }

@@ -13,11 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,8 +65,8 @@ class RequestFuzzTest {
         ByteBuffer binary = ByteBuffer.allocate(binaryJson.length() + values.length * Float.BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN).put(binaryJson.getBytes(StandardCharsets.US_ASCII));
         binary.asFloatBuffer().put(values);
-        byte[] png = image("png");
-        byte[] jpeg = image("jpeg");
+        byte[] png = InferenceServerTest.image("png", 40, 30);
+        byte[] jpeg = InferenceServerTest.image("jpeg", 40, 30);
         String classify = "/v2/models/" + MODEL + "/classify?top=3";
         List<Kind> kinds = List.of(
                 new Kind("/v2/models/" + MODEL + "/infer", "application/json", json.getBytes(StandardCharsets.UTF_8),
@@ -95,7 +91,7 @@ class RequestFuzzTest {
                 ByteMutator.Mutation mutation = mutator.nextInt(2) == 0
                         ? mutator.mutate(kind.body(), 0, kind.structureBytes())
                         : mutator.mutate(kind.body(), 0, kind.body().length);
-                HttpRequest.Builder request = request(server, kind.path())
+                HttpRequest.Builder request = InferenceServerTest.request(server, kind.path())
                         .POST(HttpRequest.BodyPublishers.ofByteArray(mutation.bytes()));
                 String what = "case " + i + " of seed " + SEED + ", " + kind.path() + " (" + mutation.description();
                 if (kind.contentType() != null) {
@@ -125,7 +121,7 @@ class RequestFuzzTest {
             }
             assertTrue(answered > 0 && answered < CASES, answered + " of " + CASES + " answered 200");
 
-            HttpResponse<String> valid = client.send(request(server, kinds.getFirst().path())
+            HttpResponse<String> valid = client.send(InferenceServerTest.request(server, kinds.getFirst().path())
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, valid.statusCode(), valid.body());
@@ -145,11 +141,6 @@ class RequestFuzzTest {
         assertFalse(error.asText().contains("\n"), what + ": " + body);
     }
 
-    private static HttpRequest.Builder request(InferenceServer server, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(60));
-    }
-
     /** The values nested as their shape, [1][3][32][32], so that damage meets the nesting's checks too. */
     private static String nested(float[] values) {
         StringBuilder out = new StringBuilder("[[");
@@ -166,17 +157,5 @@ class RequestFuzzTest {
             out.append(']');
         }
         return out.append("]]").toString();
-    }
-
-    private static byte[] image(String format) throws IOException {
-        BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                image.setRGB(x, y, (x * 6) << 16 | (y * 8) << 8 | ((x + y) * 3));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertTrue(ImageIO.write(image, format, out), format);
-        return out.toByteArray();
     }
 }
