@@ -72,11 +72,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--warmup-runs", paramLabel = "N",
             description = "Runs of a deterministic batch at each batch size runs take (1, 2, 4, ... up to "
                     + "--max-batch) before a model reports ready, so that the first requests wait for no preparation "
-                    + "or compilation; at batch 1 they go on for up to 1.5 s for the JIT, at larger sizes they stop "
+                    + "or compilation; at batch 1 they go on for --jit-warmup-ms more, at larger sizes they stop "
                     + "once those after the first have taken 1 s, and a size whose run would take over 10 s is left "
                     + "to its first request; 0 for none "
                     + "(default: ${DEFAULT-VALUE}).")
     int warmupRuns = DEFAULTS.warmupRuns();
+
+    @Option(names = "--jit-warmup-ms", paramLabel = "MS",
+            description = "How long the warm-up's runs at batch 1 go on after the first, while the JIT compiles the "
+                    + "model's Java code, stopping sooner after 2 runs per 15 ms of it; longer makes the first "
+                    + "minute of requests steadier for as much more time before ready (default: ${DEFAULT-VALUE}).")
+    long jitWarmupMs = DEFAULTS.jitWarmup().toMillis();
 
     @Option(names = "--max-shapes", paramLabel = "N",
             description = "Input shapes (batch size and image size) each model keeps a prepared network for; a "
@@ -161,6 +167,7 @@ final class ServeCommand implements Callable<Integer> {
     /** Opens the models and the device and starts the server; the caller closes what it gets. */
     Serving start() throws IOException {
         OptionChecks.atLeast("--max-delay-ms", 0, maxDelayMs);
+        OptionChecks.atLeast("--jit-warmup-ms", 0, jitWarmupMs);
         OptionChecks.atLeast("--max-request-mb", 1, maxRequestMb);
         if (maxRequestMb > Long.MAX_VALUE >> 20) {
             throw new IllegalArgumentException("--max-request-mb must be <= " + (Long.MAX_VALUE >> 20) + ", got "
@@ -169,7 +176,8 @@ final class ServeCommand implements Callable<Integer> {
         int shapes = maxShapes != null ? maxShapes
                 : Math.max(DEFAULTS.session().maxShapes(), ServerConfig.batchSizes(maxBatch).size());
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
-                maxRequestMb << 20, sessionOption.options().withMaxShapes(shapes), warmupRuns);
+                maxRequestMb << 20, sessionOption.options().withMaxShapes(shapes), warmupRuns,
+                Duration.ofMillis(jitWarmupMs));
         List<String> names = names();
         Map<String, DgModel> opened = new LinkedHashMap<>();
         CpuDevice device = null;

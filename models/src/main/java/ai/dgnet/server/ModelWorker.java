@@ -52,14 +52,6 @@ final class ModelWorker {
     /** Seed of the warm-up batches' values (any fixed seed: only their shape matters). */
     static final long WARMUP_SEED = 4;
     /**
-     * How long, and for how many runs at most, the warm-up goes on at the smallest batch size past
-     * {@link ServerConfig#warmupRuns()}, so that the JIT has compiled the model's Java code (the DG kernels, the
-     * stage loop) before the first request: DG-MobileNetV2's runs took 9-15 ms after 5 runs, 5.5-6 ms after 30, and
-     * 4.5 ms, as in a benchmark's steady state, only after about 110 ({@code bench/RESULTS.md}).
-     */
-    private static final long JIT_WARMUP_NANOS = 1_500_000_000L;
-    private static final int JIT_WARMUP_RUNS = 200;
-    /**
      * At a larger batch size, how long the runs after the first (which prepares the network) may take before the
      * rest of {@link ServerConfig#warmupRuns()} are left. The repeated runs are there for the JIT, and a run this long
      * has executed the kernels thousands of times: with {@code --max-batch 64}, DG-ResNet-50 warmed up in 73 s on 2
@@ -124,8 +116,7 @@ final class ModelWorker {
         this.session = model.session(device, config.session());
         this.config = config;
         // A delay past what a count of nanoseconds holds (292 years) waits as long as that: for a full batch.
-        this.maxDelayNanos = config.maxQueueDelay().compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
-                : config.maxQueueDelay().toNanos();
+        this.maxDelayNanos = nanos(config.maxQueueDelay());
         this.metrics = metrics;
         this.hooks = hooks;
         metrics.queueDepth(name, this::queued);
@@ -257,7 +248,7 @@ final class ModelWorker {
 
     /**
      * Runs a deterministic batch {@link ServerConfig#warmupRuns()} times at every batch size runs take, and at the
-     * smallest as often as {@link #JIT_WARMUP_NANOS} allows up to {@link #JIT_WARMUP_RUNS}, unless the worker is told
+     * smallest as often as {@link ServerConfig#jitWarmup()} allows too, unless the worker is told
      * to stop. At the larger sizes the runs after the first stop after {@link #SIZE_WARMUP_NANOS}, and the sizes whose
      * run would take more than {@link #LONGEST_WARMUP_RUN_NANOS} are left to their first request. A size that fails
      * is logged and left: its requests will meet the failure themselves; one refused memory ends the warm-up, as
@@ -306,11 +297,12 @@ final class ModelWorker {
         Tensor input = input(shape);
         DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
         Result result = null;
-        long jitUntil = 0;
+        long jitNanos = nanos(config.jitWarmup());
+        long jitFrom = 0;
         long repeatedNanos = 0;
         long runNanos = 0;
-        for (int i = 0; !stopping() && (smallest
-                ? i < config.warmupRuns() || i < JIT_WARMUP_RUNS && System.nanoTime() < jitUntil
+        for (long i = 0; !stopping() && (smallest
+                ? i < config.warmupRuns() || i <= config.jitWarmupRuns() && System.nanoTime() - jitFrom < jitNanos
                 : i < config.warmupRuns() && repeatedNanos < SIZE_WARMUP_NANOS); i++) {
             long start = System.nanoTime();
             result = session.run(input, result);
@@ -318,12 +310,17 @@ final class ModelWorker {
             runNanos = hooks.warmupRunNanos(name, size, end - start);
             if (i == 0) {
                 // The first run prepares the network: the JIT's time starts after it.
-                jitUntil = end + JIT_WARMUP_NANOS;
+                jitFrom = end;
             } else {
                 repeatedNanos += runNanos;
             }
         }
         return runNanos;
+    }
+
+    /** {@code time} in nanoseconds, or {@link Long#MAX_VALUE} where it is longer (292 years). */
+    private static long nanos(Duration time) {
+        return time.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : time.toNanos();
     }
 
     private boolean stopping() {

@@ -21,23 +21,38 @@ import java.util.Objects;
  * @param warmupRuns      runs of a deterministic batch at every batch size a run can take (1, 2, 4, ... up to
  *                        {@code maxBatch}, the sizes batches are padded to) before a model reports ready, so that
  *                        the first requests find its kernels prepared and compiled; at the smallest size the runs
- *                        go on for up to 1.5 s (at most 200) while the JIT compiles the model's Java code, at
- *                        the larger ones for at most 1 s after the first, and a size whose run would take over
- *                        10 s is left to its first request; then as
- *                        many JSON and as many binary requests the server sends itself; 0 for none
+ *                        go on for {@code jitWarmup} too, at the larger ones for at most 1 s after the first, and
+ *                        a size whose run would take over 10 s is left to its first request; then as many JSON and
+ *                        as many binary requests the server sends itself; 0 for none
+ * @param jitWarmup       how long the warm-up's runs at the smallest batch size go on after the first (which
+ *                        prepares the network) while the JIT compiles the model's Java code, and at most
+ *                        {@link #jitWarmupRuns()} of them; not with {@code warmupRuns} 0. A longer one makes the
+ *                        first minute of requests steadier for as much more time before ready
  */
 public record ServerConfig(String host, int port, int maxBatch, Duration maxQueueDelay, int queueCapacity,
-                           long maxRequestBytes, SessionOptions session, int warmupRuns) {
+                           long maxRequestBytes, SessionOptions session, int warmupRuns, Duration jitWarmup) {
     /**
      * Warm-up runs per batch size by default: DG-ResNet-50's first request of one image (binary data, 2 cores) took
      * 91 ms after five, 209 ms after two and 1.7 s with none, against 42 ms in the steady state; ten did no better.
      */
     public static final int DEFAULT_WARMUP_RUNS = 5;
+    /**
+     * The JIT's warm-up by default: DG-MobileNetV2's runs took 9-15 ms after 5 runs, 5.5-6 ms after 30, and 4.5 ms,
+     * as in a benchmark's steady state, only after about 110 (2 AVX-512 cores). On 2 AVX2 cores 6 s (800 runs) instead
+     * made the p99 of the first 500 requests 36 ms against 56-73 ms, for 4.4 s more before ready.
+     */
+    public static final Duration DEFAULT_JIT_WARMUP = Duration.ofMillis(1500);
+    /**
+     * The JIT's warm-up runs per second of {@link #jitWarmup} at most (200 for the default), so that a model that
+     * runs fast is ready sooner: its code has run as often as a slower model's in the whole time.
+     */
+    private static final double JIT_WARMUP_RUNS_PER_SECOND = 200 / 1.5;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(maxQueueDelay, "maxQueueDelay");
         Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(jitWarmup, "jitWarmup");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
         }
@@ -56,6 +71,9 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
         if (warmupRuns < 0) {
             throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmupRuns);
         }
+        if (jitWarmup.isNegative()) {
+            throw new IllegalArgumentException("JIT warm-up must be >= 0, got " + jitWarmup);
+        }
         int batchSizes = batchSizes(maxBatch).size();
         if (session.maxShapes() < batchSizes) {
             throw new IllegalArgumentException("each model would keep networks for " + session.maxShapes()
@@ -67,11 +85,18 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
     /**
      * Local port 8000, batches of up to 8 instances gathered for at most 5 ms, 64 requests queued per model,
      * request bodies up to 32 MiB (a batch of eight 224x224 RGB images as JSON numbers is about 15 MB), f32 and
-     * each model's own threshold, {@value #DEFAULT_WARMUP_RUNS} warm-up runs per batch size.
+     * each model's own threshold, {@value #DEFAULT_WARMUP_RUNS} warm-up runs per batch size, then
+     * {@link #DEFAULT_JIT_WARMUP} more at batch 1.
      */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8000, 8, Duration.ofMillis(5), 64, 32L << 20,
-                SessionOptions.defaults(), DEFAULT_WARMUP_RUNS);
+                SessionOptions.defaults(), DEFAULT_WARMUP_RUNS, DEFAULT_JIT_WARMUP);
+    }
+
+    /** Most runs {@link #jitWarmup} makes: {@link #JIT_WARMUP_RUNS_PER_SECOND} per second of it, rounded up. */
+    public long jitWarmupRuns() {
+        double seconds = jitWarmup.getSeconds() + jitWarmup.getNano() / 1e9;
+        return (long) Math.ceil(Math.min(seconds * JIT_WARMUP_RUNS_PER_SECOND, Long.MAX_VALUE));
     }
 
     /**
@@ -111,23 +136,31 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, maxBatch, maxQueueDelay, queueCapacity, maxRequestBytes, session,
-                warmupRuns);
+                warmupRuns, jitWarmup);
     }
 
     public ServerConfig withBatching(int newMaxBatch, Duration newMaxQueueDelay) {
         return new ServerConfig(host, port, newMaxBatch, newMaxQueueDelay, queueCapacity, maxRequestBytes, session,
-                warmupRuns);
+                warmupRuns, jitWarmup);
     }
 
     public ServerConfig withQueueCapacity(int capacity) {
-        return new ServerConfig(host, port, maxBatch, maxQueueDelay, capacity, maxRequestBytes, session, warmupRuns);
+        return new ServerConfig(host, port, maxBatch, maxQueueDelay, capacity, maxRequestBytes, session, warmupRuns,
+                jitWarmup);
     }
 
     public ServerConfig withMaxRequestBytes(long bytes) {
-        return new ServerConfig(host, port, maxBatch, maxQueueDelay, queueCapacity, bytes, session, warmupRuns);
+        return new ServerConfig(host, port, maxBatch, maxQueueDelay, queueCapacity, bytes, session, warmupRuns,
+                jitWarmup);
     }
 
     public ServerConfig withWarmupRuns(int runs) {
-        return new ServerConfig(host, port, maxBatch, maxQueueDelay, queueCapacity, maxRequestBytes, session, runs);
+        return new ServerConfig(host, port, maxBatch, maxQueueDelay, queueCapacity, maxRequestBytes, session, runs,
+                jitWarmup);
+    }
+
+    public ServerConfig withJitWarmup(Duration time) {
+        return new ServerConfig(host, port, maxBatch, maxQueueDelay, queueCapacity, maxRequestBytes, session,
+                warmupRuns, time);
     }
 }

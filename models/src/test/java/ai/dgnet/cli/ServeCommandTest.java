@@ -42,11 +42,13 @@ class ServeCommandTest {
     void servesEachModelUnderItsName() throws Exception {
         ServeCommand command = new ServeCommand();
         new CommandLine(command).parseArgs("other=" + model, model.toString(), "resnet20:static", "--port", "0",
-                "--threads", "1", "--max-batch", "2", "--queue", "3", "--threshold", "0.25", "--warmup-runs", "1");
+                "--threads", "1", "--max-batch", "2", "--queue", "3", "--threshold", "0.25", "--warmup-runs", "1",
+                "--jit-warmup-ms", "250");
         try (ServeCommand.Serving serving = command.start();
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             assertEquals("127.0.0.1", serving.server().uri().getHost());
             assertEquals(1, serving.config().warmupRuns());
+            assertEquals(Duration.ofMillis(250), serving.config().jitWarmup());
             assertEquals(3, serving.config().queueCapacity());
             assertEquals(8, serving.config().session().maxShapes());
             assertTrue(serving.server().awaitReady(Duration.ofSeconds(60)));
@@ -98,6 +100,7 @@ class ServeCommandTest {
         assertBad("dgnet serve: --max-delay-ms must be >= 0, got -1", model.toString(), "--max-delay-ms", "-1");
         assertBad("dgnet serve: max batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
         assertBad("dgnet serve: warm-up runs must be >= 0, got -1", model.toString(), "--warmup-runs", "-1");
+        assertBad("dgnet serve: --jit-warmup-ms must be >= 0, got -1", model.toString(), "--jit-warmup-ms", "-1");
         assertBad("dgnet serve: a session must keep at least 1 input shape, got 0", model.toString(), "--max-shapes",
                 "0");
         assertBad("dgnet serve: each model would keep networks for 2 input shapes, fewer than the 4 batch sizes",

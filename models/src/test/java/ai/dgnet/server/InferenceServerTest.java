@@ -822,12 +822,14 @@ class InferenceServerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> config().withWarmupRuns(-1));
         assertEquals("warm-up runs must be >= 0, got -1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> config().withJitWarmup(Duration.ofMillis(-1)));
+        assertEquals("JIT warm-up must be >= 0, got PT-0.001S", e.getMessage());
     }
 
     @Test
     void aRequestOfAnotherShapeTakesThePlaceOfTheShapeRunLeastRecently() throws Exception {
         ServerConfig one = new ServerConfig("127.0.0.1", 0, 1, Duration.ZERO, 4, 1 << 20,
-                SessionOptions.defaults().withMaxShapes(1), 0);
+                SessionOptions.defaults().withMaxShapes(1), 0, Duration.ZERO);
         try (InferenceServer server = start(one, WorkerHooks.NONE)) {
             for (Shape shape : List.of(Shape.of(1, 3, 32, 32), Shape.of(1, 3, 24, 24), Shape.of(1, 3, 32, 32),
                     Shape.of(2, 3, 16, 16))) {

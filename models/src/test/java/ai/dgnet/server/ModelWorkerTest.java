@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -90,6 +91,56 @@ class ModelWorkerTest {
                 assertTrue(runs.get(1) >= 5, "batch 1 runs " + runs.get(1) + " times");
                 assertEquals(2, runs.get(2), "the first run, then one past the time for repeated runs");
                 assertEquals(List.of(1, 2), worker.warmedBatchSizes());
+            } finally {
+                worker.beginStop();
+                worker.awaitStopped();
+            }
+        }
+    }
+
+    /**
+     * At batch 1 the warm-up goes on after its first run for the JIT's time ({@link ServerConfig#jitWarmup()}), or
+     * for its runs ({@link ServerConfig#jitWarmupRuns()}) where they end first, and not at all for a time of zero.
+     */
+    @Test
+    void theJitWarmupRunsForItsTimeOrItsRunsWhicheverEndsFirst() throws InterruptedException {
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(1, Duration.ZERO).withWarmupRuns(5);
+        assertEquals(200, config.jitWarmupRuns(), "the default's runs");
+        assertEquals(5, warmupRunsAtBatchOne(config.withJitWarmup(Duration.ZERO), 0), "no JIT warm-up");
+
+        ServerConfig manyRuns = config.withJitWarmup(Duration.ofSeconds(3));
+        assertEquals(400, manyRuns.jitWarmupRuns());
+        assertEquals(401, warmupRunsAtBatchOne(manyRuns, 0), "a small model's runs end before the time");
+
+        // Runs of 50 ms: the 300 ms end after at most 6 runs past the first, long before the 40 runs.
+        int slowRuns = warmupRunsAtBatchOne(config.withJitWarmup(Duration.ofMillis(300)), 50);
+        assertTrue(slowRuns >= 5 && slowRuns <= 7, "runs of 50 ms for 300 ms made " + slowRuns);
+    }
+
+    /** How many runs the warm-up makes at batch 1 under {@code config}, each made to last {@code sleepMs} longer. */
+    private static int warmupRunsAtBatchOne(ServerConfig config, long sleepMs) throws InterruptedException {
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public long warmupRunNanos(String model, int batch, long nanos) {
+                runs.incrementAndGet();
+                try {
+                    Thread.sleep(sleepMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return nanos;
+            }
+        };
+        // CIFAR's 32x32 images, where a run takes a few ms.
+        ModelConfig small = new ModelConfig(CONFIG.arch(), CONFIG.mode(), CONFIG.threshold(), CONFIG.numClasses(),
+                CONFIG.inChannels(), List.of(), new ModelConfig.Preprocess(32, 32, new float[3], new float[] {1, 1, 1}));
+        try (DgModel model = DgModel.random(small, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(1), hooks);
+            try {
+                assertTrue(worker.awaitWarm(TimeUnit.MINUTES.toNanos(2)), "warmed up");
+                return runs.get();
             } finally {
                 worker.beginStop();
                 worker.awaitStopped();
