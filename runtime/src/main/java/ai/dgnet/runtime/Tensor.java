@@ -2,6 +2,8 @@ package ai.dgnet.runtime;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -14,6 +16,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * must not race with readers.
  */
 public final class Tensor implements AutoCloseable {
+    /**
+     * The tensors each thread holds ({@link #acquire()}), so that a close from a holding thread, which would wait for
+     * itself, fails instead. A run holds one, so the list stays short, and it is searched by identity.
+     */
+    private static final ThreadLocal<List<Tensor>> HELD = ThreadLocal.withInitial(ArrayList::new);
+
     private final Shape shape;
     private final DType dtype;
     private final Layout layout;
@@ -145,28 +153,51 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Holds this tensor open until {@link #release()}: a {@link #close()} from another thread waits for it rather than
-     * free memory that native code is reading. A session holds its input so through a run. The holding thread must
-     * not close the tensor itself before it releases it: the close would wait for ever.
+     * Holds this tensor open until {@link #release()} on the same thread: a {@link #close()} from another thread waits
+     * for it rather than free memory that native code is reading. A session holds its input so through a run.
      */
     public void acquire() {
         if (!uses.enter()) {
             throw new IllegalStateException("tensor " + this + " is closed");
         }
+        HELD.get().add(this);
     }
 
-    /** Ends a hold that {@link #acquire()} began. */
+    /** Ends a hold that {@link #acquire()} began on this thread. */
     public void release() {
+        if (!forget(HELD.get())) {
+            throw new IllegalStateException("tensor " + this + " is not held by this thread: release() must follow "
+                    + "acquire() on the thread that made it");
+        }
         uses.exit();
+    }
+
+    /** Removes this tensor's last hold from {@code held}, by identity; false if it has none there. */
+    private boolean forget(List<Tensor> held) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            if (held.get(i) == this) {
+                held.remove(i);
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * Releases the memory of an owning tensor, once the holds of other threads ({@link #acquire()}) have ended; does
      * nothing for a view.
+     *
+     * @throws IllegalStateException if this thread holds the tensor: it would wait for itself
      */
     @Override
     public void close() {
         if (arena != null && !uses.closed()) {
+            for (Tensor held : HELD.get()) {
+                if (held == this) {
+                    throw new IllegalStateException("tensor " + this + " is held by this thread: release() it "
+                            + "before close()");
+                }
+            }
             uses.close();
             uses.awaitCalls();
             arena.close();

@@ -1,0 +1,61 @@
+package ai.dgnet.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A tensor's holds: a close from another thread waits for them, one from the holding thread fails. */
+class TensorTest {
+    private static final Shape SHAPE = Shape.of(1, 2, 3, 3);
+
+    /** Run on a thread of its own, so that a close that waits for its own thread fails the test by its timeout. */
+    @Test
+    void closingATensorThisThreadHoldsFailsAndLeavesItOpen() throws Exception {
+        CompletableFuture.runAsync(() -> {
+            try (Tensor tensor = Tensor.of(SHAPE, Layout.NCHW, new float[18])) {
+                tensor.acquire();
+                tensor.acquire();
+                IllegalStateException e = assertThrows(IllegalStateException.class, tensor::close);
+                assertEquals("tensor [1, 2, 3, 3] f32 NCHW is held by this thread: release() it before close()",
+                        e.getMessage());
+                assertTrue(tensor.isOpen());
+                tensor.release();
+                assertThrows(IllegalStateException.class, tensor::close, "still held once");
+                tensor.release();
+                tensor.close();
+                assertFalse(tensor.isOpen());
+            }
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aCloseFromAnotherThreadWaitsForTheHold() throws Exception {
+        Tensor tensor = Tensor.of(SHAPE, Layout.NCHW, new float[18]);
+        tensor.acquire();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(tensor::close);
+        assertThrows(TimeoutException.class, () -> closed.get(200, TimeUnit.MILLISECONDS));
+        assertTrue(tensor.isOpen(), "held");
+        tensor.release();
+        closed.get(10, TimeUnit.SECONDS);
+        assertFalse(tensor.isOpen());
+    }
+
+    @Test
+    void aHoldIsReleasedByTheThreadThatMadeIt() throws Exception {
+        try (Tensor tensor = Tensor.of(SHAPE, Layout.NCHW, new float[18])) {
+            tensor.acquire();
+            Throwable e = CompletableFuture.runAsync(tensor::release).handle((ok, t) -> t.getCause())
+                    .get(10, TimeUnit.SECONDS);
+            assertEquals("tensor [1, 2, 3, 3] f32 NCHW is not held by this thread: release() must follow acquire() "
+                    + "on the thread that made it", e.getMessage());
+            tensor.release();
+        }
+    }
+}
