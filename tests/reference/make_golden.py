@@ -12,7 +12,7 @@ seeds are tried from the case's first seed upward; the first one whose router va
 lie at least 1e-3 from tau (spec section 7) and that has the required properties is kept
 and recorded, so a regenerated file states exactly which input it was made from.
 
-    /usr/bin/python3 tests/reference/make_golden.py            # all cases, ~1 minute
+    /usr/bin/python3 tests/reference/make_golden.py            # all cases, ~1.5 minutes
     /usr/bin/python3 tests/reference/make_golden.py --out DIR  # elsewhere (e.g. to diff)
 """
 
@@ -104,6 +104,17 @@ CASES: List[Case] = (
                 "static; 1 input channel; odd input"),
         _static("regnet_x_400mf_static_odd", "regnet_x_400mf", (3, 3, 65, 47),
                 "static; odd input; batch 3"),
+    ]
+    # ImageNet's crop: the size the runtime's kernel choices are made for (Winograd convolutions,
+    # a 1x1 convolution fused with the depthwise one after it, maps of 7x7 in another layout).
+    + [Case(f"{a}_dynamic_224", a, "dynamic", (2, 3, 224, 224), require=frozenset(),
+            purpose="dynamic at ImageNet's crop")
+       for a in IMAGENET_ARCHS]
+    + [
+        Case("resnet50_dynamic_tiny", "resnet50", "dynamic", (2, 3, 3, 5), require=frozenset(),
+             purpose="a 3x5 input: every map from the stem on is 2x3 or 1x1"),
+        Case("mobilenet_v2_dynamic_strip", "mobilenet_v2", "dynamic", (2, 3, 9, 200), require=frozenset(),
+             purpose="a 9x200 strip: maps of one row from the third stage on"),
     ]
 )
 

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * MobileNetV2's expansions and depthwise filters run as one op where the device fuses them, with the logits of a
  * device that runs every convolution on its own (which the golden cases check against PyTorch, and
- * {@code Bf16AgreementTest} in bf16).
+ * {@code Bf16AgreementTest} in bf16; the golden case at 224x224 checks the fused network itself).
  */
 class PointwiseDepthwiseFusionTest {
 

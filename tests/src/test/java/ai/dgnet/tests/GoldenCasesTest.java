@@ -68,7 +68,7 @@ class GoldenCasesTest {
 
     static Stream<Arguments> casesInEveryLayout() {
         return Stream.of("resnet18_dynamic_odd", "mobilenet_v2_dynamic", "regnet_y_400mf_dynamic_t03_odd",
-                        "resnext50_32x4d_dynamic")
+                        "resnext50_32x4d_dynamic", "mobilenet_v2_dynamic_224")
                 .flatMap(name -> Stream.of(Layout.NCHW16C, Layout.NCHW8C, Layout.NHWC, Layout.NCHW)
                         .map(layout -> Arguments.of(name, layout)));
     }
@@ -91,7 +91,7 @@ class GoldenCasesTest {
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"resnet50_dynamic", "resnet18_dynamic_odd", "mobilenet_v2_dynamic",
-            "regnet_y_400mf_dynamic"})
+            "regnet_y_400mf_dynamic", "resnet50_dynamic_224"})
     void matchesReferenceOnADeviceForFewRuns(String name) throws Exception {
         try (CpuDevice fewRuns = CpuDevice.forFewRuns(2)) {
             check(Path.of(GoldenCasesTest.class.getResource("/golden/" + name + ".safetensors").toURI()), fewRuns);
