@@ -12,7 +12,7 @@ seeds are tried from the case's first seed upward; the first one whose router va
 lie at least 1e-3 from tau (spec section 7) and that has the required properties is kept
 and recorded, so a regenerated file states exactly which input it was made from.
 
-    /usr/bin/python3 tests/reference/make_golden.py            # all cases, ~1.5 minutes
+    /usr/bin/python3 tests/reference/make_golden.py            # all cases, ~2 minutes
     /usr/bin/python3 tests/reference/make_golden.py --out DIR  # elsewhere (e.g. to diff)
 """
 
@@ -110,6 +110,13 @@ CASES: List[Case] = (
     + [Case(f"{a}_dynamic_224", a, "dynamic", (2, 3, 224, 224), require=frozenset(),
             purpose="dynamic at ImageNet's crop")
        for a in IMAGENET_ARCHS]
+    # One image, as a server's single requests run (convolutions chosen per image), and four, which share
+    # the Winograd convolutions' products.
+    + [Case(f"{a}_dynamic_224_b1", a, "dynamic", (1, 3, 224, 224), require=frozenset(),
+            purpose="dynamic at ImageNet's crop; one image")
+       for a in ("resnet50", "mobilenet_v2", "regnet_y_400mf")]
+    + [Case("resnet50_dynamic_224_b4", "resnet50", "dynamic", (4, 3, 224, 224),
+            purpose="dynamic at ImageNet's crop; four images")]
     + [
         Case("resnet50_dynamic_tiny", "resnet50", "dynamic", (2, 3, 3, 5), require=frozenset(),
              purpose="a 3x5 input: every map from the stem on is 2x3 or 1x1"),
