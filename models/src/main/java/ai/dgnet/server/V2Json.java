@@ -333,7 +333,8 @@ final class V2Json {
 
     /**
      * Tensor data, flat or nested, as floats. JSON has no NaN or infinity, and a number too large for FP32 is
-     * refused rather than turned into one: an infinite input would only make every output NaN.
+     * refused rather than turned into one: an infinite input makes the routers' means infinite or NaN, which keep no
+     * edge, so its instance would get a cut-off path's constant answer without a word.
      */
     private static Floats data(JsonParser p, JsonToken value, HeapBudget.Claim heap) throws IOException {
         if (value != JsonToken.START_ARRAY) {
