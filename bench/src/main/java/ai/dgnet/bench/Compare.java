@@ -79,6 +79,12 @@ public final class Compare implements Callable<Integer> {
                     + "the other runtime's worker threads have stopped spinning (default: ${DEFAULT-VALUE}).")
     private int settleMs;
 
+    @Option(names = "--idle", paramLabel = "MS", defaultValue = "0",
+            description = "Instead of --settle, leave both runtimes idle this long before each timed run, as "
+                    + "requests that come one at a time with gaps between them meet them (default: ${DEFAULT-VALUE}: "
+                    + "settle instead).")
+    private int idleMs;
+
     @Option(names = "--quick", description = "A short run: batch 1, 5 runs, no peak-memory section.")
     private boolean quick;
 
@@ -126,7 +132,7 @@ public final class Compare implements Callable<Integer> {
     }
 
     /** The counts the options (and {@code --quick}) come to. */
-    private record Plan(int threads, List<Integer> batches, int warmup, int runs, int settleMs) {
+    private record Plan(int threads, List<Integer> batches, int warmup, int runs, int settleMs, int idleMs) {
         /** Untimed runs at {@code batch}: scaled like {@link #runsAt}, at least 1 unless none were asked for. */
         int warmupAt(int batch) {
             return scaled(warmup, batch, Math.min(warmup, 1));
@@ -190,11 +196,11 @@ public final class Compare implements Callable<Integer> {
                 batches != null ? batches : quick ? List.of(1) : List.of(1, 8, 32),
                 warmup != null ? warmup : quick ? 2 : 5,
                 runs != null ? runs : quick ? 5 : 30,
-                settleMs);
-        if (plan.threads() < 1 || plan.runs() < 1 || plan.warmup() < 0 || plan.settleMs() < 0
+                settleMs, idleMs);
+        if (plan.threads() < 1 || plan.runs() < 1 || plan.warmup() < 0 || plan.settleMs() < 0 || plan.idleMs() < 0
                 || plan.batches().stream().anyMatch(n -> n < 1) || (profileRuns != null && profileRuns < 1)) {
             throw new ParameterException(spec.commandLine(), "--threads, --runs, --batches and --profile must be "
-                    + ">= 1, --warmup and --settle >= 0");
+                    + ">= 1, --warmup, --settle and --idle >= 0");
         }
         if (plan.runs() > MAX_RUNS) {
             throw new ParameterException(spec.commandLine(), "--runs must be <= " + MAX_RUNS + ", got " + plan.runs());
@@ -245,12 +251,11 @@ public final class Compare implements Callable<Integer> {
             }
             // In turns, so that whatever else the machine does in the meantime slows both alike.
             int runs = plan.runsAt(batch);
-            long settleNanos = plan.settleMs() * 1_000_000L;
             double[] oursMs = new double[runs];
             double[] ortMs = new double[runs];
             for (int i = 0; i < runs; i++) {
-                oursMs[i] = settledMillis(ours, settleNanos);
-                ortMs[i] = settledMillis(ort, settleNanos);
+                oursMs[i] = timedMillis(ours, plan);
+                ortMs[i] = timedMillis(ort, plan);
             }
             return new Row(c, batch, error, Latency.of(oursMs), Latency.of(ortMs), null, null);
         } catch (RuntimeException e) {
@@ -272,17 +277,27 @@ public final class Compare implements Callable<Integer> {
     }
 
     /**
-     * Milliseconds of one run of {@code engine}, after untimed runs of it for at least {@code settleNanos} (at
-     * least one). Worker threads keep spinning for tens of milliseconds after a run before they sleep (ORT's
-     * intra-op pool, oneDNN's OpenMP team). Timed right after the other runtime's run, ResNet-50 at batch 1 on 2
-     * cores measured 1.7x slower for ours (and 1.2x for ORT) than alone, the two pools fighting for the cores;
-     * after settling, both measure what they do alone: the other's threads asleep, their own busy.
+     * Milliseconds of one run of {@code engine}: after untimed runs of it for at least {@link Plan#settleMs} (at
+     * least one), or after {@link Plan#idleMs} of nothing. Worker threads keep spinning for tens of milliseconds after
+     * a run before they sleep (ORT's intra-op pool, oneDNN's OpenMP team). Timed right after the other runtime's run,
+     * ResNet-50 at batch 1 on 2 cores measured 1.7x slower for ours (and 1.2x for ORT) than alone, the two pools
+     * fighting for the cores; after settling, both measure what they do alone: the other's threads asleep, their own
+     * busy. After idling, both runtimes' pools have slept, as between sporadic requests.
      */
-    private static double settledMillis(Engine engine, long settleNanos) {
-        long settled = System.nanoTime() + settleNanos;
-        do {
-            engine.run();
-        } while (System.nanoTime() < settled);
+    private static double timedMillis(Engine engine, Plan plan) {
+        if (plan.idleMs() > 0) {
+            try {
+                Thread.sleep(plan.idleMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while idle", e);
+            }
+        } else {
+            long settled = System.nanoTime() + plan.settleMs() * 1_000_000L;
+            do {
+                engine.run();
+            } while (System.nanoTime() < settled);
+        }
         long start = System.nanoTime();
         engine.run();
         return (System.nanoTime() - start) / 1e6;
@@ -307,9 +322,10 @@ public final class Compare implements Callable<Integer> {
         text.append(String.format(Locale.ROOT, "- method: logits of ours and ORT compared first (relative L2 error "
                         + "<= %.0e on the deterministic input of seed %d); then, in one process, %d warm-up and %d "
                         + "timed runs per runtime at batch 1 (at batch N: divided by sqrt(N)), run for run in turns, "
-                        + "each timed run after %d ms of untimed runs of the same runtime; PyTorch after them, in its "
-                        + "own process, with the same counts%n",
-                TOLERANCE, Workloads.INPUT_SEED, plan.warmup(), plan.runs(), plan.settleMs()));
+                        + "each timed run %s; PyTorch after them, in its own process, with the same counts%n",
+                TOLERANCE, Workloads.INPUT_SEED, plan.warmup(), plan.runs(), plan.idleMs() > 0
+                        ? "after " + plan.idleMs() + " ms of both runtimes idle"
+                        : "after " + plan.settleMs() + " ms of untimed runs of the same runtime"));
         text.append("- ONNX Runtime: intra-op threads = threads, inter-op 1, sequential execution, ALL_OPT\n\n");
         return text.toString();
     }
