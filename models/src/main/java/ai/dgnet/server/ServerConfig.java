@@ -39,7 +39,7 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
     /**
      * The JIT's warm-up by default: DG-MobileNetV2's runs took 9-15 ms after 5 runs, 5.5-6 ms after 30, and 4.5 ms,
      * as in a benchmark's steady state, only after about 110 (2 AVX-512 cores). On 2 AVX2 cores 6 s (800 runs) instead
-     * made the p99 of the first 500 requests 36 ms against 56-73 ms, for 4.4 s more before ready.
+     * made the p99 of the first 500 requests 38-49 ms against 55-85 ms, for 4.4 s more before ready.
      */
     public static final Duration DEFAULT_JIT_WARMUP = Duration.ofMillis(1500);
     /**
