@@ -248,7 +248,7 @@ final class ModelWorker {
 
     /**
      * Runs a deterministic batch {@link ServerConfig#warmupRuns()} times at every batch size runs take, and at the
-     * smallest as often as {@link ServerConfig#jitWarmup()} allows too, unless the worker is told
+     * smallest until the runs after the first have taken {@link ServerConfig#jitWarmup()}, unless the worker is told
      * to stop. At the larger sizes the runs after the first stop after {@link #SIZE_WARMUP_NANOS}, and the sizes whose
      * run would take more than {@link #LONGEST_WARMUP_RUN_NANOS} are left to their first request. A size that fails
      * is logged and left: its requests will meet the failure themselves; one refused memory ends the warm-up, as
@@ -298,20 +298,16 @@ final class ModelWorker {
         DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
         Result result = null;
         long jitNanos = nanos(config.jitWarmup());
-        long jitFrom = 0;
+        // The first run prepares the network: the time of the repeated runs, the JIT's, starts after it.
         long repeatedNanos = 0;
         long runNanos = 0;
         for (long i = 0; !stopping() && (smallest
-                ? i < config.warmupRuns() || i <= config.jitWarmupRuns() && System.nanoTime() - jitFrom < jitNanos
+                ? i < config.warmupRuns() || i <= config.jitWarmupRuns() && repeatedNanos < jitNanos
                 : i < config.warmupRuns() && repeatedNanos < SIZE_WARMUP_NANOS); i++) {
             long start = System.nanoTime();
             result = session.run(input, result);
-            long end = System.nanoTime();
-            runNanos = hooks.warmupRunNanos(name, size, end - start);
-            if (i == 0) {
-                // The first run prepares the network: the JIT's time starts after it.
-                jitFrom = end;
-            } else {
+            runNanos = hooks.warmupRunNanos(name, size, System.nanoTime() - start);
+            if (i > 0) {
                 repeatedNanos += runNanos;
             }
         }

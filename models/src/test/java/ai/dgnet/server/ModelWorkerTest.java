@@ -100,36 +100,31 @@ class ModelWorkerTest {
 
     /**
      * At batch 1 the warm-up goes on after its first run for the JIT's time ({@link ServerConfig#jitWarmup()}), or
-     * for its runs ({@link ServerConfig#jitWarmupRuns()}) where they end first, and not at all for a time of zero.
+     * for its runs ({@link ServerConfig#jitWarmupRuns()}) where they end first, and not at all for a time of zero. The
+     * hook reports how long each run took, so that neither ending depends on this machine's speed.
      */
     @Test
     void theJitWarmupRunsForItsTimeOrItsRunsWhicheverEndsFirst() throws InterruptedException {
         ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(1, Duration.ZERO).withWarmupRuns(5);
         assertEquals(200, config.jitWarmupRuns(), "the default's runs");
-        assertEquals(5, warmupRunsAtBatchOne(config.withJitWarmup(Duration.ZERO), 0), "no JIT warm-up");
+        assertEquals(5, warmupRunsAtBatchOne(config.withJitWarmup(Duration.ZERO), 1), "no JIT warm-up");
 
         ServerConfig manyRuns = config.withJitWarmup(Duration.ofSeconds(3));
         assertEquals(400, manyRuns.jitWarmupRuns());
-        assertEquals(401, warmupRunsAtBatchOne(manyRuns, 0), "a small model's runs end before the time");
+        assertEquals(401, warmupRunsAtBatchOne(manyRuns, 1), "runs of 1 ms end by their count, after the first");
 
-        // Runs of 50 ms: the 300 ms end after at most 6 runs past the first, long before the 40 runs.
-        int slowRuns = warmupRunsAtBatchOne(config.withJitWarmup(Duration.ofMillis(300)), 50);
-        assertTrue(slowRuns >= 5 && slowRuns <= 7, "runs of 50 ms for 300 ms made " + slowRuns);
+        // Runs of 50 ms: 300 ms end after 6 runs past the first, long before the 40 runs.
+        assertEquals(7, warmupRunsAtBatchOne(config.withJitWarmup(Duration.ofMillis(300)), 50));
     }
 
-    /** How many runs the warm-up makes at batch 1 under {@code config}, each made to last {@code sleepMs} longer. */
-    private static int warmupRunsAtBatchOne(ServerConfig config, long sleepMs) throws InterruptedException {
+    /** How many runs the warm-up makes at batch 1 under {@code config}, each reported to take {@code runMs}. */
+    private static int warmupRunsAtBatchOne(ServerConfig config, long runMs) throws InterruptedException {
         AtomicInteger runs = new AtomicInteger();
         WorkerHooks hooks = new WorkerHooks() {
             @Override
             public long warmupRunNanos(String model, int batch, long nanos) {
                 runs.incrementAndGet();
-                try {
-                    Thread.sleep(sleepMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return nanos;
+                return TimeUnit.MILLISECONDS.toNanos(runMs);
             }
         };
         // CIFAR's 32x32 images, where a run takes a few ms.
