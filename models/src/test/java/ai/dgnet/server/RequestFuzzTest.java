@@ -134,7 +134,8 @@ class RequestFuzzTest {
         }
     }
 
-    private static void assertOneLineError(HttpResponse<byte[]> response, String what) throws IOException {
+    /** The response's body is one {@code {"error": ...}} line. */
+    static void assertOneLineError(HttpResponse<byte[]> response, String what) throws IOException {
         String body = new String(response.body(), StandardCharsets.UTF_8);
         JsonNode error = JSON.readTree(body).get("error");
         assertTrue(error != null && error.isTextual() && !error.asText().isBlank(), what + ": " + body);
