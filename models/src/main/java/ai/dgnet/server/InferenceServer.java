@@ -233,9 +233,13 @@ public final class InferenceServer implements AutoCloseable {
         return awaitReady(Duration.ofNanos(Long.MAX_VALUE));
     }
 
-    /** As {@link #awaitReady()}, for at most {@code timeout}: false also when the models are still warming up. */
+    /**
+     * As {@link #awaitReady()}, for at most {@code timeout} (one past 292 years waits as long as that): false also
+     * when the models are still warming up.
+     */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // The sum may wrap; the differences below unwrap it, as System.nanoTime() asks.
+        long deadline = System.nanoTime() + ModelWorker.nanos(timeout);
         for (ModelWorker worker : workers) {
             if (!worker.awaitWarm(deadline - System.nanoTime())) {
                 return false;

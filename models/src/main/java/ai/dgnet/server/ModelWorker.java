@@ -315,7 +315,7 @@ final class ModelWorker {
     }
 
     /** {@code time} in nanoseconds, or {@link Long#MAX_VALUE} where it is longer (292 years). */
-    private static long nanos(Duration time) {
+    static long nanos(Duration time) {
         return time.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : time.toNanos();
     }
 
