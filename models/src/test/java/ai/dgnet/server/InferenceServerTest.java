@@ -77,6 +77,10 @@ class InferenceServerTest {
 
     @TempDir
     static Path dir;
+    /** CIFAR-sized preprocessing (crop 32), which the server's tests give their models so that runs are quick. */
+    static final ModelConfig.Preprocess CIFAR_PREPROCESS = new ModelConfig.Preprocess(36, 32,
+            new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.2f, 0.3f});
+
     private static DgModel model;
     private static CpuDevice device;
     private static Session reference;
@@ -85,10 +89,9 @@ class InferenceServerTest {
     @BeforeAll
     static void setUp() {
         Path file = dir.resolve("cifar.safetensors");
-        // Small images (crop 32) keep classify fast; labels let its answer name classes.
+        // Labels let classify's answer name classes.
         ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, ModelConfig.DEFAULT_THRESHOLD, CLASSES, 3,
-                LABELS, new ModelConfig.Preprocess(36, 32, new float[] {0.5f, 0.4f, 0.3f},
-                new float[] {0.25f, 0.2f, 0.3f}));
+                LABELS, CIFAR_PREPROCESS);
         try (DgModel random = DgModel.random(config, 3)) {
             random.save(file);
         }

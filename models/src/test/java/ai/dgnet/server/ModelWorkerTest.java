@@ -129,7 +129,7 @@ class ModelWorkerTest {
         };
         // CIFAR's 32x32 images, where a run takes a few ms.
         ModelConfig small = new ModelConfig(CONFIG.arch(), CONFIG.mode(), CONFIG.threshold(), CONFIG.numClasses(),
-                CONFIG.inChannels(), List.of(), new ModelConfig.Preprocess(32, 32, new float[3], new float[] {1, 1, 1}));
+                CONFIG.inChannels(), List.of(), InferenceServerTest.CIFAR_PREPROCESS);
         try (DgModel model = DgModel.random(small, 3);
              CpuDevice device = CpuDevice.create(1)) {
             ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(1), hooks);

@@ -50,7 +50,7 @@ class RequestFuzzTest {
     @Test
     void aDamagedRequestIsAnsweredWithAOneLineErrorOrAResult() throws Exception {
         ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, 0.2f, 10, 3, List.of(),
-                new ModelConfig.Preprocess(36, 32, new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.2f, 0.3f}));
+                InferenceServerTest.CIFAR_PREPROCESS);
         float[] values = new float[(int) SHAPE.elements()];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) Math.sin(i * 0.37);

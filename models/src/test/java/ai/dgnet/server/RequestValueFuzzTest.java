@@ -61,7 +61,7 @@ class RequestValueFuzzTest {
     @Test
     void aRequestIsAnsweredAsItsValuesDeserve() throws Exception {
         ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, 0.3f, CLASSES, 3, List.of(),
-                new ModelConfig.Preprocess(36, 32, new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.2f, 0.3f}));
+                InferenceServerTest.CIFAR_PREPROCESS);
         ServerConfig serverConfig = ServerConfig.defaults().withPort(0).withWarmupRuns(1)
                 .withJitWarmup(Duration.ZERO).withMaxRequestBytes(16 << 20);
         Random random = new Random(SEED);
