@@ -165,22 +165,24 @@ public final class Tensor implements AutoCloseable {
 
     /** Ends a hold that {@link #acquire()} began on this thread. */
     public void release() {
-        if (!forget(HELD.get())) {
+        List<Tensor> held = HELD.get();
+        int last = lastHoldIn(held);
+        if (last < 0) {
             throw new IllegalStateException("tensor " + this + " is not held by this thread: release() must follow "
                     + "acquire() on the thread that made it");
         }
+        held.remove(last);
         uses.exit();
     }
 
-    /** Removes this tensor's last hold from {@code held}, by identity; false if it has none there. */
-    private boolean forget(List<Tensor> held) {
+    /** Where this tensor's last hold is in {@code held}, by identity; -1 if it has none there. */
+    private int lastHoldIn(List<Tensor> held) {
         for (int i = held.size() - 1; i >= 0; i--) {
             if (held.get(i) == this) {
-                held.remove(i);
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     /**
@@ -192,11 +194,9 @@ public final class Tensor implements AutoCloseable {
     @Override
     public void close() {
         if (arena != null && !uses.closed()) {
-            for (Tensor held : HELD.get()) {
-                if (held == this) {
-                    throw new IllegalStateException("tensor " + this + " is held by this thread: release() it "
-                            + "before close()");
-                }
+            if (lastHoldIn(HELD.get()) >= 0) {
+                throw new IllegalStateException("tensor " + this + " is held by this thread: release() it before "
+                        + "close()");
             }
             uses.close();
             uses.awaitCalls();
