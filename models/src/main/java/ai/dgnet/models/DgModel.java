@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +87,8 @@ public final class DgModel implements AutoCloseable {
     private static ModelConfig configOf(Path path, Map<String, String> meta) {
         Arch arch = parse(path, meta, "dgnet.arch", null, Arch::parse);
         Mode mode = parse(path, meta, "dgnet.mode", null, Mode::parse);
-        float threshold = parse(path, meta, "dgnet.threshold", "0.5", Float::parseFloat);
+        // Decimal notation only: Float.parseFloat would also take "NaN", hexadecimal and a trailing "f".
+        float threshold = parse(path, meta, "dgnet.threshold", "0.5", DgModel::decimal);
         int classes = parse(path, meta, "dgnet.num_classes", null, Integer::parseInt);
         int channels = parse(path, meta, "dgnet.in_channels", "3", Integer::parseInt);
         List<String> labels = parse(path, meta, "dgnet.labels", "[]", DgModel::labels);
@@ -139,12 +141,26 @@ public final class DgModel implements AutoCloseable {
 
     private static ModelConfig.Preprocess preprocess(String text) throws JacksonException {
         JsonNode node = JSON.readTree(text);
-        if (!node.isObject() || !node.path("resize").canConvertToInt() || !node.path("crop").canConvertToInt()
+        if (!node.isObject() || !isInt(node.path("resize")) || !isInt(node.path("crop"))
                 || !node.path("mean").isArray() || !node.path("std").isArray()) {
-            throw new IllegalArgumentException("expected {\"resize\":N,\"crop\":N,\"mean\":[...],\"std\":[...]}");
+            throw new IllegalArgumentException("expected {\"resize\":N,\"crop\":N,\"mean\":[...],\"std\":[...]} with "
+                    + "whole numbers N");
         }
         return new ModelConfig.Preprocess(node.get("resize").asInt(), node.get("crop").asInt(),
                 floats(node.get("mean")), floats(node.get("std")));
+    }
+
+    private static float decimal(String text) {
+        try {
+            return new BigDecimal(text).floatValue();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a decimal number such as 0.5");
+        }
+    }
+
+    /** A whole number in int's range, 32.0 included: {@code canConvertToInt} alone would take 31.7 as 31. */
+    private static boolean isInt(JsonNode node) {
+        return node.isNumber() && node.canConvertToInt() && node.doubleValue() == node.intValue();
     }
 
     private static float[] floats(JsonNode array) {

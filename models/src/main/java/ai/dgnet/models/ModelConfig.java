@@ -2,6 +2,7 @@ package ai.dgnet.models;
 
 import ai.dgnet.runtime.dg.Mode;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -31,6 +32,18 @@ public record ModelConfig(Arch arch, Mode mode, float threshold, int numClasses,
             throw new IllegalArgumentException("labels has " + labels.size() + " names for " + numClasses
                     + " classes");
         }
+        for (int i = 0; i < labels.size(); i++) {
+            // Commands print a label per line, and errors quote them on one.
+            int control = labels.get(i).codePoints().filter(Character::isISOControl).findFirst().orElse(-1);
+            if (control >= 0) {
+                throw new IllegalArgumentException(String.format("label %d holds a control character (U+%04X)", i,
+                        control));
+            }
+        }
+        if (preprocess != null && preprocess.mean().length != inChannels) {
+            throw new IllegalArgumentException("preprocess needs " + inChannels + " mean and std values (one per "
+                    + "input channel), got " + preprocess.mean().length + " and " + preprocess.std().length);
+        }
     }
 
     /** ImageNet-style defaults: 1000 classes, 3 input channels, threshold 0.5, no labels. */
@@ -51,7 +64,34 @@ public record ModelConfig(Arch arch, Mode mode, float threshold, int numClasses,
         return new ModelConfig(arch, mode, threshold, classes, channels, List.of(), preprocess);
     }
 
-    /** Image preprocessing from {@code dgnet.preprocess}: resize the short side, center crop, normalize. */
+    /**
+     * Image preprocessing from {@code dgnet.preprocess}: resize the short side, center crop, normalize; one mean and
+     * one standard deviation per input channel.
+     */
     public record Preprocess(int resize, int crop, float[] mean, float[] std) {
+        /**
+         * The largest short side images are resized to: past it the cropped planes alone take gigabytes, and a
+         * model's input is a few hundred pixels wide.
+         */
+        public static final int MAX_RESIZE = 8192;
+
+        public Preprocess {
+            if (crop < 1 || crop > resize || resize > MAX_RESIZE) {
+                throw new IllegalArgumentException("preprocess needs 1 <= crop <= resize <= " + MAX_RESIZE
+                        + ", got resize " + resize + " and crop " + crop);
+            }
+            if (mean.length == 0 || mean.length != std.length) {
+                throw new IllegalArgumentException("preprocess needs one mean and one std value per input channel, "
+                        + "got " + mean.length + " and " + std.length);
+            }
+            for (int c = 0; c < mean.length; c++) {
+                if (!Float.isFinite(mean[c]) || !(std[c] > 0) || !Float.isFinite(std[c])) {
+                    throw new IllegalArgumentException("preprocess needs finite means and finite stds > 0, got mean "
+                            + Arrays.toString(mean) + " and std " + Arrays.toString(std));
+                }
+            }
+            mean = mean.clone();
+            std = std.clone();
+        }
     }
 }

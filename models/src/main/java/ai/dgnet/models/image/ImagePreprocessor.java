@@ -73,19 +73,6 @@ public final class ImagePreprocessor {
             p = channels == 3 ? IMAGENET : new ModelConfig.Preprocess(IMAGENET.resize(), IMAGENET.crop(),
                     new float[] {0.5f}, new float[] {0.5f});
         }
-        if (p.crop() < 1 || p.crop() > p.resize()) {
-            throw new IllegalArgumentException("preprocess needs 1 <= crop <= resize, got resize " + p.resize()
-                    + " and crop " + p.crop());
-        }
-        if (p.mean().length != channels || p.std().length != channels) {
-            throw new IllegalArgumentException("preprocess needs " + channels + " mean and std values (one per input "
-                    + "channel), got " + p.mean().length + " and " + p.std().length);
-        }
-        for (float s : p.std()) {
-            if (!(s > 0)) {
-                throw new IllegalArgumentException("preprocess std must be > 0, got " + Arrays.toString(p.std()));
-            }
-        }
         return new ImagePreprocessor(channels, p);
     }
 
