@@ -174,6 +174,20 @@ public final class DgModel implements AutoCloseable {
         return values;
     }
 
+    /**
+     * Refuses a tensor with a NaN or infinite value, or a BatchNorm's running variance with a negative one: no trained
+     * network holds them, and through the routers (an edge whose score is NaN is dropped) they would give answers
+     * instead of NaN logits. Checked at load, so that a server refuses the file at start, not at every request.
+     */
+    private static void requireUsableValues(Path path, SafeTensors st, String name) {
+        boolean variance = name.endsWith(".running_var");
+        long at = st.indexOf(name, v -> !Double.isFinite(v) || variance && v < 0);
+        if (at >= 0) {
+            throw ModelFileException.of(path, name, "value " + at + " of " + st.info(name).elementCount() + " is "
+                    + st.value(name, at) + (variance ? ": a variance must be finite and >= 0" : ": weights must be finite"));
+        }
+    }
+
     /** Every tensor the architecture needs is present with its shape; nothing else is there. */
     private void validate(Path path, SafeTensors st) {
         Set<String> expected = new HashSet<>();
@@ -184,6 +198,7 @@ public final class DgModel implements AutoCloseable {
                         + config.mode().label() + " model needs it, shape " + java.util.Arrays.toString(p.shape()) + ")");
             }
             st.requireShape(p.name(), p.shape());
+            requireUsableValues(path, st, p.name());
             expected.add(p.name());
             if (p.name().endsWith(".running_mean")) {
                 batchNorms.add(p.name().substring(0, p.name().length() - ".running_mean".length()));

@@ -29,7 +29,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.DoublePredicate;
 
 /**
  * A safetensors file (spec section 5), memory-mapped read-only.
@@ -453,6 +455,36 @@ public final class SafeTensors implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The index of the tensor's first value (as a float) that {@code test} accepts, or -1 where none does: one pass
+     * over the mapped bytes, without a copy.
+     */
+    public long indexOf(String name, DoublePredicate test) {
+        TensorInfo info = info(name);
+        MemorySegment src = data(name);
+        long n = info.elementCount();
+        for (long i = 0; i < n; i++) {
+            if (test.test(valueAt(src, info.dtype(), i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Value {@code index} of the tensor, as a float. */
+    public float value(String name, long index) {
+        TensorInfo info = info(name);
+        Objects.checkIndex(index, info.elementCount());
+        return valueAt(data(name), info.dtype(), index);
+    }
+
+    private static float valueAt(MemorySegment src, DType dtype, long index) {
+        return switch (dtype) {
+            case F32 -> src.getAtIndex(F32_LE, index);
+            case BF16 -> Float.intBitsToFloat((src.getAtIndex(BF16_LE, index) & 0xFFFF) << 16);
+        };
     }
 
     private Slot slot(String name) {

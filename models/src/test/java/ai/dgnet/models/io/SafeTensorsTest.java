@@ -208,6 +208,32 @@ class SafeTensorsTest {
     }
 
     @Test
+    void findsValuesInPlaceInEitherDtype() throws IOException {
+        Path f32 = dir.resolve("values-f32.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {2, 3}, new float[] {1, -2, 3, Float.NaN, 5, -6}).write(f32);
+        Path bf16 = dir.resolve("values-bf16.safetensors");
+        ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int bits : new int[] {0x3F80, 0xC000, 0x7F80, 0x7FC0}) {
+            data.putShort((short) bits);
+        }
+        Files.write(bf16, SafeTensorsMalformedTest.file(
+                "{\"w\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}", data.array()));
+
+        try (SafeTensors st = SafeTensors.open(f32)) {
+            assertEquals(1, st.indexOf("w", v -> v < 0));
+            assertEquals(3, st.indexOf("w", v -> !Double.isFinite(v)));
+            assertEquals(-1, st.indexOf("w", v -> v > 6));
+            assertEquals(-6f, st.value("w", 5));
+            assertThrows(IndexOutOfBoundsException.class, () -> st.value("w", 6));
+        }
+        try (SafeTensors st = SafeTensors.open(bf16)) {
+            assertEquals(2, st.indexOf("w", v -> !Double.isFinite(v)));
+            assertEquals(3, st.indexOf("w", Double::isNaN));
+            assertEquals(-2f, st.value("w", 1));
+        }
+    }
+
+    @Test
     void readsUnalignedDataGapsNullMetadataAndEmptyTensorsInsideOthers() throws IOException {
         // Legal but unusual: an unpadded header leaves the floats unaligned, the tensors leave a
         // gap, and an empty tensor's offsets fall inside another tensor's range.

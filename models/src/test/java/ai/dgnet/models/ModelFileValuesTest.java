@@ -39,13 +39,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The values of a model file's metadata (spec section 5), as hand-edited files and other tools write them: each
+ * The values in a model file, as hand-edited files and other tools write them. Its metadata's (spec section 5): each
  * value is valid or not by construction, a file with any invalid one must be refused with a one-line
  * {@link ModelFileException} naming the file, and a file of valid ones must load with exactly those values and give
- * the logits a session at its threshold gives for the unchanged file. {@code -Ddgnet.fuzz.cases=N} and
- * {@code -Ddgnet.fuzz.seed=S} run a longer or another campaign.
+ * the logits a session at its threshold gives for the unchanged file ({@code -Ddgnet.fuzz.cases=N} and
+ * {@code -Ddgnet.fuzz.seed=S} run a longer or another campaign). Its tensors': NaN, infinities and negative
+ * variances are refused at load, naming the tensor.
  */
-class ModelMetadataTest {
+class ModelFileValuesTest {
     private static final int CASES = Integer.getInteger("dgnet.fuzz.cases", 300);
     private static final long SEED = Long.getLong("dgnet.fuzz.seed", 20261129L);
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -122,6 +123,30 @@ class ModelMetadataTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}[{1}] = {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            conv1.weight             | 5 | NaN       | value 5 of 432 is NaN: weights must be finite
+            fc.bias                  | 9 | Infinity  | value 9 of 10 is Infinity: weights must be finite
+            router.0.1.weight        | 0 | -Infinity | value 0 of 32 is -Infinity: weights must be finite
+            layer1.0.bn1.running_var | 3 | -0.5      | value 3 of 16 is -0.5: a variance must be finite and >= 0
+            """)
+    void aTensorWithAValueNoNetworkHoldsIsRefusedAtLoadNamingIt(String tensor, int index, float value,
+                                                                String problem) throws IOException {
+        Path file = withValue(tensor, index, value, "bad-" + tensor);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> DgModel.load(file).close());
+        assertEquals(file + ": tensor '" + tensor + "': " + problem, e.getMessage());
+    }
+
+    @Test
+    void extremeButFiniteValuesAndAZeroVarianceLoad() throws IOException {
+        try (DgModel model = DgModel.load(withValue("conv1.weight", 0, Float.MAX_VALUE, "finite"))) {
+            assertEquals(CONFIG.threshold(), model.config().threshold());
+        }
+        try (DgModel model = DgModel.load(withValue("bn1.running_var", 15, 0f, "zero-variance"))) {
+            assertEquals(CONFIG.threshold(), model.config().threshold());
+        }
+    }
+
     /** One metadata key's values: each made valid or invalid on purpose. */
     private record Value(String text, boolean valid) {
     }
@@ -130,14 +155,14 @@ class ModelMetadataTest {
     void valuesValidByConstructionLoadAndRunAndTheRestAreRefusedInOneLine() throws IOException {
         Random random = new Random(SEED);
         Map<String, Function<Random, Value>> keys = new LinkedHashMap<>();
-        keys.put("dgnet.threshold", ModelMetadataTest::threshold);
+        keys.put("dgnet.threshold", ModelFileValuesTest::threshold);
         keys.put("dgnet.num_classes", r -> pick(r, List.of(new Value("10", true), new Value("+10", true),
                 new Value("11", false), new Value("0", false), new Value("-10", false), new Value("10.0", false),
                 new Value("2147483648", false), new Value("", false))));
         keys.put("dgnet.in_channels", r -> pick(r, List.of(new Value("3", true), new Value("1", false),
                 new Value("0", false), new Value("3e0", false), new Value("99999999999", false))));
-        keys.put("dgnet.labels", ModelMetadataTest::labels);
-        keys.put("dgnet.preprocess", ModelMetadataTest::preprocess);
+        keys.put("dgnet.labels", ModelFileValuesTest::labels);
+        keys.put("dgnet.preprocess", ModelFileValuesTest::preprocess);
         keys.put("dgnet.arch", r -> pick(r, List.of(new Value("resnet20", true), new Value("resnet56", false),
                 new Value("ResNet20", false), new Value("", false))));
         keys.put("dgnet.mode", r -> pick(r, List.of(new Value("dynamic", true), new Value("Dynamic", false),
@@ -294,12 +319,24 @@ class ModelMetadataTest {
         return values.get(r.nextInt(values.size()));
     }
 
+    /** The valid file with value {@code index} of {@code tensor} set to {@code value}, under {@code name}. */
+    private static Path withValue(String tensor, int index, float value, String name) throws IOException {
+        byte[] changed = data.clone();
+        int at = header.get(tensor).get("data_offsets").get(0).intValue() + index * Float.BYTES;
+        ByteBuffer.wrap(changed).order(ByteOrder.LITTLE_ENDIAN).putFloat(at, value);
+        return write(header, changed, name);
+    }
+
     /** The valid file with {@code changes} made to its metadata, under {@code name}. */
     private static Path withMetadata(Map<String, String> changes, String name) throws IOException {
         ObjectNode changed = header.deepCopy();
         ObjectNode metadata = (ObjectNode) changed.get("__metadata__");
         changes.forEach(metadata::put);
-        byte[] json = JSON.writeValueAsString(changed).getBytes(StandardCharsets.UTF_8);
+        return write(changed, data, name);
+    }
+
+    private static Path write(ObjectNode header, byte[] data, String name) throws IOException {
+        byte[] json = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         Path file = dir.resolve(name + ".safetensors");
         ByteBuffer bytes = ByteBuffer.allocate(Long.BYTES + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         Files.write(file, bytes.putLong(json.length).put(json).put(data).array());
