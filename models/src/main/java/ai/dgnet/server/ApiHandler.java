@@ -256,18 +256,10 @@ final class ApiHandler implements HttpHandler {
     private void infer(HttpExchange exchange, Served model) throws IOException {
         long jsonBytes = jsonBytes(exchange);
         try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
-            model.worker().admit();
-            V2Json.InferRequest request;
-            CompletableFuture<ModelWorker.Slice> result = null;
-            try {
-                request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs(), heap);
-                result = model.worker().submit(request.values(), request.shape(), warmup(exchange));
-            } finally {
-                // Whatever failed, an Error too: a place not given back would keep the server from ever stopping.
-                if (result == null) {
-                    model.worker().cancel();
-                }
-            }
+            model.worker().requireRoom();
+            V2Json.InferRequest request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs(), heap);
+            CompletableFuture<ModelWorker.Slice> result = model.worker().submit(request.values(), request.shape(),
+                    warmup(exchange));
             V2Json.Response response = V2Json.inferResponse(model.name(), request, outcome(result));
             if (response.binary()) {
                 exchange.getResponseHeaders().set(INFERENCE_HEADER_LENGTH, Integer.toString(response.jsonBytes()));
@@ -310,18 +302,10 @@ final class ApiHandler implements HttpHandler {
         }
         ModelWorker.Slice slice;
         try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
-            model.worker().admit();
-            CompletableFuture<ModelWorker.Slice> result = null;
-            try {
-                float[] values = decode(images, readAll(body, heap), heap);
-                result = model.worker().submit(values,
-                        Shape.of(1, images.channels(), images.height(), images.width()), warmup(exchange));
-            } finally {
-                if (result == null) {
-                    model.worker().cancel();
-                }
-            }
-            slice = outcome(result);
+            model.worker().requireRoom();
+            float[] values = decode(images, readAll(body, heap), heap);
+            slice = outcome(model.worker().submit(values,
+                    Shape.of(1, images.channels(), images.height(), images.width()), warmup(exchange)));
         }
         send(exchange, 200, JSON_TYPE, V2Json.classifyResponse(model.name(), model.config().labels(), query.top(),
                 query.graph(), slice));

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * DG-Net models over HTTP with the Open Inference Protocol (KServe v2) REST API, on the JDK's own HTTP server.
  * Each model has one worker thread that owns its session and runs queued requests of one instance shape as one
  * batch (see {@link ServerConfig} for the limits). {@link #close()} is graceful: it answers new requests 503, runs
- * every request already admitted, then stops. The server neither owns the models nor the device: close them after
+ * every request already queued, then stops. The server neither owns the models nor the device: close them after
  * the server.
  *
  * <p>Once a model has warmed up, the server sends it {@link ServerConfig#warmupRuns()} requests of one image as JSON
@@ -210,10 +210,10 @@ public final class InferenceServer implements AutoCloseable {
      * the client's delayed acknowledgement, 40 ms on Linux. On loopback that took a JSON request of one 224x224 image
      * from 27 to 68 ms at the median (see {@code bench/RESULTS.md}).</li>
      * <li>At most {@value #MAX_REQUEST_SECONDS} s to read a request, headers and body (not to answer it): a request
-     * takes its place in the queue before its body is read, and without a limit ten clients that sent headers and
-     * then nothing held a queue of ten places for good, every other request answered 503. Past the limit the
-     * connection is closed, which gives the place back. 60 s reads the default largest body, 32 MiB, at 4.5
-     * Mbit/s.</li>
+     * holds its share of the heap budget while its body arrives (an image's twice its declared length), and without
+     * a limit clients that sent headers and then nothing would hold it for good, every other request answered 503.
+     * Past the limit the connection is closed, which gives the share back. 60 s reads the default largest body,
+     * 32 MiB, at 4.5 Mbit/s.</li>
      * </ul>
      */
     private static void httpPropertiesUnlessSet() {
@@ -281,7 +281,7 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Stops gracefully: new inference requests are answered 503 and readiness turns false, every request already
-     * admitted is run and answered, then the listener, the connections and the workers' sessions are closed.
+     * queued is run and answered (one whose body is still arriving is answered 503), then the listener, the connections and the workers' sessions are closed.
      */
     @Override
     public synchronized void close() {

@@ -101,12 +101,6 @@ final class ModelWorker {
      * shapes as the session keeps networks for, the one run least recently dropped first, as the session does.
      */
     private final Map<Shape, Tensor> inputs = new LinkedHashMap<>(16, 0.75f, true);
-    /**
-     * Requests admitted and not yet taken into a batch: queued, or still being read. A request takes its place
-     * before its body is read, so that reading is bounded by the queue too, and a stopping worker waits for the
-     * requests it admitted.
-     */
-    private int admitted;
     private boolean stopping;
 
     ModelWorker(String name, DgModel model, Device device, ServerConfig config, ServerMetrics metrics,
@@ -133,33 +127,27 @@ final class ModelWorker {
     }
 
     /**
-     * Takes a place in the queue for a request about to be read, or answers 503 when every place is taken or the
-     * worker is stopping. The request must then be {@linkplain #submit submitted} or {@linkplain #cancel cancelled}.
+     * Answers 503 where a request would find the queue full or the worker stopping, before its body is read: an
+     * overloaded server refuses without reading and parsing what it would refuse anyway. It takes no place: a request
+     * takes one when {@linkplain #submit submitted}, once its body is read, so that a client slow to send its body
+     * (an image over a slow link) holds none meanwhile.
      */
-    void admit() {
+    void requireRoom() {
         lock.lock();
         try {
-            if (stopping) {
-                throw RequestException.unavailable("the server is shutting down");
-            }
-            if (admitted == config.queueCapacity()) {
-                throw RequestException.unavailable("model '" + name + "' has " + config.queueCapacity()
-                        + " requests waiting, the most it queues: try again shortly");
-            }
-            admitted++;
+            requireRoomLocked();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Gives back the place of an admitted request that will not be submitted (it was malformed). */
-    void cancel() {
-        lock.lock();
-        try {
-            admitted--;
-            arrived.signal();
-        } finally {
-            lock.unlock();
+    private void requireRoomLocked() {
+        if (stopping) {
+            throw RequestException.unavailable("the server is shutting down");
+        }
+        if (queue.size() >= config.queueCapacity()) {
+            throw RequestException.unavailable("model '" + name + "' has " + config.queueCapacity()
+                    + " requests waiting, the most it queues: try again shortly");
         }
     }
 
@@ -190,14 +178,15 @@ final class ModelWorker {
     }
 
     /**
-     * Queues an admitted request of {@code [N, C, H, W]} NCHW values; the future completes with its rows of the
-     * batch it ran in, or exceptionally with what failed that batch. A {@code warmup} request (the server's own)
-     * counts in no metric and comes to no hook.
+     * Queues a request of {@code [N, C, H, W]} NCHW values, or answers 503 as {@link #requireRoom} does; the future
+     * completes with its rows of the batch it ran in, or exceptionally with what failed that batch. A {@code warmup}
+     * request (the server's own) counts in no metric and comes to no hook.
      */
     CompletableFuture<Slice> submit(float[] values, Shape shape, boolean warmup) {
         Job job = new Job(values, shape, warmup, new CompletableFuture<>());
         lock.lock();
         try {
+            requireRoomLocked();
             queue.addLast(job);
             if (!warmup) {
                 hooks.queued(name, queue.size());
@@ -218,7 +207,7 @@ final class ModelWorker {
         }
     }
 
-    /** Stops admitting requests; the thread finishes every admitted one, then ends and closes the session. */
+    /** Stops taking requests; the thread finishes every queued one, then ends and closes the session. */
     void beginStop() {
         lock.lock();
         try {
@@ -229,7 +218,7 @@ final class ModelWorker {
         }
     }
 
-    /** Waits until {@link #beginStop()} has taken effect: every admitted request answered, the session closed. */
+    /** Waits until {@link #beginStop()} has taken effect: every queued request answered, the session closed. */
     void awaitStopped() {
         InferenceServer.joinUninterruptibly(thread);
     }
@@ -329,14 +318,14 @@ final class ModelWorker {
     }
 
     /**
-     * The next batch, or null once stopping with no request admitted. Waits for more requests only while the batch
+     * The next batch, or null once stopping with no request queued. Waits for more requests only while the batch
      * could still grow.
      */
     private List<Job> nextBatch() {
         lock.lock();
         try {
             while (queue.isEmpty()) {
-                if (stopping && admitted == 0) {
+                if (stopping) {
                     return null;
                 }
                 arrived.awaitUninterruptibly();
@@ -356,7 +345,7 @@ final class ModelWorker {
                     }
                 }
                 long left = deadline - System.nanoTime();
-                // A stopping worker admits nothing new: waiting could hardly grow the batch.
+                // A stopping worker takes nothing new: waiting could not grow the batch.
                 if (instances >= config.maxBatch() || stopping || left <= 0) {
                     break;
                 }
@@ -367,7 +356,6 @@ final class ModelWorker {
                     break;
                 }
             }
-            admitted -= batch.size();
             return batch;
         } finally {
             lock.unlock();

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param port            TCP port; 0 picks a free one ({@link InferenceServer#port()} tells which)
  * @param maxBatch        most instances one batched run takes; a request with more runs alone
  * @param maxQueueDelay   how long the first request of a batch waits for others of its shape to join it
- * @param queueCapacity   requests admitted per model (queued or being read) before the server answers 503
+ * @param queueCapacity   requests queued per model (read, waiting for their batch) before the server answers 503
  * @param maxRequestBytes largest request body; a larger one is answered 413 without being read further
  * @param session         how every model's session computes: precision, a threshold overriding the models', and
  *                        how many input shapes it keeps networks for (at least as many as {@link #batchSizes})

@@ -521,6 +521,35 @@ class InferenceServerTest {
     }
 
     @Test
+    void aClientSlowToSendItsBodyHoldsNoPlaceInTheQueue() throws Exception {
+        Shape shape = Shape.of(1, 3, 40, 40);
+        HeapBudget heap = HeapBudget.halfOfHeap();
+        byte[] body = inferBody(shape, input(shape, 1)).getBytes(StandardCharsets.US_ASCII);
+        try (InferenceServer server = start(config().withQueueCapacity(1), WorkerHooks.NONE, heap);
+             Socket slow = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = slow.getOutputStream();
+            out.write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length / 2);
+            out.flush();
+            // Its values are read into arrays taken from the budget as they arrive: its handler is reading them.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (heap.held() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(heap.held() > 0, "the slow request's body is not being read");
+
+            assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 2))), input(shape, 2),
+                    shape);
+            out.write(body, body.length / 2, body.length - body.length / 2);
+            out.flush();
+            String status = new BufferedReader(new InputStreamReader(slow.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertEquals("HTTP/1.1 200 OK", status);
+        }
+    }
+
+    @Test
     void bodiesOverTheLimitAre413WithOrWithoutContentLength() throws Exception {
         Shape small = Shape.of(1, 3, 2, 2);
         String fits = inferBody(small, input(small, 1));
@@ -865,7 +894,7 @@ class InferenceServerTest {
     // ---- shutdown
 
     @Test
-    void closeAnswersEveryAdmittedRequestThenStops() throws Exception {
+    void closeAnswersEveryQueuedRequestThenStops() throws Exception {
         HoldFirstRun hooks = new HoldFirstRun(2);
         Shape shape = Shape.of(1, 3, 8, 8);
         List<float[]> inputs = List.of(input(shape, 31), input(shape, 32), input(shape, 33));

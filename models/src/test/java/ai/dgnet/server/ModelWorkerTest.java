@@ -161,7 +161,6 @@ class ModelWorkerTest {
     }
 
     private static void run(ModelWorker worker, Shape shape) {
-        worker.admit();
         worker.submit(new float[(int) shape.elements()], shape, false).join();
     }
 }
