@@ -188,13 +188,7 @@ class SafeTensorsTest {
 
     @Test
     void readsBf16ExactlyAsTheTopHalfOfAFloat() throws IOException {
-        Path file = dir.resolve("bf16.safetensors");
-        ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int bits : new int[] {0x3F80, 0xC000, 0x7F80, 0x3EAB}) {
-            data.putShort((short) bits);
-        }
-        Files.write(file, SafeTensorsMalformedTest.file(
-                "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}", data.array()));
+        Path file = bf16File("bf16.safetensors", 0x3F80, 0xC000, 0x7F80, 0x3EAB);
         float[] expected = {1.0f, -2.0f, Float.POSITIVE_INFINITY, 0.333984375f};
 
         try (SafeTensors st = SafeTensors.open(file); Arena arena = Arena.ofConfined()) {
@@ -211,13 +205,7 @@ class SafeTensorsTest {
     void findsValuesInPlaceInEitherDtype() throws IOException {
         Path f32 = dir.resolve("values-f32.safetensors");
         new SafeTensorsWriter().add("w", new int[] {2, 3}, new float[] {1, -2, 3, Float.NaN, 5, -6}).write(f32);
-        Path bf16 = dir.resolve("values-bf16.safetensors");
-        ByteBuffer data = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int bits : new int[] {0x3F80, 0xC000, 0x7F80, 0x7FC0}) {
-            data.putShort((short) bits);
-        }
-        Files.write(bf16, SafeTensorsMalformedTest.file(
-                "{\"w\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}", data.array()));
+        Path bf16 = bf16File("values-bf16.safetensors", 0x3F80, 0xC000, 0x7F80, 0x7FC0);
 
         try (SafeTensors st = SafeTensors.open(f32)) {
             assertEquals(1, st.indexOf("w", v -> v < 0));
@@ -231,6 +219,18 @@ class SafeTensorsTest {
             assertEquals(3, st.indexOf("w", Double::isNaN));
             assertEquals(-2f, st.value("w", 1));
         }
+    }
+
+    /** A file of one BF16 tensor 'w' of shape [2, 2] with the given bit patterns. */
+    private Path bf16File(String name, int... bits) throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(2 * bits.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int b : bits) {
+            data.putShort((short) b);
+        }
+        Path file = dir.resolve(name);
+        Files.write(file, SafeTensorsMalformedTest.file(
+                "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}", data.array()));
+        return file;
     }
 
     @Test
