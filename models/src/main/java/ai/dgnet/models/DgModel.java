@@ -184,7 +184,8 @@ public final class DgModel implements AutoCloseable {
         long at = st.indexOf(name, v -> !Double.isFinite(v) || variance && v < 0);
         if (at >= 0) {
             throw ModelFileException.of(path, name, "value " + at + " of " + st.info(name).elementCount() + " is "
-                    + st.value(name, at) + (variance ? ": a variance must be finite and >= 0" : ": weights must be finite"));
+                    + st.value(name, at)
+                    + (variance ? ": a variance must be finite and >= 0" : ": weights must be finite"));
         }
     }
 

@@ -281,7 +281,8 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Stops gracefully: new inference requests are answered 503 and readiness turns false, every request already
-     * queued is run and answered (one whose body is still arriving is answered 503), then the listener, the connections and the workers' sessions are closed.
+     * queued is run and answered (one whose body is still arriving is answered 503), then the listener, the
+     * connections and the workers' sessions are closed.
      */
     @Override
     public synchronized void close() {
