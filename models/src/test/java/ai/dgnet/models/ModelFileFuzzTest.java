@@ -2,6 +2,7 @@ package ai.dgnet.models;
 
 import ai.dgnet.fuzz.ByteMutator;
 import ai.dgnet.models.io.ModelFileException;
+import ai.dgnet.models.io.SafeTensorsBytes;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -43,9 +42,9 @@ class ModelFileFuzzTest {
             model.save(valid);
         }
         byte[] file = Files.readAllBytes(valid);
-        int headerEnd = Math.toIntExact(Long.BYTES + ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong());
-        byte[] header = Arrays.copyOfRange(file, Long.BYTES, headerEnd);
-        byte[] data = Arrays.copyOfRange(file, headerEnd, file.length);
+        SafeTensorsBytes parts = SafeTensorsBytes.split(file);
+        byte[] header = parts.header();
+        byte[] data = parts.data();
         Shape shape = Shape.of(1, 3, 32, 32);
         float[] input = new float[(int) shape.elements()];
         Arrays.fill(input, 0.5f);
@@ -84,9 +83,7 @@ class ModelFileFuzzTest {
 
     /** A file of {@code header}'s mutated JSON, its length field written to fit it, before {@code data}. */
     private static ByteMutator.Mutation withHeader(ByteMutator.Mutation header, byte[] data) {
-        byte[] json = header.bytes();
-        ByteBuffer file = ByteBuffer.allocate(Long.BYTES + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        file.putLong(json.length).put(json).put(data);
-        return new ByteMutator.Mutation(file.array(), "header: " + header.description());
+        return new ByteMutator.Mutation(new SafeTensorsBytes(header.bytes(), data).file(),
+                "header: " + header.description());
     }
 }

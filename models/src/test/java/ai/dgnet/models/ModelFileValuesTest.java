@@ -1,6 +1,7 @@
 package ai.dgnet.models;
 
 import ai.dgnet.models.io.ModelFileException;
+import ai.dgnet.models.io.SafeTensorsBytes;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,9 +72,9 @@ class ModelFileValuesTest {
             model.save(valid);
         }
         byte[] file = Files.readAllBytes(valid);
-        int headerEnd = Math.toIntExact(Long.BYTES + ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong());
-        header = (ObjectNode) JSON.readTree(Arrays.copyOfRange(file, Long.BYTES, headerEnd));
-        data = Arrays.copyOfRange(file, headerEnd, file.length);
+        SafeTensorsBytes parts = SafeTensorsBytes.split(file);
+        header = (ObjectNode) JSON.readTree(parts.header());
+        data = parts.data();
         device = CpuDevice.create(1);
         original = DgModel.load(valid);
         input = new float[(int) INPUT.elements()];
@@ -336,10 +336,8 @@ class ModelFileValuesTest {
     }
 
     private static Path write(ObjectNode header, byte[] data, String name) throws IOException {
-        byte[] json = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         Path file = dir.resolve(name + ".safetensors");
-        ByteBuffer bytes = ByteBuffer.allocate(Long.BYTES + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        Files.write(file, bytes.putLong(json.length).put(json).put(data).array());
+        Files.write(file, new SafeTensorsBytes(JSON.writeValueAsBytes(header), data).file());
         return file;
     }
 }

@@ -447,11 +447,9 @@ public final class SafeTensors implements AutoCloseable {
         MemorySegment src = data(name);
         switch (info.dtype()) {
             case F32 -> MemorySegment.copy(src, F32_LE, 0, dst, F32_NATIVE, 0, n);
-            // BF16 is the top half of an IEEE float, so widening is exact: a 16-bit shift.
             case BF16 -> {
                 for (long i = 0; i < n; i++) {
-                    int bits = (src.getAtIndex(BF16_LE, i) & 0xFFFF) << 16;
-                    dst.setAtIndex(F32_NATIVE, i, Float.intBitsToFloat(bits));
+                    dst.setAtIndex(F32_NATIVE, i, valueAt(src, DType.BF16, i));
                 }
             }
         }
@@ -483,6 +481,7 @@ public final class SafeTensors implements AutoCloseable {
     private static float valueAt(MemorySegment src, DType dtype, long index) {
         return switch (dtype) {
             case F32 -> src.getAtIndex(F32_LE, index);
+            // BF16 is the top half of an IEEE float, so widening is exact: a 16-bit shift.
             case BF16 -> Float.intBitsToFloat((src.getAtIndex(BF16_LE, index) & 0xFFFF) << 16);
         };
     }

@@ -31,9 +31,7 @@ class SafeTensorsMalformedTest {
 
     /** A file of the given header, taken as is (no padding), then {@code data}. */
     static byte[] file(String header, byte[] data) {
-        byte[] json = header.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(json.length).put(json).put(data).array();
+        return new SafeTensorsBytes(header.getBytes(StandardCharsets.UTF_8), data).file();
     }
 
     /** Headers below are written with ' for " so that they stay readable. */
