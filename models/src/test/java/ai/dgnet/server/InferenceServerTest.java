@@ -49,6 +49,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -533,11 +534,7 @@ class InferenceServerTest {
             out.write(body, 0, body.length / 2);
             out.flush();
             // Its values are read into arrays taken from the budget as they arrive: its handler is reading them.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-            while (heap.held() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(heap.held() > 0, "the slow request's body is not being read");
+            assertTrue(awaitHeld(heap, held -> held > 0), "the slow request's body is not being read");
 
             assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 2))), input(shape, 2),
                     shape);
@@ -610,11 +607,17 @@ class InferenceServerTest {
 
     /** Waits for {@code heap} to hold {@code bytes}: a request gives its share back just after its answer is sent. */
     private static void awaitHeld(HeapBudget heap, long bytes) throws InterruptedException {
+        awaitHeld(heap, held -> held == bytes);
+        assertEquals(bytes, heap.held());
+    }
+
+    /** Waits until what {@code heap} holds passes {@code test}, at most {@value #WAIT_SECONDS} s; returns whether. */
+    private static boolean awaitHeld(HeapBudget heap, LongPredicate test) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (heap.held() != bytes && System.nanoTime() < deadline) {
+        while (!test.test(heap.held()) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertEquals(bytes, heap.held());
+        return test.test(heap.held());
     }
 
     // ---- bad requests
