@@ -121,11 +121,15 @@ final class V2Json {
     }
 
     /**
-     * The next {@code size} bytes of {@code body}, which holds them as {@code what}; a 400 where it ends first. Reading
-     * them takes twice their size from {@code heap} (the stream's chunks, then the array they are copied into), and
-     * the array keeps it once.
+     * The next {@code size} bytes of {@code body}, which holds them as {@code what}; a 400 where it ends first, told
+     * by its declared length before any heap is taken for bytes that cannot come. Reading them takes twice their size
+     * from {@code heap} (the stream's chunks, then the array they are copied into), and the array keeps it once.
      */
-    private static byte[] exactly(InputStream body, long size, String what, HeapBudget.Claim heap) throws IOException {
+    private static byte[] exactly(CappedInputStream body, long size, String what, HeapBudget.Claim heap)
+            throws IOException {
+        if (size > body.remaining()) {
+            throw bad(what + " has " + size + " bytes, more than the " + body.remaining() + " left in the body");
+        }
         if (size > Integer.MAX_VALUE - 8) {
             throw bad(what + " has " + size + " bytes, more than a request may have");
         }

@@ -279,8 +279,8 @@ class InferenceServerTest {
             assertError(sendBinary(server, header, data, "twelve"), 400, "'twelve' is not a byte count");
             assertError(sendBinary(server, header, data, "-1"), 400, "'-1' is not a byte count");
             assertError(sendBinary(server, header, new byte[0], Long.toString(length + 1)), 400,
-                    "the body ends " + length + " bytes into the JSON that Inference-Header-Content-Length "
-                            + "declares, of " + (length + 1) + " bytes");
+                    "the JSON that Inference-Header-Content-Length declares has " + (length + 1) + " bytes, more "
+                            + "than the " + length + " left in the body");
             assertError(post(server, "/v2/models/cifar/infer", header), 400,
                     "no Inference-Header-Content-Length header");
             // The body's declared length tells before the data is read.
@@ -311,6 +311,25 @@ class InferenceServerTest {
             HttpResponse<String> good = sendBinary(server, header, data, Long.toString(length));
             assertEquals(200, good.statusCode(), good.body());
             assertEquals("application/json", good.headers().firstValue("Content-Type").orElseThrow());
+        }
+    }
+
+    /**
+     * An {@code Inference-Header-Content-Length} past the end of the body is the client's mistake, 400, however large:
+     * the body's declared length tells before its JSON is read, so no heap is taken for bytes that cannot come.
+     */
+    @Test
+    void aJsonLengthPastTheBodyIs400WhateverTheHeapBudget() throws Exception {
+        Shape shape = Shape.of(1, 3, 2, 2);
+        byte[] data = littleEndian(input(shape, 1));
+        String header = "{\"inputs\": [" + binaryTensor(shape, data.length) + "]}";
+        long length = utf8Length(header) + data.length;
+        HeapBudget heap = new HeapBudget(1 << 20);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE, heap)) {
+            assertError(sendBinary(server, header, data, Long.toString(100L << 20)), 400,
+                    "the JSON that Inference-Header-Content-Length declares has 104857600 bytes, more than the "
+                            + length + " left in the body");
+            assertEquals(0, heap.held());
         }
     }
 
