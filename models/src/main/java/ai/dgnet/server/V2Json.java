@@ -2,6 +2,7 @@ package ai.dgnet.server;
 
 import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Prediction;
+import ai.dgnet.models.io.ModelFileException;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.dg.StageTrace;
 import ai.dgnet.viz.ConnectivityPicture;
@@ -222,8 +223,10 @@ final class V2Json {
             throw bad("the request's JSON is past a limit: " + e.getOriginalMessage().lines().findFirst().orElse("")
                     .replaceAll(", from `[^`]*`", ""));
         } catch (JacksonException e) {
-            // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])".
-            String message = e.getOriginalMessage().lines().findFirst().orElse("").split(" \\(start marker at ", 2)[0];
+            // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])", and quotes
+            // an unrecognized token as sent, control characters and all.
+            String message = ModelFileException.printable(e.getOriginalMessage().lines().findFirst().orElse("")
+                    .split(" \\(start marker at ", 2)[0]);
             JsonLocation at = e.getLocation();
             throw bad("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
                     + at.getColumnNr()) + ": " + message);

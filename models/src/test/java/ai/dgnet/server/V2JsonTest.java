@@ -87,6 +87,21 @@ class V2JsonTest {
         assertEquals(jsonBytes.length, heap.held(), "nothing taken for the values");
     }
 
+    /**
+     * Jackson quotes an unrecognized token as the client sent it, control characters and all: the message escapes
+     * them, as it does any text a client gave, so that it stays on one line.
+     */
+    @Test
+    void aMalformedTokenIsQuotedWithItsControlCharactersEscaped() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        byte[] body = "{\"inputs\": [ab\u0085c\u0001d]}".getBytes(StandardCharsets.UTF_8);
+        RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(body), -1, config,
+                OutputTensor.of(config), new HeapBudget(1 << 20).claim()));
+        assertEquals(400, e.status());
+        assertEquals("malformed JSON at line 1, column 13: Unrecognized token 'ab\\u0085c\\u0001d': was expecting "
+                + "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')", e.getMessage());
+    }
+
     /** A body that declares its length, as the server reads one. */
     private static CappedInputStream whole(byte[] body) {
         return new CappedInputStream(new ByteArrayInputStream(body), body.length);
