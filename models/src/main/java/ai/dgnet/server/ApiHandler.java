@@ -164,9 +164,7 @@ final class ApiHandler implements HttpHandler {
             case "/v2/health/ready" -> new Target("health_ready", "GET", null, null,
                     (exchange, m) -> readiness(exchange, models.values()));
             case "/v2/repository/index" -> new Target("repository_index", "POST", null, null,
-                    (exchange, m) -> send(exchange, 200, JSON_TYPE,
-                            V2Json.repositoryIndex(models.values().stream()
-                                    .collect(Collectors.toMap(Served::name, this::state)))));
+                    (exchange, m) -> repositoryIndex(exchange));
             default -> modelRoute(path);
         };
     }
@@ -244,6 +242,19 @@ final class ApiHandler implements HttpHandler {
     /** The model repository's state of {@code model}. */
     private String state(Served model) {
         return !open.getAsBoolean() ? "UNAVAILABLE" : ready(model) ? "READY" : "LOADING";
+    }
+
+    /** The model repository's index: every model, or with {@code {"ready": true}} the ready ones alone. */
+    private void repositoryIndex(HttpExchange exchange) throws IOException {
+        boolean readyOnly;
+        try (CappedInputStream body = body(exchange)) {
+            readyOnly = V2Json.readIndexRequest(body);
+        }
+        // Each model's state read once: the list and the states it shows agree while the server turns ready.
+        send(exchange, 200, JSON_TYPE, V2Json.repositoryIndex(models.values().stream()
+                .map(model -> Map.entry(model.name(), state(model)))
+                .filter(entry -> !readyOnly || entry.getValue().equals("READY"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
     }
 
     private void index(HttpExchange exchange) throws IOException {

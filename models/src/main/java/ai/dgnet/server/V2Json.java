@@ -218,18 +218,59 @@ final class V2Json {
                 throw bad("the request has no 'inputs'");
             }
             return request;
-        } catch (StreamConstraintsException e) {
-            // As "String value length (65537) exceeds the maximum allowed (65536, from `StreamReadConstraints...`)".
-            throw bad("the request's JSON is past a limit: " + e.getOriginalMessage().lines().findFirst().orElse("")
-                    .replaceAll(", from `[^`]*`", ""));
         } catch (JacksonException e) {
-            // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])", and quotes
-            // an unrecognized token as sent, control characters and all.
-            String message = ModelFileException.printable(e.getOriginalMessage().lines().findFirst().orElse("")
-                    .split(" \\(start marker at ", 2)[0]);
-            JsonLocation at = e.getLocation();
-            throw bad("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
-                    + at.getColumnNr()) + ": " + message);
+            throw unreadable(e);
+        }
+    }
+
+    /** The 400 for JSON that Jackson could not read: past one of its limits, or malformed. */
+    private static RequestException unreadable(JacksonException e) {
+        String first = e.getOriginalMessage().lines().findFirst().orElse("");
+        if (e instanceof StreamConstraintsException) {
+            // As "String value length (65537) exceeds the maximum allowed (65536, from `StreamReadConstraints...`)".
+            return bad("the request's JSON is past a limit: " + first.replaceAll(", from `[^`]*`", ""));
+        }
+        // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])", and quotes an
+        // unrecognized token as sent, control characters and all.
+        String message = ModelFileException.printable(first.split(" \\(start marker at ", 2)[0]);
+        JsonLocation at = e.getLocation();
+        return bad("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                + at.getColumnNr()) + ": " + message);
+    }
+
+    /**
+     * Whether a model repository index request asks for the models ready for inferencing alone,
+     * {@code {"ready": true}}; an empty body asks for every model, as {@code {}} does.
+     */
+    static boolean readIndexRequest(InputStream body) throws IOException {
+        try (JsonParser p = JSON.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return false;
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw bad("an index request must be a JSON object");
+            }
+            boolean ready = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("ready")) {
+                    if (!value.isBoolean()) {
+                        throw bad("the index request's 'ready' must be true or false, got " + describe(p, value));
+                    }
+                    ready = value == JsonToken.VALUE_TRUE;
+                } else {
+                    // Other clients' fields (the gRPC request's 'repository_name') choose nothing here.
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw bad("unexpected content after the index request's JSON object");
+            }
+            return ready;
+        } catch (JacksonException e) {
+            throw unreadable(e);
         }
     }
 

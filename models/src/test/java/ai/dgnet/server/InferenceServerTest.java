@@ -788,6 +788,32 @@ class InferenceServerTest {
         }
     }
 
+    /** The model repository extension's index request {@code {"ready": true}} asks for the ready models alone. */
+    @Test
+    void theRepositoryIndexListsOnlyReadyModelsWhereTheRequestAsks() throws Exception {
+        HoldWarmup hooks = new HoldWarmup(-1);
+        String index = "/v2/repository/index";
+        String loading = "[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"LOADING\"}]";
+        try (InferenceServer server = InferenceServer.start(config().withWarmupRuns(1), Map.of(MODEL, model), device,
+                hooks, HeapBudget.halfOfHeap())) {
+            try {
+                assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
+                assertEquals("[]", post(server, index, "{\"ready\": true}").body());
+                assertEquals(loading, post(server, index, "{\"ready\": false}").body());
+                assertEquals(loading, post(server, index, "").body(), "no body: every model, as {} asks");
+                assertError(post(server, index, "{\"ready\": \"yes\"}"), 400,
+                        "the index request's 'ready' must be true or false, got the string \"yes\"");
+                assertError(post(server, index, "[true]"), 400, "an index request must be a JSON object");
+                assertError(post(server, index, "{\"ready\": tru"), 400, "malformed JSON at line 1");
+            } finally {
+                hooks.release.countDown();
+            }
+            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)));
+            assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"READY\"}]",
+                    post(server, index, "{\"ready\": true}").body());
+        }
+    }
+
     @Test
     void aFailedWarmupSizeLeavesTheModelReadyAndServing() throws Exception {
         HoldWarmup hooks = new HoldWarmup(2);
