@@ -41,6 +41,11 @@ public final class Tensor implements AutoCloseable {
 
     private Tensor(Shape shape, DType dtype, Layout layout, MemorySegment data) {
         layout.requireRank(shape);
+        // Ops hand the memory to oneDNN by address; a segment over a Java array has none, only an offset into it.
+        if (!data.isNative()) {
+            throw new IllegalArgumentException("a tensor view needs native memory, got a segment of a "
+                    + data.heapBase().orElseThrow().getClass().getSimpleName());
+        }
         long needed = byteSize(shape, dtype, layout);
         if (data.byteSize() < needed) {
             throw new IllegalArgumentException("a " + describe(shape, dtype, layout) + " tensor needs " + needed
@@ -64,8 +69,8 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * A tensor over the start of {@code memory}, which its owner keeps alive and zeroed where the layout pads;
-     * the view does not own it.
+     * A tensor over the start of {@code memory}, native memory which its owner keeps alive and zeroed where the
+     * layout pads; the view does not own it.
      */
     public static Tensor view(Shape shape, DType dtype, Layout layout, MemorySegment memory) {
         return new Tensor(shape, dtype, layout, memory);

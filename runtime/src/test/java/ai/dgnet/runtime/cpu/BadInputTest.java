@@ -14,6 +14,8 @@ import ai.dgnet.runtime.op.Residual;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,6 +85,22 @@ class BadInputTest {
             assertThrows(IllegalStateException.class, () -> conv.run(src, dst));
             assertThrows(IllegalStateException.class, src::toFloatArray);
             assertThrows(IllegalStateException.class, src::segment);
+        }
+    }
+
+    /**
+     * oneDNN reads a tensor by address, and a segment over a Java array has none: its "address" is an offset into the
+     * array, 0 here, which an op took for "bound already" and ran the primitive on a null buffer (SIGSEGV in
+     * oneDNN's reorder).
+     */
+    @Test
+    void aViewOverJavaHeapMemoryIsIllegalArgument() {
+        MemorySegment heap = MemorySegment.ofArray(new float[Math.toIntExact(IN.elements())]);
+        try (Reorder reorder = device.reorder(new Reorder.Spec(IN, DType.F32, Layout.NCHW, DType.F32, Layout.NHWC));
+             Tensor dst = device.allocate(IN, DType.F32, Layout.NHWC)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> reorder.run(Tensor.view(IN, DType.F32, Layout.NCHW, heap), dst));
+            assertMentions(e, "native memory", "float[]");
         }
     }
 
