@@ -408,7 +408,14 @@ public final class CpuDevice implements Device {
      * need of any op run on that thread. Freed when the device is closed, or by {@link #releaseScratch} on the thread.
      */
     MemorySegment workspace(int slot, long bytes) {
-        return threadState().workspace(slot, bytes);
+        // Entered like a native call, so that a close frees no buffer being grown and no buffer is grown after it,
+        // in a thread state the close has freed already and nothing would free again.
+        enterNativeCall();
+        try {
+            return threadState().workspace(slot, bytes);
+        } finally {
+            nativeCalls.exit();
+        }
     }
 
     /** Frees the calling thread's workspace; only that thread's ops use it, and none of them is running now. */

@@ -31,6 +31,19 @@ class WorkspaceTest {
         }
     }
 
+    /**
+     * A Winograd or NHWC convolution run on a thread after its device closed asks for its workspace before anything
+     * else: that used to grow a new buffer in the thread's closed state, which nothing frees any more.
+     */
+    @Test
+    void aClosedDeviceHandsOutNoWorkspace() {
+        CpuDevice device = CpuDevice.create(1);
+        device.workspace(0, MIB);
+        device.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> device.workspace(0, 4 * MIB));
+        assertEquals("device is closed", e.getMessage());
+    }
+
     @Test
     void releasingScratchFreesTheCallingThreadsWorkspaceOnly() throws InterruptedException {
         try (CpuDevice device = CpuDevice.create(1)) {
