@@ -34,9 +34,9 @@ public enum Layout {
         return channelBlock > 1;
     }
 
-    /** Channels rounded up to the block: the channel extent actually stored. */
-    public int paddedChannels(int channels) {
-        return (channels + channelBlock - 1) / channelBlock * channelBlock;
+    /** Channels rounded up to the block: the channel extent actually stored (past the largest int near it). */
+    public long paddedChannels(int channels) {
+        return (long) Math.ceilDiv(channels, channelBlock) * channelBlock;
     }
 
     /** Elements stored for {@code shape}, padding included. */
@@ -61,7 +61,7 @@ public enum Layout {
             case NCHW -> (((long) n * channels + c) * height + h) * width + w;
             case NHWC -> (((long) n * height + h) * width + w) * channels + c;
             case NCHW8C, NCHW16C -> {
-                int blocks = paddedChannels(channels) / channelBlock;
+                long blocks = paddedChannels(channels) / channelBlock;
                 yield ((((long) n * blocks + c / channelBlock) * height + h) * width + w) * channelBlock
                         + c % channelBlock;
             }

@@ -15,6 +15,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TensorTest {
     private static final Shape SHAPE = Shape.of(1, 2, 3, 3);
 
+    /**
+     * The channels of a blocked layout round up to whole blocks: past the largest int that rounding must not wrap
+     * around (it did, to a negative size, which let a kernel's size check pass for memory of any size).
+     */
+    @Test
+    void aBlockedSizeCountsItsPaddingPastTheLargestInt() {
+        Shape shape = Shape.of(1, Integer.MAX_VALUE, 1, 1);
+        assertEquals(1L << 31, Layout.NCHW16C.storageElements(shape));
+        assertEquals((1L << 31) * Float.BYTES, Tensor.byteSize(shape, DType.F32, Layout.NCHW16C));
+        assertEquals(1L << 31, Layout.NCHW8C.offset(Shape.of(2, Integer.MAX_VALUE, 1, 1), 1, 0, 0, 0),
+                "the second instance starts after the first one's padded channels");
+    }
+
     /** Run on a thread of its own, so that a close that waits for its own thread fails the test by its timeout. */
     @Test
     void closingATensorThisThreadHoldsFailsAndLeavesItOpen() throws Exception {
