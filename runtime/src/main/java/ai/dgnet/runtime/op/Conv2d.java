@@ -43,10 +43,15 @@ public interface Conv2d extends SpecifiedOp<Conv2d.Spec> {
                 throw new IllegalArgumentException("groups (" + groups + ") must divide input channels ("
                         + inChannels + ") and output channels (" + outChannels + ")");
             }
-            if (outputExtent(input.dim(2), kernelH, strideH, padH, dilationH) < 1
-                    || outputExtent(input.dim(3), kernelW, strideW, padW, dilationW) < 1) {
+            long outH = outputExtent(input.dim(2), kernelH, strideH, padH, dilationH);
+            long outW = outputExtent(input.dim(3), kernelW, strideW, padW, dilationW);
+            if (outH < 1 || outW < 1) {
                 throw new IllegalArgumentException("input " + input + " is smaller than the dilated kernel "
                         + kernelH + "x" + kernelW + " with padding " + padH + "x" + padW);
+            }
+            if (Math.max(outH, outW) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("convolution of " + input + " with padding " + padH + "x" + padW
+                        + " would have an output of " + outH + "x" + outW + ", past the largest int");
             }
         }
 
@@ -83,8 +88,8 @@ public interface Conv2d extends SpecifiedOp<Conv2d.Spec> {
 
         public Shape output() {
             return Shape.of(input.dim(0), outChannels,
-                    outputExtent(input.dim(2), kernelH, strideH, padH, dilationH),
-                    outputExtent(input.dim(3), kernelW, strideW, padW, dilationW));
+                    (int) outputExtent(input.dim(2), kernelH, strideH, padH, dilationH),
+                    (int) outputExtent(input.dim(3), kernelW, strideW, padW, dilationW));
         }
 
         /**
@@ -128,8 +133,9 @@ public interface Conv2d extends SpecifiedOp<Conv2d.Spec> {
             return (long) outChannels * (input.dim(1) / groups) * kernelH * kernelW;
         }
 
-        static int outputExtent(int in, int kernel, int stride, int pad, int dilation) {
-            return Math.floorDiv(in + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
+        /** In long: a large padding or dilation would wrap around in int, to an extent that looks valid. */
+        static long outputExtent(int in, int kernel, int stride, int pad, int dilation) {
+            return Math.floorDiv(in + 2L * pad - (long) dilation * (kernel - 1) - 1, stride) + 1;
         }
 
         private static void requirePositive(String name, int value) {

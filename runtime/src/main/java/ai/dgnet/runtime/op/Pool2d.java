@@ -27,7 +27,7 @@ public interface Pool2d extends SpecifiedOp<Pool2d.Spec> {
                         + kernelH + "x" + kernelW + " stride " + strideH + "x" + strideW + " padding " + padH + "x"
                         + padW);
             }
-            if (padH * 2 > kernelH || padW * 2 > kernelW) {
+            if (2L * padH > kernelH || 2L * padW > kernelW) {
                 throw new IllegalArgumentException("pooling padding must be at most half the kernel, got padding "
                         + padH + "x" + padW + " for kernel " + kernelH + "x" + kernelW);
             }

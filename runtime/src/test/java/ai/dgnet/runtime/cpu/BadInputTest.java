@@ -170,6 +170,21 @@ class BadInputTest {
                 huge.getMessage());
     }
 
+    /** Sizes past the largest int, as a huge dilation or padding makes them, are refused, not wrapped around. */
+    @Test
+    void sizesPastTheLargestIntAreIllegalArgument() {
+        Conv2d.Spec dilated = Conv2d.Spec.of(IN, 4, 3, 1, 1);
+        IllegalArgumentException wrapped = assertThrows(IllegalArgumentException.class,
+                () -> dilated.withDilation(Integer.MAX_VALUE));
+        assertMentions(wrapped, "smaller than the dilated kernel");
+        IllegalArgumentException padded = assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.Spec.of(IN, 4, 1, 1, Integer.MAX_VALUE / 2 + 1));
+        assertMentions(padded, "output of", "past the largest int");
+        IllegalArgumentException pool = assertThrows(IllegalArgumentException.class,
+                () -> Pool2d.Spec.of(IN, Pool2d.Kind.MAX, 3, 1, Integer.MAX_VALUE, Layout.NCHW));
+        assertMentions(pool, "at most half the kernel");
+    }
+
     @Test
     void residualMisuseIsIllegalArgument() {
         Conv2d.Spec spec = Conv2d.Spec.of(IN, 8, 1, 1, 0).withEpilogue(Activation.RELU, Residual.ADD);
