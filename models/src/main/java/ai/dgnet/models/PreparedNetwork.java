@@ -86,8 +86,17 @@ final class PreparedNetwork implements AutoCloseable {
         }
         PreparedNetwork fewest = null;
         for (Layout layout : layouts) {
-            PreparedNetwork network = new PreparedNetwork(device, net, config, threshold, precision, weights, input,
-                    layout, false);
+            PreparedNetwork network;
+            try {
+                network = new PreparedNetwork(device, net, config, threshold, precision, weights, input, layout,
+                        false);
+            } catch (RuntimeException e) {
+                // Nothing else holds the network kept so far: unless closed here, its memory would be lost.
+                if (fewest != null) {
+                    fewest.close();
+                }
+                throw e;
+            }
             if (fewest == null || network.genericOps() < fewest.genericOps()) {
                 if (fewest != null) {
                     fewest.close();

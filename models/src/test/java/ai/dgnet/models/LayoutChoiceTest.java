@@ -1,6 +1,7 @@
 package ai.dgnet.models;
 
 import ai.dgnet.models.io.DeterministicWeights;
+import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
@@ -11,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which activation layout a session prepares its network in, and what trying a layout it gives up costs. */
@@ -106,6 +108,29 @@ class LayoutChoiceTest {
             int made = nchw16c.convolutions(Layout.NCHW16C);
             assertTrue(made > network && made < 2 * network, made + " convolutions made for a network of " + network
                     + ": the trial's and one whole network's");
+        }
+    }
+
+    /**
+     * Where no layout has optimized kernels throughout, the networks prepared whole in turn are compared; memory
+     * refused to a later one fails the preparation and leaves nothing open, the better network kept so far included.
+     */
+    @Test
+    void memoryRefusedToALaterWholeNetworkClosesTheOneKeptSoFar() {
+        Shape shape = Shape.of(1, 3, 32, 32);
+        try (DgModel model = DgModel.random(ModelConfig.of(Arch.REGNET_Y_400MF, Mode.DYNAMIC).withClasses(10, 3), 3);
+             CountingDevice device = new CountingDevice(CpuDevice.create(1), List.of(Layout.NCHW16C, Layout.NCHW16C),
+                     false);
+             CountingDevice nhwcOnly = new CountingDevice(CpuDevice.create(1), Layout.NHWC);
+             Session session = model.session(device);
+             Session reference = model.session(nhwcOnly)) {
+            float[] input = new float[(int) shape.elements()];
+            reference.run(input, shape);
+            device.memoryFor(nhwcOnly.convolutions(Layout.NHWC), false);
+
+            assertThrows(InsufficientMemoryException.class, () -> session.run(input, shape));
+
+            assertEquals(0, device.openConvolutions(), "no convolution of either whole network left open");
         }
     }
 }
