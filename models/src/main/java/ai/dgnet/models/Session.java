@@ -32,6 +32,12 @@ public final class Session implements AutoCloseable {
     private final Map<Shape, PreparedNetwork> prepared = new LinkedHashMap<>(16, 0.75f, true);
     /** Held by a run, a profile and close(): one at a time. */
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * What this session's results are marked with: another session's result may fit in every dimension and still
+     * hold what this one never writes (a dynamic run's edges, passed to a static session). Not the session itself,
+     * so that a result kept does not keep the session and its model reachable.
+     */
+    private final Object resultMaker = new Object();
     private boolean closed;
 
     Session(DgModel model, Device device, float threshold, Precision precision, int maxShapes) {
@@ -86,7 +92,8 @@ public final class Session implements AutoCloseable {
         if (network == null) {
             network = prepare(shape);
         }
-        Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
+        Result into = reuse != null && reuse.madeBy(resultMaker) && network.fits(reuse) ? reuse
+                : network.newResult(resultMaker);
         while (true) {
             try {
                 network.run(input, into);
