@@ -64,7 +64,8 @@ final class PredictCommand implements Callable<Integer> {
 
     /** The file, then per class its rank, label, probability and (where the label is a name) index. */
     private static String describe(Path file, List<Prediction> predictions, boolean labeled) {
-        int width = predictions.stream().mapToInt(p -> p.label().length()).max().orElse(0);
+        // At least 1: "%-0s" is no format, and labels may be empty strings.
+        int width = Math.max(1, predictions.stream().mapToInt(p -> p.label().length()).max().orElse(0));
         StringBuilder text = new StringBuilder(file.toString());
         for (int rank = 0; rank < predictions.size(); rank++) {
             Prediction p = predictions.get(rank);

@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -291,6 +292,27 @@ class ModelCommandsTest {
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
         return order;
+    }
+
+    /** Labels may be empty strings (unused classes): the top classes are printed all the same. */
+    @Test
+    void predictPrintsTheTopClassesWhereTheirLabelsAreEmpty() throws IOException {
+        ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, 0.5f, 10, 3, Collections.nCopies(10, ""),
+                new ModelConfig.Preprocess(48, 40, new float[] {0.485f, 0.456f, 0.406f},
+                        new float[] {0.229f, 0.224f, 0.225f}));
+        Path unnamed = dir.resolve("unnamed.safetensors");
+        DgModel.random(config, 3).save(unnamed);
+
+        Run run = dgnet("predict", unnamed.toString(), photos.resolve(IMAGES.get(1)).toString(), "--top", "2",
+                "--threshold", Float.toString(THRESHOLD), "--threads", "1");
+
+        assertEquals(0, run.status(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(3, lines.size(), run.out());
+        for (int k = 0; k < 2; k++) {
+            assertTrue(lines.get(1 + k).matches("  " + (k + 1) + "  \\s+\\d+\\.\\d\\d%  \\(class \\d\\)"),
+                    lines.get(1 + k));
+        }
     }
 
     @Test
