@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -57,6 +58,10 @@ final class InferCommand implements Callable<Integer> {
     }
 
     private SafeTensors openInput() throws IOException {
+        // Opened, a folder maps as "No such device", which names neither the file nor the problem.
+        if (Files.isDirectory(input)) {
+            throw ModelFileException.of(input, "a folder, not a tensor file");
+        }
         try {
             return SafeTensors.open(input);
         } catch (java.nio.file.NoSuchFileException e) {

@@ -145,6 +145,8 @@ class InferCommandTest {
         Files.write(garbage, new byte[] {(byte) 200, 0, 0, 0, 0, 0, 0, 0, '{'});
         assertBadInput("garbage", garbage, "header");
         assertBadInput("missing", dir.resolve("nothing-here.safetensors"), "no such file");
+        assertBadInput("folder", Files.createDirectories(dir.resolve("in-folder")), dir.resolve("in-folder")
+                + ": a folder, not a tensor file");
     }
 
     @Test
