@@ -10,6 +10,7 @@ import ai.dgnet.models.io.SafeTensorsWriter;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.dg.Mode;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -124,8 +125,30 @@ public final class DgModel implements AutoCloseable {
         return meta.containsKey(key) ? parse(path, meta, key, null, parser) : null;
     }
 
-    private static List<String> labels(String text) throws JacksonException {
-        JsonNode node = JSON.readTree(text);
+    /**
+     * The one JSON value {@code text} holds. Anything after it is refused: readTree alone would drop it, and with it
+     * what the writer meant (a second {@code "crop"} after a closed object).
+     */
+    private static JsonNode json(String text) throws IOException {
+        try (JsonParser parser = JSON.createParser(text)) {
+            JsonNode node = JSON.readTree(parser);
+            int end = parser.currentLocation().getColumnNr();
+            boolean more;
+            try {
+                more = parser.nextToken() != null;
+            } catch (JacksonException e) {
+                // What follows is not even a token ("]" closing nothing): the value still ended where it did.
+                more = true;
+            }
+            if (more) {
+                throw new IllegalArgumentException("text after the JSON value, from column " + end);
+            }
+            return node;
+        }
+    }
+
+    private static List<String> labels(String text) throws IOException {
+        JsonNode node = json(text);
         if (!node.isArray()) {
             throw new IllegalArgumentException("expected a JSON array of class names");
         }
@@ -139,8 +162,8 @@ public final class DgModel implements AutoCloseable {
         return labels;
     }
 
-    private static ModelConfig.Preprocess preprocess(String text) throws JacksonException {
-        JsonNode node = JSON.readTree(text);
+    private static ModelConfig.Preprocess preprocess(String text) throws IOException {
+        JsonNode node = json(text);
         if (!node.isObject() || !isInt(node.path("resize")) || !isInt(node.path("crop"))
                 || !node.path("mean").isArray() || !node.path("std").isArray()) {
             throw new IllegalArgumentException("expected {\"resize\":N,\"crop\":N,\"mean\":[...],\"std\":[...]} with "

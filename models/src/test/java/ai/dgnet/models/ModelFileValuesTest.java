@@ -98,6 +98,8 @@ class ModelFileValuesTest {
             dgnet.threshold  | 1e-2147483649                             | expected a decimal number
             dgnet.threshold  | 1.5                                       | threshold must be in [0, 1]
             dgnet.labels     | ["a\\nb","b","c","d","e","f","g","h","i","j"] | a control character (U+000A)
+            dgnet.labels     | ["a","b","c","d","e","f","g","h","i","j"]] | text after the JSON
+            dgnet.preprocess | {"resize":36,"crop":32,"mean":[0.5,0.4,0.3],"std":[1,1,1]},"x":1} | text after the JSON
             dgnet.preprocess | {"resize":100000,"crop":100000,"mean":[0.5,0.4,0.3],"std":[1,1,1]} | resize <= 8192
             dgnet.preprocess | {"resize":36,"crop":31.7,"mean":[0.5,0.4,0.3],"std":[1,1,1]} | with whole numbers N
             dgnet.preprocess | {"resize":36,"crop":32,"mean":[1e300,0.4,0.3],"std":[1,1,1]} | finite means
