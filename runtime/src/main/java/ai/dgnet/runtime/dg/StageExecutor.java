@@ -213,6 +213,9 @@ public final class StageExecutor implements AutoCloseable {
         if (m == 1) {
             return outputs[0];
         }
+        // Routing writes only the cells the mode decides (static: the chain's), and aggregation reads a whole
+        // column: a trace reused from another run, of another mode, must not lend it edges.
+        trace.clear();
         route(0, trace);
         for (int j = 1; j < m; j++) {
             runNode(j, trace);

@@ -1,10 +1,26 @@
 package ai.dgnet.runtime.dg;
 
+import java.util.Arrays;
+
 /**
  * What one stage did for each instance of a batch: its adjacency matrix {@code A} and the raw router outputs at
  * the same positions, both {@code (m+1) x (m+1)} row-major per instance (spec section 2).
  */
 public record StageTrace(int nodes, float[][] adjacency, float[][] router) {
+    public StageTrace {
+        if (nodes < 1 || adjacency.length != router.length) {
+            throw new IllegalArgumentException("a trace needs at least one node and as many router rows as adjacency "
+                    + "rows, got " + nodes + " nodes, " + adjacency.length + " and " + router.length + " rows");
+        }
+        int cells = (nodes + 1) * (nodes + 1);
+        for (int n = 0; n < adjacency.length; n++) {
+            if (adjacency[n].length != cells || router[n].length != cells) {
+                throw new IllegalArgumentException("instance " + n + " of a trace of " + nodes + " nodes needs "
+                        + cells + " cells per matrix, got " + adjacency[n].length + " and " + router[n].length);
+            }
+        }
+    }
+
     public int size() {
         return nodes + 1;
     }
@@ -40,6 +56,14 @@ public record StageTrace(int nodes, float[][] adjacency, float[][] router) {
             System.arraycopy(rows[i], 0, flat, i * width, width);
         }
         return flat;
+    }
+
+    /** Zeroes both matrices of every instance. */
+    public void clear() {
+        for (int n = 0; n < adjacency.length; n++) {
+            Arrays.fill(adjacency[n], 0.0f);
+            Arrays.fill(router[n], 0.0f);
+        }
     }
 
     /** Zeroed matrices for {@code batch} instances of a stage of {@code nodes} nodes. */

@@ -211,10 +211,22 @@ class StageExecutorTest {
                     }
                 }
             }
-            // A single kept edge of weight 1 is used in place: the output is the last node's own buffer.
-            Tensor again = stage.run(input, StageTrace.of(m, SHAPE.dim(0)));
+            // A single kept edge of weight 1 is used in place: the output is the last node's own buffer. A trace
+            // that another run (a dynamic stage's) filled holds none of what it held before.
+            StageTrace filled = StageTrace.of(m, SHAPE.dim(0));
+            for (int n = 0; n < SHAPE.dim(0); n++) {
+                java.util.Arrays.fill(filled.adjacency()[n], 0.75f);
+                java.util.Arrays.fill(filled.router()[n], 0.75f);
+            }
+            assertThrows(IllegalArgumentException.class,
+                    () -> new StageTrace(m, new float[SHAPE.dim(0)][9], new float[SHAPE.dim(0)][16]));
+            Tensor again = stage.run(input, filled);
             assertSame(out, again);
             assertEquals(2 * m, runs[0]);
+            assertEquals(java.util.Arrays.toString(trace.adjacencyRowMajor()),
+                    java.util.Arrays.toString(filled.adjacencyRowMajor()));
+            assertEquals(java.util.Arrays.toString(trace.routerRowMajor()),
+                    java.util.Arrays.toString(filled.routerRowMajor()));
         }
     }
 
