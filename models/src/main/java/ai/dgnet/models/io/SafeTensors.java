@@ -37,7 +37,7 @@ import java.util.function.DoublePredicate;
  * A safetensors file (spec section 5), memory-mapped read-only.
  *
  * <p>{@link #open} validates the whole header before it returns, so every later call can trust
- * it: each tensor has a supported dtype, a sane shape, and a byte range that lies inside the
+ * it: each tensor has one of the format's dtypes, a sane shape, and a byte range that lies inside the
  * file, matches its shape and overlaps no other tensor. Anything wrong is a
  * {@link ModelFileException} whose message names the file and the tensor or field.
  *
@@ -54,10 +54,27 @@ import java.util.function.DoublePredicate;
  */
 public final class SafeTensors implements AutoCloseable {
 
-    /** The element types this runtime reads. Anything else in a file is rejected by name. */
+    /**
+     * The format's element types of a whole byte or more. A file may hold any of them (PyTorch saves BatchNorm's
+     * {@code num_batches_tracked} as I64), but only F32 and BF16 tensors can be read as values; a name outside the
+     * list is rejected.
+     */
     public enum DType {
         F32(4),
-        BF16(2);
+        BF16(2),
+        F64(8),
+        F16(2),
+        F8_E5M2(1),
+        F8_E4M3(1),
+        I64(8),
+        I32(4),
+        I16(2),
+        I8(1),
+        U64(8),
+        U32(4),
+        U16(2),
+        U8(1),
+        BOOL(1);
 
         private final int byteSize;
 
@@ -67,6 +84,11 @@ public final class SafeTensors implements AutoCloseable {
 
         public int byteSize() {
             return byteSize;
+        }
+
+        /** Whether this runtime reads its values: F32 and BF16. */
+        public boolean readable() {
+            return this == F32 || this == BF16;
         }
     }
 
@@ -302,8 +324,8 @@ public final class SafeTensors implements AutoCloseable {
                 return dtype;
             }
         }
-        throw ModelFileException.of(file, name, "unsupported dtype " + ModelFileException.quote(node.textValue())
-                + " (want F32 or BF16)");
+        throw ModelFileException.of(file, name, "unknown dtype " + ModelFileException.quote(node.textValue())
+                + " (want one of " + Arrays.toString(DType.values()) + ")");
     }
 
     private static int[] parseShape(Path file, String name, JsonNode node) {
@@ -421,7 +443,7 @@ public final class SafeTensors implements AutoCloseable {
 
     /** The tensor as a new float array: F32 copied, BF16 widened exactly. */
     public float[] floats(String name) {
-        TensorInfo info = info(name);
+        TensorInfo info = readable(name);
         if (info.elementCount() > Integer.MAX_VALUE - 8) {
             throw ModelFileException.of(file, name, info.elementCount() + " elements do not fit a Java array");
         }
@@ -438,7 +460,7 @@ public final class SafeTensors implements AutoCloseable {
      * @throws IllegalArgumentException if {@code dst} has another size
      */
     public void copyFloats(String name, MemorySegment dst) {
-        TensorInfo info = info(name);
+        TensorInfo info = readable(name);
         long n = info.elementCount();
         if (dst.byteSize() != n * Float.BYTES) {
             throw new IllegalArgumentException("tensor " + ModelFileException.quote(name) + " has " + n
@@ -460,7 +482,7 @@ public final class SafeTensors implements AutoCloseable {
      * over the mapped bytes, without a copy.
      */
     public long indexOf(String name, DoublePredicate test) {
-        TensorInfo info = info(name);
+        TensorInfo info = readable(name);
         MemorySegment src = data(name);
         long n = info.elementCount();
         for (long i = 0; i < n; i++) {
@@ -473,9 +495,18 @@ public final class SafeTensors implements AutoCloseable {
 
     /** Value {@code index} of the tensor, as a float. */
     public float value(String name, long index) {
-        TensorInfo info = info(name);
+        TensorInfo info = readable(name);
         Objects.checkIndex(index, info.elementCount());
         return valueAt(data(name), info.dtype(), index);
+    }
+
+    /** The tensor's header entry, where its values can be read as floats; else a one-line refusal naming it. */
+    private TensorInfo readable(String name) {
+        TensorInfo info = info(name);
+        if (!info.dtype().readable()) {
+            throw ModelFileException.of(file, name, "dtype " + info.dtype() + ": only F32 and BF16 values are read");
+        }
+        return info;
     }
 
     private static float valueAt(MemorySegment src, DType dtype, long index) {
@@ -483,6 +514,7 @@ public final class SafeTensors implements AutoCloseable {
             case F32 -> src.getAtIndex(F32_LE, index);
             // BF16 is the top half of an IEEE float, so widening is exact: a 16-bit shift.
             case BF16 -> Float.intBitsToFloat((src.getAtIndex(BF16_LE, index) & 0xFFFF) << 16);
+            default -> throw new IllegalStateException("no values are read from " + dtype);
         };
     }
 

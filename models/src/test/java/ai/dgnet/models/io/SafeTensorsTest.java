@@ -186,6 +186,23 @@ class SafeTensorsTest {
         }
     }
 
+    /** A tensor of another of the format's dtypes opens, as PyTorch's I64 counters must, but gives no values. */
+    @Test
+    void anIntegerTensorOpensButGivesNoValues() throws IOException {
+        byte[] header = "{\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}"
+                .getBytes(StandardCharsets.UTF_8);
+        Path file = dir.resolve("counter.safetensors");
+        Files.write(file, new SafeTensorsBytes(header, new byte[] {7, 0, 0, 0, 0, 0, 0, 0}).file());
+        try (SafeTensors st = SafeTensors.open(file); Arena arena = Arena.ofConfined()) {
+            assertEquals(new SafeTensors.TensorInfo("n", SafeTensors.DType.I64, new int[0], 8), st.info("n"));
+            String refused = file + ": tensor 'n': dtype I64: only F32 and BF16 values are read";
+            assertEquals(refused, assertThrows(ModelFileException.class, () -> st.floats("n")).getMessage());
+            assertEquals(refused, assertThrows(ModelFileException.class, () -> st.value("n", 0)).getMessage());
+            assertEquals(refused, assertThrows(ModelFileException.class,
+                    () -> st.copyFloats("n", arena.allocate(Float.BYTES))).getMessage());
+        }
+    }
+
     @Test
     void readsBf16ExactlyAsTheTopHalfOfAFloat() throws IOException {
         Path file = bf16File("bf16.safetensors", 0x3F80, 0xC000, 0x7F80, 0x3EAB);
