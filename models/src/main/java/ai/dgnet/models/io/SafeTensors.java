@@ -535,6 +535,9 @@ public final class SafeTensors implements AutoCloseable {
      * mapping keeps the file it was made of.
      */
     private void requireUnchanged(String name) {
+        if (!channel.isOpen()) {
+            throw new IllegalStateException(file + ": closed, its tensors can no longer be read");
+        }
         long now;
         try {
             now = channel.size();

@@ -1,6 +1,7 @@
 package ai.dgnet.models.io;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -183,6 +184,19 @@ class SafeTensorsTest {
             new SafeTensorsWriter().add("w", new int[] {4}, new float[] {5, 6, 7, 8}).write(file);
             Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 2000));
             assertArrayEquals(new float[] {1, 2, 3, 4}, st.floats("w"));
+        }
+    }
+
+    /** Reading after close is a one-line IllegalStateException that says so, not an I/O error about the size. */
+    @Test
+    void readingAfterCloseSaysTheFileIsClosed() throws IOException {
+        Path file = dir.resolve("closed.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {2}, new float[] {1, 2}).write(file);
+        SafeTensors st = SafeTensors.open(file);
+        st.close();
+        for (Executable read : List.<Executable>of(() -> st.floats("w"), () -> st.data("w"), () -> st.value("w", 0))) {
+            assertEquals(file + ": closed, its tensors can no longer be read",
+                    assertThrows(IllegalStateException.class, read).getMessage());
         }
     }
 
