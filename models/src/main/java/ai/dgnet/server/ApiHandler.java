@@ -35,6 +35,10 @@ final class ApiHandler implements HttpHandler {
     static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
     /** The header of the server's own warm-up requests (see {@link InferenceServer}). */
     static final String WARMUP_HEADER = "Dgnet-Warmup";
+    /** The first buffer of a body sent chunked; each next one doubles it. */
+    private static final int BODY_CHUNK = 64 << 10;
+    /** The longest array the JVM allocates. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     /** A served model: its worker, the outputs it offers and its metadata, made once. */
     record Served(ModelWorker worker, List<OutputTensor> outputs, byte[] metadata) {
@@ -314,7 +318,8 @@ final class ApiHandler implements HttpHandler {
         ModelWorker.Slice slice;
         try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
             model.worker().requireRoom();
-            float[] values = decode(images, readAll(body, heap), heap);
+            boolean declared = exchange.getRequestHeaders().getFirst("Content-Length") != null;
+            float[] values = decode(images, readAll(body, declared, heap), heap);
             slice = outcome(model.worker().submit(values,
                     Shape.of(1, images.channels(), images.height(), images.width()), warmup(exchange)));
         }
@@ -323,14 +328,44 @@ final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * The whole body, its size taken from {@code heap} first: twice the declared length, or twice the size limit for
-     * a chunked body (the stream's chunks, then the array they are copied into), the array keeping its own length.
+     * The whole body, each buffer taken from {@code heap} before it is allocated: one of the declared length, or for a
+     * chunked body buffers that double as bytes arrive (old and new held together while copied), up to the size
+     * limit, so that a small image sent chunked holds little of the budget whatever the limit.
      */
-    private static byte[] readAll(CappedInputStream body, HeapBudget.Claim heap) throws IOException {
-        long bound = body.remaining();
-        heap.take(2 * bound, "the request body");
-        byte[] bytes = body.readAllBytes();
-        heap.give(2 * bound - bytes.length);
+    private static byte[] readAll(CappedInputStream body, boolean declared, HeapBudget.Claim heap)
+            throws IOException {
+        byte[] buffer = new byte[0];
+        int size = 0;
+        while (true) {
+            if (size == buffer.length) {
+                long room = body.remaining();
+                if (room == 0) {
+                    // At the limit a chunked body must end here: one byte more fails the request with 413.
+                    body.read();
+                    break;
+                }
+                long capacity = buffer.length + (declared ? room : Math.min(room, Math.max(BODY_CHUNK, size)));
+                if (capacity > MAX_ARRAY) {
+                    throw new RequestException(413, "the request body is larger than the " + MAX_ARRAY
+                            + " bytes a Java array holds");
+                }
+                heap.take(capacity, "the request body");
+                byte[] old = buffer;
+                buffer = Arrays.copyOf(old, (int) capacity);
+                heap.give(old.length);
+            }
+            int n = body.read(buffer, size, buffer.length - size);
+            if (n < 0) {
+                break;
+            }
+            size += n;
+        }
+        if (size == buffer.length) {
+            return buffer;
+        }
+        heap.take(size, "the request body");
+        byte[] bytes = Arrays.copyOf(buffer, size);
+        heap.give(buffer.length);
         return bytes;
     }
 

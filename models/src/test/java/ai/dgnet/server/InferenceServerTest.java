@@ -464,6 +464,25 @@ class InferenceServerTest {
         }
     }
 
+    /**
+     * An image sent chunked (no Content-Length) takes from the heap budget what arrives, not what the size limit
+     * would allow: with a limit past the budget, a small upload is answered, and the heap it held is given back.
+     */
+    @Test
+    void aChunkedUploadHoldsTheHeapItsBytesTakeNotTheSizeLimit() throws Exception {
+        byte[] png = image("png", 45, 38);
+        HeapBudget heap = new HeapBudget(1 << 20);
+        try (InferenceServer server = start(config().withMaxRequestBytes(64L << 20), WorkerHooks.NONE, heap)) {
+            HttpResponse<String> chunked = client.send(request(server, "/v2/models/cifar/classify?top=3")
+                    .header("Content-Type", "image/png")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(png))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, chunked.statusCode(), chunked.body());
+            assertEquals(upload(server, "/v2/models/cifar/classify?top=3", "image/png", png).body(), chunked.body());
+            awaitHeld(heap, 0);
+        }
+    }
+
     @Test
     void classifyRefusesWhatIsNoImage() throws Exception {
         byte[] png = image("png", 40, 40);
