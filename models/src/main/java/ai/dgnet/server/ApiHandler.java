@@ -147,7 +147,8 @@ final class ApiHandler implements HttpHandler {
                 send(exchange, 400, JSON_TYPE, V2Json.error("cannot read the request body: " + e.getMessage()));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "unexpected failure answering " + exchange.getRequestURI(), e);
-                send(exchange, 500, JSON_TYPE, V2Json.error("internal error: " + e));
+                send(exchange, 500, JSON_TYPE, V2Json.error("internal error: "
+                        + e.toString().lines().findFirst().orElse("")));
             }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "cannot answer " + exchange.getRequestURI() + ": " + e.getMessage());
