@@ -222,6 +222,19 @@ public final class Tensor implements AutoCloseable {
         return layout == Layout.NCHW || layout == Layout.NC;
     }
 
+    /**
+     * Refuses {@code other} where its memory overlaps this tensor's: two views of one buffer are different tensors,
+     * and an op reading one while writing the other would read what it has already written.
+     */
+    public void requireApart(Tensor other, String what) {
+        long a = data.address();
+        long b = other.data.address();
+        if (a < b + other.data.byteSize() && b < a + data.byteSize()) {
+            throw new IllegalArgumentException(what + " share memory: " + this + " at " + Long.toHexString(a)
+                    + ", " + other + " at " + Long.toHexString(b));
+        }
+    }
+
     private void requireOpen() {
         if (!isOpen()) {
             throw new IllegalStateException("tensor " + this + " is closed");

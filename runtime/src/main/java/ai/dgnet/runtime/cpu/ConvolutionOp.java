@@ -106,8 +106,6 @@ abstract class ConvolutionOp extends CpuOp implements Conv2d {
     private void checkSourceAndDestination(Tensor src, Tensor dst) {
         src.require(spec.input(), spec.dtype(), spec.srcLayout(), "convolution source");
         dst.require(output, spec.dtype(), spec.dstLayout(), "convolution destination");
-        if (src == dst) {
-            throw new IllegalArgumentException("convolution source and destination must be different tensors");
-        }
+        src.requireApart(dst, "convolution source and destination");
     }
 }

@@ -95,6 +95,7 @@ final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
     public void run(Tensor src, Tensor dst) {
         src.require(input, dtype, layout, "global average pooling source");
         dst.require(output, DType.F32, Layout.NC, "global average pooling destination");
+        src.requireApart(dst, "global average pooling source and destination");
         if (kernels == null) {
             run(src.segment(), dst.segment());
             return;

@@ -91,6 +91,7 @@ final class InnerProduct extends CpuOp implements Linear {
     public void run(Tensor src, Tensor dst) {
         src.require(input, DType.F32, Layout.NC, "linear source");
         dst.require(output, DType.F32, Layout.NC, "linear destination");
+        src.requireApart(dst, "linear source and destination");
         run(src.segment(), dst.segment());
     }
 }

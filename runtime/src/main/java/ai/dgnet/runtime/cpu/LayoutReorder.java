@@ -38,9 +38,7 @@ final class LayoutReorder extends CpuOp implements Reorder {
     public void run(Tensor src, Tensor dst) {
         src.require(spec.shape(), spec.srcType(), spec.srcLayout(), "reorder source");
         dst.require(spec.shape(), spec.dstType(), spec.dstLayout(), "reorder destination");
-        if (src == dst) {
-            throw new IllegalArgumentException("reorder source and destination must be different tensors");
-        }
+        src.requireApart(dst, "reorder source and destination");
         run(src.segment(), dst.segment());
     }
 }

@@ -153,9 +153,7 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
         src.require(spec.input(), spec.pointwise().dtype(), spec.pointwise().srcLayout(), "1x1 convolution source");
         dst.require(output, spec.depthwise().dtype(), spec.depthwise().dstLayout(),
                 "depthwise convolution destination");
-        if (src == dst) {
-            throw new IllegalArgumentException("convolution source and destination must be different tensors");
-        }
+        src.requireApart(dst, "convolution source and destination");
         run(src.segment(), dst.segment());
     }
 }

@@ -62,9 +62,7 @@ final class Pooling extends CpuOp implements Pool2d {
     public void run(Tensor src, Tensor dst) {
         src.require(spec.input(), spec.dtype(), spec.layout(), "pooling source");
         dst.require(output, spec.dtype(), spec.layout(), "pooling destination");
-        if (src == dst) {
-            throw new IllegalArgumentException("pooling source and destination must be different tensors");
-        }
+        src.requireApart(dst, "pooling source and destination");
         run(src.segment(), dst.segment());
     }
 }

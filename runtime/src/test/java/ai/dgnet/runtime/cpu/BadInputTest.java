@@ -14,6 +14,7 @@ import ai.dgnet.runtime.op.Residual;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,6 +102,30 @@ class BadInputTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> reorder.run(Tensor.view(IN, DType.F32, Layout.NCHW, heap), dst));
             assertMentions(e, "native memory", "float[]");
+        }
+    }
+
+    /** Two views of one buffer are different tensors but one memory: no op may read one while writing the other. */
+    @Test
+    void aSourceAndDestinationSharingMemoryAreIllegalArgument() {
+        Shape out = Shape.of(1, 8, 3, 3);
+        Shape half = Shape.of(1, 8, 3, 6);
+        try (Arena arena = Arena.ofConfined();
+             Reorder reorder = device.reorder(new Reorder.Spec(IN, DType.F32, Layout.NCHW, DType.F32, Layout.NHWC));
+             Pool2d pool = device.pool2d(Pool2d.Spec.of(IN, Pool2d.Kind.MAX, 2, 2, 0, Layout.NCHW));
+             Conv2d rows = device.conv2d(Conv2d.Spec.of(IN, 8, 1, 1, 0), ConvWeights.withoutBias(new float[64]))) {
+            MemorySegment memory = arena.allocate(Tensor.byteSize(IN, DType.F32, Layout.NCHW), 64);
+            Tensor whole = Tensor.view(IN, DType.F32, Layout.NCHW, memory);
+            Tensor tail = Tensor.view(out, DType.F32, Layout.NCHW,
+                    memory.asSlice(Tensor.byteSize(half, DType.F32, Layout.NCHW)));
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> reorder.run(whole,
+                    Tensor.view(IN, DType.F32, Layout.NHWC, memory))), "share memory");
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> pool.run(whole, tail)), "share memory");
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> rows.run(whole,
+                    Tensor.view(IN, DType.F32, Layout.NCHW, memory))), "share memory");
+            try (Tensor apart = device.allocate(IN, DType.F32, Layout.NHWC)) {
+                reorder.run(whole, apart);
+            }
         }
     }
 
