@@ -576,12 +576,21 @@ public final class CpuDevice implements Device {
         openOps.remove(op);
     }
 
+    /**
+     * Makes an op as a call into oneDNN: a close from another thread waits for it and closes the op with the others,
+     * instead of destroying the engine under the making (a crash in {@code dnnl_primitive_create}) and leaving an op
+     * made afterwards open.
+     */
     private <T extends CpuOp> T register(Supplier<T> factory) {
-        requireOpen();
-        setThreadsForNewPrimitives();
-        T op = factory.get();
-        openOps.add(op);
-        return op;
+        enterNativeCall();
+        try {
+            setThreadsForNewPrimitives();
+            T op = factory.get();
+            openOps.add(op);
+            return op;
+        } finally {
+            nativeCalls.exit();
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import ai.dgnet.runtime.kernel.WinogradTransforms.Size;
 import ai.dgnet.runtime.op.Conv2d;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -63,6 +64,37 @@ class CloseWhileRunningTest {
             src.close();
             dst.close();
             half.close();
+        }
+    }
+
+    /**
+     * A device closed while another thread makes ops on it: each make either returns an op the close then closes, or
+     * fails with "device is closed"; none is made on the engine the close destroys, and none stays open after it.
+     */
+    @Test
+    void closingADeviceWhileAnotherThreadMakesOpsLeavesNoneOpen() throws InterruptedException {
+        Shape in = Shape.of(1, 64, 28, 28);
+        for (int round = 0; round < ROUNDS; round++) {
+            CpuDevice device = CpuDevice.create(2);
+            Layout blocked = device.activationLayouts().getFirst();
+            Conv2d.Spec spec = Conv2d.Spec.of(in, 64, 3, 2, 1).withLayouts(blocked, blocked);
+            ConvWeights weights = new ConvWeights(Reference.random(3, spec.weightCount()), null);
+            AtomicReference<RuntimeException> ended = new AtomicReference<>();
+            Thread maker = Thread.ofPlatform().start(() -> {
+                try {
+                    while (true) {
+                        device.conv2d(spec, weights);
+                    }
+                } catch (RuntimeException e) {
+                    ended.set(e);
+                }
+            });
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100 + 211L * round % 3000));
+            device.close();
+            maker.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(!maker.isAlive(), "round " + round + ": the maker went on after the close");
+            assertEquals(IllegalStateException.class, ended.get().getClass(), "round " + round + ": " + ended.get());
+            assertEquals(List.of(), device.profile(), "round " + round + ": ops left open after the close");
         }
     }
 }
