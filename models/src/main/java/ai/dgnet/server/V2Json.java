@@ -76,7 +76,8 @@ final class V2Json {
      * A checked inference request.
      *
      * @param id      the client's id, echoed in the response; null when it gave none
-     * @param outputs the outputs asked for, in the order asked; {@code logits} alone when it asked for none
+     * @param outputs the outputs asked for, in the order asked; every output, {@code logits} first, when it asked
+     *                for none
      */
     record InferRequest(String id, Shape shape, float[] values, List<RequestedOutput> outputs) {
     }
@@ -197,7 +198,8 @@ final class V2Json {
                 throw bad("the request body must be a JSON object");
             }
             Request request = new Request();
-            request.outputs = List.of(new Output(available.getFirst(), null));
+            // The protocol's default: a request that names no outputs gets every output the model has.
+            request.outputs = available.stream().map(tensor -> new Output(tensor, null)).toList();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();

@@ -209,14 +209,21 @@ class InferenceServerTest {
             assertEquals("[2,4,4]", router.get("shape").toString());
             assertClose(expected.trace(2).routerRowMajor(), floats(router.get("data")));
 
-            // Nested data, the versioned path, no id and no outputs: the logits alone, the same values.
+            // Nested data, the versioned path, no id and no outputs: as the protocol says, every output the model
+            // has, in the order its metadata lists them, with the same values.
             HttpResponse<String> nested = post(server, "/v2/models/cifar/versions/1/infer",
                     "{\"inputs\":[" + tensor(shape, nested(input, shape)) + "]}");
             assertEquals(200, nested.statusCode(), nested.body());
             JsonNode nestedBody = JSON.readTree(nested.body());
             assertNull(nestedBody.get("id"));
-            assertEquals(1, nestedBody.get("outputs").size());
+            List<String> names = new ArrayList<>();
+            nestedBody.get("outputs").forEach(output -> names.add(output.get("name").asText()));
+            assertEquals(List.of("logits", "adjacency.0", "router.0", "adjacency.1", "router.1", "adjacency.2",
+                    "router.2"), names);
             assertClose(expected.logitsRowMajor(), floats(nestedBody.get("outputs").get(0).get("data")));
+            JsonNode all = nestedBody.get("outputs");
+            assertArrayEquals(expected.trace(1).adjacencyRowMajor(), floats(all.get(3).get("data")));
+            assertClose(expected.trace(2).routerRowMajor(), floats(all.get(6).get("data")));
         }
     }
 

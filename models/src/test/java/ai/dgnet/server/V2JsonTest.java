@@ -41,8 +41,9 @@ class V2JsonTest {
         assertEquals(shape, request.shape());
         assertArrayEquals(values, request.values());
         assertEquals(values.length * Float.BYTES, heap.held(), "the values kept, the arrays grown through given back");
-        assertEquals(List.of("logits"), request.outputs().stream().map(o -> o.tensor().name()).toList(),
-                "no outputs named: the logits alone, as for a client that names none");
+        assertEquals(outputs.stream().map(OutputTensor::name).toList(),
+                request.outputs().stream().map(o -> o.tensor().name()).toList(),
+                "no outputs named: every output, as the protocol gives a client that names none");
     }
 
     @Test
