@@ -10,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.lang.foreign.Arena;
@@ -293,17 +294,28 @@ public final class DnnlLibrary {
     }
 
     private static void install(Path staging, Path target, Map<String, Long> sizes) throws IOException {
-        if (Files.exists(target)) {
-            // Incomplete, since the caller checked: only something outside this class writes folders there (a
-            // hand-made copy, a cleaner that truncated files). Move it aside, as a rename cannot replace a full folder.
-            Path stale = target.resolveSibling(target.getFileName() + "-stale-" + ProcessHandle.current().pid()
-                    + "-" + System.nanoTime());
-            try {
-                Files.move(target, stale, ATOMIC_MOVE);
-                deleteQuietly(stale);
-            } catch (NoSuchFileException _) {
-                // Another process moved it first.
+        try {
+            Files.move(staging, target, ATOMIC_MOVE);
+            return;
+        } catch (IOException e) {
+            // A complete folder there was published by another extraction since the caller looked; it stays, as
+            // processes that found it complete may be loading from it.
+            if (isComplete(target, sizes)) {
+                return;
             }
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
+        }
+        // Only something outside this class leaves an incomplete folder there (a hand-made copy, a cleaner that
+        // truncated files). Move it aside, as a rename cannot replace a full folder.
+        Path stale = target.resolveSibling(target.getFileName() + "-stale-" + ProcessHandle.current().pid()
+                + "-" + System.nanoTime());
+        try {
+            Files.move(target, stale, ATOMIC_MOVE);
+            deleteQuietly(stale);
+        } catch (NoSuchFileException _) {
+            // Another process moved it first.
         }
         try {
             Files.move(staging, target, ATOMIC_MOVE);

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -54,6 +56,41 @@ class DnnlLibraryTest {
         }
     }
 
+    /**
+     * Once one extraction has published a complete folder, it stays there while the others finish: a process that
+     * found it complete loads from it a moment later, and one that found nothing there must not take it away.
+     */
+    @Test
+    void aPublishedFolderStaysWhileLaterExtractionsFinish(@TempDir Path cacheRoot) throws Exception {
+        Path folder = cacheRoot.resolve("natives").resolve("dnnl-" + DnnlLibrary.bundledVersion());
+        int extractions = 4;
+        CyclicBarrier start = new CyclicBarrier(extractions);
+        Callable<Path> extract = () -> {
+            start.await();
+            return DnnlLibrary.extract(cacheRoot);
+        };
+        int gaps = 0;
+        try (ExecutorService threads = Executors.newFixedThreadPool(extractions)) {
+            List<Future<Path>> results = new ArrayList<>();
+            for (int i = 0; i < extractions; i++) {
+                results.add(threads.submit(extract));
+            }
+            boolean published = false;
+            while (!results.stream().allMatch(Future::isDone)) {
+                boolean complete = isCompleteCopy(folder);
+                if (published && !complete) {
+                    gaps++;
+                }
+                published |= complete;
+            }
+            for (Future<Path> result : results) {
+                assertEquals(folder, result.get());
+            }
+        }
+        assertEquals(0, gaps, "looks that found " + folder + " incomplete after it was first complete");
+        assertIsCompleteCopy(folder);
+    }
+
     @Test
     void replacesAnIncompleteFolder(@TempDir Path cacheRoot) throws IOException {
         Path folder = cacheRoot.resolve("natives").resolve("dnnl-" + DnnlLibrary.bundledVersion());
@@ -86,6 +123,22 @@ class DnnlLibraryTest {
                 () -> DnnlLibrary.findOrThrow("dnnl_no_such_function"));
         assertTrue(e.getMessage().startsWith("symbol dnnl_no_such_function not found in " + DnnlLibrary.libraryPath()),
                 e.getMessage());
+    }
+
+    /** Whether {@code folder} holds both libraries at the sizes the classpath gives them. */
+    private static boolean isCompleteCopy(Path folder) throws IOException {
+        for (String file : List.of(DnnlLibrary.DNNL_FILE, DnnlLibrary.GOMP_FILE)) {
+            URL resource = DnnlLibraryTest.class.getClassLoader().getResource(DnnlLibrary.RESOURCE_DIR + file);
+            Path copy = folder.resolve(file);
+            try {
+                if (Files.size(copy) != resource.openConnection().getContentLengthLong()) {
+                    return false;
+                }
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void assertIsCompleteCopy(Path folder) throws IOException {
