@@ -164,7 +164,7 @@ public final class ParallelDgKernels implements DgKernels {
             }
             return;
         }
-        sums.set(dst, 0, length, dtype, sources, sourceOffsets, weights, counts, piece);
+        sums.set(dst, 0, length, dtype, sources, sourceOffsets, weights, counts, instances, piece);
         team.runClaimed(sums, chunks);
     }
 
@@ -226,14 +226,17 @@ public final class ParallelDgKernels implements DgKernels {
             oneOffsets[0] = sourceOffsets;
             oneWeights[0] = weights;
             oneCount[0] = count;
-            set(dst, dstOffset, length, dtype, oneSources, oneOffsets, oneWeights, oneCount, piece);
+            set(dst, dstOffset, length, dtype, oneSources, oneOffsets, oneWeights, oneCount, 1, piece);
         }
 
-        /** Instance {@code n} of the call writes {@code dst} from {@code dstOffset + n * length} on. */
+        /**
+         * Instance {@code n < instances} of the call writes {@code dst} from {@code dstOffset + n * length} on; the
+         * arrays may hold stale entries past the batch, which are not read.
+         */
         void set(MemorySegment dst, long dstOffset, long length, DType dtype, MemorySegment[][] sources,
-                 long[][] sourceOffsets, float[][] weights, int[] counts, long piece) {
+                 long[][] sourceOffsets, float[][] weights, int[] counts, int instances, long piece) {
             int most = 0;
-            for (int n = 0; n < counts.length; n++) {
+            for (int n = 0; n < instances; n++) {
                 most = Math.max(most, counts[n]);
             }
             for (int t = 0; t < shifted.length; t++) {

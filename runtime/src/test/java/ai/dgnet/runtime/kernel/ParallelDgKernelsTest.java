@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -274,6 +275,34 @@ class ParallelDgKernelsTest {
             assertTrue(e.getMessage().contains("scale holds 4 factors, need 5"), e.getMessage());
         }
         assertEquals(0, calls.get(), "the team was asked");
+    }
+
+    /**
+     * A caller's arrays may be longer than the batch (kept for a larger one), with stale entries past it: only the
+     * batch's are read, as the serial kernels read them, and the team stays free for the next call.
+     */
+    @Test
+    void entriesPastTheBatchAreNotRead() {
+        AtomicInteger calls = new AtomicInteger();
+        DgKernels split = new ParallelDgKernels(SCALAR, new ChunkedTeam(new Absent(2, calls)), 1, 1);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment dst = arena.allocate(JAVA_FLOAT, 8);
+            MemorySegment expected = arena.allocate(JAVA_FLOAT, 8);
+            MemorySegment source = arena.allocate(JAVA_FLOAT, 8);
+            for (int i = 0; i < 8; i++) {
+                source.setAtIndex(JAVA_FLOAT, i, i + 0.5f);
+            }
+            MemorySegment[][] sources = {{source}, {source}, null};
+            long[][] offsets = {{0}, {4}, null};
+            float[][] weights = {{2f}, {-1f}, null};
+            int[] counts = {1, 1, Integer.MAX_VALUE};
+            for (int round = 0; round < 2; round++) {
+                split.weightedSums(dst, 4, DType.F32, 2, sources, offsets, weights, counts);
+            }
+            SCALAR.weightedSums(expected, 4, DType.F32, 2, sources, offsets, weights, counts);
+            assertArrayEquals(expected.toArray(JAVA_FLOAT), dst.toArray(JAVA_FLOAT));
+        }
+        assertEquals(2, calls.get(), "each call split over the team");
     }
 
     @Test
