@@ -259,6 +259,15 @@ final class Painter {
     }
 
     private void text(String s, double x, double y) {
-        g.drawString(s, (float) x, (float) y);
+        g.drawString(svg ? svgText(s) : s, (float) x, (float) y);
+    }
+
+    /**
+     * {@code s} as JFreeSVG must be given it to write {@code s}: it escapes '<', '>' and quotes but keeps an '&' that
+     * starts one of XML's entities, so "&lt;" would show as "<". Escaping every '&' first makes each an "&amp;",
+     * which it keeps.
+     */
+    private static String svgText(String s) {
+        return s.replace("&", "&amp;");
     }
 }

@@ -134,6 +134,14 @@ class ConnectivityPictureTest {
     }
 
     @Test
+    void textThatLooksLikeAnEntityIsWrittenAsItIs() throws Exception {
+        // A label or file name may itself hold what reads as an escape: the picture must show it, not decode it.
+        String title = "AT&amp;T: &lt;b&gt; &quot;x&quot; &apos;y&apos; & z";
+        List<String> texts = texts(parse(ConnectivityPicture.ofInstance(handMade(), 1, title).toSvg()));
+        assertTrue(texts.contains(title), texts.toString());
+    }
+
+    @Test
     void theSvgCanBePlacedInlineInHtml() throws Exception {
         String text = ConnectivityPicture.ofInstance(handMade(), 1, "inline").toSvg();
         assertTrue(text.startsWith("<svg"), "no XML prolog or doctype before the svg element");
