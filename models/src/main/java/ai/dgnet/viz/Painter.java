@@ -265,9 +265,25 @@ final class Painter {
     /**
      * {@code s} as JFreeSVG must be given it to write {@code s}: it escapes '<', '>' and quotes but keeps an '&' that
      * starts one of XML's entities, so "&lt;" would show as "<". Escaping every '&' first makes each an "&amp;",
-     * which it keeps.
+     * which it keeps. And it writes every character as it is, while XML cannot hold some at all (control characters
+     * but tab and line ends, U+FFFE, U+FFFF, lone surrogates): those become U+FFFD, as a decoder shows what it
+     * cannot read, so that the SVG stays well-formed.
      */
     private static String svgText(String s) {
-        return s.replace("&", "&amp;");
+        StringBuilder text = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (c == '&') {
+                text.append("&amp;");
+            } else {
+                text.appendCodePoint(xmlChar(c) ? c : '\uFFFD');
+            }
+        });
+        return text.toString();
+    }
+
+    /** Whether {@code c} is a character of XML 1.0 (its production {@code Char}). */
+    private static boolean xmlChar(int c) {
+        return c == '\t' || c == '\n' || c == '\r' || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD
+                || c >= 0x10000;
     }
 }

@@ -142,6 +142,16 @@ class ConnectivityPictureTest {
     }
 
     @Test
+    void charactersXmlCannotHoldBecomeReplacementCharacters() throws Exception {
+        // Labels exclude control characters only, and file names not even those: U+FFFE, U+FFFF, a lone surrogate
+        // (a JSON label may escape one) and U+0001 are no XML characters, and written as they are no parser reads
+        // the SVG.
+        String title = "a\uFFFEb\uFFFFc\uD800d\u0001e \uD83D\uDE00";
+        List<String> texts = texts(parse(ConnectivityPicture.ofInstance(handMade(), 1, title).toSvg()));
+        assertTrue(texts.contains("a\uFFFDb\uFFFDc\uFFFDd\uFFFDe \uD83D\uDE00"), texts.toString());
+    }
+
+    @Test
     void theSvgCanBePlacedInlineInHtml() throws Exception {
         String text = ConnectivityPicture.ofInstance(handMade(), 1, "inline").toSvg();
         assertTrue(text.startsWith("<svg"), "no XML prolog or doctype before the svg element");
