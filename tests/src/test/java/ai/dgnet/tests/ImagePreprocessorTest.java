@@ -223,8 +223,21 @@ class ImagePreprocessorTest {
             long[] told = {-1};
             float[] values = pre.decode(out.toByteArray(), "upload", bytes -> told[0] = bytes);
             assertEquals(3 * 224 * 224, values.length);
-            assertEquals(40 * 30 * (png[1] + 3), told[0]);
+            // The raster and the three planes per pixel; per column, the decoder's two rows and three int rows.
+            assertEquals(40 * 30 * (png[1] + 3) + 40 * (2 * png[1] + 3 * Integer.BYTES), told[0]);
         }
+        // A wide image of one row holds little per pixel but its rows' buffers per column: 4 000 000 x 1 RGB takes
+        // 12 MB of raster and 12 MB of planes, and three int rows of 16 MB each; told less, a budget would let it
+        // pass where it cannot pay.
+        ByteArrayOutputStream wide = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(4_000_000, 1, BufferedImage.TYPE_3BYTE_BGR), "png", wide);
+        IllegalStateException enough = new IllegalStateException("told enough");
+        long[] toldWide = {-1};
+        assertThrows(IllegalStateException.class, () -> pre.decode(wide.toByteArray(), "wide", bytes -> {
+            toldWide[0] = bytes;
+            throw enough;
+        }));
+        assertTrue(toldWide[0] >= 4_000_000L * (3 + 3 + 3 * Integer.BYTES), "told " + toldWide[0]);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "jpeg", out);
         IllegalStateException refusal = new IllegalStateException("no room");

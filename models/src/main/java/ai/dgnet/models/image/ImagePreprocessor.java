@@ -208,7 +208,9 @@ public final class ImagePreprocessor {
 
     /**
      * Checks the image's format and size; returns the heap bytes its decoding takes: the raster the reader decodes
-     * into, and the planes {@link #apply} makes of it.
+     * into and the planes {@link #apply} makes of it, per pixel, and per column the reader's two rows (the one it
+     * decodes and the one it filters against) and {@link #planes}' three int rows, which dominate in a wide image of
+     * few rows.
      */
     private long header(ImageReader reader, ImageInputStream stream, String source) {
         try {
@@ -226,7 +228,7 @@ public final class ImagePreprocessor {
             SampleModel raster = reader.getImageTypes(0).next().getSampleModel();
             long elementBytes = (long) raster.getNumDataElements() * DataBuffer.getDataTypeSize(raster.getDataType())
                     / Byte.SIZE;
-            return pixels * (elementBytes + channels);
+            return pixels * (elementBytes + channels) + reader.getWidth(0) * (2 * elementBytes + 3L * Integer.BYTES);
         } catch (IOException | RuntimeException e) {
             throw cannotDecode(source, e);
         }
