@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -46,10 +45,7 @@ final class GraphCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConnectivityPicture.format(out);
-        Path folder = out.toAbsolutePath().getParent();
-        if (folder != null && !Files.isDirectory(folder)) {
-            throw new IllegalArgumentException("cannot write " + out + ": no such folder " + folder);
-        }
+        OptionChecks.creatable(out);
         PrintWriter stdout = spec.commandLine().getOut();
         String name = ModelArgument.name(arguments.model);
         ImageBatches batches = arguments.batches(spec.name(), spec.commandLine().getErr());

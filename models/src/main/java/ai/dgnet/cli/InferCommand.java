@@ -43,6 +43,7 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OptionChecks.creatable(output);
         OptionChecks.notAnInput("--output", output, Map.of("the model file", model, "the input file", input));
         Result result;
         try (DgModel dg = DgModel.load(model);

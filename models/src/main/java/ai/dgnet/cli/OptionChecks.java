@@ -28,6 +28,20 @@ final class OptionChecks {
     }
 
     /**
+     * Refuses an output file {@code out} that cannot be created, in a folder that does not exist or being a folder
+     * itself, before the command does its work: writing would fail only after it, with an error that names neither.
+     */
+    static void creatable(Path out) {
+        Path folder = out.toAbsolutePath().getParent();
+        if (folder != null && !Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("cannot write " + out + ": no such folder " + folder);
+        }
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException("cannot write " + out + ": it is a folder");
+        }
+    }
+
+    /**
      * Refuses an output file {@code out} (given as {@code option}) that is one of the command's inputs, named by what
      * they are: writing it would replace what the command reads, and the user would lose it.
      */

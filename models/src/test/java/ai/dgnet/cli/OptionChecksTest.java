@@ -40,4 +40,15 @@ class OptionChecksTest {
                 IllegalArgumentException.class, () -> OptionChecks.notAnInput("--out", image, inputs)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> OptionChecks.notAnInput("--out", link, inputs));
     }
+
+    @Test
+    void anOutputInAMissingFolderOrThatIsAFolderIsRefused(@TempDir Path dir) throws IOException {
+        OptionChecks.creatable(dir.resolve("new.svg"));
+        OptionChecks.creatable(Files.writeString(dir.resolve("old.svg"), "x"));
+        Path missing = dir.resolve("none").resolve("new.svg");
+        assertEquals("cannot write " + missing + ": no such folder " + dir.resolve("none"), assertThrows(
+                IllegalArgumentException.class, () -> OptionChecks.creatable(missing)).getMessage());
+        assertEquals("cannot write " + dir + ": it is a folder", assertThrows(IllegalArgumentException.class,
+                () -> OptionChecks.creatable(dir)).getMessage());
+    }
 }

@@ -176,6 +176,20 @@ class InferCommandTest {
         assertArrayEquals(inputBytes, Files.readAllBytes(input));
     }
 
+    /** An output the command cannot create is named as such, up front, not as a missing file or a temporary one. */
+    @Test
+    void anOutputInAMissingFolderOrThatIsAFolderIsRefusedAsSuch() throws IOException {
+        Path missing = dir.resolve("no-folder").resolve("out.safetensors");
+        Run run = dgnet("infer", model.toString(), "--input", input.toString(), "--output", missing.toString());
+        assertEquals(2, run.status(), run.err());
+        assertOneLineError(run, "cannot write " + missing + ": no such folder " + missing.getParent());
+        Path folder = Files.createDirectories(dir.resolve("out-folder"));
+        Run intoFolder = dgnet("infer", model.toString(), "--input", input.toString(), "--output",
+                folder.toString());
+        assertEquals(2, intoFolder.status(), intoFolder.err());
+        assertOneLineError(intoFolder, "cannot write " + folder + ": it is a folder");
+    }
+
     private void assertBadModel(String name, byte[] content, String mentions) throws IOException {
         Path file = dir.resolve("bad-" + name + ".safetensors");
         if (content != null) {
