@@ -112,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
                         runs, timing.min(), timing.percentile(50), timing.percentile(90), timing.percentile(99),
                         timing.max());
                 out.printf(Locale.ROOT, "throughput: %.1f images/s; %.1f%% of the time in oneDNN primitives%n",
-                        batch * runs / (timing.totalMillis() / 1e3), 100 * timing.inPrimitives());
+                        (double) batch * runs / (timing.totalMillis() / 1e3), 100 * timing.inPrimitives());
                 double rest = 1 - timing.inPrimitives() - timing.inRouting() - timing.inAggregation()
                         - timing.inTransforms();
                 out.printf(Locale.ROOT, "outside oneDNN: %.1f%% routing, %.1f%% weighted sums, %.1f%% Winograd "

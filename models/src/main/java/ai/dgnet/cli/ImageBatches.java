@@ -10,11 +10,13 @@ import ai.dgnet.runtime.Tensor;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * Runs the IMAGE arguments of a command (files and folders of them) through a session in batches, the way
@@ -72,18 +74,20 @@ final class ImageBatches {
             return;
         }
         int n = Math.min(batch, files.size());
-        int plane = pre.channels() * pre.height() * pre.width();
-        float[] values = new float[n * plane];
+        // Each image goes straight into the input tensor: a batch of large crops may pass what one Java array holds.
+        long plane = (long) pre.channels() * pre.height() * pre.width() * Float.BYTES;
         Result result = null;
         try (Tensor input = Tensor.allocate(Shape.of(n, pre.channels(), pre.height(), pre.width()), DType.F32,
                 Layout.NCHW)) {
+            MemorySegment values = input.segment();
             int next = 0;
             while (next < files.size()) {
                 List<Path> batchFiles = new ArrayList<>();
                 while (batchFiles.size() < n && next < files.size()) {
                     Path file = files.get(next++);
                     try {
-                        System.arraycopy(pre.read(file), 0, values, batchFiles.size() * plane, plane);
+                        float[] image = pre.read(file);
+                        MemorySegment.copy(image, 0, values, JAVA_FLOAT, batchFiles.size() * plane, image.length);
                         batchFiles.add(file);
                     } catch (IllegalArgumentException | IOException e) {
                         progress.println(err, prefix + Main.describe(e));
@@ -94,8 +98,7 @@ final class ImageBatches {
                 if (batchFiles.isEmpty()) {
                     continue;
                 }
-                Arrays.fill(values, batchFiles.size() * plane, values.length, 0f);
-                input.copyFrom(values);
+                values.asSlice(batchFiles.size() * plane).fill((byte) 0);
                 result = session.run(input, result);
                 for (int i = 0; i < batchFiles.size(); i++) {
                     consumer.accept(batchFiles.get(i), result, i);
