@@ -45,22 +45,10 @@ class CloseWhileRunningTest {
             Tensor src = Tensor.of(in, blocked, Reference.random(1, in.elements()));
             Tensor dst = device.allocate(spec.output(), DType.F32, blocked);
             Tensor half = device.allocate(strided.output(), DType.F32, blocked);
-            AtomicReference<RuntimeException> ended = new AtomicReference<>();
-            Thread runner = Thread.ofPlatform().start(() -> {
-                try {
-                    while (true) {
-                        winograd.run(src, dst);
-                        direct.run(src, half);
-                    }
-                } catch (RuntimeException e) {
-                    ended.set(e);
-                }
-            });
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100 + 211L * round % 3000));
-            device.close();
-            runner.join(TimeUnit.SECONDS.toMillis(30));
-            assertTrue(!runner.isAlive(), "round " + round + ": the runner went on after the close");
-            assertEquals(IllegalStateException.class, ended.get().getClass(), "round " + round + ": " + ended.get());
+            closeWhileRepeating(device, () -> {
+                winograd.run(src, dst);
+                direct.run(src, half);
+            }, round);
             src.close();
             dst.close();
             half.close();
@@ -79,22 +67,30 @@ class CloseWhileRunningTest {
             Layout blocked = device.activationLayouts().getFirst();
             Conv2d.Spec spec = Conv2d.Spec.of(in, 64, 3, 2, 1).withLayouts(blocked, blocked);
             ConvWeights weights = new ConvWeights(Reference.random(3, spec.weightCount()), null);
-            AtomicReference<RuntimeException> ended = new AtomicReference<>();
-            Thread maker = Thread.ofPlatform().start(() -> {
-                try {
-                    while (true) {
-                        device.conv2d(spec, weights);
-                    }
-                } catch (RuntimeException e) {
-                    ended.set(e);
-                }
-            });
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100 + 211L * round % 3000));
-            device.close();
-            maker.join(TimeUnit.SECONDS.toMillis(30));
-            assertTrue(!maker.isAlive(), "round " + round + ": the maker went on after the close");
-            assertEquals(IllegalStateException.class, ended.get().getClass(), "round " + round + ": " + ended.get());
+            closeWhileRepeating(device, () -> device.conv2d(spec, weights), round);
             assertEquals(List.of(), device.profile(), "round " + round + ": ops left open after the close");
         }
+    }
+
+    /**
+     * Repeats {@code work} on another thread and closes {@code device} meanwhile, later in each round: the work must
+     * stop, ended by "device is closed".
+     */
+    private static void closeWhileRepeating(CpuDevice device, Runnable work, int round) throws InterruptedException {
+        AtomicReference<RuntimeException> ended = new AtomicReference<>();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                while (true) {
+                    work.run();
+                }
+            } catch (RuntimeException e) {
+                ended.set(e);
+            }
+        });
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100 + 211L * round % 3000));
+        device.close();
+        worker.join(TimeUnit.SECONDS.toMillis(30));
+        assertTrue(!worker.isAlive(), "round " + round + ": the work went on after the close");
+        assertEquals(IllegalStateException.class, ended.get().getClass(), "round " + round + ": " + ended.get());
     }
 }
