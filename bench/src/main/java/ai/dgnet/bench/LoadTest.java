@@ -155,14 +155,22 @@ public final class LoadTest implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--requests, --time-limit, --inputs, --size and every --concurrency must be >= 1, --warmup >= 0");
         }
-        ModelConfig config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
+        ModelConfig config;
+        ServerConfig serverConfig;
+        try {
+            config = ModelConfig.of(Arch.parse(arch), Mode.parse(mode));
+            serverConfig = ServerConfig.defaults().withPort(0)
+                    .withBatching(maxBatch, Duration.ofMillis(maxDelayMs)).withQueueCapacity(queue);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Shape one = Shape.of(1, config.inChannels(), size, size);
         List<Request> bodies = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
         PrintWriter err = spec.commandLine().getErr();
         List<Level> levels = new ArrayList<>();
-        try (DgModel model = DgModel.random(config, 3);
-             CpuDevice device = threads == null ? CpuDevice.create() : CpuDevice.create(threads)) {
+        try (CpuDevice device = device();
+             DgModel model = DgModel.random(config, 3)) {
             err.println("load-test: logits of " + inputs + " inputs from the model run directly");
             try (Session session = model.session(device)) {
                 for (int k = 0; k < inputs; k++) {
@@ -171,8 +179,6 @@ public final class LoadTest implements Callable<Integer> {
                     bodies.add(binary ? binaryRequest(k, one, input) : jsonRequest(k, one, input));
                 }
             }
-            ServerConfig serverConfig = ServerConfig.defaults().withPort(0)
-                    .withBatching(maxBatch, Duration.ofMillis(maxDelayMs)).withQueueCapacity(queue);
             try (InferenceServer server = InferenceServer.start(serverConfig, Map.of(arch, model), device);
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 long warming = System.nanoTime();
@@ -203,6 +209,15 @@ public final class LoadTest implements Callable<Integer> {
         Files.writeString(out, report);
         err.println("load-test: report written to " + out);
         return levels.stream().allMatch(Level::nothingLost) ? 0 : 1;
+    }
+
+    /** The server's device; a thread count it refuses is a usage error like the other options'. */
+    private CpuDevice device() {
+        try {
+            return threads == null ? CpuDevice.create() : CpuDevice.create(threads);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     /** {@code clients} threads sending {@code count} requests in all, no new one after {@code deadline}. */

@@ -55,6 +55,24 @@ class LoadTestTest {
         assertTrue(text.contains(binary ? "; binary (tensor data after the JSON) requests" : "; JSON requests"), text);
     }
 
+    /** A bad option is a usage error, told in one line before any model is built, never a stack trace. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--arch=vgg16", "--mode=fast", "--max-batch=0", "--queue=0", "--max-delay-ms=-1",
+            "--threads=0", "--threads=100000"})
+    void aBadOptionIsAUsageErrorWithoutAStackTrace(String option) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new LoadTest()).setOut(new PrintWriter(new StringWriter()))
+                .setErr(new PrintWriter(err));
+        List<String> args = new ArrayList<>(List.of("--size=32", option, "--out", dir.resolve("load.md").toString()));
+        if (!option.startsWith("--arch=")) {
+            args.add("--arch=resnet20");
+        }
+        int status = cmd.execute(args.toArray(String[]::new));
+        assertEquals(2, status, err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+        assertFalse(Files.exists(dir.resolve("load.md")));
+    }
+
     @Test
     void anAnswerIsCorrectOnlyWithItsIdAndTheExpectedLogits() throws IOException {
         float[] expected = {1f, 2f, 3f};
