@@ -33,9 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One model's queue and the one platform thread that owns its {@link Session} (a session is for one thread at a
  * time, and the CPU device keeps OpenMP's thread count per thread). The thread takes the oldest request, gathers
- * the queued requests of the same instance shape {@code [C, H, W]} for up to the maximum queue delay or until the
- * batch holds the maximum number of instances, runs them as one batch and hands each request its rows. A request
- * that alone holds more instances than the maximum runs alone: splitting it would only add latency.
+ * the queued requests of the same instance shape {@code [C, H, W]} until it has waited the maximum queue delay since
+ * it arrived or the batch holds the maximum number of instances, runs them as one batch and hands each request its
+ * rows. A request that alone holds more instances than the maximum runs alone: splitting it would only add latency.
  *
  * <p>A batch is padded with zero instances up to the next power of two (at most the maximum batch): the session
  * prepares a network, with its own activations, for every batch size it meets, and sizes 1 to 8 would hold 36
@@ -69,8 +69,11 @@ final class ModelWorker {
     record Slice(Result result, int first, int count) {
     }
 
-    /** A request's values; {@code warmup} for the server's own warm-up requests. */
-    private record Job(float[] values, Shape shape, boolean warmup, CompletableFuture<Slice> result) {
+    /**
+     * A request's values; {@code warmup} for the server's own warm-up requests; {@code queuedAt} the
+     * {@link System#nanoTime()} it joined the queue at.
+     */
+    private record Job(float[] values, Shape shape, boolean warmup, long queuedAt, CompletableFuture<Slice> result) {
         int instances() {
             return shape.dim(0);
         }
@@ -183,7 +186,7 @@ final class ModelWorker {
      * request (the server's own) counts in no metric and comes to no hook.
      */
     CompletableFuture<Slice> submit(float[] values, Shape shape, boolean warmup) {
-        Job job = new Job(values, shape, warmup, new CompletableFuture<>());
+        Job job = new Job(values, shape, warmup, System.nanoTime(), new CompletableFuture<>());
         lock.lock();
         try {
             requireRoomLocked();
@@ -333,7 +336,9 @@ final class ModelWorker {
             Job head = queue.removeFirst();
             List<Job> batch = new ArrayList<>(List.of(head));
             int instances = head.instances();
-            long deadline = System.nanoTime() + maxDelayNanos;
+            // The delay counts from the head's arrival: one that waited behind another run has waited already. The
+            // sum may wrap; the difference below unwraps it.
+            long deadline = head.queuedAt() + maxDelayNanos;
             while (true) {
                 Iterator<Job> it = queue.iterator();
                 while (it.hasNext() && instances < config.maxBatch()) {

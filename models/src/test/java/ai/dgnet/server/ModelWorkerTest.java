@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -154,6 +156,50 @@ class ModelWorkerTest {
             try {
                 assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(worker, Shape.of(2, 3, 8, 8)));
             } finally {
+                worker.beginStop();
+                worker.awaitStopped();
+            }
+        }
+    }
+
+    /**
+     * The queue delay counts from when the first request of a batch arrived: one that already waited that long behind
+     * another batch's run runs as soon as the worker is free, instead of waiting the delay once more.
+     */
+    @Test
+    void aRequestThatWaitedTheDelayBehindARunRunsOnceTheWorkerIsFree() throws Exception {
+        Duration delay = Duration.ofSeconds(2);
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) throws InterruptedException {
+                if (runs.getAndIncrement() == 0) {
+                    running.countDown();
+                    release.await();
+                }
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, delay).withWarmupRuns(0);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(4), hooks);
+            try {
+                CompletableFuture<ModelWorker.Slice> first = worker.submit(new float[192], shape, false);
+                assertTrue(running.await(60, TimeUnit.SECONDS), "the first request never ran");
+                CompletableFuture<ModelWorker.Slice> second = worker.submit(new float[192], shape, false);
+                Thread.sleep(delay.toMillis() + 200);
+                release.countDown();
+                first.get(60, TimeUnit.SECONDS);
+                long firstAnswered = System.nanoTime();
+                second.get(60, TimeUnit.SECONDS);
+                long waited = System.nanoTime() - firstAnswered;
+                assertTrue(waited < delay.toNanos() / 2, "the second request waited " + waited / 1_000_000
+                        + " ms more after the first run, past the " + delay.toMillis() + " ms it had waited already");
+            } finally {
+                release.countDown();
                 worker.beginStop();
                 worker.awaitStopped();
             }
