@@ -201,10 +201,11 @@ final class ModelWorker {
         return job.result();
     }
 
+    /** The clients' requests waiting in the queue: the server's own warm-up requests count in no metric. */
     int queued() {
         lock.lock();
         try {
-            return queue.size();
+            return (int) queue.stream().filter(job -> !job.warmup()).count();
         } finally {
             lock.unlock();
         }

@@ -206,6 +206,45 @@ class ModelWorkerTest {
         }
     }
 
+    /** The server's own warm-up requests count in no metric: the queue depth leaves them out too. */
+    @Test
+    void theQueueDepthLeavesTheServersWarmupRequestsOut() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) throws InterruptedException {
+                running.countDown();
+                release.await();
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, Duration.ZERO).withWarmupRuns(0);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        ServerMetrics metrics = new ServerMetrics(4);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker worker = new ModelWorker("m", model, device, config, metrics, hooks);
+            try {
+                CompletableFuture<ModelWorker.Slice> client = worker.submit(new float[192], shape, false);
+                assertTrue(running.await(60, TimeUnit.SECONDS), "the client's request never ran");
+                CompletableFuture<ModelWorker.Slice> warmup = worker.submit(new float[192], shape, true);
+                CompletableFuture<ModelWorker.Slice> queued = worker.submit(new float[192], shape, false);
+                assertTrue(metrics.scrape().contains("dgnet_server_queue_depth{model=\"m\"} 1.0\n"),
+                        metrics.scrape());
+                release.countDown();
+                for (CompletableFuture<ModelWorker.Slice> request : List.of(client, warmup, queued)) {
+                    request.get(60, TimeUnit.SECONDS);
+                }
+                assertTrue(metrics.scrape().contains("dgnet_server_queue_depth{model=\"m\"} 0.0\n"),
+                        metrics.scrape());
+            } finally {
+                release.countDown();
+                worker.beginStop();
+                worker.awaitStopped();
+            }
+        }
+    }
+
     private static void run(ModelWorker worker, Shape shape) {
         worker.submit(new float[(int) shape.elements()], shape, false).join();
     }
