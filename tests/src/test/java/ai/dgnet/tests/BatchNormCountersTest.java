@@ -59,13 +59,9 @@ class BatchNormCountersTest {
     /** An integer dtype where the network needs values is still refused, naming the tensor and the dtype. */
     @Test
     void anIntegerDtypeWhereValuesBelongIsRefused() throws Exception {
-        Path file = withCounters(savedStaticResNet20());
-        byte[] bytes = Files.readAllBytes(file);
-        int headerLength = Math.toIntExact(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong());
-        ObjectNode header = (ObjectNode) JSON.readTree(Arrays.copyOfRange(bytes, Long.BYTES, Long.BYTES + headerLength));
-        ((ObjectNode) header.get("bn1.weight")).put("dtype", "I32");
-        Path wrong = write(dir.resolve("i32.safetensors"), header,
-                Arrays.copyOfRange(bytes, Long.BYTES + headerLength, bytes.length));
+        Parts parts = Parts.read(withCounters(savedStaticResNet20()));
+        ((ObjectNode) parts.header().get("bn1.weight")).put("dtype", "I32");
+        Path wrong = parts.write(dir.resolve("i32.safetensors"));
         ModelFileException e = assertThrows(ModelFileException.class, () -> DgModel.load(wrong).close());
         assertTrue(e.getMessage().contains("'bn1.weight'") && e.getMessage().contains("I32"), e.getMessage());
     }
@@ -81,11 +77,10 @@ class BatchNormCountersTest {
 
     /** {@code file} with an I64 scalar {@code num_batches_tracked} of 7 beside every BatchNorm, as PyTorch saves it. */
     private Path withCounters(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        int headerLength = Math.toIntExact(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong());
-        ObjectNode header = (ObjectNode) JSON.readTree(Arrays.copyOfRange(bytes, Long.BYTES, Long.BYTES + headerLength));
+        Parts parts = Parts.read(file);
+        ObjectNode header = parts.header();
         ByteArrayOutputStream data = new ByteArrayOutputStream();
-        data.write(bytes, Long.BYTES + headerLength, bytes.length - Long.BYTES - headerLength);
+        data.write(parts.data());
         List<String> batchNorms = new ArrayList<>();
         header.fieldNames().forEachRemaining(name -> {
             if (name.endsWith(".running_mean")) {
@@ -100,13 +95,23 @@ class BatchNormCountersTest {
             entry.putArray("data_offsets").add(data.size()).add(data.size() + Long.BYTES);
             data.write(ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(7).array());
         }
-        return write(dir.resolve("counted.safetensors"), header, data.toByteArray());
+        return new Parts(header, data.toByteArray()).write(dir.resolve("counted.safetensors"));
     }
 
-    private static Path write(Path file, ObjectNode header, byte[] data) throws IOException {
-        byte[] json = JSON.writeValueAsBytes(header);
-        Files.write(file, ByteBuffer.allocate(Long.BYTES + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(json.length).put(json).put(data).array());
-        return file;
+    /** A safetensors file as its JSON header, to edit, and the data after it. */
+    private record Parts(ObjectNode header, byte[] data) {
+        static Parts read(Path file) throws IOException {
+            byte[] bytes = Files.readAllBytes(file);
+            int end = Long.BYTES + Math.toIntExact(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong());
+            return new Parts((ObjectNode) JSON.readTree(Arrays.copyOfRange(bytes, Long.BYTES, end)),
+                    Arrays.copyOfRange(bytes, end, bytes.length));
+        }
+
+        Path write(Path file) throws IOException {
+            byte[] json = JSON.writeValueAsBytes(header);
+            Files.write(file, ByteBuffer.allocate(Long.BYTES + json.length + data.length)
+                    .order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).put(json).put(data).array());
+            return file;
+        }
     }
 }

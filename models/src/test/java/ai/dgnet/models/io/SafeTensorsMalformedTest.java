@@ -25,8 +25,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * names the file and the tensor or field at fault.
  */
 class SafeTensorsMalformedTest {
-    private static final String DTYPES = "[F32, BF16, F64, F16, F8_E5M2, F8_E4M3, I64, I32, I16, I8, U64, U32, U16, U8, "
-            + "BOOL]";
+    private static final String DTYPES = "[F32, BF16, F64, F16, F8_E5M2, F8_E4M3, I64, I32, I16, I8, U64, U32, U16, "
+            + "U8, BOOL]";
 
     @TempDir
     Path dir;
