@@ -10,13 +10,17 @@ tar -xzf "$tarball" -C "$work"
 bundle="$(echo "$work"/dgnet-edge-*)"
 mkdir -p "$work/home" "$work/bin"
 # Only the tools the launcher uses, so that no java can be found on the PATH.
-for tool in bash dirname grep; do ln -s "$(command -v "$tool")" "$work/bin/$tool"; done
+for tool in bash dirname grep readlink; do ln -s "$(command -v "$tool")" "$work/bin/$tool"; done
 run() {
   echo "+ dgnet $*"
   env -i HOME="$work/home" PATH="$work/bin" "$bundle/dgnet" "$@"
 }
 image=tests/src/test/resources/images/rgb_97x61.png
 run device
+# Through a symlink on the PATH, started from another folder (as from ~/bin).
+ln -s "$bundle/dgnet" "$work/bin/dgnet"
+echo "+ dgnet --version (a symlink on the PATH)"
+(cd "$work/home" && env -i HOME="$work/home" PATH="$work/bin" dgnet --version)
 run demo --arch resnet20 --size 32 --batch 2 --runs 2
 run predict resnet20 "$image" --top 3
 run graph resnet20 "$image" --out "$work/graph.png"
