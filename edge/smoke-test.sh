@@ -2,8 +2,11 @@
 # Unpacks the edge bundle into an empty folder and runs it the way a machine without a JDK would: no JAVA_HOME,
 # a PATH with no java on it, a fresh HOME. Usage: edge/smoke-test.sh [edge/target/dgnet-edge-*.tar.gz]
 set -euo pipefail
+tarball="${1:-}"
+# A tarball named relative to the caller's folder, before the cd below.
+if [ -n "$tarball" ]; then tarball="$(cd "$(dirname "$tarball")" && pwd)/$(basename "$tarball")"; fi
 cd "$(dirname "$0")/.."
-tarball="${1:-$(ls edge/target/dgnet-edge-*.tar.gz | head -n 1)}"
+tarball="${tarball:-$(ls edge/target/dgnet-edge-*.tar.gz | head -n 1)}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work"
