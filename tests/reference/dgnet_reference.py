@@ -84,12 +84,19 @@ _READERS: Dict[str, Tuple[int, Callable[[bytes], np.ndarray]]] = {
     "BF16": (2, _bf16_to_f32),
 }
 
+# The format's other dtypes, read as they are: PyTorch saves BatchNorm's num_batches_tracked as I64, and the
+# spec ignores it. Only F32 and BF16 tensors can stand where the network needs values.
+for _name, _numpy in {"F64": "<f8", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
+                      "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1", "BOOL": "?"}.items():
+    _READERS[_name] = (np.dtype(_numpy).itemsize, lambda raw, t=_numpy: np.frombuffer(raw, dtype=t).copy())
+
 
 def read_safetensors(path: str) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
     """Read a safetensors file into float32 numpy arrays plus its `__metadata__` map.
 
-    Every inconsistency (truncation, bad offsets, a dtype other than F32/BF16) raises a
-    FormatError whose message names the offending tensor.
+    F32 and BF16 tensors come as float32, the format's other dtypes as they are stored. Every
+    inconsistency (truncation, bad offsets, an unknown dtype) raises a FormatError whose message
+    names the offending tensor.
     """
     with open(path, "rb") as f:
         blob = f.read()
@@ -117,7 +124,7 @@ def read_safetensors(path: str) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
         except (TypeError, KeyError, ValueError):
             raise FormatError(f"{path}: tensor '{name}': malformed header entry") from None
         if dtype not in _READERS:
-            raise FormatError(f"{path}: tensor '{name}': unsupported dtype {dtype} (want F32 or BF16)")
+            raise FormatError(f"{path}: tensor '{name}': unknown dtype {dtype}")
         if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
             raise FormatError(f"{path}: tensor '{name}': bad shape {shape}")
         itemsize, convert = _READERS[dtype]
@@ -566,14 +573,18 @@ def load_state(model: DGNet, state: Mapping[str, np.ndarray], mode: str, source:
 
     Missing, extra or mis-shaped tensors raise FormatError naming the tensor. Routers are
     required in dynamic mode and optional (but shape-checked) in static mode;
-    num_batches_tracked is ignored wherever it appears.
+    A BatchNorm's num_batches_tracked is ignored, whatever its dtype; a tensor the network reads
+    must hold float32 values.
     """
-    expected = {k: v for k, v in model.state_dict().items() if not _is_ignored(k)}
+    counters = {k for k in model.state_dict() if _is_ignored(k)}
+    expected = {k: v for k, v in model.state_dict().items() if k not in counters}
     for name in sorted(state):
-        if _is_ignored(name):
+        if name in counters:
             continue
         if name not in expected:
             raise FormatError(f"{source}: unexpected tensor '{name}'")
+        if state[name].dtype != np.float32:
+            raise FormatError(f"{source}: tensor '{name}' is {state[name].dtype}, expected F32 or BF16 values")
         want = tuple(expected[name].shape)
         if tuple(state[name].shape) != want:
             raise FormatError(f"{source}: tensor '{name}' has shape {list(state[name].shape)}, expected {list(want)}")
@@ -737,6 +748,8 @@ def _cmd_infer(args) -> int:
     if "input" not in tensors:
         raise FormatError(f"{args.input}: missing tensor 'input'")
     x = tensors["input"]
+    if x.dtype != np.float32:
+        raise FormatError(f"{args.input}: tensor 'input' is {x.dtype}, expected F32")
     if x.ndim != 4 or x.shape[0] < 1 or x.shape[1] != cfg.in_channels:
         raise FormatError(f"{args.input}: tensor 'input' has shape {list(x.shape)}, "
                           f"expected [N>=1, {cfg.in_channels}, H, W]")
