@@ -17,8 +17,14 @@ public final class BlockScratch implements AutoCloseable {
     /** Zeroed slots of the given sizes in bytes (blocked layouts rely on zero channel padding). */
     public BlockScratch(long[] slotBytes) {
         slots = new MemorySegment[slotBytes.length];
-        for (int i = 0; i < slotBytes.length; i++) {
-            slots[i] = NativeMemory.allocate(arena, Math.max(slotBytes[i], 1));
+        try {
+            for (int i = 0; i < slotBytes.length; i++) {
+                slots[i] = NativeMemory.allocate(arena, Math.max(slotBytes[i], 1));
+            }
+        } catch (RuntimeException e) {
+            // A slot refused (InsufficientMemoryException) fails the scratch before anyone holds it to close it.
+            arena.close();
+            throw e;
         }
     }
 
