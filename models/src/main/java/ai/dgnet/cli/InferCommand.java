@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -59,10 +58,6 @@ final class InferCommand implements Callable<Integer> {
     }
 
     private SafeTensors openInput() throws IOException {
-        // Opened, a folder maps as "No such device", which names neither the file nor the problem.
-        if (Files.isDirectory(input)) {
-            throw ModelFileException.of(input, "a folder, not a tensor file");
-        }
         try {
             return SafeTensors.open(input);
         } catch (java.nio.file.NoSuchFileException e) {

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,9 +60,6 @@ public final class DgModel implements AutoCloseable {
      * @throws ModelFileException naming the file and the tensor or field at fault
      */
     public static DgModel load(Path path) {
-        if (Files.isDirectory(path)) {
-            throw new ModelFileException(path + ": a folder, not a model file");
-        }
         SafeTensors st;
         try {
             st = SafeTensors.open(path);

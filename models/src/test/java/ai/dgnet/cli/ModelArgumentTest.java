@@ -49,6 +49,6 @@ class ModelArgumentTest {
         assertEquals(missing + ": no such file", e.getMessage());
         assertThrows(ModelFileException.class, () -> ModelArgument.open("resnet51"));
         ModelFileException folder = assertThrows(ModelFileException.class, () -> ModelArgument.open(dir.toString()));
-        assertEquals(dir + ": a folder, not a model file", folder.getMessage());
+        assertEquals(dir + ": a folder, not a safetensors file", folder.getMessage());
     }
 }

@@ -146,7 +146,7 @@ class InferCommandTest {
         assertBadInput("garbage", garbage, "header");
         assertBadInput("missing", dir.resolve("nothing-here.safetensors"), "no such file");
         assertBadInput("folder", Files.createDirectories(dir.resolve("in-folder")), dir.resolve("in-folder")
-                + ": a folder, not a tensor file");
+                + ": a folder, not a safetensors file");
     }
 
     @Test

@@ -185,6 +185,10 @@ public final class SafeTensors implements AutoCloseable {
      * @throws IOException        if the file cannot be opened or mapped
      */
     public static SafeTensors open(Path file) throws IOException {
+        // Opened, a folder maps as "No such device", which names neither the file nor the problem.
+        if (Files.isDirectory(file)) {
+            throw ModelFileException.of(file, "a folder, not a safetensors file");
+        }
         Arena arena = Arena.ofShared();
         FileChannel channel = null;
         try {
