@@ -404,14 +404,14 @@ final class PreparedNetwork implements AutoCloseable {
         }
     }
 
-    /** A result with room for this network's outputs, to be filled by {@link #run}, made by {@code session}. */
-    Result newResult(Object session) {
+    /** A result with room for this network's outputs, to be filled by {@link #run}. */
+    Result newResult() {
         int batch = input.dim(0);
         List<StageTrace> traces = new ArrayList<>(stages.size());
         for (StageExecutor stage : stages) {
             traces.add(StageTrace.of(stage.nodes(), batch));
         }
-        return new Result(new float[batch][numClasses], traces, session);
+        return new Result(new float[batch][numClasses], traces);
     }
 
     boolean fits(Result result) {

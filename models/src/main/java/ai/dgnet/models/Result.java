@@ -12,18 +12,10 @@ import java.util.List;
 public final class Result {
     private final float[][] logits;
     private final List<StageTrace> stages;
-    /** The token of the session that made it, the one session that may write into it again. */
-    private final Object maker;
 
-    Result(float[][] logits, List<StageTrace> stages, Object maker) {
+    Result(float[][] logits, List<StageTrace> stages) {
         this.logits = logits;
         this.stages = List.copyOf(stages);
-        this.maker = maker;
-    }
-
-    /** Whether the session whose token is {@code session} made this result. */
-    boolean madeBy(Object session) {
-        return maker == session;
     }
 
     /** {@code [N][num_classes]}. */

@@ -32,12 +32,6 @@ public final class Session implements AutoCloseable {
     private final Map<Shape, PreparedNetwork> prepared = new LinkedHashMap<>(16, 0.75f, true);
     /** Held by a run, a profile and close(): one at a time. */
     private final ReentrantLock lock = new ReentrantLock();
-    /**
-     * What this session's results are marked with: another session's result may fit in every dimension and still
-     * hold what this one never writes (a dynamic run's edges, passed to a static session). Not the session itself,
-     * so that a result kept does not keep the session and its model reachable.
-     */
-    private final Object resultMaker = new Object();
     private boolean closed;
 
     Session(DgModel model, Device device, float threshold, Precision precision, int maxShapes) {
@@ -63,8 +57,9 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Runs a batch, writing into {@code reuse} when it came from an earlier run of this session with the same input
-     * shape (then nothing is allocated: the steady state of a serving loop); otherwise into a new result.
+     * Runs a batch, writing into {@code reuse} when it fits this run (as a result of an earlier run of the same input
+     * shape does: then nothing is allocated, the steady state of a serving loop); otherwise into a new result. Every
+     * value of a result written into is this run's, whatever run wrote it before.
      * Returns the result written. The input is held open through the run ({@link Tensor#acquire()}): closing it
      * from another thread waits for the run.
      */
@@ -92,8 +87,7 @@ public final class Session implements AutoCloseable {
         if (network == null) {
             network = prepare(shape);
         }
-        Result into = reuse != null && reuse.madeBy(resultMaker) && network.fits(reuse) ? reuse
-                : network.newResult(resultMaker);
+        Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
         while (true) {
             try {
                 network.run(input, into);
