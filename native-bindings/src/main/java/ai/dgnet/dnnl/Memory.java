@@ -24,13 +24,6 @@ public final class Memory extends NativeObject {
                 out -> dnnl_memory_create(out, desc.handle(), engine.handle(), MemorySegment.NULL)), desc.byteSize());
     }
 
-    /** A memory object over {@code data}, which must be at least as large as the descriptor says. */
-    public static Memory over(MemoryDesc desc, Engine engine, MemorySegment data) {
-        Memory memory = unbound(desc, engine);
-        memory.bind(data);
-        return memory;
-    }
-
     /** Points this memory object at another buffer; cheap, so prepared primitives rebind per run. */
     public void bind(MemorySegment data) {
         if (data.byteSize() < byteSize) {

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_memory_desc_clone;
-import static ai.dgnet.dnnl.c.dnnl_h.dnnl_memory_desc_create_with_strides;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_memory_desc_create_with_tag;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_memory_desc_destroy;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_memory_desc_equal;
@@ -29,20 +28,6 @@ public final class MemoryDesc extends NativeObject {
         return new MemoryDesc(newHandle("dnnl_memory_desc_create_with_tag", out -> {
             try (Arena arena = Arena.ofConfined()) {
                 return dnnl_memory_desc_create_with_tag(out, dims.length, dimsOf(arena, dims), dataType, formatTag);
-            }
-        }));
-    }
-
-    /** A descriptor of {@code dims} with explicit element strides. */
-    public static MemoryDesc ofStrides(long[] dims, int dataType, long[] strides) {
-        checkRank(dims);
-        if (strides.length != dims.length) {
-            throw new IllegalArgumentException("expected " + dims.length + " strides, got " + strides.length);
-        }
-        return new MemoryDesc(newHandle("dnnl_memory_desc_create_with_strides", out -> {
-            try (Arena arena = Arena.ofConfined()) {
-                return dnnl_memory_desc_create_with_strides(out, dims.length, dimsOf(arena, dims), dataType,
-                        dimsOf(arena, strides));
             }
         }));
     }

@@ -39,10 +39,6 @@ abstract class NativeObject implements AutoCloseable {
         return handle;
     }
 
-    public final boolean isClosed() {
-        return closed;
-    }
-
     /** Destroys the native object; the status is checked so a failed destroy is not silently ignored. */
     abstract int destroy(MemorySegment handle);
 

@@ -8,7 +8,6 @@ import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_append_eltwise;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_append_sum;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_create;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_destroy;
-import static ai.dgnet.dnnl.c.dnnl_h.dnnl_post_ops_len;
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_data_type_undef;
 
 /** A chain of operations fused after a primitive's main computation, applied in the order appended. */
@@ -50,10 +49,6 @@ public final class PostOps extends NativeObject {
         DnnlException.check(dnnl_post_ops_append_dw(handle(), weightsType, biasType, dstType, kernel, stride, padding),
                 "dnnl_post_ops_append_dw");
         return this;
-    }
-
-    public int length() {
-        return dnnl_post_ops_len(handle());
     }
 
     @Override

@@ -4,11 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_primitive_attr_create;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_primitive_attr_destroy;
-import static ai.dgnet.dnnl.c.dnnl_h.dnnl_primitive_attr_set_fpmath_mode;
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_primitive_attr_set_post_ops;
-import static ai.dgnet.dnnl.c.dnnl_h.dnnl_primitive_attr_set_scratchpad_mode;
 
-/** Primitive attributes: post-ops, floating-point math mode, scratchpad ownership. */
+/** Primitive attributes: the post-ops fused after a primitive. */
 public final class PrimitiveAttr extends NativeObject {
     private PrimitiveAttr(MemorySegment handle) {
         super(handle, "primitive attributes");
@@ -22,18 +20,6 @@ public final class PrimitiveAttr extends NativeObject {
     public PrimitiveAttr postOps(PostOps postOps) {
         DnnlException.check(dnnl_primitive_attr_set_post_ops(handle(), postOps.handle()),
                 "dnnl_primitive_attr_set_post_ops");
-        return this;
-    }
-
-    /** Lets oneDNN compute f32 primitives in a lower precision, e.g. {@code dnnl_fpmath_mode_bf16}. */
-    public PrimitiveAttr fpmathMode(int mode) {
-        DnnlException.check(dnnl_primitive_attr_set_fpmath_mode(handle(), mode), "dnnl_primitive_attr_set_fpmath_mode");
-        return this;
-    }
-
-    public PrimitiveAttr scratchpadMode(int mode) {
-        DnnlException.check(dnnl_primitive_attr_set_scratchpad_mode(handle(), mode),
-                "dnnl_primitive_attr_set_scratchpad_mode");
         return this;
     }
 
