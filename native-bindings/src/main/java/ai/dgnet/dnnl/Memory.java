@@ -24,7 +24,10 @@ public final class Memory extends NativeObject {
                 out -> dnnl_memory_create(out, desc.handle(), engine.handle(), MemorySegment.NULL)), desc.byteSize());
     }
 
-    /** Points this memory object at another buffer; cheap, so prepared primitives rebind per run. */
+    /**
+     * Points this memory object at another buffer. oneDNN writes zeros to the buffer's padding (blocked layouts round
+     * channels up to whole blocks) on every call, so a prepared primitive binds a buffer again only when it changes.
+     */
     public void bind(MemorySegment data) {
         if (data.byteSize() < byteSize) {
             throw new IllegalArgumentException("buffer of " + data.byteSize() + " bytes is smaller than the "
