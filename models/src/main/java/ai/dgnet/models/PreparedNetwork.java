@@ -363,10 +363,6 @@ final class PreparedNetwork implements AutoCloseable {
         }
     }
 
-    Shape input() {
-        return input;
-    }
-
     /**
      * Every op of the network in the order a run takes them, each under its layer's name: torchvision's module
      * path for convolutions and the classifier, {@code input} for a reorder of the input, the path of the layer it
