@@ -698,12 +698,6 @@ final class V2Json {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private static byte[] write(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writeTo(out, body);
-        return out.toByteArray();
-    }
-
     private static void writeTo(ByteArrayOutputStream out, Body body) {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             body.write(g);
