@@ -68,7 +68,7 @@ final class Painter {
         PictureLayout layout = picture.layout();
         g.setColor(BACKGROUND);
         g.fill(new Rectangle2D.Double(0, 0, layout.width(), layout.height()));
-        header(layout);
+        header();
         List<Panel> panels = picture.panels();
         for (int p = 0; p < panels.size(); p++) {
             PanelGeometry geometry = layout.panels().get(p);
@@ -86,7 +86,7 @@ final class Painter {
         }
     }
 
-    private void header(PictureLayout layout) {
+    private void header() {
         double x = PictureLayout.MARGIN;
         g.setColor(INK);
         g.setFont(TITLE);
