@@ -127,7 +127,7 @@ public final class ChunkedTeam {
      * or more) and no other thread's call holds the team. After {@code true} the caller must call
      * {@link #runClaimed}, which frees the team; after {@code false} it runs its call itself.
      */
-    public boolean claim(int chunks) {
+    boolean claim(int chunks) {
         return chunks >= 2 && team.size() >= 2 && busy.compareAndSet(false, true);
     }
 
@@ -136,7 +136,7 @@ public final class ChunkedTeam {
      * {@linkplain Chunks#release releases} the call, and frees the team. Returns once every chunk has run; the first
      * failure of any chunk is thrown here, after the others have stopped taking chunks.
      */
-    public void runClaimed(Chunks call, int chunks) {
+    void runClaimed(Chunks call, int chunks) {
         try {
             work = call;
             failure = null;
