@@ -464,24 +464,24 @@ final class PreparedNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(inputReorder);
-        closeQuietly(reorderedInput);
+        closeIfMade(inputReorder);
+        closeIfMade(reorderedInput);
         stem.forEach(Conv2d::close);
-        closeQuietly(maxPool);
+        closeIfMade(maxPool);
         stages.forEach(StageExecutor::close);
-        Arrays.stream(layoutChanges).forEach(PreparedNetwork::closeQuietly);
-        closeQuietly(scratch);
-        closeQuietly(stageBuffers);
+        Arrays.stream(layoutChanges).forEach(PreparedNetwork::closeIfMade);
+        closeIfMade(scratch);
+        closeIfMade(stageBuffers);
         firstOutputs.forEach(StageBuffers::close);
         head.forEach(Conv2d::close);
         headOutputs.forEach(Tensor::close);
-        closeQuietly(globalPool);
-        closeQuietly(features);
-        closeQuietly(classifier);
-        closeQuietly(logits);
+        closeIfMade(globalPool);
+        closeIfMade(features);
+        closeIfMade(classifier);
+        closeIfMade(logits);
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
+    private static void closeIfMade(AutoCloseable resource) {
         if (resource != null) {
             try {
                 resource.close();
