@@ -26,7 +26,7 @@ import java.util.Map;
  * costly and one-off (loading, graph optimization, weight reordering) happens when it is opened or on its first
  * {@link #run()}, which the harness never times.
  */
-sealed interface Engine extends AutoCloseable {
+interface Engine extends AutoCloseable {
     /** Runs the batch; returns the logits {@code [N * classes]}, row-major. */
     float[] run();
 

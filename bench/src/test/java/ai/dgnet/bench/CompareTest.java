@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The comparison harness's own logic, without running any runtime. */
 class CompareTest {
@@ -42,6 +46,55 @@ class CompareTest {
         assertEquals(0.0, Compare.relativeL2(new float[] {1, 2}, new float[] {1, 2}));
         assertEquals(0.2, Compare.relativeL2(new float[] {3, 5}, new float[] {3, 4}), 1e-12, "||(0, 1)|| / ||(3, 4)||");
         assertThrows(IllegalStateException.class, () -> Compare.relativeL2(new float[2], new float[3]));
+    }
+
+    /**
+     * The first run, the one that prepares, is checked, and so are the runs after it, which the timing covers: an
+     * engine that goes wrong after its first run fails the row, however close its first logits were.
+     */
+    @Test
+    void logitsThatGoWrongAfterTheFirstRunFailTheRow() {
+        Compare.Plan plan = new Compare.Plan(1, List.of(1), 2, 3, 0, 0);
+        Case c = Case.parse("resnet20-static");
+        float[] logits = {1, 2, 3, 4};
+        Scripted ort = new Scripted(logits, logits);
+        Compare.Row good = Compare.timeInTurns(c, 1, new Scripted(logits, logits), ort, plan);
+        assertNull(good.failure());
+        assertEquals(0.0, good.error());
+        // The check, 2 warm-up runs, 3 timed runs each after one settling run, the check again.
+        assertEquals(1 + 2 + 3 * 2 + 1, ort.runs);
+
+        float[] off = {1, 2, 3, 4.1f};
+        Compare.Row wrong = Compare.timeInTurns(c, 1, new Scripted(logits, off), new Scripted(logits, logits), plan);
+        assertNotNull(wrong.failure());
+        assertTrue(wrong.failure().contains("after the timed runs"), wrong.failure());
+        assertFalse(wrong.measured());
+
+        Compare.Row wrongFirst = Compare.timeInTurns(c, 1, new Scripted(off, logits), new Scripted(logits, logits),
+                plan);
+        assertNotNull(wrongFirst.failure());
+        assertFalse(wrongFirst.measured());
+    }
+
+    /** An engine that gives {@code first} on its first run and {@code later} on every other. */
+    private static final class Scripted implements Engine {
+        private final float[] first;
+        private final float[] later;
+        private int runs;
+
+        Scripted(float[] first, float[] later) {
+            this.first = first;
+            this.later = later;
+        }
+
+        @Override
+        public float[] run() {
+            return (runs++ == 0 ? first : later).clone();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /**
