@@ -125,10 +125,13 @@ public final class Compare implements Callable<Integer> {
     private CommandSpec spec;
 
     public static void main(String[] args) {
-        CommandLine cmd = new CommandLine(new Compare())
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return OneLineErrors.commandLine(new Compare())
                 .registerConverter(Case.class, Case::parse)
                 .setCaseInsensitiveEnumValuesAllowed(true);
-        System.exit(cmd.execute(args));
     }
 
     /** The counts the options (and {@code --quick}) come to. */

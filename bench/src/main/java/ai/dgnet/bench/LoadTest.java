@@ -119,7 +119,11 @@ public final class LoadTest implements Callable<Integer> {
     private CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LoadTest()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return OneLineErrors.commandLine(new LoadTest());
     }
 
     /** One concurrency level's outcome. */

@@ -3,7 +3,15 @@ package ai.dgnet.bench;
 import ai.dgnet.models.Arch;
 import ai.dgnet.runtime.dg.Mode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +130,24 @@ class CompareTest {
             nanos.put(part, 0L);
         }
         return new TimeSplit(runs, nanos, Map.of(), convolutions);
+    }
+
+    /** A bad option is an error told in one line, without the usage screen, before anything is exported or measured. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--threads=0", "--runs=0", "--runs=x", "--batches=0", "--warmup=-1",
+            "--profile=0", "--cases=resnet50", "--cases=resnet50-fast", "--rss=tensorflow"})
+    void aBadOptionIsOneLineAndNothingRuns(String option, @TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Compare.commandLine().setOut(new PrintWriter(new StringWriter()))
+                .setErr(new PrintWriter(err));
+        Path report = dir.resolve("compare.md");
+        int status = cmd.execute(option, "--cases=resnet20-static", "--no-rss", "--no-torch",
+                "--python=" + dir.resolve("no-python"), "--onnx-dir=" + dir.resolve("onnx"), "--out=" + report);
+        assertEquals(2, status, err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("compare: "), err.toString());
+        assertFalse(Files.exists(report));
+        assertFalse(Files.exists(dir.resolve("onnx")));
     }
 
     @Test
