@@ -208,6 +208,12 @@ public final class Compare implements Callable<Integer> {
         if (plan.runs() > MAX_RUNS) {
             throw new ParameterException(spec.commandLine(), "--runs must be <= " + MAX_RUNS + ", got " + plan.runs());
         }
+        // Before any export: a count ours refuses would otherwise fail every case, one by one.
+        try {
+            CpuDevice.create(plan.threads()).close();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--threads: " + e.getMessage());
+        }
         return plan;
     }
 
