@@ -109,6 +109,7 @@ public final class CpuDevice implements Device {
     private volatile Boolean bf16;
     private OpenMpTeam openMpTeam;
     private ChunkedTeam team;
+    private DgKernels untimedDgKernels;
     private TimedDgKernels dgKernels;
     /**
      * The calls into oneDNN on this device's objects running now (a primitive, a memory object pointed at a buffer),
@@ -375,14 +376,24 @@ public final class CpuDevice implements Device {
     public synchronized DgKernels dgKernels() {
         requireOpen();
         if (dgKernels == null) {
-            DgKernels kernels = fewRuns ? DgKernelsProvider.scalar() : DgKernelsProvider.get();
-            ChunkedTeam shared = team();
-            if (shared.size() > 1) {
-                kernels = new ParallelDgKernels(kernels, shared);
-            }
-            dgKernels = new TimedDgKernels(kernels);
+            dgKernels = new TimedDgKernels(untimedDgKernels());
         }
         return dgKernels;
+    }
+
+    /**
+     * The kernels of {@link #dgKernels} without their clocks, for this device's own ops: an op's profile times it
+     * already, and the clocks would count its time a second time, as routing ({@code dgnet bench}'s split and the
+     * comparison harness's profile both add them to the ops' times).
+     */
+    synchronized DgKernels untimedDgKernels() {
+        requireOpen();
+        if (untimedDgKernels == null) {
+            DgKernels kernels = fewRuns ? DgKernelsProvider.scalar() : DgKernelsProvider.get();
+            ChunkedTeam shared = team();
+            untimedDgKernels = shared.size() > 1 ? new ParallelDgKernels(kernels, shared) : kernels;
+        }
+        return untimedDgKernels;
     }
 
     /**

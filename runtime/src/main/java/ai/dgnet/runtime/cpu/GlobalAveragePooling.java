@@ -67,7 +67,7 @@ final class GlobalAveragePooling extends CpuOp implements GlobalAvgPool {
                 }
             }
         });
-        this.kernels = optimized[0] ? null : device.dgKernels();
+        this.kernels = optimized[0] ? null : device.untimedDgKernels();
         this.means = optimized[0] ? null : new float[input.dim(0)][input.dim(1)];
     }
 

@@ -72,6 +72,35 @@ class OperationsTest {
     }
 
     /**
+     * Where the DG kernels take a pooling's means instead of a reference kernel (f32 with channels that leave a block
+     * part empty, on a layout whose blocks oneDNN has no optimized kernel for here), the op's profile times them: the
+     * device's routing clock must not count them again, as it did, for {@code dgnet bench} and the comparison
+     * harness's profile to add them to the op's time a second time.
+     */
+    @Test
+    void globalAveragePoolingByTheDgKernelsIsTheOpsTimeNotRouting() {
+        Shape in = Shape.of(2, 20, 7, 5);
+        float[] x = Reference.random(28, in.elements());
+        int byDgKernels = 0;
+        try (CpuDevice fresh = CpuDevice.create(2)) {
+            for (Layout layout : new Layout[] {Layout.NCHW8C, Layout.NCHW16C}) {
+                try (GlobalAvgPool gap = fresh.globalAvgPool(in, DType.F32, layout);
+                     Tensor src = Tensor.of(in, layout, x);
+                     Tensor dst = fresh.allocate(GlobalAvgPool.output(in), DType.F32, Layout.NC)) {
+                    gap.run(src, dst);
+                    double error = Reference.relativeError(dst.toFloatArray(), Reference.globalAvgPool(x, in));
+                    assertTrue(error <= TOLERANCE, layout + ": relative error " + error);
+                    if (gap.implementation().startsWith("java:")) {
+                        byDgKernels++;
+                    }
+                }
+            }
+            assumeTrue(byDgKernels > 0, "oneDNN pools every such layout here");
+            assertEquals(0, fresh.routingNanos());
+        }
+    }
+
+    /**
      * oneDNN 3.13 pools bf16 into f32 with its reference kernel only, and only where it has bf16 at all: the device's
      * DG kernels take the means.
      */
