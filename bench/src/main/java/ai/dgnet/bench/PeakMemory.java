@@ -6,6 +6,7 @@ import ai.dgnet.runtime.dg.Mode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,13 +46,8 @@ final class PeakMemory {
      * JVM's class path, and returns the child's peak RSS in KiB.
      */
     static long inChild(Engine.Kind kind, int threads, Path onnxDir) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.get());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Compare.class.getName(),
-                "--rss", kind.name().toLowerCase(Locale.ROOT), "--threads", Integer.toString(threads),
-                "--onnx-dir", onnxDir.toString()));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(childCommand(kind, threads, onnxDir))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String last = null;
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -65,6 +61,22 @@ final class PeakMemory {
                     + ", last line: " + last + ")");
         }
         return Long.parseLong(last.substring(RESULT.length()));
+    }
+
+    /**
+     * The child JVM's command line: the runtime's flags, then this JVM's own options, which hold whatever
+     * {@code DGNET_JAVA_OPTS} added (a {@code -Ddgnet.*} setting, a heap limit), so that the memory is measured on the
+     * runtime that was timed.
+     */
+    static List<String> childCommand(Engine.Kind kind, int threads, Path onnxDir) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlags.get());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Compare.class.getName(),
+                "--rss", kind.name().toLowerCase(Locale.ROOT), "--threads", Integer.toString(threads),
+                "--onnx-dir", onnxDir.toString()));
+        return command;
     }
 
     /** {@code VmHWM} of /proc/self/status: the peak resident set size so far, in KiB. */
