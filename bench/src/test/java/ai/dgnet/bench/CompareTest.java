@@ -51,9 +51,30 @@ class CompareTest {
 
     @Test
     void relativeL2IsAgainstTheSecondArgument() {
-        assertEquals(0.0, Compare.relativeL2(new float[] {1, 2}, new float[] {1, 2}));
-        assertEquals(0.2, Compare.relativeL2(new float[] {3, 5}, new float[] {3, 4}), 1e-12, "||(0, 1)|| / ||(3, 4)||");
-        assertThrows(IllegalStateException.class, () -> Compare.relativeL2(new float[2], new float[3]));
+        assertEquals(0.0, Compare.relativeL2(new float[] {1, 2}, new float[] {1, 2}, 1));
+        assertEquals(0.2, Compare.relativeL2(new float[] {3, 5}, new float[] {3, 4}, 1), 1e-12,
+                "||(0, 1)|| / ||(3, 4)||");
+        assertThrows(IllegalStateException.class, () -> Compare.relativeL2(new float[2], new float[3], 1));
+        assertThrows(IllegalStateException.class, () -> Compare.relativeL2(new float[3], new float[3], 2));
+        assertTrue(Double.isNaN(Compare.relativeL2(new float[] {Float.NaN, 1, 3, 4}, new float[] {3, 4, 3, 4}, 2)));
+    }
+
+    /**
+     * The error is the worst image's: over a batch of four images of equal norms, one image off by 1.6e-4 is 0.8e-4
+     * of the whole, which passed the tolerance.
+     */
+    @Test
+    void oneImageOffInABatchIsItsOwnError() {
+        float[] expected = {3, 4, 3, 4, 3, 4, 3, 4};
+        float[] oneOff = expected.clone();
+        oneOff[5] += 5 * 1.6e-4f;
+        assertEquals(1.6e-4, Compare.relativeL2(oneOff, expected, 4), 1e-7);
+
+        Case c = Case.parse("resnet20-static");
+        Compare.Row row = Compare.timeInTurns(c, 4, new Scripted(oneOff, oneOff), new Scripted(expected, expected),
+                new Compare.Plan(1, List.of(4), 0, 1, 0, 0));
+        assertNotNull(row.failure());
+        assertFalse(row.measured());
     }
 
     /**
