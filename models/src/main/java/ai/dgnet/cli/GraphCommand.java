@@ -60,7 +60,7 @@ final class GraphCommand implements Callable<Integer> {
         try (DgModel dg = ModelArgument.open(arguments.model);
              CpuDevice device = threads.device(batches.files().size());
              Session session = dg.session(device, sessionOption.options());
-             ProgressLine progress = new ProgressLine(stdout, "graph", batches.files().size(), batches.folders())) {
+             ProgressLine progress = ProgressLine.of(stdout, "graph", batches.files().size(), batches.folders())) {
             batches.run(session, ImagePreprocessor.of(dg.config()), progress, (file, result, n) -> {
                 if (single) {
                     picture[0] = ConnectivityPicture.ofInstance(result, n, name + ": " + file.getFileName());

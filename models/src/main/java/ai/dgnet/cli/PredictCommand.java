@@ -54,7 +54,7 @@ final class PredictCommand implements Callable<Integer> {
              Session session = dg.session(device, sessionOption.options())) {
             ImagePreprocessor pre = ImagePreprocessor.of(dg.config());
             List<String> labels = dg.config().labels();
-            try (ProgressLine progress = new ProgressLine(out, "predict", images.files().size(), images.folders())) {
+            try (ProgressLine progress = ProgressLine.of(out, "predict", images.files().size(), images.folders())) {
                 images.run(session, pre, progress, (file, result, n) -> progress.println(out,
                         describe(file, Prediction.top(result.logits()[n], top, labels), !labels.isEmpty())));
             }

@@ -22,10 +22,15 @@ final class ProgressLine implements AutoCloseable {
     private String drawn = "";
 
     /** A bar counting to {@code total} when {@code wanted} and the output is a terminal; otherwise none. */
-    ProgressLine(PrintWriter out, String task, long total, boolean wanted) {
+    static ProgressLine of(PrintWriter out, String task, long total, boolean wanted) {
         Console console = System.console();
-        this.terminal = out;
-        this.bar = wanted && console != null && console.isTerminal()
+        return new ProgressLine(out, task, total, wanted && console != null && console.isTerminal());
+    }
+
+    /** A bar counting to {@code total} on {@code terminal}, whatever that is, when {@code drawn}; otherwise none. */
+    ProgressLine(PrintWriter terminal, String task, long total, boolean drawn) {
+        this.terminal = terminal;
+        this.bar = drawn
                 ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setConsumer(new DelegatingProgressBarConsumer(this::draw, WIDTH)).build()
                 : null;
@@ -37,12 +42,16 @@ final class ProgressLine implements AutoCloseable {
         terminal.flush();
     }
 
-    /** Prints {@code line} on {@code stream} above the bar. */
+    /**
+     * Prints {@code line} on {@code stream} above the bar. The bar is drawn again at once only when the line went to
+     * the terminal's own stream: the launcher passes standard error through a pipe, so a line on it reaches the
+     * terminal later, and would land after a bar drawn again now, on its line; the bar's next update draws it below.
+     */
     synchronized void println(PrintWriter stream, String line) {
         clear();
         stream.println(line);
         stream.flush();
-        if (bar != null) {
+        if (bar != null && stream == terminal) {
             terminal.print(drawn);
             terminal.flush();
         }

@@ -1,0 +1,52 @@
+package ai.dgnet.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Lines printed above a progress bar land on lines of their own on the terminal. */
+class ProgressLineTest {
+    /** ANSI: carriage return, then erase the line. */
+    private static final String CLEARED = "\r\033[K";
+
+    @Test
+    void aLineOnAnotherStreamFindsTheBarsLineCleared() throws InterruptedException {
+        StringWriter screen = new StringWriter();
+        StringWriter errors = new StringWriter();
+        try (ProgressLine progress = new ProgressLine(new PrintWriter(screen, true), "predict", 3, true)) {
+            String bar = awaitBar(screen);
+            // Standard error reaches the terminal through the launcher's pipe, after whatever is drawn meanwhile:
+            // a bar drawn again now would be the start of the error's line.
+            progress.println(new PrintWriter(errors, true), "dgnet predict: notes.png: not a JPEG or PNG image");
+            assertEquals(bar + CLEARED, screen.toString());
+            assertEquals("dgnet predict: notes.png: not a JPEG or PNG image" + System.lineSeparator(),
+                    errors.toString());
+        }
+    }
+
+    @Test
+    void aLineOnTheTerminalHasTheBarDrawnBelowIt() throws InterruptedException {
+        StringWriter screen = new StringWriter();
+        PrintWriter terminal = new PrintWriter(screen, true);
+        try (ProgressLine progress = new ProgressLine(terminal, "predict", 3, true)) {
+            String bar = awaitBar(screen);
+            progress.println(terminal, "photos/a.png");
+            String drawn = bar.substring(bar.lastIndexOf('\r') + 1);
+            assertEquals(bar + CLEARED + "photos/a.png" + System.lineSeparator() + drawn, screen.toString());
+        }
+    }
+
+    /** What the bar drew on the screen first, once it has (it draws on a thread of its own). */
+    private static String awaitBar(StringWriter screen) throws InterruptedException {
+        for (int i = 0; i < 1000 && !screen.toString().contains("predict"); i++) {
+            Thread.sleep(10);
+        }
+        String bar = screen.toString();
+        assertTrue(bar.startsWith("\rpredict"), bar);
+        return bar;
+    }
+}
