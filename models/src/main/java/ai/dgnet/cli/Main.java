@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 
 /** The {@code dgnet} command. */
 @Command(name = "dgnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -47,6 +48,13 @@ public final class Main {
      */
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
+        // An empty argument would be the working folder: read as a model, an image folder or an output to replace.
+        cmd.registerConverter(Path.class, text -> {
+            if (text.isEmpty()) {
+                throw new CommandLine.TypeConversionException("an empty name names no file");
+            }
+            return Path.of(text);
+        });
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (System.getenv("DGNET_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());

@@ -2,10 +2,15 @@ package ai.dgnet.cli;
 
 import ai.dgnet.runtime.InsufficientMemoryException;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The one-line messages for memory that ran out: native buffers refused, or the Java heap. */
+/** The one-line messages: for memory that ran out (native buffers refused, or the Java heap), for bad arguments. */
 class MainTest {
     @Test
     void aRefusedBufferIsTheUsersOneLineError() {
@@ -24,5 +29,32 @@ class MainTest {
         assertEquals("out of Java heap (Java heap space, at most 7.5 GiB): use fewer or smaller inputs, or raise the "
                 + "limit, e.g. DGNET_JAVA_OPTS=-Xmx8g", Main.outOfHeap(new OutOfMemoryError("Java heap space"),
                 15L << 29));
+    }
+
+    /**
+     * An empty argument for a file names the working folder: {@code predict MODEL ""} classified every image there,
+     * {@code infer "" ...} said ": a folder", {@code --output ""} "cannot write : it is a folder".
+     */
+    @Test
+    void anEmptyFileArgumentIsRefusedByName() {
+        String[][] commands = {
+            {"infer", "", "--input", "in.safetensors", "--output", "out.safetensors"},
+            {"infer", "model.safetensors", "--input", "", "--output", "out.safetensors"},
+            {"infer", "model.safetensors", "--input", "in.safetensors", "--output", ""},
+            {"predict", "resnet20", ""},
+            {"graph", "resnet20", "", "--out", "graph.svg"},
+            {"graph", "resnet20", "a.png", "--out", ""},
+        };
+        for (String[] command : commands) {
+            StringWriter err = new StringWriter();
+            CommandLine cmd = Main.commandLine();
+            cmd.setErr(new PrintWriter(err, true));
+            cmd.setOut(new PrintWriter(new StringWriter(), true));
+            int status = cmd.execute(command);
+            String message = err.toString();
+            assertEquals(Main.BAD_INPUT, status, String.join(" ", command) + ": " + message);
+            assertEquals(1, message.lines().count(), message);
+            assertTrue(message.contains("an empty name names no file"), message);
+        }
     }
 }
