@@ -78,6 +78,13 @@ final class InferCommand implements Callable<Integer> {
             throw ModelFileException.of(input, "input", "must be [N, " + channels + ", H, W] with every dimension "
                     + ">= 1, got " + Arrays.toString(dims));
         }
+        // A NaN or an infinity reaches the routers as means that keep no edge: the instance would get a cut-off
+        // path's constant answer, not NaN logits, and the output would not show that anything was wrong.
+        long bad = in.indexOf("input", v -> !Double.isFinite(v));
+        if (bad >= 0) {
+            throw ModelFileException.of(input, "input", "value " + in.value("input", bad) + " at index " + bad
+                    + " is not a finite number");
+        }
         return Shape.of(dims);
     }
 

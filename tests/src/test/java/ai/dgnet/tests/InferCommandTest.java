@@ -145,6 +145,16 @@ class InferCommandTest {
         Files.write(garbage, new byte[] {(byte) 200, 0, 0, 0, 0, 0, 0, 0, '{'});
         assertBadInput("garbage", garbage, "header");
         assertBadInput("missing", dir.resolve("nothing-here.safetensors"), "no such file");
+        float[] values = DeterministicWeights.generate("input", new int[] {2, 1, 28, 28}, 1);
+        values[28 * 28 + 5] = Float.NaN;
+        Path nan = dir.resolve("in-nan.safetensors");
+        new SafeTensorsWriter().add("input", new int[] {2, 1, 28, 28}, values).write(nan);
+        assertBadInput("nan", nan, "tensor 'input': value NaN at index 789 is not a finite number");
+        values[28 * 28 + 5] = 0;
+        values[3] = Float.NEGATIVE_INFINITY;
+        Path infinite = dir.resolve("in-infinite.safetensors");
+        new SafeTensorsWriter().add("input", new int[] {2, 1, 28, 28}, values).write(infinite);
+        assertBadInput("infinite", infinite, "tensor 'input': value -Infinity at index 3 is not a finite number");
         assertBadInput("folder", Files.createDirectories(dir.resolve("in-folder")), dir.resolve("in-folder")
                 + ": a folder, not a safetensors file");
     }
@@ -202,9 +212,10 @@ class InferCommandTest {
     }
 
     private void assertBadInput(String name, Path file, String mentions) {
-        Run run = dgnet("infer", model.toString(), "--input", file.toString(), "--output",
-                dir.resolve("never.safetensors").toString());
+        Path out = dir.resolve("never.safetensors");
+        Run run = dgnet("infer", model.toString(), "--input", file.toString(), "--output", out.toString());
         assertOneLineError(run, mentions);
+        assertTrue(Files.notExists(out), name + ": no output on failure");
     }
 
     static void assertOneLineError(Run run, String mentions) {
