@@ -48,6 +48,8 @@ public final class Main {
      */
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
+        // Every subcommand offers --version too, which prints nothing without the provider.
+        cmd.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         // An empty argument would be the working folder: read as a model, an image folder or an output to replace.
         cmd.registerConverter(Path.class, text -> {
             if (text.isEmpty()) {

@@ -57,4 +57,20 @@ class MainTest {
             assertTrue(message.contains("an empty name names no file"), message);
         }
     }
+
+    /** {@code --version}, which every subcommand's help lists, printed nothing after a subcommand's name. */
+    @Test
+    void everySubcommandPrintsTheVersion() {
+        String expected = String.join(System.lineSeparator(), new Main.Version().getVersion()) + System.lineSeparator();
+        assertTrue(expected.startsWith("dgnet "), expected);
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            for (String option : new String[] {"--version", "-V"}) {
+                StringWriter out = new StringWriter();
+                CommandLine cmd = Main.commandLine();
+                cmd.setOut(new PrintWriter(out, true));
+                assertEquals(0, cmd.execute(command, option), command + " " + option);
+                assertEquals(expected, out.toString(), command + " " + option);
+            }
+        }
+    }
 }
