@@ -39,6 +39,8 @@ import java.util.TreeMap;
 public final class SafeTensorsWriter {
 
     private static final int CHUNK_BYTES = 1 << 20;
+    /** Of the target's name in the temporary file's: 32 take at most 128 bytes, leaving room for the rest. */
+    private static final int TEMP_NAME_CODE_POINTS = 32;
     private static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -95,9 +97,12 @@ public final class SafeTensorsWriter {
     /** Writes the file, replacing any file of that name only once the new one is complete. */
     public void write(Path file) throws IOException {
         Path target = file.toAbsolutePath();
-        // Not Files.createTempFile: its owner-only permissions would carry over to the model file.
-        Path temp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
-                + "." + System.nanoTime() + ".partial");
+        // Not Files.createTempFile: its owner-only permissions would carry over to the model file. The name's start
+        // only, so that the temporary name stays within the 255 bytes of a file name wherever the target's does.
+        String start = target.getFileName().toString().codePoints().limit(TEMP_NAME_CODE_POINTS)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        Path temp = target.resolveSibling("." + start + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
+                + ".partial");
         try {
             try (FileChannel out = openNew(temp, file)) {
                 writeAll(out, header());

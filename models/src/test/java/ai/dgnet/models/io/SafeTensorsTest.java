@@ -112,6 +112,27 @@ class SafeTensorsTest {
         }
     }
 
+    /**
+     * A name near the file system's limit of 255 bytes is written: the temporary file beside it, which had the whole
+     * name and some 30 characters more, was refused as too long.
+     */
+    @Test
+    void aFileWithANameNearTheLimitIsWritten() throws IOException {
+        String suffix = ".safetensors";
+        for (String unit : new String[] {"o", "\u00e9", "\ud83d\ude00"}) {
+            int bytes = unit.getBytes(StandardCharsets.UTF_8).length;
+            Path file = dir.resolve(unit.repeat((255 - suffix.length()) / bytes) + suffix);
+            new SafeTensorsWriter().add("x", new int[] {2}, new float[] {1.5f, -2}).write(file);
+            try (SafeTensors st = SafeTensors.open(file)) {
+                assertBitsEqual(new float[] {1.5f, -2}, st.floats("x"));
+            }
+            try (var names = Files.list(dir)) {
+                assertEquals(List.of(file), names.filter(f -> f.equals(file) || f.toString().endsWith(".partial"))
+                        .toList(), "no temporary file is left");
+            }
+        }
+    }
+
     @Test
     void aFileThatCannotBeWrittenIsNamedAsAskedNotByTheFileWrittenFirst() {
         Path file = dir.resolve("no-such-folder").resolve("out.safetensors");
