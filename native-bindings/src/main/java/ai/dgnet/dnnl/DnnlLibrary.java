@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static ai.dgnet.dnnl.c.dnnl_config_h.DNNL_RUNTIME_NONE;
@@ -226,16 +227,30 @@ public final class DnnlLibrary {
     }
 
     static Path cacheRoot() {
-        String override = System.getProperty(CACHE_DIR_PROPERTY);
+        return cacheRoot(System.getProperty(CACHE_DIR_PROPERTY), System::getenv, System.getProperty("user.home"));
+    }
+
+    /**
+     * The cache folder from the {@code dgnet.cache.dir} setting, else the XDG base directory spec's
+     * {@code $XDG_CACHE_HOME}, else {@code $HOME/.cache}. {@code userHome} (Java's {@code user.home}, which comes
+     * from the password file, not {@code $HOME}) stands in only where {@code HOME} is unset: a user who points
+     * {@code HOME} elsewhere expects the cache to follow it, as every XDG program's does.
+     */
+    static Path cacheRoot(String override, UnaryOperator<String> environment, String userHome) {
         if (override != null && !override.isBlank()) {
             return Path.of(override);
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        // The XDG base directory spec says to ignore a relative XDG_CACHE_HOME.
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-                ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("dgnet");
+        // The spec says to ignore relative paths in these variables.
+        String xdg = absoluteOrNull(environment.apply("XDG_CACHE_HOME"));
+        if (xdg != null) {
+            return Path.of(xdg, "dgnet");
+        }
+        String home = absoluteOrNull(environment.apply("HOME"));
+        return Path.of(home != null ? home : userHome, ".cache", "dgnet");
+    }
+
+    private static String absoluteOrNull(String path) {
+        return path != null && !path.isBlank() && Path.of(path).isAbsolute() ? path : null;
     }
 
     /**

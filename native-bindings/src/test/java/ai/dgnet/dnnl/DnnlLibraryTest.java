@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -26,6 +28,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DnnlLibraryTest {
+
+    @Test
+    void theCacheFollowsTheSettingThenXdgCacheHomeThenHome() {
+        Map<String, String> env = new HashMap<>(Map.of("HOME", "/home/elsewhere"));
+        assertEquals(Path.of("/home/elsewhere/.cache/dgnet"), DnnlLibrary.cacheRoot(null, env::get, "/root"));
+        env.put("XDG_CACHE_HOME", "/var/cache/me");
+        assertEquals(Path.of("/var/cache/me/dgnet"), DnnlLibrary.cacheRoot(" ", env::get, "/root"));
+        assertEquals(Path.of("/srv/c"), DnnlLibrary.cacheRoot("/srv/c", env::get, "/root"));
+        // Relative values are ignored, as the XDG base directory spec says; an unset HOME leaves Java's user.home.
+        env.put("XDG_CACHE_HOME", "relative");
+        env.put("HOME", "also/relative");
+        assertEquals(Path.of("/root/.cache/dgnet"), DnnlLibrary.cacheRoot(null, env::get, "/root"));
+        env.clear();
+        assertEquals(Path.of("/root/.cache/dgnet"), DnnlLibrary.cacheRoot(null, env::get, "/root"));
+    }
 
     @Test
     void loadsOneDnn3WithTheOpenMpRuntime() {
