@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -83,6 +84,8 @@ public final class Tensor implements AutoCloseable {
 
     /** An f32 tensor holding {@code values} given in logical (row-major NCHW or NC) order. */
     public static Tensor of(Shape shape, Layout layout, float[] values) {
+        // Checked before the memory is allocated: a refused tensor is never returned, so nothing would free it.
+        requireCount(shape, values);
         Tensor t = new Tensor(shape, DType.F32, layout);
         t.copyFrom(values);
         return t;
@@ -117,15 +120,20 @@ public final class Tensor implements AutoCloseable {
     /** Writes {@code values}, given in logical row-major order, into this tensor's layout. */
     public void copyFrom(float[] values) {
         requireOpen();
-        if (values.length != shape.elements()) {
-            throw new IllegalArgumentException("expected " + shape.elements() + " values for shape " + shape
-                    + ", got " + values.length);
-        }
+        requireCount(shape, values);
         if (isPlainRowMajor() && dtype == DType.F32) {
             MemorySegment.copy(values, 0, data, JAVA_FLOAT, 0, values.length);
             return;
         }
         forEachElement((i, offset) -> write(offset, values[i]));
+    }
+
+    private static void requireCount(Shape shape, float[] values) {
+        Objects.requireNonNull(values, "values");
+        if (values.length != shape.elements()) {
+            throw new IllegalArgumentException("expected " + shape.elements() + " values for shape " + shape
+                    + ", got " + values.length);
+        }
     }
 
     /** The tensor's values in logical row-major order, whatever the layout and dtype. */

@@ -28,6 +28,22 @@ class TensorTest {
                 "the second instance starts after the first one's padded channels");
     }
 
+    /**
+     * Values of the wrong count, as {@code Session.run(values, shape)} passes them on: the tensor's memory was taken
+     * before the count was checked and, the tensor never handed out, never freed; each such call left a mapping that
+     * later allocations counted as memory about to be used, until they were refused.
+     */
+    @Test
+    void valuesOfTheWrongCountAreRefusedBeforeAnyMemoryIsTaken() {
+        Shape large = Shape.of(1, 3, 1024, 1024);
+        NativeMemory.Residency before = NativeMemory.residency();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.of(large, Layout.NCHW, new float[7]));
+        assertEquals("expected 3145728 values for shape [1, 3, 1024, 1024], got 7", e.getMessage());
+        assertThrows(NullPointerException.class, () -> Tensor.of(large, Layout.NCHW, null));
+        assertEquals(before, NativeMemory.residency(), "no buffer left mapped");
+    }
+
     /** Run on a thread of its own, so that a close that waits for its own thread fails the test by its timeout. */
     @Test
     void closingATensorThisThreadHoldsFailsAndLeavesItOpen() throws Exception {
