@@ -35,6 +35,7 @@ import ai.dgnet.runtime.op.Reorder;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -416,7 +417,8 @@ public final class CpuDevice implements Device {
     /**
      * Buffer {@code slot} of the calling thread's workspace, at least {@code bytes} long: scratch an op uses only
      * while it runs. Ops on one thread run one after another, so they share it, and it is as large as the largest
-     * need of any op run on that thread. Freed when the device is closed, or by {@link #releaseScratch} on the thread.
+     * need of any op run on that thread. Freed when the device is closed, by {@link #releaseScratch} on the thread, or
+     * once the thread has ended, when the next new thread runs an op here.
      */
     MemorySegment workspace(int slot, long bytes) {
         // Entered like a native call, so that a close frees no buffer being grown and no buffer is grown after it,
@@ -622,12 +624,28 @@ public final class CpuDevice implements Device {
         if (state == null) {
             synchronized (this) {
                 requireOpen();
-                state = new ThreadState(Stream.inOrder(engine));
+                closeStatesOfEndedThreads();
+                state = new ThreadState(Thread.currentThread(), Stream.inOrder(engine));
                 threadStates.add(state);
             }
             perThread.set(state);
         }
         return state;
+    }
+
+    /**
+     * Frees the streams and workspaces of the threads that have ended: no op runs on them any more. Kept until the
+     * device closed, they grew the process by a stream and a workspace (megabytes, for a Winograd convolution) per
+     * thread that ever ran an op, without bound where every request runs on a new thread (a virtual one each).
+     */
+    private void closeStatesOfEndedThreads() {
+        threadStates.removeIf(state -> {
+            if (state.ended()) {
+                state.close();
+                return true;
+            }
+            return false;
+        });
     }
 
     private void requireOpen() {
@@ -642,11 +660,19 @@ public final class CpuDevice implements Device {
      */
     private static final class ThreadState implements AutoCloseable {
         final Stream stream;
+        /** Weak, so that a state waiting to be freed does not keep its ended thread from the garbage collector. */
+        private final WeakReference<Thread> owner;
         private final Arena[] arenas = new Arena[WORKSPACE_SLOTS];
         private final MemorySegment[] buffers = new MemorySegment[WORKSPACE_SLOTS];
 
-        ThreadState(Stream stream) {
+        ThreadState(Thread owner, Stream stream) {
+            this.owner = new WeakReference<>(owner);
             this.stream = stream;
+        }
+
+        boolean ended() {
+            Thread thread = owner.get();
+            return thread == null || !thread.isAlive();
         }
 
         MemorySegment workspace(int slot, long bytes) {

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +44,26 @@ class WorkspaceTest {
         device.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> device.workspace(0, 4 * MIB));
         assertEquals("device is closed", e.getMessage());
+    }
+
+    /**
+     * Each thread that ran ops kept its stream and workspace until the device closed, so a process that runs every
+     * request on a new thread (a virtual one each) grew by a workspace per request.
+     */
+    @Test
+    void aThreadThatEndedLeavesItsWorkspaceToBeFreedWhenTheNextThreadComes() throws InterruptedException {
+        try (CpuDevice device = CpuDevice.create(1)) {
+            List<MemorySegment> workspaces = new ArrayList<>();
+            for (int t = 0; t < 20; t++) {
+                MemorySegment[] workspace = new MemorySegment[1];
+                Thread.ofVirtual().start(() -> workspace[0] = device.workspace(0, 4 * MIB)).join();
+                workspaces.add(workspace[0]);
+            }
+            for (int t = 0; t < 19; t++) {
+                assertFalse(workspaces.get(t).scope().isAlive(), "thread " + t + "'s workspace");
+            }
+            assertTrue(workspaces.getLast().scope().isAlive(), "the last thread's: no thread came after it");
+        }
     }
 
     @Test
