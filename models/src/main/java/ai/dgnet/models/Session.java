@@ -1,5 +1,6 @@
 package ai.dgnet.models;
 
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Layout;
@@ -79,9 +80,12 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("session is closed");
         }
         Shape shape = input.shape();
-        if (shape.rank() != 4 || shape.dim(1) != model.config().inChannels()) {
-            throw new IllegalArgumentException("input must be [N, " + model.config().inChannels() + ", H, W], got "
-                    + shape);
+        // All checked before a network is prepared for the shape: one for an input that can never run would cost
+        // seconds and push out the network of a shape that can.
+        if (shape.rank() != 4 || shape.dim(1) != model.config().inChannels() || input.dtype() != DType.F32
+                || input.layout() != Layout.NCHW) {
+            throw new IllegalArgumentException("input must be [N, " + model.config().inChannels() + ", H, W] f32 "
+                    + "NCHW, got " + input);
         }
         PreparedNetwork network = prepared.get(shape);
         if (network == null) {

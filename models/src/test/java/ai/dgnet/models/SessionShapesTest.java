@@ -1,7 +1,10 @@
 package ai.dgnet.models;
 
+import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.InsufficientMemoryException;
+import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.runtime.op.OpProfile;
@@ -9,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -171,6 +175,30 @@ class SessionShapesTest {
             assertFalse(session.profile(B).isEmpty());
             assertEquals(2 * perNetwork, device.openConvolutions(), "a's and b's; nothing of c");
             assertEquals(0, device.scratchReleases());
+        }
+    }
+
+    /**
+     * An input of another type or layout was checked only once a network had been prepared for its shape: a session at
+     * its limit closed the network of a shape that runs to make room for one that never could.
+     */
+    @Test
+    void anInputOfTheWrongTypeOrLayoutIsRefusedBeforeANetworkIsPreparedForIt() {
+        try (CpuDevice device = CpuDevice.create(1);
+             Session session = model.session(device, SessionOptions.defaults().withMaxShapes(1))) {
+            run(session, A);
+            List<String> refusals = new ArrayList<>();
+            for (Tensor wrong : List.of(Tensor.allocate(B, DType.BF16, Layout.NCHW),
+                    Tensor.allocate(B, DType.F32, Layout.NHWC))) {
+                try (wrong) {
+                    refusals.add(assertThrows(IllegalArgumentException.class, () -> session.run(wrong)).getMessage());
+                }
+            }
+            assertFalse(session.profile(A).isEmpty(), "a keeps its network");
+            assertEquals(List.of(), session.profile(B), "none prepared for b");
+            assertEquals(calls(session, A), calls(device), "and no op of b's is left open");
+            assertEquals(List.of("input must be [N, 3, H, W] f32 NCHW, got [1, 3, 20, 20] bf16 NCHW",
+                    "input must be [N, 3, H, W] f32 NCHW, got [1, 3, 20, 20] f32 NHWC"), refusals);
         }
     }
 
