@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -471,13 +472,17 @@ public final class SafeTensors implements AutoCloseable {
                     + " elements, destination holds " + dst.byteSize() + " bytes");
         }
         MemorySegment src = data(name);
-        switch (info.dtype()) {
-            case F32 -> MemorySegment.copy(src, F32_LE, 0, dst, F32_NATIVE, 0, n);
-            case BF16 -> {
-                for (long i = 0; i < n; i++) {
-                    dst.setAtIndex(F32_NATIVE, i, valueAt(src, DType.BF16, i));
+        try {
+            switch (info.dtype()) {
+                case F32 -> MemorySegment.copy(src, F32_LE, 0, dst, F32_NATIVE, 0, n);
+                case BF16 -> {
+                    for (long i = 0; i < n; i++) {
+                        dst.setAtIndex(F32_NATIVE, i, valueAt(src, DType.BF16, i));
+                    }
                 }
             }
+        } catch (IllegalStateException e) {
+            throw closedWhileReading(e);
         }
     }
 
@@ -489,10 +494,14 @@ public final class SafeTensors implements AutoCloseable {
         TensorInfo info = readable(name);
         MemorySegment src = data(name);
         long n = info.elementCount();
-        for (long i = 0; i < n; i++) {
-            if (test.test(valueAt(src, info.dtype(), i))) {
-                return i;
+        try {
+            for (long i = 0; i < n; i++) {
+                if (test.test(valueAt(src, info.dtype(), i))) {
+                    return i;
+                }
             }
+        } catch (IllegalStateException e) {
+            throw closedWhileReading(e);
         }
         return -1;
     }
@@ -501,7 +510,24 @@ public final class SafeTensors implements AutoCloseable {
     public float value(String name, long index) {
         TensorInfo info = readable(name);
         Objects.checkIndex(index, info.elementCount());
-        return valueAt(data(name), info.dtype(), index);
+        MemorySegment src = data(name);
+        try {
+            return valueAt(src, info.dtype(), index);
+        } catch (IllegalStateException e) {
+            throw closedWhileReading(e);
+        }
+    }
+
+    /**
+     * What a read that {@link #close} from another thread cut short throws: the message of a read after close, naming
+     * the file, rather than the mapping's own "Already closed", which names nothing. Any other failure as it is.
+     */
+    private IllegalStateException closedWhileReading(IllegalStateException e) {
+        return arena.scope().isAlive() ? e : new IllegalStateException(closedMessage(), e);
+    }
+
+    private String closedMessage() {
+        return file + ": closed, its tensors can no longer be read";
     }
 
     /** The tensor's header entry, where its values can be read as floats; else a one-line refusal naming it. */
@@ -540,11 +566,14 @@ public final class SafeTensors implements AutoCloseable {
      */
     private void requireUnchanged(String name) {
         if (!channel.isOpen()) {
-            throw new IllegalStateException(file + ": closed, its tensors can no longer be read");
+            throw new IllegalStateException(closedMessage());
         }
         long now;
         try {
             now = channel.size();
+        } catch (ClosedChannelException e) {
+            // Closed by another thread since the check above.
+            throw new IllegalStateException(closedMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read its size", e);
         }

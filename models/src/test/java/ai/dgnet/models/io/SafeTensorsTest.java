@@ -19,6 +19,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -218,6 +221,39 @@ class SafeTensorsTest {
         for (Executable read : List.<Executable>of(() -> st.floats("w"), () -> st.data("w"), () -> st.value("w", 0))) {
             assertEquals(file + ": closed, its tensors can no longer be read",
                     assertThrows(IllegalStateException.class, read).getMessage());
+        }
+    }
+
+    /**
+     * A close from another thread cutting a read short, as closing a model while a session prepares does: the read
+     * failed with the mapping's own "Already closed", which names no file.
+     */
+    @Test
+    void aReadThatACloseCutsShortSaysTheFileIsClosed() throws Exception {
+        // BF16 is widened value by value: a read long enough for the close to land inside it.
+        Path file = dir.resolve("long-read.safetensors");
+        int count = 1 << 22;
+        ByteBuffer data = ByteBuffer.allocate(2 * count).order(ByteOrder.LITTLE_ENDIAN);
+        Files.write(file, SafeTensorsMalformedTest.file("{\"w\":{\"dtype\":\"BF16\",\"shape\":[" + count
+                + "],\"data_offsets\":[0," + 2 * count + "]}}", data.array()));
+        for (int round = 0; round < 10; round++) {
+            SafeTensors st = SafeTensors.open(file);
+            CountDownLatch reading = new CountDownLatch(1);
+            CompletableFuture<Throwable> refusal = CompletableFuture.supplyAsync(() -> {
+                try {
+                    while (true) {
+                        reading.countDown();
+                        st.floats("w");
+                    }
+                } catch (RuntimeException e) {
+                    return e;
+                }
+            });
+            reading.await();
+            Thread.sleep(round);
+            st.close();
+            assertEquals(file + ": closed, its tensors can no longer be read",
+                    refusal.get(30, TimeUnit.SECONDS).getMessage(), "round " + round);
         }
     }
 
