@@ -35,9 +35,13 @@ public final class InFlightCalls {
         return closed;
     }
 
-    /** Refuses new uses from now on. */
-    public void close() {
+    /** Refuses new uses from now on; returns whether this call did, false where another close came first. */
+    public synchronized boolean close() {
+        if (closed) {
+            return false;
+        }
         closed = true;
+        return true;
     }
 
     /**

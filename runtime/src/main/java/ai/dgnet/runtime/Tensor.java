@@ -211,9 +211,11 @@ public final class Tensor implements AutoCloseable {
                 throw new IllegalStateException("tensor " + this + " is held by this thread: release() it before "
                         + "close()");
             }
-            uses.close();
-            uses.awaitCalls();
-            arena.close();
+            // One close frees the memory: another thread's, racing with it, would find the arena closing and fail.
+            if (uses.close()) {
+                uses.awaitCalls();
+                arena.close();
+            }
         }
     }
 

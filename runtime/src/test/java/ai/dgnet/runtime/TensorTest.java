@@ -3,6 +3,10 @@ package ai.dgnet.runtime;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -74,6 +78,26 @@ class TensorTest {
         tensor.release();
         closed.get(10, TimeUnit.SECONDS);
         assertFalse(tensor.isOpen());
+    }
+
+    /** Two threads closing a tensor at once: the one that came second found the memory being freed and failed. */
+    @Test
+    void closingFromTwoThreadsAtOnceClosesOnce() throws Exception {
+        try (ExecutorService other = Executors.newSingleThreadExecutor()) {
+            for (int round = 0; round < 3000; round++) {
+                Tensor tensor = Tensor.allocate(SHAPE, DType.F32, Layout.NCHW);
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<?> closed = other.submit(() -> {
+                    start.await();
+                    tensor.close();
+                    return null;
+                });
+                start.await();
+                tensor.close();
+                closed.get(10, TimeUnit.SECONDS);
+                assertFalse(tensor.isOpen());
+            }
+        }
     }
 
     @Test

@@ -611,9 +611,9 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
-    /** Unmaps the file. Idempotent. */
+    /** Unmaps the file. Idempotent, also when threads close it at once. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (arena.scope().isAlive()) {
             arena.close();
             try {

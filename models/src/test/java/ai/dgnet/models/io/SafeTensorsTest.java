@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -254,6 +258,27 @@ class SafeTensorsTest {
             st.close();
             assertEquals(file + ": closed, its tensors can no longer be read",
                     refusal.get(30, TimeUnit.SECONDS).getMessage(), "round " + round);
+        }
+    }
+
+    /** Two threads closing one file at once: the one that came second could find the mapping closing and fail. */
+    @Test
+    void closingFromTwoThreadsAtOnceClosesOnce() throws Exception {
+        Path file = dir.resolve("closed-twice.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {2}, new float[] {1, 2}).write(file);
+        try (ExecutorService other = Executors.newSingleThreadExecutor()) {
+            for (int round = 0; round < 5000; round++) {
+                SafeTensors st = SafeTensors.open(file);
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<?> closed = other.submit(() -> {
+                    start.await();
+                    st.close();
+                    return null;
+                });
+                start.await();
+                st.close();
+                closed.get(30, TimeUnit.SECONDS);
+            }
         }
     }
 
