@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -265,6 +266,8 @@ public final class DgModel implements AutoCloseable {
 
     /** A session on {@code device} with {@code options}; fails if the device cannot compute in their precision. */
     public Session session(Device device, SessionOptions options) {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(options, "options");
         if (!device.supports(options.precision().activations())) {
             throw new IllegalArgumentException("precision " + options.precision() + " needs a device with "
                     + options.precision() + " convolutions; " + device.name() + " has none");
