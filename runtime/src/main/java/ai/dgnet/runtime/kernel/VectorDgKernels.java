@@ -385,6 +385,15 @@ final class VectorDgKernels implements DgKernels {
             for (; c < channels; c++) {
                 logit += (double) weight[row + c] * pooled[c];
             }
+            if (!Double.isFinite(logit)) {
+                // The f32 lanes overflowed, or met an infinity or a NaN: the row again in double, as the scalar
+                // kernel sums it, so that a large finite logit is not taken for an infinite one (or a NaN, which
+                // drops the edge) and both kernels keep the same edges.
+                logit = bias[k];
+                for (c = 0; c < channels; c++) {
+                    logit += (double) weight[row + c] * pooled[c];
+                }
+            }
             out[k] = ScalarDgKernels.sigmoid(logit);
         }
     }

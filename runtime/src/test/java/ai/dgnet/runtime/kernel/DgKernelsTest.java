@@ -284,6 +284,27 @@ class DgKernelsTest {
         }
     }
 
+    /**
+     * Terms near the largest float, whose sum double holds and f32 does not: lane 0 of the vector loop adds up to
+     * +infinity and lane 1 to -infinity, a NaN logit, where the exact one is 1e38 and its sigmoid 1. A NaN score
+     * drops the edge that the scalar kernel, and the spec, keep at any threshold under 1.
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void routerOfTermsPastF32sRangeMatchesDouble(DgKernels kernels) {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        int channels = 2 * lanes;
+        float[] pooled = new float[channels];
+        float[] weight = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            pooled[c] = c % lanes == 1 ? 2.5e38f : 3e38f;
+            weight[c] = c % lanes == 0 ? 1 : c % lanes == 1 ? -1 : 0;
+        }
+        float[] out = new float[1];
+        kernels.router(pooled, channels, weight, new float[] {0}, 1, out);
+        assertEquals(1f, out[0], kernels.name());
+    }
+
     static Stream<Arguments> sums() {
         List<Arguments> cases = new ArrayList<>();
         for (DType dtype : DType.values()) {
