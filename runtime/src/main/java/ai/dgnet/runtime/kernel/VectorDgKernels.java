@@ -136,6 +136,16 @@ final class VectorDgKernels implements DgKernels {
             }
             case NC -> throw new AssertionError("rejected by the argument check");
         }
+        // An f32 accumulator overflows where the scalar kernel's double sum does not (values near the largest
+        // float): an infinite mean where the exact one is finite, or a NaN where infinities of both signs meet. Such
+        // a channel is summed again in double, so that its router scores as with the scalar kernel's mean.
+        long pixels = (long) height * width;
+        int stride = ScalarDgKernels.pixelStride(layout, channels);
+        for (int c = first; c < end; c++) {
+            if (!Float.isFinite(out[c])) {
+                out[c] = stridedMean(x, dtype, layout.offset(shape, n, c, 0, 0), stride, pixels);
+            }
+        }
     }
 
     /** The sum of {@code count} contiguous elements from element {@code start}. */

@@ -96,6 +96,33 @@ class DgKernelsTest {
     }
 
     /**
+     * Values near the largest float, whose sums double holds and an f32 accumulator does not: a channel of 3e38
+     * everywhere has the mean 3e38, not infinity, and one of 3e38 in its upper half and -3e38 in its lower half the
+     * mean 0, not the NaN of infinities of both signs. A router reading NaN or infinite means scores differently from
+     * one reading the scalar kernel's.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("imageLayoutsAndTypes")
+    void channelMeansOfValuesPastF32sSumRangeMatchDouble(DType dtype, Layout layout) {
+        // Channels of whole vectors and a remainder, in every layout.
+        Shape shape = Shape.of(2, 35, 16, 16);
+        int plane = 16 * 16;
+        float large = stored(dtype, 3e38f);
+        float[] values = new float[(int) shape.elements()];
+        for (int i = 0; i < values.length; i++) {
+            int kind = i / plane % shape.dim(1) % 3;
+            values[i] = kind == 0 ? large : kind == 1 ? (i % plane < plane / 2 ? large : -large) : 1;
+        }
+        float[] expected = {large, 0, 1};
+        for (DgKernels kernels : List.of(SCALAR, VECTOR)) {
+            float[] means = channelMeans(kernels, shape, layout, dtype, values, 1);
+            for (int c = 0; c < shape.dim(1); c++) {
+                assertEquals(expected[c % 3], means[c], kernels.name() + " " + dtype + " " + layout + " channel " + c);
+            }
+        }
+    }
+
+    /**
      * A channel range (the share one thread pools when an instance is split) gives the range's means and leaves
      * the rest of {@code out} alone: ranges starting on a block, ending inside one or on one, and empty.
      */
