@@ -457,7 +457,8 @@ class StageExecutorTest {
                 () -> new StageExecutor(device, blocks(3, runs), wrong, Mode.DYNAMIC, 0.5f, Layout.NCHW, DType.F32));
     }
 
-    private static double[] route(Router router, double[] x, Shape shape) {
+    /** The router in double, from one instance's node output {@code x} ([C, H, W]): the oracle of both stage tests. */
+    static double[] route(Router router, double[] x, Shape shape) {
         int c = shape.dim(1);
         int hw = shape.dim(2) * shape.dim(3);
         double[] pooled = new double[c];

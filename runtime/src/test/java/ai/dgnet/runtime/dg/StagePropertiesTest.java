@@ -147,7 +147,7 @@ class StagePropertiesTest {
                     if (m == 1) {
                         break;
                     }
-                    double[] r = route(routers.get(j), x[j], shape);
+                    double[] r = StageExecutorTest.route(routers.get(j), x[j], shape);
                     for (int k = 0; k < r.length; k++) {
                         float raw = trace.routerOutput(n, j, j + 1 + k);
                         String where = what + ", instance " + n + " edge " + j + "->" + (j + 1 + k);
@@ -180,27 +180,6 @@ class StagePropertiesTest {
                 }
             }
         }
-    }
-
-    private static double[] route(Router router, double[] x, Shape shape) {
-        int c = shape.dim(1);
-        int hw = shape.dim(2) * shape.dim(3);
-        double[] pooled = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            for (int p = 0; p < hw; p++) {
-                pooled[ch] += x[ch * hw + p];
-            }
-            pooled[ch] /= hw;
-        }
-        double[] r = new double[router.edges()];
-        for (int k = 0; k < r.length; k++) {
-            double acc = router.bias()[k];
-            for (int ch = 0; ch < c; ch++) {
-                acc += router.weight()[k * c + ch] * pooled[ch];
-            }
-            r[k] = 1 / (1 + Math.exp(-acc));
-        }
-        return r;
     }
 
     private static float stored(DType dtype, float value) {
