@@ -10,9 +10,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import javax.imageio.ImageIO;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -113,6 +116,45 @@ class ImagePreprocessorTest {
         if (jpeg) {
             assertTrue(worst <= JPEG_STEPS, c + ": differs by " + worst + " 8-bit steps");
         }
+    }
+
+    /**
+     * PIL ignores a JPEG's embedded colour profile: the golden JPEG with one added (a valid one that is not sRGB)
+     * still gives the golden tensor. The JDK's reader would convert the pixels from the profile to sRGB.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("profiles")
+    void aJpegsEmbeddedColourProfileIsIgnoredAsPilDoes(String profile, byte[] iccData)
+            throws IOException, URISyntaxException {
+        Case c = cases().stream().filter(k -> k.tensor().equals("photo_64x48.RGB.48.40")).findFirst().orElseThrow();
+        float[] expected;
+        try (SafeTensors golden = SafeTensors.open(folder().resolve("images.safetensors"))) {
+            expected = golden.floats(c.tensor());
+        }
+        float[] actual = c.preprocessor().decode(withIccProfile(Files.readAllBytes(c.image()), iccData), profile);
+        int plane = c.crop() * c.crop();
+        for (int i = 0; i < expected.length; i++) {
+            double steps = Math.abs(actual[i] - expected[i]) * c.std()[i / plane] * 255;
+            assertTrue(steps <= JPEG_STEPS, profile + ": value " + i + " differs by " + steps + " 8-bit steps");
+        }
+    }
+
+    static List<Arguments> profiles() {
+        return List.of(Arguments.of("linear RGB", ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData()));
+    }
+
+    /** {@code jpeg} with an APP2 ICC_PROFILE segment holding {@code icc} inserted after its SOI marker. */
+    private static byte[] withIccProfile(byte[] jpeg, byte[] icc) {
+        byte[] tag = "ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII);
+        int length = 2 + tag.length + 2 + icc.length;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.writeBytes(new byte[] {(byte) 0xff, (byte) 0xe2, (byte) (length >> 8), (byte) length});
+        out.writeBytes(tag);
+        out.writeBytes(new byte[] {1, 1});
+        out.writeBytes(icc);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
     }
 
     @Test

@@ -4,14 +4,18 @@ import ai.dgnet.models.ModelConfig;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.awt.image.SampleModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +45,13 @@ public final class ImagePreprocessor {
             new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
     /** PIL's fixed-point precision for 8-bit resampling: 32 bits minus 8 for the value and 2 for headroom. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
+    /** libjpeg's YCbCr to RGB coefficients ({@code jdcolor.c}): 16-bit fixed point, rounded as its FIX() does. */
+    private static final int YCC_BITS = 16;
+    private static final long YCC_HALF = 1L << (YCC_BITS - 1);
+    private static final long YCC_CR_R = Math.round(1.40200 * (1 << YCC_BITS));
+    private static final long YCC_CB_B = Math.round(1.77200 * (1 << YCC_BITS));
+    private static final long YCC_CR_G = Math.round(0.71414 * (1 << YCC_BITS));
+    private static final long YCC_CB_G = Math.round(0.34414 * (1 << YCC_BITS));
 
     private final int channels;
     private final int resize;
@@ -238,7 +249,7 @@ public final class ImagePreprocessor {
         try {
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
-            BufferedImage image = reader.read(0);
+            BufferedImage image = convertsFromAProfile(reader) ? unconverted(reader) : reader.read(0);
             if (!warnings.isEmpty()) {
                 throw new BadImage(source + ": broken " + reader.getFormatName().toUpperCase(Locale.ROOT)
                         + " image: " + warnings.getFirst());
@@ -247,6 +258,62 @@ public final class ImagePreprocessor {
         } catch (IOException | RuntimeException e) {
             throw cannotDecode(source, e);
         }
+    }
+
+    /**
+     * Whether the JDK's reader would convert the pixels to sRGB from an embedded colour profile (Adobe RGB, Display
+     * P3), which PIL ignores. It does that for a YCbCr JPEG whose profile is not sRGB, the only case where it also
+     * offers the profile's own colour space as an image type (which it cannot then read into).
+     */
+    private static boolean convertsFromAProfile(ImageReader reader) throws IOException {
+        if (!reader.getFormatName().equalsIgnoreCase("JPEG")) {
+            return false;
+        }
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (!types.hasNext() || !types.next().getColorModel().getColorSpace().isCS_sRGB()) {
+            return false;
+        }
+        while (types.hasNext()) {
+            ColorSpace space = types.next().getColorModel().getColorSpace();
+            if (space.getNumComponents() == 3 && !space.isCS_sRGB()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A YCbCr JPEG's pixels without colour management: the reader's raster (upsampled as for an image, not colour
+     * converted) turned to RGB in place with libjpeg's fixed-point {@code ycc_rgb_convert}, as PIL's decoder does.
+     */
+    private static BufferedImage unconverted(ImageReader reader) throws IOException {
+        // The JDK's JPEG reader decodes into a writable raster; anything else is copied once.
+        Raster read = reader.readRaster(0, null);
+        WritableRaster raster;
+        if (read instanceof WritableRaster writable) {
+            raster = writable;
+        } else {
+            raster = read.createCompatibleWritableRaster();
+            raster.setRect(read);
+        }
+        int w = raster.getWidth();
+        int[] pixels = new int[3 * w];
+        for (int y = 0; y < raster.getHeight(); y++) {
+            raster.getPixels(0, y, w, 1, pixels);
+            for (int i = 0; i < pixels.length; i += 3) {
+                int luma = pixels[i];
+                int cb = pixels[i + 1] - 128;
+                int cr = pixels[i + 2] - 128;
+                pixels[i] = Math.clamp(luma + (int) ((YCC_CR_R * cr + YCC_HALF) >> YCC_BITS), 0, 255);
+                long green = -YCC_CB_G * cb + YCC_HALF - YCC_CR_G * cr;
+                pixels[i + 1] = Math.clamp(luma + (int) (green >> YCC_BITS), 0, 255);
+                pixels[i + 2] = Math.clamp(luma + (int) ((YCC_CB_B * cb + YCC_HALF) >> YCC_BITS), 0, 255);
+            }
+            raster.setPixels(0, y, w, 1, pixels);
+        }
+        ComponentColorModel rgb = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        return new BufferedImage(rgb, raster, false, null);
     }
 
     /** Decoders throw IIOException, and on some malformed data unchecked exceptions of all kinds. */
