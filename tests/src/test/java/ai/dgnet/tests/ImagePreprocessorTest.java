@@ -119,8 +119,9 @@ class ImagePreprocessorTest {
     }
 
     /**
-     * PIL ignores a JPEG's embedded colour profile: the golden JPEG with one added (a valid one that is not sRGB)
-     * still gives the golden tensor. The JDK's reader would convert the pixels from the profile to sRGB.
+     * PIL ignores a JPEG's embedded colour profile: the golden JPEG with one added (a valid one that is not sRGB, or
+     * one that is not a profile at all) still gives the golden tensor. The JDK's reader would convert the pixels from
+     * the profile to sRGB, or warn about the broken profile.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("profiles")
@@ -140,7 +141,8 @@ class ImagePreprocessorTest {
     }
 
     static List<Arguments> profiles() {
-        return List.of(Arguments.of("linear RGB", ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData()));
+        return List.of(Arguments.of("linear RGB", ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData()),
+                Arguments.of("not a profile", "not an ICC profile".repeat(20).getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** {@code jpeg} with an APP2 ICC_PROFILE segment holding {@code icc} inserted after its SOI marker. */

@@ -45,6 +45,8 @@ public final class ImagePreprocessor {
             new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
     /** PIL's fixed-point precision for 8-bit resampling: 32 bits minus 8 for the value and 2 for headroom. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
+    /** The JDK's JPEG reader's warning for an embedded colour profile it cannot parse (its text is not localized). */
+    private static final String INVALID_JPEG_PROFILE = "Embedded color profile is invalid; ignored";
     /** libjpeg's YCbCr to RGB coefficients ({@code jdcolor.c}): 16-bit fixed point, rounded as its FIX() does. */
     private static final int YCC_BITS = 16;
     private static final long YCC_HALF = 1L << (YCC_BITS - 1);
@@ -248,7 +250,12 @@ public final class ImagePreprocessor {
     private static BufferedImage pixels(ImageReader reader, String source) {
         try {
             List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+            reader.addIIOReadWarningListener((r, warning) -> {
+                // The JDK's JPEG reader then decodes as if there were no profile, as PIL always does.
+                if (!warning.equals(INVALID_JPEG_PROFILE)) {
+                    warnings.add(warning);
+                }
+            });
             BufferedImage image = convertsFromAProfile(reader) ? unconverted(reader) : reader.read(0);
             if (!warnings.isEmpty()) {
                 throw new BadImage(source + ": broken " + reader.getFormatName().toUpperCase(Locale.ROOT)
