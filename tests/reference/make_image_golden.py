@@ -2,7 +2,7 @@
 """Write the image preprocessing golden cases the Java tests check ImagePreprocessor against.
 
 Makes a few small images from fixed patterns (odd sizes, portrait and landscape, RGB, RGBA,
-grayscale PNGs and an RGB JPEG), saves them to tests/src/test/resources/images/, reads each
+grayscale PNGs, an RGB JPEG and a CMYK one), saves them to tests/src/test/resources/images/, reads each
 saved file back with PIL and applies torchvision's
 
     Compose([Resize(resize), CenterCrop(crop), ToTensor(), Normalize(mean, std)])
@@ -63,6 +63,14 @@ def smooth(width: int, height: int) -> np.ndarray:
     return np.clip(np.stack([r, g, b], axis=-1).round(), 0, 255).astype(np.uint8)
 
 
+def cmyk(width: int, height: int) -> np.ndarray:
+    """Smooth ink planes, black included: how PIL turns CMYK into RGB shows wherever K is not 0."""
+    y, x = np.mgrid[0:height, 0:width]
+    planes = [x * 255 // (width - 1), y * 255 // (height - 1), (x + y) * 127 // (width + height - 2),
+              np.clip(x * 8 - 80, 0, 255)]
+    return np.stack(planes, axis=-1).astype(np.uint8)
+
+
 def images(out: str) -> dict:
     """Writes the images; returns file name -> path."""
     made = {
@@ -70,6 +78,7 @@ def images(out: str) -> dict:
         "rgba_50x83.png": Image.fromarray(pattern(50, 83, 4, 2), "RGBA"),
         "gray_45x33.png": Image.fromarray(pattern(45, 33, 1, 3)[:, :, 0], "L"),
         "photo_64x48.jpg": Image.fromarray(smooth(64, 48), "RGB"),
+        "cmyk_40x30.jpg": Image.fromarray(cmyk(40, 30), "CMYK"),
     }
     paths = {}
     for name, image in made.items():
@@ -83,7 +92,7 @@ def images(out: str) -> dict:
 
 
 # (image, mode, resize, crop): downscaling of every kind of file, upscaling (61 -> 80 on the
-# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB.
+# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB, CMYK to both.
 CASES = [
     ("rgb_97x61.png", "RGB", 48, 40),
     ("rgb_97x61.png", "RGB", 80, 72),
@@ -96,6 +105,8 @@ CASES = [
     ("gray_45x33.png", "RGB", 24, 21),
     ("photo_64x48.jpg", "RGB", 48, 40),
     ("photo_64x48.jpg", "RGB", 40, 32),
+    ("cmyk_40x30.jpg", "RGB", 36, 32),
+    ("cmyk_40x30.jpg", "L", 36, 32),
 ]
 
 

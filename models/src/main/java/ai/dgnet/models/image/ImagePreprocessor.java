@@ -351,7 +351,8 @@ public final class ImagePreprocessor {
     /**
      * Rows {@code [firstRow, lastRow)} of the image as 8-bit planes, one per model channel, as PIL's
      * {@code convert("RGB")} or {@code convert("L")} gives them: alpha dropped (not composited), grey replicated to
-     * RGB, RGB to grey by ITU-R 601-2 luma in PIL's integer arithmetic. 16-bit samples keep their high byte.
+     * RGB, CMYK to RGB as {@code (255 - K) * (1 - C / 255)}, RGB to grey by ITU-R 601-2 luma, all in PIL's integer
+     * arithmetic. 16-bit samples keep their high byte.
      */
     private byte[][] planes(BufferedImage image, int firstRow, int lastRow) {
         int w = image.getWidth();
@@ -365,15 +366,28 @@ public final class ImagePreprocessor {
                 && (raster.getTransferType() == DataBuffer.TYPE_BYTE
                 || raster.getTransferType() == DataBuffer.TYPE_USHORT);
         boolean grey = raw && components == 1;
+        // A CMYK JPEG's inks as stored (the JDK's reader undoes Adobe's inversion as PIL's does); getRGB would pass
+        // them through a CMYK profile where PIL's convert uses plain arithmetic.
+        boolean cmyk = image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK && components == 4
+                && raster.getTransferType() == DataBuffer.TYPE_BYTE;
         int shift = raw && raster.getTransferType() == DataBuffer.TYPE_USHORT ? 8 : 0;
         int[] r = new int[w];
         int[] g = new int[w];
         int[] b = new int[w];
+        int[] inks = new int[4];
         for (int y = firstRow; y < lastRow; y++) {
             if (raw) {
                 raster.getSamples(0, y, w, 1, 0, r);
                 raster.getSamples(0, y, w, 1, grey ? 0 : 1, g);
                 raster.getSamples(0, y, w, 1, grey ? 0 : 2, b);
+            } else if (cmyk) {
+                for (int x = 0; x < w; x++) {
+                    raster.getPixel(x, y, inks);
+                    int white = 255 - inks[3];
+                    r[x] = white - mulDiv255(inks[0], white);
+                    g[x] = white - mulDiv255(inks[1], white);
+                    b[x] = white - mulDiv255(inks[2], white);
+                }
             } else {
                 image.getRGB(0, y, w, 1, r, 0, w);
                 for (int x = 0; x < w; x++) {
@@ -398,6 +412,12 @@ public final class ImagePreprocessor {
             }
         }
         return planes;
+    }
+
+    /** {@code a * b / 255} rounded, as PIL's {@code MULDIV255} computes it in {@code cmyk2rgb}. */
+    private static int mulDiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
     }
 
     /**
