@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -127,16 +128,38 @@ class ImagePreprocessorTest {
     @MethodSource("profiles")
     void aJpegsEmbeddedColourProfileIsIgnoredAsPilDoes(String profile, byte[] iccData)
             throws IOException, URISyntaxException {
+        assertGivesTheGoldenPhoto(profile, jpeg -> withIccProfile(jpeg, iccData));
+    }
+
+    /**
+     * Bytes between a JPEG's last scan and its end marker: libjpeg (PIL's decoder, and the JDK's) warns and skips
+     * them, the image is whole, and PIL decodes it as without them.
+     */
+    @Test
+    void aJpegWithExtraneousBytesBeforeAMarkerIsReadAsPilReadsIt() throws IOException, URISyntaxException {
+        assertGivesTheGoldenPhoto("extraneous bytes", jpeg -> {
+            int end = jpeg.length - 2;
+            byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 4);
+            System.arraycopy(new byte[] {0, 1, 2, 3}, 0, padded, end, 4);
+            padded[end + 4] = (byte) 0xff;
+            padded[end + 5] = (byte) 0xd9;
+            return padded;
+        });
+    }
+
+    /** The golden photo's bytes changed by {@code change}, whose PIL decoding is the same: the golden tensor. */
+    private static void assertGivesTheGoldenPhoto(String what, UnaryOperator<byte[]> change)
+            throws IOException, URISyntaxException {
         Case c = cases().stream().filter(k -> k.tensor().equals("photo_64x48.RGB.48.40")).findFirst().orElseThrow();
         float[] expected;
         try (SafeTensors golden = SafeTensors.open(folder().resolve("images.safetensors"))) {
             expected = golden.floats(c.tensor());
         }
-        float[] actual = c.preprocessor().decode(withIccProfile(Files.readAllBytes(c.image()), iccData), profile);
+        float[] actual = c.preprocessor().decode(change.apply(Files.readAllBytes(c.image())), what);
         int plane = c.crop() * c.crop();
         for (int i = 0; i < expected.length; i++) {
             double steps = Math.abs(actual[i] - expected[i]) * c.std()[i / plane] * 255;
-            assertTrue(steps <= JPEG_STEPS, profile + ": value " + i + " differs by " + steps + " 8-bit steps");
+            assertTrue(steps <= JPEG_STEPS, what + ": value " + i + " differs by " + steps + " 8-bit steps");
         }
     }
 

@@ -200,9 +200,9 @@ public final class ImagePreprocessor {
 
     /**
      * Decodes with the JDK's readers, refusing other formats, sizes over {@link #MAX_PIXELS} (read from the header
-     * first) and files the reader only warns about (a truncated JPEG decodes to grey otherwise). Between the header
-     * and the pixels, {@code beforeDecoding} is told the heap bytes that decoding and preprocessing will take; an
-     * exception it throws ends the decoding as it is.
+     * first) and files the reader only warns about (a truncated JPEG decodes to grey otherwise) unless the warning is
+     * {@link #harmless}. Between the header and the pixels, {@code beforeDecoding} is told the heap bytes that decoding
+     * and preprocessing will take; an exception it throws ends the decoding as it is.
      */
     private BufferedImage decodeImage(ImageInputStream stream, String source, boolean empty,
                                       LongConsumer beforeDecoding) {
@@ -251,8 +251,7 @@ public final class ImagePreprocessor {
         try {
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((r, warning) -> {
-                // The JDK's JPEG reader then decodes as if there were no profile, as PIL always does.
-                if (!warning.equals(INVALID_JPEG_PROFILE)) {
+                if (!harmless(warning)) {
                     warnings.add(warning);
                 }
             });
@@ -321,6 +320,16 @@ public final class ImagePreprocessor {
         ComponentColorModel rgb = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
                 Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
         return new BufferedImage(rgb, raster, false, null);
+    }
+
+    /**
+     * Warnings after which the JDK's JPEG reader has decoded the whole image as PIL does: an embedded colour profile
+     * it cannot parse (then ignored, as PIL ignores every profile), and libjpeg's JWRN_EXTRANEOUS_DATA for bytes it
+     * skipped between segments (PIL decodes with libjpeg too, and takes no warning as an error).
+     */
+    private static boolean harmless(String warning) {
+        return warning.equals(INVALID_JPEG_PROFILE)
+                || warning.startsWith("Corrupt JPEG data: ") && warning.contains(" extraneous bytes before marker ");
     }
 
     /** Decoders throw IIOException, and on some malformed data unchecked exceptions of all kinds. */
