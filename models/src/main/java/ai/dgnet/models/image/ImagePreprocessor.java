@@ -238,7 +238,14 @@ public final class ImagePreprocessor {
                         + ", over the limit of " + MAX_PIXELS / 1_000_000 + " megapixels");
             }
             // The reader decodes into the first of its image types, as ImageReader.read(0) does.
-            SampleModel raster = reader.getImageTypes(0).next().getSampleModel();
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            if (!types.hasNext()) {
+                // The JDK's JPEG reader offers none for a colour space it does not know, or a CMYK JPEG whose embedded
+                // colour profile is not CMYK.
+                throw new BadImage(source + ": cannot decode image: its colour space, or its embedded colour profile "
+                        + "for it, is not one the JDK's " + format + " reader supports");
+            }
+            SampleModel raster = types.next().getSampleModel();
             long elementBytes = (long) raster.getNumDataElements() * DataBuffer.getDataTypeSize(raster.getDataType())
                     / Byte.SIZE;
             return pixels * (elementBytes + channels) + reader.getWidth(0) * (2 * elementBytes + 3L * Integer.BYTES);
