@@ -59,8 +59,11 @@ final class ApiHandler implements HttpHandler {
     private record Target(String endpoint, String method, String model, String version, Action action) {
     }
 
-    /** The exchange attribute that holds its {@link Answer}. */
-    private static final String ANSWER = Answer.class.getName();
+    /**
+     * The {@link Answer} of the request the current thread handles. Not an exchange attribute: the JDK's server keeps
+     * those in its context's one map, so that concurrent requests took each other's entries.
+     */
+    private static final ScopedValue<Answer> ANSWER = ScopedValue.newInstance();
 
     /**
      * A request's entry in the metrics, counted once: as its response starts, so that a client that has read the
@@ -125,7 +128,10 @@ final class ApiHandler implements HttpHandler {
         if (warmup(exchange)) {
             answer.skip();
         }
-        exchange.setAttribute(ANSWER, answer);
+        ScopedValue.where(ANSWER, answer).run(() -> handle(exchange, answer));
+    }
+
+    private void handle(HttpExchange exchange, Answer answer) {
         try (exchange) {
             try {
                 Target target = route(exchange.getRequestURI().getRawPath());
@@ -475,8 +481,8 @@ final class ApiHandler implements HttpHandler {
 
     /** Counts the request, then starts its response: every response goes out through here. */
     private static void respond(HttpExchange exchange, int status, long length) throws IOException {
-        if (exchange.getAttribute(ANSWER) instanceof Answer answer) {
-            answer.count(status);
+        if (ANSWER.isBound()) {
+            ANSWER.get().count(status);
         }
         exchange.sendResponseHeaders(status, length);
     }

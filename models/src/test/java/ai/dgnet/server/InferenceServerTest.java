@@ -435,6 +435,57 @@ class InferenceServerTest {
         }
     }
 
+    /**
+     * Two requests in flight at once are each counted under their own status: a request that fails while another
+     * waits for its batch must not take the other's entry in the metrics.
+     */
+    @Test
+    void requestsInFlightAtOnceAreEachCountedWithTheirOwnStatus() throws Exception {
+        CountDownLatch failing = new CountDownLatch(1);
+        CountDownLatch failNow = new CountDownLatch(1);
+        CountDownLatch queued = new CountDownLatch(1);
+        CountDownLatch answerNow = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void queued(String model, int depth) {
+                if (runs.get() > 0) {
+                    queued.countDown();
+                }
+            }
+
+            @Override
+            public void beforeRun(String model, int instances) throws InterruptedException {
+                if (runs.getAndIncrement() == 0) {
+                    failing.countDown();
+                    failNow.await();
+                    throw new IllegalStateException("injected fault");
+                }
+                answerNow.await();
+            }
+        };
+        Shape shape = Shape.of(1, 3, 8, 8);
+        try (InferenceServer server = start(config(), hooks)) {
+            CompletableFuture<HttpResponse<String>> fails = postAsync(server, inferBody(shape, input(shape, 1)));
+            assertTrue(failing.await(WAIT_SECONDS, TimeUnit.SECONDS), "the first request never ran");
+            CompletableFuture<HttpResponse<String>> answered = postAsync(server, inferBody(shape, input(shape, 2)));
+            try {
+                assertTrue(queued.await(WAIT_SECONDS, TimeUnit.SECONDS), "the second request never queued");
+                failNow.countDown();
+                assertError(fails.get(WAIT_SECONDS, TimeUnit.SECONDS), 500, "injected fault");
+            } finally {
+                failNow.countDown();
+                answerNow.countDown();
+            }
+            assertAnswered(answered.get(WAIT_SECONDS, TimeUnit.SECONDS), input(shape, 2), shape);
+            String metrics = get(server, "/metrics").body();
+            assertEquals(1, metric(metrics,
+                    "dgnet_server_requests_total{endpoint=\"infer\",model=\"cifar\",status=\"500\"}"));
+            assertEquals(1, metric(metrics,
+                    "dgnet_server_requests_total{endpoint=\"infer\",model=\"cifar\",status=\"200\"}"));
+        }
+    }
+
     @Test
     void classifyAnswersTheTopClassesOfAnUploadedImage() throws Exception {
         byte[] png = image("png", 45, 38);
