@@ -277,18 +277,20 @@ final class ApiHandler implements HttpHandler {
 
     private void infer(HttpExchange exchange, Served model) throws IOException {
         long jsonBytes = jsonBytes(exchange);
+        V2Json.Response response;
         try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
             model.worker().requireRoom();
             V2Json.InferRequest request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs(), heap);
             CompletableFuture<ModelWorker.Slice> result = model.worker().submit(request.values(), request.shape(),
                     warmup(exchange));
-            V2Json.Response response = V2Json.inferResponse(model.name(), request, outcome(result));
-            if (response.binary()) {
-                exchange.getResponseHeaders().set(INFERENCE_HEADER_LENGTH, Integer.toString(response.jsonBytes()));
-                send(exchange, 200, BINARY_TYPE, response.bytes());
-            } else {
-                send(exchange, 200, JSON_TYPE, response.bytes());
-            }
+            response = V2Json.inferResponse(model.name(), request, outcome(result));
+        }
+        // The values are garbage now: a client slow to read its answer must not keep their share of the budget.
+        if (response.binary()) {
+            exchange.getResponseHeaders().set(INFERENCE_HEADER_LENGTH, Integer.toString(response.jsonBytes()));
+            send(exchange, 200, BINARY_TYPE, response.bytes());
+        } else {
+            send(exchange, 200, JSON_TYPE, response.bytes());
         }
     }
 

@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -701,7 +702,67 @@ class InferenceServerTest {
         }
     }
 
-    /** Waits for {@code heap} to hold {@code bytes}: a request gives its share back just after its answer is sent. */
+    /**
+     * A client that does not read its answer holds no share of the heap budget: the request's values are garbage
+     * once its batch has run, and the answer (megabytes here, more than the sockets' buffers take) waits on the client
+     * for as long as it likes.
+     */
+    @Test
+    void aClientSlowToReadItsAnswerHoldsNoShareOfTheHeapBudget() throws Exception {
+        Shape shape = Shape.of(8192, 3, 2, 2);
+        float[] input = input(shape, 9);
+        String header = "{\"inputs\": [" + binaryTensor(shape, input.length * 4L) + "]}";
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        byte[] data = littleEndian(input);
+        CountDownLatch ran = new CountDownLatch(1);
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) {
+                ran.countDown();
+            }
+        };
+        HeapBudget heap = HeapBudget.halfOfHeap();
+        try (InferenceServer server = start(config().withWarmupRuns(0), hooks, heap);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                    + "application/octet-stream\r\nInference-Header-Content-Length: " + json.length
+                    + "\r\nContent-Length: " + (json.length + data.length) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(json);
+            out.write(data);
+            out.flush();
+            assertTrue(ran.await(WAIT_SECONDS, TimeUnit.SECONDS), "the request never ran");
+            awaitHeld(heap, 0);
+
+            InputStream in = socket.getInputStream();
+            String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            assertEquals("HTTP/1.1 200", head);
+            long length = -1;
+            String line;
+            while (!(line = headerLine(in)).isEmpty()) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                }
+            }
+            JsonNode logits = JSON.readTree(in.readNBytes(Math.toIntExact(length))).get("outputs").get(0);
+            assertEquals("logits", logits.get("name").asText());
+            assertClose(reference.run(input, shape).logitsRowMajor(), floats(logits.get("data")));
+        }
+    }
+
+    /** The rest of a response's line, without its CRLF. */
+    private static String headerLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\n') {
+            assertTrue(c >= 0, "the response ends within its headers");
+            line.write(c);
+        }
+        return line.toString(StandardCharsets.US_ASCII).strip();
+    }
+
+    /** Waits for {@code heap} to hold {@code bytes}: a request gives its share back just before its answer is sent. */
     private static void awaitHeld(HeapBudget heap, long bytes) throws InterruptedException {
         awaitHeld(heap, held -> held == bytes);
         assertEquals(bytes, heap.held());
