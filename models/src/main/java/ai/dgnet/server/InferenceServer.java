@@ -129,39 +129,45 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Once each model has warmed up, sends it {@code runs} JSON requests and {@code runs} binary ones of one image of
-     * its input size, in turns, through the HTTP server; then the server is ready. A failure is logged and ends the
-     * warm-up: the server serves all the same.
+     * its input size, in turns, through the HTTP server; then the server is ready. A failure is logged and ends that
+     * model's warm-up alone: the next models are warmed up all the same, and the server serves them all.
      */
     private void warmUp(int runs) {
         try {
             for (ModelWorker worker : workers) {
                 worker.awaitWarm(Long.MAX_VALUE);
-                if (runs == 0) {
-                    continue;
+                if (runs > 0) {
+                    warmUp(worker, runs);
                 }
-                ModelConfig config = worker.model().config();
-                Shape shape = Shape.of(1, config.inChannels(), config.imageSize(), config.imageSize());
-                float[] values = DeterministicWeights.generate("input", shape.dims(), ModelWorker.WARMUP_SEED);
-                byte[] json = V2Json.inferRequest(shape, values);
-                V2Json.BinaryRequest binary = V2Json.binaryInferRequest(shape, values);
-                URI infer = loopbackUri().resolve("v2/models/" + worker.name() + "/infer");
-                for (int i = 0; i < 2 * runs && !closing; i++) {
-                    if (i % 2 == 0) {
-                        post(infer, json, "application/json", null);
-                    } else {
-                        post(infer, binary.body(), "application/octet-stream", binary.jsonBytes());
-                    }
-                    warmupRequests.incrementAndGet();
-                }
-            }
-        } catch (IOException e) {
-            if (!closing) {
-                LOG.log(Level.WARNING, "the server's HTTP warm-up stopped: " + e.getMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             warmedUp.countDown();
+        }
+    }
+
+    private void warmUp(ModelWorker worker, int runs) {
+        ModelConfig config = worker.model().config();
+        Shape shape = Shape.of(1, config.inChannels(), config.imageSize(), config.imageSize());
+        float[] values = DeterministicWeights.generate("input", shape.dims(), ModelWorker.WARMUP_SEED);
+        byte[] json = V2Json.inferRequest(shape, values);
+        V2Json.BinaryRequest binary = V2Json.binaryInferRequest(shape, values);
+        URI infer = loopbackUri().resolve("v2/models/" + worker.name() + "/infer");
+        try {
+            for (int i = 0; i < 2 * runs && !closing; i++) {
+                if (i % 2 == 0) {
+                    post(infer, json, "application/json", null);
+                } else {
+                    post(infer, binary.body(), "application/octet-stream", binary.jsonBytes());
+                }
+                warmupRequests.incrementAndGet();
+            }
+        } catch (IOException e) {
+            if (!closing) {
+                LOG.log(Level.WARNING, "model '" + worker.name() + "': the server's HTTP warm-up stopped: "
+                        + e.getMessage());
+            }
         }
     }
 

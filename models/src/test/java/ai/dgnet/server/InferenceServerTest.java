@@ -42,6 +42,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -1014,6 +1015,29 @@ class InferenceServerTest {
             assertEquals(1, metric(scrape, "dgnet_server_requests_total{endpoint=\"infer\",model=\"cifar\","
                     + "status=\"200\"}"), "a client's request counts, whatever header it sends");
             assertEquals(1, metric(scrape, "dgnet_server_batch_size_count{model=\"cifar\"}"));
+        }
+    }
+
+    /**
+     * A model whose requests of one image the heap budget refuses (64x64 read as JSON takes more than 59 KiB; the
+     * 32x32 model's fit) fails its HTTP warm-up; the model served after it is warmed up all the same.
+     */
+    @Test
+    void aModelWhoseHttpWarmupFailsLeavesTheNextModelsWarmup() throws Exception {
+        ModelConfig large = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, ModelConfig.DEFAULT_THRESHOLD, CLASSES, 3,
+                LABELS, new ModelConfig.Preprocess(72, 64, CIFAR_PREPROCESS.mean(), CIFAR_PREPROCESS.std()));
+        Map<String, DgModel> models = new LinkedHashMap<>();
+        try (DgModel first = DgModel.random(large, 5)) {
+            models.put("large", first);
+            models.put(MODEL, model);
+            try (InferenceServer server = InferenceServer.start(config().withWarmupRuns(2), models, device,
+                    WorkerHooks.NONE, new HeapBudget(60_000))) {
+                assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
+                assertEquals(4, server.warmupRequests(), "the second model's two JSON and two binary requests");
+                Shape shape = Shape.of(1, 3, 32, 32);
+                float[] input = input(shape, 8);
+                assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
+            }
         }
     }
 
