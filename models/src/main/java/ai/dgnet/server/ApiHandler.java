@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -97,6 +99,9 @@ final class ApiHandler implements HttpHandler {
     private final Map<String, Served> models;
     private final long maxRequestBytes;
     private final ServerMetrics metrics;
+    /** Requests being handled, guarded by itself: {@link #awaitIdle} waits for none to be left. */
+    private final Object idle = new Object();
+    private int inFlight;
     /** Whether the server still takes requests: false once it is closing. */
     private final BooleanSupplier open;
     /** Whether the server has warmed its HTTP path up: until then no model reports ready. */
@@ -124,11 +129,44 @@ final class ApiHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) {
-        Answer answer = new Answer(metrics, System.nanoTime());
-        if (warmup(exchange)) {
-            answer.skip();
+        synchronized (idle) {
+            inFlight++;
         }
-        ScopedValue.where(ANSWER, answer).run(() -> handle(exchange, answer));
+        try {
+            Answer answer = new Answer(metrics, System.nanoTime());
+            if (warmup(exchange)) {
+                answer.skip();
+            }
+            ScopedValue.where(ANSWER, answer).run(() -> handle(exchange, answer));
+        } finally {
+            synchronized (idle) {
+                if (--inFlight == 0) {
+                    idle.notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until no request is being handled, or {@code timeout} has passed; an interrupt meanwhile is kept for the
+     * caller to see.
+     */
+    void awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        synchronized (idle) {
+            long left;
+            while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void handle(HttpExchange exchange, Answer answer) {

@@ -52,7 +52,7 @@ public final class InferenceServer implements AutoCloseable {
     private static final int MAX_REQUEST_SECONDS = 60;
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     /** How long {@link #close()} lets answered requests finish writing their responses to slow clients. */
-    private static final int RESPONSE_GRACE_SECONDS = 10;
+    private static final Duration RESPONSE_GRACE = Duration.ofSeconds(10);
 
     private final HttpServer http;
     private final ExecutorService executor;
@@ -61,6 +61,7 @@ public final class InferenceServer implements AutoCloseable {
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private final AtomicInteger warmupRequests = new AtomicInteger();
     private volatile Thread warmup;
+    private volatile ApiHandler handler;
     private volatile boolean closing;
     private boolean closed;
 
@@ -118,9 +119,10 @@ public final class InferenceServer implements AutoCloseable {
         InferenceServer server = new InferenceServer(http, executor, List.copyOf(workers));
         byte[] metadata = V2Json.serverMetadata(version(), List.of("binary_tensor_data", "classify",
                 "model_repository"));
-        http.createContext("/", new ApiHandler(served, config.maxRequestBytes(), heapBudget, metrics,
+        server.handler = new ApiHandler(served, config.maxRequestBytes(), heapBudget, metrics,
                 () -> !server.closing, () -> server.warmedUp.getCount() == 0, server.warmupToken, metadata,
-                indexPage()));
+                indexPage());
+        http.createContext("/", server.handler);
         http.setExecutor(executor);
         http.start();
         server.warmup = Thread.ofVirtual().name("dgnet-serve-warmup").start(() -> server.warmUp(config.warmupRuns()));
@@ -287,11 +289,16 @@ public final class InferenceServer implements AutoCloseable {
 
     /**
      * Stops gracefully: new inference requests are answered 503 and readiness turns false, every request already
-     * queued is run and answered (one whose body is still arriving is answered 503), then the listener, the
-     * connections and the workers' sessions are closed.
+     * queued is run and answered (one whose body is still arriving is answered 503), answers being written get up to
+     * 10 s to go out, then the listener, the connections and the workers' sessions are closed.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(RESPONSE_GRACE);
+    }
+
+    /** {@link #close()}, giving the answers being written at most {@code grace} before their connections close. */
+    synchronized void close(Duration grace) {
         if (closed) {
             return;
         }
@@ -301,7 +308,10 @@ public final class InferenceServer implements AutoCloseable {
         workers.forEach(ModelWorker::awaitStopped);
         // The warm-up's request in flight, if any, was answered as the workers drained: it ends now.
         joinUninterruptibly(warmup);
-        http.stop(RESPONSE_GRACE_SECONDS);
+        // Our own count of handlers, not the JDK server's: it never counts an exchange as finished once writing its
+        // answer failed (a client gone), so its stop(delay) would always wait out the whole delay after one.
+        handler.awaitIdle(grace);
+        http.stop(0);
         executor.close();
     }
 

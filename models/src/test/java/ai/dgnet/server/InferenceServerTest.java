@@ -1135,6 +1135,42 @@ class InferenceServerTest {
         assertThrows(ConnectException.class, () -> get(server, "/v2/health/live"));
     }
 
+    /**
+     * A client gone before its answer is written leaves an exchange the JDK's server never counts as finished. Its
+     * {@code stop(delay)} waited out the whole delay after one; the server's own count of handlers ends the wait once
+     * every answer is out. The grace here is ten minutes, so a close that waits for it fails the test.
+     */
+    @Test
+    void aClientGoneBeforeItsAnswerDoesNotHoldTheClose() throws Exception {
+        HoldFirstRun hooks = new HoldFirstRun(1);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        float[] input = input(shape, 34);
+        InferenceServer server = start(config(), hooks);
+        Thread closer;
+        try {
+            CompletableFuture<HttpResponse<String>> held = postAsync(server, inferBody(shape, input));
+            assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+            byte[] body = inferBody(shape, input).getBytes(StandardCharsets.UTF_8);
+            try (Socket gone = new Socket("127.0.0.1", server.port())) {
+                gone.getOutputStream().write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                gone.getOutputStream().write(body);
+                gone.getOutputStream().flush();
+                assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                // A reset, not a FIN: the server's write of the answer fails instead of filling a buffer.
+                gone.setSoLinger(true, 0);
+            }
+            hooks.release.countDown();
+            assertAnswered(held.get(WAIT_SECONDS, TimeUnit.SECONDS), input, shape);
+            closer = Thread.ofPlatform().start(() -> server.close(Duration.ofMinutes(10)));
+        } finally {
+            hooks.release.countDown();
+        }
+        closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(closer.isAlive(), "close() waited for the client that had gone");
+    }
+
     // ---- helpers
 
     /**
