@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.cli.OneLineErrors;
 import ai.dgnet.models.Agreement;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;

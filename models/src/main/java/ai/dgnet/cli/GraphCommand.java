@@ -50,7 +50,7 @@ final class GraphCommand implements Callable<Integer> {
         String name = ModelArgument.name(arguments.model);
         ImageBatches batches = arguments.batches(spec.name(), spec.commandLine().getErr());
         if (batches.files().isEmpty()) {
-            return Main.BAD_INPUT;
+            return OneLineErrors.BAD_INPUT;
         }
         OptionChecks.notAnInput("--out", out, batches.files().stream()
                 .collect(Collectors.toMap(file -> "the image " + file, file -> file, (a, b) -> a)));
@@ -70,13 +70,13 @@ final class GraphCommand implements Callable<Integer> {
             });
         }
         if (single && picture[0] == null || !single && frequencies.instances() == 0) {
-            return Main.BAD_INPUT;
+            return OneLineErrors.BAD_INPUT;
         }
         ConnectivityPicture drawn = single ? picture[0] : ConnectivityPicture.ofFrequencies(frequencies,
                 name + ": " + (arguments.images.size() == 1 ? arguments.images.getFirst()
                         : arguments.images.size() + " arguments"));
         drawn.write(out);
         stdout.println("wrote " + out + (single ? "" : " (" + frequencies.instances() + " images)"));
-        return batches.skipped() ? Main.BAD_INPUT : 0;
+        return batches.skipped() ? OneLineErrors.BAD_INPUT : 0;
     }
 }

@@ -44,7 +44,7 @@ final class ImageBatches {
             try {
                 files.addAll(ImagePreprocessor.images(argument));
             } catch (IllegalArgumentException | IOException e) {
-                err.println(prefix + Main.describe(e));
+                err.println(prefix + OneLineErrors.describe(e));
                 skipped = true;
             }
         }
@@ -90,7 +90,7 @@ final class ImageBatches {
                         MemorySegment.copy(image, 0, values, JAVA_FLOAT, batchFiles.size() * plane, image.length);
                         batchFiles.add(file);
                     } catch (IllegalArgumentException | IOException e) {
-                        progress.println(err, prefix + Main.describe(e));
+                        progress.println(err, prefix + OneLineErrors.describe(e));
                         progress.step(1);
                         skipped = true;
                     }

@@ -58,7 +58,7 @@ final class PredictCommand implements Callable<Integer> {
                 images.run(session, pre, progress, (file, result, n) -> progress.println(out,
                         describe(file, Prediction.top(result.logits()[n], top, labels), !labels.isEmpty())));
             }
-            return images.skipped() ? Main.BAD_INPUT : 0;
+            return images.skipped() ? OneLineErrors.BAD_INPUT : 0;
         }
     }
 

@@ -18,7 +18,7 @@ class MainTest {
                 + "[2000, 3, 224, 224]", new InsufficientMemoryException("not enough memory for a buffer of 17.9 GiB",
                 false));
         assertEquals("cannot prepare the network for input [2000, 3, 224, 224]: not enough memory for a buffer of "
-                + "17.9 GiB", Main.describe(refused));
+                + "17.9 GiB", OneLineErrors.describe(refused));
     }
 
     @Test
@@ -52,7 +52,7 @@ class MainTest {
             cmd.setOut(new PrintWriter(new StringWriter(), true));
             int status = cmd.execute(command);
             String message = err.toString();
-            assertEquals(Main.BAD_INPUT, status, String.join(" ", command) + ": " + message);
+            assertEquals(OneLineErrors.BAD_INPUT, status, String.join(" ", command) + ": " + message);
             assertEquals(1, message.lines().count(), message);
             assertTrue(message.contains("an empty name names no file"), message);
         }

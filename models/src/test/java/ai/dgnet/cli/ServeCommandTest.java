@@ -124,7 +124,7 @@ class ServeCommandTest {
         String[] all = new String[args.length + 1];
         all[0] = "serve";
         System.arraycopy(args, 0, all, 1, args.length);
-        assertEquals(Main.BAD_INPUT, cmd.execute(all), err.toString());
+        assertEquals(OneLineErrors.BAD_INPUT, cmd.execute(all), err.toString());
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertTrue(err.toString().startsWith(expectedStart), err.toString());
     }
