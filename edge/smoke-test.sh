@@ -29,7 +29,7 @@ run predict resnet20 "$image" --top 3
 run graph resnet20 "$image" --out "$work/graph.png"
 
 # The server, asked for its readiness over bash's own /dev/tcp (the machine may have no HTTP client) until it has
-# warmed its model up (503 until then). The launcher execs the JVM for serve, so the background job is the server
+# warmed its model up (400 until then). The launcher execs the JVM for serve, so the background job is the server
 # itself and kill stops it gracefully.
 port=18765
 echo "+ dgnet serve resnet20 --port $port"

@@ -276,14 +276,18 @@ final class ApiHandler implements HttpHandler {
         return model.worker().warm() && warmedUp.getAsBoolean();
     }
 
-    /** 200 when the server is open and every one of {@code served} has warmed up, else 503 saying why not. */
+    /**
+     * 200 when the server is open and every one of {@code served} has warmed up, else 400 saying why not: the
+     * protocol's health status is 200 for true and a 4xx for false, and 400 is the one Triton answers. No
+     * {@code Retry-After}, which a 503 carries: not ready is an answer, not a refusal.
+     */
     private void readiness(HttpExchange exchange, Collection<Served> served) throws IOException {
         if (!open.getAsBoolean()) {
-            throw RequestException.unavailable("the server is shutting down");
+            throw RequestException.badRequest("not ready: the server is shutting down");
         }
         List<String> warming = served.stream().filter(m -> !ready(m)).map(Served::name).sorted().toList();
         if (!warming.isEmpty()) {
-            throw RequestException.unavailable("still warming up: " + String.join(", ", warming));
+            throw RequestException.badRequest("not ready: still warming up: " + String.join(", ", warming));
         }
         empty(exchange, 200);
     }

@@ -288,9 +288,9 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: new inference requests are answered 503 and readiness turns false, every request already
-     * queued is run and answered (one whose body is still arriving is answered 503), answers being written get up to
-     * 10 s to go out, then the listener, the connections and the workers' sessions are closed.
+     * Stops gracefully: new inference requests are answered 503 and readiness turns false (400; liveness stays 200),
+     * every request already queued is run and answered (one whose body is still arriving is answered 503), answers
+     * being written get up to 10 s to go out, then the listener, the connections and the workers' sessions are closed.
      */
     @Override
     public void close() {

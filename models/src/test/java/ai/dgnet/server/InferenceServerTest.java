@@ -901,8 +901,9 @@ class InferenceServerTest {
                 assertEquals(200, get(server, "/v2/health/live").statusCode());
                 for (String path : List.of("/v2/health/ready", "/v2/models/cifar/ready")) {
                     HttpResponse<String> notReady = get(server, path);
-                    assertError(notReady, 503, "still warming up: cifar");
-                    assertEquals("1", notReady.headers().firstValue("Retry-After").orElseThrow(), path);
+                    // The protocol's false is a 4xx: 400, as Triton answers; no Retry-After, which belongs to 503.
+                    assertError(notReady, 400, "still warming up: cifar");
+                    assertTrue(notReady.headers().firstValue("Retry-After").isEmpty(), path);
                 }
                 assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"LOADING\"}]",
                         post(server, "/v2/repository/index", "{}").body());
@@ -1049,8 +1050,9 @@ class InferenceServerTest {
         assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
         Thread closer = Thread.ofPlatform().start(server::close);
         try {
-            // Readiness is 503 already, for the warm-up: the stop changes its reason.
-            awaitAnswer(server, "/v2/health/ready", 503, "shutting down");
+            // Readiness is false (400) already, for the warm-up: the stop changes its reason.
+            awaitAnswer(server, "/v2/health/ready", 400, "shutting down");
+            assertEquals(200, get(server, "/v2/health/live").statusCode(), "live while it closes");
         } finally {
             hooks.release.countDown();
         }
@@ -1120,7 +1122,9 @@ class InferenceServerTest {
 
             closer = Thread.ofPlatform().start(server::close);
             // Closing begins at once; the worker is still held inside its run.
-            awaitAnswer(server, "/v2/health/ready", 503, "shutting down");
+            awaitAnswer(server, "/v2/health/ready", 400, "shutting down");
+            awaitAnswer(server, "/v2/models/cifar/ready", 400, "shutting down");
+            assertEquals(200, get(server, "/v2/health/live").statusCode(), "live while it answers the queued requests");
             assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, inputs.get(0))), 503,
                     "shutting down");
         } finally {
