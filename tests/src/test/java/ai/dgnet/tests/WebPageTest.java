@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -109,16 +110,7 @@ class WebPageTest {
                 || b.findElement(By.id("status")).getAttribute("class").equals("error"));
         assertEquals("rgb_97x61.png: done", browser.findElement(By.id("status")).getText());
 
-        List<String> shown = new ArrayList<>();
-        for (WebElement row : browser.findElements(By.cssSelector("#predictions tr.prediction"))) {
-            shown.add(row.findElement(By.className("label")).getText() + " "
-                    + row.findElement(By.className("prob")).getText());
-        }
-        List<String> wanted = new ArrayList<>();
-        for (Prediction p : Prediction.top(expected.logits()[0], 5, LABELS)) {
-            wanted.add(p.label() + " " + String.format(Locale.ROOT, "%.1f%%", 100.0 * p.probability()));
-        }
-        assertEquals(wanted, shown);
+        assertEquals(topFive(expected), shownPredictions());
 
         int kept = 0;
         for (int s = 0; s < expected.stages(); s++) {
@@ -144,6 +136,82 @@ class WebPageTest {
         wait.until(b -> b.findElement(By.id("status")).getAttribute("class").equals("error"));
         String status = browser.findElement(By.id("status")).getText();
         assertTrue(status.contains("not a JPEG or PNG image"), status);
+    }
+
+    /**
+     * The answer to an earlier image that arrives after the answer to a later one is dropped: the page shows the image
+     * picked last. The page's first classify request is held in the browser (its fetch wrapped) until the second
+     * one's answer is shown, then let through; the page has handled it once its answer, and the body if the page
+     * read it, have been delivered and the tasks queued meanwhile have run.
+     */
+    @Test
+    void aLateAnswerToAnEarlierImageDoesNotReplaceTheLatestOne() throws Exception {
+        Path first = Path.of(WebPageTest.class.getResource("/images/photo_64x48.jpg").toURI());
+        Path latest = Path.of(WebPageTest.class.getResource("/images/rgb_97x61.png").toURI());
+        Result expected = runDirectly(latest);
+
+        browser.get(server.uri().toString());
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.until(b -> !b.findElements(By.cssSelector("#model option[value='cifar']")).isEmpty());
+        JavascriptExecutor page = (JavascriptExecutor) browser;
+        page.executeScript("""
+                const fetchNow = window.fetch;
+                let held = false;
+                window.lateHandled = false;
+                window.fetch = function (url, init) {
+                  const answer = fetchNow.call(this, url, init);
+                  if (held || !String(url).includes("/classify")) {
+                    return answer;
+                  }
+                  held = true;
+                  return new Promise(resolve => window.releaseHeld = resolve).then(() => answer).then(response => {
+                    const json = response.json.bind(response);
+                    let reading = null;
+                    response.json = () => (reading = json());
+                    setTimeout(async () => {
+                      if (reading) {
+                        await reading.catch(() => null);
+                        await new Promise(resolve => setTimeout(resolve));
+                      }
+                      window.lateHandled = true;
+                    });
+                    return response;
+                  });
+                };
+                """);
+        browser.findElement(By.id("file")).sendKeys(first.toString());
+        wait.until(b -> page.executeScript("return typeof window.releaseHeld === 'function'").equals(Boolean.TRUE));
+        browser.findElement(By.id("file")).sendKeys(latest.toString());
+        wait.until(b -> b.findElement(By.id("status")).getText().equals("rgb_97x61.png: done"));
+        assertEquals(topFive(expected), shownPredictions());
+        Object graph = page.executeScript("return document.getElementById('graph').innerHTML");
+
+        page.executeScript("window.releaseHeld()");
+        wait.until(b -> page.executeScript("return window.lateHandled").equals(Boolean.TRUE));
+        assertEquals("rgb_97x61.png: done", browser.findElement(By.id("status")).getText());
+        assertEquals(topFive(expected), shownPredictions());
+        assertEquals(graph, page.executeScript("return document.getElementById('graph').innerHTML"),
+                "the picture of the latest image");
+        assertTrue(browser.findElement(By.id("classify")).isEnabled(), "the latest request is done");
+    }
+
+    /** The predictions table as the page shows it: label and percentage per row. */
+    private static List<String> shownPredictions() {
+        List<String> shown = new ArrayList<>();
+        for (WebElement row : browser.findElements(By.cssSelector("#predictions tr.prediction"))) {
+            shown.add(row.findElement(By.className("label")).getText() + " "
+                    + row.findElement(By.className("prob")).getText());
+        }
+        return shown;
+    }
+
+    /** The rows the page should show for {@code result}, formatted as it formats them. */
+    private static List<String> topFive(Result result) {
+        List<String> wanted = new ArrayList<>();
+        for (Prediction p : Prediction.top(result.logits()[0], 5, LABELS)) {
+            wanted.add(p.label() + " " + String.format(Locale.ROOT, "%.1f%%", 100.0 * p.probability()));
+        }
+        return wanted;
     }
 
     /** The model on the same file, preprocessed and run here without the server or the browser. */
