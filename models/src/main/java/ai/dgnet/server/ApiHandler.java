@@ -69,7 +69,8 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * A request's entry in the metrics, counted once: as its response starts, so that a client that has read the
-     * response finds it counted (a later scrape, for one), or at the end where no response went out.
+     * response finds it counted (a later scrape, for one), or at the end where no response went out. A response
+     * that then fails to go out in full (the client gone) is counted once more, as failed.
      */
     private static final class Answer {
         private final ServerMetrics metrics;
@@ -77,6 +78,9 @@ final class ApiHandler implements HttpHandler {
         String endpoint = "unknown";
         String model = "";
         private boolean counted;
+        private boolean skipped;
+        private int status;
+        private boolean failed;
 
         Answer(ServerMetrics metrics, long start) {
             this.metrics = metrics;
@@ -86,12 +90,22 @@ final class ApiHandler implements HttpHandler {
         /** Leaves the request out of the metrics: one of the server's own warm-up requests. */
         void skip() {
             counted = true;
+            skipped = true;
         }
 
         void count(int status) {
             if (!counted) {
                 counted = true;
+                this.status = status;
                 metrics.request(model, endpoint, status, System.nanoTime() - start);
+            }
+        }
+
+        /** Counts the response counted as answered as failed too: writing it failed. */
+        void failed() {
+            if (counted && !skipped && !failed) {
+                failed = true;
+                metrics.failedResponse(model, endpoint, status);
             }
         }
     }
@@ -520,14 +534,32 @@ final class ApiHandler implements HttpHandler {
         respond(exchange, status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
+        } catch (IOException e) {
+            failed();
+            throw e;
         }
     }
 
-    /** Counts the request, then starts its response: every response goes out through here. */
+    /**
+     * Counts the request, then starts its response: every response goes out through here. The count comes first, so
+     * that it is there for a scrape the client sends once it has read the response.
+     */
     private static void respond(HttpExchange exchange, int status, long length) throws IOException {
         if (ANSWER.isBound()) {
             ANSWER.get().count(status);
         }
-        exchange.sendResponseHeaders(status, length);
+        try {
+            exchange.sendResponseHeaders(status, length);
+        } catch (IOException e) {
+            failed();
+            throw e;
+        }
+    }
+
+    /** Counts the current request's response, already counted as answered, as failed: it did not go out in full. */
+    private static void failed() {
+        if (ANSWER.isBound()) {
+            ANSWER.get().failed();
+        }
     }
 }

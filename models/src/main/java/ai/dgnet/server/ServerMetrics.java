@@ -14,7 +14,9 @@ import java.util.stream.IntStream;
 
 /**
  * The server's Prometheus metrics, in a registry of its own (two servers in one JVM do not mix counts):
- * {@code dgnet_server_requests_total{model,endpoint,status}}, the latency histogram
+ * {@code dgnet_server_requests_total{model,endpoint,status}} (every request answered, counted as its response
+ * starts, whether or not it then reached the client), of those {@code dgnet_server_responses_failed_total{model,
+ * endpoint,status}} the ones whose response failed to go out in full (the client had gone), the latency histogram
  * {@code dgnet_server_request_duration_seconds{model,endpoint}}, the batch sizes
  * {@code dgnet_server_batch_size{model}} (instances per run, buckets at powers of two up to the maximum batch),
  * {@code dgnet_server_queue_depth{model}} and the time of each batched run
@@ -37,7 +39,9 @@ final class ServerMetrics {
 
     void request(String model, String endpoint, int status, long nanos) {
         Counter.builder("dgnet.server.requests")
-                .description("HTTP requests answered, by model, endpoint and status")
+                .description("HTTP requests answered, by model, endpoint and status, counted as the response "
+                        + "starts: those whose response then failed to write count in dgnet_server_responses_failed "
+                        + "too")
                 .tags("model", model, "endpoint", endpoint, "status", Integer.toString(status))
                 .register(registry)
                 .increment();
@@ -47,6 +51,16 @@ final class ServerMetrics {
                 .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A response counted by {@link #request} that then failed to go out in full. */
+    void failedResponse(String model, String endpoint, int status) {
+        Counter.builder("dgnet.server.responses.failed")
+                .description("HTTP requests answered whose response failed to write in full (the client had "
+                        + "gone), by model, endpoint and status; also in dgnet_server_requests")
+                .tags("model", model, "endpoint", endpoint, "status", Integer.toString(status))
+                .register(registry)
+                .increment();
     }
 
     void batch(String model, int instances, long nanos) {

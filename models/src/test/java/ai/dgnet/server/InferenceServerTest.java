@@ -1175,6 +1175,50 @@ class InferenceServerTest {
         assertFalse(closer.isAlive(), "close() waited for the client that had gone");
     }
 
+    /**
+     * An answer whose client had gone (reset its connection) before it was written is counted as answered, as its
+     * response started, and also as failed: the scrape tells the answers that never reached their clients.
+     */
+    @Test
+    void anAnswerTheClientHadGoneForIsCountedAsFailed() throws Exception {
+        HoldFirstRun hooks = new HoldFirstRun(1);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        float[] input = input(shape, 35);
+        try (InferenceServer server = start(config(), hooks)) {
+            try {
+                CompletableFuture<HttpResponse<String>> held = postAsync(server, inferBody(shape, input));
+                assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                byte[] body = inferBody(shape, input).getBytes(StandardCharsets.UTF_8);
+                try (Socket gone = new Socket("127.0.0.1", server.port())) {
+                    gone.getOutputStream().write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    gone.getOutputStream().write(body);
+                    gone.getOutputStream().flush();
+                    assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                    // A reset, not a FIN: the server's write of the answer fails instead of filling a buffer.
+                    gone.setSoLinger(true, 0);
+                }
+                hooks.release.countDown();
+                assertAnswered(held.get(WAIT_SECONDS, TimeUnit.SECONDS), input, shape);
+            } finally {
+                hooks.release.countDown();
+            }
+            String failed = "dgnet_server_responses_failed_total{endpoint=\"infer\",model=\"cifar\",status=\"200\"}";
+            // The gone client's handler may still be writing when the other answer arrives: wait for its count.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            String metrics;
+            while (!(metrics = get(server, "/metrics").body()).contains(failed + " ")) {
+                assertTrue(System.nanoTime() < deadline, "the failed answer was never counted:\n" + metrics);
+                Thread.sleep(10);
+            }
+            assertEquals(1, metric(metrics, failed), "the client that read its answer is no failure");
+            assertEquals(2, metric(metrics,
+                    "dgnet_server_requests_total{endpoint=\"infer\",model=\"cifar\",status=\"200\"}"));
+            assertFalse(metrics.contains("dgnet_server_responses_failed_total{endpoint=\"metrics\""), metrics);
+        }
+    }
+
     // ---- helpers
 
     /**
