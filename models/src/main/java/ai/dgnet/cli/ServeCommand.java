@@ -166,15 +166,24 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Opens the models and the device and starts the server; the caller closes what it gets. */
     Serving start() throws IOException {
+        // Checked here, not left to ServerConfig, so that each refusal names the option the user typed.
+        OptionChecks.atLeast("--port", 0, port);
+        OptionChecks.atMost("--port", 65535, port);
+        OptionChecks.atLeast("--max-batch", 1, maxBatch);
         OptionChecks.atLeast("--max-delay-ms", 0, maxDelayMs);
-        OptionChecks.atLeast("--jit-warmup-ms", 0, jitWarmupMs);
+        OptionChecks.atLeast("--queue", 1, queue);
         OptionChecks.atLeast("--max-request-mb", 1, maxRequestMb);
-        if (maxRequestMb > Long.MAX_VALUE >> 20) {
-            throw new IllegalArgumentException("--max-request-mb must be <= " + (Long.MAX_VALUE >> 20) + ", got "
-                    + maxRequestMb);
+        OptionChecks.atMost("--max-request-mb", Long.MAX_VALUE >> 20, maxRequestMb);
+        OptionChecks.atLeast("--warmup-runs", 0, warmupRuns);
+        OptionChecks.atLeast("--jit-warmup-ms", 0, jitWarmupMs);
+        OptionChecks.atLeast("--max-shapes", 1, maxShapes);
+        List<Integer> batchSizes = ServerConfig.batchSizes(maxBatch);
+        if (maxShapes != null && maxShapes < batchSizes.size()) {
+            throw new IllegalArgumentException("--max-shapes " + maxShapes + " is fewer than the " + batchSizes.size()
+                    + " batch sizes runs take with --max-batch " + maxBatch + " (1, 2, 4, ... up to " + maxBatch
+                    + "): every batch would prepare its network again");
         }
-        int shapes = maxShapes != null ? maxShapes
-                : Math.max(DEFAULTS.session().maxShapes(), ServerConfig.batchSizes(maxBatch).size());
+        int shapes = maxShapes != null ? maxShapes : Math.max(DEFAULTS.session().maxShapes(), batchSizes.size());
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
                 maxRequestMb << 20, sessionOption.options().withMaxShapes(shapes), warmupRuns,
                 Duration.ofMillis(jitWarmupMs));
@@ -207,8 +216,8 @@ final class ServeCommand implements Callable<Integer> {
             return InferenceServer.start(config, models, device);
         } catch (SocketException e) {
             // In use, not this machine's, or no address at all ("Unresolved address").
-            throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(),
-                    e);
+            throw new IOException("cannot listen on " + config.host() + ":" + config.port() + " (--host, --port): "
+                    + e.getMessage(), e);
         }
     }
 

@@ -13,9 +13,18 @@ final class SessionOption {
     @Option(names = "--threshold", paramLabel = "T", description = "Edge threshold, overriding the model's.")
     Float threshold;
 
-    /** The session options asked for; a bad precision or threshold is a one-line error. */
+    /** The session options asked for; a bad precision or threshold is a one-line error naming the option. */
     SessionOptions options() {
-        SessionOptions options = SessionOptions.defaults().withPrecision(Precision.parse(precision));
+        Precision parsed;
+        try {
+            parsed = Precision.parse(precision);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision must be 'f32' or 'bf16', got '" + precision + "'", e);
+        }
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
+        }
+        SessionOptions options = SessionOptions.defaults().withPrecision(parsed);
         return threshold == null ? options : options.withThreshold(threshold);
     }
 }

@@ -97,22 +97,29 @@ class ServeCommandTest {
         assertBad("dgnet serve: two models are named 'tiny': name one of them with NAME=FILE",
                 model.toString(), "tiny=" + model);
         assertBad("dgnet serve: model name 'a b' must be letters, digits", "a b=" + model, "--port", "0");
+        // Every refusal of an option names the option, as the user typed it.
         assertBad("dgnet serve: --max-delay-ms must be >= 0, got -1", model.toString(), "--max-delay-ms", "-1");
-        assertBad("dgnet serve: max batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
-        assertBad("dgnet serve: warm-up runs must be >= 0, got -1", model.toString(), "--warmup-runs", "-1");
+        assertBad("dgnet serve: --max-batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
+        assertBad("dgnet serve: --port must be >= 0, got -1", model.toString(), "--port", "-1");
+        assertBad("dgnet serve: --port must be <= 65535, got 65536", model.toString(), "--port", "65536");
+        assertBad("dgnet serve: --queue must be >= 1, got 0", model.toString(), "--queue", "0");
+        assertBad("dgnet serve: --max-request-mb must be >= 1, got 0", model.toString(), "--max-request-mb", "0");
+        assertBad("dgnet serve: --warmup-runs must be >= 0, got -1", model.toString(), "--warmup-runs", "-1");
         assertBad("dgnet serve: --jit-warmup-ms must be >= 0, got -1", model.toString(), "--jit-warmup-ms", "-1");
-        assertBad("dgnet serve: a session must keep at least 1 input shape, got 0", model.toString(), "--max-shapes",
-                "0");
-        assertBad("dgnet serve: each model would keep networks for 2 input shapes, fewer than the 4 batch sizes",
-                model.toString(), "--max-shapes", "2");
-        assertBad("dgnet serve: precision must be 'f32' or 'bf16', got 'f16'", model.toString(), "--precision",
+        assertBad("dgnet serve: --threads must be >= 1, got 0", model.toString(), "--threads", "0");
+        assertBad("dgnet serve: --max-shapes must be >= 1, got 0", model.toString(), "--max-shapes", "0");
+        assertBad("dgnet serve: --max-shapes 2 is fewer than the 4 batch sizes runs take with --max-batch 8 (1, 2, "
+                + "4, ... up to 8): every batch would prepare its network again", model.toString(), "--max-shapes",
+                "2");
+        assertBad("dgnet serve: --precision must be 'f32' or 'bf16', got 'f16'", model.toString(), "--precision",
                 "f16");
-        assertBad("dgnet serve: threshold must be in [0, 1], got 2.0", model.toString(), "--threshold", "2");
+        assertBad("dgnet serve: --threshold must be in [0, 1], got 2.0", model.toString(), "--threshold", "2");
+        assertBad("dgnet serve: --threshold must be in [0, 1], got NaN", model.toString(), "--threshold", "NaN");
         assertBad("dgnet serve: Missing required parameter: 'MODEL'");
         assertBad("dgnet serve: no model given: name a model file or an architecture", "a=");
         // A malformed IPv6 literal fails to resolve without asking DNS, which a build machine may not reach.
-        assertBad("dgnet serve: i/o error: cannot listen on [::1:0: Unresolved address", model.toString(),
-                "--host", "[::1", "--port", "0", "--warmup-runs", "0");
+        assertBad("dgnet serve: i/o error: cannot listen on [::1:0 (--host, --port): Unresolved address",
+                model.toString(), "--host", "[::1", "--port", "0", "--warmup-runs", "0");
     }
 
     private static void assertBad(String expectedStart, String... args) {
