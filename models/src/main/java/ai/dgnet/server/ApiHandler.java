@@ -471,9 +471,14 @@ final class ApiHandler implements HttpHandler {
     /**
      * Reads and drops what is left of the request body, at most the size limit, before an error answer: a client
      * still sending a large body (a request refused 503 before its body was read, say) then reads the answer
-     * instead of a connection reset. A body over the limit is not read: the connection closes after the answer.
+     * instead of a connection reset. A body over the limit, declared or found so while a chunked one was read, is not
+     * read: the connection closes after the answer (the JDK's server reads at most its own small drain amount,
+     * {@code sun.net.httpserver.drainAmount}, 64 KiB by default, once the answer is out).
      */
     private void discardBody(HttpExchange exchange) {
+        if ("close".equalsIgnoreCase(exchange.getResponseHeaders().getFirst("Connection"))) {
+            return;
+        }
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         boolean fits;
         try {

@@ -3,10 +3,12 @@ package ai.dgnet.server;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 
 /**
- * A request body read with a limit: the first byte past it fails the request with 413. A chunked body declares no
- * length, so only reading can find out that it is too large; a body that declares its length has that as its limit.
+ * A request body read with a limit: the first byte past it fails the request with 413 and closes the connection. A
+ * chunked body declares no length, so only reading can find out that it is too large; a body that declares its length
+ * has that as its limit.
  */
 final class CappedInputStream extends FilterInputStream {
     private final long limit;
@@ -22,9 +24,13 @@ final class CappedInputStream extends FilterInputStream {
         return limit - count;
     }
 
+    /**
+     * The 413 of a body over the limit, which closes the connection after the answer: the rest of the body, of any
+     * length (a chunked one's is not known), is not read.
+     */
     static RequestException tooLarge(long limit) {
         return new RequestException(413, "the request body is larger than the server's limit of " + limit
-                + " bytes");
+                + " bytes", Map.of("Connection", "close"));
     }
 
     @Override

@@ -668,6 +668,47 @@ class InferenceServerTest {
         }
     }
 
+    /**
+     * A chunked body found over the limit is answered 413 at once, with {@code Connection: close}, and the connection
+     * closed: the server does not read on for more of it first (here the client sends no more, so a server that
+     * drained would answer only when its request time ran out and it dropped the connection).
+     */
+    @Test
+    void aChunkedBodyOverTheLimitIsAnswered413WithoutReadingTheRest() throws Exception {
+        int limit = 1024;
+        try (InferenceServer server = start(config().withMaxRequestBytes(limit), WorkerHooks.NONE);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(Math.toIntExact(TimeUnit.SECONDS.toMillis(WAIT_SECONDS)));
+            OutputStream out = socket.getOutputStream();
+            byte[] spaces = new byte[limit + 1];
+            Arrays.fill(spaces, (byte) ' ');
+            out.write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(spaces.length) + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(spaces);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            InputStream in = socket.getInputStream();
+            assertEquals("HTTP/1.1 413 Request Entity Too Large", headerLine(in));
+            long length = -1;
+            boolean close = false;
+            String line;
+            while (!(line = headerLine(in)).isEmpty()) {
+                String lower = line.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                }
+                close |= lower.equals("connection: close");
+            }
+            assertTrue(close, "the answer says the connection closes");
+            String body = new String(in.readNBytes(Math.toIntExact(length)), StandardCharsets.UTF_8);
+            assertTrue(body.contains("limit of " + limit + " bytes"), body);
+            socket.shutdownOutput();
+            assertEquals(-1, in.read(), "the server closes the connection");
+        }
+    }
+
     @Test
     void requestsPastTheHeapBudgetAre503WhileOthersHoldItAnd413WhereTheyAloneNeedMore() throws Exception {
         // 40x40x3 values as JSON: read into arrays of 1024, 2048, 4096 and 8192 floats, each replacing the one before
