@@ -191,6 +191,8 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, DgModel> opened = new LinkedHashMap<>();
         CpuDevice device = null;
         try {
+            // Before the models, which may take long to read: a bad --threads is found at once.
+            device = threads.device();
             for (int i = 0; i < models.size(); i++) {
                 if (opened.containsKey(names.get(i))) {
                     throw new IllegalArgumentException("two models are named '" + names.get(i)
@@ -198,7 +200,6 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 opened.put(names.get(i), ModelArgument.open(location(models.get(i))));
             }
-            device = threads.device();
             InferenceServer server = listen(config, opened, device);
             return new Serving(server, config, device, List.copyOf(opened.values()));
         } catch (RuntimeException | IOException e) {

@@ -107,6 +107,8 @@ class ServeCommandTest {
         assertBad("dgnet serve: --warmup-runs must be >= 0, got -1", model.toString(), "--warmup-runs", "-1");
         assertBad("dgnet serve: --jit-warmup-ms must be >= 0, got -1", model.toString(), "--jit-warmup-ms", "-1");
         assertBad("dgnet serve: --threads must be >= 1, got 0", model.toString(), "--threads", "0");
+        // Options are checked before any model is read, so a bad one is found without waiting for the files.
+        assertBad("dgnet serve: --threads must be >= 1, got 0", missing, "--threads", "0");
         assertBad("dgnet serve: --max-shapes must be >= 1, got 0", model.toString(), "--max-shapes", "0");
         assertBad("dgnet serve: --max-shapes 2 is fewer than the 4 batch sizes runs take with --max-batch 8 (1, 2, "
                 + "4, ... up to 8): every batch would prepare its network again", model.toString(), "--max-shapes",
