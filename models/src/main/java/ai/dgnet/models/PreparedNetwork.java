@@ -4,6 +4,7 @@ import ai.dgnet.models.arch.BlockDef;
 import ai.dgnet.models.arch.BlockScratch;
 import ai.dgnet.models.arch.ConvBn;
 import ai.dgnet.models.arch.NetworkDef;
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
@@ -304,8 +305,7 @@ final class PreparedNetwork implements AutoCloseable {
 
         @Override
         public void close() {
-            op.close();
-            output.close();
+            Closeables.closeAll(op, output);
         }
     }
 
@@ -462,32 +462,23 @@ final class PreparedNetwork implements AutoCloseable {
         return change == null ? x : change.apply(x);
     }
 
+    /** Closes every part made, also where one fails: its first failure is thrown, with the later ones suppressed. */
     @Override
     public void close() {
-        closeIfMade(inputReorder);
-        closeIfMade(reorderedInput);
-        stem.forEach(Conv2d::close);
-        closeIfMade(maxPool);
-        stages.forEach(StageExecutor::close);
-        Arrays.stream(layoutChanges).forEach(PreparedNetwork::closeIfMade);
-        closeIfMade(scratch);
-        closeIfMade(stageBuffers);
-        firstOutputs.forEach(StageBuffers::close);
-        head.forEach(Conv2d::close);
-        headOutputs.forEach(Tensor::close);
-        closeIfMade(globalPool);
-        closeIfMade(features);
-        closeIfMade(classifier);
-        closeIfMade(logits);
-    }
-
-    private static void closeIfMade(AutoCloseable resource) {
-        if (resource != null) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        List<AutoCloseable> parts = new ArrayList<>(Arrays.asList(inputReorder, reorderedInput));
+        parts.addAll(stem);
+        parts.add(maxPool);
+        parts.addAll(stages);
+        parts.addAll(Arrays.asList(layoutChanges));
+        parts.add(scratch);
+        parts.add(stageBuffers);
+        parts.addAll(firstOutputs);
+        parts.addAll(head);
+        parts.addAll(headOutputs);
+        parts.add(globalPool);
+        parts.add(features);
+        parts.add(classifier);
+        parts.add(logits);
+        Closeables.closeAll(parts);
     }
 }

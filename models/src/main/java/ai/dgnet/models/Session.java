@@ -1,5 +1,6 @@
 package ai.dgnet.models;
 
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.InsufficientMemoryException;
@@ -7,6 +8,7 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,8 +155,7 @@ public final class Session implements AutoCloseable {
 
     /** Closes the network of the shape run least recently, and frees the scratch the device grew on this thread. */
     private void closeLeastRecent() {
-        prepared.remove(prepared.keySet().iterator().next()).close();
-        device.releaseScratch();
+        Closeables.closeAll(prepared.remove(prepared.keySet().iterator().next()), device::releaseScratch);
     }
 
     /**
@@ -192,9 +193,10 @@ public final class Session implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
-                prepared.values().forEach(PreparedNetwork::close);
+                List<AutoCloseable> parts = new ArrayList<>(prepared.values());
                 prepared.clear();
-                device.releaseScratch();
+                parts.add(device::releaseScratch);
+                Closeables.closeAll(parts);
             }
         } finally {
             lock.unlock();

@@ -34,6 +34,7 @@ final class CountingDevice implements Device {
     private final List<Layout> made = new CopyOnWriteArrayList<>();
     private final AtomicInteger scratchReleases = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger failingCloses = new AtomicInteger();
     private volatile Shape refusedInput;
     private volatile int memoryFor = Integer.MAX_VALUE;
     private volatile boolean freeingHelps;
@@ -116,6 +117,11 @@ final class CountingDevice implements Device {
         memoryFor = convolutions;
     }
 
+    /** Has the next {@code count} convolutions closed throw, once each has closed, as a failing native free would. */
+    void failCloses(int count) {
+        failingCloses.set(count);
+    }
+
     /** The convolutions made and not closed yet. */
     int openConvolutions() {
         return open.get();
@@ -185,6 +191,9 @@ final class CountingDevice implements Device {
                 closed = true;
                 open.decrementAndGet();
                 conv.close();
+                if (failingCloses.getAndDecrement() > 0) {
+                    throw new IllegalStateException("closing " + conv.spec().input() + " failed");
+                }
             }
         }
     }

@@ -68,6 +68,25 @@ class SessionShapesTest {
     }
 
     @Test
+    void closingASessionClosesEveryOpEvenWhereSomeFailToClose() {
+        CpuDevice cpu = CpuDevice.create(1);
+        try (CountingDevice device = new CountingDevice(cpu, null)) {
+            Session session = model.session(device);
+            run(session, A);
+            run(session, B);
+            device.failCloses(2);
+
+            IllegalStateException e = assertThrows(IllegalStateException.class, session::close);
+
+            assertEquals(0, device.openConvolutions(), "every other convolution of both networks closed");
+            assertEquals("closing [1, 3, 16, 16] failed", e.getMessage(), "the first failure: a's stem");
+            assertEquals(1, e.getSuppressed().length, "b's stem's failure kept with it");
+            assertEquals(0, calls(cpu), "and every other op");
+            assertEquals(1, device.scratchReleases(), "and the scratch freed");
+        }
+    }
+
+    @Test
     void aNetworkWhoseRunIsRefusedMemoryIsClosedAtOnce() {
         CpuDevice cpu = CpuDevice.create(1);
         try (CountingDevice device = new CountingDevice(cpu, null);

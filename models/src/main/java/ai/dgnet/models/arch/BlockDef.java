@@ -1,6 +1,7 @@
 package ai.dgnet.models.arch;
 
 import ai.dgnet.models.WeightSource;
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
@@ -14,6 +15,7 @@ import ai.dgnet.runtime.op.PointwiseDepthwise;
 import ai.dgnet.runtime.op.Residual;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -221,16 +223,10 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
 
         @Override
         public void close() {
-            steps.forEach(step -> step.named().op().close());
-            if (last != null) {
-                last.close();
-            }
-            if (shortcut != null) {
-                shortcut.close();
-            }
-            if (excite != null) {
-                excite.close();
-            }
+            List<AutoCloseable> parts = new ArrayList<>();
+            steps.forEach(step -> parts.add(step.named().op()));
+            parts.addAll(Arrays.asList(last, shortcut, excite));
+            Closeables.closeAll(parts);
         }
     }
 }

@@ -1,6 +1,7 @@
 package ai.dgnet.models.arch;
 
 import ai.dgnet.models.WeightSource;
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
@@ -11,7 +12,6 @@ import ai.dgnet.runtime.kernel.DgKernels;
 import ai.dgnet.runtime.op.Activation;
 import ai.dgnet.runtime.op.Linear;
 import ai.dgnet.runtime.op.NamedOp;
-import ai.dgnet.runtime.op.PreparedOp;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -105,16 +105,7 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
         /** Closes what was made; also on a constructor's failure, when some of it was not. */
         @Override
         public void close() {
-            for (PreparedOp op : new PreparedOp[] {squeezeOp, exciteOp}) {
-                if (op != null) {
-                    op.close();
-                }
-            }
-            for (Tensor tensor : new Tensor[] {pooled, hidden, gate}) {
-                if (tensor != null) {
-                    tensor.close();
-                }
-            }
+            Closeables.closeAll(squeezeOp, exciteOp, pooled, hidden, gate);
         }
     }
 }

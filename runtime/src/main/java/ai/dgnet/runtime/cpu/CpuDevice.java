@@ -10,6 +10,7 @@ import ai.dgnet.dnnl.MemoryDesc;
 import ai.dgnet.dnnl.Primitive;
 import ai.dgnet.dnnl.PrimitiveAttr;
 import ai.dgnet.dnnl.Stream;
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.ConvWeights;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
@@ -479,17 +480,15 @@ public final class CpuDevice implements Device {
             regions = openMpTeam;
         }
         nativeCalls.awaitCalls();
-        if (regions != null) {
-            regions.close();
-        }
-        synchronized (this) {
-            for (CpuOp op : List.copyOf(openOps)) {
-                op.close();
-            }
-            threadStates.forEach(ThreadState::close);
-            threadStates.clear();
-            engine.close();
-        }
+        Closeables.closeAll(regions, this::closeOpsAndStreams);
+    }
+
+    private synchronized void closeOpsAndStreams() {
+        List<AutoCloseable> parts = new ArrayList<>(openOps);
+        parts.addAll(threadStates);
+        threadStates.clear();
+        parts.add(engine);
+        Closeables.closeAll(parts);
     }
 
     Engine engine() {
@@ -709,8 +708,7 @@ public final class CpuDevice implements Device {
 
         @Override
         public void close() {
-            releaseWorkspace();
-            stream.close();
+            Closeables.closeAll(this::releaseWorkspace, stream);
         }
     }
 }

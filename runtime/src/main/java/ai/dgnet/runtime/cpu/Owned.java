@@ -1,7 +1,10 @@
 package ai.dgnet.runtime.cpu;
 
+import ai.dgnet.runtime.Closeables;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * The native objects one op owns, closed in reverse order of creation. Ops build through it so that a failure
@@ -18,20 +21,8 @@ final class Owned implements AutoCloseable {
     /** Synchronized: an op's session and its device may close it from two threads at once. */
     @Override
     public synchronized void close() {
-        RuntimeException failure = null;
-        while (!items.isEmpty()) {
-            try {
-                items.pop().close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        List<AutoCloseable> newestFirst = List.copyOf(items);
+        items.clear();
+        Closeables.closeAll(newestFirst);
     }
 }

@@ -1,5 +1,6 @@
 package ai.dgnet.runtime.dg;
 
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.Layout;
@@ -9,6 +10,8 @@ import ai.dgnet.runtime.kernel.DgKernels;
 import ai.dgnet.runtime.op.NamedOp;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -340,14 +343,9 @@ public final class StageExecutor implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Block node : nodes) {
-            node.close();
-        }
-        for (Tensor response : zeroInputOutputs) {
-            if (response != null) {
-                response.close();
-            }
-        }
-        owned.forEach(StageBuffers::close);
+        List<AutoCloseable> parts = new ArrayList<>(nodes);
+        parts.addAll(Arrays.asList(zeroInputOutputs));
+        parts.addAll(owned);
+        Closeables.closeAll(parts);
     }
 }

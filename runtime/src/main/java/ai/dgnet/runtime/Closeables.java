@@ -1,0 +1,42 @@
+package ai.dgnet.runtime;
+
+import java.util.Arrays;
+
+/**
+ * Closing of the parts of a composite resource. Each part is closed even where one before it fails: stopping at the
+ * first failure would leave the rest (native memory, oneDNN primitives) open for the life of the process.
+ */
+public final class Closeables {
+    private Closeables() {
+    }
+
+    /** Closes each of {@code parts}, skipping nulls; see {@link #closeAll(Iterable)}. */
+    public static void closeAll(AutoCloseable... parts) {
+        closeAll(Arrays.asList(parts));
+    }
+
+    /**
+     * Closes each of {@code parts} in order, skipping nulls, all of them whatever fails; then throws the first
+     * failure (a checked one wrapped in an {@link IllegalStateException}) with the later ones added as suppressed.
+     */
+    public static void closeAll(Iterable<? extends AutoCloseable> parts) {
+        RuntimeException failure = null;
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
