@@ -3,6 +3,7 @@ package ai.dgnet.models;
 import ai.dgnet.runtime.dg.StageTrace;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The outcome of one batch: logits and, for every stage, each instance's adjacency matrix and raw router
@@ -12,10 +13,24 @@ import java.util.List;
 public final class Result {
     private final float[][] logits;
     private final List<StageTrace> stages;
+    /** Set while a run writes this result, so that a second run given it meanwhile is refused rather than mixed in. */
+    private final AtomicBoolean written = new AtomicBoolean();
 
     Result(float[][] logits, List<StageTrace> stages) {
         this.logits = logits;
         this.stages = List.copyOf(stages);
+    }
+
+    /** Marks this result as written by a run until {@link #endWrite()}; refused while another run writes it. */
+    void beginWrite() {
+        if (!written.compareAndSet(false, true)) {
+            throw new IllegalStateException("result is being written by another run: a result may be passed to one "
+                    + "run at a time");
+        }
+    }
+
+    void endWrite() {
+        written.set(false);
     }
 
     /** {@code [N][num_classes]}. */

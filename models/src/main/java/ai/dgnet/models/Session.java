@@ -63,7 +63,8 @@ public final class Session implements AutoCloseable {
      * Runs a batch, writing into {@code reuse} when it fits this run (as a result of an earlier run of the same input
      * shape does: then nothing is allocated, the steady state of a serving loop); otherwise into a new result. Every
      * value of a result written into is this run's, whatever run wrote it before. A result is the caller's to share:
-     * it must not be passed to two runs at once (of this session or another), nor read while a run writes it.
+     * it must not be passed to two runs at once (of this session or another: a run given a result another one is
+     * writing fails with an {@link IllegalStateException}), nor read while a run writes it.
      * Returns the result written. The input is held open through the run ({@link Tensor#acquire()}): closing it
      * from another thread waits for the run.
      */
@@ -95,6 +96,16 @@ public final class Session implements AutoCloseable {
             network = prepare(shape);
         }
         Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
+        into.beginWrite();
+        try {
+            return runInto(network, input, into);
+        } finally {
+            into.endWrite();
+        }
+    }
+
+    private Result runInto(PreparedNetwork network, Tensor input, Result into) {
+        Shape shape = input.shape();
         while (true) {
             try {
                 network.run(input, into);

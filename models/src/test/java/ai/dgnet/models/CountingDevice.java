@@ -19,6 +19,7 @@ import ai.dgnet.runtime.op.Reorder;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,6 +39,8 @@ final class CountingDevice implements Device {
     private volatile Shape refusedInput;
     private volatile int memoryFor = Integer.MAX_VALUE;
     private volatile boolean freeingHelps;
+    private volatile CountDownLatch holding;
+    private volatile CountDownLatch held;
 
     /** Offering {@code only}, or the CPU device's layouts if null. */
     CountingDevice(CpuDevice cpu, Layout only) {
@@ -117,6 +120,15 @@ final class CountingDevice implements Device {
         memoryFor = convolutions;
     }
 
+    /**
+     * Holds every convolution's run before it starts until {@code release} opens, having opened {@code held}; null
+     * for none.
+     */
+    void holdRuns(CountDownLatch held, CountDownLatch release) {
+        this.held = held;
+        this.holding = release;
+    }
+
     /** Has the next {@code count} convolutions closed throw, once each has closed, as a failing native free would. */
     void failCloses(int count) {
         failingCloses.set(count);
@@ -157,6 +169,16 @@ final class CountingDevice implements Device {
         }
 
         private void checkMemory() {
+            CountDownLatch release = holding;
+            if (release != null) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
             if (conv.spec().input().equals(refusedInput)) {
                 throw refusal(false);
             }

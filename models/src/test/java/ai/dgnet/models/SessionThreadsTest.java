@@ -11,12 +11,15 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** One session used from several threads: runs take turns, and a close waits for the run in progress. */
 class SessionThreadsTest {
@@ -50,6 +53,49 @@ class SessionThreadsTest {
                 thread.join();
             }
             assertEquals(null, failure.get());
+        }
+    }
+
+    /**
+     * One result passed to runs of two sessions at once: the second is refused while the first writes it, rather than
+     * both writing the same arrays; once the first has ended, the result can be passed again.
+     */
+    @Test
+    void aResultBeingWrittenByOneRunIsRefusedToAnother() throws InterruptedException {
+        try (CpuDevice cpu = CpuDevice.create(1);
+             CountingDevice held = new CountingDevice(cpu, null);
+             DgModel model = DgModel.random(CONFIG, 3);
+             Session first = model.session(held);
+             Session second = model.session(cpu);
+             Tensor input = Tensor.of(SHAPE, Layout.NCHW, DeterministicWeights.generate("input", SHAPE.dims(), 4))) {
+            float[][] alone = second.run(input).logits();
+            Result shared = second.run(input);
+            CountDownLatch writing = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            held.holdRuns(writing, release);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread runner = Thread.ofPlatform().start(() -> {
+                try {
+                    first.run(input, shared);
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            IllegalStateException e;
+            try {
+                writing.await();
+                e = assertThrows(IllegalStateException.class, () -> second.run(input, shared));
+            } finally {
+                release.countDown();
+                runner.join();
+            }
+            assertEquals("result is being written by another run: a result may be passed to one run at a time",
+                    e.getMessage());
+            assertEquals(null, failure.get());
+            assertArrayEquals(alone, shared.logits(), "the first run's values, untouched by the refused one");
+            held.holdRuns(null, null);
+            assertSame(shared, second.run(input, shared), "free again once the first run ended");
+            assertArrayEquals(alone, shared.logits());
         }
     }
 
