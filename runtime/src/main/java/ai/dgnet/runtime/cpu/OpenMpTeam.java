@@ -87,9 +87,18 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
         return omp_get_thread_num();
     }
 
-    /** Runs {@code task} on the calling thread alone once the team is closed, as its upcall is gone. */
+    /**
+     * Runs {@code task} on the calling thread alone once the team is closed, as its upcall is gone. Not reentrant:
+     * the team holds one task, so a task calling this again is refused rather than replacing the task the other
+     * threads of its region are still to run (its {@link ChunkedTeam} asks from one thread at a time, and a call it
+     * gets from inside a task finds the team busy and runs on that thread alone).
+     */
     @Override
     public void runOnAll(Runnable task) {
+        if (this.task != null) {
+            throw new IllegalStateException("the OpenMP team is already running a task: a task must not call "
+                    + "runOnAll again");
+        }
         if (!regions.enter()) {
             task.run();
             return;

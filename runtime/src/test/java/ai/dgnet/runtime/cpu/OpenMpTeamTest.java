@@ -68,6 +68,31 @@ class OpenMpTeamTest {
         }
     }
 
+    /**
+     * A task that calls the team again is refused, and the region it runs in still runs the first task on every
+     * thread. Before, the inner call went ahead: it replaced the team's one task and cleared it on return, so a
+     * thread of the region that had not started yet could find no task, and its failure was lost.
+     */
+    @Test
+    void aTaskCallingTheTeamAgainIsRefusedAndItsRegionGoesOn() {
+        try (OpenMpTeam team = new OpenMpTeam(2)) {
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            Thread caller = Thread.currentThread();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> team.runOnAll(() -> {
+                seen.add(Thread.currentThread());
+                if (Thread.currentThread() == caller) {
+                    team.runOnAll(() -> { });
+                }
+            }));
+            assertEquals("the OpenMP team is already running a task: a task must not call runOnAll again",
+                    e.getMessage());
+            assertEquals(2, seen.size(), "the first task ran on both threads");
+            Set<Thread> next = ConcurrentHashMap.newKeySet();
+            team.runOnAll(() -> next.add(Thread.currentThread()));
+            assertEquals(2, next.size(), "the team goes on");
+        }
+    }
+
     /** Each thread of a region knows its OpenMP number, the caller 0, and keeps it from one region to the next. */
     @Test
     void eachThreadIsAMemberOfAFixedIndex() {
