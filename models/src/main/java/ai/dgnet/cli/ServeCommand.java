@@ -1,6 +1,7 @@
 package ai.dgnet.cli;
 
 import ai.dgnet.models.DgModel;
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.server.InferenceServer;
 import ai.dgnet.server.ServerConfig;
@@ -17,6 +18,7 @@ import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -104,9 +106,10 @@ final class ServeCommand implements Callable<Integer> {
             implements AutoCloseable {
         @Override
         public void close() {
-            server.close();
-            models.forEach(DgModel::close);
-            device.close();
+            List<AutoCloseable> parts = new ArrayList<>(List.of(server));
+            parts.addAll(models);
+            parts.add(device);
+            Closeables.closeAll(parts);
         }
     }
 
@@ -203,10 +206,9 @@ final class ServeCommand implements Callable<Integer> {
             InferenceServer server = listen(config, opened, device);
             return new Serving(server, config, device, List.copyOf(opened.values()));
         } catch (RuntimeException | IOException e) {
-            opened.values().forEach(DgModel::close);
-            if (device != null) {
-                device.close();
-            }
+            List<AutoCloseable> parts = new ArrayList<>(opened.values());
+            parts.add(device);
+            Closeables.closeAfter(e, parts);
             throw e;
         }
     }

@@ -7,6 +7,7 @@ import ai.dgnet.models.io.DeterministicWeights;
 import ai.dgnet.models.io.ModelFileException;
 import ai.dgnet.models.io.SafeTensors;
 import ai.dgnet.models.io.SafeTensorsWriter;
+import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.dg.Mode;
 import com.fasterxml.jackson.core.JacksonException;
@@ -77,8 +78,7 @@ public final class DgModel implements AutoCloseable {
             model.validate(path, st);
             return model;
         } catch (RuntimeException e) {
-            st.close();
-            throw e;
+            throw Closeables.closeAfter(e, st);
         }
     }
 

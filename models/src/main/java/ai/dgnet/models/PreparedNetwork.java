@@ -93,10 +93,7 @@ final class PreparedNetwork implements AutoCloseable {
                         false);
             } catch (RuntimeException e) {
                 // Nothing else holds the network kept so far: unless closed here, its memory would be lost.
-                if (fewest != null) {
-                    fewest.close();
-                }
-                throw e;
+                throw Closeables.closeAfter(e, fewest);
             }
             if (fewest == null || network.genericOps() < fewest.genericOps()) {
                 if (fewest != null) {
@@ -195,8 +192,7 @@ final class PreparedNetwork implements AutoCloseable {
             logits = device.allocate(fc.output(), DType.F32, Layout.NC);
             complete = true;
         } catch (RuntimeException e) {
-            close();
-            throw e;
+            throw Closeables.closeAfter(e, this);
         }
     }
 
@@ -293,8 +289,7 @@ final class PreparedNetwork implements AutoCloseable {
             try {
                 return new LayoutChange(name, op, device.allocate(shape, dtype, to));
             } catch (RuntimeException e) {
-                op.close();
-                throw e;
+                throw Closeables.closeAfter(e, op);
             }
         }
 
@@ -358,8 +353,7 @@ final class PreparedNetwork implements AutoCloseable {
             return new StageExecutor(device, blocks, routers, config.mode(), threshold, layout, dtype, buffers,
                     firstOutput);
         } catch (RuntimeException e) {
-            blocks.forEach(Block::close);
-            throw e;
+            throw Closeables.closeAfter(e, blocks);
         }
     }
 

@@ -117,9 +117,8 @@ public final class Session implements AutoCloseable {
                 // push it out.
                 if (!makeRoom(e, shape)) {
                     prepared.remove(shape);
-                    network.close();
-                    device.releaseScratch();
-                    throw new InsufficientMemoryException("cannot run the network for input " + shape, e);
+                    throw Closeables.closeAfter(new InsufficientMemoryException("cannot run the network for input "
+                            + shape, e), network, device::releaseScratch);
                 }
             }
         }

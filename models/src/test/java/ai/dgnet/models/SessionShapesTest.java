@@ -108,6 +108,25 @@ class SessionShapesTest {
     }
 
     @Test
+    void aRefusedRunWhoseNetworkFailsToCloseStillSaysMemoryWasRefused() {
+        CpuDevice cpu = CpuDevice.create(1);
+        try (CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device)) {
+            run(session, A);
+            device.refuseRunsOn(B);
+            device.failCloses(1);
+
+            InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                    () -> run(session, B));
+
+            assertEquals(1, e.getSuppressed().length, "the close's failure kept with the refusal");
+            assertEquals("closing [1, 3, 20, 20] failed", e.getSuppressed()[0].getMessage());
+            assertEquals(calls(session, A), calls(cpu), "b's other ops closed all the same");
+            assertEquals(1, device.scratchReleases(), "and the scratch its run grew freed");
+        }
+    }
+
+    @Test
     void memoryRefusedToANewShapeClosesTheNetworksRunLeastRecentlyUntilItFits() {
         CpuDevice cpu = CpuDevice.create(1);
         try (CountingDevice device = new CountingDevice(cpu, null);

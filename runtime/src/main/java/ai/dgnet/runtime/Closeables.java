@@ -10,6 +10,26 @@ public final class Closeables {
     private Closeables() {
     }
 
+    /** Cleans up after {@code failure}; see {@link #closeAfter(Throwable, Iterable)}. */
+    public static <E extends Throwable> E closeAfter(E failure, AutoCloseable... parts) {
+        return closeAfter(failure, Arrays.asList(parts));
+    }
+
+    /**
+     * Cleans up after {@code failure}: closes each of {@code parts} as {@link #closeAll(Iterable)} does, but adds
+     * the first of their failures (with the later ones suppressed in it) to {@code failure} as suppressed, so that the
+     * error that says what went wrong is the one thrown. Returns {@code failure}, for
+     * {@code throw Closeables.closeAfter(e, parts)}.
+     */
+    public static <E extends Throwable> E closeAfter(E failure, Iterable<? extends AutoCloseable> parts) {
+        try {
+            closeAll(parts);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+
     /** Closes each of {@code parts}, skipping nulls; see {@link #closeAll(Iterable)}. */
     public static void closeAll(AutoCloseable... parts) {
         closeAll(Arrays.asList(parts));

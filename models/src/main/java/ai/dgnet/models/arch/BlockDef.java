@@ -123,8 +123,7 @@ public record BlockDef(String name, List<ConvBn> main, ConvBn projection, boolea
                             + "shapes, got " + input + " and " + output);
                 }
             } catch (RuntimeException e) {
-                close();
-                throw e;
+                throw Closeables.closeAfter(e, this);
             }
         }
 

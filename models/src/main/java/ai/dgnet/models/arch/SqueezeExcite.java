@@ -68,8 +68,7 @@ public record SqueezeExcite(String fc1, String fc2, int channels, int squeeze) {
                 this.hidden = device.allocate(Shape.of(batch, squeeze), DType.F32, Layout.NC);
                 this.gate = device.allocate(Shape.of(batch, channels), DType.F32, Layout.NC);
             } catch (RuntimeException e) {
-                close();
-                throw e;
+                throw Closeables.closeAfter(e, this);
             }
         }
 

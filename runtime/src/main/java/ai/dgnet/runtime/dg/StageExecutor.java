@@ -156,8 +156,7 @@ public final class StageExecutor implements AutoCloseable {
             this.aggregate = m > 1 ? slots.getLast() : null;
             outputs[0] = firstOutput.views(List.of(nodeShape), dtype, layout).getFirst();
         } catch (RuntimeException e) {
-            owned.forEach(StageBuffers::close);
-            throw e;
+            throw Closeables.closeAfter(e, owned);
         }
     }
 
