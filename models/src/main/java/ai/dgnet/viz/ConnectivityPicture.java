@@ -1,6 +1,7 @@
 package ai.dgnet.viz;
 
 import ai.dgnet.models.Result;
+import ai.dgnet.models.io.AtomicFile;
 import ai.dgnet.runtime.dg.StageTrace;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.ViewBox;
@@ -13,8 +14,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,14 +192,21 @@ public final class ConnectivityPicture {
         return extension;
     }
 
-    /** Writes the picture as SVG or PNG, chosen by {@code out}'s extension ({@code .svg} or {@code .png}). */
+    /**
+     * Writes the picture as SVG or PNG, chosen by {@code out}'s extension ({@code .svg} or {@code .png}), replacing
+     * any file of that name only once the new one is complete ({@link AtomicFile}).
+     */
     public void write(Path out) {
-        byte[] bytes = switch (format(out)) {
+        ByteBuffer bytes = ByteBuffer.wrap(switch (format(out)) {
             case "svg" -> toSvg().getBytes(StandardCharsets.UTF_8);
             default -> toPng();
-        };
+        });
         try {
-            Files.write(out, bytes);
+            AtomicFile.write(out, channel -> {
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the picture to " + out, e);
         }

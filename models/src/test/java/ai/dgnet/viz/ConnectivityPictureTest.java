@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -201,6 +202,24 @@ class ConnectivityPictureTest {
         picture.write(png);
         byte[] signature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
         assertArrayEquals(signature, Arrays.copyOf(Files.readAllBytes(png), 8));
+    }
+
+    /**
+     * {@code dgnet graph --out} wrote the picture into the file in place: a failed or interrupted write left a
+     * half-written picture, having already truncated the earlier one. The earlier file now stays whole until the new
+     * one replaces it: a hard link to it keeps its content.
+     */
+    @Test
+    void writeReplacesAnEarlierFileOnlyWithTheCompleteNewOne(@TempDir Path dir) throws Exception {
+        Path out = Files.writeString(dir.resolve("graph.svg"), "earlier");
+        Path link = Files.createLink(dir.resolve("link.svg"), out);
+        ConnectivityPicture.ofInstance(handMade(), 0, "again").write(out);
+        assertEquals("earlier", Files.readString(link));
+        assertTrue(Files.readString(out).startsWith("<svg"));
+        try (var names = Files.list(dir)) {
+            assertEquals(Set.of(out, link), names.collect(Collectors.toSet()),
+                    "no temporary file is left");
+        }
     }
 
     @Test

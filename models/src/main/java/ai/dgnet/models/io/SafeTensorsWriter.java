@@ -10,12 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -33,14 +28,11 @@ import java.util.TreeMap;
  * read during {@link #write} and must not change before it returns. Each tensor is streamed
  * to disk through a small buffer, so writing a model never holds a second copy of it.
  *
- * <p>The file appears under its name only once complete: it is written to a temporary file in
- * the same folder, flushed to disk, and renamed over the target.
+ * <p>The file appears under its name only once complete ({@link AtomicFile}).
  */
 public final class SafeTensorsWriter {
 
     private static final int CHUNK_BYTES = 1 << 20;
-    /** Of the target's name in the temporary file's: 32 take at most 128 bytes, leaving room for the rest. */
-    private static final int TEMP_NAME_CODE_POINTS = 32;
     private static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -94,43 +86,16 @@ public final class SafeTensorsWriter {
         return this;
     }
 
-    /** Writes the file, replacing any file of that name only once the new one is complete. */
+    /** Writes the file, replacing any file of that name only once the new one is complete ({@link AtomicFile}). */
     public void write(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        // Not Files.createTempFile: its owner-only permissions would carry over to the model file. The name's start
-        // only, so that the temporary name stays within the 255 bytes of a file name wherever the target's does.
-        String start = target.getFileName().toString().codePoints().limit(TEMP_NAME_CODE_POINTS)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        Path temp = target.resolveSibling("." + start + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
-                + ".partial");
-        try {
-            try (FileChannel out = openNew(temp, file)) {
-                writeAll(out, header());
-                ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
-                MemorySegment staging = MemorySegment.ofBuffer(chunk);
-                for (Pending t : tensors.values()) {
-                    writeFloats(out, t.floats(), chunk, staging);
-                }
-                out.force(true);
+        AtomicFile.write(file, out -> {
+            writeAll(out, header());
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
+            MemorySegment staging = MemorySegment.ofBuffer(chunk);
+            for (Pending t : tensors.values()) {
+                writeFloats(out, t.floats(), chunk, staging);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
-    /**
-     * Creates the file beside {@code file} that the data goes to first; where that is refused, the error names
-     * {@code file}, the one the caller asked for.
-     */
-    private static FileChannel openNew(Path temp, Path file) throws IOException {
-        try {
-            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (AccessDeniedException e) {
-            throw (AccessDeniedException) new AccessDeniedException(file.toString()).initCause(e);
-        } catch (NoSuchFileException e) {
-            throw (NoSuchFileException) new NoSuchFileException(file.toString()).initCause(e);
-        }
+        });
     }
 
     private ByteBuffer header() {
