@@ -3,6 +3,7 @@ package ai.dgnet.models.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -37,27 +38,54 @@ public final class AtomicFile {
         Path temp = target.resolveSibling("." + start + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
                 + ".partial");
         try {
-            try (FileChannel out = openNew(temp, file)) {
+            writeAndRename(temp, target, content);
+        } catch (IOException e) {
+            throw naming(file, temp, e);
+        }
+    }
+
+    private static void writeAndRename(Path temp, Path target, Content content) throws IOException {
+        // Nothing to clean up where this fails: the temporary file is not there.
+        FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            try (out) {
                 content.writeTo(out);
                 out.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
+        } catch (Throwable e) {
+            // A failed removal (its folder gone, say) must not replace the error that says why the write failed.
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException removal) {
+                e.addSuppressed(removal);
+            }
+            throw e;
         }
     }
 
     /**
-     * Creates the file beside {@code file} that the data goes to first; where that is refused, the error names
-     * {@code file}, the one the caller asked for.
+     * {@code e} as an error naming {@code file}, the one the caller asked for, where it names the temporary file (an
+     * unwritable or read-only folder, a folder that is gone) or no file at all (a full disk): the temporary file is a
+     * detail of the writing, and its name would send the user looking for a file they never asked for. The kinds the
+     * command line words on their own (no such file, permission denied) stay those kinds.
      */
-    private static FileChannel openNew(Path temp, Path file) throws IOException {
-        try {
-            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (AccessDeniedException e) {
-            throw (AccessDeniedException) new AccessDeniedException(file.toString()).initCause(e);
-        } catch (NoSuchFileException e) {
-            throw (NoSuchFileException) new NoSuchFileException(file.toString()).initCause(e);
+    private static IOException naming(Path file, Path temp, IOException e) {
+        String name = file.toString();
+        IOException named;
+        if (e instanceof FileSystemException f && temp.toString().equals(f.getFile())) {
+            named = switch (f) {
+                case AccessDeniedException a -> new AccessDeniedException(name);
+                case NoSuchFileException n -> new NoSuchFileException(name);
+                default -> new FileSystemException(name, null, f.getReason() != null ? f.getReason()
+                        : f.getClass().getSimpleName());
+            };
+        } else if (e.getClass() == IOException.class) {
+            named = new FileSystemException(name, null, e.getMessage());
+        } else {
+            return e;
         }
+        named.initCause(e);
+        return named;
     }
 }
