@@ -28,13 +28,22 @@ final class OptionChecks {
     }
 
     /**
-     * Refuses an output file {@code out} that cannot be created, in a folder that does not exist or being a folder
-     * itself, before the command does its work: writing would fail only after it, with an error that names neither.
+     * Refuses an output file {@code out} that cannot be created, in a folder that does not exist, is a file or is not
+     * writable, or being a folder itself, before the command does its work: writing would fail only after it, with
+     * an error that names neither.
      */
     static void creatable(Path out) {
         Path folder = out.toAbsolutePath().getParent();
         if (folder != null && !Files.isDirectory(folder)) {
-            throw new IllegalArgumentException("cannot write " + out + ": no such folder " + folder);
+            throw new IllegalArgumentException("cannot write " + out + ": "
+                    + (Files.exists(folder) ? folder + " is not a folder" : "no such folder " + folder));
+        }
+        // The output is written beside itself and renamed into place, so what counts is creating a file in the
+        // folder (writing to it and searching it), not the permissions of an earlier file of that name; a read-only
+        // file system refuses writing even to root.
+        if (folder != null && !(Files.isWritable(folder) && Files.isExecutable(folder))) {
+            throw new IllegalArgumentException("cannot write " + out + ": the folder " + folder
+                    + " is not writable");
         }
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException("cannot write " + out + ": it is a folder");

@@ -51,4 +51,13 @@ class OptionChecksTest {
         assertEquals("cannot write " + dir + ": it is a folder", assertThrows(IllegalArgumentException.class,
                 () -> OptionChecks.creatable(dir)).getMessage());
     }
+
+    /** A "folder" that is a file was called missing, though the user can see it there. */
+    @Test
+    void anOutputInAFolderThatIsAFileIsRefusedAsSuch(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "x");
+        Path out = file.resolve("new.svg");
+        assertEquals("cannot write " + out + ": " + file + " is not a folder", assertThrows(
+                IllegalArgumentException.class, () -> OptionChecks.creatable(out)).getMessage());
+    }
 }
