@@ -1,6 +1,7 @@
 package ai.dgnet.cli;
 
 import ai.dgnet.runtime.InsufficientMemoryException;
+import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -55,6 +56,22 @@ class MainTest {
             assertEquals(OneLineErrors.BAD_INPUT, status, String.join(" ", command) + ": " + message);
             assertEquals(1, message.lines().count(), message);
             assertTrue(message.contains("an empty name names no file"), message);
+        }
+    }
+
+    /** {@code -Ddgnet.kernels=bogus} was a logged warning, and the command ran on the default kernels. */
+    @Test
+    void anUnknownKernelsValueIsAOneLineError() {
+        System.setProperty(DgKernelsProvider.PROPERTY, "bogus");
+        try {
+            StringWriter err = new StringWriter();
+            CommandLine cmd = Main.commandLine();
+            cmd.setErr(new PrintWriter(err, true));
+            cmd.setOut(new PrintWriter(new StringWriter(), true));
+            assertEquals(OneLineErrors.BAD_INPUT, cmd.execute("device", "--threads", "1"), err.toString());
+            assertEquals("dgnet device: dgnet.kernels must be scalar or vector, got 'bogus'", err.toString().strip());
+        } finally {
+            System.clearProperty(DgKernelsProvider.PROPERTY);
         }
     }
 

@@ -120,6 +120,9 @@ public final class CpuDevice implements Device {
     private final InFlightCalls nativeCalls = new InFlightCalls();
 
     private CpuDevice(int threads, long winogradMaxFilterBytes, boolean fewRuns) {
+        // Also on a device for few runs, which runs the scalar kernels whatever the property says: a bad value is a
+        // mistake to name, not one to pass over because this device happens not to read it.
+        DgKernelsProvider.checkProperty();
         this.engine = Engine.cpu();
         this.threads = threads;
         this.winogradMaxFilterBytes = winogradMaxFilterBytes;

@@ -1,6 +1,7 @@
 package ai.dgnet.runtime.kernel;
 
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -9,7 +10,8 @@ import java.util.Locale;
  *
  * <p>The system property {@value #PROPERTY} forces a choice: {@code scalar}, or {@code vector} (honoured whenever
  * the module is there, even where the scalar loops would be faster). Any fallback is logged as one warning
- * saying why; the choice itself is logged at debug level.
+ * saying why; the choice itself is logged at debug level. Another value is refused where a device is created
+ * ({@link #checkProperty}); the choice, made in a class initializer that must not throw, ignores it with a warning.
  */
 public final class DgKernelsProvider {
     /** The system property that forces an implementation: {@code scalar} or {@code vector}. */
@@ -17,14 +19,42 @@ public final class DgKernelsProvider {
 
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_KERNELS = "ai.dgnet.runtime.kernel.VectorDgKernels";
-    private static final DgKernels KERNELS = chooseAndLog();
+
+    /**
+     * The choice, made when first asked for, not when this class is first used: {@link #checkProperty} must refuse a
+     * bad value before the choice has logged its warning about it, so that the user sees one line.
+     */
+    private static final class Chosen {
+        static final DgKernels KERNELS = chooseAndLog();
+    }
 
     private DgKernelsProvider() {
     }
 
     /** The implementation this JVM uses. */
     public static DgKernels get() {
-        return KERNELS;
+        return Chosen.KERNELS;
+    }
+
+    /**
+     * Refuses a value of {@value #PROPERTY} that names no implementation, as {@code dgnet.layout} refuses an unknown
+     * layout: a device calls this when it is created.
+     *
+     * @throws IllegalArgumentException naming the property, the values it takes and the value given
+     */
+    public static void checkProperty() {
+        check(System.getProperty(PROPERTY));
+    }
+
+    static void check(String property) {
+        if (!List.of("", "scalar", "vector").contains(normalized(property))) {
+            throw new IllegalArgumentException(PROPERTY + " must be scalar or vector, got '" + property + "'");
+        }
+    }
+
+    /** The property's value as {@link #choose} reads it: case and surrounding blanks do not count, unset is empty. */
+    private static String normalized(String property) {
+        return property == null ? "" : property.strip().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -37,7 +67,7 @@ public final class DgKernelsProvider {
 
     /** Whether this JVM runs the Vector API kernels, and so may run the other Vector API code in this package. */
     public static boolean vectorized() {
-        return !(KERNELS instanceof ScalarDgKernels);
+        return !(Chosen.KERNELS instanceof ScalarDgKernels);
     }
 
     /** What {@link #choose} picked and the one line to log about it. */
@@ -57,8 +87,7 @@ public final class DgKernelsProvider {
      * layer and the VM's {@code java.vm.info}. Never throws: every way to fail ends in the scalar kernels.
      */
     static Choice choose(String property, boolean vectorModule, String vmInfo) {
-        String value = property == null ? "" : property.strip().toLowerCase(Locale.ROOT);
-        return switch (value) {
+        return switch (normalized(property)) {
             case "scalar" -> new Choice(scalar(), Level.DEBUG, "DG kernels: scalar, as " + PROPERTY
                     + " asks");
             case "vector" -> vector(true, vectorModule, vmInfo);

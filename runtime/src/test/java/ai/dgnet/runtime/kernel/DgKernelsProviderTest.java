@@ -1,5 +1,6 @@
 package ai.dgnet.runtime.kernel;
 
+import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.kernel.DgKernelsProvider.Choice;
 import org.junit.jupiter.api.Test;
 
@@ -10,10 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -64,6 +67,35 @@ class DgKernelsProviderTest {
         assertEquals(DgKernelsProvider.choose(null, true, C2).kernels().getClass(), choice.kernels().getClass());
         assertEquals(Level.WARNING, choice.level());
         assertTrue(choice.message().contains("'fast'"), choice.message());
+    }
+
+    /**
+     * The choice only warns about an unknown value (it runs in a class initializer), and the command ran on the
+     * default kernels; a device refuses it in one line, the device for few runs too.
+     */
+    @Test
+    void aDeviceRefusesAnUnknownValue() {
+        for (String value : new String[] {null, "", " Scalar ", "VECTOR"}) {
+            DgKernelsProvider.check(value);
+        }
+        String expected = "dgnet.kernels must be scalar or vector, got 'fast'";
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> DgKernelsProvider.check("fast"))
+                .getMessage());
+        String before = System.getProperty(DgKernelsProvider.PROPERTY);
+        System.setProperty(DgKernelsProvider.PROPERTY, "fast");
+        try {
+            for (IntFunction<CpuDevice> create : List.<IntFunction<CpuDevice>>of(CpuDevice::create,
+                    CpuDevice::forFewRuns)) {
+                assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> create.apply(1).close())
+                        .getMessage());
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(DgKernelsProvider.PROPERTY);
+            } else {
+                System.setProperty(DgKernelsProvider.PROPERTY, before);
+            }
+        }
     }
 
     @Test
