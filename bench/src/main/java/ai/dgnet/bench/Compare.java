@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,15 +33,19 @@ import java.util.concurrent.Callable;
 /**
  * The comparison harness: our runtime against ONNX Runtime (and PyTorch where installed) on the same models,
  * weights and inputs. For every case and batch it first checks that ours and ORT give the same logits, then times
- * them in one process, run for run in turns; PyTorch is timed after them by {@code bench_torch.py}. Then GFLOP/s
+ * them in one process, run for run in turns; PyTorch is timed after them by {@code bench_torch.py}. A case whose
+ * check fails at one batch is failed as a whole: no latency of it is reported and it is not profiled. Then GFLOP/s
  * against the machine's sgemm rate, with {@code --profile} where each runtime's time goes (its own profile each),
  * and peak memory (each runtime alone in a child JVM). The report is Markdown, on standard output and in
- * {@code --out}; progress goes to standard error.
+ * {@code --out}; progress goes to standard error, whose last line names what failed.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare DG-Net's runtime with ONNX Runtime and PyTorch: same logits first, then latency, "
                 + "throughput, peak memory and GFLOP/s. Run from the repository root (bench/compare.sh does).",
-                "Exit status 1 when anything failed: logits that differ, an export, a runtime or a measurement."})
+                "A case whose logits differ from ONNX Runtime's (or cannot be compared) at one batch is failed as a "
+                        + "whole: its other batches are not reported, it is not profiled, and the others carry on.",
+                "Exit status 1 when anything failed: logits that differ, an export, a runtime or a measurement; "
+                        + "the last line of standard error names the failed cases."})
 public final class Compare implements Callable<Integer> {
     /** Image height and width; the nominal FLOP count below is for it. */
     private static final int SIZE = 224;
@@ -115,7 +120,7 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--profile", arity = "0..1", paramLabel = "R", fallbackValue = "50",
             description = "Also show where each runtime's time goes, case by case at the smallest batch, over R more "
                     + "runs of each (default R: ${FALLBACK-VALUE}): ours from its op profile, ONNX Runtime's from its "
-                    + "own profiler.")
+                    + "own profiler. A case whose logits check failed is not profiled.")
     private Integer profileRuns;
 
     @Option(names = "--rss", paramLabel = "ours|ort",
@@ -154,8 +159,8 @@ public final class Compare implements Callable<Integer> {
     }
 
     /**
-     * One case at one batch. {@code ours} and {@code ort} are null when the case failed, {@code torch} when PyTorch
-     * was not timed or failed; {@code failure} says what failed, null when nothing did.
+     * One case at one batch. {@code ours} and {@code ort} are null when the case failed (here or at another batch),
+     * {@code torch} when PyTorch was not timed or failed; {@code failure} says what failed, null when nothing did.
      */
     record Row(Case c, int batch, double error, Latency ours, Latency ort, Latency torch, String failure) {
         static Row failed(Case c, int batch, String why) {
@@ -185,15 +190,26 @@ public final class Compare implements Callable<Integer> {
 
         StringBuilder report = new StringBuilder(header(plan, reference, torchSkipped));
         report.append(latencySection(rows)).append(efficiencySection(rows, plan.threads()));
-        boolean profileOk = profileRuns == null || profileSection(report, reference, plan);
-        boolean memoryOk = quick || noRss || peakMemorySection(report, reference, plan.threads());
-        report.append(failuresSection(rows));
+        Set<String> failed = new LinkedHashSet<>();
+        rows.stream().filter(row -> row.failure() != null).forEach(row -> failed.add(row.c().toString()));
+        if (profileRuns != null) {
+            profileSection(report, reference, plan, rows).forEach(c -> failed.add(c.toString()));
+        }
+        if (!(quick || noRss || peakMemorySection(report, reference, plan.threads()))) {
+            failed.add("peak memory");
+        }
+        String verdict = failed.isEmpty() ? null : "FAILED: " + String.join(", ", failed);
+        report.append(failuresSection(verdict, rows));
 
         System.out.print(report);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
         System.err.println("report written to " + out);
-        return profileOk && memoryOk && rows.stream().allMatch(row -> row.failure() == null) ? 0 : 1;
+        if (verdict == null) {
+            return 0;
+        }
+        System.err.println(verdict);
+        return 1;
     }
 
     private Plan plan() {
@@ -219,7 +235,10 @@ public final class Compare implements Callable<Integer> {
         return plan;
     }
 
-    /** Every batch of {@code c}; a failure fails its row (or all of them, without an ONNX file) loudly. */
+    /**
+     * Every batch of {@code c}, failed loudly. A PyTorch failure fails its row only; a logits check that failed or
+     * could not be made (without an ONNX file, before any) fails the whole case: see {@link #failedCase}.
+     */
     private static List<Row> measure(Case c, Plan plan, PythonReference reference, boolean torch) {
         Path onnx;
         try {
@@ -229,14 +248,32 @@ public final class Compare implements Callable<Integer> {
                     + e.getMessage()))).toList();
         }
         List<Row> rows = new ArrayList<>();
-        for (int batch : plan.batches()) {
+        for (int i = 0; i < plan.batches().size(); i++) {
+            int batch = plan.batches().get(i);
             System.err.printf(Locale.ROOT, "%s batch %d: checking logits, then %d warm-up and %d timed runs per "
                     + "runtime%n", c, batch, plan.warmupAt(batch), plan.runsAt(batch));
-            Row row = oursAndOrt(c, onnx, batch, plan);
-            if (row.measured() && torch) {
-                row = withTorch(row, reference, plan);
+            Row checked = oursAndOrt(c, onnx, batch, plan);
+            if (!checked.measured()) {
+                List<Row> all = failedCase(c, plan.batches(), i, checked);
+                all.forEach(Compare::reportFailure);
+                return all;
             }
+            Row row = torch ? withTorch(checked, reference, plan) : checked;
             rows.add(row.failure() == null ? row : reportFailure(row));
+        }
+        return rows;
+    }
+
+    /**
+     * The rows of {@code c} when its logits check failed, or could not be made, at batch index {@code at}: that
+     * batch's {@code failed} row, the batches before it withdrawn and those after it not run. The runtimes disagree on
+     * this case, so no latency of it is a comparison of the same computation, wherever the check happened to fail.
+     */
+    static List<Row> failedCase(Case c, List<Integer> batches, int at, Row failed) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) {
+            rows.add(i == at ? failed : Row.failed(c, batches.get(i), (i < at ? "timing withdrawn" : "not run")
+                    + ": the case failed at batch " + failed.batch()));
         }
         return rows;
     }
@@ -425,11 +462,12 @@ public final class Compare implements Callable<Integer> {
     }
 
     /**
-     * Appends where each case's time goes in each runtime at the smallest batch; false if a case failed (the section
-     * says why). Each runtime runs alone here, after its warm-up, in a fresh engine: ORT's profiler would slow the
-     * timed runs above.
+     * Appends where each case's time goes in each runtime at the smallest batch; returns the cases whose profile
+     * failed (the section says why). A case whose logits check failed is left out: it would profile a computation
+     * that is not the one compared. Each runtime runs alone here, after its warm-up, in a fresh engine: ORT's
+     * profiler would slow the timed runs above.
      */
-    private boolean profileSection(StringBuilder report, PythonReference reference, Plan plan) {
+    private List<Case> profileSection(StringBuilder report, PythonReference reference, Plan plan, List<Row> rows) {
         int batch = Collections.min(plan.batches());
         report.append(String.format(Locale.ROOT, "## Where the time goes (batch %d, %d runs of each runtime)%n%n"
                 + "Ours from its device's op profile and its DG kernels' clocks (Winograd transforms are in their "
@@ -439,8 +477,15 @@ public final class Compare implements Callable<Integer> {
                 + "or another process would weigh on every op's mean). Then both runtimes' convolutions by shape "
                 + "(ours without its epilogue, a pair oneDNN fuses as one row), with calls and ms per run: fewer "
                 + "calls of ours are nodes no instance kept, which ours does not run.%n%n", batch, profileRuns));
-        boolean ok = true;
-        for (Case c : cases) {
+        Set<Case> checkFailed = new LinkedHashSet<>();
+        rows.stream().filter(row -> !row.measured()).forEach(row -> checkFailed.add(row.c()));
+        if (!checkFailed.isEmpty()) {
+            StringJoiner names = new StringJoiner(", ");
+            checkFailed.forEach(c -> names.add(c.toString()));
+            report.append("Not profiled, their logits check having failed: ").append(names).append("\n\n");
+        }
+        List<Case> failed = new ArrayList<>();
+        for (Case c : cases.stream().filter(c -> !checkFailed.contains(c)).toList()) {
             System.err.println("profiling " + c + " at batch " + batch);
             try {
                 Path onnx = reference.onnx(c, SIZE);
@@ -453,10 +498,10 @@ public final class Compare implements Callable<Integer> {
             } catch (RuntimeException | IOException e) {
                 System.err.println("FAILED profile of " + c + ": " + e.getMessage());
                 report.append("### ").append(c).append("\n\nFAILED: ").append(e.getMessage()).append("\n\n");
-                ok = false;
+                failed.add(c);
             }
         }
-        return ok;
+        return failed;
     }
 
     /**
@@ -596,15 +641,19 @@ public final class Compare implements Callable<Integer> {
         }
     }
 
-    private static String failuresSection(List<Row> rows) {
-        StringBuilder text = new StringBuilder();
+    /** What failed: the {@code verdict} naming it, then each failed row; empty when nothing did. */
+    private static String failuresSection(String verdict, List<Row> rows) {
+        if (verdict == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder("## Failures\n\n").append(verdict).append("\n\n");
         for (Row row : rows) {
             if (row.failure() != null) {
                 text.append("- ").append(row.c()).append(" batch ").append(row.batch()).append(": ")
                         .append(row.failure()).append('\n');
             }
         }
-        return text.isEmpty() ? "" : "## Failures\n\n" + text;
+        return text.toString();
     }
 
     private static String ms(double millis) {

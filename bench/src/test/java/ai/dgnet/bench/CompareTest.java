@@ -8,8 +8,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -103,6 +107,63 @@ class CompareTest {
                 plan);
         assertNotNull(wrongFirst.failure());
         assertFalse(wrongFirst.measured());
+    }
+
+    /**
+     * A case whose logits differ from ONNX Runtime's is failed as a whole, and the others carry on: none of its
+     * batches after the failing one runs, it is not profiled, and the run ends with exit status 1 and a line naming
+     * every failed case. Here ORT runs an ONNX file that is not the case's, as a stale export would be.
+     */
+    @Test
+    void aCaseWhoseLogitsDifferIsNeitherTimedNorProfiled(@TempDir Path dir) throws IOException {
+        Path onnx = dir.resolve("onnx");
+        WrongOnnx.writeAs(Case.parse("resnet20-static"), onnx);
+        WrongOnnx.writeAs(Case.parse("resnet20-dynamic"), onnx);
+        Path report = dir.resolve("compare.md");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        int status;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            status = Compare.commandLine().execute("--cases=resnet20-static,resnet20-dynamic", "--batches=1,2",
+                    "--threads=1", "--runs=1", "--warmup=0", "--settle=0", "--profile=1", "--no-rss", "--no-torch",
+                    "--python=" + dir.resolve("no-python"), "--onnx-dir=" + onnx, "--out=" + report);
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        String progress = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, progress);
+        for (String c : List.of("resnet20-static", "resnet20-dynamic")) {
+            assertTrue(progress.contains("FAILED " + c + " batch 1: logits differ"), progress);
+            assertFalse(progress.contains(c + " batch 2: checking logits"), progress);
+            assertFalse(progress.contains("profiling " + c), progress);
+        }
+        assertEquals("FAILED: resnet20-static, resnet20-dynamic", progress.lines().toList().getLast(), progress);
+        String text = Files.readString(report);
+        assertTrue(text.contains("Not profiled, their logits check having failed: resnet20-static, resnet20-dynamic"),
+                text);
+        assertTrue(text.contains("## Failures\n\nFAILED: resnet20-static, resnet20-dynamic\n"), text);
+    }
+
+    /**
+     * Where the check fails at a later batch, the batches timed before it are withdrawn: the case is failed whatever
+     * the order of its batches.
+     */
+    @Test
+    void aCaseFailedAtALaterBatchReportsNoLatency() {
+        Case c = Case.parse("resnet20-static");
+        Compare.Row failed = Compare.Row.failed(c, 8, "logits differ");
+        List<Compare.Row> rows = Compare.failedCase(c, List.of(1, 8, 32), 1, failed);
+        assertEquals(3, rows.size());
+        assertEquals(List.of(1, 8, 32), rows.stream().map(Compare.Row::batch).toList());
+        assertTrue(rows.stream().noneMatch(Compare.Row::measured));
+        assertEquals("timing withdrawn: the case failed at batch 8", rows.get(0).failure());
+        assertEquals(failed, rows.get(1));
+        assertEquals("not run: the case failed at batch 8", rows.get(2).failure());
     }
 
     /** An engine that gives {@code first} on its first run and {@code later} on every other. */
