@@ -43,6 +43,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,13 +51,13 @@ import java.util.regex.Pattern;
  * The inference server under load, on loopback: at each concurrency level, that many clients send inference
  * requests (Open Inference Protocol JSON) back to back until a request count or a time limit is reached. Every
  * answer is checked against the model run directly on the same input; the report gives requests per second,
- * p50/p99 latency and the batch sizes the server formed, and the exit status is 1 when any accepted request was
- * not answered correctly (503s, the server's overload answer, are counted, not lost).
+ * p50/p99 latency and the batch sizes the server formed, and the exit status is 1 when any accepted request, warm-up
+ * requests included, was not answered correctly (503s, the server's overload answer, are counted, not lost).
  */
 @Command(name = "load-test", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load-test dgnet's inference server on loopback: requests per second and latency at several "
                 + "concurrency levels, every answer checked.",
-                "Exit status 1 when an accepted request got a wrong answer or none."})
+                "Exit status 1 when an accepted request, warm-up requests included, got a wrong answer or none."})
 public final class LoadTest implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
@@ -86,8 +87,8 @@ public final class LoadTest implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "W",
             description = "Untimed requests per client before each level, so that the JIT has compiled the HTTP "
-                    + "path for that level's load (the server warms its model up itself before it is ready; "
-                    + "default: ${DEFAULT-VALUE}).")
+                    + "path for that level's load (the server warms its model up itself before it is ready); their "
+                    + "answers are checked like the timed ones' (default: ${DEFAULT-VALUE}).")
     private int warmup;
 
     @Option(names = "--max-batch", defaultValue = "8", description = "Server's maximum batch (default: ${DEFAULT-VALUE}).")
@@ -118,6 +119,18 @@ public final class LoadTest implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    /** Where the clients send their requests, given the server's address. */
+    private final UnaryOperator<URI> clientsReach;
+
+    public LoadTest() {
+        this(UnaryOperator.identity());
+    }
+
+    /** The clients send to {@code clientsReach} of the server's address: a test's proxy in front of the server. */
+    LoadTest(UnaryOperator<URI> clientsReach) {
+        this.clientsReach = clientsReach;
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -173,6 +186,7 @@ public final class LoadTest implements Callable<Integer> {
         List<Request> bodies = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
         PrintWriter err = spec.commandLine().getErr();
+        List<Level> warmUps = new ArrayList<>();
         List<Level> levels = new ArrayList<>();
         try (CpuDevice device = device();
              DgModel model = DgModel.random(config, 3)) {
@@ -192,11 +206,12 @@ public final class LoadTest implements Callable<Integer> {
                 }
                 err.printf(Locale.ROOT, "load-test: server ready: warmed up in %.1f s%n",
                         (System.nanoTime() - warming) / 1e9);
-                URI infer = server.uri().resolve("/v2/models/" + arch + "/infer");
-                URI metrics = server.uri().resolve("/metrics");
+                URI base = clientsReach.apply(server.uri());
+                URI infer = base.resolve("/v2/models/" + arch + "/infer");
+                URI metrics = base.resolve("/metrics");
                 for (int clients : concurrency) {
                     err.println("load-test: " + clients + " clients");
-                    run(client, infer, bodies, expected, clients, clients * warmup, Long.MAX_VALUE);
+                    warmUps.add(run(client, infer, bodies, expected, clients, clients * warmup, Long.MAX_VALUE));
                     double[] before = batchMetric(client, metrics);
                     Level level = run(client, infer, bodies, expected, clients, requests,
                             System.nanoTime() + timeLimit * 1_000_000_000L);
@@ -205,7 +220,8 @@ public final class LoadTest implements Callable<Integer> {
                 }
             }
         }
-        String report = report(levels, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+        String report = report(warmUps, levels,
+                threads == null ? Runtime.getRuntime().availableProcessors() : threads);
         spec.commandLine().getOut().print(report);
         spec.commandLine().getOut().flush();
         if (out.getParent() != null) {
@@ -213,7 +229,12 @@ public final class LoadTest implements Callable<Integer> {
         }
         Files.writeString(out, report);
         err.println("load-test: report written to " + out);
-        return levels.stream().allMatch(Level::nothingLost) ? 0 : 1;
+        return allAnswered(warmUps, levels) ? 0 : 1;
+    }
+
+    /** Every accepted request was answered correctly, in the warm-ups as in the timed levels. */
+    private static boolean allAnswered(List<Level> warmUps, List<Level> levels) {
+        return warmUps.stream().allMatch(Level::nothingLost) && levels.stream().allMatch(Level::nothingLost);
     }
 
     /** The server's device; a thread count it refuses is a usage error like the other options'. */
@@ -363,7 +384,8 @@ public final class LoadTest implements Callable<Integer> {
         return sumCount;
     }
 
-    private String report(List<Level> levels, int threads) {
+    /** The levels' table and failures, then each warm-up that lost a request: its counts and failures. */
+    private String report(List<Level> warmUps, List<Level> levels, int threads) {
         StringBuilder text = new StringBuilder("## Inference server load test\n\n");
         Machine.describe(threads).forEach(line -> text.append(line).append('\n'));
         text.append(String.format(Locale.ROOT, "- model: %s %s, %dx%d, deterministic weights; server: max batch %d, "
@@ -384,9 +406,20 @@ public final class LoadTest implements Callable<Integer> {
             l.failures.forEach((why, n) -> text.append(String.format(Locale.ROOT, "- %d clients: %d x %s%n",
                     l.clients, n, why)));
         }
-        boolean lost = levels.stream().anyMatch(l -> !l.nothingLost());
-        text.append(lost ? "Some accepted requests were answered wrongly or not at all (see 'correct' and 'failed').\n"
-                : "Every accepted request was answered, and correctly (logits within 1e-4 of the model run directly).\n");
+        for (Level w : warmUps) {
+            if (!w.nothingLost()) {
+                text.append(String.format(Locale.ROOT, "- %d clients, warm-up: %d sent, %d answered, %d correct, "
+                        + "%d 503, %d failed%n", w.clients, w.sent, w.answered, w.answered - w.wrong, w.rejected,
+                        w.failed));
+                w.failures.forEach((why, n) -> text.append(String.format(Locale.ROOT,
+                        "- %d clients, warm-up: %d x %s%n", w.clients, n, why)));
+            }
+        }
+        text.append(allAnswered(warmUps, levels)
+                ? "Every accepted request was answered, and correctly, warm-up requests included (logits within 1e-4 "
+                        + "of the model run directly).\n"
+                : "Some accepted requests were answered wrongly or not at all (see 'correct' and 'failed', and the "
+                        + "warm-up lines).\n");
         return text.toString();
     }
 }

@@ -1,5 +1,8 @@
 package ai.dgnet.bench;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,6 +12,7 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The load test runs briefly against a real server, and its answer check catches wrong answers. */
 class LoadTestTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     @TempDir
     Path dir;
 
@@ -53,6 +61,70 @@ class LoadTestTest {
         }
         assertTrue(text.contains("Every accepted request was answered, and correctly"), text);
         assertTrue(text.contains(binary ? "; binary (tensor data after the JSON) requests" : "; JSON requests"), text);
+    }
+
+    /**
+     * A level's warm-up requests are checked as its timed ones are: one wrong answer among them (an error status,
+     * another top-1 than the model's) fails the run, and the report says it was during the warm-up, while every timed
+     * request is answered correctly.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"status", "top-1"})
+    void aWrongAnswerDuringTheWarmUpFailsTheRun(String spoil) throws IOException {
+        Path report = dir.resolve("load.md");
+        StringWriter out = new StringWriter();
+        List<SpoilingProxy> proxies = new ArrayList<>();
+        LoadTest test = new LoadTest(server -> {
+            try {
+                proxies.add(new SpoilingProxy(server, 0, 1, spoiler(spoil)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return proxies.getLast().uri();
+        });
+        int status;
+        try {
+            status = new CommandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()))
+                    .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4",
+                            "--warmup", "1", "--threads", "1", "--out", report.toString());
+        } finally {
+            proxies.forEach(SpoilingProxy::close);
+        }
+        assertEquals(1, proxies.size());
+        assertEquals(1, status, out.toString());
+        String text = Files.readString(report);
+        List<String> rows = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).toList();
+        assertEquals(1, rows.size(), text);
+        String[] cells = rows.getFirst().split("\\|");
+        assertEquals("4", cells[3].strip(), "every timed request answered: " + text);
+        assertEquals("4", cells[4].strip(), "every timed answer correct: " + text);
+        assertTrue(text.contains("- 1 clients, warm-up: 1 sent, " + (spoil.equals("status") ? "0" : "1")
+                + " answered, 0 correct, 0 503, " + (spoil.equals("status") ? "1" : "0") + " failed"), text);
+        assertFalse(text.contains("Every accepted request was answered, and correctly"), text);
+    }
+
+    /** What the proxy makes of the first answer: an error status, or the logits with another top-1. */
+    private static UnaryOperator<SpoilingProxy.Answer> spoiler(String spoil) {
+        return answer -> switch (spoil) {
+            case "status" -> new SpoilingProxy.Answer(500, Map.of("Content-Type", "text/plain"),
+                    "broken".getBytes(StandardCharsets.UTF_8));
+            case "top-1" -> {
+                try {
+                    ObjectNode json = (ObjectNode) JSON.readTree(answer.body());
+                    ArrayNode data = (ArrayNode) json.path("outputs").path(0).path("data");
+                    int top = 0;
+                    for (int i = 1; i < data.size(); i++) {
+                        top = data.get(i).asDouble() > data.get(top).asDouble() ? i : top;
+                    }
+                    int other = (top + 1) % data.size();
+                    data.set(other, data.get(top).asDouble() + 1);
+                    yield new SpoilingProxy.Answer(answer.status(), answer.headers(), JSON.writeValueAsBytes(json));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            default -> throw new IllegalArgumentException(spoil);
+        };
     }
 
     /** A bad option is an error told in one line, without the usage screen or a stack trace, and no report. */
