@@ -305,23 +305,31 @@ public final class LoadTest implements Callable<Integer> {
     }
 
     /**
-     * The answer carries this request's id and logits within the spec's fp32 tolerance of the direct run, in its JSON
-     * or, when {@code jsonBytes} (its {@code Inference-Header-Content-Length}) is 0 or more, as the binary data after
-     * the JSON's first {@code jsonBytes} bytes.
+     * The answer carries this request's id and one image's logits, FP32 of shape {@code [1, classes]} within the
+     * spec's fp32 tolerance of the direct run, in its JSON or, when {@code jsonBytes} (its
+     * {@code Inference-Header-Content-Length}) is 0 or more, as the binary data after the JSON's first
+     * {@code jsonBytes} bytes.
      */
     static boolean correct(byte[] body, int jsonBytes, int k, float[] expected) throws IOException {
         JsonNode answer = jsonBytes < 0 ? JSON.readTree(body) : JSON.readTree(Arrays.copyOf(body, jsonBytes));
         JsonNode logits = answer.path("outputs").path(0);
-        if (!answer.path("id").asText().equals(Integer.toString(k)) || !logits.path("name").asText().equals("logits")) {
+        if (!answer.path("id").asText().equals(Integer.toString(k)) || !logits.path("name").asText().equals("logits")
+                || !logits.path("datatype").asText().equals("FP32")
+                || !logits.path("shape").equals(JSON.createArrayNode().add(1).add(expected.length))) {
             return false;
         }
         float[] actual = new float[expected.length];
         if (jsonBytes < 0) {
-            if (logits.path("data").size() != expected.length) {
+            JsonNode data = logits.path("data");
+            if (data.size() != expected.length) {
                 return false;
             }
             for (int i = 0; i < actual.length; i++) {
-                actual[i] = (float) logits.path("data").get(i).asDouble();
+                // asDouble would read "1.5", a string, as a number.
+                if (!data.get(i).isNumber()) {
+                    return false;
+                }
+                actual[i] = (float) data.get(i).asDouble();
             }
         } else {
             if (logits.path("parameters").path("binary_data_size").asLong() != (long) expected.length * Float.BYTES

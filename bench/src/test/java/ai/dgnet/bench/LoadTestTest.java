@@ -65,11 +65,11 @@ class LoadTestTest {
 
     /**
      * A level's warm-up requests are checked as its timed ones are: one wrong answer among them (an error status,
-     * another top-1 than the model's) fails the run, and the report says it was during the warm-up, while every timed
-     * request is answered correctly.
+     * another top-1 than the model's, the logits without their batch axis) fails the run, and the report says it was
+     * during the warm-up, while every timed request is answered correctly.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"status", "top-1"})
+    @ValueSource(strings = {"status", "top-1", "shape"})
     void aWrongAnswerDuringTheWarmUpFailsTheRun(String spoil) throws IOException {
         Path report = dir.resolve("load.md");
         StringWriter out = new StringWriter();
@@ -103,7 +103,7 @@ class LoadTestTest {
         assertFalse(text.contains("Every accepted request was answered, and correctly"), text);
     }
 
-    /** What the proxy makes of the first answer: an error status, or the logits with another top-1. */
+    /** What the proxy makes of the first answer: an error status, the logits with another top-1 or another shape. */
     private static UnaryOperator<SpoilingProxy.Answer> spoiler(String spoil) {
         return answer -> switch (spoil) {
             case "status" -> new SpoilingProxy.Answer(500, Map.of("Content-Type", "text/plain"),
@@ -118,6 +118,16 @@ class LoadTestTest {
                     }
                     int other = (top + 1) % data.size();
                     data.set(other, data.get(top).asDouble() + 1);
+                    yield new SpoilingProxy.Answer(answer.status(), answer.headers(), JSON.writeValueAsBytes(json));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            case "shape" -> {
+                try {
+                    ObjectNode json = (ObjectNode) JSON.readTree(answer.body());
+                    ArrayNode shape = (ArrayNode) json.path("outputs").path(0).path("shape");
+                    shape.remove(0);
                     yield new SpoilingProxy.Answer(answer.status(), answer.headers(), JSON.writeValueAsBytes(json));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -169,6 +179,34 @@ class LoadTestTest {
         byte[] wrongSize = binaryAnswer("5", 8);
         assertFalse(LoadTest.correct(withFloats(wrongSize, 1f, 2f, 3f), wrongSize.length, 5, expected),
                 "binary_data_size not the logits' size");
+    }
+
+    /**
+     * The answer's tensor must be one image's logits as the protocol gives them: FP32 of shape {@code [1, classes]},
+     * its data numbers; right values under another shape or type, or as strings, are a wrong answer.
+     */
+    @Test
+    void anAnswerIsCorrectOnlyAsOneImagesFp32Logits() throws IOException {
+        float[] expected = {1f, 2f, 3f};
+        assertTrue(LoadTest.correct(tensor("FP32", "[1,3]", "[1.0, 2.0, 3.0]"), -1, 5, expected));
+        assertFalse(LoadTest.correct(tensor("FP32", "[3]", "[1.0, 2.0, 3.0]"), -1, 5, expected), "no batch axis");
+        assertFalse(LoadTest.correct(tensor("FP32", "[3,1]", "[1.0, 2.0, 3.0]"), -1, 5, expected), "transposed");
+        assertFalse(LoadTest.correct(tensor("FP32", "[1,1,3]", "[1.0, 2.0, 3.0]"), -1, 5, expected), "rank 3");
+        assertFalse(LoadTest.correct(tensor("FP32", "", "[1.0, 2.0, 3.0]"), -1, 5, expected), "no shape");
+        assertFalse(LoadTest.correct(tensor("FP32", "[\"1\",\"3\"]", "[1.0, 2.0, 3.0]"), -1, 5, expected),
+                "shape of strings");
+        assertFalse(LoadTest.correct(tensor("FP16", "[1,3]", "[1.0, 2.0, 3.0]"), -1, 5, expected), "FP16");
+        assertFalse(LoadTest.correct(tensor("FP32", "[1,3]", "[\"1.0\", \"2.0\", \"3.0\"]"), -1, 5, expected),
+                "strings");
+        byte[] json = ("{\"id\":\"5\",\"outputs\":[{\"name\":\"logits\",\"datatype\":\"FP32\",\"shape\":[3],"
+                + "\"parameters\":{\"binary_data_size\":12}}]}").getBytes(StandardCharsets.UTF_8);
+        assertFalse(LoadTest.correct(withFloats(json, 1f, 2f, 3f), json.length, 5, expected), "binary, no batch axis");
+    }
+
+    private static byte[] tensor(String datatype, String shape, String data) {
+        return ("{\"model_name\":\"m\",\"id\":\"5\",\"outputs\":[{\"name\":\"logits\",\"datatype\":\"" + datatype
+                + "\"" + (shape.isEmpty() ? "" : ",\"shape\":" + shape) + ",\"data\":" + data + "}]}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] answer(String id, String logits) {
