@@ -279,13 +279,19 @@ public final class LoadTest implements Callable<Integer> {
                         } else {
                             answered.incrementAndGet();
                             latencies.add(millis);
-                            int jsonBytes = response.headers().firstValue(INFERENCE_HEADER_LENGTH)
-                                    .map(Integer::parseInt).orElse(-1);
-                            if (!correct(response.body(), jsonBytes, k, expected.get(k))) {
+                            try {
+                                int jsonBytes = response.headers().firstValue(INFERENCE_HEADER_LENGTH)
+                                        .map(Integer::parseInt).orElse(-1);
+                                if (!correct(response.body(), jsonBytes, k, expected.get(k))) {
+                                    wrong.incrementAndGet();
+                                }
+                            } catch (IOException | RuntimeException e) {
+                                // Thrown on, it would end this client with the answer counted as a correct one.
                                 wrong.incrementAndGet();
+                                failures.merge("unreadable answer: " + e, 1, Integer::sum);
                             }
                         }
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
                         failed.incrementAndGet();
                         failures.merge(e.toString(), 1, Integer::sum);
                     } catch (InterruptedException e) {

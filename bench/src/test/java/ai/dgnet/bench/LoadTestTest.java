@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -71,28 +72,9 @@ class LoadTestTest {
     @ParameterizedTest
     @ValueSource(strings = {"status", "top-1", "shape"})
     void aWrongAnswerDuringTheWarmUpFailsTheRun(String spoil) throws IOException {
-        Path report = dir.resolve("load.md");
         StringWriter out = new StringWriter();
-        List<SpoilingProxy> proxies = new ArrayList<>();
-        LoadTest test = new LoadTest(server -> {
-            try {
-                proxies.add(new SpoilingProxy(server, 0, 1, spoiler(spoil)));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return proxies.getLast().uri();
-        });
-        int status;
-        try {
-            status = new CommandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()))
-                    .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4",
-                            "--warmup", "1", "--threads", "1", "--out", report.toString());
-        } finally {
-            proxies.forEach(SpoilingProxy::close);
-        }
-        assertEquals(1, proxies.size());
-        assertEquals(1, status, out.toString());
-        String text = Files.readString(report);
+        assertEquals(1, throughProxy(0, 1, spoiler(spoil), out), out.toString());
+        String text = Files.readString(dir.resolve("load.md"));
         List<String> rows = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).toList();
         assertEquals(1, rows.size(), text);
         String[] cells = rows.getFirst().split("\\|");
@@ -101,6 +83,51 @@ class LoadTestTest {
         assertTrue(text.contains("- 1 clients, warm-up: 1 sent, " + (spoil.equals("status") ? "0" : "1")
                 + " answered, 0 correct, 0 503, " + (spoil.equals("status") ? "1" : "0") + " failed"), text);
         assertFalse(text.contains("Every accepted request was answered, and correctly"), text);
+    }
+
+    /**
+     * An answer that cannot be read (here an {@code Inference-Header-Content-Length} that is not a number) is a wrong
+     * one, told in the report, and its client carries on with the requests left.
+     */
+    @Test
+    void anUnreadableAnswerIsAWrongOne() throws IOException {
+        StringWriter out = new StringWriter();
+        int status = throughProxy(1, 2, answer -> {
+            Map<String, String> headers = new HashMap<>(answer.headers());
+            headers.put("Inference-Header-Content-Length", "x");
+            return new SpoilingProxy.Answer(answer.status(), headers, answer.body());
+        }, out);
+        assertEquals(1, status, out.toString());
+        String text = Files.readString(dir.resolve("load.md"));
+        String[] cells = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).findFirst().orElseThrow().split("\\|");
+        assertEquals("4", cells[2].strip(), "every request sent: " + text);
+        assertEquals("4", cells[3].strip(), "every request answered: " + text);
+        assertEquals("3", cells[4].strip(), "all but the spoiled one correct: " + text);
+        assertTrue(text.contains("- 1 clients: 1 x unreadable answer: java.lang.NumberFormatException"), text);
+    }
+
+    /**
+     * Runs the load test, one client, one warm-up request and 4 timed ones, through a proxy that spoils inference
+     * answers {@code from} to {@code to - 1} (the warm-up's is answer 0); returns the exit status.
+     */
+    private int throughProxy(int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil, StringWriter out) {
+        List<SpoilingProxy> proxies = new ArrayList<>();
+        LoadTest test = new LoadTest(server -> {
+            try {
+                proxies.add(new SpoilingProxy(server, from, to, spoil));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return proxies.getLast().uri();
+        });
+        try {
+            return new CommandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()))
+                    .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4",
+                            "--warmup", "1", "--threads", "1", "--out", dir.resolve("load.md").toString());
+        } finally {
+            assertEquals(1, proxies.size());
+            proxies.forEach(SpoilingProxy::close);
+        }
     }
 
     /** What the proxy makes of the first answer: an error status, the logits with another top-1 or another shape. */
