@@ -52,12 +52,14 @@ import java.util.regex.Pattern;
  * requests (Open Inference Protocol JSON) back to back until a request count or a time limit is reached. Every
  * answer is checked against the model run directly on the same input; the report gives requests per second,
  * p50/p99 latency and the batch sizes the server formed, and the exit status is 1 when any accepted request, warm-up
- * requests included, was not answered correctly (503s, the server's overload answer, are counted, not lost).
+ * requests included, was not answered correctly (503s, the server's overload answer, are counted, not lost), or
+ * when a level had no answer to check.
  */
 @Command(name = "load-test", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load-test dgnet's inference server on loopback: requests per second and latency at several "
                 + "concurrency levels, every answer checked.",
-                "Exit status 1 when an accepted request, warm-up requests included, got a wrong answer or none."})
+                "Exit status 1 when an accepted request, warm-up requests included, got a wrong answer or none, or "
+                        + "when a level got no answer at all (every request rejected)."})
 public final class LoadTest implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
@@ -232,9 +234,13 @@ public final class LoadTest implements Callable<Integer> {
         return allAnswered(warmUps, levels) ? 0 : 1;
     }
 
-    /** Every accepted request was answered correctly, in the warm-ups as in the timed levels. */
+    /**
+     * Every accepted request was answered correctly, in the warm-ups as in the timed levels, and every timed level
+     * had an answer to check: one whose every request was rejected says nothing of the answers.
+     */
     private static boolean allAnswered(List<Level> warmUps, List<Level> levels) {
-        return warmUps.stream().allMatch(Level::nothingLost) && levels.stream().allMatch(Level::nothingLost);
+        return warmUps.stream().allMatch(Level::nothingLost)
+                && levels.stream().allMatch(l -> l.nothingLost() && l.answered > 0);
     }
 
     /** The server's device; a thread count it refuses is a usage error like the other options'. */
@@ -419,6 +425,10 @@ public final class LoadTest implements Callable<Integer> {
         for (Level l : levels) {
             l.failures.forEach((why, n) -> text.append(String.format(Locale.ROOT, "- %d clients: %d x %s%n",
                     l.clients, n, why)));
+            if (l.answered == 0) {
+                text.append(String.format(Locale.ROOT, "- %d clients: no request was answered, so none was checked%n",
+                        l.clients));
+            }
         }
         for (Level w : warmUps) {
             if (!w.nothingLost()) {
@@ -432,8 +442,8 @@ public final class LoadTest implements Callable<Integer> {
         text.append(allAnswered(warmUps, levels)
                 ? "Every accepted request was answered, and correctly, warm-up requests included (logits within 1e-4 "
                         + "of the model run directly).\n"
-                : "Some accepted requests were answered wrongly or not at all (see 'correct' and 'failed', and the "
-                        + "warm-up lines).\n");
+                : "Some accepted requests were answered wrongly or not at all, or a level had no answer to check "
+                        + "(see 'correct', 'answered' and 'failed', and the lines above).\n");
         return text.toString();
     }
 }

@@ -107,6 +107,20 @@ class LoadTestTest {
     }
 
     /**
+     * A level whose every request was rejected checked nothing: the run fails, though 503s alone are not failures.
+     */
+    @Test
+    void aLevelWithNoAnswerFailsTheRun() throws IOException {
+        StringWriter out = new StringWriter();
+        int status = throughProxy(1, 5, answer -> new SpoilingProxy.Answer(503, Map.of("Retry-After", "1"),
+                new byte[0]), out);
+        assertEquals(1, status, out.toString());
+        String text = Files.readString(dir.resolve("load.md"));
+        assertTrue(text.contains("- 1 clients: no request was answered, so none was checked"), text);
+        assertFalse(text.contains("Every accepted request was answered, and correctly"), text);
+    }
+
+    /**
      * Runs the load test, one client, one warm-up request and 4 timed ones, through a proxy that spoils inference
      * answers {@code from} to {@code to - 1} (the warm-up's is answer 0); returns the exit status.
      */
