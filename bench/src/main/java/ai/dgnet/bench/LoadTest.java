@@ -393,9 +393,18 @@ public final class LoadTest implements Callable<Integer> {
         return tensor;
     }
 
-    /** The server's batch-size summary: {@code {sum, count}}. */
+    /**
+     * The server's batch-size summary: {@code {sum, count}}, zero before the first batch. An error answer fails the
+     * run: read as no batches, it would report a mean batch of 0.
+     */
     private static double[] batchMetric(HttpClient client, URI metrics) throws IOException, InterruptedException {
-        String text = client.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(metrics).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("the server's /metrics answered HTTP " + response.statusCode()
+                    + ": no mean batch size");
+        }
+        String text = response.body();
         double[] sumCount = new double[2];
         Matcher m = BATCH_METRIC.matcher(text);
         while (m.find()) {

@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.cli.OneLineErrors;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,7 +74,7 @@ class LoadTestTest {
     @ValueSource(strings = {"status", "top-1", "shape"})
     void aWrongAnswerDuringTheWarmUpFailsTheRun(String spoil) throws IOException {
         StringWriter out = new StringWriter();
-        assertEquals(1, throughProxy(0, 1, spoiler(spoil), out), out.toString());
+        assertEquals(1, throughProxy("/infer", 0, 1, spoiler(spoil), out), out.toString());
         String text = Files.readString(dir.resolve("load.md"));
         List<String> rows = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).toList();
         assertEquals(1, rows.size(), text);
@@ -92,7 +93,7 @@ class LoadTestTest {
     @Test
     void anUnreadableAnswerIsAWrongOne() throws IOException {
         StringWriter out = new StringWriter();
-        int status = throughProxy(1, 2, answer -> {
+        int status = throughProxy("/infer", 1, 2, answer -> {
             Map<String, String> headers = new HashMap<>(answer.headers());
             headers.put("Inference-Header-Content-Length", "x");
             return new SpoilingProxy.Answer(answer.status(), headers, answer.body());
@@ -112,7 +113,7 @@ class LoadTestTest {
     @Test
     void aLevelWithNoAnswerFailsTheRun() throws IOException {
         StringWriter out = new StringWriter();
-        int status = throughProxy(1, 5, answer -> new SpoilingProxy.Answer(503, Map.of("Retry-After", "1"),
+        int status = throughProxy("/infer", 1, 5, answer -> new SpoilingProxy.Answer(503, Map.of("Retry-After", "1"),
                 new byte[0]), out);
         assertEquals(1, status, out.toString());
         String text = Files.readString(dir.resolve("load.md"));
@@ -121,21 +122,43 @@ class LoadTestTest {
     }
 
     /**
-     * Runs the load test, one client, one warm-up request and 4 timed ones, through a proxy that spoils inference
-     * answers {@code from} to {@code to - 1} (the warm-up's is answer 0); returns the exit status.
+     * The mean batch comes from the server's metrics: where they cannot be read, the run fails, naming them, rather
+     * than report a mean batch of 0.
      */
-    private int throughProxy(int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil, StringWriter out) {
+    @Test
+    void unreadableMetricsFailTheRun() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = throughProxy("/metrics", 1, 2, answer -> new SpoilingProxy.Answer(500, Map.of(),
+                "broken".getBytes(StandardCharsets.UTF_8)), out, err);
+        assertEquals(1, status, out + "\n" + err);
+        assertTrue(err.toString().lines().toList().getLast().startsWith("load-test: the server's /metrics"),
+                err.toString());
+    }
+
+    private int throughProxy(String path, int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil,
+                             StringWriter out) {
+        return throughProxy(path, from, to, spoil, out, new StringWriter());
+    }
+
+    /**
+     * Runs the load test, one client, one warm-up request and 4 timed ones, through a proxy that spoils answers
+     * {@code from} to {@code to - 1} to requests to {@code path} (the warm-up's is inference answer 0); returns the
+     * exit status.
+     */
+    private int throughProxy(String path, int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil,
+                             StringWriter out, StringWriter err) {
         List<SpoilingProxy> proxies = new ArrayList<>();
         LoadTest test = new LoadTest(server -> {
             try {
-                proxies.add(new SpoilingProxy(server, from, to, spoil));
+                proxies.add(new SpoilingProxy(server, path, from, to, spoil));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return proxies.getLast().uri();
         });
         try {
-            return new CommandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(new StringWriter()))
+            return OneLineErrors.commandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
                     .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4",
                             "--warmup", "1", "--threads", "1", "--out", dir.resolve("load.md").toString());
         } finally {

@@ -32,16 +32,19 @@ final class SpoilingProxy implements AutoCloseable {
 
     private final HttpServer server;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final AtomicInteger inferences = new AtomicInteger();
+    private final AtomicInteger answers = new AtomicInteger();
 
-    /** Forwards to {@code target}; inference answers number {@code from} to {@code to - 1} (from 0) are spoiled. */
-    SpoilingProxy(URI target, int from, int to, UnaryOperator<Answer> spoil) throws IOException {
+    /**
+     * Forwards to {@code target}; of the answers to requests whose path ends with {@code path}, numbers {@code from}
+     * to {@code to - 1} (from 0) are spoiled.
+     */
+    SpoilingProxy(URI target, String path, int from, int to, UnaryOperator<Answer> spoil) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             try (exchange) {
                 Answer answer = forward(target, exchange);
-                if (exchange.getRequestURI().getPath().endsWith("/infer")) {
-                    int n = inferences.getAndIncrement();
+                if (exchange.getRequestURI().getPath().endsWith(path)) {
+                    int n = answers.getAndIncrement();
                     if (n >= from && n < to) {
                         answer = spoil.apply(answer);
                     }
