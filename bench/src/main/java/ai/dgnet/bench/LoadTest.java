@@ -12,6 +12,7 @@ import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.server.InferenceServer;
 import ai.dgnet.server.ServerConfig;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,7 +62,9 @@ import java.util.regex.Pattern;
                 "Exit status 1 when an accepted request, warm-up requests included, got a wrong answer or none, or "
                         + "when a level got no answer at all (every request rejected)."})
 public final class LoadTest implements Callable<Integer> {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Reads an answer's JSON to its end: a second value after it is not one answer. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
     private static final Pattern BATCH_METRIC = Pattern.compile(
             "^dgnet_server_batch_size_(sum|count)\\{[^}]*} ([0-9.eE+-]+)$", Pattern.MULTILINE);

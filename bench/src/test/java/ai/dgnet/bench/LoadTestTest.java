@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The load test runs briefly against a real server, and its answer check catches wrong answers. */
@@ -228,6 +229,9 @@ class LoadTestTest {
         assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0, 3.1]"), -1, 5, expected), "logits off by 2%");
         assertFalse(LoadTest.correct(answer("4", "[1.0, 2.0, 3.0]"), -1, 5, expected), "another request's answer");
         assertFalse(LoadTest.correct(answer("5", "[1.0, 2.0]"), -1, 5, expected), "too few logits");
+        byte[] trailing = (new String(answer("5", "[1.0, 2.0, 3.0]"), StandardCharsets.UTF_8) + "{\"id\":\"6\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThrows(IOException.class, () -> LoadTest.correct(trailing, -1, 5, expected), "JSON after the answer");
     }
 
     @Test
