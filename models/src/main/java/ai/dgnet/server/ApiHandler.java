@@ -200,6 +200,10 @@ final class ApiHandler implements HttpHandler {
                 discardBody(exchange);
                 send(exchange, e.status(), JSON_TYPE, V2Json.error(e.getMessage()));
             } catch (IOException e) {
+                if (exchange.getResponseCode() != -1) {
+                    // The answer had started: it is its write that failed (the client went away), not the body's read.
+                    throw e;
+                }
                 // The body could not be read (the client went away or broke its chunked encoding): answer if the
                 // connection still takes it.
                 send(exchange, 400, JSON_TYPE, V2Json.error("cannot read the request body: " + e.getMessage()));
