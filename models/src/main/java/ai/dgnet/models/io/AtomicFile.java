@@ -18,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFile {
     /** Of the target's name in the temporary file's: 32 take at most 128 bytes, leaving room for the rest. */
     private static final int TEMP_NAME_CODE_POINTS = 32;
+    /** Links followed before giving up, as Linux does (its {@code MAXSYMLINKS}): a loop of links names no file. */
+    private static final int MAX_LINKS = 40;
 
     /** What goes into the file, written from its start. */
     @FunctionalInterface
@@ -30,7 +32,7 @@ public final class AtomicFile {
 
     /** Writes {@code content} as {@code file}, replacing any file of that name only once the new one is complete. */
     public static void write(Path file, Content content) throws IOException {
-        Path target = file.toAbsolutePath();
+        Path target = followed(file.toAbsolutePath());
         // Not Files.createTempFile: its owner-only permissions would carry over to the file. The name's start only,
         // so that the temporary name stays within the 255 bytes of a file name wherever the target's does.
         String start = target.getFileName().toString().codePoints().limit(TEMP_NAME_CODE_POINTS)
@@ -42,6 +44,22 @@ public final class AtomicFile {
         } catch (IOException e) {
             throw naming(file, temp, e);
         }
+    }
+
+    /**
+     * {@code target}, or the file it names where it is a symbolic link (dangling or not), as writing in place would
+     * follow it: renaming over the link would replace it by a file of its own and leave the file it named as it was.
+     * The temporary file then goes beside that file, on its file system.
+     */
+    private static Path followed(Path target) throws IOException {
+        Path named = target;
+        for (int links = 0; Files.isSymbolicLink(named); links++) {
+            if (links == MAX_LINKS) {
+                throw new FileSystemException(target.toString(), null, "Too many levels of symbolic links");
+            }
+            named = named.resolveSibling(Files.readSymbolicLink(named));
+        }
+        return named;
     }
 
     private static void writeAndRename(Path temp, Path target, Content content) throws IOException {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,6 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Errors of a write name the file the caller asked for: some named the hidden temporary file written first (its
@@ -57,6 +59,23 @@ class AtomicFileTest {
         assertEquals("earlier", Files.readString(file));
         try (var names = Files.list(dir)) {
             assertEquals(List.of(file), names.toList(), "no temporary file is left");
+        }
+    }
+
+    /**
+     * A target that is a symbolic link: the file it names is replaced and the link stays, as writing in place
+     * (which {@code dgnet graph --out} did) leaves them. The link was replaced by a file of its own, the file it named
+     * left as it was.
+     */
+    @Test
+    void aLinkIsFollowedAndKept() throws IOException {
+        Path real = Files.writeString(Files.createDirectory(dir.resolve("real")).resolve("graph.svg"), "earlier");
+        Path link = Files.createSymbolicLink(dir.resolve("graph.svg"), Path.of("real", "graph.svg"));
+        AtomicFile.write(link, out -> out.write(ByteBuffer.wrap("new".getBytes(StandardCharsets.US_ASCII))));
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals("new", Files.readString(real));
+        try (var names = Files.list(real.getParent())) {
+            assertEquals(List.of(real), names.toList(), "no temporary file is left beside the file");
         }
     }
 }
