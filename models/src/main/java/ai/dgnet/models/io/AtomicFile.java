@@ -9,11 +9,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /**
  * Writes a file that appears under its name only once complete: the content goes to a temporary file in the same
  * folder, is flushed to disk, and the temporary file is renamed over the target. A write that fails or is cut short
- * leaves no half-written file under the name and any earlier file of that name as it was.
+ * leaves no half-written file under the name and any earlier file of that name as it was. As a write in place would,
+ * it follows a symbolic link to the file it names and gives the new file the permissions of the one it replaces (not
+ * its owner, which only root could set).
  */
 public final class AtomicFile {
     /** Of the target's name in the temporary file's: 32 take at most 128 bytes, leaving room for the rest. */
@@ -40,7 +44,7 @@ public final class AtomicFile {
         Path temp = target.resolveSibling("." + start + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
                 + ".partial");
         try {
-            writeAndRename(temp, target, content);
+            writeAndRename(temp, target, permissions(target), content);
         } catch (IOException e) {
             throw naming(file, temp, e);
         }
@@ -62,11 +66,28 @@ public final class AtomicFile {
         return named;
     }
 
-    private static void writeAndRename(Path temp, Path target, Content content) throws IOException {
+    /**
+     * The permissions of the file to be replaced, which the new one keeps, as it would written in place (a model
+     * file kept from others stays so); null where there is none, or the file system has no POSIX permissions.
+     */
+    private static Set<PosixFilePermission> permissions(Path target) throws IOException {
+        try {
+            return Files.getPosixFilePermissions(target);
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private static void writeAndRename(Path temp, Path target, Set<PosixFilePermission> permissions,
+                                       Content content) throws IOException {
         // Nothing to clean up where this fails: the temporary file is not there.
         FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             try (out) {
+                // Before the content goes in: a file kept from others is never readable by them.
+                if (permissions != null) {
+                    Files.setPosixFilePermissions(temp, permissions);
+                }
                 content.writeTo(out);
                 out.force(true);
             }

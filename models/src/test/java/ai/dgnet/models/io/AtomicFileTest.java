@@ -10,7 +10,10 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,5 +80,16 @@ class AtomicFileTest {
         try (var names = Files.list(real.getParent())) {
             assertEquals(List.of(real), names.toList(), "no temporary file is left beside the file");
         }
+    }
+
+    /** A replaced file keeps its permissions, as in place; the new file had the default ones (here rw-r--r--). */
+    @Test
+    void aReplacedFileKeepsItsPermissions() throws IOException {
+        Path file = Files.writeString(dir.resolve("result.safetensors"), "earlier");
+        Set<PosixFilePermission> ownerAndGroup = PosixFilePermissions.fromString("rw-r-----");
+        Files.setPosixFilePermissions(file, ownerAndGroup);
+        AtomicFile.write(file, out -> out.write(ByteBuffer.wrap(new byte[] {1, 2, 3})));
+        assertEquals(ownerAndGroup, Files.getPosixFilePermissions(file));
+        assertEquals(3, Files.size(file));
     }
 }
