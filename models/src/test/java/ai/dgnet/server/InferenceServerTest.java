@@ -1195,17 +1195,7 @@ class InferenceServerTest {
         try {
             CompletableFuture<HttpResponse<String>> held = postAsync(server, inferBody(shape, input));
             assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
-            byte[] body = inferBody(shape, input).getBytes(StandardCharsets.UTF_8);
-            try (Socket gone = new Socket("127.0.0.1", server.port())) {
-                gone.getOutputStream().write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                gone.getOutputStream().write(body);
-                gone.getOutputStream().flush();
-                assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
-                // A reset, not a FIN: the server's write of the answer fails instead of filling a buffer.
-                gone.setSoLinger(true, 0);
-            }
+            sendAndReset(server, inferBody(shape, input), hooks);
             hooks.release.countDown();
             assertAnswered(held.get(WAIT_SECONDS, TimeUnit.SECONDS), input, shape);
             closer = Thread.ofPlatform().start(() -> server.close(Duration.ofMinutes(10)));
@@ -1229,17 +1219,7 @@ class InferenceServerTest {
             try {
                 CompletableFuture<HttpResponse<String>> held = postAsync(server, inferBody(shape, input));
                 assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
-                byte[] body = inferBody(shape, input).getBytes(StandardCharsets.UTF_8);
-                try (Socket gone = new Socket("127.0.0.1", server.port())) {
-                    gone.getOutputStream().write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-                    gone.getOutputStream().write(body);
-                    gone.getOutputStream().flush();
-                    assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
-                    // A reset, not a FIN: the server's write of the answer fails instead of filling a buffer.
-                    gone.setSoLinger(true, 0);
-                }
+                sendAndReset(server, inferBody(shape, input), hooks);
                 hooks.release.countDown();
                 assertAnswered(held.get(WAIT_SECONDS, TimeUnit.SECONDS), input, shape);
             } finally {
@@ -1261,6 +1241,24 @@ class InferenceServerTest {
     }
 
     // ---- helpers
+
+    /**
+     * Sends an inference request on a connection of its own, waits until {@code hooks} has it queued, then resets the
+     * connection: a reset, not a FIN, so that the server's write of the answer fails instead of filling a buffer.
+     */
+    private static void sendAndReset(InferenceServer server, String inferBody, HoldFirstRun hooks)
+            throws IOException, InterruptedException {
+        byte[] body = inferBody.getBytes(StandardCharsets.UTF_8);
+        try (Socket gone = new Socket("127.0.0.1", server.port())) {
+            gone.getOutputStream().write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            gone.getOutputStream().write(body);
+            gone.getOutputStream().flush();
+            assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS), "the request was never queued");
+            gone.setSoLinger(true, 0);
+        }
+    }
 
     /**
      * Holds the worker inside its first run until {@code release} opens, and counts the requests queued behind it,
