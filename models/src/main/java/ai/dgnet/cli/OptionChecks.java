@@ -1,5 +1,7 @@
 package ai.dgnet.cli;
 
+import ai.dgnet.models.io.AtomicFile;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +32,16 @@ final class OptionChecks {
     /**
      * Refuses an output file {@code out} that cannot be created, in a folder that does not exist, is a file or is not
      * writable, or being a folder itself, before the command does its work: writing would fail only after it, with
-     * an error that names neither.
+     * an error that names neither. The folder is the one the file is written in: where {@code out} is a symbolic link,
+     * that of the file it names ({@link AtomicFile#target}).
      */
     static void creatable(Path out) {
-        Path folder = out.toAbsolutePath().getParent();
+        Path folder;
+        try {
+            folder = AtomicFile.target(out).getParent();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write " + out + ": " + e.getMessage(), e);
+        }
         if (folder != null && !Files.isDirectory(folder)) {
             throw new IllegalArgumentException("cannot write " + out + ": "
                     + (Files.exists(folder) ? folder + " is not a folder" : "no such folder " + folder));

@@ -60,4 +60,16 @@ class OptionChecksTest {
         assertEquals("cannot write " + out + ": " + file + " is not a folder", assertThrows(
                 IllegalArgumentException.class, () -> OptionChecks.creatable(out)).getMessage());
     }
+
+    /**
+     * An output that is a symbolic link is written where the link points, beside the file it names: that folder is
+     * the one checked. Here the link names a file in a folder that does not exist, and the command would have run its
+     * model before the write failed.
+     */
+    @Test
+    void anOutputThatIsALinkIsCheckedWhereItPoints(@TempDir Path dir) throws IOException {
+        Path link = Files.createSymbolicLink(dir.resolve("graph.svg"), Path.of("none", "graph.svg"));
+        assertEquals("cannot write " + link + ": no such folder " + dir.resolve("none"), assertThrows(
+                IllegalArgumentException.class, () -> OptionChecks.creatable(link)).getMessage());
+    }
 }

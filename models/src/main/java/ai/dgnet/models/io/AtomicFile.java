@@ -36,7 +36,7 @@ public final class AtomicFile {
 
     /** Writes {@code content} as {@code file}, replacing any file of that name only once the new one is complete. */
     public static void write(Path file, Content content) throws IOException {
-        Path target = followed(file.toAbsolutePath());
+        Path target = target(file);
         // Not Files.createTempFile: its owner-only permissions would carry over to the file. The name's start only,
         // so that the temporary name stays within the 255 bytes of a file name wherever the target's does.
         String start = target.getFileName().toString().codePoints().limit(TEMP_NAME_CODE_POINTS)
@@ -51,11 +51,13 @@ public final class AtomicFile {
     }
 
     /**
-     * {@code target}, or the file it names where it is a symbolic link (dangling or not), as writing in place would
-     * follow it: renaming over the link would replace it by a file of its own and leave the file it named as it was.
-     * The temporary file then goes beside that file, on its file system.
+     * The file a {@link #write} of {@code file} replaces or creates, as an absolute path: {@code file}, or the file it
+     * names where it is a symbolic link (dangling or not), as writing in place would follow it: renaming over the link
+     * would replace it by a file of its own and leave the file it named as it was. The temporary file goes beside it,
+     * so its folder is the one the write must be able to create a file in.
      */
-    private static Path followed(Path target) throws IOException {
+    public static Path target(Path file) throws IOException {
+        Path target = file.toAbsolutePath();
         Path named = target;
         for (int links = 0; Files.isSymbolicLink(named); links++) {
             if (links == MAX_LINKS) {
