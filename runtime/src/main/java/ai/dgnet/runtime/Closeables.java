@@ -50,7 +50,8 @@ public final class Closeables {
             } catch (Exception e) {
                 if (failure == null) {
                     failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-                } else {
+                } else if (e != failure) {
+                    // The same exception from two parts (one cached, say): suppressing it in itself would throw.
                     failure.addSuppressed(e);
                 }
             }
