@@ -62,7 +62,7 @@ class MainTest {
     /** {@code -Ddgnet.kernels=bogus} was a logged warning, and the command ran on the default kernels. */
     @Test
     void anUnknownKernelsValueIsAOneLineError() {
-        System.setProperty(DgKernelsProvider.PROPERTY, "bogus");
+        String before = System.setProperty(DgKernelsProvider.PROPERTY, "bogus");
         try {
             StringWriter err = new StringWriter();
             CommandLine cmd = Main.commandLine();
@@ -71,7 +71,11 @@ class MainTest {
             assertEquals(OneLineErrors.BAD_INPUT, cmd.execute("device", "--threads", "1"), err.toString());
             assertEquals("dgnet device: dgnet.kernels must be scalar or vector, got 'bogus'", err.toString().strip());
         } finally {
-            System.clearProperty(DgKernelsProvider.PROPERTY);
+            if (before == null) {
+                System.clearProperty(DgKernelsProvider.PROPERTY);
+            } else {
+                System.setProperty(DgKernelsProvider.PROPERTY, before);
+            }
         }
     }
 
