@@ -91,16 +91,21 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("input must be [N, " + model.config().inChannels() + ", H, W] f32 "
                     + "NCHW, got " + input);
         }
-        PreparedNetwork network = prepared.get(shape);
-        if (network == null) {
-            network = prepare(shape);
+        // Claimed before a network is prepared, which a refused run would have done for nothing (and perhaps pushed
+        // out another shape's network for). A new result is this run's alone.
+        if (reuse != null) {
+            reuse.beginWrite();
         }
-        Result into = reuse != null && network.fits(reuse) ? reuse : network.newResult();
-        into.beginWrite();
         try {
-            return runInto(network, input, into);
+            PreparedNetwork network = prepared.get(shape);
+            if (network == null) {
+                network = prepare(shape);
+            }
+            return runInto(network, input, reuse != null && network.fits(reuse) ? reuse : network.newResult());
         } finally {
-            into.endWrite();
+            if (reuse != null) {
+                reuse.endWrite();
+            }
         }
     }
 

@@ -85,6 +85,11 @@ class SessionThreadsTest {
             try {
                 writing.await();
                 e = assertThrows(IllegalStateException.class, () -> second.run(input, shared));
+                // Refused before anything is prepared: a shape this session has not run stays unprepared.
+                try (Tensor other = Tensor.of(Shape.of(1, 3, 12, 12), Layout.NCHW, new float[3 * 12 * 12])) {
+                    assertThrows(IllegalStateException.class, () -> second.run(other, shared));
+                    assertEquals(List.of(), second.profile(other.shape()), "no network prepared for the refused run");
+                }
             } finally {
                 release.countDown();
                 runner.join();
