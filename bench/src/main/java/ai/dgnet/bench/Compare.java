@@ -120,7 +120,8 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--profile", arity = "0..1", paramLabel = "R", fallbackValue = "50",
             description = "Also show where each runtime's time goes, case by case at the smallest batch, over R more "
                     + "runs of each (default R: ${FALLBACK-VALUE}): ours from its op profile, ONNX Runtime's from its "
-                    + "own profiler. A case whose logits check failed is not profiled.")
+                    + "own profiler. A case whose logits check failed is not profiled; the profile's engines are "
+                    + "checked too, and where they differ the case is failed, its timings withdrawn.")
     private Integer profileRuns;
 
     @Option(names = "--rss", paramLabel = "ours|ort",
@@ -188,13 +189,14 @@ public final class Compare implements Callable<Integer> {
             rows.addAll(measure(c, plan, reference, torchSkipped == null));
         }
 
+        // Profiled before the report is begun: a case whose profile's logits differ is failed, its timings withdrawn.
+        StringBuilder profile = new StringBuilder();
+        List<Case> profileFailed = profileRuns == null ? List.of() : profileSection(profile, reference, plan, rows);
         StringBuilder report = new StringBuilder(header(plan, reference, torchSkipped));
-        report.append(latencySection(rows)).append(efficiencySection(rows, plan.threads()));
+        report.append(latencySection(rows)).append(efficiencySection(rows, plan.threads())).append(profile);
         Set<String> failed = new LinkedHashSet<>();
         rows.stream().filter(row -> row.failure() != null).forEach(row -> failed.add(row.c().toString()));
-        if (profileRuns != null) {
-            profileSection(report, reference, plan, rows).forEach(c -> failed.add(c.toString()));
-        }
+        profileFailed.forEach(c -> failed.add(c.toString()));
         if (!(quick || noRss || peakMemorySection(report, reference, plan.threads()))) {
             failed.add("peak memory");
         }
@@ -465,7 +467,8 @@ public final class Compare implements Callable<Integer> {
      * Appends where each case's time goes in each runtime at the smallest batch; returns the cases whose profile
      * failed (the section says why). A case whose logits check failed is left out: it would profile a computation
      * that is not the one compared. Each runtime runs alone here, after its warm-up, in a fresh engine: ORT's
-     * profiler would slow the timed runs above.
+     * profiler would slow the timed runs above. Those engines' logits are checked too, and where they differ the case
+     * is failed in {@code rows}, as if its timed check had failed.
      */
     private List<Case> profileSection(StringBuilder report, PythonReference reference, Plan plan, List<Row> rows) {
         int batch = Collections.min(plan.batches());
@@ -488,9 +491,17 @@ public final class Compare implements Callable<Integer> {
         for (Case c : cases.stream().filter(c -> !checkFailed.contains(c)).toList()) {
             System.err.println("profiling " + c + " at batch " + batch);
             try {
-                Path onnx = reference.onnx(c, SIZE);
-                TimeSplit ours = profileOurs(c, batch, plan);
-                TimeSplit ort = profileOrt(onnx, batch, plan);
+                Profiles profiles = profile(c, reference.onnx(c, SIZE), batch, plan, profileRuns);
+                if (profiles.logitsDiffer() != null) {
+                    withdraw(rows, c, profiles.logitsDiffer());
+                    System.err.println("FAILED profile of " + c + ": " + profiles.logitsDiffer());
+                    report.append("### ").append(c).append("\n\nFAILED: ").append(profiles.logitsDiffer())
+                            .append("; its timings are withdrawn\n\n");
+                    failed.add(c);
+                    continue;
+                }
+                TimeSplit ours = profiles.ours();
+                TimeSplit ort = profiles.ort();
                 report.append("### ").append(c).append("\n\n").append(splitTable(ours, ort)).append('\n')
                         .append("- ours by kind, ms per run: ").append(byKind(ours)).append('\n')
                         .append("- ORT by op type, ms per run: ").append(byKind(ort)).append("\n\n")
@@ -505,55 +516,56 @@ public final class Compare implements Callable<Integer> {
     }
 
     /**
+     * Fails {@code c} in {@code rows} as a failed logits check at a batch does: its profile's engines disagree, so
+     * its timed runs are no comparison of the same computation either.
+     */
+    private static void withdraw(List<Row> rows, Case c, String why) {
+        rows.replaceAll(row -> row.c().equals(c)
+                ? reportFailure(Row.failed(c, row.batch(), "timing withdrawn: at the profile's batch, " + why))
+                : row);
+    }
+
+    /**
      * Runs before a profile: the one that prepares, then as many as are profiled, at least the plan's warm-up. A
      * fresh JVM's first tens of runs are slow while the JIT compilers share the cores.
      */
-    private int untimedRuns(int batch, Plan plan) {
+    private static int untimedRuns(int batch, Plan plan, int profileRuns) {
         return 1 + Math.max(plan.warmupAt(batch), profileRuns);
     }
 
-    private TimeSplit profileOurs(Case c, int batch, Plan plan) {
-        try (Engine.Ours ours = new Engine.Ours(c.arch(), c.mode(), plan.threads(), batch, SIZE)) {
-            for (int i = 0; i < untimedRuns(batch, plan); i++) {
-                ours.infer();
-            }
-            CpuDevice device = ours.device();
-            List<OurRun> runs = new ArrayList<>();
-            for (int i = 0; i < profileRuns; i++) {
-                List<OpProfile> before = device.profile();
-                long routing = device.routingNanos();
-                long aggregation = device.aggregationNanos();
-                long start = System.nanoTime();
-                ours.infer();
-                long wall = System.nanoTime() - start;
-                runs.add(new OurRun(wall, OpProfile.between(before, device.profile()),
-                        device.routingNanos() - routing, device.aggregationNanos() - aggregation));
-            }
-            List<OurRun> kept = TimeSplit.withoutTheSlowest(runs, OurRun::wallNanos);
-            return TimeSplit.ofOurs(kept.size(), kept.stream().mapToLong(OurRun::wallNanos).sum(),
-                    OpProfile.byKind(kept.stream().flatMap(run -> run.ops().stream()).toList()),
-                    kept.stream().mapToLong(OurRun::routingNanos).sum(),
-                    kept.stream().mapToLong(OurRun::aggregationNanos).sum());
-        }
+    /** Both runtimes' profiles of one case, or why their logits differ (then neither split is kept). */
+    record Profiles(TimeSplit ours, TimeSplit ort, String logitsDiffer) {
     }
 
-    /** What one profiled run of ours took, in all and op by op. */
-    private record OurRun(long wallNanos, List<OpProfile> ops, long routingNanos, long aggregationNanos) {
-    }
-
-    private TimeSplit profileOrt(Path onnx, int batch, Plan plan) throws IOException {
+    /**
+     * Profiles ours, then ORT, on {@code c} at {@code batch} over {@code profileRuns} runs each, in fresh engines
+     * whose logits are checked as the timed engines' are: on the first run, before anything is profiled, and on the
+     * last profiled run. Both engines are open throughout, each running alone in its turn.
+     */
+    static Profiles profile(Case c, Path onnx, int batch, Plan plan, int profileRuns) throws IOException {
         Path folder = Files.createTempDirectory("dgnet-ort-profile");
-        try {
-            // The trace holds every run; the split leaves the untimed ones out.
-            int untimed = untimedRuns(batch, plan);
-            Path trace;
-            try (Engine.Ort ort = new Engine.Ort(onnx, plan.threads(), batch, SIZE, folder.resolve("ort"))) {
-                for (int i = 0; i < untimed + profileRuns; i++) {
-                    ort.run();
-                }
-                trace = ort.endProfiling();
+        try (Engine.Ours ours = new Engine.Ours(c.arch(), c.mode(), plan.threads(), batch, SIZE);
+             Engine.Ort ort = new Engine.Ort(onnx, plan.threads(), batch, SIZE, folder.resolve("ort"))) {
+            double first = relativeL2(ours.run(), ort.run(), batch);
+            if (!(first <= TOLERANCE)) {
+                return new Profiles(null, null, String.format(Locale.ROOT, "logits differ from ONNX Runtime's in "
+                        + "the profile's engines: relative L2 error %.3g > %.0e", first, TOLERANCE));
             }
-            return TimeSplit.ofOrtProfile(trace, untimed);
+            int untimed = untimedRuns(batch, plan, profileRuns);
+            TimeSplit oursSplit = profileOurs(ours, untimed - 1, profileRuns);
+            // The trace holds every run; the split leaves the untimed ones out.
+            float[] ortLast = null;
+            for (int i = 1; i < untimed + profileRuns; i++) {
+                ortLast = ort.run();
+            }
+            TimeSplit ortSplit = TimeSplit.ofOrtProfile(ort.endProfiling(), untimed);
+            double last = relativeL2(ours.lastLogits(), ortLast, batch);
+            if (!(last <= TOLERANCE)) {
+                return new Profiles(null, null, String.format(Locale.ROOT, "logits differ from ONNX Runtime's "
+                        + "after the profiled runs (not on the first run): relative L2 error %.3g > %.0e", last,
+                        TOLERANCE));
+            }
+            return new Profiles(oursSplit, ortSplit, null);
         } finally {
             try (var files = Files.list(folder)) {
                 for (Path file : files.toList()) {
@@ -562,6 +574,34 @@ public final class Compare implements Callable<Integer> {
             }
             Files.delete(folder);
         }
+    }
+
+    /** {@code untimed} runs of {@code ours}, then {@code runs} profiled ones. */
+    private static TimeSplit profileOurs(Engine.Ours ours, int untimed, int runs) {
+        for (int i = 0; i < untimed; i++) {
+            ours.infer();
+        }
+        CpuDevice device = ours.device();
+        List<OurRun> profiled = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            List<OpProfile> before = device.profile();
+            long routing = device.routingNanos();
+            long aggregation = device.aggregationNanos();
+            long start = System.nanoTime();
+            ours.infer();
+            long wall = System.nanoTime() - start;
+            profiled.add(new OurRun(wall, OpProfile.between(before, device.profile()),
+                    device.routingNanos() - routing, device.aggregationNanos() - aggregation));
+        }
+        List<OurRun> kept = TimeSplit.withoutTheSlowest(profiled, OurRun::wallNanos);
+        return TimeSplit.ofOurs(kept.size(), kept.stream().mapToLong(OurRun::wallNanos).sum(),
+                OpProfile.byKind(kept.stream().flatMap(run -> run.ops().stream()).toList()),
+                kept.stream().mapToLong(OurRun::routingNanos).sum(),
+                kept.stream().mapToLong(OurRun::aggregationNanos).sum());
+    }
+
+    /** What one profiled run of ours took, in all and op by op. */
+    private record OurRun(long wallNanos, List<OpProfile> ops, long routingNanos, long aggregationNanos) {
     }
 
     /** Both runtimes' convolutions by shape, the one that took longer in either runtime first. */

@@ -92,6 +92,11 @@ interface Engine extends AutoCloseable {
             return infer().logitsRowMajor();
         }
 
+        /** The logits of the last run, without another. */
+        float[] lastLogits() {
+            return previous.logitsRowMajor();
+        }
+
         @Override
         public void close() {
             input.close();

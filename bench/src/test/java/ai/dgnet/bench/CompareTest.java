@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The comparison harness's own logic, without running any runtime. */
 class CompareTest {
@@ -147,6 +149,82 @@ class CompareTest {
         assertTrue(text.contains("Not profiled, their logits check having failed: resnet20-static, resnet20-dynamic"),
                 text);
         assertTrue(text.contains("## Failures\n\nFAILED: resnet20-static, resnet20-dynamic\n"), text);
+    }
+
+    /**
+     * The profile's fresh engines are checked like the timed ones, before anything is profiled: ORT's here runs a
+     * model that is not the case's.
+     */
+    @Test
+    void profileEnginesWhoseLogitsDifferProfileNothing(@TempDir Path dir) throws IOException {
+        Case c = Case.parse("resnet20-static");
+        Compare.Profiles profiles = Compare.profile(c, WrongOnnx.writeAs(c, dir), 1,
+                new Compare.Plan(1, List.of(1), 0, 1, 0, 0), 1);
+        assertNotNull(profiles.logitsDiffer());
+        assertTrue(profiles.logitsDiffer().startsWith("logits differ from ONNX Runtime's"), profiles.logitsDiffer());
+        assertNull(profiles.ours());
+        assertNull(profiles.ort());
+    }
+
+    /**
+     * A case whose timed check passed but whose profile's engines disagree is failed as a whole, its timings
+     * withdrawn: here the ONNX file turns stale between the timed runs and the profile. Needs PyTorch to export the
+     * case; skipped where it is missing.
+     */
+    @Test
+    void aCaseWhoseProfileLogitsDifferIsFailed(@TempDir Path dir) throws IOException, InterruptedException {
+        assumeTrue(torchAvailable(), "no torch and torchvision in " + PYTHON);
+        Case c = Case.parse("resnet20-static");
+        Path onnx = dir.resolve("onnx");
+        Path report = dir.resolve("compare.md");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        int status;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8) {
+                @Override
+                public void println(String line) {
+                    if (line.startsWith("profiling " + c)) {
+                        try {
+                            WrongOnnx.writeAs(c, onnx);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                    super.println(line);
+                }
+            });
+            status = Compare.commandLine().execute("--cases=" + c, "--batches=1", "--threads=1", "--runs=1",
+                    "--warmup=0", "--settle=0", "--profile=1", "--no-rss", "--no-torch", "--python=" + PYTHON,
+                    "--scripts=" + SCRIPTS, "--onnx-dir=" + onnx, "--out=" + report);
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        String progress = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, progress);
+        assertTrue(progress.contains("FAILED profile of " + c + ": logits differ"), progress);
+        assertTrue(progress.contains("FAILED " + c + " batch 1: timing withdrawn"), progress);
+        assertEquals("FAILED: " + c, progress.lines().toList().getLast(), progress);
+        String text = Files.readString(report);
+        assertTrue(text.lines().anyMatch(line -> line.startsWith("| " + c + " ") && line.contains(" FAILED ")), text);
+        assertTrue(text.contains("- " + c + " batch 1: timing withdrawn"), text);
+    }
+
+    static final String PYTHON = "/usr/bin/python3";
+    /** The reference scripts, from the bench module's folder, where the build runs its tests. */
+    static final Path SCRIPTS = Path.of("..", "tests", "reference").toAbsolutePath().normalize();
+
+    /** Whether {@link #PYTHON} imports torch and torchvision, which the export and bench_torch.py need. */
+    static boolean torchAvailable() throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of(PYTHON)) || !Files.isRegularFile(SCRIPTS.resolve("export_onnx.py"))) {
+            return false;
+        }
+        Process probe = new ProcessBuilder(PYTHON, "-c", "import torch, torchvision")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return probe.waitFor() == 0;
     }
 
     /**
