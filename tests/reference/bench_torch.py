@@ -9,9 +9,12 @@ torch picks them, NCHW memory format); --channels-last converts model and input 
 channels_last, which is often faster on CPU. The input is the deterministic tensor `input`
 of spec section 6 with seed S+1, shape [N, C, size, size].
 
+With --logits the line also holds the logits of the last timed run, row-major [N * classes],
+so that a caller can check that what was timed computes what the other runtimes compute.
+
 Prints one JSON line:
   {"framework":"pytorch","torch":...,"arch":...,"mode":...,"torchvision":...,"batch":N,
-   "threads":T,"size":...,"channels_last":...,"median_ms":...,"p90_ms":...,"runs":R}
+   "threads":T,"size":...,"channels_last":...,"median_ms":...,"p90_ms":...,"runs":R[,"logits":[...]]}
 p90 is the nearest-rank 90th percentile of the R run times.
 """
 
@@ -23,7 +26,7 @@ import os
 import statistics
 import sys
 import time
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 
@@ -35,17 +38,18 @@ def nearest_rank(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
 
 
-def time_runs(model: torch.nn.Module, x: torch.Tensor, warmup: int, runs: int) -> List[float]:
-    """Milliseconds of each of `runs` timed forwards, after `warmup` untimed ones."""
+def time_runs(model: torch.nn.Module, x: torch.Tensor, warmup: int,
+              runs: int) -> Tuple[List[float], torch.Tensor]:
+    """Milliseconds of each of `runs` timed forwards, after `warmup` untimed ones, and the last one's logits."""
     times: List[float] = []
     with torch.inference_mode():
         for i in range(warmup + runs):
             start = time.perf_counter_ns()
-            model(x)
+            logits = model(x)
             elapsed = time.perf_counter_ns() - start
             if i >= warmup:
                 times.append(elapsed / 1e6)
-    return times
+    return times, logits
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -62,6 +66,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     g.add_argument("--runs", type=dgi.positive_int, default=30, help="timed runs (default 30)")
     g.add_argument("--channels-last", action="store_true",
                    help="convert model and input to channels_last (default: PyTorch's NCHW)")
+    g.add_argument("--logits", action="store_true",
+                   help="also print the last timed run's logits, row-major, as \"logits\"")
     args = parser.parse_args(argv)
     if args.warmup < 0:
         parser.error(f"argument --warmup: must be >= 0, not {args.warmup}")
@@ -74,18 +80,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.channels_last:
             model = model.to(memory_format=torch.channels_last)
             x = x.contiguous(memory_format=torch.channels_last)
-        times = sorted(time_runs(model, x, args.warmup, args.runs))
+        times, logits = time_runs(model, x, args.warmup, args.runs)
+        times.sort()
     except (ValueError, RuntimeError) as e:
         print(f"error: {e}".replace("\n", " "), file=sys.stderr)
         return 1
 
-    print(json.dumps({
+    result = {
         "framework": "pytorch", "torch": torch.__version__, "arch": spec.arch, "mode": spec.mode,
         "torchvision": spec.torchvision, "batch": args.batch, "threads": args.threads,
         "size": args.size, "channels_last": args.channels_last,
         "median_ms": round(statistics.median(times), 3), "p90_ms": round(nearest_rank(times, 0.9), 3),
         "runs": args.runs,
-    }, separators=(",", ":")))
+    }
+    if args.logits:
+        result["logits"] = logits.float().reshape(-1).tolist()
+    print(json.dumps(result, separators=(",", ":")))
     return 0
 
 

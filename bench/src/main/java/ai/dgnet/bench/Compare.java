@@ -162,10 +162,12 @@ public final class Compare implements Callable<Integer> {
     /**
      * One case at one batch. {@code ours} and {@code ort} are null when the case failed (here or at another batch),
      * {@code torch} when PyTorch was not timed or failed; {@code failure} says what failed, null when nothing did.
+     * {@code ortLogits} are ORT's after the timed runs, which PyTorch's are checked against; null with {@code ort}.
      */
-    record Row(Case c, int batch, double error, Latency ours, Latency ort, Latency torch, String failure) {
+    record Row(Case c, int batch, double error, Latency ours, Latency ort, Latency torch, String failure,
+               float[] ortLogits) {
         static Row failed(Case c, int batch, String why) {
-            return new Row(c, batch, Double.NaN, null, null, null, why);
+            return new Row(c, batch, Double.NaN, null, null, null, why, null);
         }
 
         boolean measured() {
@@ -318,25 +320,38 @@ public final class Compare implements Callable<Integer> {
             oursMs[i] = timedMillis(ours, plan);
             ortMs[i] = timedMillis(ort, plan);
         }
-        double after = relativeL2(ours.run(), ort.run(), batch);
+        float[] oursLogits = ours.run();
+        float[] ortLogits = ort.run();
+        double after = relativeL2(oursLogits, ortLogits, batch);
         if (!(after <= TOLERANCE)) {
             return Row.failed(c, batch, String.format(Locale.ROOT, "logits differ from ONNX Runtime's after the "
                     + "timed runs (not on the first run): relative L2 error %.3g > %.0e", after, TOLERANCE));
         }
-        return new Row(c, batch, Math.max(error, after), Latency.of(oursMs), Latency.of(ortMs), null, null);
+        return new Row(c, batch, Math.max(error, after), Latency.of(oursMs), Latency.of(ortMs), null, null,
+                ortLogits);
     }
 
-    /** {@code row} with PyTorch's latency; a PyTorch failure keeps the row's other numbers. */
-    private static Row withTorch(Row row, PythonReference reference, Plan plan) {
+    /**
+     * {@code row} with PyTorch's latency, once its logits are checked against ORT's as ours are; a PyTorch failure,
+     * logits that differ included, keeps the row's other numbers and shows none of PyTorch's.
+     */
+    static Row withTorch(Row row, PythonReference reference, Plan plan) {
         Latency torch = null;
         String failure = null;
         try {
-            torch = reference.torchLatency(row.c(), row.batch(), SIZE, plan.threads(), plan.warmupAt(row.batch()),
-                    plan.runsAt(row.batch()));
+            PythonReference.Torch timed = reference.torch(row.c(), row.batch(), SIZE, plan.threads(),
+                    plan.warmupAt(row.batch()), plan.runsAt(row.batch()));
+            double error = relativeL2(timed.logits(), row.ortLogits(), row.batch());
+            if (error <= TOLERANCE) {
+                torch = timed.latency();
+            } else {
+                failure = String.format(Locale.ROOT, "PyTorch: logits differ from ONNX Runtime's: relative L2 "
+                        + "error %.3g > %.0e", error, TOLERANCE);
+            }
         } catch (RuntimeException e) {
             failure = "PyTorch: " + e.getMessage();
         }
-        return new Row(row.c(), row.batch(), row.error(), row.ours(), row.ort(), torch, failure);
+        return new Row(row.c(), row.batch(), row.error(), row.ours(), row.ort(), torch, failure, row.ortLogits());
     }
 
     /**
@@ -373,8 +388,8 @@ public final class Compare implements Callable<Integer> {
      */
     static double relativeL2(float[] a, float[] b, int images) {
         if (a.length != b.length || a.length % images != 0) {
-            throw new IllegalStateException("ours gave " + a.length + " logits, ONNX Runtime " + b.length + ", for "
-                    + images + " images");
+            throw new IllegalStateException("one runtime gave " + a.length + " logits, ONNX Runtime " + b.length
+                    + ", for " + images + " images");
         }
         int classes = a.length / images;
         double worst = 0;
@@ -397,7 +412,8 @@ public final class Compare implements Callable<Integer> {
         text.append(String.format(Locale.ROOT, "- method: logits of ours and ORT compared first and after the timed "
                         + "runs (relative L2 error <= %.0e for every image of the deterministic input of seed %d); "
                         + "then, in one process, %d warm-up and %d timed runs per runtime at batch 1 (at batch N: divided by sqrt(N)), run for run in turns, "
-                        + "each timed run %s; PyTorch after them, in its own process, with the same counts%n",
+                        + "each timed run %s; PyTorch after them, in its own process, with the same counts, the "
+                        + "logits of its last timed run checked against ORT's alike%n",
                 TOLERANCE, Workloads.INPUT_SEED, plan.warmup(), plan.runs(), plan.idleMs() > 0
                         ? "after " + plan.idleMs() + " ms of both runtimes idle"
                         : "after " + plan.settleMs() + " ms of untimed runs of the same runtime"));

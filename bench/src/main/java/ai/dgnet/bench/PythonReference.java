@@ -44,7 +44,7 @@ final class PythonReference {
         return Optional.ofNullable(torchVersion);
     }
 
-    /** Why {@link #torchLatency} cannot run, or null when it can. */
+    /** Why {@link #torch} cannot run, or null when it can. */
     String torchUnavailable() {
         probe();
         if (torchMissing != null) {
@@ -99,20 +99,39 @@ final class PythonReference {
         return file;
     }
 
-    /** PyTorch's latency for {@code c}, measured by {@code bench_torch.py}. */
-    Latency torchLatency(Case c, int batch, int size, int threads, int warmup, int runs) {
+    /** What {@code bench_torch.py} gives: PyTorch's latency and its last timed run's logits, row-major. */
+    record Torch(Latency latency, float[] logits) {
+    }
+
+    /** PyTorch's latency for {@code c} and the logits of what was timed, measured by {@code bench_torch.py}. */
+    Torch torch(Case c, int batch, int size, int threads, int warmup, int runs) {
         List<String> command = new ArrayList<>(List.of(python.toString(), script("bench_torch.py").toString()));
         command.addAll(c.modelArguments());
         command.addAll(List.of("--size", Integer.toString(size), "--batch", Integer.toString(batch),
                 "--threads", Integer.toString(threads), "--warmup", Integer.toString(warmup),
-                "--runs", Integer.toString(runs)));
+                "--runs", Integer.toString(runs), "--logits"));
         String line = run(command, false, Redirect.INHERIT).getLast();
         try {
             JsonNode json = JSON.readTree(line);
-            return new Latency(json.required("median_ms").asDouble(), json.required("p90_ms").asDouble());
+            JsonNode values = json.required("logits");
+            float[] logits = new float[values.size()];
+            for (int i = 0; i < logits.length; i++) {
+                if (!values.get(i).isNumber()) {
+                    throw new IllegalArgumentException("a logit that is not a number");
+                }
+                logits[i] = values.get(i).floatValue();
+            }
+            return new Torch(new Latency(json.required("median_ms").asDouble(), json.required("p90_ms").asDouble()),
+                    logits);
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("bench_torch.py printed '" + line + "', not its JSON line", e);
+            throw new IllegalStateException("bench_torch.py printed '" + abbreviated(line) + "', not its JSON line "
+                    + "with logits", e);
         }
+    }
+
+    /** {@code line} cut short: a batch's logits fill hundreds of kilobytes. */
+    private static String abbreviated(String line) {
+        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
     }
 
     private Path script(String name) {

@@ -213,6 +213,55 @@ class CompareTest {
         assertTrue(text.contains("- " + c + " batch 1: timing withdrawn"), text);
     }
 
+    /**
+     * PyTorch's time joins the row only once its logits pass the check against ORT's that ours passed: here a Python
+     * stands in for bench_torch.py, its logits as given.
+     */
+    @Test
+    void pytorchLogitsThatDifferFailItsColumns(@TempDir Path dir) throws IOException {
+        Case c = Case.parse("resnet20-static");
+        Compare.Plan plan = new Compare.Plan(1, List.of(1), 0, 1, 0, 0);
+        Compare.Row row = new Compare.Row(c, 1, 0, new Latency(1, 1), new Latency(1, 1), null, null,
+                new float[] {3, 4, 0, 0});
+        Compare.Row right = Compare.withTorch(row, fakeTorch(dir, "[3, 4, 0, 0]"), plan);
+        assertNull(right.failure());
+        assertEquals(new Latency(1.5, 2), right.torch());
+
+        Compare.Row wrong = Compare.withTorch(row, fakeTorch(dir, "[3, 4, 0, 0.01]"), plan);
+        assertNull(wrong.torch());
+        assertNotNull(wrong.failure());
+        assertTrue(wrong.failure().startsWith("PyTorch: logits differ from ONNX Runtime's"), wrong.failure());
+        assertEquals(row.ours(), wrong.ours());
+
+        Compare.Row none = Compare.withTorch(row, fakeTorch(dir, "[3, 4]"), plan);
+        assertNull(none.torch());
+        assertNotNull(none.failure());
+    }
+
+    /** A Python whose every script prints bench_torch.py's line with {@code logits}. */
+    private static PythonReference fakeTorch(Path dir, String logits) throws IOException {
+        Path python = dir.resolve("python");
+        Files.writeString(python, "#!/bin/sh\necho '{\"median_ms\":1.5,\"p90_ms\":2,\"logits\":" + logits
+                + "}'\n");
+        assertTrue(python.toFile().setExecutable(true));
+        return new PythonReference(python, dir, dir.resolve("onnx"));
+    }
+
+    /**
+     * bench_torch.py's logits are those of the model and input the other runtimes run: ours agrees with them. Needs
+     * PyTorch; skipped where it is missing.
+     */
+    @Test
+    void benchTorchGivesTheLogitsOfWhatItTimed() throws IOException, InterruptedException {
+        assumeTrue(torchAvailable(), "no torch and torchvision in " + PYTHON);
+        Case c = Case.parse("resnet20-dynamic");
+        PythonReference.Torch torch = new PythonReference(Path.of(PYTHON), SCRIPTS, Path.of("onnx"))
+                .torch(c, 2, 224, 1, 0, 1);
+        try (Engine ours = Engine.Kind.OURS.open(c, null, 1, 2, 224)) {
+            assertTrue(Compare.relativeL2(ours.run(), torch.logits(), 2) <= 1e-4);
+        }
+    }
+
     static final String PYTHON = "/usr/bin/python3";
     /** The reference scripts, from the bench module's folder, where the build runs its tests. */
     static final Path SCRIPTS = Path.of("..", "tests", "reference").toAbsolutePath().normalize();
