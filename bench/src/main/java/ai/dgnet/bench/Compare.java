@@ -50,7 +50,7 @@ public final class Compare implements Callable<Integer> {
     /** Image height and width; the nominal FLOP count below is for it. */
     private static final int SIZE = 224;
     /** Largest relative L2 error of the logits that counts as the same result (spec section 7). */
-    private static final double TOLERANCE = 1e-4;
+    static final double TOLERANCE = 1e-4;
     /** torchvision's ResNet-50 at 224x224: 4.09 GMAC, i.e. 8.18 GFLOP, per image. */
     private static final double RESNET50_GFLOP = 8.18;
     private static final int EFFICIENCY_BATCH = 32;
@@ -126,7 +126,8 @@ public final class Compare implements Callable<Integer> {
 
     @Option(names = "--rss", paramLabel = "ours|ort",
             description = "Instead of comparing: run only this runtime on DG-ResNet-50 dynamic (batch 1, then 8) "
-                    + "and print its peak RSS. The comparison runs it in a child JVM per runtime.")
+                    + "and print its peak RSS, once its last logits are checked against the other runtime's (exit "
+                    + "status 1 where they differ). The comparison runs it in a child JVM per runtime.")
     private Engine.Kind rss;
 
     @Spec
@@ -180,9 +181,7 @@ public final class Compare implements Callable<Integer> {
         Plan plan = plan();
         PythonReference reference = new PythonReference(python, scripts, onnxDir);
         if (rss != null) {
-            PeakMemory.measure(rss, plan.threads(), rss == Engine.Kind.ORT ? reference.onnx(PeakMemory.CASE, SIZE)
-                    : null, SIZE);
-            return 0;
+            return PeakMemory.measure(rss, plan.threads(), reference.onnx(PeakMemory.CASE, SIZE), SIZE) ? 0 : 1;
         }
         String torchSkipped = noTorch ? "--no-torch" : reference.torchUnavailable();
 

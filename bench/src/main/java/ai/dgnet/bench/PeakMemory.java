@@ -17,7 +17,8 @@ import java.util.Locale;
 /**
  * Peak resident memory of one runtime running DG-ResNet-50 dynamic at batch 1 and then 8. Each runtime runs alone
  * in a fresh JVM (the harness's {@code --rss} mode), because a process's peak ({@code VmHWM}) covers everything it
- * ever held: measured in the harness, the other runtime's memory would count too.
+ * ever held: measured in the harness, the other runtime's memory would count too. Its last logits are then checked
+ * against the other runtime's, opened once the peak is read, so that the memory is that of the computation compared.
  */
 final class PeakMemory {
     static final Case CASE = new Case(Arch.RESNET50, Mode.DYNAMIC, false);
@@ -29,16 +30,35 @@ final class PeakMemory {
     private PeakMemory() {
     }
 
-    /** The child's side: runs {@code kind} as described, then prints its peak RSS. */
-    static void measure(Engine.Kind kind, int threads, Path onnx, int size) throws IOException {
+    /**
+     * The child's side: runs {@code kind} as described, then prints its peak RSS and returns true; where its last
+     * logits differ from the other runtime's, or cannot be compared, prints why instead and returns false. ORT
+     * reads {@code onnx} whichever {@code kind} is measured.
+     */
+    static boolean measure(Engine.Kind kind, int threads, Path onnx, int size) throws IOException {
+        float[] logits = null;
         for (int batch : BATCHES) {
             try (Engine engine = kind.open(CASE, onnx, threads, batch, size)) {
                 for (int i = 0; i < RUNS; i++) {
-                    engine.run();
+                    logits = engine.run();
                 }
             }
         }
-        System.out.println(RESULT + vmHwmKib());
+        long peak = vmHwmKib();
+        int batch = BATCHES[BATCHES.length - 1];
+        Engine.Kind other = kind == Engine.Kind.OURS ? Engine.Kind.ORT : Engine.Kind.OURS;
+        String differ;
+        try (Engine check = other.open(CASE, onnx, threads, batch, size)) {
+            float[] ours = kind == Engine.Kind.OURS ? logits : check.run();
+            float[] ort = kind == Engine.Kind.ORT ? logits : check.run();
+            double error = Compare.relativeL2(ours, ort, batch);
+            differ = error <= Compare.TOLERANCE ? null : String.format(Locale.ROOT, "logits differ from ONNX "
+                    + "Runtime's at batch %d: relative L2 error %.3g > %.0e", batch, error, Compare.TOLERANCE);
+        } catch (RuntimeException e) {
+            differ = "logits not checked: " + e.getMessage();
+        }
+        System.out.println(differ == null ? RESULT + peak : differ);
+        return differ == null;
     }
 
     /**

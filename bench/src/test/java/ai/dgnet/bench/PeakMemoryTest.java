@@ -1,21 +1,53 @@
 package ai.dgnet.bench;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-/** The peak-memory child JVMs run the runtime that the harness timed. */
+/** The peak-memory child JVMs run the runtime that the harness timed, and check what it computed. */
 class PeakMemoryTest {
 
     /**
      * Every option this JVM was started with reaches the child, as {@code DGNET_JAVA_OPTS}'s reach the harness: the
      * build starts this one with a thread stack size that the runtime's own flags do not hold.
      */
+    /**
+     * The child checks what it measured: ORT running a model that is not DG-ResNet-50's gives other logits than
+     * ours, and the child says so and exits 1 (which fails the parent's section) instead of printing a peak.
+     */
+    @Test
+    void aChildWhoseLogitsDifferFails(@TempDir Path dir) throws IOException {
+        Path onnx = dir.resolve("onnx");
+        WrongOnnx.writeAs(PeakMemory.CASE, onnx);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int status;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            status = Compare.commandLine().execute("--rss=ort", "--threads=1", "--onnx-dir=" + onnx,
+                    "--python=" + dir.resolve("no-python"));
+        } finally {
+            System.setOut(stdout);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, printed);
+        assertFalse(printed.contains("peak_rss_kib="), printed);
+        assertTrue(printed.strip().startsWith("logits differ from ONNX Runtime's at batch 8"), printed);
+    }
+
     @Test
     void theChildGetsThisJvmsOptions() {
         List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments();
