@@ -114,7 +114,7 @@ public final class Compare implements Callable<Integer> {
     private Path onnxDir;
 
     @Option(names = "--out", defaultValue = "bench/target/compare.md",
-            description = "Where the report is written too (default: ${DEFAULT-VALUE}).")
+            description = "Where the report is written too, checked before the run (default: ${DEFAULT-VALUE}).")
     private Path out;
 
     @Option(names = "--profile", arity = "0..1", paramLabel = "R", fallbackValue = "50",
@@ -183,6 +183,7 @@ public final class Compare implements Callable<Integer> {
         if (rss != null) {
             return PeakMemory.measure(rss, plan.threads(), reference.onnx(PeakMemory.CASE, SIZE), SIZE) ? 0 : 1;
         }
+        ReportFile.check(spec.commandLine(), out);
         String torchSkipped = noTorch ? "--no-torch" : reference.torchUnavailable();
 
         List<Row> rows = new ArrayList<>();

@@ -119,7 +119,7 @@ public final class LoadTest implements Callable<Integer> {
     private Integer threads;
 
     @Option(names = "--out", defaultValue = "bench/target/load-test.md",
-            description = "Where the report is written too (default: ${DEFAULT-VALUE}).")
+            description = "Where the report is written too, checked before the run (default: ${DEFAULT-VALUE}).")
     private Path out;
 
     @Spec
@@ -187,6 +187,7 @@ public final class LoadTest implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        ReportFile.check(spec.commandLine(), out);
         Shape one = Shape.of(1, config.inChannels(), size, size);
         List<Request> bodies = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();

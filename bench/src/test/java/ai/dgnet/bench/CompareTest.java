@@ -362,6 +362,37 @@ class CompareTest {
         assertFalse(Files.exists(dir.resolve("onnx")));
     }
 
+    /**
+     * A report file that cannot be written, in a folder that is a file or being a folder itself, is refused before
+     * anything runs, in one line naming it: found when writing, it would have cost the whole run.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"file/compare.md", "folder"})
+    void anUnwritableReportIsRefusedBeforeTheRun(String name, @TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("file"), "x");
+        Files.createDirectories(dir.resolve("folder"));
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        int status;
+        try {
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            status = Compare.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                    .execute("--cases=resnet20-static", "--batches=1", "--no-rss", "--no-torch",
+                            "--python=" + dir.resolve("no-python"), "--onnx-dir=" + dir.resolve("onnx"),
+                            "--out=" + dir.resolve(name));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals(2, status, err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("compare: --out: cannot write " + dir.resolve(name)), err.toString());
+        assertEquals("", printed.toString(StandardCharsets.UTF_8), "nothing ran");
+    }
+
     @Test
     void tablesArePaddedAndAligned() {
         String table = new MarkdownTable(1, "case", "ms").add("resnet50-static", "12.5").add("a", "3").toString();

@@ -202,6 +202,26 @@ class LoadTestTest {
         };
     }
 
+    /**
+     * A report file that cannot be written, in a folder that is a file or being a folder itself, is refused before
+     * anything runs, in one line naming it: found when writing, it would have cost the whole run.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"file/load.md", "folder"})
+    void anUnwritableReportIsRefusedBeforeTheRun(String name) throws IOException {
+        Files.writeString(dir.resolve("file"), "x");
+        Files.createDirectories(dir.resolve("folder"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = LoadTest.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        int status = cmd.execute("--arch=resnet20", "--size=32", "--concurrency=1", "--requests=1", "--warmup=0",
+                "--threads=1", "--out", dir.resolve(name).toString());
+        assertEquals(2, status, err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("load-test: --out: cannot write " + dir.resolve(name)), err.toString());
+        assertEquals("", out.toString());
+    }
+
     /** A bad option is an error told in one line, without the usage screen or a stack trace, and no report. */
     @ParameterizedTest
     @ValueSource(strings = {"--arch=vgg16", "--mode=fast", "--max-batch=0", "--queue=0", "--max-delay-ms=-1",

@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * The checks of the commands' options: each refusal is one line naming the option, what it must be and the value
- * given.
+ * given. The benchmark tools check their report files with {@link #creatable}.
  */
-final class OptionChecks {
+public final class OptionChecks {
     private OptionChecks() {
     }
 
@@ -35,7 +35,7 @@ final class OptionChecks {
      * an error that names neither. The folder is the one the file is written in: where {@code out} is a symbolic link,
      * that of the file it names ({@link AtomicFile#target}).
      */
-    static void creatable(Path out) {
+    public static void creatable(Path out) {
         Path folder;
         try {
             folder = AtomicFile.target(out).getParent();
