@@ -36,6 +36,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 @SuppressWarnings("restricted")
 final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     private static final String ENTRY = "GOMP_parallel";
+    /**
+     * What the team's OpenMP worker threads are named, followed by their OpenMP thread number, in place of the
+     * "Thread-N" the JVM gives a thread it attaches for an upcall: thread dumps and profilers then say what they are,
+     * and the allocation tests count them as taking part in a run, apart from the JVM's other threads.
+     */
+    static final String THREAD_NAME = "dgnet-openmp-";
     private static final MethodHandle GOMP_PARALLEL = Linker.nativeLinker().downcallHandle(
             DnnlLibrary.findOrThrow(ENTRY), FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle ENTER;
@@ -138,9 +144,22 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     private void enter(long ignored) {
         // An exception must not leave an upcall: the JVM would end the process.
         try {
+            nameWorker();
             task.run();
         } catch (Throwable t) {
             escaped = t;
+        }
+    }
+
+    /**
+     * Names an OpenMP worker on its first upcall; thread 0 of a region is the caller, a Java thread with a name of its
+     * own. Allocates nothing once named.
+     */
+    private static void nameWorker() {
+        int member = omp_get_thread_num();
+        Thread current = Thread.currentThread();
+        if (member != 0 && !current.getName().startsWith(THREAD_NAME)) {
+            current.setName(THREAD_NAME + member);
         }
     }
 }

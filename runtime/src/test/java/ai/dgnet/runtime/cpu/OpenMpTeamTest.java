@@ -52,6 +52,21 @@ class OpenMpTeamTest {
         assertEquals(true, seen.contains(Thread.currentThread()), "the caller is one of them");
     }
 
+    /** The allocation tests count the threads of this name as taking part in a run. */
+    @Test
+    void itsWorkersAreNamedAsTheAllocationTestsFindThem() {
+        assertEquals(KernelChecks.TEAM_THREAD_NAME, OpenMpTeam.THREAD_NAME);
+        Set<Thread> seen = ConcurrentHashMap.newKeySet();
+        try (OpenMpTeam team = new OpenMpTeam(3)) {
+            team.runOnAll(() -> seen.add(Thread.currentThread()));
+        }
+        assertEquals(3, seen.size(), "distinct threads");
+        for (Thread thread : seen) {
+            assertEquals(thread != Thread.currentThread(), thread.getName().startsWith(OpenMpTeam.THREAD_NAME),
+                    thread.getName());
+        }
+    }
+
     @Test
     void aFailureInTheTeamReachesTheCallerAndTheTeamGoesOn() {
         try (OpenMpTeam team = new OpenMpTeam(2)) {
@@ -138,8 +153,8 @@ class OpenMpTeamTest {
     }
 
     /**
-     * Split sums and poolings allocate nothing on any thread once compiled: counted over all threads, since the
-     * OpenMP threads run Java code too. Not a timing; it needs C2.
+     * Split sums and poolings allocate nothing once compiled: counted on the calling thread and the team's threads,
+     * since the OpenMP threads run Java code too. Not a timing; it needs C2.
      */
     @Test
     void steadyStateSplitSumsAndPoolingsAllocateNothing() {

@@ -10,9 +10,10 @@ import com.sun.management.ThreadMXBean;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -20,6 +21,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Checks shared by the kernel tests here, the device's tests of its split kernels and the models' tests. */
 public final class KernelChecks {
+    /**
+     * What the device's OpenMP team names its worker threads (the caller of a run is the team's thread 0); the same
+     * as the device's own constant, which {@code OpenMpTeamTest} checks.
+     */
+    public static final String TEAM_THREAD_NAME = "dgnet-openmp-";
+
     private KernelChecks() {
     }
 
@@ -37,32 +44,53 @@ public final class KernelChecks {
     }
 
     /**
-     * The bytes every thread of the JVM together allocates over {@code measured} calls of {@code call} once it is
-     * compiled (see {@link #allocatedOnceWarm(LongSupplier, Runnable, int, int)}). Every thread, since the OpenMP
-     * threads run Java code too; {@code threads} comes from {@link #allocationCounter()}.
+     * The bytes that the threads taking part in a run allocate over {@code measured} calls of {@code call} once it is
+     * compiled: {@code warmUp} calls, then the measured ones, round after round until a round allocates nothing or 40
+     * rounds have passed; the last round's count, or -1 where no round could be counted (a team thread ended or
+     * joined during it). {@code threads} comes from {@link #allocationCounter()}.
+     *
+     * <p>Those threads are the calling thread and the device's OpenMP team, which runs Java code too: the threads
+     * named {@link #TEAM_THREAD_NAME}. Not every thread of the JVM: surefire's stream flusher allocates 104 bytes each
+     * time it wakes, and its command reader 64 bytes per command, so on a loaded machine, where 50 runs take long
+     * enough for the flusher to wake during every round, a count over all threads never reached zero.
+     *
+     * <p>Rounds, because a run allocates until C2 has compiled it, in the background and late under load, and may
+     * again for a while after a deoptimization sends a compiled method back to the interpreter, where the Vector API
+     * boxes its vectors (under load, one round's calling thread was seen to allocate 672 bytes, the next nothing). A
+     * steady state that allocates does so in every round: the count stays nonzero and is returned.
      */
     public static long allocatedOnceWarm(ThreadMXBean threads, Runnable call, int warmUp, int measured) {
-        return allocatedOnceWarm(threads::getTotalThreadAllocatedBytes, call, warmUp, measured);
-    }
-
-    /**
-     * The growth of {@code allocatedBytes} (a counter of {@link #allocationCounter()}'s) over {@code measured} calls
-     * of {@code call} once it is compiled: {@code warmUp} calls, then the measured ones, round after round until a
-     * round allocates nothing or 40 rounds have passed (compilation runs in the background).
-     */
-    public static long allocatedOnceWarm(LongSupplier allocatedBytes, Runnable call, int warmUp, int measured) {
         long allocated = -1;
         for (int round = 0; round < 40 && allocated != 0; round++) {
             for (int i = 0; i < warmUp; i++) {
                 call.run();
             }
-            long before = allocatedBytes.getAsLong();
+            long[] team = teamThreads(threads);
+            // The calling thread's counter is read last before the runs and first after them: reading the team's
+            // counters allocates their array on this thread.
+            long[] teamBefore = threads.getThreadAllocatedBytes(team);
+            long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < measured; i++) {
                 call.run();
             }
-            allocated = allocatedBytes.getAsLong() - before;
+            long after = threads.getCurrentThreadAllocatedBytes();
+            long[] teamAfter = threads.getThreadAllocatedBytes(team);
+            allocated = after - before;
+            for (int t = 0; t < team.length; t++) {
+                allocated += teamAfter[t] - teamBefore[t];
+            }
+            if (Arrays.stream(teamAfter).anyMatch(bytes -> bytes < 0) || !Arrays.equals(team, teamThreads(threads))) {
+                allocated = -1;
+            }
         }
         return allocated;
+    }
+
+    /** The ids of the live threads named {@link #TEAM_THREAD_NAME}, in order. */
+    private static long[] teamThreads(ThreadMXBean threads) {
+        return Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+                .filter(info -> info != null && info.getThreadName().startsWith(TEAM_THREAD_NAME))
+                .mapToLong(ThreadInfo::getThreadId).sorted().toArray();
     }
 
     /**
