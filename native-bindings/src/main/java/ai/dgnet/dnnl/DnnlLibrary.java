@@ -4,6 +4,7 @@ import ai.dgnet.dnnl.c.dnnl_version_t;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.channels.Channels;
@@ -13,6 +14,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -25,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static ai.dgnet.dnnl.c.dnnl_config_h.DNNL_RUNTIME_NONE;
@@ -72,6 +77,14 @@ public final class DnnlLibrary {
     static final String RESOURCE_DIR = "org/bytedeco/dnnl/linux-x86_64/";
     /** The bindings are written against the oneDNN 3 headers; v2 has another ABI (memory descriptors by value). */
     private static final int REQUIRED_MAJOR = 3;
+    /** What follows the prefix in the name of a staging or moved-aside folder: the pid of its process, a number. */
+    private static final Pattern LEFTOVER_SUFFIX = Pattern.compile("(\\d{1,18})-\\d+");
+    /**
+     * How long a leftover whose process is not alive here stays untouched before it is removed. An extraction
+     * writes its files within seconds; the wait covers a cache shared with other machines or containers, whose
+     * processes this one cannot see.
+     */
+    private static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
 
     private static final System.Logger LOG = System.getLogger(DnnlLibrary.class.getName());
 
@@ -257,7 +270,8 @@ public final class DnnlLibrary {
      * The folder under {@code cacheRoot} holding complete copies of the bundled libraries, copying them there first
      * if needed. Safe when several threads or processes do it at once: each copies into its own staging folder beside
      * the target and renames it into place, and {@code rename(2)} of a folder is atomic, so the target is either
-     * absent or whole. A loser's rename fails and it uses the winner's folder.
+     * absent or whole. A loser's rename fails and it uses the winner's folder. A staging folder is named with the
+     * pid of its process, so that one left by a killed process is removed by a later extraction.
      */
     static Path extract(Path cacheRoot) {
         String os = System.getProperty("os.name");
@@ -278,6 +292,8 @@ public final class DnnlLibrary {
         }
 
         Path target = cacheRoot.resolve("natives").resolve("dnnl-" + bundledVersion());
+        // Also where the folder is complete: a process killed after losing the race to publish it left its copy.
+        removeAbandoned(target);
         if (isComplete(target, sizes)) {
             return target;
         }
@@ -285,7 +301,8 @@ public final class DnnlLibrary {
         Path staging = null;
         try {
             Files.createDirectories(parent);
-            staging = Files.createTempDirectory(parent, "." + target.getFileName() + "-");
+            // The pid tells a later extraction whether the process writing it still lives (removeAbandoned).
+            staging = Files.createTempDirectory(parent, stagingPrefix(target) + ProcessHandle.current().pid() + "-");
             for (Map.Entry<String, URL> resource : resources.entrySet()) {
                 copy(resource.getValue(), staging.resolve(resource.getKey()));
             }
@@ -324,8 +341,8 @@ public final class DnnlLibrary {
         }
         // Only something outside this class leaves an incomplete folder there (a hand-made copy, a cleaner that
         // truncated files). Move it aside, as a rename cannot replace a full folder.
-        Path stale = target.resolveSibling(target.getFileName() + "-stale-" + ProcessHandle.current().pid()
-                + "-" + System.nanoTime());
+        Path stale = target.resolveSibling(movedAsidePrefix(target) + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
         try {
             Files.move(target, stale, ATOMIC_MOVE);
             deleteQuietly(stale);
@@ -338,6 +355,59 @@ public final class DnnlLibrary {
             if (!isComplete(target, sizes)) {
                 throw e;
             }
+        }
+    }
+
+    private static String stagingPrefix(Path target) {
+        return "." + target.getFileName() + "-";
+    }
+
+    private static String movedAsidePrefix(Path target) {
+        return target.getFileName() + "-stale-";
+    }
+
+    /**
+     * Deletes the staging and moved-aside folders beside {@code target} that their processes left when killed:
+     * those whose pid is not a live process here and that nothing has changed for {@link #ABANDONED_AFTER}. The
+     * pid alone would do on one machine (a live one, this process's other threads among them, keeps its folder even
+     * if old); the age keeps the folders of processes that share the cache from another machine or container.
+     * A reused pid only delays the removal. The target never matches the names looked for.
+     */
+    private static void removeAbandoned(Path target) {
+        String staging = stagingPrefix(target);
+        String movedAside = movedAsidePrefix(target);
+        Instant before = Instant.now().minus(ABANDONED_AFTER);
+        try (Stream<Path> siblings = Files.list(target.getParent())) {
+            for (Path sibling : (Iterable<Path>) siblings::iterator) {
+                String name = sibling.getFileName().toString();
+                String suffix = name.startsWith(staging) ? name.substring(staging.length())
+                        : name.startsWith(movedAside) ? name.substring(movedAside.length()) : null;
+                Matcher matcher = suffix == null ? null : LEFTOVER_SUFFIX.matcher(suffix);
+                if (matcher != null && matcher.matches()
+                        && !ProcessHandle.of(Long.parseLong(matcher.group(1))).map(ProcessHandle::isAlive).orElse(false)
+                        && unchangedSince(sibling, before)) {
+                    deleteQuietly(sibling);
+                }
+            }
+        } catch (IOException | RuntimeException _) {
+            // No cache folder yet, or one that cannot be listed: the extraction reports what matters about it.
+        }
+    }
+
+    /**
+     * Whether neither {@code folder} nor anything in it was modified at or after {@code instant}; not where it
+     * cannot tell (another process deleting it meanwhile).
+     */
+    private static boolean unchangedSince(Path folder, Instant instant) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                if (!Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(instant)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | UncheckedIOException _) {
+            return false;
         }
     }
 

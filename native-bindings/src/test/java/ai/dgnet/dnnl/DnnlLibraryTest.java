@@ -12,6 +12,9 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +120,50 @@ class DnnlLibraryTest {
 
         assertEquals(folder, DnnlLibrary.extract(cacheRoot));
         assertIsCompleteCopy(folder);
+    }
+
+    /**
+     * A process killed while extracting leaves its staging folder behind; a later extraction removes it once its
+     * process is gone and it has not changed for a while, but never one whose process lives (another thread of this
+     * one among them) nor one still being written (its process may live on another machine sharing the cache).
+     */
+    @Test
+    void removesStagingFoldersOfDeadProcesses(@TempDir Path cacheRoot) throws Exception {
+        Path folder = cacheRoot.resolve("natives").resolve("dnnl-" + DnnlLibrary.bundledVersion());
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        long dead = exited.pid();
+        long live = ProcessHandle.current().pid();
+        FileTime old = FileTime.from(Instant.now().minus(Duration.ofDays(1)));
+        Path abandoned = leftover(folder.resolveSibling("." + folder.getFileName() + "-" + dead + "-123"), old);
+        Path movedAside = leftover(folder.resolveSibling(folder.getFileName() + "-stale-" + dead + "-456"), old);
+        Path ofLiveProcess = leftover(folder.resolveSibling("." + folder.getFileName() + "-" + live + "-789"), old);
+        Path beingWritten = leftover(folder.resolveSibling("." + folder.getFileName() + "-" + dead + "-321"), null);
+
+        assertEquals(folder, DnnlLibrary.extract(cacheRoot));
+        assertIsCompleteCopy(folder);
+        assertFalse(Files.exists(abandoned), abandoned + " left behind");
+        assertFalse(Files.exists(movedAside), movedAside + " left behind");
+        assertTrue(Files.exists(ofLiveProcess.resolve(DnnlLibrary.DNNL_FILE)), ofLiveProcess + " removed");
+        assertTrue(Files.exists(beingWritten.resolve(DnnlLibrary.DNNL_FILE)), beingWritten + " removed");
+
+        // A complete folder does not stop the clean-up: the leftover of a process that lost a race stays otherwise.
+        Files.setLastModifiedTime(beingWritten.resolve(DnnlLibrary.DNNL_FILE), old);
+        Files.setLastModifiedTime(beingWritten, old);
+        assertEquals(folder, DnnlLibrary.extract(cacheRoot));
+        assertFalse(Files.exists(beingWritten), beingWritten + " left behind");
+        assertIsCompleteCopy(folder);
+    }
+
+    /** A partial copy in {@code folder}, last changed at {@code changed} (now where null). */
+    private static Path leftover(Path folder, FileTime changed) throws IOException {
+        Files.createDirectories(folder);
+        Path file = Files.write(folder.resolve(DnnlLibrary.DNNL_FILE), new byte[] {0x7f, 'E', 'L', 'F'});
+        if (changed != null) {
+            Files.setLastModifiedTime(file, changed);
+            Files.setLastModifiedTime(folder, changed);
+        }
+        return folder;
     }
 
     @Test
