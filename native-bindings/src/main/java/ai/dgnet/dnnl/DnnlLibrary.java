@@ -178,8 +178,30 @@ public final class DnnlLibrary {
     /** Loads the bundled libdnnl from the cache under {@code cacheRoot}, copying it there first if needed. */
     static Loaded loadBundled(Path cacheRoot) {
         Path folder = extract(cacheRoot);
-        String hint = "the copy in " + folder + " is unusable; delete that folder and retry, or set " + LIBRARY_ENV
-                + " to the libdnnl.so.3 of an installed oneDNN 3.x";
+        try {
+            return loadFrom(folder, "replacing the copy in " + folder + " with a fresh one");
+        } catch (DnnlLibraryException e) {
+            if (e.getCause() instanceof IllegalCallerException) {
+                throw e;
+            }
+            // The copy has the sizes of the bundled libraries (extract checked them) yet does not load: damaged in
+            // place (bytes overwritten, a disk error). Its files are not rewritten, as other processes may have them
+            // mapped; the folder goes aside and a fresh copy takes its place, once.
+            LOG.log(System.Logger.Level.WARNING, e::getMessage);
+            try {
+                discard(folder);
+            } catch (IOException io) {
+                throw new DnnlLibraryException("the copy of oneDNN in " + folder + " does not load and cannot be "
+                        + "replaced (" + io + "): set -D" + CACHE_DIR_PROPERTY + " to a writable folder, or "
+                        + LIBRARY_ENV + " to the libdnnl.so.3 of an installed oneDNN 3.x", e);
+            }
+        }
+        Path fresh = extract(cacheRoot);
+        return loadFrom(fresh, "a fresh copy of the bundled oneDNN in " + fresh + " does not load either: set "
+                + LIBRARY_ENV + " to the libdnnl.so.3 of an installed oneDNN 3.x");
+    }
+
+    private static Loaded loadFrom(Path folder, String hint) {
         // libgomp first: libdnnl names it by soname only, LD_LIBRARY_PATH is searched before libdnnl's RUNPATH, and
         // the loader reuses a soname already loaded, so this binds libdnnl to the runtime it was built with.
         open(folder.resolve(GOMP_FILE), hint);
@@ -341,6 +363,21 @@ public final class DnnlLibrary {
         }
         // Only something outside this class leaves an incomplete folder there (a hand-made copy, a cleaner that
         // truncated files). Move it aside, as a rename cannot replace a full folder.
+        discard(target);
+        try {
+            Files.move(staging, target, ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (!isComplete(target, sizes)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Moves the folder {@code target} aside and deletes it there, so that a fresh copy can be renamed into its place
+     * while processes that have its files mapped keep them.
+     */
+    private static void discard(Path target) throws IOException {
         Path stale = target.resolveSibling(movedAsidePrefix(target) + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
         try {
@@ -348,13 +385,6 @@ public final class DnnlLibrary {
             deleteQuietly(stale);
         } catch (NoSuchFileException _) {
             // Another process moved it first.
-        }
-        try {
-            Files.move(staging, target, ATOMIC_MOVE);
-        } catch (IOException e) {
-            if (!isComplete(target, sizes)) {
-                throw e;
-            }
         }
     }
 

@@ -8,10 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -164,6 +168,36 @@ class DnnlLibraryTest {
             Files.setLastModifiedTime(folder, changed);
         }
         return folder;
+    }
+
+    /**
+     * A cached library of the right size that does not load (damaged in place: its ELF header overwritten) is
+     * replaced by a fresh copy, and that one is loaded. Before, the error told the user to delete the folder by hand.
+     */
+    @Test
+    void loadsFromAFreshCopyWhereTheCachedLibraryDoesNotLoad(@TempDir Path cacheRoot) throws IOException {
+        Path folder = DnnlLibrary.extract(cacheRoot);
+        Path library = folder.resolve(DnnlLibrary.DNNL_FILE);
+        try (FileChannel file = FileChannel.open(library, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 0}), 0);
+        }
+
+        DnnlLibrary.Loaded loaded = DnnlLibrary.loadBundled(cacheRoot);
+
+        assertEquals(library, loaded.path());
+        assertTrue(loaded.version().matches("3\\.\\d+\\.\\d+ \\(cpu runtime: OMP\\)"), loaded.version());
+        assertEquals(-1, Files.mismatch(library, resourceCopy(cacheRoot, DnnlLibrary.DNNL_FILE)),
+                library + " still differs from the bundled library");
+    }
+
+    /** The bundled {@code file} as the classpath gives it, copied under {@code folder}. */
+    private static Path resourceCopy(Path folder, String file) throws IOException {
+        Path copy = folder.resolve("expected-" + file);
+        try (InputStream in = DnnlLibraryTest.class.getClassLoader()
+                .getResourceAsStream(DnnlLibrary.RESOURCE_DIR + file)) {
+            Files.copy(in, copy);
+        }
+        return copy;
     }
 
     @Test
