@@ -16,8 +16,8 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A model prepared on a device. The first run with an input shape prepares the network for it (kernels chosen,
- * weights placed, buffers allocated); later runs of that shape reuse everything. At most
+ * A model prepared on a device. The first run with an input shape, or {@link #prepare}, prepares the network for it
+ * (kernels chosen, weights placed, buffers allocated); later runs of that shape reuse everything. At most
  * {@link SessionOptions#maxShapes} networks are kept: a new shape beyond them closes the network of the shape run
  * least recently once its own is prepared. Memory refused to a preparation or a run
  * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Runs from
@@ -79,6 +79,28 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * Prepares the network for {@code input}-shaped f32 NCHW batches as their first run would, so that the next run
+     * of that shape only runs (a server's warm-up times its runs apart from the preparation); nothing where that
+     * network is prepared already.
+     */
+    public void prepare(Shape input) {
+        Objects.requireNonNull(input, "input");
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("session is closed");
+            }
+            if (input.rank() != 4 || input.dim(1) != model.config().inChannels()) {
+                throw new IllegalArgumentException("input must be [N, " + model.config().inChannels() + ", H, W], got "
+                        + input);
+            }
+            network(input);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Result runLocked(Tensor input, Result reuse) {
         if (closed) {
             throw new IllegalStateException("session is closed");
@@ -97,10 +119,7 @@ public final class Session implements AutoCloseable {
             reuse.beginWrite();
         }
         try {
-            PreparedNetwork network = prepared.get(shape);
-            if (network == null) {
-                network = prepare(shape);
-            }
+            PreparedNetwork network = network(shape);
             return runInto(network, input, reuse != null && network.fits(reuse) ? reuse : network.newResult());
         } finally {
             if (reuse != null) {
@@ -129,13 +148,19 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** The network prepared for {@code shape}, prepared now where it is not yet. */
+    private PreparedNetwork network(Shape shape) {
+        PreparedNetwork network = prepared.get(shape);
+        return network != null ? network : prepareNew(shape);
+    }
+
     /**
      * The network for a shape not prepared yet, kept in place of the least recently run one where the session holds
      * {@link SessionOptions#maxShapes} already; that one is closed once the new one is prepared, so that a preparation
      * that fails costs no other shape its network. Where memory is refused, the networks of other shapes are closed
      * one by one, least recently run first, and the preparation tried again.
      */
-    private PreparedNetwork prepare(Shape shape) {
+    private PreparedNetwork prepareNew(Shape shape) {
         PreparedNetwork network;
         while (true) {
             try {

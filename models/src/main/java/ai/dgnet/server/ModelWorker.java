@@ -52,16 +52,17 @@ final class ModelWorker {
     /** Seed of the warm-up batches' values (any fixed seed: only their shape matters). */
     static final long WARMUP_SEED = 4;
     /**
-     * At a larger batch size, how long the runs after the first (which prepares the network) may take before the
-     * rest of {@link ServerConfig#warmupRuns()} are left. The repeated runs are there for the JIT, and a run this long
+     * At a larger batch size, how long the runs after the first may take before the rest of
+     * {@link ServerConfig#warmupRuns()} are left. The repeated runs are there for the JIT, and a run this long
      * has executed the kernels thousands of times: with {@code --max-batch 64}, DG-ResNet-50 warmed up in 73 s on 2
      * AVX2 cores with five runs at every size, in 41 s with this limit.
      */
     static final long SIZE_WARMUP_NANOS = 1_000_000_000L;
     /**
-     * The warm-up leaves the batch sizes whose run it expects to take longer than this (the last run's time scaled
-     * by the batch sizes' ratio): such a request waits longer for its run than for the preparation the warm-up
-     * would save it, and a {@code --max-batch} in the millions warmed up for hours.
+     * The warm-up leaves the batch sizes whose run it expects to take longer than this (the last run's time, the
+     * network's preparation not counted, scaled by the batch sizes' ratio): such a request waits longer for its run
+     * than for the preparation the warm-up would save it, and a {@code --max-batch} in the millions warmed up for
+     * hours.
      */
     static final long LONGEST_WARMUP_RUN_NANOS = 10_000_000_000L;
 
@@ -289,17 +290,20 @@ final class ModelWorker {
         hooks.beforeWarmup(name, size);
         Tensor input = input(shape);
         DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
+        // Prepared before the runs are timed, so that their times are the runs' alone: with --warmup-runs 1 a size's
+        // one run also prepared its network, and a slow preparation left the larger sizes as if their runs were slow.
+        session.prepare(shape);
         Result result = null;
         long jitNanos = nanos(config.jitWarmup());
-        // The first run prepares the network: the time of the repeated runs, the JIT's, starts after it.
+        // The time of the repeated runs, the JIT's, starts after the first.
         long repeatedNanos = 0;
         long runNanos = 0;
         for (long i = 0; !stopping() && (smallest
                 ? i < config.warmupRuns() || i <= config.jitWarmupRuns() && repeatedNanos < jitNanos
                 : i < config.warmupRuns() && repeatedNanos < SIZE_WARMUP_NANOS); i++) {
-            long start = System.nanoTime();
+            long start = hooks.nanoTime();
             result = session.run(input, result);
-            runNanos = hooks.warmupRunNanos(name, size, System.nanoTime() - start);
+            runNanos = hooks.warmupRunNanos(name, size, hooks.nanoTime() - start);
             if (i > 0) {
                 repeatedNanos += runNanos;
             }

@@ -17,6 +17,11 @@ interface WorkerHooks {
     default void beforeWarmup(String model, int batch) throws Exception {
     }
 
+    /** The clock, in nanoseconds, the warm-up times its runs by. */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
     /**
      * How long the warm-up takes its run at {@code batch} to have lasted, given that it lasted {@code nanos}: the
      * warm-up decides by these times how many runs to make at a size and which sizes to leave.

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A session keeps networks for at most {@link SessionOptions#maxShapes} input shapes, the least recently run out. */
 class SessionShapesTest {
@@ -237,6 +238,30 @@ class SessionShapesTest {
             assertEquals(calls(session, A), calls(device), "and no op of b's is left open");
             assertEquals(List.of("input must be [N, 3, H, W] f32 NCHW, got [1, 3, 20, 20] bf16 NCHW",
                     "input must be [N, 3, H, W] f32 NCHW, got [1, 3, 20, 20] f32 NHWC"), refusals);
+        }
+    }
+
+    /**
+     * A shape prepared ahead runs on the network prepared for it, making no convolution more; a shape no network can
+     * take is refused in one line.
+     */
+    @Test
+    void aPreparedShapeRunsOnItsNetwork() {
+        CpuDevice cpu = CpuDevice.create(1);
+        try (CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device, SessionOptions.defaults())) {
+            session.prepare(A);
+            int made = device.openConvolutions();
+            assertTrue(made > 0, "a's convolutions made");
+            float[][] logits = run(session, A);
+            session.prepare(A);
+            assertEquals(made, device.openConvolutions(), "a's network prepared once");
+            assertArrayEquals(logits, run(session, A));
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> session.prepare(Shape.of(1, 4, 16, 16)));
+            assertEquals("input must be [N, 3, H, W], got [1, 4, 16, 16]", e.getMessage());
+            assertEquals(made, device.openConvolutions(), "no network prepared for it");
         }
     }
 

@@ -3,15 +3,29 @@ package ai.dgnet.server;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.runtime.ConvWeights;
+import ai.dgnet.runtime.DType;
+import ai.dgnet.runtime.Device;
 import ai.dgnet.runtime.InsufficientMemoryException;
+import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
+import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.runtime.kernel.DgKernels;
+import ai.dgnet.runtime.op.Add;
+import ai.dgnet.runtime.op.Conv2d;
+import ai.dgnet.runtime.op.GlobalAvgPool;
+import ai.dgnet.runtime.op.Linear;
+import ai.dgnet.runtime.op.PointwiseDepthwise;
+import ai.dgnet.runtime.op.Pool2d;
+import ai.dgnet.runtime.op.Reorder;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -97,6 +112,131 @@ class ModelWorkerTest {
                 worker.beginStop();
                 worker.awaitStopped();
             }
+        }
+    }
+
+    /**
+     * With one warm-up run per size, that run is timed without the network's preparation, which a slow preparation
+     * (here each convolution made moves the warm-up's clock on by the longest run) would otherwise have counted as run
+     * time, leaving every size past batch 1. Runs at batch 2 are reported as taking just over half the longest run,
+     * so batch 4 is still left for its run.
+     */
+    @Test
+    void aSingleWarmupRunLeavesNoSizeForThePreparationsTime() throws InterruptedException {
+        AtomicLong clock = new AtomicLong();
+        Map<Integer, Integer> runs = new ConcurrentHashMap<>();
+        long slow = ModelWorker.LONGEST_WARMUP_RUN_NANOS / 2 + 1;
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public long nanoTime() {
+                return clock.get();
+            }
+
+            @Override
+            public long warmupRunNanos(String model, int batch, long nanos) {
+                runs.merge(batch, 1, Integer::sum);
+                return batch == 2 ? nanos + slow : nanos;
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(8, Duration.ZERO).withWarmupRuns(1)
+                .withJitWarmup(Duration.ZERO);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice cpu = CpuDevice.create(1)) {
+            Device device = new SlowlyPreparing(cpu, clock, ModelWorker.LONGEST_WARMUP_RUN_NANOS);
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(8), hooks);
+            try {
+                assertTrue(worker.awaitWarm(TimeUnit.MINUTES.toNanos(2)), "warmed up");
+                assertEquals(Map.of(1, 1, 2, 1), runs, "one run at batch 1 and 2; batch 4's would take too long");
+                assertEquals(List.of(1, 2), worker.warmedBatchSizes());
+            } finally {
+                worker.beginStop();
+                worker.awaitStopped();
+            }
+        }
+    }
+
+    /** A CPU device whose every convolution made moves {@code clock} on by {@code nanos}, as a slow preparation. */
+    private record SlowlyPreparing(CpuDevice cpu, AtomicLong clock, long nanos) implements Device {
+        @Override
+        public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
+            clock.addAndGet(nanos);
+            return cpu.conv2d(spec, weights);
+        }
+
+        @Override
+        public String name() {
+            return cpu.name();
+        }
+
+        @Override
+        public int threads() {
+            return cpu.threads();
+        }
+
+        @Override
+        public List<Layout> activationLayouts() {
+            return cpu.activationLayouts();
+        }
+
+        @Override
+        public Layout activationLayout(Layout planned, Shape shape) {
+            return cpu.activationLayout(planned, shape);
+        }
+
+        @Override
+        public boolean supports(DType dtype) {
+            return cpu.supports(dtype);
+        }
+
+        @Override
+        public Tensor allocate(Shape shape, DType dtype, Layout layout) {
+            return cpu.allocate(shape, dtype, layout);
+        }
+
+        @Override
+        public Optional<PointwiseDepthwise> pointwiseDepthwise(PointwiseDepthwise.Spec spec, ConvWeights pointwise,
+                                                               ConvWeights depthwise) {
+            return cpu.pointwiseDepthwise(spec, pointwise, depthwise);
+        }
+
+        @Override
+        public Pool2d pool2d(Pool2d.Spec spec) {
+            return cpu.pool2d(spec);
+        }
+
+        @Override
+        public GlobalAvgPool globalAvgPool(Shape input, DType dtype, Layout layout) {
+            return cpu.globalAvgPool(input, dtype, layout);
+        }
+
+        @Override
+        public Linear linear(Linear.Spec spec, ConvWeights weights) {
+            return cpu.linear(spec, weights);
+        }
+
+        @Override
+        public Reorder reorder(Reorder.Spec spec) {
+            return cpu.reorder(spec);
+        }
+
+        @Override
+        public Add add(Add.Spec spec) {
+            return cpu.add(spec);
+        }
+
+        @Override
+        public DgKernels dgKernels() {
+            return cpu.dgKernels();
+        }
+
+        @Override
+        public void releaseScratch() {
+            cpu.releaseScratch();
+        }
+
+        /** The CPU device is the test's to close. */
+        @Override
+        public void close() {
         }
     }
 
