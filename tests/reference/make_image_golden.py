@@ -2,8 +2,8 @@
 """Write the image preprocessing golden cases the Java tests check ImagePreprocessor against.
 
 Makes a few small images from fixed patterns (odd sizes, portrait and landscape, RGB, RGBA,
-grayscale PNGs, an RGB JPEG and a CMYK one), saves them to tests/src/test/resources/images/, reads each
-saved file back with PIL and applies torchvision's
+grayscale PNGs, an RGB JPEG, a CMYK one, and a CMYK one with an sRGB colour profile), saves them to
+tests/src/test/resources/images/, reads each saved file back with PIL and applies torchvision's
 
     Compose([Resize(resize), CenterCrop(crop), ToTensor(), Normalize(mean, std)])
 
@@ -21,12 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import struct
 import sys
 
 import numpy as np
 import PIL
 import torchvision
-from PIL import Image
+from PIL import Image, ImageCms
 from torchvision import transforms
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -71,6 +72,16 @@ def cmyk(width: int, height: int) -> np.ndarray:
     return np.stack(planes, axis=-1).astype(np.uint8)
 
 
+def srgb_profile() -> bytes:
+    """An sRGB colour profile: in a CMYK JPEG, a profile not for its colour space, which PIL ignores as it does any."""
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # LittleCMS stamps the time it made the profile (header bytes 24-35) and an ID hashed over it (84-99): a fixed
+    # date, and no ID (all zero, as the ICC format allows), so that the file is the same every time.
+    profile[24:36] = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
+    profile[84:100] = bytes(16)
+    return bytes(profile)
+
+
 def images(out: str) -> dict:
     """Writes the images; returns file name -> path."""
     made = {
@@ -79,11 +90,15 @@ def images(out: str) -> dict:
         "gray_45x33.png": Image.fromarray(pattern(45, 33, 1, 3)[:, :, 0], "L"),
         "photo_64x48.jpg": Image.fromarray(smooth(64, 48), "RGB"),
         "cmyk_40x30.jpg": Image.fromarray(cmyk(40, 30), "CMYK"),
+        "cmyk_srgb_profile_40x30.jpg": Image.fromarray(cmyk(40, 30), "CMYK"),
     }
+    profiles = {"cmyk_srgb_profile_40x30.jpg": srgb_profile()}
     paths = {}
     for name, image in made.items():
         path = os.path.join(out, name)
-        if name.endswith(".jpg"):
+        if name in profiles:
+            image.save(path, quality=95, icc_profile=profiles[name])
+        elif name.endswith(".jpg"):
             image.save(path, quality=95)
         else:
             image.save(path)
@@ -92,7 +107,8 @@ def images(out: str) -> dict:
 
 
 # (image, mode, resize, crop): downscaling of every kind of file, upscaling (61 -> 80 on the
-# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB, CMYK to both.
+# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB, CMYK to both, and
+# CMYK whose embedded profile is sRGB (PIL ignores it) to both.
 CASES = [
     ("rgb_97x61.png", "RGB", 48, 40),
     ("rgb_97x61.png", "RGB", 80, 72),
@@ -107,6 +123,8 @@ CASES = [
     ("photo_64x48.jpg", "RGB", 40, 32),
     ("cmyk_40x30.jpg", "RGB", 36, 32),
     ("cmyk_40x30.jpg", "L", 36, 32),
+    ("cmyk_srgb_profile_40x30.jpg", "RGB", 36, 32),
+    ("cmyk_srgb_profile_40x30.jpg", "L", 36, 32),
 ]
 
 

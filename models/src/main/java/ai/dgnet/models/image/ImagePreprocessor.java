@@ -5,9 +5,14 @@ import ai.dgnet.models.ModelConfig;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataFormatImpl;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.w3c.dom.NodeList;
+
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -47,6 +52,9 @@ public final class ImagePreprocessor {
     private static final int PRECISION_BITS = 32 - 8 - 2;
     /** The JDK's JPEG reader's warning for an embedded colour profile it cannot parse (its text is not localized). */
     private static final String INVALID_JPEG_PROFILE = "Embedded color profile is invalid; ignored";
+    /** 8-bit RGB samples as stored, for the images decoded without the reader's colour conversion. */
+    private static final ComponentColorModel SRGB_BYTES = new ComponentColorModel(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
     /** libjpeg's YCbCr to RGB coefficients ({@code jdcolor.c}): 16-bit fixed point, rounded as its FIX() does. */
     private static final int YCC_BITS = 16;
     private static final long YCC_HALF = 1L << (YCC_BITS - 1);
@@ -239,15 +247,20 @@ public final class ImagePreprocessor {
             }
             // The reader decodes into the first of its image types, as ImageReader.read(0) does.
             Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
-            if (!types.hasNext()) {
-                // The JDK's JPEG reader offers none for a colour space it does not know, or a CMYK JPEG whose embedded
-                // colour profile is not CMYK.
+            long elementBytes;
+            if (types.hasNext()) {
+                SampleModel raster = types.next().getSampleModel();
+                elementBytes = (long) raster.getNumDataElements() * DataBuffer.getDataTypeSize(raster.getDataType())
+                        / Byte.SIZE;
+            } else if (cmykWithAnotherProfile(reader)) {
+                // Its raster of four 8-bit inks, which becomes the RGB image in place.
+                elementBytes = 4;
+            } else {
+                // The JDK's JPEG reader offers none for a colour space it does not know, or a YCCK JPEG whose
+                // embedded colour profile is not CMYK.
                 throw new BadImage(source + ": cannot decode image: its colour space, or its embedded colour profile "
                         + "for it, is not one the JDK's " + format + " reader supports");
             }
-            SampleModel raster = types.next().getSampleModel();
-            long elementBytes = (long) raster.getNumDataElements() * DataBuffer.getDataTypeSize(raster.getDataType())
-                    / Byte.SIZE;
             return pixels * (elementBytes + channels) + reader.getWidth(0) * (2 * elementBytes + 3L * Integer.BYTES);
         } catch (IOException | RuntimeException e) {
             throw cannotDecode(source, e);
@@ -262,7 +275,8 @@ public final class ImagePreprocessor {
                     warnings.add(warning);
                 }
             });
-            BufferedImage image = convertsFromAProfile(reader) ? unconverted(reader) : reader.read(0);
+            BufferedImage image = convertsFromAProfile(reader) ? unconverted(reader)
+                    : cmykWithAnotherProfile(reader) ? cmykToRgb(reader) : reader.read(0);
             if (!warnings.isEmpty()) {
                 throw new BadImage(source + ": broken " + reader.getFormatName().toUpperCase(Locale.ROOT)
                         + " image: " + warnings.getFirst());
@@ -300,15 +314,7 @@ public final class ImagePreprocessor {
      * converted) turned to RGB in place with libjpeg's fixed-point {@code ycc_rgb_convert}, as PIL's decoder does.
      */
     private static BufferedImage unconverted(ImageReader reader) throws IOException {
-        // The JDK's JPEG reader decodes into a writable raster; anything else is copied once.
-        Raster read = reader.readRaster(0, null);
-        WritableRaster raster;
-        if (read instanceof WritableRaster writable) {
-            raster = writable;
-        } else {
-            raster = read.createCompatibleWritableRaster();
-            raster.setRect(read);
-        }
+        WritableRaster raster = rawRaster(reader);
         int w = raster.getWidth();
         int[] pixels = new int[3 * w];
         for (int y = 0; y < raster.getHeight(); y++) {
@@ -324,9 +330,60 @@ public final class ImagePreprocessor {
             }
             raster.setPixels(0, y, w, 1, pixels);
         }
-        ComponentColorModel rgb = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
-                Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
-        return new BufferedImage(rgb, raster, false, null);
+        return new BufferedImage(SRGB_BYTES, raster, false, null);
+    }
+
+    /**
+     * Whether the image is a CMYK JPEG whose embedded colour profile is not CMYK (sRGB, say): the JDK's reader offers
+     * no image type for it, and PIL ignores the profile as it does every other.
+     */
+    private static boolean cmykWithAnotherProfile(ImageReader reader) throws IOException {
+        if (!reader.getFormatName().equalsIgnoreCase("JPEG") || reader.getImageTypes(0).hasNext()) {
+            return false;
+        }
+        IIOMetadata metadata = reader.getImageMetadata(0);
+        if (metadata == null) {
+            return false;
+        }
+        IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(IIOMetadataFormatImpl.standardMetadataFormatName);
+        NodeList space = root.getElementsByTagName("ColorSpaceType");
+        return space.getLength() == 1 && ((IIOMetadataNode) space.item(0)).getAttribute("name").equals("CMYK");
+    }
+
+    /**
+     * A CMYK JPEG's pixels without its profile: the reader's raster of inks, stored inverted as Adobe's convention
+     * has them (which PIL assumes of every CMYK JPEG), turned to RGB in place with PIL's {@code cmyk2rgb} as
+     * {@link #planes} turns the inks of a CMYK image the reader decodes.
+     */
+    private static BufferedImage cmykToRgb(ImageReader reader) throws IOException {
+        WritableRaster raster = rawRaster(reader);
+        int w = raster.getWidth();
+        int[] pixels = new int[4 * w];
+        for (int y = 0; y < raster.getHeight(); y++) {
+            raster.getPixels(0, y, w, 1, pixels);
+            for (int i = 0; i < pixels.length; i += 4) {
+                // Inverted, the stored K is the white the other inks are taken from.
+                int white = pixels[i + 3];
+                for (int c = i; c < i + 3; c++) {
+                    pixels[c] = white - mulDiv255(255 - pixels[c], white);
+                }
+            }
+            raster.setPixels(0, y, w, 1, pixels);
+        }
+        WritableRaster rgb = raster.createWritableChild(0, 0, w, raster.getHeight(), 0, 0, new int[] {0, 1, 2});
+        return new BufferedImage(SRGB_BYTES, rgb, false, null);
+    }
+
+    /** The JPEG's samples as stored, not colour converted. */
+    private static WritableRaster rawRaster(ImageReader reader) throws IOException {
+        // The JDK's JPEG reader decodes into a writable raster; anything else is copied once.
+        Raster read = reader.readRaster(0, null);
+        if (read instanceof WritableRaster writable) {
+            return writable;
+        }
+        WritableRaster raster = read.createCompatibleWritableRaster();
+        raster.setRect(read);
+        return raster;
     }
 
     /**
