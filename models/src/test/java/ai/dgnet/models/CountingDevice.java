@@ -8,16 +8,12 @@ import ai.dgnet.runtime.Layout;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.Tensor;
 import ai.dgnet.runtime.cpu.CpuDevice;
-import ai.dgnet.runtime.kernel.DgKernels;
-import ai.dgnet.runtime.op.Add;
 import ai.dgnet.runtime.op.Conv2d;
-import ai.dgnet.runtime.op.GlobalAvgPool;
-import ai.dgnet.runtime.op.Linear;
 import ai.dgnet.runtime.op.OpProfile;
-import ai.dgnet.runtime.op.Pool2d;
-import ai.dgnet.runtime.op.Reorder;
+import ai.dgnet.runtime.op.PointwiseDepthwise;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,10 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A CPU device that counts the convolutions it makes by destination layout, and those open; it may offer other
  * layouts, or f32 only, and may refuse memory to convolutions as {@code NativeMemory} would. It runs every
- * convolution as its own op: it keeps {@link Device}'s default, which fuses no 1x1 and depthwise pair.
+ * convolution as its own op, fusing no 1x1 and depthwise pair. Closing it closes the CPU device.
  */
-final class CountingDevice implements Device {
-    private final CpuDevice cpu;
+final class CountingDevice extends ForwardingDevice {
     /** The layouts offered, in order; null for the CPU device's own. */
     private final List<Layout> layouts;
     private final boolean f32Only;
@@ -52,23 +47,13 @@ final class CountingDevice implements Device {
      * convolutions, whatever the CPU has.
      */
     CountingDevice(CpuDevice cpu, List<Layout> layouts, boolean f32Only) {
-        this.cpu = cpu;
+        super(cpu);
         this.layouts = layouts;
         this.f32Only = f32Only;
     }
 
     int convolutions(Layout layout) {
         return (int) made.stream().filter(l -> l == layout).count();
-    }
-
-    @Override
-    public String name() {
-        return cpu.name();
-    }
-
-    @Override
-    public int threads() {
-        return cpu.threads();
     }
 
     @Override
@@ -87,9 +72,11 @@ final class CountingDevice implements Device {
         return f32Only ? dtype == DType.F32 : cpu.supports(dtype);
     }
 
+    /** No fused pair, as {@link Device}'s default: every convolution is its own op, counted alone. */
     @Override
-    public Tensor allocate(Shape shape, DType dtype, Layout layout) {
-        return cpu.allocate(shape, dtype, layout);
+    public Optional<PointwiseDepthwise> pointwiseDepthwise(PointwiseDepthwise.Spec spec, ConvWeights pointwise,
+                                                           ConvWeights depthwise) {
+        return Optional.empty();
     }
 
     @Override
@@ -218,36 +205,6 @@ final class CountingDevice implements Device {
                 }
             }
         }
-    }
-
-    @Override
-    public Pool2d pool2d(Pool2d.Spec spec) {
-        return cpu.pool2d(spec);
-    }
-
-    @Override
-    public GlobalAvgPool globalAvgPool(Shape input, DType dtype, Layout layout) {
-        return cpu.globalAvgPool(input, dtype, layout);
-    }
-
-    @Override
-    public Linear linear(Linear.Spec spec, ConvWeights weights) {
-        return cpu.linear(spec, weights);
-    }
-
-    @Override
-    public Reorder reorder(Reorder.Spec spec) {
-        return cpu.reorder(spec);
-    }
-
-    @Override
-    public Add add(Add.Spec spec) {
-        return cpu.add(spec);
-    }
-
-    @Override
-    public DgKernels dgKernels() {
-        return cpu.dgKernels();
     }
 
     @Override
