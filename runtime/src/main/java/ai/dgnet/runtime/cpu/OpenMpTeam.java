@@ -67,6 +67,8 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment body;
     private volatile Runnable task;
+    /** The thread that started the region running now: thread 0, a Java thread with a name of its own. */
+    private volatile Thread caller;
     private volatile Throwable escaped;
     /** The regions running now: closing frees the upcall stub their threads call. */
     private final InFlightCalls regions = new InFlightCalls();
@@ -109,6 +111,7 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
             task.run();
             return;
         }
+        this.caller = Thread.currentThread();
         this.task = task;
         escaped = null;
         try {
@@ -152,14 +155,13 @@ final class OpenMpTeam implements ChunkedTeam.Team, AutoCloseable {
     }
 
     /**
-     * Names an OpenMP worker on its first upcall; thread 0 of a region is the caller, a Java thread with a name of its
-     * own. Allocates nothing once named.
+     * Names an OpenMP worker on its first upcall, not the region's caller. Once named, a name compare, with no
+     * downcall and no allocation: this runs on every thread of every region.
      */
-    private static void nameWorker() {
-        int member = omp_get_thread_num();
+    private void nameWorker() {
         Thread current = Thread.currentThread();
-        if (member != 0 && !current.getName().startsWith(THREAD_NAME)) {
-            current.setName(THREAD_NAME + member);
+        if (current != caller && !current.getName().startsWith(THREAD_NAME)) {
+            current.setName(THREAD_NAME + omp_get_thread_num());
         }
     }
 }
