@@ -6,10 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -19,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Errors of a write name the file the caller asked for: some named the hidden temporary file written first (its
@@ -91,5 +95,95 @@ class AtomicFileTest {
         AtomicFile.write(file, out -> out.write(ByteBuffer.wrap(new byte[] {1, 2, 3})));
         assertEquals(ownerAndGroup, Files.getPosixFilePermissions(file));
         assertEquals(3, Files.size(file));
+    }
+
+    /**
+     * A file bind-mounted on its own into a container is a mount point, which a rename may not replace ({@code
+     * EBUSY}; {@code EXDEV} on some kernels): the write failed there, and the file was left as it was. It is now
+     * written in place, shorter content truncating the longer, and no temporary file is left.
+     */
+    @Test
+    void aFileNoRenameMayReplaceIsWrittenInPlace() throws IOException {
+        Path file = dir.resolve("out.png");
+        for (FileSystemException refusal : List.of(
+                new FileSystemException(file.toString(), null, "Device or resource busy"),
+                new AtomicMoveNotSupportedException(file.toString(), null, "Invalid cross-device link"))) {
+            Files.writeString(file, "a longer earlier content");
+            Object inode = Files.getAttribute(file, "unix:ino");
+            AtomicFile.write(file, out -> out.write(ByteBuffer.wrap("new".getBytes(StandardCharsets.US_ASCII))),
+                    refusingRename(refusal));
+            assertEquals("new", Files.readString(file), refusal.getReason());
+            assertEquals(inode, Files.getAttribute(file, "unix:ino"), "written in place: " + refusal.getReason());
+            try (var names = Files.list(dir)) {
+                assertEquals(List.of(file), names.toList(), "no temporary file is left");
+            }
+        }
+    }
+
+    /** A rename refused for lack of permission is no reason to write in place: it fails, as it did. */
+    @Test
+    void aRenameRefusedForLackOfPermissionFailsAndKeepsTheEarlierFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("result.safetensors"), "earlier");
+        AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> AtomicFile.write(file,
+                out -> out.write(ByteBuffer.wrap(new byte[] {1, 2, 3})),
+                refusingRename(new AccessDeniedException(file.toString()))));
+        assertEquals(file.toString(), e.getFile());
+        assertEquals("earlier", Files.readString(file));
+        try (var names = Files.list(dir)) {
+            assertEquals(List.of(file), names.toList(), "no temporary file is left");
+        }
+    }
+
+    /** A file system that refuses to change permissions (FAT, some network shares) made the write fail. */
+    @Test
+    void aFileSystemThatRefusesPermissionsStillGetsTheFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("graph.svg"), "earlier");
+        AtomicFile.write(file, out -> out.write(ByteBuffer.wrap("new".getBytes(StandardCharsets.US_ASCII))),
+                new AtomicFile.FileSystemSteps() {
+                    @Override
+                    public void setPermissions(Path f, Set<PosixFilePermission> permissions) throws IOException {
+                        throw new FileSystemException(f.toString(), null, "Operation not permitted");
+                    }
+
+                    @Override
+                    public void renameOver(Path temp, Path target) throws IOException {
+                        AtomicFile.FILE_SYSTEM.renameOver(temp, target);
+                    }
+                });
+        assertEquals("new", Files.readString(file));
+    }
+
+    /**
+     * A replaced file keeps its owner and group where the process may set them (as root, which the build runs as),
+     * as in place; the new file was the writer's own.
+     */
+    @Test
+    void aReplacedFileKeepsItsOwnerAndGroupWhereTheProcessMay() throws IOException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "only root may give a file to another user");
+        Path file = Files.writeString(dir.resolve("result.safetensors"), "earlier");
+        // Numeric ids that need no entry in the user and group databases.
+        var principals = file.getFileSystem().getUserPrincipalLookupService();
+        Files.setOwner(file, principals.lookupPrincipalByName("54321"));
+        Files.getFileAttributeView(file, PosixFileAttributeView.class)
+                .setGroup(principals.lookupPrincipalByGroupName("54322"));
+        AtomicFile.write(file, out -> out.write(ByteBuffer.wrap(new byte[] {1, 2, 3})));
+        assertEquals(54321, Files.getAttribute(file, "unix:uid"));
+        assertEquals(54322, Files.getAttribute(file, "unix:gid"));
+        assertEquals(3, Files.size(file));
+    }
+
+    /** The file system's steps, the rename refused with {@code refusal}. */
+    private static AtomicFile.FileSystemSteps refusingRename(FileSystemException refusal) {
+        return new AtomicFile.FileSystemSteps() {
+            @Override
+            public void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException {
+                AtomicFile.FILE_SYSTEM.setPermissions(file, permissions);
+            }
+
+            @Override
+            public void renameOver(Path temp, Path target) throws IOException {
+                throw refusal;
+            }
+        };
     }
 }
