@@ -18,6 +18,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -303,8 +306,24 @@ public final class DgModel implements AutoCloseable {
             }
             writer.write(path);
         } catch (IOException e) {
-            throw new UncheckedIOException(path + ": cannot write: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + path + ": " + reason(path, e), e);
         }
+    }
+
+    /**
+     * Why writing {@code path} failed, in words that do not name it again: the message of an error about the file
+     * itself is its name and then the reason, or (no such folder, permission denied) nothing but its name.
+     */
+    private static String reason(Path path, IOException e) {
+        if (e instanceof FileSystemException f && path.toString().equals(f.getFile())) {
+            return switch (f) {
+                case AccessDeniedException a -> "permission denied";
+                // The file is being created: what is missing is its folder.
+                case NoSuchFileException n -> "no such folder";
+                default -> Objects.requireNonNullElse(f.getReason(), f.getClass().getSimpleName());
+            };
+        }
+        return e.getMessage();
     }
 
     @Override

@@ -6,13 +6,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class DgModelSaveTest {
     @Test
@@ -48,6 +52,30 @@ class DgModelSaveTest {
         try (SafeTensors st = SafeTensors.open(file)) {
             assertNull(st.metadata().get("dgnet.preprocess"));
             assertNull(st.metadata().get("dgnet.labels"));
+        }
+    }
+
+    /**
+     * Every error of a save names the file once, then why: the file's own error named it again ("cannot write:
+     * /x/m.safetensors: Is a directory" after the file), or was nothing but its name (no such folder, permission
+     * denied), which the message then said twice and did not say why.
+     */
+    @Test
+    void aSaveErrorNamesTheFileOnceAndWhy(@TempDir Path dir) throws IOException {
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "x");
+        Path loop = Files.createSymbolicLink(dir.resolve("loop.safetensors"), Path.of("loop.safetensors"));
+        Map<Path, String> reasons = new LinkedHashMap<>();
+        reasons.put(dir.resolve("none").resolve("m.safetensors"), "no such folder");
+        reasons.put(Files.createDirectory(dir.resolve("folder.safetensors")), "Is a directory");
+        reasons.put(notes.resolve("m.safetensors"), "Not a directory");
+        reasons.put(loop, "Too many levels of symbolic links");
+        // A folder that refuses new files even to root, which the build runs as.
+        if (Files.isDirectory(Path.of("/sys"))) {
+            reasons.put(Path.of("/sys", "m.safetensors"), "permission denied");
+        }
+        try (DgModel model = DgModel.random(ModelConfig.of(Arch.RESNET20, Mode.STATIC).withClasses(10, 3), 3)) {
+            reasons.forEach((file, reason) -> assertEquals("cannot write " + file + ": " + reason,
+                    assertThrows(UncheckedIOException.class, () -> model.save(file)).getMessage()));
         }
     }
 }
