@@ -22,6 +22,13 @@ public final class OptionChecks {
         }
     }
 
+    /** Refuses {@code value} of {@code option} outside [{@code min}, {@code max}]. */
+    static void inRange(String option, long min, long max, long value) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(option + " must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
     /** Refuses {@code value} of {@code option} above {@code max}. */
     static void atMost(String option, long max, long value) {
         if (value > max) {

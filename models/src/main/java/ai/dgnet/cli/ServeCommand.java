@@ -1,6 +1,7 @@
 package ai.dgnet.cli;
 
 import ai.dgnet.models.DgModel;
+import ai.dgnet.models.SessionOptions;
 import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.server.InferenceServer;
@@ -39,6 +40,8 @@ import java.util.stream.Collectors;
                 + "Runs until terminated (Ctrl-C, SIGTERM), answering every request it accepted before it stops.")
 final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig DEFAULTS = ServerConfig.defaults();
+    /** Bytes in a MiB, the unit of --max-request-mb. */
+    private static final long MIB = 1 << 20;
     /** How long the shutdown hook waits for the command to release the models and the device. */
     private static final long RELEASE_SECONDS = 5;
 
@@ -69,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-request-mb", paramLabel = "MB",
             description = "Largest request body in MiB; larger ones are answered 413 (default: ${DEFAULT-VALUE}).")
-    long maxRequestMb = DEFAULTS.maxRequestBytes() >> 20;
+    long maxRequestMb = DEFAULTS.maxRequestBytes() / MIB;
 
     @Option(names = "--warmup-runs", paramLabel = "N",
             description = "Runs of a deterministic batch at each batch size runs take (1, 2, 4, ... up to "
@@ -169,17 +172,18 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Opens the models and the device and starts the server; the caller closes what it gets. */
     Serving start() throws IOException {
-        // Checked here, not left to ServerConfig, so that each refusal names the option the user typed.
-        OptionChecks.atLeast("--port", 0, port);
-        OptionChecks.atMost("--port", 65535, port);
-        OptionChecks.atLeast("--max-batch", 1, maxBatch);
-        OptionChecks.atLeast("--max-delay-ms", 0, maxDelayMs);
-        OptionChecks.atLeast("--queue", 1, queue);
-        OptionChecks.atLeast("--max-request-mb", 1, maxRequestMb);
-        OptionChecks.atMost("--max-request-mb", Long.MAX_VALUE >> 20, maxRequestMb);
-        OptionChecks.atLeast("--warmup-runs", 0, warmupRuns);
-        OptionChecks.atLeast("--jit-warmup-ms", 0, jitWarmupMs);
-        OptionChecks.atLeast("--max-shapes", 1, maxShapes);
+        // Checked here against the limits ServerConfig and SessionOptions enforce, so that each refusal names the
+        // option the user typed and the option's own unit.
+        OptionChecks.inRange("--port", ServerConfig.MIN_PORT, ServerConfig.MAX_PORT, port);
+        OptionChecks.atLeast("--max-batch", ServerConfig.MIN_MAX_BATCH, maxBatch);
+        OptionChecks.atLeast("--max-delay-ms", ServerConfig.MIN_QUEUE_DELAY.toMillis(), maxDelayMs);
+        OptionChecks.atLeast("--queue", ServerConfig.MIN_QUEUE_CAPACITY, queue);
+        // At most the MiB whose bytes a long counts.
+        OptionChecks.inRange("--max-request-mb", Math.ceilDiv(ServerConfig.MIN_REQUEST_BYTES, MIB),
+                Long.MAX_VALUE / MIB, maxRequestMb);
+        OptionChecks.atLeast("--warmup-runs", ServerConfig.MIN_WARMUP_RUNS, warmupRuns);
+        OptionChecks.atLeast("--jit-warmup-ms", ServerConfig.MIN_JIT_WARMUP.toMillis(), jitWarmupMs);
+        OptionChecks.atLeast("--max-shapes", SessionOptions.MIN_MAX_SHAPES, maxShapes);
         List<Integer> batchSizes = ServerConfig.batchSizes(maxBatch);
         if (maxShapes != null && maxShapes < batchSizes.size()) {
             throw new IllegalArgumentException("--max-shapes " + maxShapes + " is fewer than the " + batchSizes.size()
@@ -188,7 +192,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         int shapes = maxShapes != null ? maxShapes : Math.max(DEFAULTS.session().maxShapes(), batchSizes.size());
         ServerConfig config = new ServerConfig(host, port, maxBatch, Duration.ofMillis(maxDelayMs), queue,
-                maxRequestMb << 20, sessionOption.options().withMaxShapes(shapes), warmupRuns,
+                maxRequestMb * MIB, sessionOption.options().withMaxShapes(shapes), warmupRuns,
                 Duration.ofMillis(jitWarmupMs));
         List<String> names = names();
         Map<String, DgModel> opened = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package ai.dgnet.cli;
 
+import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.Precision;
 import ai.dgnet.models.SessionOptions;
 import picocli.CommandLine.Option;
@@ -19,10 +20,11 @@ final class SessionOption {
         try {
             parsed = Precision.parse(precision);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--precision must be 'f32' or 'bf16', got '" + precision + "'", e);
+            throw new IllegalArgumentException("--precision must be " + Precision.choices() + ", got '" + precision
+                    + "'", e);
         }
-        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
+        if (threshold != null) {
+            ModelConfig.requireThreshold("--threshold", threshold);
         }
         SessionOptions options = SessionOptions.defaults().withPrecision(parsed);
         return threshold == null ? options : options.withThreshold(threshold);

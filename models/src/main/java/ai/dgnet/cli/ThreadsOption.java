@@ -17,7 +17,7 @@ final class ThreadsOption {
     @Option(names = "--threads", paramLabel = "N", description = "Threads per operation (default: all cores).")
     Integer threads;
 
-    /** The CPU device with the requested threads; a count under 1 is a one-line error, not a crash. */
+    /** The CPU device with the requested threads; a count it may not take is a one-line error, not a crash. */
     CpuDevice device() {
         return CpuDevice.create(threads());
     }
@@ -37,7 +37,7 @@ final class ThreadsOption {
         if (threads == null) {
             return Runtime.getRuntime().availableProcessors();
         }
-        OptionChecks.atLeast("--threads", 1, threads);
+        CpuDevice.requireThreads("--threads", threads);
         return threads;
     }
 }

@@ -18,9 +18,7 @@ public record ModelConfig(Arch arch, Mode mode, float threshold, int numClasses,
     public static final int DEFAULT_IMAGE_SIZE = 224;
 
     public ModelConfig {
-        if (!(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
-        }
+        requireThreshold("threshold", threshold);
         if (numClasses < 1) {
             throw new IllegalArgumentException("num_classes must be >= 1, got " + numClasses);
         }
@@ -43,6 +41,16 @@ public record ModelConfig(Arch arch, Mode mode, float threshold, int numClasses,
         if (preprocess != null && preprocess.mean().length != inChannels) {
             throw new IllegalArgumentException("preprocess needs " + inChannels + " mean and std values (one per "
                     + "input channel), got " + preprocess.mean().length + " and " + preprocess.std().length);
+        }
+    }
+
+    /**
+     * Refuses a {@code threshold} (given as {@code name}) outside [0, 1], the range of the router outputs (sigmoids)
+     * it is compared with, for a model, a session overriding it, and the command line's option alike.
+     */
+    public static void requireThreshold(String name, float threshold) {
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1], got " + threshold);
         }
     }
 

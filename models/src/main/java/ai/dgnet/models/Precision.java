@@ -2,7 +2,9 @@ package ai.dgnet.models;
 
 import ai.dgnet.runtime.DType;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** How a session computes. */
 public enum Precision {
@@ -25,12 +27,19 @@ public enum Precision {
         return activations;
     }
 
+    /** The precision named {@code text}, as {@link #toString} names it. */
     public static Precision parse(String text) {
-        return switch (text) {
-            case "f32" -> F32;
-            case "bf16" -> BF16;
-            default -> throw new IllegalArgumentException("precision must be 'f32' or 'bf16', got '" + text + "'");
-        };
+        for (Precision p : values()) {
+            if (p.toString().equals(text)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("precision must be " + choices() + ", got '" + text + "'");
+    }
+
+    /** The names {@link #parse} reads, for a message: {@code 'f32' or 'bf16'}. */
+    public static String choices() {
+        return Arrays.stream(values()).map(p -> "'" + p + "'").collect(Collectors.joining(" or "));
     }
 
     /** The name {@link #parse} reads. */

@@ -13,16 +13,19 @@ package ai.dgnet.models;
 public record SessionOptions(Float threshold, Precision precision, int maxShapes) {
     /** Room for a server's warm batch sizes (1, 2, 4 and 8 by default) and a few other shapes beside them. */
     public static final int DEFAULT_MAX_SHAPES = 8;
+    /** The fewest input shapes a session keeps networks for; the command line's refusals name it. */
+    public static final int MIN_MAX_SHAPES = 1;
 
     public SessionOptions {
-        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+        if (threshold != null) {
+            ModelConfig.requireThreshold("threshold", threshold);
         }
         if (precision == null) {
             throw new IllegalArgumentException("precision must not be null");
         }
-        if (maxShapes < 1) {
-            throw new IllegalArgumentException("a session must keep at least 1 input shape, got " + maxShapes);
+        if (maxShapes < MIN_MAX_SHAPES) {
+            throw new IllegalArgumentException("a session must keep at least " + MIN_MAX_SHAPES
+                    + " input shape, got " + maxShapes);
         }
     }
 

@@ -31,6 +31,18 @@ import java.util.Objects;
  */
 public record ServerConfig(String host, int port, int maxBatch, Duration maxQueueDelay, int queueCapacity,
                            long maxRequestBytes, SessionOptions session, int warmupRuns, Duration jitWarmup) {
+    /*
+     * The limits of the values, public for the command line, whose refusal of an option that sets one names the
+     * limit read from here: what it says is then what this record enforces.
+     */
+    public static final int MIN_PORT = 0;
+    public static final int MAX_PORT = 65535;
+    public static final int MIN_MAX_BATCH = 1;
+    public static final Duration MIN_QUEUE_DELAY = Duration.ZERO;
+    public static final int MIN_QUEUE_CAPACITY = 1;
+    public static final long MIN_REQUEST_BYTES = 1;
+    public static final int MIN_WARMUP_RUNS = 0;
+    public static final Duration MIN_JIT_WARMUP = Duration.ZERO;
     /**
      * Warm-up runs per batch size by default: DG-ResNet-50's first request of one image (binary data, 2 cores) took
      * 91 ms after five, 209 ms after two and 1.7 s with none, against 42 ms in the steady state; ten did no better.
@@ -53,26 +65,29 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
         Objects.requireNonNull(maxQueueDelay, "maxQueueDelay");
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(jitWarmup, "jitWarmup");
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+        if (port < MIN_PORT || port > MAX_PORT) {
+            throw new IllegalArgumentException("port must be in [" + MIN_PORT + ", " + MAX_PORT + "], got " + port);
         }
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
+        if (maxBatch < MIN_MAX_BATCH) {
+            throw new IllegalArgumentException("max batch must be >= " + MIN_MAX_BATCH + ", got " + maxBatch);
         }
-        if (maxQueueDelay.isNegative()) {
-            throw new IllegalArgumentException("max queue delay must be >= 0, got " + maxQueueDelay);
+        if (maxQueueDelay.compareTo(MIN_QUEUE_DELAY) < 0) {
+            throw new IllegalArgumentException("max queue delay must be >= " + MIN_QUEUE_DELAY + ", got "
+                    + maxQueueDelay);
         }
-        if (queueCapacity < 1) {
-            throw new IllegalArgumentException("queue capacity must be >= 1, got " + queueCapacity);
+        if (queueCapacity < MIN_QUEUE_CAPACITY) {
+            throw new IllegalArgumentException("queue capacity must be >= " + MIN_QUEUE_CAPACITY + ", got "
+                    + queueCapacity);
         }
-        if (maxRequestBytes < 1) {
-            throw new IllegalArgumentException("max request size must be >= 1 byte, got " + maxRequestBytes);
+        if (maxRequestBytes < MIN_REQUEST_BYTES) {
+            throw new IllegalArgumentException("max request bytes must be >= " + MIN_REQUEST_BYTES + ", got "
+                    + maxRequestBytes);
         }
-        if (warmupRuns < 0) {
-            throw new IllegalArgumentException("warm-up runs must be >= 0, got " + warmupRuns);
+        if (warmupRuns < MIN_WARMUP_RUNS) {
+            throw new IllegalArgumentException("warm-up runs must be >= " + MIN_WARMUP_RUNS + ", got " + warmupRuns);
         }
-        if (jitWarmup.isNegative()) {
-            throw new IllegalArgumentException("JIT warm-up must be >= 0, got " + jitWarmup);
+        if (jitWarmup.compareTo(MIN_JIT_WARMUP) < 0) {
+            throw new IllegalArgumentException("JIT warm-up must be >= " + MIN_JIT_WARMUP + ", got " + jitWarmup);
         }
         int batchSizes = batchSizes(maxBatch).size();
         if (session.maxShapes() < batchSizes) {

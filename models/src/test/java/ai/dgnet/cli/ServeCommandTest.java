@@ -3,9 +3,14 @@ package ai.dgnet.cli;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.Precision;
+import ai.dgnet.models.SessionOptions;
+import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.server.ServerConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code dgnet serve}: options and model names reach the server; bad arguments are one line and status 2. */
@@ -97,31 +103,82 @@ class ServeCommandTest {
         assertBad("dgnet serve: two models are named 'tiny': name one of them with NAME=FILE",
                 model.toString(), "tiny=" + model);
         assertBad("dgnet serve: model name 'a b' must be letters, digits", "a b=" + model, "--port", "0");
-        // Every refusal of an option names the option, as the user typed it.
-        assertBad("dgnet serve: --max-delay-ms must be >= 0, got -1", model.toString(), "--max-delay-ms", "-1");
-        assertBad("dgnet serve: --max-batch must be >= 1, got 0", model.toString(), "--max-batch", "0");
-        assertBad("dgnet serve: --port must be >= 0, got -1", model.toString(), "--port", "-1");
-        assertBad("dgnet serve: --port must be <= 65535, got 65536", model.toString(), "--port", "65536");
-        assertBad("dgnet serve: --queue must be >= 1, got 0", model.toString(), "--queue", "0");
-        assertBad("dgnet serve: --max-request-mb must be >= 1, got 0", model.toString(), "--max-request-mb", "0");
-        assertBad("dgnet serve: --warmup-runs must be >= 0, got -1", model.toString(), "--warmup-runs", "-1");
-        assertBad("dgnet serve: --jit-warmup-ms must be >= 0, got -1", model.toString(), "--jit-warmup-ms", "-1");
-        assertBad("dgnet serve: --threads must be >= 1, got 0", model.toString(), "--threads", "0");
         // Options are checked before any model is read, so a bad one is found without waiting for the files.
-        assertBad("dgnet serve: --threads must be >= 1, got 0", missing, "--threads", "0");
-        assertBad("dgnet serve: --max-shapes must be >= 1, got 0", model.toString(), "--max-shapes", "0");
+        assertBad("dgnet serve: --threads must be in [1, ", missing, "--threads", "0");
         assertBad("dgnet serve: --max-shapes 2 is fewer than the 4 batch sizes runs take with --max-batch 8 (1, 2, "
                 + "4, ... up to 8): every batch would prepare its network again", model.toString(), "--max-shapes",
                 "2");
-        assertBad("dgnet serve: --precision must be 'f32' or 'bf16', got 'f16'", model.toString(), "--precision",
-                "f16");
-        assertBad("dgnet serve: --threshold must be in [0, 1], got 2.0", model.toString(), "--threshold", "2");
-        assertBad("dgnet serve: --threshold must be in [0, 1], got NaN", model.toString(), "--threshold", "NaN");
         assertBad("dgnet serve: Missing required parameter: 'MODEL'");
         assertBad("dgnet serve: no model given: name a model file or an architecture", "a=");
         // A malformed IPv6 literal fails to resolve without asking DNS, which a build machine may not reach.
         assertBad("dgnet serve: i/o error: cannot listen on [::1:0 (--host, --port): Unresolved address",
                 model.toString(), "--host", "[::1", "--port", "0", "--warmup-runs", "0");
+    }
+
+    /**
+     * Every refusal of an option names the option, as the user typed it, and the limit that the value's owner
+     * enforces, read from there: the command line kept copies of the limits, which could drift from them, and a
+     * thread count over the device's most was refused without naming {@code --threads}.
+     */
+    @Test
+    void aRefusedOptionNamesItselfAndTheLimitItsOwnerEnforces() {
+        // The owners take their limits and refuse a value past them: the limits are the ones enforced.
+        ServerConfig config = ServerConfig.defaults();
+        config.withPort(ServerConfig.MIN_PORT).withPort(ServerConfig.MAX_PORT)
+                .withBatching(ServerConfig.MIN_MAX_BATCH, ServerConfig.MIN_QUEUE_DELAY)
+                .withQueueCapacity(ServerConfig.MIN_QUEUE_CAPACITY).withMaxRequestBytes(ServerConfig.MIN_REQUEST_BYTES)
+                .withWarmupRuns(ServerConfig.MIN_WARMUP_RUNS).withJitWarmup(ServerConfig.MIN_JIT_WARMUP);
+        SessionOptions.defaults().withMaxShapes(SessionOptions.MIN_MAX_SHAPES);
+        List<Executable> pastLimits = List.of(
+                () -> config.withPort(ServerConfig.MIN_PORT - 1),
+                () -> config.withPort(ServerConfig.MAX_PORT + 1),
+                () -> config.withBatching(ServerConfig.MIN_MAX_BATCH - 1, config.maxQueueDelay()),
+                () -> config.withBatching(config.maxBatch(), ServerConfig.MIN_QUEUE_DELAY.minusNanos(1)),
+                () -> config.withQueueCapacity(ServerConfig.MIN_QUEUE_CAPACITY - 1),
+                () -> config.withMaxRequestBytes(ServerConfig.MIN_REQUEST_BYTES - 1),
+                () -> config.withWarmupRuns(ServerConfig.MIN_WARMUP_RUNS - 1),
+                () -> config.withJitWarmup(ServerConfig.MIN_JIT_WARMUP.minusNanos(1)),
+                () -> SessionOptions.defaults().withMaxShapes(SessionOptions.MIN_MAX_SHAPES - 1));
+        pastLimits.forEach(past -> assertThrows(IllegalArgumentException.class, past));
+
+        String file = model.toString();
+        int port = ServerConfig.MAX_PORT + 1;
+        assertBad("dgnet serve: --port must be in [" + ServerConfig.MIN_PORT + ", " + ServerConfig.MAX_PORT
+                + "], got " + port, file, "--port", String.valueOf(port));
+        port = ServerConfig.MIN_PORT - 1;
+        assertBad("dgnet serve: --port must be in [" + ServerConfig.MIN_PORT + ", " + ServerConfig.MAX_PORT
+                + "], got " + port, file, "--port", String.valueOf(port));
+        assertBelow("--max-batch", ServerConfig.MIN_MAX_BATCH);
+        assertBelow("--max-delay-ms", ServerConfig.MIN_QUEUE_DELAY.toMillis());
+        assertBelow("--queue", ServerConfig.MIN_QUEUE_CAPACITY);
+        long mib = 1 << 20;
+        long fewestMib = Math.ceilDiv(ServerConfig.MIN_REQUEST_BYTES, mib);
+        assertBad("dgnet serve: --max-request-mb must be in [" + fewestMib + ", " + Long.MAX_VALUE / mib + "], got "
+                + (fewestMib - 1), file, "--max-request-mb", String.valueOf(fewestMib - 1));
+        assertBelow("--warmup-runs", ServerConfig.MIN_WARMUP_RUNS);
+        assertBelow("--jit-warmup-ms", ServerConfig.MIN_JIT_WARMUP.toMillis());
+        assertBelow("--max-shapes", SessionOptions.MIN_MAX_SHAPES);
+
+        // Options named as their owners name the value: the owner's refusal, with the option's name.
+        assertBad("dgnet serve: --" + refusal(() -> Precision.parse("f16")), file, "--precision", "f16");
+        assertBad("dgnet serve: --" + refusal(() -> SessionOptions.defaults().withThreshold(2)), file,
+                "--threshold", "2");
+        assertBad("dgnet serve: --" + refusal(() -> SessionOptions.defaults().withThreshold(Float.NaN)), file,
+                "--threshold", "NaN");
+        for (int threads : new int[] {0, Integer.MAX_VALUE}) {
+            assertBad("dgnet serve: --" + refusal(() -> CpuDevice.create(threads)), file, "--threads",
+                    String.valueOf(threads));
+        }
+    }
+
+    /** The refusal of the value just under {@code min} of {@code option}. */
+    private static void assertBelow(String option, long min) {
+        assertBad("dgnet serve: " + option + " must be >= " + min + ", got " + (min - 1), model.toString(), option,
+                String.valueOf(min - 1));
+    }
+
+    private static String refusal(Executable refused) {
+        return assertThrows(IllegalArgumentException.class, refused).getMessage();
     }
 
     private static void assertBad(String expectedStart, String... args) {

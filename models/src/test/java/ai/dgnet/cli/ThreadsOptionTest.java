@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ThreadsOptionTest {
     private static final String FEW_RUNS = ", set up for few runs)";
@@ -39,13 +38,18 @@ class ThreadsOptionTest {
         }
     }
 
+    /** As the device refuses it, named as the option: a count over the device's most was not named so. */
     @Test
-    void aThreadCountUnderOneIsRefusedForEitherDevice() {
+    void aThreadCountTheDeviceRefusesIsRefusedAsTheOptionForEitherDevice() {
         ThreadsOption option = new ThreadsOption();
-        option.threads = 0;
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> option.device(1)).getMessage()
-                .contains("--threads must be >= 1, got 0"));
-        assertThrows(IllegalArgumentException.class, () -> option.device(1000));
+        for (int threads : new int[] {0, Integer.MAX_VALUE}) {
+            option.threads = threads;
+            String expected = "--" + assertThrows(IllegalArgumentException.class, () -> CpuDevice.create(threads))
+                    .getMessage();
+            assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> option.device(1)).getMessage());
+            assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> option.device(1000))
+                    .getMessage());
+        }
     }
 
     private static void assertFewRuns(boolean expected, ThreadsOption option, long images) {

@@ -155,7 +155,7 @@ public final class CpuDevice implements Device {
      * matrix product (0: direct convolution everywhere).
      */
     public static CpuDevice create(int threads, long winogradMaxFilterMiB) {
-        requireThreads(threads);
+        requireThreads("threads", threads);
         if (winogradMaxFilterMiB < 0) {
             throw new IllegalArgumentException("the Winograd filter limit must be >= 0 MiB, got "
                     + winogradMaxFilterMiB);
@@ -173,19 +173,20 @@ public final class CpuDevice implements Device {
      * process that runs many inferences wants {@link #create(int)}.
      */
     public static CpuDevice forFewRuns(int threads) {
-        requireThreads(threads);
+        requireThreads("threads", threads);
         return new CpuDevice(threads, 0, true);
     }
 
     /**
-     * At least one thread, and at most {@value #THREADS_PER_CPU} per CPU the process may use: OpenMP threads past
-     * the CPUs only wait for each other at every barrier, and past some thousands the OpenMP runtime fails to start
-     * them and takes the process down (16384 did on a 2-core machine).
+     * Refuses a thread count {@code threads} (given as {@code name}, as a command line's option names it) that a
+     * device may not take: under one, or over {@value #THREADS_PER_CPU} per CPU the process may use: OpenMP threads
+     * past the CPUs only wait for each other at every barrier, and past some thousands the OpenMP runtime fails to
+     * start them and takes the process down (16384 did on a 2-core machine).
      */
-    private static void requireThreads(int threads) {
+    public static void requireThreads(String name, int threads) {
         int most = THREADS_PER_CPU * Runtime.getRuntime().availableProcessors();
         if (threads < 1 || threads > most) {
-            throw new IllegalArgumentException("threads must be in [1, " + most + "] (" + THREADS_PER_CPU
+            throw new IllegalArgumentException(name + " must be in [1, " + most + "] (" + THREADS_PER_CPU
                     + " per CPU this process may use), got " + threads);
         }
     }
