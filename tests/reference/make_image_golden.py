@@ -2,8 +2,9 @@
 """Write the image preprocessing golden cases the Java tests check ImagePreprocessor against.
 
 Makes a few small images from fixed patterns (odd sizes, portrait and landscape, RGB, RGBA,
-grayscale PNGs, an RGB JPEG, a CMYK one, and a CMYK one with an sRGB colour profile), saves them to
-tests/src/test/resources/images/, reads each saved file back with PIL and applies torchvision's
+grayscale PNGs, an RGB JPEG, a CMYK one, a CMYK one with an sRGB colour profile, and JPEGs
+stored as YCbCr and as RGB with an Adobe RGB colour profile), saves them to tests/src/test/resources/images/,
+reads each saved file back with PIL and applies torchvision's
 
     Compose([Resize(resize), CenterCrop(crop), ToTensor(), Normalize(mean, std)])
 
@@ -19,6 +20,7 @@ crop, mean, std.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import struct
@@ -82,6 +84,45 @@ def srgb_profile() -> bytes:
     return bytes(profile)
 
 
+def adobe_rgb_profile() -> bytes:
+    """An Adobe RGB (1998) colour profile: the sRGB one with Adobe RGB's primaries (adapted to D50, as ICC profiles
+    hold them), its gamma of 563/256 and its name. A profile the JDK's JPEG reader would convert pixels from."""
+    profile = bytearray(srgb_profile())
+    tags = {}
+    for i in range(struct.unpack(">I", profile[128:132])[0]):
+        signature, offset, size = struct.unpack(">4sII", profile[132 + 12 * i:144 + 12 * i])
+        tags[signature.decode("ascii")] = offset
+
+    def fixed(*values: float) -> bytes:
+        return struct.pack(f">{len(values)}i", *(round(v * 65536) for v in values))
+
+    for tag, xyz in {"rXYZ": (0.60974, 0.31111, 0.01947), "gXYZ": (0.20528, 0.62567, 0.06087),
+                     "bXYZ": (0.14919, 0.06322, 0.74457)}.items():
+        profile[tags[tag] + 8:tags[tag] + 20] = fixed(*xyz)
+    # The curves (one tag, shared by r, g and b) stay a parametric curve of type 3, Y = (aX + b)^g from X = d on:
+    # with a = 1 and b = c = d = 0 a plain gamma.
+    profile[tags["rTRC"] + 12:tags["rTRC"] + 32] = fixed(563 / 256, 1, 0, 0, 0)
+    profile[tags["chrm"] + 12:tags["chrm"] + 36] = fixed(0.64, 0.33, 0.21, 0.71, 0.15, 0.06)
+    name = profile.find("sRGB built-in".encode("utf-16-be"))
+    profile[name:name + 26] = "Adobe RGB 98 ".encode("utf-16-be")
+    return bytes(profile)
+
+
+def stored_as_rgb(rgb: np.ndarray, profile: bytes) -> bytes:
+    """A JPEG whose components are the RGB samples themselves, as an Adobe APP14 marker with transform 0 says, and
+    which carries `profile`. PIL 9.4 has no option to write one: the samples are saved as if they were YCbCr
+    (libjpeg stores YCbCr as given, without subsampling here) and the JFIF marker, which would say YCbCr, is swapped
+    for the Adobe one."""
+    buffer = io.BytesIO()
+    Image.frombytes("YCbCr", (rgb.shape[1], rgb.shape[0]), rgb.tobytes()).save(
+        buffer, "JPEG", quality=95, subsampling=0, icc_profile=profile)
+    jpeg = buffer.getvalue()
+    jfif_length = struct.unpack(">H", jpeg[4:6])[0]
+    assert jpeg[2:4] == b"\xff\xe0" and jpeg[6:11] == b"JFIF\0", "libjpeg writes the JFIF marker first"
+    adobe = b"\xff\xee" + struct.pack(">H", 14) + b"Adobe" + struct.pack(">HHHB", 100, 0, 0, 0)
+    return jpeg[:2] + adobe + jpeg[4 + jfif_length:]
+
+
 def images(out: str) -> dict:
     """Writes the images; returns file name -> path."""
     made = {
@@ -91,9 +132,15 @@ def images(out: str) -> dict:
         "photo_64x48.jpg": Image.fromarray(smooth(64, 48), "RGB"),
         "cmyk_40x30.jpg": Image.fromarray(cmyk(40, 30), "CMYK"),
         "cmyk_srgb_profile_40x30.jpg": Image.fromarray(cmyk(40, 30), "CMYK"),
+        "photo_adobe_rgb_64x48.jpg": Image.fromarray(smooth(64, 48), "RGB"),
     }
-    profiles = {"cmyk_srgb_profile_40x30.jpg": srgb_profile()}
+    profiles = {"cmyk_srgb_profile_40x30.jpg": srgb_profile(), "photo_adobe_rgb_64x48.jpg": adobe_rgb_profile()}
+    written = {"rgb_adobe_rgb_56x42.jpg": stored_as_rgb(smooth(56, 42)[::-1], adobe_rgb_profile())}
     paths = {}
+    for name, jpeg in written.items():
+        paths[name] = os.path.join(out, name)
+        with open(paths[name], "wb") as f:
+            f.write(jpeg)
     for name, image in made.items():
         path = os.path.join(out, name)
         if name in profiles:
@@ -107,8 +154,9 @@ def images(out: str) -> dict:
 
 
 # (image, mode, resize, crop): downscaling of every kind of file, upscaling (61 -> 80 on the
-# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB, CMYK to both, and
-# CMYK whose embedded profile is sRGB (PIL ignores it) to both.
+# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB, CMYK to both, CMYK
+# whose embedded profile is sRGB (PIL ignores it) to both, and JPEGs stored as YCbCr and as RGB whose embedded profile
+# is Adobe RGB (PIL ignores it too).
 CASES = [
     ("rgb_97x61.png", "RGB", 48, 40),
     ("rgb_97x61.png", "RGB", 80, 72),
@@ -125,6 +173,9 @@ CASES = [
     ("cmyk_40x30.jpg", "L", 36, 32),
     ("cmyk_srgb_profile_40x30.jpg", "RGB", 36, 32),
     ("cmyk_srgb_profile_40x30.jpg", "L", 36, 32),
+    ("photo_adobe_rgb_64x48.jpg", "RGB", 48, 40),
+    ("rgb_adobe_rgb_56x42.jpg", "RGB", 40, 36),
+    ("rgb_adobe_rgb_56x42.jpg", "L", 40, 36),
 ]
 
 

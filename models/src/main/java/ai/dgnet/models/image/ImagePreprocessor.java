@@ -3,6 +3,7 @@ package ai.dgnet.models.image;
 import ai.dgnet.models.ModelConfig;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.metadata.IIOMetadata;
@@ -31,6 +32,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -52,16 +54,9 @@ public final class ImagePreprocessor {
     private static final int PRECISION_BITS = 32 - 8 - 2;
     /** The JDK's JPEG reader's warning for an embedded colour profile it cannot parse (its text is not localized). */
     private static final String INVALID_JPEG_PROFILE = "Embedded color profile is invalid; ignored";
-    /** 8-bit RGB samples as stored, for the images decoded without the reader's colour conversion. */
+    /** 8-bit RGB samples as stored, for the image a CMYK JPEG's inks become in place. */
     private static final ComponentColorModel SRGB_BYTES = new ComponentColorModel(
             ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
-    /** libjpeg's YCbCr to RGB coefficients ({@code jdcolor.c}): 16-bit fixed point, rounded as its FIX() does. */
-    private static final int YCC_BITS = 16;
-    private static final long YCC_HALF = 1L << (YCC_BITS - 1);
-    private static final long YCC_CR_R = Math.round(1.40200 * (1 << YCC_BITS));
-    private static final long YCC_CB_B = Math.round(1.77200 * (1 << YCC_BITS));
-    private static final long YCC_CR_G = Math.round(0.71414 * (1 << YCC_BITS));
-    private static final long YCC_CB_G = Math.round(0.34414 * (1 << YCC_BITS));
 
     private final int channels;
     private final int resize;
@@ -275,8 +270,7 @@ public final class ImagePreprocessor {
                     warnings.add(warning);
                 }
             });
-            BufferedImage image = convertsFromAProfile(reader) ? unconverted(reader)
-                    : cmykWithAnotherProfile(reader) ? cmykToRgb(reader) : reader.read(0);
+            BufferedImage image = cmykWithAnotherProfile(reader) ? cmykToRgb(reader) : reader.read(0, asStored(reader));
             if (!warnings.isEmpty()) {
                 throw new BadImage(source + ": broken " + reader.getFormatName().toUpperCase(Locale.ROOT)
                         + " image: " + warnings.getFirst());
@@ -288,49 +282,18 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * Whether the JDK's reader would convert the pixels to sRGB from an embedded colour profile (Adobe RGB, Display
-     * P3), which PIL ignores. It does that for a YCbCr JPEG whose profile is not sRGB, the only case where it also
-     * offers the profile's own colour space as an image type (which it cannot then read into).
+     * How the image is read: a JPEG with the bands to read named, which keeps the JDK's reader from converting the
+     * pixels to sRGB from an embedded colour profile (Adobe RGB, Display P3; PIL ignores them all), whether the JPEG
+     * is stored as YCbCr or as RGB: with bands named it leaves the colours as libjpeg decodes them, YCbCr turned to RGB
+     * with the same fixed-point arithmetic as PIL's libjpeg-turbo.
      */
-    private static boolean convertsFromAProfile(ImageReader reader) throws IOException {
-        if (!reader.getFormatName().equalsIgnoreCase("JPEG")) {
-            return false;
+    private static ImageReadParam asStored(ImageReader reader) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (reader.getFormatName().equalsIgnoreCase("JPEG")) {
+            int bands = reader.getImageTypes(0).next().getSampleModel().getNumBands();
+            param.setSourceBands(IntStream.range(0, bands).toArray());
         }
-        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
-        if (!types.hasNext() || !types.next().getColorModel().getColorSpace().isCS_sRGB()) {
-            return false;
-        }
-        while (types.hasNext()) {
-            ColorSpace space = types.next().getColorModel().getColorSpace();
-            if (space.getNumComponents() == 3 && !space.isCS_sRGB()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * A YCbCr JPEG's pixels without colour management: the reader's raster (upsampled as for an image, not colour
-     * converted) turned to RGB in place with libjpeg's fixed-point {@code ycc_rgb_convert}, as PIL's decoder does.
-     */
-    private static BufferedImage unconverted(ImageReader reader) throws IOException {
-        WritableRaster raster = rawRaster(reader);
-        int w = raster.getWidth();
-        int[] pixels = new int[3 * w];
-        for (int y = 0; y < raster.getHeight(); y++) {
-            raster.getPixels(0, y, w, 1, pixels);
-            for (int i = 0; i < pixels.length; i += 3) {
-                int luma = pixels[i];
-                int cb = pixels[i + 1] - 128;
-                int cr = pixels[i + 2] - 128;
-                pixels[i] = Math.clamp(luma + (int) ((YCC_CR_R * cr + YCC_HALF) >> YCC_BITS), 0, 255);
-                long green = -YCC_CB_G * cb + YCC_HALF - YCC_CR_G * cr;
-                pixels[i + 1] = Math.clamp(luma + (int) (green >> YCC_BITS), 0, 255);
-                pixels[i + 2] = Math.clamp(luma + (int) ((YCC_CB_B * cb + YCC_HALF) >> YCC_BITS), 0, 255);
-            }
-            raster.setPixels(0, y, w, 1, pixels);
-        }
-        return new BufferedImage(SRGB_BYTES, raster, false, null);
+        return param;
     }
 
     /**
