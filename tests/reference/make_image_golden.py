@@ -2,7 +2,7 @@
 """Write the image preprocessing golden cases the Java tests check ImagePreprocessor against.
 
 Makes a few small images from fixed patterns (odd sizes, portrait and landscape, RGB, RGBA,
-grayscale PNGs, an RGB JPEG, a CMYK one, a CMYK one with an sRGB colour profile, and JPEGs
+8- and 16-bit grayscale PNGs, an RGB JPEG, a CMYK one, a CMYK one with an sRGB colour profile, and JPEGs
 stored as YCbCr and as RGB with an Adobe RGB colour profile), saves them to tests/src/test/resources/images/,
 reads each saved file back with PIL and applies torchvision's
 
@@ -74,6 +74,14 @@ def cmyk(width: int, height: int) -> np.ndarray:
     return np.stack(planes, axis=-1).astype(np.uint8)
 
 
+def gray16(width: int, height: int) -> np.ndarray:
+    """The grey pattern doubled, with a border of values over 255 (high bytes up to 255)."""
+    values = pattern(width, height, 1, 4)[:, :, 0].astype(np.uint16) * 2
+    values[:3, :] = np.arange(width) * 1700 + 256
+    values[:, -3:] = 65535
+    return values
+
+
 def srgb_profile() -> bytes:
     """An sRGB colour profile: in a CMYK JPEG, a profile not for its colour space, which PIL ignores as it does any."""
     profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
@@ -129,6 +137,9 @@ def images(out: str) -> dict:
         "rgb_97x61.png": Image.fromarray(pattern(97, 61, 3, 1), "RGB"),
         "rgba_50x83.png": Image.fromarray(pattern(50, 83, 4, 2), "RGBA"),
         "gray_45x33.png": Image.fromarray(pattern(45, 33, 1, 3)[:, :, 0], "L"),
+        # Mostly under 256, as 8 to 12-bit data stored in 16 bits is, and over it at the edges: PIL opens a 16-bit
+        # greyscale PNG as 32-bit integers and clips them to 255 on conversion to "L" or "RGB".
+        "gray16_38x27.png": Image.fromarray(gray16(38, 27), "I;16"),
         "photo_64x48.jpg": Image.fromarray(smooth(64, 48), "RGB"),
         "cmyk_40x30.jpg": Image.fromarray(cmyk(40, 30), "CMYK"),
         "cmyk_srgb_profile_40x30.jpg": Image.fromarray(cmyk(40, 30), "CMYK"),
@@ -154,9 +165,9 @@ def images(out: str) -> dict:
 
 
 # (image, mode, resize, crop): downscaling of every kind of file, upscaling (61 -> 80 on the
-# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB, CMYK to both, CMYK
-# whose embedded profile is sRGB (PIL ignores it) to both, and JPEGs stored as YCbCr and as RGB whose embedded profile
-# is Adobe RGB (PIL ignores it too).
+# short side), a crop equal to the resize, portrait images, RGB to grey and grey to RGB, 16-bit grey (clipped at
+# 255 by PIL) to both, CMYK to both, CMYK whose embedded profile is sRGB (PIL ignores it) to both, and JPEGs stored as
+# YCbCr and as RGB whose embedded profile is Adobe RGB (PIL ignores it too).
 CASES = [
     ("rgb_97x61.png", "RGB", 48, 40),
     ("rgb_97x61.png", "RGB", 80, 72),
@@ -167,6 +178,8 @@ CASES = [
     ("gray_45x33.png", "L", 48, 40),
     ("gray_45x33.png", "L", 20, 15),
     ("gray_45x33.png", "RGB", 24, 21),
+    ("gray16_38x27.png", "L", 30, 24),
+    ("gray16_38x27.png", "RGB", 27, 27),
     ("photo_64x48.jpg", "RGB", 48, 40),
     ("photo_64x48.jpg", "RGB", 40, 32),
     ("cmyk_40x30.jpg", "RGB", 36, 32),

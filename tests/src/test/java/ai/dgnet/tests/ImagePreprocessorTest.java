@@ -20,6 +20,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -142,6 +144,30 @@ class ImagePreprocessorTest {
             padded[end + 5] = (byte) 0xd9;
             return padded;
         });
+    }
+
+    /**
+     * A 16-bit greyscale PNG with a tRNS chunk: the JDK's reader makes an alpha band of it (as of a grey and alpha PNG,
+     * whose samples PIL reads by their high byte), PIL keeps it as 32-bit integers clipped at 255 on conversion as
+     * without the chunk.
+     */
+    @Test
+    void a16BitGreyPngWithATransparentGreyIsClippedAsPilClipsIt() throws IOException, URISyntaxException {
+        for (String tensor : new String[] {"gray16_38x27.L.30.24", "gray16_38x27.RGB.27.27"}) {
+            assertGivesTheGolden(tensor, "tRNS", png -> {
+                // After the signature (8 bytes) and the IHDR chunk (25): the grey value 300 transparent.
+                byte[] transparent = {'t', 'R', 'N', 'S', 1, 44};
+                CRC32 crc = new CRC32();
+                crc.update(transparent);
+                ByteBuffer chunk = ByteBuffer.allocate(4 + transparent.length + 4)
+                        .putInt(2).put(transparent).putInt((int) crc.getValue());
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                out.write(png, 0, 33);
+                out.writeBytes(chunk.array());
+                out.write(png, 33, png.length - 33);
+                return out.toByteArray();
+            });
+        }
     }
 
     /** The golden case {@code tensor}'s image changed by {@code change}, which PIL decodes the same: its tensor. */

@@ -54,6 +54,8 @@ public final class ImagePreprocessor {
     private static final int PRECISION_BITS = 32 - 8 - 2;
     /** The JDK's JPEG reader's warning for an embedded colour profile it cannot parse (its text is not localized). */
     private static final String INVALID_JPEG_PROFILE = "Embedded color profile is invalid; ignored";
+    /** The JDK's PNG reader's own metadata format, which has the colour type as the file states it. */
+    private static final String PNG_METADATA = "javax_imageio_png_1.0";
     /** 8-bit RGB samples as stored, for the image a CMYK JPEG's inks become in place. */
     private static final ComponentColorModel SRGB_BYTES = new ComponentColorModel(
             ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
@@ -271,6 +273,9 @@ public final class ImagePreprocessor {
                 }
             });
             BufferedImage image = cmykWithAnotherProfile(reader) ? cmykToRgb(reader) : reader.read(0, asStored(reader));
+            if (isGreyPng16(reader)) {
+                clipAsPil(image.getRaster());
+            }
             if (!warnings.isEmpty()) {
                 throw new BadImage(source + ": broken " + reader.getFormatName().toUpperCase(Locale.ROOT)
                         + " image: " + warnings.getFirst());
@@ -294,6 +299,36 @@ public final class ImagePreprocessor {
             param.setSourceBands(IntStream.range(0, bands).toArray());
         }
         return param;
+    }
+
+    /**
+     * Whether the image is a 16-bit greyscale PNG (colour type 0; the JDK's reader makes an alpha band of a tRNS
+     * chunk, PIL does not). PIL opens one as 32-bit integers, which its conversion to "L" or "RGB" clips at 255,
+     * where it keeps the high byte of every other PNG's 16-bit samples (grey with alpha, RGB, RGBA).
+     */
+    private static boolean isGreyPng16(ImageReader reader) throws IOException {
+        if (!reader.getFormatName().equalsIgnoreCase("PNG")) {
+            return false;
+        }
+        IIOMetadataNode root = (IIOMetadataNode) reader.getImageMetadata(0).getAsTree(PNG_METADATA);
+        IIOMetadataNode header = (IIOMetadataNode) root.getElementsByTagName("IHDR").item(0);
+        return header.getAttribute("colorType").equals("Grayscale") && header.getAttribute("bitDepth").equals("16");
+    }
+
+    /**
+     * Band 0 of a 16-bit raster clipped at 255 in place, as PIL converts 32-bit integers to 8 bits, and shifted to the
+     * high byte, which {@link #planes} keeps of 16-bit samples.
+     */
+    private static void clipAsPil(WritableRaster raster) {
+        int w = raster.getWidth();
+        int[] row = new int[w];
+        for (int y = 0; y < raster.getHeight(); y++) {
+            raster.getSamples(0, y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                row[x] = Math.min(row[x], 255) << 8;
+            }
+            raster.setSamples(0, y, w, 1, 0, row);
+        }
     }
 
     /**
@@ -388,7 +423,8 @@ public final class ImagePreprocessor {
      * Rows {@code [firstRow, lastRow)} of the image as 8-bit planes, one per model channel, as PIL's
      * {@code convert("RGB")} or {@code convert("L")} gives them: alpha dropped (not composited), grey replicated to
      * RGB, CMYK to RGB as {@code (255 - K) * (1 - C / 255)}, RGB to grey by ITU-R 601-2 luma, all in PIL's integer
-     * arithmetic. 16-bit samples keep their high byte.
+     * arithmetic. 16-bit samples keep their high byte, as PIL reads those of every PNG but a greyscale one (whose
+     * samples {@link #clipAsPil} has clipped).
      */
     private byte[][] planes(BufferedImage image, int firstRow, int lastRow) {
         int w = image.getWidth();
