@@ -85,6 +85,15 @@ public final class DnnlLibrary {
      * processes this one cannot see.
      */
     private static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
+    /** What follows the prefix in the name of a staging folder of the versions that did not name it with a pid. */
+    private static final Pattern PIDLESS_SUFFIX = Pattern.compile("\\d{1,20}");
+    /**
+     * How long a staging folder without a pid stays untouched before it is removed. Nothing tells whether its process
+     * lives, and one that is stopped rather than dead (suspended from its terminal, a frozen container, a machine
+     * asleep) may resume and rename it into place after hours; all a longer wait costs is the disk the copy holds
+     * meanwhile, about 100 MB.
+     */
+    private static final Duration PIDLESS_ABANDONED_AFTER = Duration.ofDays(1);
 
     private static final System.Logger LOG = System.getLogger(DnnlLibrary.class.getName());
 
@@ -401,27 +410,42 @@ public final class DnnlLibrary {
      * those whose pid is not a live process here and that nothing has changed for {@link #ABANDONED_AFTER}. The
      * pid alone would do on one machine (a live one, this process's other threads among them, keeps its folder even
      * if old); the age keeps the folders of processes that share the cache from another machine or container.
-     * A reused pid only delays the removal. The target never matches the names looked for.
+     * A reused pid only delays the removal. Staging folders of earlier versions, named without a pid, go once nothing
+     * has changed in them for {@link #PIDLESS_ABANDONED_AFTER}. The target never matches the names looked for.
      */
     private static void removeAbandoned(Path target) {
-        String staging = stagingPrefix(target);
-        String movedAside = movedAsidePrefix(target);
-        Instant before = Instant.now().minus(ABANDONED_AFTER);
+        Instant now = Instant.now();
         try (Stream<Path> siblings = Files.list(target.getParent())) {
             for (Path sibling : (Iterable<Path>) siblings::iterator) {
-                String name = sibling.getFileName().toString();
-                String suffix = name.startsWith(staging) ? name.substring(staging.length())
-                        : name.startsWith(movedAside) ? name.substring(movedAside.length()) : null;
-                Matcher matcher = suffix == null ? null : LEFTOVER_SUFFIX.matcher(suffix);
-                if (matcher != null && matcher.matches()
-                        && !ProcessHandle.of(Long.parseLong(matcher.group(1))).map(ProcessHandle::isAlive).orElse(false)
-                        && unchangedSince(sibling, before)) {
+                Duration quiet = abandonedAfter(sibling.getFileName().toString(), target);
+                if (quiet != null && unchangedSince(sibling, now.minus(quiet))) {
                     deleteQuietly(sibling);
                 }
             }
         } catch (IOException | RuntimeException _) {
             // No cache folder yet, or one that cannot be listed: the extraction reports what matters about it.
         }
+    }
+
+    /**
+     * How long the folder {@code name} beside {@code target} must have been unchanged to be removed; null where it is
+     * not a leftover of an extraction or its process lives here.
+     */
+    private static Duration abandonedAfter(String name, Path target) {
+        String staging = stagingPrefix(target);
+        String movedAside = movedAsidePrefix(target);
+        String suffix = name.startsWith(staging) ? name.substring(staging.length())
+                : name.startsWith(movedAside) ? name.substring(movedAside.length()) : null;
+        if (suffix == null) {
+            return null;
+        }
+        Matcher withPid = LEFTOVER_SUFFIX.matcher(suffix);
+        if (withPid.matches()) {
+            long pid = Long.parseLong(withPid.group(1));
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? null : ABANDONED_AFTER;
+        }
+        // Moved-aside folders have always had the pid in their names.
+        return name.startsWith(staging) && PIDLESS_SUFFIX.matcher(suffix).matches() ? PIDLESS_ABANDONED_AFTER : null;
     }
 
     /**

@@ -159,6 +159,30 @@ class DnnlLibraryTest {
         assertIsCompleteCopy(folder);
     }
 
+    /**
+     * Staging folders of versions that did not name them with a pid ({@code .dnnl-<version>-N}, N from
+     * {@code createTempDirectory}) were never removed. Nothing tells whether their process lives, so one goes only once
+     * nothing in it has changed for a day: not one unchanged for hours (its process may be stopped, not dead), nor one
+     * being written.
+     */
+    @Test
+    void removesStagingFoldersWithoutAPidOnceUnchangedForADay(@TempDir Path cacheRoot) throws Exception {
+        Path folder = cacheRoot.resolve("natives").resolve("dnnl-" + DnnlLibrary.bundledVersion());
+        Instant now = Instant.now();
+        String prefix = "." + folder.getFileName() + "-";
+        Path abandoned = leftover(folder.resolveSibling(prefix + "8301746523394728833"),
+                FileTime.from(now.minus(Duration.ofDays(1).plusHours(1))));
+        Path hoursOld = leftover(folder.resolveSibling(prefix + "1234"),
+                FileTime.from(now.minus(Duration.ofHours(20))));
+        Path beingWritten = leftover(folder.resolveSibling(prefix + "5678"), null);
+
+        assertEquals(folder, DnnlLibrary.extract(cacheRoot));
+        assertIsCompleteCopy(folder);
+        assertFalse(Files.exists(abandoned), abandoned + " left behind");
+        assertTrue(Files.exists(hoursOld.resolve(DnnlLibrary.DNNL_FILE)), hoursOld + " removed");
+        assertTrue(Files.exists(beingWritten.resolve(DnnlLibrary.DNNL_FILE)), beingWritten + " removed");
+    }
+
     /** A partial copy in {@code folder}, last changed at {@code changed} (now where null). */
     private static Path leftover(Path folder, FileTime changed) throws IOException {
         Files.createDirectories(folder);
