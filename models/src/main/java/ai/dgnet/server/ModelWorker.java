@@ -256,9 +256,6 @@ final class ModelWorker {
             int previous = 0;
             long previousRunNanos = 0;
             for (int size : sizes) {
-                if (stopping()) {
-                    break;
-                }
                 if (previous > 0 && (double) previousRunNanos * size / previous > LONGEST_WARMUP_RUN_NANOS) {
                     LOG.log(Level.INFO, String.format(Locale.ROOT, "model '%s': warm-up stops before batch %d: a run "
                             + "at batch %d took %.1f s, so larger batches are prepared by their first request",
@@ -267,6 +264,12 @@ final class ModelWorker {
                 }
                 Shape shape = Shape.of(size, modelConfig.inChannels(), side, side);
                 try {
+                    hooks.beforeWarmup(name, size);
+                    // Checked as late as can be, just before the size's input and network are made: a stop that came
+                    // meanwhile would otherwise wait for a preparation (seconds for a large model) never to be used.
+                    if (stopping()) {
+                        break;
+                    }
                     previousRunNanos = warmUpAt(shape, size == sizes.getFirst());
                     warmedSizes.add(size);
                 } catch (Exception | Error e) {
@@ -285,9 +288,8 @@ final class ModelWorker {
     }
 
     /** The warm-up's runs at one batch size, {@code shape}'s; returns how long the last took. */
-    private long warmUpAt(Shape shape, boolean smallest) throws Exception {
+    private long warmUpAt(Shape shape, boolean smallest) {
         int size = shape.dim(0);
-        hooks.beforeWarmup(name, size);
         Tensor input = input(shape);
         DeterministicWeights.generate("input", shape.dims(), WARMUP_SEED, input.segment());
         // Prepared before the runs are timed, so that their times are the runs' alone: with --warmup-runs 1 a size's

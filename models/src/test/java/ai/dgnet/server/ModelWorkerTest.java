@@ -34,6 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelWorkerTest {
     private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+    /** CIFAR's 32x32 images, where a run takes a few ms. */
+    private static final ModelConfig SMALL = new ModelConfig(CONFIG.arch(), CONFIG.mode(), CONFIG.threshold(),
+            CONFIG.numClasses(), CONFIG.inChannels(), List.of(), InferenceServerTest.CIFAR_PREPROCESS);
 
     /** A batch refused memory takes its input tensor with it; a batch that fails otherwise keeps it for the next. */
     @Test
@@ -145,6 +148,46 @@ class ModelWorkerTest {
         }
     }
 
+    /**
+     * A stop that comes while the warm-up is about to prepare the next batch size (here held by the hook there) ends
+     * the warm-up before that size's network or input is made: a server shutting down does not wait for a preparation
+     * (seconds for a large model) it will never use. The device counts the convolutions made, one per layer prepared.
+     */
+    @Test
+    void aStopJustBeforeAWarmupSizeLeavesThatSizeUnprepared() throws InterruptedException {
+        AtomicLong convolutions = new AtomicLong();
+        CountDownLatch atSecondSize = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeWarmup(String model, int batch) throws InterruptedException {
+                if (batch == 2) {
+                    atSecondSize.countDown();
+                    stopped.await();
+                }
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, Duration.ZERO).withWarmupRuns(1)
+                .withJitWarmup(Duration.ZERO);
+        try (DgModel model = DgModel.random(SMALL, 3);
+             CpuDevice cpu = CpuDevice.create(1)) {
+            Device device = new SlowlyPreparing(cpu, convolutions, 1);
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(4), hooks);
+            long made;
+            try {
+                assertTrue(atSecondSize.await(60, TimeUnit.SECONDS), "the warm-up never came to batch 2");
+                made = convolutions.get();
+                worker.beginStop();
+            } finally {
+                stopped.countDown();
+                worker.awaitStopped();
+            }
+            assertEquals(made, convolutions.get(), "a network was prepared after the stop");
+            assertEquals(Set.of(Shape.of(1, 3, 32, 32)), worker.inputShapes());
+            assertEquals(List.of(1), worker.warmedBatchSizes());
+        }
+    }
+
     /** A CPU device whose every convolution made moves {@code clock} on by {@code nanos}, as a slow preparation. */
     private static final class SlowlyPreparing extends ForwardingDevice {
         private final AtomicLong clock;
@@ -192,10 +235,7 @@ class ModelWorkerTest {
                 return TimeUnit.MILLISECONDS.toNanos(runMs);
             }
         };
-        // CIFAR's 32x32 images, where a run takes a few ms.
-        ModelConfig small = new ModelConfig(CONFIG.arch(), CONFIG.mode(), CONFIG.threshold(), CONFIG.numClasses(),
-                CONFIG.inChannels(), List.of(), InferenceServerTest.CIFAR_PREPROCESS);
-        try (DgModel model = DgModel.random(small, 3);
+        try (DgModel model = DgModel.random(SMALL, 3);
              CpuDevice device = CpuDevice.create(1)) {
             ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(1), hooks);
             try {
