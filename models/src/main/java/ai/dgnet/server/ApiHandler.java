@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
 
 /**
  * Every request of the server: finds the endpoint, checks the method, answers, and counts the answer. Whatever
- * a client sends ends in a status and {@code {"error": message}}; only a failure of the server itself is a 500.
+ * a client sends ends in a status and {@code {"error": message}} (a health answer's status alone says not ready);
+ * only a failure of the server itself is a 500.
  */
 final class ApiHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger(ApiHandler.class.getName());
@@ -295,19 +296,13 @@ final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * 200 when the server is open and every one of {@code served} has warmed up, else 400 saying why not: the
-     * protocol's health status is 200 for true and a 4xx for false, and 400 is the one Triton answers. No
-     * {@code Retry-After}, which a 503 carries: not ready is an answer, not a refusal.
+     * 200 when the server is open and every one of {@code served} has warmed up, else 400, with no body either way:
+     * the protocol's health status is 200 for true and a 4xx for false, its health bodies empty, and 400 is the 4xx
+     * Triton answers. No {@code Retry-After}, which a 503 carries: not ready is an answer, not a refusal. Why not
+     * (warming up, shutting down) the repository index tells, with each model's state.
      */
     private void readiness(HttpExchange exchange, Collection<Served> served) throws IOException {
-        if (!open.getAsBoolean()) {
-            throw RequestException.badRequest("not ready: the server is shutting down");
-        }
-        List<String> warming = served.stream().filter(m -> !ready(m)).map(Served::name).sorted().toList();
-        if (!warming.isEmpty()) {
-            throw RequestException.badRequest("not ready: still warming up: " + String.join(", ", warming));
-        }
-        empty(exchange, 200);
+        empty(exchange, open.getAsBoolean() && served.stream().allMatch(this::ready) ? 200 : 400);
     }
 
     /** The model repository's state of {@code model}. */

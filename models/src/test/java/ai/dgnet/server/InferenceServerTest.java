@@ -46,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -941,10 +942,7 @@ class InferenceServerTest {
                 assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
                 assertEquals(200, get(server, "/v2/health/live").statusCode());
                 for (String path : List.of("/v2/health/ready", "/v2/models/cifar/ready")) {
-                    HttpResponse<String> notReady = get(server, path);
-                    // The protocol's false is a 4xx: 400, as Triton answers; no Retry-After, which belongs to 503.
-                    assertError(notReady, 400, "still warming up: cifar");
-                    assertTrue(notReady.headers().firstValue("Retry-After").isEmpty(), path);
+                    assertNotReady(get(server, path), path);
                 }
                 assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"LOADING\"}]",
                         post(server, "/v2/repository/index", "{}").body());
@@ -1091,8 +1089,9 @@ class InferenceServerTest {
         assertTrue(hooks.warming.await(WAIT_SECONDS, TimeUnit.SECONDS), "the warm-up never began");
         Thread closer = Thread.ofPlatform().start(server::close);
         try {
-            // Readiness is false (400) already, for the warm-up: the stop changes its reason.
-            awaitAnswer(server, "/v2/health/ready", 400, "shutting down");
+            // Readiness is false already, for the warm-up: the repository index tells the stop.
+            awaitAnswer(() -> post(server, "/v2/repository/index", "{}"), 200, "UNAVAILABLE");
+            assertNotReady(get(server, "/v2/health/ready"), "while closing");
             assertEquals(200, get(server, "/v2/health/live").statusCode(), "live while it closes");
         } finally {
             hooks.release.countDown();
@@ -1163,8 +1162,10 @@ class InferenceServerTest {
 
             closer = Thread.ofPlatform().start(server::close);
             // Closing begins at once; the worker is still held inside its run.
-            awaitAnswer(server, "/v2/health/ready", 400, "shutting down");
-            awaitAnswer(server, "/v2/models/cifar/ready", 400, "shutting down");
+            for (String path : List.of("/v2/health/ready", "/v2/models/cifar/ready")) {
+                awaitAnswer(() -> get(server, path), 400, "");
+                assertNotReady(get(server, path), path);
+            }
             assertEquals(200, get(server, "/v2/health/live").statusCode(), "live while it answers the queued requests");
             assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, inputs.get(0))), 503,
                     "shutting down");
@@ -1454,14 +1455,25 @@ class InferenceServerTest {
     }
 
     /**
-     * Polls {@code path} until it answers {@code status} with a body containing {@code text}: closing is observable
-     * only from outside.
+     * The protocol's health answer for false: a 4xx (400, as Triton answers) with an empty body, as health answers
+     * have; no {@code Retry-After}, which belongs to 503.
      */
-    private static void awaitAnswer(InferenceServer server, String path, int status, String text) throws Exception {
+    private static void assertNotReady(HttpResponse<String> response, String what) {
+        assertEquals(400, response.statusCode(), what);
+        assertEquals("", response.body(), what);
+        assertTrue(response.headers().firstValue("Retry-After").isEmpty(), what);
+    }
+
+    /**
+     * Sends {@code request} until it is answered {@code status} with a body containing {@code text}: closing is
+     * observable only from outside.
+     */
+    private static void awaitAnswer(Callable<HttpResponse<String>> request, int status, String text) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         HttpResponse<String> response;
-        while ((response = get(server, path)).statusCode() != status || !response.body().contains(text)) {
-            assertTrue(System.nanoTime() < deadline, path + " never answered " + status + " with '" + text + "'");
+        while ((response = request.call()).statusCode() != status || !response.body().contains(text)) {
+            assertTrue(System.nanoTime() < deadline, response.request().uri() + " never answered " + status
+                    + " with '" + text + "'");
             Thread.sleep(10);
         }
     }
