@@ -410,7 +410,7 @@ final class ApiHandler implements HttpHandler {
                 }
                 long capacity = buffer.length + (declared ? room : Math.min(room, Math.max(BODY_CHUNK, size)));
                 if (capacity > MAX_ARRAY) {
-                    throw new RequestException(413, "the request body is larger than the " + MAX_ARRAY
+                    throw RequestException.tooLarge("the request body is larger than the " + MAX_ARRAY
                             + " bytes a Java array holds");
                 }
                 heap.take(capacity, "the request body");
@@ -470,8 +470,9 @@ final class ApiHandler implements HttpHandler {
     /**
      * Reads and drops what is left of the request body, at most the size limit, before an error answer: a client
      * still sending a large body (a request refused 503 before its body was read, say) then reads the answer
-     * instead of a connection reset. A body over the limit, declared or found so while a chunked one was read, is not
-     * read: the connection closes after the answer (the JDK's server reads at most its own small drain amount,
+     * instead of a connection reset. A body refused 413 ({@link RequestException#tooLarge}: over the limit, declared
+     * or found so while a chunked one was read, or more than a Java array or the heap budget takes) is not read: the
+     * connection closes after the answer (the JDK's server reads at most its own small drain amount,
      * {@code sun.net.httpserver.drainAmount}, 64 KiB by default, once the answer is out).
      */
     private void discardBody(HttpExchange exchange) {

@@ -3,7 +3,6 @@ package ai.dgnet.server;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
 
 /**
  * A request body read with a limit: the first byte past it fails the request with 413 and closes the connection. A
@@ -24,13 +23,9 @@ final class CappedInputStream extends FilterInputStream {
         return limit - count;
     }
 
-    /**
-     * The 413 of a body over the limit, which closes the connection after the answer: the rest of the body, of any
-     * length (a chunked one's is not known), is not read.
-     */
+    /** The 413 of a body over the limit. */
     static RequestException tooLarge(long limit) {
-        return new RequestException(413, "the request body is larger than the server's limit of " + limit
-                + " bytes", Map.of("Connection", "close"));
+        return RequestException.tooLarge("the request body is larger than the server's limit of " + limit + " bytes");
     }
 
     @Override

@@ -60,7 +60,7 @@ final class HeapBudget {
             }
             synchronized (HeapBudget.this) {
                 if (n > limit - bytes) {
-                    throw new RequestException(413, "the request needs more than the server's " + formatBytes(limit)
+                    throw RequestException.tooLarge("the request needs more than the server's " + formatBytes(limit)
                             + " of Java heap for requests (" + what + " would take " + formatBytes(n) + " more, after "
                             + formatBytes(bytes) + "): send a smaller one, or start the server with a larger heap");
                 }

@@ -24,6 +24,14 @@ final class RequestException extends RuntimeException {
         return new RequestException(400, message);
     }
 
+    /**
+     * 413, the connection closed after the answer: the request is refused before all its body was read, and the rest
+     * (of any length: a chunked body's is not known, a declared one's may be gigabytes) is not read first.
+     */
+    static RequestException tooLarge(String message) {
+        return new RequestException(413, message, Map.of("Connection", "close"));
+    }
+
     /** 503 with the {@code Retry-After} (seconds) that tells well-behaved clients when to come back. */
     static RequestException unavailable(String message) {
         return new RequestException(503, message, Map.of("Retry-After", "1"));

@@ -690,24 +690,56 @@ class InferenceServerTest {
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
 
-            InputStream in = socket.getInputStream();
-            assertEquals("HTTP/1.1 413 Request Entity Too Large", headerLine(in));
-            long length = -1;
-            boolean close = false;
-            String line;
-            while (!(line = headerLine(in)).isEmpty()) {
-                String lower = line.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-length:")) {
-                    length = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                }
-                close |= lower.equals("connection: close");
-            }
-            assertTrue(close, "the answer says the connection closes");
-            String body = new String(in.readNBytes(Math.toIntExact(length)), StandardCharsets.UTF_8);
-            assertTrue(body.contains("limit of " + limit + " bytes"), body);
-            socket.shutdownOutput();
-            assertEquals(-1, in.read(), "the server closes the connection");
+            assertTooLargeAndClosed(socket, "limit of " + limit + " bytes");
         }
+    }
+
+    /**
+     * A 413 found before the body is read, as its declared length is more than a Java array holds or than the heap
+     * budget gives a request, is answered at once with {@code Connection: close}, as one over the size limit is: the
+     * server does not read the body first (here the client sends none of it, so a server that drained it would
+     * answer only when its request time ran out and it dropped the connection).
+     */
+    @Test
+    void a413FoundBeforeTheBodyIsReadIsAnsweredWithoutReadingIt() throws Exception {
+        try (InferenceServer server = start(config().withWarmupRuns(0).withMaxRequestBytes(4L << 30),
+                WorkerHooks.NONE, new HeapBudget(60_000))) {
+            Map<Long, String> refusals = Map.of(3L << 30, "larger than the 2147483639 bytes a Java array holds",
+                    100_000L, "the request needs more than the server's 59 KiB of Java heap for requests");
+            for (Map.Entry<Long, String> refusal : refusals.entrySet()) {
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    socket.setSoTimeout(Math.toIntExact(TimeUnit.SECONDS.toMillis(10)));
+                    socket.getOutputStream().write(("POST /v2/models/cifar/classify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: image/png\r\nContent-Length: " + refusal.getKey() + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertTooLargeAndClosed(socket, refusal.getValue());
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads a 413 answer with {@code Connection: close} and a message containing {@code message}, then ends the
+     * request body, and checks that the server closes the connection.
+     */
+    private static void assertTooLargeAndClosed(Socket socket, String message) throws IOException {
+        InputStream in = socket.getInputStream();
+        assertEquals("HTTP/1.1 413 Request Entity Too Large", headerLine(in));
+        long length = -1;
+        boolean close = false;
+        String line;
+        while (!(line = headerLine(in)).isEmpty()) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+            close |= lower.equals("connection: close");
+        }
+        assertTrue(close, "the answer says the connection closes");
+        String body = new String(in.readNBytes(Math.toIntExact(length)), StandardCharsets.UTF_8);
+        assertTrue(body.contains(message), body);
+        socket.shutdownOutput();
+        assertEquals(-1, in.read(), "the server closes the connection");
     }
 
     @Test
