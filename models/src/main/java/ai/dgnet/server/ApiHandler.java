@@ -471,12 +471,12 @@ final class ApiHandler implements HttpHandler {
      * Reads and drops what is left of the request body, at most the size limit, before an error answer: a client
      * still sending a large body (a request refused 503 before its body was read, say) then reads the answer
      * instead of a connection reset. A body refused 413 ({@link RequestException#tooLarge}: over the limit, declared
-     * or found so while a chunked one was read, or more than a Java array or the heap budget takes) is not read: the
-     * connection closes after the answer (the JDK's server reads at most its own small drain amount,
-     * {@code sun.net.httpserver.drainAmount}, 64 KiB by default, once the answer is out).
+     * or found so while a chunked one was read, or more than a Java array or the heap budget takes) is not read first:
+     * it is answered at once, and the connection closes after what the client still sends has been read and dropped
+     * for a bounded time and byte count ({@link LingeringClose}).
      */
     private void discardBody(HttpExchange exchange) {
-        if ("close".equalsIgnoreCase(exchange.getResponseHeaders().getFirst("Connection"))) {
+        if (closes(exchange)) {
             return;
         }
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
@@ -495,6 +495,11 @@ final class ApiHandler implements HttpHandler {
             }
         }
         exchange.getResponseHeaders().set("Connection", "close");
+    }
+
+    /** Whether the answer to {@code exchange} closes its connection. */
+    private static boolean closes(HttpExchange exchange) {
+        return "close".equalsIgnoreCase(exchange.getResponseHeaders().getFirst("Connection"));
     }
 
     /** The byte count a request header gives; a 400 naming the header where it is no number of 0 or more. */
@@ -533,12 +538,22 @@ final class ApiHandler implements HttpHandler {
         respond(exchange, status, -1);
     }
 
+    /**
+     * Sends {@code body}. An answer that closes the connection may have come before the client sent all its request
+     * body: the rest is read and dropped, within bounds, before the connection closes ({@link LingeringClose}).
+     */
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
             throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         respond(exchange, status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
+        // The response stream closes first: closing it reads a little more of the body (the JDK's drain), in the time.
+        try (LingeringClose linger = closes(exchange) ? LingeringClose.start() : null;
+             OutputStream out = exchange.getResponseBody()) {
             out.write(body);
+            if (linger != null) {
+                out.flush();
+                linger.discard(exchange.getRequestBody());
+            }
         } catch (IOException e) {
             failed();
             throw e;

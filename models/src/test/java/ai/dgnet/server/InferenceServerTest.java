@@ -719,6 +719,69 @@ class InferenceServerTest {
     }
 
     /**
+     * A client that goes on sending its body after a 413 it has not read yet (as one that sends all of a request before
+     * reading its answer does) sends it all, then reads its answer: the server answers at once, then reads and drops
+     * what the client still sends before it closes the connection, instead of closing with bytes unread, which made
+     * the kernel answer the client's next bytes with a reset, ending its writes and perhaps the answer unread.
+     */
+    @Test
+    void aClientStillSendingAfterA413ReadsItsAnswer() throws Exception {
+        int limit = 1024;
+        int length = 1 << 20;
+        try (InferenceServer server = start(config().withWarmupRuns(0).withMaxRequestBytes(limit), WorkerHooks.NONE);
+             Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(Math.toIntExact(TimeUnit.SECONDS.toMillis(WAIT_SECONDS)));
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] spaces = new byte[64 << 10];
+            Arrays.fill(spaces, (byte) ' ');
+            for (int sent = 0; sent < length; sent += spaces.length) {
+                out.write(spaces);
+                out.flush();
+                Thread.sleep(5);
+            }
+            assertTooLargeAndClosed(socket, "limit of " + limit + " bytes");
+        }
+    }
+
+    /**
+     * What the server reads and drops after a 413 is bounded: a client that keeps sending has its connection closed
+     * after {@link LingeringClose#BYTES}, one that sends nothing more after {@link LingeringClose#TIME} (not when its
+     * request time runs out, a minute later).
+     */
+    @Test
+    void whatTheServerReadsAfterA413IsBoundedInBytesAndTime() throws Exception {
+        int limit = 1024;
+        long length = 1L << 30;
+        String head = "POST /v2/models/cifar/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + length + "\r\n\r\n";
+        try (InferenceServer server = start(config().withWarmupRuns(0).withMaxRequestBytes(limit), WorkerHooks.NONE)) {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(head.getBytes(StandardCharsets.US_ASCII));
+                byte[] spaces = new byte[64 << 10];
+                Arrays.fill(spaces, (byte) ' ');
+                // The sockets' buffers, a few megabytes on loopback, take what the server does not read.
+                long most = 16 * LingeringClose.BYTES;
+                assertThrows(IOException.class, () -> {
+                    for (long sent = 0; sent < most; sent += spaces.length) {
+                        out.write(spaces);
+                    }
+                }, "the server read on past " + most + " bytes");
+            }
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                // Well short of the request time, well past the lingering's.
+                socket.setSoTimeout(Math.toIntExact(LingeringClose.TIME.toMillis() + TimeUnit.SECONDS.toMillis(8)));
+                socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+            }
+        }
+    }
+
+    /**
      * Reads a 413 answer with {@code Connection: close} and a message containing {@code message}, then ends the
      * request body, and checks that the server closes the connection.
      */
