@@ -9,12 +9,14 @@ torch picks them, NCHW memory format); --channels-last converts model and input 
 channels_last, which is often faster on CPU. The input is the deterministic tensor `input`
 of spec section 6 with seed S+1, shape [N, C, size, size].
 
-With --logits the line also holds the logits of the last timed run, row-major [N * classes],
-so that a caller can check that what was timed computes what the other runtimes compute.
+With --logits the line also holds the logits of the last timed run as "logits" and those of the
+first run (the first warm-up run, or the first timed one without warm-up) as "first_logits",
+both row-major [N * classes], so that a caller can check that what was timed computes what the
+other runtimes compute, from the first call on.
 
 Prints one JSON line:
   {"framework":"pytorch","torch":...,"arch":...,"mode":...,"torchvision":...,"batch":N,
-   "threads":T,"size":...,"channels_last":...,"median_ms":...,"p90_ms":...,"runs":R[,"logits":[...]]}
+   "threads":T,"size":...,"channels_last":...,"median_ms":...,"p90_ms":...,"runs":R[,"logits":[...],"first_logits":[...]]}
 p90 is the nearest-rank 90th percentile of the R run times.
 """
 
@@ -39,17 +41,20 @@ def nearest_rank(sorted_values: Sequence[float], q: float) -> float:
 
 
 def time_runs(model: torch.nn.Module, x: torch.Tensor, warmup: int,
-              runs: int) -> Tuple[List[float], torch.Tensor]:
-    """Milliseconds of each of `runs` timed forwards, after `warmup` untimed ones, and the last one's logits."""
+              runs: int) -> Tuple[List[float], torch.Tensor, torch.Tensor]:
+    """Milliseconds of each of `runs` timed forwards, after `warmup` untimed ones; the first and last one's logits."""
     times: List[float] = []
+    first: Optional[torch.Tensor] = None
     with torch.inference_mode():
         for i in range(warmup + runs):
             start = time.perf_counter_ns()
             logits = model(x)
             elapsed = time.perf_counter_ns() - start
+            if first is None:
+                first = logits
             if i >= warmup:
                 times.append(elapsed / 1e6)
-    return times, logits
+    return times, first, logits
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -67,7 +72,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     g.add_argument("--channels-last", action="store_true",
                    help="convert model and input to channels_last (default: PyTorch's NCHW)")
     g.add_argument("--logits", action="store_true",
-                   help="also print the last timed run's logits, row-major, as \"logits\"")
+                   help="also print the last timed run's logits, row-major, as \"logits\", and the "
+                        "first run's as \"first_logits\"")
     args = parser.parse_args(argv)
     if args.warmup < 0:
         parser.error(f"argument --warmup: must be >= 0, not {args.warmup}")
@@ -80,7 +86,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.channels_last:
             model = model.to(memory_format=torch.channels_last)
             x = x.contiguous(memory_format=torch.channels_last)
-        times, logits = time_runs(model, x, args.warmup, args.runs)
+        times, first_logits, logits = time_runs(model, x, args.warmup, args.runs)
         times.sort()
     except (ValueError, RuntimeError) as e:
         print(f"error: {e}".replace("\n", " "), file=sys.stderr)
@@ -95,6 +101,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     if args.logits:
         result["logits"] = logits.float().reshape(-1).tolist()
+        result["first_logits"] = first_logits.float().reshape(-1).tolist()
     print(json.dumps(result, separators=(",", ":")))
     return 0
 

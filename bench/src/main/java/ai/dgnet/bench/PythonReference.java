@@ -99,8 +99,11 @@ final class PythonReference {
         return file;
     }
 
-    /** What {@code bench_torch.py} gives: PyTorch's latency and its last timed run's logits, row-major. */
-    record Torch(Latency latency, float[] logits) {
+    /**
+     * What {@code bench_torch.py} gives: PyTorch's latency, its last timed run's logits and its first run's (a
+     * warm-up run's, where there was one), row-major.
+     */
+    record Torch(Latency latency, float[] logits, float[] firstLogits) {
     }
 
     /** PyTorch's latency for {@code c} and the logits of what was timed, measured by {@code bench_torch.py}. */
@@ -113,20 +116,23 @@ final class PythonReference {
         String line = run(command, false, Redirect.INHERIT).getLast();
         try {
             JsonNode json = JSON.readTree(line);
-            JsonNode values = json.required("logits");
-            float[] logits = new float[values.size()];
-            for (int i = 0; i < logits.length; i++) {
-                if (!values.get(i).isNumber()) {
-                    throw new IllegalArgumentException("a logit that is not a number");
-                }
-                logits[i] = values.get(i).floatValue();
-            }
             return new Torch(new Latency(json.required("median_ms").asDouble(), json.required("p90_ms").asDouble()),
-                    logits);
+                    floats(json.required("logits")), floats(json.required("first_logits")));
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("bench_torch.py printed '" + abbreviated(line) + "', not its JSON line "
-                    + "with logits", e);
+                    + "with logits and first_logits", e);
         }
+    }
+
+    private static float[] floats(JsonNode values) {
+        float[] floats = new float[values.size()];
+        for (int i = 0; i < floats.length; i++) {
+            if (!values.get(i).isNumber()) {
+                throw new IllegalArgumentException("a logit that is not a number");
+            }
+            floats[i] = values.get(i).floatValue();
+        }
+        return floats;
     }
 
     /** {@code line} cut short: a batch's logits fill hundreds of kilobytes. */

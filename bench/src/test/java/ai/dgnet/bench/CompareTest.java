@@ -214,8 +214,8 @@ class CompareTest {
     }
 
     /**
-     * PyTorch's time joins the row only once its logits pass the check against ORT's that ours passed: here a Python
-     * stands in for bench_torch.py, its logits as given.
+     * PyTorch's time joins the row only once its logits pass the check against ORT's that ours passed, those of its
+     * first run as those of its last: here a Python stands in for bench_torch.py, its logits as given.
      */
     @Test
     void pytorchLogitsThatDifferFailItsColumns(@TempDir Path dir) throws IOException {
@@ -223,32 +223,59 @@ class CompareTest {
         Compare.Plan plan = new Compare.Plan(1, List.of(1), 0, 1, 0, 0);
         Compare.Row row = new Compare.Row(c, 1, 0, new Latency(1, 1), new Latency(1, 1), null, null,
                 new float[] {3, 4, 0, 0});
-        Compare.Row right = Compare.withTorch(row, fakeTorch(dir, "[3, 4, 0, 0]"), plan);
-        assertNull(right.failure());
-        assertEquals(new Latency(1.5, 2), right.torch());
+        String right = "[3, 4, 0, 0]";
+        Compare.Row checked = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":" + right + ",\"logits\":"
+                + right), plan);
+        assertNull(checked.failure());
+        assertEquals(new Latency(1.5, 2), checked.torch());
 
-        Compare.Row wrong = Compare.withTorch(row, fakeTorch(dir, "[3, 4, 0, 0.01]"), plan);
+        Compare.Row wrong = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":" + right + ",\"logits\":"
+                + "[3, 4, 0, 0.01]"), plan);
         assertNull(wrong.torch());
         assertNotNull(wrong.failure());
-        assertTrue(wrong.failure().startsWith("PyTorch: logits differ from ONNX Runtime's"), wrong.failure());
+        assertTrue(wrong.failure().startsWith("PyTorch: logits differ from ONNX Runtime's after the timed runs"),
+                wrong.failure());
         assertEquals(row.ours(), wrong.ours());
 
-        Compare.Row none = Compare.withTorch(row, fakeTorch(dir, "[3, 4]"), plan);
+        Compare.Row none = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":[3, 4],\"logits\":[3, 4]"),
+                plan);
         assertNull(none.torch());
         assertNotNull(none.failure());
     }
 
-    /** A Python whose every script prints bench_torch.py's line with {@code logits}. */
+    /**
+     * A network that is wrong on its first call only is caught: the logits of PyTorch's first run are checked as
+     * those of its last timed run are, and a line without them (an older bench_torch.py) checks nothing of it.
+     */
+    @Test
+    void pytorchLogitsThatDifferOnTheFirstRunFailItsColumns(@TempDir Path dir) throws IOException {
+        Case c = Case.parse("resnet20-static");
+        Compare.Plan plan = new Compare.Plan(1, List.of(1), 0, 1, 0, 0);
+        Compare.Row row = new Compare.Row(c, 1, 0, new Latency(1, 1), new Latency(1, 1), null, null,
+                new float[] {3, 4, 0, 0});
+        Compare.Row firstWrong = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":[3, 4, 0, 0.01],"
+                + "\"logits\":[3, 4, 0, 0]"), plan);
+        assertNull(firstWrong.torch());
+        assertTrue(firstWrong.failure().startsWith("PyTorch: logits differ from ONNX Runtime's on its first run"),
+                firstWrong.failure());
+        assertEquals(row.ours(), firstWrong.ours());
+
+        Compare.Row lastOnly = Compare.withTorch(row, fakeTorch(dir, "\"logits\":[3, 4, 0, 0]"), plan);
+        assertNull(lastOnly.torch());
+        assertTrue(lastOnly.failure().contains("first_logits"), lastOnly.failure());
+    }
+
+    /** A Python whose every script prints bench_torch.py's line with {@code logits}, JSON members after its times. */
     private static PythonReference fakeTorch(Path dir, String logits) throws IOException {
         Path python = dir.resolve("python");
-        Files.writeString(python, "#!/bin/sh\necho '{\"median_ms\":1.5,\"p90_ms\":2,\"logits\":" + logits
-                + "}'\n");
+        Files.writeString(python, "#!/bin/sh\necho '{\"median_ms\":1.5,\"p90_ms\":2," + logits + "}'\n");
         assertTrue(python.toFile().setExecutable(true));
         return new PythonReference(python, dir, dir.resolve("onnx"));
     }
 
     /**
-     * bench_torch.py's logits are those of the model and input the other runtimes run: ours agrees with them. Needs
+     * bench_torch.py's logits, of its first run and of its last, are those of the model and input the other runtimes
+     * run: ours agrees with them. Needs
      * PyTorch; skipped where it is missing.
      */
     @Test
@@ -256,9 +283,11 @@ class CompareTest {
         assumeTrue(torchAvailable(), "no torch and torchvision in " + PYTHON);
         Case c = Case.parse("resnet20-dynamic");
         PythonReference.Torch torch = new PythonReference(Path.of(PYTHON), SCRIPTS, Path.of("onnx"))
-                .torch(c, 2, 224, 1, 0, 1);
+                .torch(c, 2, 224, 1, 1, 1);
         try (Engine ours = Engine.Kind.OURS.open(c, null, 1, 2, 224)) {
-            assertTrue(Compare.relativeL2(ours.run(), torch.logits(), 2) <= 1e-4);
+            float[] logits = ours.run();
+            assertTrue(Compare.relativeL2(torch.firstLogits(), logits, 2) <= 1e-4);
+            assertTrue(Compare.relativeL2(torch.logits(), logits, 2) <= 1e-4);
         }
     }
 
