@@ -21,10 +21,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 class PeakMemoryTest {
 
     /**
-     * Every option this JVM was started with reaches the child, as {@code DGNET_JAVA_OPTS}'s reach the harness: the
-     * build starts this one with a thread stack size that the runtime's own flags do not hold.
-     */
-    /**
      * The child checks what it measured: ORT running a model that is not DG-ResNet-50's gives other logits than
      * ours, and the child says so and exits 1 (which fails the parent's section) instead of printing a peak.
      */
@@ -48,6 +44,36 @@ class PeakMemoryTest {
         assertTrue(printed.strip().startsWith("logits differ from ONNX Runtime's at batch 8"), printed);
     }
 
+    /**
+     * Our own peak needs no ONNX file: where none is cached and none can be exported (no PyTorch), the child prints
+     * it all the same and then, last, that its logits were not checked against another runtime and why, a last line
+     * that the comparison, which takes only a checked peak, refuses.
+     */
+    @Test
+    void oursIsMeasuredWithoutAnOnnxFile(@TempDir Path dir) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int status;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            status = Compare.commandLine().execute("--rss=ours", "--threads=1", "--onnx-dir=" + dir.resolve("onnx"),
+                    "--python=" + dir.resolve("no-python"));
+        } finally {
+            System.setOut(stdout);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, printed);
+        List<String> lines = printed.lines().toList();
+        assertEquals(2, lines.size(), printed);
+        assertTrue(lines.getFirst().matches("peak_rss_kib=[1-9][0-9]*"), printed);
+        assertEquals("logits not checked against another runtime: ONNX Runtime has no ONNX file to run (cannot "
+                + "export resnet50-dynamic to ONNX: " + dir.resolve("no-python") + " not found)", lines.getLast());
+    }
+
+    /**
+     * Every option this JVM was started with reaches the child, as {@code DGNET_JAVA_OPTS}'s reach the harness: the
+     * build starts this one with a thread stack size that the runtime's own flags do not hold.
+     */
     @Test
     void theChildGetsThisJvmsOptions() {
         List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments();
