@@ -44,7 +44,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,16 +124,46 @@ public final class LoadTest implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    /** Where the clients send their requests, given the server's address. */
-    private final UnaryOperator<URI> clientsReach;
+    /** Starts the server that the clients load. */
+    private final ServerStart serverStart;
 
     public LoadTest() {
-        this(UnaryOperator.identity());
+        this(LoadTest::inProcess);
     }
 
-    /** The clients send to {@code clientsReach} of the server's address: a test's proxy in front of the server. */
-    LoadTest(UnaryOperator<URI> clientsReach) {
-        this.clientsReach = clientsReach;
+    /** The clients load the server that {@code serverStart} gives: in tests, a proxy in front of a shared one. */
+    LoadTest(ServerStart serverStart) {
+        this.serverStart = serverStart;
+    }
+
+    /** Starts a server for the clients to load and waits until it is ready. */
+    @FunctionalInterface
+    interface ServerStart {
+        ReadyServer start(ServerConfig config, Map<String, DgModel> models, CpuDevice device)
+                throws IOException, InterruptedException;
+    }
+
+    /** A ready server: where the clients send their requests, and what stops it. */
+    record ReadyServer(URI uri, Runnable stop) implements AutoCloseable {
+        @Override
+        public void close() {
+            stop.run();
+        }
+    }
+
+    /** The inference server in this process, once it has warmed up. */
+    private static ReadyServer inProcess(ServerConfig config, Map<String, DgModel> models, CpuDevice device)
+            throws IOException, InterruptedException {
+        InferenceServer server = InferenceServer.start(config, models, device);
+        try {
+            if (!server.awaitReady()) {
+                throw new IllegalStateException("the server closed while warming up");
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return new ReadyServer(server.uri(), server::close);
     }
 
     public static void main(String[] args) {
@@ -204,15 +233,12 @@ public final class LoadTest implements Callable<Integer> {
                     bodies.add(binary ? binaryRequest(k, one, input) : jsonRequest(k, one, input));
                 }
             }
-            try (InferenceServer server = InferenceServer.start(serverConfig, Map.of(arch, model), device);
+            long warming = System.nanoTime();
+            try (ReadyServer server = serverStart.start(serverConfig, Map.of(arch, model), device);
                  HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-                long warming = System.nanoTime();
-                if (!server.awaitReady()) {
-                    throw new IllegalStateException("the server closed while warming up");
-                }
                 err.printf(Locale.ROOT, "load-test: server ready: warmed up in %.1f s%n",
                         (System.nanoTime() - warming) / 1e9);
-                URI base = clientsReach.apply(server.uri());
+                URI base = server.uri();
                 URI infer = base.resolve("/v2/models/" + arch + "/infer");
                 URI metrics = base.resolve("/metrics");
                 for (int clients : concurrency) {

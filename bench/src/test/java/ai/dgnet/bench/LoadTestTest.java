@@ -1,9 +1,18 @@
 package ai.dgnet.bench;
 
 import ai.dgnet.cli.OneLineErrors;
+import ai.dgnet.models.Arch;
+import ai.dgnet.models.DgModel;
+import ai.dgnet.models.ModelConfig;
+import ai.dgnet.runtime.cpu.CpuDevice;
+import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.server.InferenceServer;
+import ai.dgnet.server.ServerConfig;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,10 +28,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,12 +41,37 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The load test runs briefly against a real server, and its answer check catches wrong answers. */
+/**
+ * The load test runs briefly against a real server, and its answer check catches wrong answers. The runs through a
+ * proxy that spoils some answers share one server, started once: the one the load test starts with their options
+ * (ResNet-20 at 32x32, the default batching, one thread).
+ */
 class LoadTestTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The configuration the load test gives its server by default, as the shared server's. */
+    private static final ServerConfig SHARED_CONFIG = ServerConfig.defaults().withPort(0)
+            .withBatching(8, Duration.ofMillis(5)).withQueueCapacity(64);
+    private static CpuDevice sharedDevice;
+    private static DgModel sharedModel;
+    private static InferenceServer shared;
 
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void startTheSharedServer() throws IOException, InterruptedException {
+        sharedDevice = CpuDevice.create(1);
+        sharedModel = DgModel.random(ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC), 3);
+        shared = InferenceServer.start(SHARED_CONFIG, Map.of("resnet20", sharedModel), sharedDevice);
+        assertTrue(shared.awaitReady());
+    }
+
+    @AfterAll
+    static void stopTheSharedServer() {
+        shared.close();
+        sharedModel.close();
+        sharedDevice.close();
+    }
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
@@ -143,20 +179,18 @@ class LoadTestTest {
     }
 
     /**
-     * Runs the load test, one client, one warm-up request and 4 timed ones, through a proxy that spoils answers
-     * {@code from} to {@code to - 1} to requests to {@code path} (the warm-up's is inference answer 0); returns the
-     * exit status.
+     * Runs the load test, one client, one warm-up request and 4 timed ones, through a proxy in front of the shared
+     * server that spoils answers {@code from} to {@code to - 1} to requests to {@code path} (the warm-up's is
+     * inference answer 0); returns the exit status. The load test asks for the server it would start: the shared one.
      */
     private int throughProxy(String path, int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil,
                              StringWriter out, StringWriter err) {
         List<SpoilingProxy> proxies = new ArrayList<>();
-        LoadTest test = new LoadTest(server -> {
-            try {
-                proxies.add(new SpoilingProxy(server, path, from, to, spoil));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return proxies.getLast().uri();
+        LoadTest test = new LoadTest((config, models, device) -> {
+            assertEquals(SHARED_CONFIG, config);
+            assertEquals(Set.of("resnet20"), models.keySet());
+            proxies.add(new SpoilingProxy(shared.uri(), path, from, to, spoil));
+            return new LoadTest.ReadyServer(proxies.getLast().uri(), proxies.getLast()::close);
         });
         try {
             return OneLineErrors.commandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
@@ -164,7 +198,6 @@ class LoadTestTest {
                             "--warmup", "1", "--threads", "1", "--out", dir.resolve("load.md").toString());
         } finally {
             assertEquals(1, proxies.size());
-            proxies.forEach(SpoilingProxy::close);
         }
     }
 
