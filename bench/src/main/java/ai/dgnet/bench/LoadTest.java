@@ -171,12 +171,16 @@ public final class LoadTest implements Callable<Integer> {
     }
 
     static CommandLine commandLine() {
-        return OneLineErrors.commandLine(new LoadTest());
+        return commandLine(new LoadTest());
     }
 
-    /** One concurrency level's outcome. */
+    static CommandLine commandLine(LoadTest test) {
+        return OneLineErrors.commandLine(test);
+    }
+
+    /** One concurrency level's outcome; {@code meanBatch} is null until the server's summary is read. */
     record Level(int clients, int sent, int answered, int wrong, int rejected, int failed, double seconds,
-                 double[] latencyMs, double meanBatch, Map<String, Integer> failures) {
+                 double[] latencyMs, MeanBatch meanBatch, Map<String, Integer> failures) {
         double requestsPerSecond() {
             return answered / seconds;
         }
@@ -190,7 +194,7 @@ public final class LoadTest implements Callable<Integer> {
             return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
         }
 
-        Level withMeanBatch(double mean) {
+        Level withMeanBatch(MeanBatch mean) {
             return new Level(clients, sent, answered, wrong, rejected, failed, seconds, latencyMs, mean, failures);
         }
 
@@ -248,7 +252,7 @@ public final class LoadTest implements Callable<Integer> {
                     Level level = run(client, infer, bodies, expected, clients, requests,
                             System.nanoTime() + timeLimit * 1_000_000_000L);
                     double[] after = batchMetric(client, metrics);
-                    levels.add(level.withMeanBatch((after[0] - before[0]) / Math.max(1, after[1] - before[1])));
+                    levels.add(level.withMeanBatch(MeanBatch.between(before, after)));
                 }
             }
         }
@@ -343,7 +347,7 @@ public final class LoadTest implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         double[] millis = latencies.stream().mapToDouble(Double::doubleValue).toArray();
         return new Level(clients, sent.intValue(), answered.get(), wrong.get(), rejected.get(), failed.get(), seconds,
-                millis, Double.NaN, failures);
+                millis, null, failures);
     }
 
     /**
@@ -424,8 +428,8 @@ public final class LoadTest implements Callable<Integer> {
     }
 
     /**
-     * The server's batch-size summary: {@code {sum, count}}, zero before the first batch. An error answer fails the
-     * run: read as no batches, it would report a mean batch of 0.
+     * The server's batch-size summary: {@code {sum, count}}, zero before the first batch; null where its metrics have
+     * none. An error answer fails the run: read as no batches, it would report a mean batch of 0.
      */
     private static double[] batchMetric(HttpClient client, URI metrics) throws IOException, InterruptedException {
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(metrics).build(),
@@ -434,13 +438,36 @@ public final class LoadTest implements Callable<Integer> {
             throw new IllegalStateException("the server's /metrics answered HTTP " + response.statusCode()
                     + ": no mean batch size");
         }
-        String text = response.body();
         double[] sumCount = new double[2];
-        Matcher m = BATCH_METRIC.matcher(text);
+        boolean[] found = new boolean[2];
+        Matcher m = BATCH_METRIC.matcher(response.body());
         while (m.find()) {
-            sumCount[m.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(2));
+            int i = m.group(1).equals("sum") ? 0 : 1;
+            sumCount[i] += Double.parseDouble(m.group(2));
+            found[i] = true;
         }
-        return sumCount;
+        return found[0] && found[1] ? sumCount : null;
+    }
+
+    /**
+     * The mean size of the batches the server ran during a level, or why it is not known ({@code value} NaN):
+     * rather than a made-up number in the report.
+     */
+    record MeanBatch(double value, String unknown) {
+        /** Between two readings of the server's batch-size summary ({@code {sum, count}}, null where it had none). */
+        static MeanBatch between(double[] before, double[] after) {
+            if (before == null || after == null) {
+                return new MeanBatch(Double.NaN, "the server's /metrics has no dgnet_server_batch_size summary");
+            }
+            double batches = after[1] - before[1];
+            return batches > 0 ? new MeanBatch((after[0] - before[0]) / batches, null)
+                    : new MeanBatch(Double.NaN, "the server ran no batch during the level");
+        }
+
+        /** The report's table cell: the mean, or n/a. */
+        String cell() {
+            return unknown == null ? String.format(Locale.ROOT, "%.2f", value) : "n/a";
+        }
     }
 
     /** The levels' table and failures, then each warm-up that lost a request: its counts and failures. */
@@ -458,12 +485,16 @@ public final class LoadTest implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.1f", l.requestsPerSecond()),
                     String.format(Locale.ROOT, "%.1f", l.percentile(0.5)),
                     String.format(Locale.ROOT, "%.1f", l.percentile(0.99)),
-                    String.format(Locale.ROOT, "%.2f", l.meanBatch));
+                    l.meanBatch.cell());
         }
         text.append(table).append('\n');
         for (Level l : levels) {
             l.failures.forEach((why, n) -> text.append(String.format(Locale.ROOT, "- %d clients: %d x %s%n",
                     l.clients, n, why)));
+            if (l.meanBatch.unknown() != null) {
+                text.append(String.format(Locale.ROOT, "- %d clients: mean batch n/a: %s%n", l.clients,
+                        l.meanBatch.unknown()));
+            }
             if (l.answered == 0) {
                 text.append(String.format(Locale.ROOT, "- %d clients: no request was answered, so none was checked%n",
                         l.clients));

@@ -1,6 +1,5 @@
 package ai.dgnet.bench;
 
-import ai.dgnet.cli.OneLineErrors;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
@@ -35,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -173,6 +173,39 @@ class LoadTestTest {
                 err.toString());
     }
 
+    /**
+     * Where the server's metrics have no batch-size summary, the mean batch is not known: the table says n/a, and a
+     * line says why, rather than show a mean of 0; the run itself passes.
+     */
+    @Test
+    void aMissingBatchMetricIsNotAMeanOfZero() throws IOException {
+        StringWriter out = new StringWriter();
+        int status = throughProxy("/metrics", 0, Integer.MAX_VALUE, answer -> new SpoilingProxy.Answer(
+                answer.status(), answer.headers(), new String(answer.body(), StandardCharsets.UTF_8).lines()
+                        .filter(line -> !line.contains("dgnet_server_batch_size"))
+                        .collect(Collectors.joining("\n", "", "\n")).getBytes(StandardCharsets.UTF_8)), out);
+        assertEquals(0, status, out.toString());
+        String text = Files.readString(dir.resolve("load.md"));
+        String[] cells = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).findFirst().orElseThrow()
+                .split("\\|");
+        assertEquals("n/a", cells[10].strip(), text);
+        assertTrue(text.contains("- 1 clients: mean batch n/a: the server's /metrics has no dgnet_server_batch_size "
+                + "summary"), text);
+    }
+
+    /** The mean batch of a level is known only where the server's summary was read before and after it and grew. */
+    @Test
+    void theMeanBatchIsKnownOnlyOverBatchesRun() {
+        LoadTest.MeanBatch mean = LoadTest.MeanBatch.between(new double[] {10, 4}, new double[] {22, 7});
+        assertEquals(4.0, mean.value());
+        assertEquals("4.00", mean.cell());
+        LoadTest.MeanBatch none = LoadTest.MeanBatch.between(new double[] {10, 4}, new double[] {10, 4});
+        assertEquals("n/a", none.cell());
+        assertEquals("the server ran no batch during the level", none.unknown());
+        assertEquals("n/a", LoadTest.MeanBatch.between(null, new double[] {10, 4}).cell());
+        assertEquals("n/a", LoadTest.MeanBatch.between(new double[] {10, 4}, null).cell());
+    }
+
     private int throughProxy(String path, int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil,
                              StringWriter out) {
         return throughProxy(path, from, to, spoil, out, new StringWriter());
@@ -193,7 +226,7 @@ class LoadTestTest {
             return new LoadTest.ReadyServer(proxies.getLast().uri(), proxies.getLast()::close);
         });
         try {
-            return OneLineErrors.commandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+            return LoadTest.commandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
                     .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4",
                             "--warmup", "1", "--threads", "1", "--out", dir.resolve("load.md").toString());
         } finally {
