@@ -53,18 +53,21 @@ import java.util.regex.Pattern;
  * answer is checked against the model run directly on the same input; the report gives requests per second,
  * p50/p99 latency and the batch sizes the server formed, and the exit status is 1 when any accepted request, warm-up
  * requests included, was not answered correctly (503s, the server's overload answer, are counted, not lost), or
- * when a level had no answer to check.
+ * when a level had no answer to check; {@link #UNREACHABLE} when the server could not be reached.
  */
 @Command(name = "load-test", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Load-test dgnet's inference server on loopback: requests per second and latency at several "
                 + "concurrency levels, every answer checked.",
                 "Exit status 1 when an accepted request, warm-up requests included, got a wrong answer or none, or "
-                        + "when a level got no answer at all (every request rejected)."})
+                        + "when a level got no answer at all (every request rejected); 2 for a bad option; 3 when the "
+                        + "server could not be reached or talked to (a connection refused or closed on it)."})
 public final class LoadTest implements Callable<Integer> {
     /** Reads an answer's JSON to its end: a second value after it is not one answer. */
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
+    /** Exit status when the server could not be reached or talked to: 1 is a failed check, 2 a bad option. */
+    static final int UNREACHABLE = 3;
     private static final Pattern BATCH_METRIC = Pattern.compile(
             "^dgnet_server_batch_size_(sum|count)\\{[^}]*} ([0-9.eE+-]+)$", Pattern.MULTILINE);
 
@@ -174,8 +177,27 @@ public final class LoadTest implements Callable<Integer> {
         return commandLine(new LoadTest());
     }
 
+    /**
+     * The command line of {@code test}: one-line errors, whose exit status is {@link #UNREACHABLE} where the server
+     * could not be reached or talked to.
+     */
     static CommandLine commandLine(LoadTest test) {
-        return OneLineErrors.commandLine(test);
+        CommandLine cmd = OneLineErrors.commandLine(test);
+        CommandLine.IExecutionExceptionHandler oneLine = cmd.getExecutionExceptionHandler();
+        return cmd.setExecutionExceptionHandler((e, failed, parsed) -> {
+            int status = oneLine.handleExecutionException(e, failed, parsed);
+            return e instanceof UnreachableException ? UNREACHABLE : status;
+        });
+    }
+
+    /**
+     * The server could not be reached or talked to (a connection refused or closed on it): neither an answer
+     * found wrong nor bad input, so that a script can tell it from both.
+     */
+    static final class UnreachableException extends IllegalStateException {
+        UnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** One concurrency level's outcome; {@code meanBatch} is null until the server's summary is read. */
@@ -429,11 +451,16 @@ public final class LoadTest implements Callable<Integer> {
 
     /**
      * The server's batch-size summary: {@code {sum, count}}, zero before the first batch; null where its metrics have
-     * none. An error answer fails the run: read as no batches, it would report a mean batch of 0.
+     * none. An error answer fails the run: read as no batches, it would report a mean batch of 0; where the server
+     * cannot be reached or talked to, the run ends with {@link #UNREACHABLE}.
      */
-    private static double[] batchMetric(HttpClient client, URI metrics) throws IOException, InterruptedException {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(metrics).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static double[] batchMetric(HttpClient client, URI metrics) throws InterruptedException {
+        HttpResponse<String> response;
+        try {
+            response = client.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UnreachableException("cannot reach the server at " + metrics + ": " + e, e);
+        }
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the server's /metrics answered HTTP " + response.statusCode()
                     + ": no mean batch size");

@@ -22,6 +22,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -204,6 +207,29 @@ class LoadTestTest {
         assertEquals("the server ran no batch during the level", none.unknown());
         assertEquals("n/a", LoadTest.MeanBatch.between(null, new double[] {10, 4}).cell());
         assertEquals("n/a", LoadTest.MeanBatch.between(new double[] {10, 4}, null).cell());
+    }
+
+    /**
+     * A server that cannot be reached is neither a failed check (1) nor a bad option (2): the run ends with exit
+     * status 3, told in one line naming what could not be reached, and writes no report.
+     */
+    @Test
+    void anUnreachableServerHasItsOwnExitStatus() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        URI closed = URI.create("http://127.0.0.1:" + port + "/");
+        StringWriter err = new StringWriter();
+        int status = LoadTest.commandLine(new LoadTest((config, models, device) -> new LoadTest.ReadyServer(closed,
+                        () -> { })))
+                .setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4",
+                        "--warmup", "1", "--threads", "1", "--out", dir.resolve("load.md").toString());
+        assertEquals(3, status, err.toString());
+        assertEquals("load-test: cannot reach the server at " + closed.resolve("/metrics")
+                + ": java.net.ConnectException", err.toString().lines().toList().getLast(), err.toString());
+        assertFalse(Files.exists(dir.resolve("load.md")));
     }
 
     private int throughProxy(String path, int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil,
