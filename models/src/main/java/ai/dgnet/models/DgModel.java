@@ -9,6 +9,7 @@ import ai.dgnet.models.io.SafeTensors;
 import ai.dgnet.models.io.SafeTensorsWriter;
 import ai.dgnet.runtime.Closeables;
 import ai.dgnet.runtime.Device;
+import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.dg.Mode;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -32,8 +33,10 @@ import java.util.Set;
 
 /**
  * A DG-Net model: its configuration and where its weights come from, a memory-mapped model file or the
- * deterministic generator. Sessions read the weights once, while they prepare; the model itself holds no copy.
- * Closing a loaded model unmaps its file; sessions already prepared keep working.
+ * deterministic generator. Sessions read the weights once per input shape, while they prepare its network; the model
+ * itself holds no copy. Closing a loaded model unmaps its file: its sessions keep running the shapes whose networks
+ * they hold, and refuse to prepare any other (a new shape, or one whose network {@link SessionOptions#maxShapes}
+ * pushed out) with an {@link IllegalStateException}.
  */
 public final class DgModel implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -42,6 +45,7 @@ public final class DgModel implements AutoCloseable {
     private final NetworkDef network;
     private final WeightSource weights;
     private final SafeTensors file;
+    private volatile boolean closed;
 
     private DgModel(ModelConfig config, WeightSource weights, SafeTensors file) {
         this.config = config;
@@ -257,6 +261,18 @@ public final class DgModel implements AutoCloseable {
         return weights;
     }
 
+    /**
+     * Refuses, in one line, to prepare a network for {@code input} once a loaded model is closed: otherwise the first
+     * read of its file would fail with the file's own message, which says nothing of the session or the shape.
+     */
+    void requireWeights(Shape input) {
+        if (closed && file != null) {
+            throw new IllegalStateException("cannot prepare the network for input " + input + ": the model "
+                    + file.file() + " is closed, and a network is prepared from its weights (close a model after "
+                    + "its sessions)");
+        }
+    }
+
     /** A session on {@code device} using the model's threshold, in f32. */
     public Session session(Device device) {
         return session(device, SessionOptions.defaults());
@@ -328,6 +344,7 @@ public final class DgModel implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (file != null) {
             file.close();
         }

@@ -161,6 +161,7 @@ public final class Session implements AutoCloseable {
      * one by one, least recently run first, and the preparation tried again.
      */
     private PreparedNetwork prepareNew(Shape shape) {
+        model.requireWeights(shape);
         PreparedNetwork network;
         while (true) {
             try {

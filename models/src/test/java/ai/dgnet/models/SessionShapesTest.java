@@ -1,5 +1,6 @@
 package ai.dgnet.models;
 
+import ai.dgnet.models.io.ModelFileException;
 import ai.dgnet.runtime.DType;
 import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.Layout;
@@ -11,6 +12,13 @@ import ai.dgnet.runtime.op.OpProfile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -262,6 +270,64 @@ class SessionShapesTest {
                     () -> session.prepare(Shape.of(1, 4, 16, 16)));
             assertEquals("input must be [N, 3, H, W], got [1, 4, 16, 16]", e.getMessage());
             assertEquals(made, device.openConvolutions(), "no network prepared for it");
+        }
+    }
+
+    /**
+     * A closed model's sessions keep the networks they hold; a shape they hold none for, new or pushed out, needs the
+     * weights again. That was refused with the file's own message ("m.safetensors: closed, its tensors can no longer
+     * be read"), which named neither the session's shape nor why a run reads the file; it now says both, and the
+     * refusal costs no held shape its network.
+     */
+    @Test
+    void aShapeToPrepareAfterTheModelClosedIsRefusedInOneLine(@TempDir Path dir) {
+        Path file = dir.resolve("m.safetensors");
+        model.save(file);
+        try (CpuDevice device = CpuDevice.create(1)) {
+            DgModel loaded = DgModel.load(file);
+            try (Session session = loaded.session(device, SessionOptions.defaults().withMaxShapes(1))) {
+                float[][] b = run(session, B);
+                run(session, A);
+                loaded.close();
+
+                for (Shape shape : List.of(B, C)) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(session, shape));
+                    assertEquals("cannot prepare the network for input " + shape + ": the model " + file
+                            + " is closed, and a network is prepared from its weights (close a model after its "
+                            + "sessions)", e.getMessage());
+                }
+                assertFalse(session.profile(A).isEmpty(), "a keeps its network");
+                assertEquals(1, run(session, A).length);
+                try (DgModel reopened = DgModel.load(file);
+                     Session fresh = reopened.session(device)) {
+                    assertArrayEquals(b, run(fresh, B), "the same weights as the model's");
+                }
+            }
+        }
+    }
+
+    /**
+     * The file cut short in place while the model is open: a shape to prepare is refused in one line naming the file,
+     * rather than reading pages that are gone (an InternalError at some later point of the thread).
+     */
+    @Test
+    void aShapeToPrepareAfterTheFileWasCutIsRefusedInOneLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("m.safetensors");
+        model.save(file);
+        try (CpuDevice device = CpuDevice.create(1);
+             DgModel loaded = DgModel.load(file);
+             Session session = loaded.session(device)) {
+            run(session, A);
+            long size = Files.size(file);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(100);
+            }
+            ModelFileException e = assertThrows(ModelFileException.class, () -> run(session, B));
+            assertTrue(e.getMessage().startsWith(file + ": tensor "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(": cannot be read: the file was cut to 100 bytes after it was opened ("
+                    + size + " then)"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+            assertEquals(1, run(session, A).length, "a still runs");
         }
     }
 
