@@ -22,8 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * least recently once its own is prepared. Memory refused to a preparation or a run
  * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Runs from
  * several threads take turns, and {@link #close()} waits for a run in progress, so that no thread frees buffers
- * another one's kernels are writing; for runs in parallel, use one session per thread (sessions of one model share
- * nothing mutable).
+ * another one's kernels are writing; it frees the device's scratch on every thread that ran ops
+ * ({@link Device#releaseScratch}), not only its own. For runs in parallel, use one session per thread (sessions of
+ * one model share nothing mutable).
  */
 public final class Session implements AutoCloseable {
     private final DgModel model;
@@ -194,7 +195,10 @@ public final class Session implements AutoCloseable {
         return true;
     }
 
-    /** Closes the network of the shape run least recently, and frees the scratch the device grew on this thread. */
+    /**
+     * Closes the network of the shape run least recently, and frees the device's scratch on every thread, which its
+     * ops may have grown on any thread that ran them.
+     */
     private void closeLeastRecent() {
         Closeables.closeAll(prepared.remove(prepared.keySet().iterator().next()), device::releaseScratch);
     }

@@ -12,7 +12,12 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -20,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One session used from several threads: runs take turns, and a close waits for the run in progress. */
 class SessionThreadsTest {
@@ -142,6 +148,78 @@ class SessionThreadsTest {
                 runner.join();
                 assertEquals("session is closed", ended.refusal.getMessage(), "round " + round);
             }
+        }
+    }
+
+    /**
+     * A session run from a pool of threads and closed from another freed only the closing thread's workspace: each
+     * pool thread kept its own (the Winograd operands of its largest run) until the device closed or the thread ended.
+     */
+    @Test
+    void closingASessionRunFromAPoolFreesEveryThreadsWorkspace() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (CpuDevice device = CpuDevice.create(1);
+             DgModel model = DgModel.random(CONFIG, 3);
+             Tensor input = Tensor.of(SHAPE, Layout.NCHW, DeterministicWeights.generate("input", SHAPE.dims(), 4))) {
+            Session session = model.session(device);
+            CyclicBarrier together = new CyclicBarrier(3);
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                // Each pool thread takes one task: none starts its run before all three are in.
+                runs.add(pool.submit(() -> {
+                    together.await();
+                    return session.run(input);
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+            long perThread = device.workspaceBytes() / 3;
+            assertTrue(perThread > 0, "the runs grew workspaces");
+
+            session.close();
+            assertEquals(0, device.workspaceBytes(), "every pool thread's workspace freed, not only the closer's ("
+                    + perThread + " bytes each)");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Sessions of one device closed while another session runs on another thread: their close frees that thread's
+     * workspace too, but only between its ops, so that the run in progress keeps its buffers and gives what a run
+     * alone gives.
+     */
+    @Test
+    void closingOneSessionLeavesTheWorkspaceOfAnotherSessionsRunInProgress() throws InterruptedException {
+        try (CpuDevice device = CpuDevice.create(1);
+             DgModel model = DgModel.random(CONFIG, 3);
+             Session running = model.session(device);
+             Tensor input = Tensor.of(SHAPE, Layout.NCHW, DeterministicWeights.generate("input", SHAPE.dims(), 4))) {
+            float[][] alone = running.run(input).logits();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread runner = Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        assertArrayEquals(alone, running.run(input).logits());
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            try {
+                for (int round = 0; round < 30 && failure.get() == null; round++) {
+                    Session closing = model.session(device);
+                    closing.run(input);
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100 + 300L * round));
+                    closing.close();
+                }
+            } finally {
+                stop.set(true);
+                runner.join();
+            }
+            assertEquals(null, failure.get());
         }
     }
 

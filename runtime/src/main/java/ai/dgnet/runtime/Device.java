@@ -85,9 +85,11 @@ public interface Device extends AutoCloseable {
     }
 
     /**
-     * Frees the scratch memory the ops run on the calling thread grew to their largest need (a Winograd
-     * convolution's operands for one large image take gigabytes); the next op run on the thread grows it again as
-     * far as that op needs. For once the ops that needed it are closed. This default has none to free.
+     * Frees the scratch memory the ops run on each thread grew to their largest need (a Winograd convolution's
+     * operands for one large image take gigabytes), on every thread that ran ops here; the next op run on a thread
+     * grows it again as far as that op needs. Safe while other threads run ops: an op using its thread's scratch now
+     * keeps it until it ends, and the call waits for that. For once the ops that needed it are closed. This default
+     * has none to free.
      */
     default void releaseScratch() {
     }

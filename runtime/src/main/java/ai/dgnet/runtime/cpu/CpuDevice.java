@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import static ai.dgnet.dnnl.c.dnnl_common_types_h.dnnl_bf16;
@@ -103,6 +104,7 @@ public final class CpuDevice implements Device {
     private final Set<CpuOp> openOps = ConcurrentHashMap.newKeySet();
     private final LongAdder primitiveNanos = new LongAdder();
     private final LongAdder transformNanos = new LongAdder();
+    private final LongAdder workspaceBytes = new LongAdder();
     private final Weights weights = new Weights(this);
     private final long winogradMaxFilterBytes;
     /** Set up for a few runs ({@link #forFewRuns}): the scalar DG kernels, whatever the JVM chose. */
@@ -420,29 +422,40 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * Buffer {@code slot} of the calling thread's workspace, at least {@code bytes} long: scratch an op uses only
-     * while it runs. Ops on one thread run one after another, so they share it, and it is as large as the largest
-     * need of any op run on that thread. Freed when the device is closed, by {@link #releaseScratch} on the thread, or
-     * once the thread has ended, when the next new thread runs an op here.
+     * The calling thread's workspace, held until closed: scratch an op uses only while it runs, an op's run holding it
+     * from before its first buffer until after its last use of them. Ops on one thread run one after another, so they
+     * share it, and it is as large as the largest need of any op run on that thread. Freed when the device is closed,
+     * by {@link #releaseScratch} (from any thread: it waits for a hold), or once the thread has ended, when the next
+     * new thread runs an op here.
      */
-    MemorySegment workspace(int slot, long bytes) {
-        // Entered like a native call, so that a close frees no buffer being grown and no buffer is grown after it,
-        // in a thread state the close has freed already and nothing would free again.
-        enterNativeCall();
-        try {
-            return threadState().workspace(slot, bytes);
-        } finally {
-            nativeCalls.exit();
+    Workspace workspace() {
+        return threadState().workspace.hold();
+    }
+
+    /**
+     * Frees every thread's workspace. One that a thread's op holds now is freed once that op lets go of it, the
+     * caller waiting for that (one op, not a whole run); without the wait, another session's run on that thread would
+     * find its buffers freed under its kernels. Never called by an op that holds its own.
+     */
+    @Override
+    public void releaseScratch() {
+        List<ThreadState> states;
+        synchronized (this) {
+            // Closing the device frees them itself.
+            if (nativeCalls.closed()) {
+                return;
+            }
+            states = List.copyOf(threadStates);
+        }
+        // Waited for outside the device's lock, which would keep every other thread from its first op meanwhile.
+        for (ThreadState state : states) {
+            state.workspace.free();
         }
     }
 
-    /** Frees the calling thread's workspace; only that thread's ops use it, and none of them is running now. */
-    @Override
-    public synchronized void releaseScratch() {
-        ThreadState state = perThread.get();
-        if (state != null && !nativeCalls.closed()) {
-            state.releaseWorkspace();
-        }
+    /** The bytes the workspaces of all threads hold now: what {@link #releaseScratch} gives back. */
+    public long workspaceBytes() {
+        return workspaceBytes.sum();
     }
 
     /** Counts time spent in Winograd transforms, which run in Java between primitives. */
@@ -628,7 +641,7 @@ public final class CpuDevice implements Device {
             synchronized (this) {
                 requireOpen();
                 closeStatesOfEndedThreads();
-                state = new ThreadState(Thread.currentThread(), Stream.inOrder(engine));
+                state = new ThreadState(Thread.currentThread(), Stream.inOrder(engine), new Workspace());
                 threadStates.add(state);
             }
             perThread.set(state);
@@ -658,19 +671,13 @@ public final class CpuDevice implements Device {
     }
 
     /**
-     * One thread's stream, and its workspace buffers, each grown to the largest size asked of it (ops on a thread run
-     * one after another, so they share them).
+     * One thread's stream and workspace. Weak on its thread, so that a state waiting to be freed does not keep its
+     * ended thread from the garbage collector.
      */
-    private static final class ThreadState implements AutoCloseable {
-        final Stream stream;
-        /** Weak, so that a state waiting to be freed does not keep its ended thread from the garbage collector. */
-        private final WeakReference<Thread> owner;
-        private final Arena[] arenas = new Arena[WORKSPACE_SLOTS];
-        private final MemorySegment[] buffers = new MemorySegment[WORKSPACE_SLOTS];
-
-        ThreadState(Thread owner, Stream stream) {
-            this.owner = new WeakReference<>(owner);
-            this.stream = stream;
+    private record ThreadState(WeakReference<Thread> owner, Stream stream, Workspace workspace)
+            implements AutoCloseable {
+        ThreadState(Thread owner, Stream stream, Workspace workspace) {
+            this(new WeakReference<>(owner), stream, workspace);
         }
 
         boolean ended() {
@@ -678,11 +685,37 @@ public final class CpuDevice implements Device {
             return thread == null || !thread.isAlive();
         }
 
-        MemorySegment workspace(int slot, long bytes) {
+        @Override
+        public void close() {
+            Closeables.closeAll(workspace::free, stream);
+        }
+    }
+
+    /**
+     * One thread's workspace buffers, each grown to the largest size asked of it. Its thread's ops hold it through their
+     * use of the buffers ({@link CpuDevice#workspace()}), and a free from any thread waits for that.
+     */
+    final class Workspace implements AutoCloseable {
+        private final ReentrantLock held = new ReentrantLock();
+        private final Arena[] arenas = new Arena[WORKSPACE_SLOTS];
+        private final MemorySegment[] buffers = new MemorySegment[WORKSPACE_SLOTS];
+
+        private Workspace hold() {
+            held.lock();
+            return this;
+        }
+
+        /**
+         * Buffer {@code slot}, at least {@code bytes} long, valid until this hold is closed; grown where it is shorter.
+         */
+        MemorySegment buffer(int slot, long bytes) {
+            // A closing device marks itself closed before it frees the workspaces, each under its hold: one grown
+            // under a hold taken after that free would be freed by nothing.
+            requireOpen();
             MemorySegment buffer = buffers[slot];
             if (buffer == null || buffer.byteSize() < bytes) {
                 release(slot);
-                // Shared, so that the device can free a thread's workspace when it is closed from another.
+                // Shared, so that the buffer can be freed from another thread than its own.
                 Arena arena = Arena.ofShared();
                 try {
                     buffer = NativeMemory.allocate(arena, bytes);
@@ -692,27 +725,36 @@ public final class CpuDevice implements Device {
                 }
                 arenas[slot] = arena;
                 buffers[slot] = buffer;
+                workspaceBytes.add(bytes);
             }
             return buffer;
         }
 
-        void releaseWorkspace() {
-            for (int slot = 0; slot < WORKSPACE_SLOTS; slot++) {
-                release(slot);
+        /** Ends the hold. */
+        @Override
+        public void close() {
+            held.unlock();
+        }
+
+        /** Frees every buffer, once an op that holds them has let go. */
+        void free() {
+            held.lock();
+            try {
+                for (int slot = 0; slot < WORKSPACE_SLOTS; slot++) {
+                    release(slot);
+                }
+            } finally {
+                held.unlock();
             }
         }
 
         private void release(int slot) {
             if (arenas[slot] != null) {
+                workspaceBytes.add(-buffers[slot].byteSize());
                 arenas[slot].close();
                 arenas[slot] = null;
                 buffers[slot] = null;
             }
-        }
-
-        @Override
-        public void close() {
-            Closeables.closeAll(this::releaseWorkspace, stream);
         }
     }
 }

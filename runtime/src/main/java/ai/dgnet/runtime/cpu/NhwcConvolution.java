@@ -78,8 +78,11 @@ final class NhwcConvolution extends ConvolutionOp {
 
     @Override
     void convolve(Tensor src, Tensor dst) {
-        MemorySegment source = device.workspace(0, inBytes);
-        MemorySegment result = device.workspace(1, outBytes);
-        counted(in.execute(src.segment(), source) + conv.execute(source, result) + out.execute(result, dst.segment()));
+        try (CpuDevice.Workspace workspace = device.workspace()) {
+            MemorySegment source = workspace.buffer(0, inBytes);
+            MemorySegment result = workspace.buffer(1, outBytes);
+            counted(in.execute(src.segment(), source) + conv.execute(source, result)
+                    + out.execute(result, dst.segment()));
+        }
     }
 }

@@ -204,23 +204,25 @@ final class WinogradConvolution extends ConvolutionOp {
     /** A checked run, {@code residual} null where the spec adds none. */
     @Override
     void convolve(Tensor src, Tensor residual, Tensor dst) {
-        MemorySegment transformed = device.workspace(0, transformedBytes);
-        MemorySegment products = device.workspace(1, productBytes);
         int batch = spec.input().dim(0);
         long spent = 0;
-        for (int n = 0; n < batch; n += images) {
-            long start = System.nanoTime();
-            inputs.set(src.segment(), transformed, n * imageBytesIn);
-            inputs.runOn();
-            long inputNanos = System.nanoTime() - start;
-            long productNanos = execute(transformed, products);
-            start = System.nanoTime();
-            outputs.set(products, dst.segment(), n * imageBytesOut);
-            outputs.residual = residual == null ? null : residual.segment();
-            outputs.runOn();
-            long outputNanos = System.nanoTime() - start;
-            device.addTransformNanos(inputNanos + outputNanos);
-            spent += inputNanos + productNanos + outputNanos;
+        try (CpuDevice.Workspace workspace = device.workspace()) {
+            MemorySegment transformed = workspace.buffer(0, transformedBytes);
+            MemorySegment products = workspace.buffer(1, productBytes);
+            for (int n = 0; n < batch; n += images) {
+                long start = System.nanoTime();
+                inputs.set(src.segment(), transformed, n * imageBytesIn);
+                inputs.runOn();
+                long inputNanos = System.nanoTime() - start;
+                long productNanos = execute(transformed, products);
+                start = System.nanoTime();
+                outputs.set(products, dst.segment(), n * imageBytesOut);
+                outputs.residual = residual == null ? null : residual.segment();
+                outputs.runOn();
+                long outputNanos = System.nanoTime() - start;
+                device.addTransformNanos(inputNanos + outputNanos);
+                spent += inputNanos + productNanos + outputNanos;
+            }
         }
         counted(spent);
     }
