@@ -15,12 +15,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 /**
  * A model prepared on a device. The first run with an input shape, or {@link #prepare}, prepares the network for it
  * (kernels chosen, weights placed, buffers allocated); later runs of that shape reuse everything. At most
  * {@link SessionOptions#maxShapes} networks are kept: a new shape beyond them closes the network of the shape run
- * least recently once its own is prepared. Memory refused to a preparation or a run
- * ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Runs from
+ * least recently once its own is prepared. Every run refuses an input holding a NaN or an infinity, naming the first
+ * ({@link IllegalArgumentException}), before anything is prepared or run for it. Memory refused to a preparation or a
+ * run ({@link InsufficientMemoryException}) closes them in the same order first, while freeing could help. Runs from
  * several threads take turns, and {@link #close()} waits for a run in progress, so that no thread frees buffers
  * another one's kernels are writing; it frees the device's scratch on every thread that ran ops
  * ({@link Device#releaseScratch}), not only its own. For runs in parallel, use one session per thread (sessions of
@@ -114,6 +117,7 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("input must be [N, " + model.config().inChannels() + ", H, W] f32 "
                     + "NCHW, got " + input);
         }
+        requireFinite(input);
         // Claimed before a network is prepared, which a refused run would have done for nothing (and perhaps pushed
         // out another shape's network for). A new result is this run's alone.
         if (reuse != null) {
@@ -126,6 +130,24 @@ public final class Session implements AutoCloseable {
             if (reuse != null) {
                 reuse.endWrite();
             }
+        }
+    }
+
+    /**
+     * Refuses an input holding a NaN or an infinity, naming the first: the network would not give NaN logits for it
+     * but ordinary-looking ones (the routers keep no edge whose score is NaN, so its instance gets a cut-off path's
+     * constant answer).
+     */
+    private void requireFinite(Tensor input) {
+        Shape shape = input.shape();
+        long at = device.dgKernels().firstNonFinite(input.segment(), 0, shape.elements());
+        if (at >= 0) {
+            int width = shape.dim(3);
+            int height = shape.dim(2);
+            int channels = shape.dim(1);
+            throw new IllegalArgumentException("input value " + input.segment().getAtIndex(JAVA_FLOAT, at)
+                    + " at [n, c, h, w] = [" + at / width / height / channels + ", " + at / width / height % channels
+                    + ", " + at / width % height + ", " + at % width + "] is not a finite number");
         }
     }
 

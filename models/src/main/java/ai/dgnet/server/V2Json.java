@@ -170,6 +170,7 @@ final class V2Json {
             chunkValues.get(0, values, at, count);
             at += count;
         }
+        // Refused here, as a NaN in JSON data is (see data()), so that it fails this request alone.
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 throw bad("input '" + INPUT + "' value " + values[i] + " (index " + i + ") is not a finite FP32 "
@@ -384,7 +385,8 @@ final class V2Json {
     /**
      * Tensor data, flat or nested, as floats. JSON has no NaN or infinity, and a number too large for FP32 is
      * refused rather than turned into one: an infinite input makes the routers' means infinite or NaN, which keep no
-     * edge, so its instance would get a cut-off path's constant answer without a word.
+     * edge, so its instance would get a cut-off path's constant answer without a word. A session refuses such input
+     * too, but here it fails its own request alone, not every request of the batch it would have joined.
      */
     private static Floats data(JsonParser p, JsonToken value, HeapBudget.Claim heap) throws IOException {
         if (value != JsonToken.START_ARRAY) {

@@ -12,6 +12,7 @@ import ai.dgnet.runtime.op.OpProfile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -246,6 +247,50 @@ class SessionShapesTest {
             assertEquals(calls(session, A), calls(device), "and no op of b's is left open");
             assertEquals(List.of("input must be [N, 3, H, W] f32 NCHW, got [1, 3, 20, 20] bf16 NCHW",
                     "input must be [N, 3, H, W] f32 NCHW, got [1, 3, 20, 20] f32 NHWC"), refusals);
+        }
+    }
+
+    /**
+     * A NaN or an infinity in the input ran: the logits came out ordinary-looking, not NaN as PyTorch's, since the
+     * routers keep no edge whose score is NaN. Every run now refuses one in one line naming the first such value and
+     * where it is, before a network is prepared for its shape or the held one runs, and leaves a result given for
+     * reuse as it was.
+     */
+    @Test
+    void aNonFiniteInputValueIsRefusedByEveryRunBeforeAnythingRuns() {
+        CpuDevice cpu = CpuDevice.create(1);
+        try (CountingDevice device = new CountingDevice(cpu, null);
+             Session session = model.session(device, SessionOptions.defaults())) {
+            Result held = session.run(input(A), A);
+            float[][] logits = held.logits();
+            long ran = calls(session, A);
+            int convolutions = device.openConvolutions();
+            record Case(Shape shape, int index, float value, String where) {
+            }
+            for (Case c : List.of(new Case(A, 0, Float.NaN, "[0, 0, 0, 0]"),
+                    new Case(A, 767, Float.NEGATIVE_INFINITY, "[0, 2, 15, 15]"),
+                    new Case(B, 1199, Float.intBitsToFloat(0xFF80_0001), "[0, 2, 19, 19]"),
+                    new Case(B, 421, Float.POSITIVE_INFINITY, "[0, 1, 1, 1]"),
+                    new Case(C, 768 + 256 + 3 * 16 + 4, Float.NaN, "[1, 1, 3, 4]"))) {
+                float[] values = input(c.shape());
+                values[c.index()] = c.value();
+                if (c.index() < values.length - 1) {
+                    values[values.length - 1] = Float.NaN;
+                }
+                String expected = "input value " + c.value() + " at [n, c, h, w] = " + c.where()
+                        + " is not a finite number";
+                try (Tensor tensor = Tensor.of(c.shape(), Layout.NCHW, values)) {
+                    for (Executable run : List.<Executable>of(() -> session.run(values, c.shape()),
+                            () -> session.run(tensor), () -> session.run(tensor, held))) {
+                        assertEquals(expected, assertThrows(IllegalArgumentException.class, run).getMessage());
+                    }
+                }
+            }
+            assertEquals(List.of(), session.profile(B), "no network prepared for b");
+            assertEquals(List.of(), session.profile(C), "nor for c");
+            assertEquals(convolutions, device.openConvolutions(), "no convolution made for it");
+            assertEquals(ran, calls(session, A), "a's network did not run");
+            assertArrayEquals(logits, held.logits(), "the result given for reuse is as it was");
         }
     }
 

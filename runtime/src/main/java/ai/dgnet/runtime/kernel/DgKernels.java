@@ -132,6 +132,14 @@ public interface DgKernels {
         }
     }
 
+    /**
+     * The index in {@code x} of the first f32 element of {@code x[offset .. offset + length)} that is a NaN or an
+     * infinity, or -1 where every one is finite: a session's check of its input, where such a value would not come out
+     * as NaN logits but as ordinary-looking ones (the routers keep no edge whose score is NaN, so its instance gets a
+     * cut-off path's constant answer). Reads only that range, on the calling thread.
+     */
+    long firstNonFinite(MemorySegment x, long offset, long length);
+
     /** A short name for logs and benchmark labels, such as {@code "scalar"} or {@code "vector 512-bit"}. */
     String name();
 }

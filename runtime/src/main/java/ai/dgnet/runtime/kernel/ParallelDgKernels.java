@@ -185,6 +185,12 @@ public final class ParallelDgKernels implements DgKernels {
         return target >= length ? length : roundUp(target, grain);
     }
 
+    /** On the calling thread: one read of a run's input, at memory speed, beside a whole network's work. */
+    @Override
+    public long firstNonFinite(MemorySegment x, long offset, long length) {
+        return serial.firstNonFinite(x, offset, length);
+    }
+
     @Override
     public String name() {
         return serial.name() + ", sums, pooling and scaling split over " + team.size() + " threads";

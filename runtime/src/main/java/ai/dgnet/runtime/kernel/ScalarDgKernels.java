@@ -93,6 +93,22 @@ final class ScalarDgKernels implements DgKernels {
     }
 
     @Override
+    public long firstNonFinite(MemorySegment x, long offset, long length) {
+        checkFirstNonFinite(x, offset, length);
+        return firstNonFiniteBetween(x, offset, offset + length);
+    }
+
+    /** {@link #firstNonFinite} over the f32 elements {@code [from, to)}, after its argument check. */
+    static long firstNonFiniteBetween(MemorySegment x, long from, long to) {
+        for (long e = from; e < to; e++) {
+            if (!Float.isFinite(x.getAtIndex(JAVA_FLOAT, e))) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }
@@ -270,6 +286,14 @@ final class ScalarDgKernels implements DgKernels {
         for (int i = 0; i < count; i++) {
             checkRange(sources[i], sourceOffsets[i], length, dtype, "sources", i);
         }
+    }
+
+    static void checkFirstNonFinite(MemorySegment x, long offset, long length) {
+        Objects.requireNonNull(x, "x");
+        if (length < 0) {
+            throw new IllegalArgumentException("length must not be negative, got " + length);
+        }
+        checkRange(x, offset, length, DType.F32, "x", -1);
     }
 
     /** Throws unless {@code dtype} elements {@code [offset, offset + length)} lie in {@code segment}. */

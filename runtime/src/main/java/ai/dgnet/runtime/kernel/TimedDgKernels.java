@@ -90,6 +90,12 @@ public final class TimedDgKernels implements DgKernels {
         kernels.scaleChannels(x, shape, layout, dtype, scale);
     }
 
+    /** Not timed: an input's check is neither routing nor aggregation. */
+    @Override
+    public long firstNonFinite(MemorySegment x, long offset, long length) {
+        return kernels.firstNonFinite(x, offset, length);
+    }
+
     @Override
     public String name() {
         return kernels.name();

@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LSHL;
@@ -100,6 +101,9 @@ final class VectorDgKernels implements DgKernels {
      */
     private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
             () -> Arena.ofAuto().allocate(2L * SUM_TILE * Float.BYTES, SPECIES.vectorByteSize()));
+
+    /** The exponent bits of a float. */
+    private static final int EXPONENT = 0x7F80_0000;
 
     /** Per thread, a row's channel sums for {@link #pixelMajorMeans}, grown to the most channels asked of it. */
     private static final ThreadLocal<float[]> ROW_SUMS = ThreadLocal.withInitial(() -> new float[0]);
@@ -697,6 +701,24 @@ final class VectorDgKernels implements DgKernels {
             // Each lane now fits in 16 bits; narrowing keeps the low 16.
             halves.convertShape(I2S, HALVES, 0).intoMemorySegment(dst, (dstOffset + e) * Short.BYTES, ORDER);
         }
+    }
+
+    /**
+     * On the floats' bits, loaded as ints: a float is a NaN or an infinity exactly where its exponent bits are all
+     * ones. An and, a compare and a test per vector.
+     */
+    @Override
+    public long firstNonFinite(MemorySegment x, long offset, long length) {
+        ScalarDgKernels.checkFirstNonFinite(x, offset, length);
+        long vectors = SPECIES.loopBound(length);
+        for (long e = 0; e < vectors; e += LANES) {
+            VectorMask<Integer> nonFinite = IntVector.fromMemorySegment(INTS, x, (offset + e) * Float.BYTES, ORDER)
+                    .and(EXPONENT).compare(EQ, EXPONENT);
+            if (nonFinite.anyTrue()) {
+                return offset + e + nonFinite.firstTrue();
+            }
+        }
+        return ScalarDgKernels.firstNonFiniteBetween(x, offset + vectors, offset + length);
     }
 
     @Override

@@ -593,6 +593,74 @@ class DgKernelsTest {
         }
     }
 
+    /** Values a float may take that are not finite: quiet and signalling NaNs of either sign, and both infinities. */
+    private static final float[] NON_FINITE = {Float.NaN, Float.intBitsToFloat(0x7F80_0001),
+            Float.intBitsToFloat(0xFFC0_0000), Float.intBitsToFloat(0xFFFF_FFFF), Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY};
+    /** Finite values next to them: the largest of either sign, the smallest subnormal, -0. */
+    private static final float[] EDGES = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f};
+
+    /**
+     * Each non-finite value alone, at every position of ranges of no vector, of whole vectors and of vectors and a
+     * tail, that start inside a vector, among finite values up to the largest floats: found there, by both kernels,
+     * and a non-finite value after it is not. Non-finite values just outside the range are never read.
+     */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void firstNonFiniteFindsTheFirstNaNOrInfinityWhereverItIs(DgKernels kernels) {
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        long offset = 3;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int length : new int[] {0, 1, lanes - 1, lanes, lanes + 1, 2 * lanes, 4 * lanes + 3}) {
+                MemorySegment x = arena.allocate(JAVA_FLOAT, offset + length + 1);
+                x.setAtIndex(JAVA_FLOAT, offset - 1, Float.NaN);
+                x.setAtIndex(JAVA_FLOAT, offset + length, Float.NaN);
+                for (int e = 0; e < length; e++) {
+                    x.setAtIndex(JAVA_FLOAT, offset + e, EDGES[e % EDGES.length]);
+                }
+                assertEquals(-1, kernels.firstNonFinite(x, offset, length), kernels.name() + " length " + length
+                        + ": all finite");
+                for (float bad : NON_FINITE) {
+                    for (int at = 0; at < length; at++) {
+                        x.setAtIndex(JAVA_FLOAT, offset + at, bad);
+                        if (at + 1 < length) {
+                            x.setAtIndex(JAVA_FLOAT, offset + length - 1, Float.POSITIVE_INFINITY);
+                        }
+                        assertEquals(offset + at, kernels.firstNonFinite(x, offset, length), kernels.name()
+                                + " length " + length + ": " + bad + " at " + at);
+                        x.setAtIndex(JAVA_FLOAT, offset + at, EDGES[at % EDGES.length]);
+                        x.setAtIndex(JAVA_FLOAT, offset + length - 1, EDGES[(length - 1) % EDGES.length]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** On random data with non-finite values planted at random, both kernels find what a plain loop finds first. */
+    @Test
+    void firstNonFiniteMatchesAPlainLoopOnRandomData() {
+        SplittableRandom random = new SplittableRandom(11);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int round = 0; round < 200; round++) {
+                int length = random.nextInt(1, 3000);
+                long offset = random.nextInt(0, 20);
+                float[] values = uniform(round, offset + length, -1e30, 1e30);
+                for (int planted = random.nextInt(0, 4); planted > 0; planted--) {
+                    values[random.nextInt(values.length)] = NON_FINITE[random.nextInt(NON_FINITE.length)];
+                }
+                long expected = -1;
+                for (long e = offset; e < offset + length && expected < 0; e++) {
+                    if (Float.isNaN(values[(int) e]) || Float.isInfinite(values[(int) e])) {
+                        expected = e;
+                    }
+                }
+                MemorySegment x = segment(arena, DType.F32, values);
+                assertEquals(expected, SCALAR.firstNonFinite(x, offset, length), "round " + round);
+                assertEquals(expected, VECTOR.firstNonFinite(x, offset, length), "round " + round);
+            }
+        }
+    }
+
     /**
      * Once compiled, the kernels allocate nothing, whatever the type and layout: the Vector API's vectors must all
      * be scalar-replaced. {@link #callAll} calls every kernel from one method, as a stage's loop does, so C2 may
@@ -624,6 +692,11 @@ class DgKernelsTest {
                         segment(arena, dtype, sourceValues), segment(arena, dtype, sourceValues)};
                 dst[dtype.ordinal()] = arena.allocate(dtype.byteSize() * (long) length);
             }
+            // One non-finite value in a vector of any species, one in the tail after the next one's vectors.
+            float[] checkedValues = uniform(3, length, -1, 1);
+            checkedValues[17] = Float.POSITIVE_INFINITY;
+            checkedValues[length - 1] = Float.NaN;
+            MemorySegment checked = segment(arena, DType.F32, checkedValues);
             assertEquals(List.of(DType.F32, DType.BF16), List.of(DType.values()), "callAll's order");
             Tensor[] images = tensors.toArray(new Tensor[0]);
             long[] offsets = new long[3];
@@ -633,17 +706,18 @@ class DgKernelsTest {
             // Compilation runs in the background: warm up until a round allocates nothing, or give up.
             for (int round = 0; round < 40 && allocated != 0; round++) {
                 for (int call = 0; call < 2000; call++) {
-                    callAll(kernels, images, out, dst, sources, offsets, weights, length);
+                    callAll(kernels, images, out, dst, sources, offsets, weights, length, checked);
                 }
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int call = 0; call < 1000; call++) {
-                    callAll(kernels, images, out, dst, sources, offsets, weights, length);
+                    callAll(kernels, images, out, dst, sources, offsets, weights, length, checked);
                 }
                 allocated = threads.getCurrentThreadAllocatedBytes() - before;
             }
             if (allocated != 0) {
                 fail(kernels.name() + ": 1000 rounds of calls allocated " + allocated + " bytes; one call each: "
-                        + allocatedByEach(threads, kernels, images, out, dst, sources, offsets, weights, length));
+                        + allocatedByEach(threads, kernels, images, out, dst, sources, offsets, weights, length,
+                        checked));
             }
         } finally {
             tensors.forEach(Tensor::close);
@@ -653,7 +727,7 @@ class DgKernelsTest {
     /** What one more call of each kernel in {@link #callAll} allocates, to say which one failed. */
     private static String allocatedByEach(ThreadMXBean threads, DgKernels kernels, Tensor[] tensors, float[] out,
                                           MemorySegment[] dst, MemorySegment[][] sources, long[] offsets,
-                                          float[] weights, int length) {
+                                          float[] weights, int length, MemorySegment checked) {
         StringBuilder report = new StringBuilder();
         for (Tensor x : tensors) {
             long before = threads.getCurrentThreadAllocatedBytes();
@@ -670,14 +744,17 @@ class DgKernelsTest {
             long before = threads.getCurrentThreadAllocatedBytes();
             kernels.weightedSum(dst[d], 0, length, dtype, sources[d], offsets, weights, 3);
             long bytes = threads.getCurrentThreadAllocatedBytes() - before;
-            report.append("weightedSum ").append(dtype).append(": ").append(bytes).append(d == 0 ? ", " : "");
+            report.append("weightedSum ").append(dtype).append(": ").append(bytes).append(", ");
         }
-        return report.toString();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        checkAll(kernels, dst, checked, length);
+        return report.append("firstNonFinite: ").append(threads.getCurrentThreadAllocatedBytes() - before).toString();
     }
 
     /** Indexed loops only: {@code DType.values()} or an iterator here would be the test's own allocation. */
     private static void callAll(DgKernels kernels, Tensor[] tensors, float[] out, MemorySegment[] dst,
-                                MemorySegment[][] sources, long[] offsets, float[] weights, int length) {
+                                MemorySegment[][] sources, long[] offsets, float[] weights, int length,
+                                MemorySegment checked) {
         for (int t = 0; t < tensors.length; t++) {
             Tensor x = tensors[t];
             kernels.channelMeans(x.segment(), x.shape(), x.layout(), x.dtype(), 1, out);
@@ -689,6 +766,14 @@ class DgKernelsTest {
         kernels.weightedSum(dst[1], 0, length, DType.BF16, sources[1], offsets, weights, 0);
         kernels.weightedSum(dst[0], 0, length, DType.F32, sources[0], offsets, weights, 3);
         kernels.weightedSum(dst[1], 0, length, DType.BF16, sources[1], offsets, weights, 3);
+        checkAll(kernels, dst, checked, length);
+    }
+
+    /** {@code firstNonFinite} over finite sums, and finding a value in a vector and one in a tail. */
+    private static void checkAll(DgKernels kernels, MemorySegment[] dst, MemorySegment checked, int length) {
+        assertEquals(-1, kernels.firstNonFinite(dst[0], 0, length));
+        assertEquals(17, kernels.firstNonFinite(checked, 0, length));
+        assertEquals(length - 1, kernels.firstNonFinite(checked, 18, length - 18));
     }
 
     static Stream<DgKernels> implementations() {
@@ -773,6 +858,20 @@ class DgKernelsTest {
                     () -> kernels.weightedSum(dst, 0, -8, DType.F32, sources, offsets, weights, 1));
             assertThrows(NullPointerException.class,
                     () -> kernels.weightedSum(dst, 0, 8, null, sources, offsets, weights, 1));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void firstNonFiniteRejectsBadArguments(DgKernels kernels) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate(JAVA_FLOAT, 10);
+            assertRejected("x holds 10 floats, elements [4, 14) were asked for",
+                    () -> kernels.firstNonFinite(x, 4, 10));
+            assertRejected("x holds 10 floats, elements [-1, 9) were asked for",
+                    () -> kernels.firstNonFinite(x, -1, 10));
+            assertRejected("length must not be negative, got -1", () -> kernels.firstNonFinite(x, 0, -1));
+            assertThrows(NullPointerException.class, () -> kernels.firstNonFinite(null, 0, 1));
         }
     }
 

@@ -327,6 +327,11 @@ class ParallelDgKernelsTest {
             }
 
             @Override
+            public long firstNonFinite(MemorySegment x, long offset, long length) {
+                throw thrown;
+            }
+
+            @Override
             public String name() {
                 return "failing";
             }

@@ -72,6 +72,12 @@ class TimedDgKernelsTest {
         }
 
         @Override
+        public long firstNonFinite(MemorySegment x, long offset, long length) {
+            take();
+            return offset;
+        }
+
+        @Override
         public String name() {
             return "slow";
         }
@@ -110,7 +116,10 @@ class TimedDgKernelsTest {
         assertEquals(2f, out[0], "the scaling came through");
         assertEquals(routing, timed.routingNanos(), "scaling is not routing");
         assertEquals(aggregation, timed.aggregationNanos(), "scaling is not aggregation");
-        assertEquals(5, slow.calls);
+        assertEquals(7, timed.firstNonFinite(MemorySegment.NULL, 7, 1), "the check's answer came through");
+        assertEquals(routing, timed.routingNanos(), "an input's check is not routing");
+        assertEquals(aggregation, timed.aggregationNanos(), "an input's check is not aggregation");
+        assertEquals(6, slow.calls);
     }
 
     @Test
