@@ -73,6 +73,10 @@ public final class AtomicFile {
         Path temp = null;
         try {
             target = target(file);
+            if (target.getFileName() == null) {
+                // The root: no folder holds it, so there is no file to write beside it.
+                throw new FileSystemException(target.toString(), null, "Is a directory");
+            }
             // Not Files.createTempFile: its owner-only permissions would carry over to the file. The name's start
             // only, so that the temporary name stays within the 255 bytes of a file name wherever the target's does.
             String start = target.getFileName().toString().codePoints().limit(TEMP_NAME_CODE_POINTS)
