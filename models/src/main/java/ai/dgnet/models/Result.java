@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The outcome of one batch: logits and, for every stage, each instance's adjacency matrix and raw router
  * outputs. Plain Java arrays, so a result outlives the session that made it; a result passed back to
- * {@link Session#run(ai.dgnet.runtime.Tensor, Result)} is overwritten in place.
+ * {@link Session#run(ai.dgnet.runtime.Tensor, Result)} is overwritten in place. A stage {@code s} outside
+ * {@code [0, stages())} or an instance {@code n} outside {@code [0, batch())} is an
+ * {@link IndexOutOfBoundsException} naming it.
  */
 public final class Result {
     private final float[][] logits;
@@ -52,9 +54,9 @@ public final class Result {
         return stages.size();
     }
 
-    /** Nodes {@code m} of stage {@code s}. */
+    /** Nodes {@code m} of stage {@code stage}. */
     public int nodes(int stage) {
-        return stages.get(stage).nodes();
+        return trace(stage).nodes();
     }
 
     /** Every stage's matrices, in order (unmodifiable); single-node stages included. */
@@ -62,24 +64,30 @@ public final class Result {
         return stages;
     }
 
-    /** Stage {@code s}'s matrices; for a single-node stage the matrices are 2x2 and zero. */
+    /** Stage {@code stage}'s matrices; for a single-node stage the matrices are 2x2 and zero. */
     public StageTrace trace(int stage) {
+        if (stage < 0 || stage >= stages.size()) {
+            throw new IndexOutOfBoundsException("stage " + stage + " is out of range: the result has " + stages.size()
+                    + " stages, numbered from 0");
+        }
         return stages.get(stage);
     }
 
-    /** Instance {@code n}'s adjacency matrix {@code A} of stage {@code s}, {@code (m+1) x (m+1)}. */
+    /** Instance {@code n}'s adjacency matrix {@code A} of stage {@code stage}, {@code (m+1) x (m+1)}, a copy. */
     public float[][] adjacency(int stage, int n) {
-        return square(stages.get(stage).adjacency()[n], stages.get(stage).size());
+        StageTrace trace = trace(stage);
+        return square(trace.adjacency()[instance(n)], trace.size());
     }
 
-    /** Instance {@code n}'s raw router outputs of stage {@code s}, at the positions of {@code A}. */
+    /** Instance {@code n}'s raw router outputs of stage {@code stage}, at the positions of {@code A}, a copy. */
     public float[][] routerOutputs(int stage, int n) {
-        return square(stages.get(stage).router()[n], stages.get(stage).size());
+        StageTrace trace = trace(stage);
+        return square(trace.router()[instance(n)], trace.size());
     }
 
     /** The class with the largest logit for instance {@code n}. */
     public int top1(int n) {
-        float[] row = logits[n];
+        float[] row = logits[instance(n)];
         int best = 0;
         for (int k = 1; k < row.length; k++) {
             if (row[k] > row[best]) {
@@ -87,6 +95,14 @@ public final class Result {
             }
         }
         return best;
+    }
+
+    private int instance(int n) {
+        if (n < 0 || n >= batch()) {
+            throw new IndexOutOfBoundsException("instance " + n + " is out of range: the batch has " + batch()
+                    + ", numbered from 0");
+        }
+        return n;
     }
 
     private static float[][] square(float[] flat, int size) {
