@@ -59,6 +59,7 @@ public final class DgModel implements AutoCloseable {
         return new DgModel(config, (name, shape) -> DeterministicWeights.generate(name, shape, seed), null);
     }
 
+    /** A model of {@code arch} in {@code mode}, {@link ModelConfig#of}'s defaults, the weights for {@code seed}. */
     public static DgModel random(Arch arch, Mode mode, long seed) {
         return random(ModelConfig.of(arch, mode), seed);
     }
@@ -66,7 +67,7 @@ public final class DgModel implements AutoCloseable {
     /**
      * Opens a model file (spec section 5) and checks every tensor against the architecture its metadata names.
      *
-     * @throws ModelFileException naming the file and the tensor or field at fault
+     * @throws ModelFileException naming the file and the tensor or field at fault, or why it cannot be read
      */
     public static DgModel load(Path path) {
         SafeTensors st;
@@ -278,12 +279,21 @@ public final class DgModel implements AutoCloseable {
         return session(device, SessionOptions.defaults());
     }
 
-    /** A session on {@code device} routing with {@code threshold} instead of the model's. */
+    /**
+     * A session on {@code device} routing with {@code threshold} instead of the model's.
+     *
+     * @throws IllegalArgumentException for a threshold outside [0, 1]
+     */
     public Session session(Device device, float threshold) {
         return session(device, SessionOptions.defaults().withThreshold(threshold));
     }
 
-    /** A session on {@code device} with {@code options}; fails if the device cannot compute in their precision. */
+    /**
+     * A session on {@code device} with {@code options}.
+     *
+     * @throws IllegalArgumentException if the device cannot compute in their precision (bf16 where
+     *                                  {@code device.supports(DType.BF16)} is false)
+     */
     public Session session(Device device, SessionOptions options) {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(options, "options");
@@ -295,7 +305,12 @@ public final class DgModel implements AutoCloseable {
         return new Session(this, device, tau, options.precision(), options.maxShapes());
     }
 
-    /** Writes this model as a model file: every tensor its mode needs, and the metadata of spec section 5. */
+    /**
+     * Writes this model as a model file: every tensor its mode needs, and the metadata of spec section 5. A file of
+     * that name is replaced only once the new one is complete.
+     *
+     * @throws UncheckedIOException {@code cannot write FILE: REASON}
+     */
     public void save(Path path) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("dgnet.arch", config.arch().id());

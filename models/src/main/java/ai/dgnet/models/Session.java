@@ -58,7 +58,10 @@ public final class Session implements AutoCloseable {
         return threshold;
     }
 
-    /** Runs a batch given as an f32 NCHW tensor {@code [N, in_channels, H, W]}. */
+    /**
+     * Runs a batch given as an f32 NCHW tensor {@code [N, in_channels, H, W]}; refused as
+     * {@link #run(Tensor, Result)} says.
+     */
     public Result run(Tensor input) {
         return run(input, null);
     }
@@ -71,6 +74,14 @@ public final class Session implements AutoCloseable {
      * writing fails with an {@link IllegalStateException}), nor read while a run writes it.
      * Returns the result written. The input is held open through the run ({@link Tensor#acquire()}): closing it
      * from another thread waits for the run.
+     *
+     * @throws IllegalArgumentException unless {@code input} is f32 NCHW {@code [N, in_channels, H, W]} of finite
+     *                                  values (the first NaN or infinity is named)
+     * @throws IllegalStateException if this session, the input or the device is closed, if another run is writing
+     *                               {@code reuse}, or if the model was closed before the network for this input
+     *                               shape was prepared
+     * @throws InsufficientMemoryException if the network for this input shape, or its run, cannot have the memory
+     *                                     it needs
      */
     public Result run(Tensor input, Result reuse) {
         Objects.requireNonNull(input, "input").acquire();
@@ -86,7 +97,8 @@ public final class Session implements AutoCloseable {
     /**
      * Prepares the network for {@code input}-shaped f32 NCHW batches as their first run would, so that the next run
      * of that shape only runs (a server's warm-up times its runs apart from the preparation); nothing where that
-     * network is prepared already.
+     * network is prepared already. Refused as {@link #run(Tensor, Result)} says, for a shape
+     * {@code [N, in_channels, H, W]}.
      */
     public void prepare(Shape input) {
         Objects.requireNonNull(input, "input");
@@ -230,6 +242,8 @@ public final class Session implements AutoCloseable {
      * them, each with its op's runs and time so far; empty before the first run of that shape, and once its network
      * was closed to make room for other shapes. Compare two with
      * {@link LayerProfile#between}.
+     *
+     * @throws IllegalStateException if this session is closed
      */
     public List<LayerProfile> profile(Shape input) {
         lock.lock();
@@ -247,7 +261,13 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Runs a batch given as NCHW values in row-major order. */
+    /**
+     * Runs a batch given as NCHW values in row-major order, {@code shape.elements()} of them, shape
+     * {@code [N, in_channels, H, W]}; otherwise refused as {@link #run(Tensor, Result)} says.
+     *
+     * @throws IllegalArgumentException if {@code values} are not as many as {@code shape} has elements, or the
+     *                                  shape is not {@code [N, in_channels, H, W]}
+     */
     public Result run(float[] values, Shape shape) {
         try (Tensor input = Tensor.of(shape, Layout.NCHW, values)) {
             return run(input);

@@ -16,6 +16,10 @@ public record SessionOptions(Float threshold, Precision precision, int maxShapes
     /** The fewest input shapes a session keeps networks for; the command line's refusals name it. */
     public static final int MIN_MAX_SHAPES = 1;
 
+    /**
+     * @throws IllegalArgumentException for a threshold outside [0, 1] (NaN too), a null precision, or fewer than
+     *                                  {@value #MIN_MAX_SHAPES} shapes; so do the {@code with} methods
+     */
     public SessionOptions {
         if (threshold != null) {
             ModelConfig.requireThreshold("threshold", threshold);

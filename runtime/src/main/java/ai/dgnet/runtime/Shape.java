@@ -10,6 +10,7 @@ public final class Shape {
         this.dims = dims;
     }
 
+    /** @throws IllegalArgumentException for no dimensions, or one below 1 */
     public static Shape of(int... dims) {
         if (dims.length == 0) {
             throw new IllegalArgumentException("a shape needs at least one dimension");
@@ -26,6 +27,7 @@ public final class Shape {
         return dims.length;
     }
 
+    /** @throws IndexOutOfBoundsException for an axis outside {@code [0, rank())} */
     public int dim(int axis) {
         return dims[axis];
     }
@@ -38,7 +40,7 @@ public final class Shape {
         return Arrays.stream(dims).asLongStream().toArray();
     }
 
-    /** Number of logical elements. */
+    /** Number of logical elements; an {@link ArithmeticException} past a long. */
     public long elements() {
         long n = 1;
         for (int d : dims) {

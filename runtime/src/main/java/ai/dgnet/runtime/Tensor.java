@@ -72,17 +72,30 @@ public final class Tensor implements AutoCloseable {
     /**
      * A tensor over the start of {@code memory}, native memory which its owner keeps alive and zeroed where the
      * layout pads; the view does not own it.
+     *
+     * @throws IllegalArgumentException if the layout is for another rank, or the memory is on the heap or too small
      */
     public static Tensor view(Shape shape, DType dtype, Layout layout, MemorySegment memory) {
         return new Tensor(shape, dtype, layout, memory);
     }
 
-    /** A zero-filled tensor. */
+    /**
+     * A zero-filled tensor.
+     *
+     * @throws IllegalArgumentException if the layout is for another rank
+     * @throws InsufficientMemoryException if the memory cannot be had
+     */
     public static Tensor allocate(Shape shape, DType dtype, Layout layout) {
         return new Tensor(shape, dtype, layout);
     }
 
-    /** An f32 tensor holding {@code values} given in logical (row-major NCHW or NC) order. */
+    /**
+     * An f32 tensor holding {@code values} given in logical (row-major NCHW or NC) order.
+     *
+     * @throws IllegalArgumentException if {@code values} are not as many as the shape has elements, or the layout is
+     *                                  for another rank
+     * @throws InsufficientMemoryException if the memory cannot be had
+     */
     public static Tensor of(Shape shape, Layout layout, float[] values) {
         // Checked before the memory is allocated: a refused tensor is never returned, so nothing would free it.
         requireCount(shape, values);
@@ -103,7 +116,7 @@ public final class Tensor implements AutoCloseable {
         return layout;
     }
 
-    /** The tensor's memory, padding included. Valid until {@link #close()}. */
+    /** The tensor's memory, padding included. Valid until {@link #close()}; an {@link IllegalStateException} after. */
     public MemorySegment segment() {
         requireOpen();
         return data;
@@ -117,7 +130,12 @@ public final class Tensor implements AutoCloseable {
         return data.scope().isAlive();
     }
 
-    /** Writes {@code values}, given in logical row-major order, into this tensor's layout. */
+    /**
+     * Writes {@code values}, given in logical row-major order, into this tensor's layout.
+     *
+     * @throws IllegalArgumentException if {@code values} are not as many as the shape has elements
+     * @throws IllegalStateException if this tensor is closed
+     */
     public void copyFrom(float[] values) {
         requireOpen();
         requireCount(shape, values);
@@ -136,7 +154,12 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** The tensor's values in logical row-major order, whatever the layout and dtype. */
+    /**
+     * The tensor's values in logical row-major order, whatever the layout and dtype.
+     *
+     * @throws IllegalStateException if this tensor is closed
+     * @throws ArithmeticException for more elements than an array holds
+     */
     public float[] toFloatArray() {
         requireOpen();
         float[] values = new float[Math.toIntExact(shape.elements())];
@@ -168,6 +191,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * Holds this tensor open until {@link #release()} on the same thread: a {@link #close()} from another thread waits
      * for it rather than free memory that native code is reading. A session holds its input so through a run.
+     *
+     * @throws IllegalStateException if this tensor is closed
      */
     public void acquire() {
         if (!uses.enter()) {
@@ -176,7 +201,7 @@ public final class Tensor implements AutoCloseable {
         HELD.get().add(this);
     }
 
-    /** Ends a hold that {@link #acquire()} began on this thread. */
+    /** Ends a hold that {@link #acquire()} began on this thread; an {@link IllegalStateException} where none did. */
     public void release() {
         List<Tensor> held = HELD.get();
         int last = lastHoldIn(held);

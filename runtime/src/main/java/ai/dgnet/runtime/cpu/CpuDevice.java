@@ -146,6 +146,9 @@ public final class CpuDevice implements Device {
     /**
      * A CPU device running each primitive on {@code threads} OpenMP threads, with the Winograd filter limit that
      * {@value #WINOGRAD_PROPERTY} sets (default {@value #WINOGRAD_DEFAULT_MIB} MiB).
+     *
+     * @throws IllegalArgumentException for a thread count {@link #requireThreads} refuses, or a
+     *                                  {@value #WINOGRAD_PROPERTY} that is not a whole number of MiB {@code >= 0}
      */
     public static CpuDevice create(int threads) {
         return create(threads, winogradMaxFilterMiB());
@@ -155,6 +158,8 @@ public final class CpuDevice implements Device {
      * A CPU device running each primitive on {@code threads} OpenMP threads, which runs a convolution by Winograd's
      * algorithm only where its transformed filters take at most {@code winogradMaxFilterMiB} MiB per image of a
      * matrix product (0: direct convolution everywhere).
+     *
+     * @throws IllegalArgumentException for a thread count {@link #requireThreads} refuses, or a negative limit
      */
     public static CpuDevice create(int threads, long winogradMaxFilterMiB) {
         requireThreads("threads", threads);
@@ -173,6 +178,8 @@ public final class CpuDevice implements Device {
      * plain loops, and compiling them keeps a core busy for seconds; oneDNN's direct convolutions need no warm-up.
      * Each run in the steady state is slower (DG-ResNet-50 at batch 1 on 2 AVX2 cores: 91 against 49 ms), so a
      * process that runs many inferences wants {@link #create(int)}.
+     *
+     * @throws IllegalArgumentException for a thread count {@link #requireThreads} refuses
      */
     public static CpuDevice forFewRuns(int threads) {
         requireThreads("threads", threads);
