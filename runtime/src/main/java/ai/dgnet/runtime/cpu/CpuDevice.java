@@ -321,10 +321,13 @@ public final class CpuDevice implements Device {
      */
     @Override
     public Conv2d conv2d(Conv2d.Spec spec, ConvWeights weights) {
-        for (WinogradTransforms.Size size : WinogradTransforms.Size.values()) {
-            if (WinogradConvolution.supports(spec, size) && Math.ceilDiv(WinogradConvolution.filterBytes(spec, size),
-                    WinogradConvolution.imagesPerProduct(spec, size)) <= winogradMaxFilterBytes) {
-                return register(() -> new WinogradConvolution(this, spec, weights, size));
+        // Asked first: the sizes' transforms are Vector API code, which fails to load without the module.
+        if (DgKernelsProvider.vectorized()) {
+            for (WinogradTransforms.Size size : WinogradTransforms.Size.values()) {
+                if (WinogradConvolution.supports(spec, size) && Math.ceilDiv(WinogradConvolution.filterBytes(spec,
+                        size), WinogradConvolution.imagesPerProduct(spec, size)) <= winogradMaxFilterBytes) {
+                    return register(() -> new WinogradConvolution(this, spec, weights, size));
+                }
             }
         }
         if (NhwcConvolution.pays(spec) && offersNhwc()) {
