@@ -26,8 +26,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -59,8 +61,10 @@ import java.util.regex.Pattern;
         description = {"Load-test dgnet's inference server on loopback: requests per second and latency at several "
                 + "concurrency levels, every answer checked.",
                 "Exit status 1 when an accepted request, warm-up requests included, got a wrong answer or none, or "
-                        + "when a level got no answer at all (every request rejected); 2 for a bad option; 3 when the "
-                        + "server could not be reached or talked to (a connection refused or closed on it)."})
+                        + "when a level got no answer at all (every request rejected), a request that got no answer "
+                        + "within --request-timeout-s counting as one without an answer; 2 for a bad option; 3 when "
+                        + "the server could not be reached or talked to (a connection refused or closed on it, or "
+                        + "/metrics not answered within --request-timeout-s)."})
 public final class LoadTest implements Callable<Integer> {
     /** Reads an answer's JSON to its end: a second value after it is not one answer. */
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -68,6 +72,11 @@ public final class LoadTest implements Callable<Integer> {
     private static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
     /** Exit status when the server could not be reached or talked to: 1 is a failed check, 2 a bad option. */
     static final int UNREACHABLE = 3;
+    /**
+     * How long the clients wait for a connection: on loopback one is made or refused at once, so this bounds only a
+     * server too busy to accept (or the request's own timeout, where that is shorter, comes first).
+     */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern BATCH_METRIC = Pattern.compile(
             "^dgnet_server_batch_size_(sum|count)\\{[^}]*} ([0-9.eE+-]+)$", Pattern.MULTILINE);
 
@@ -97,6 +106,16 @@ public final class LoadTest implements Callable<Integer> {
                     + "path for that level's load (the server warms its model up itself before it is ready); their "
                     + "answers are checked like the timed ones' (default: ${DEFAULT-VALUE}).")
     private int warmup;
+
+    /**
+     * Only keeps a hung server from hanging the run: the default is twice the 60 s the server allows itself to read
+     * a request (a large JSON body on a slow machine), the slowest answers measured took 2-3 s (DG-MobileNetV2 at 64
+     * clients, a full queue ahead of them).
+     */
+    @Option(names = "--request-timeout-s", defaultValue = "120", paramLabel = "S",
+            description = "Seconds a request may wait for its answer to begin: past them it counts as failed, or, "
+                    + "for /metrics, the run ends with exit status 3 (default: ${DEFAULT-VALUE}).")
+    private int requestTimeoutS;
 
     @Option(names = "--max-batch", defaultValue = "8", description = "Server's maximum batch (default: ${DEFAULT-VALUE}).")
     private int maxBatch;
@@ -228,11 +247,12 @@ public final class LoadTest implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (requests < 1 || timeLimit < 1 || inputs < 1 || warmup < 0 || size < 1
+        if (requests < 1 || timeLimit < 1 || inputs < 1 || warmup < 0 || size < 1 || requestTimeoutS < 1
                 || concurrency.stream().anyMatch(c -> c < 1)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--requests, --time-limit, --inputs, --size and every --concurrency must be >= 1, --warmup >= 0");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--requests, --time-limit, --inputs, "
+                    + "--size, --request-timeout-s and every --concurrency must be >= 1, --warmup >= 0");
         }
+        Duration timeout = Duration.ofSeconds(requestTimeoutS);
         ModelConfig config;
         ServerConfig serverConfig;
         try {
@@ -261,7 +281,8 @@ public final class LoadTest implements Callable<Integer> {
             }
             long warming = System.nanoTime();
             try (ReadyServer server = serverStart.start(serverConfig, Map.of(arch, model), device);
-                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                         .connectTimeout(CONNECT_TIMEOUT).build()) {
                 err.printf(Locale.ROOT, "load-test: server ready: warmed up in %.1f s%n",
                         (System.nanoTime() - warming) / 1e9);
                 URI base = server.uri();
@@ -269,11 +290,12 @@ public final class LoadTest implements Callable<Integer> {
                 URI metrics = base.resolve("/metrics");
                 for (int clients : concurrency) {
                     err.println("load-test: " + clients + " clients");
-                    warmUps.add(run(client, infer, bodies, expected, clients, clients * warmup, Long.MAX_VALUE));
-                    double[] before = batchMetric(client, metrics);
-                    Level level = run(client, infer, bodies, expected, clients, requests,
+                    warmUps.add(run(client, infer, timeout, bodies, expected, clients, clients * warmup,
+                            Long.MAX_VALUE));
+                    double[] before = batchMetric(client, metrics, timeout);
+                    Level level = run(client, infer, timeout, bodies, expected, clients, requests,
                             System.nanoTime() + timeLimit * 1_000_000_000L);
-                    double[] after = batchMetric(client, metrics);
+                    double[] after = batchMetric(client, metrics, timeout);
                     levels.add(level.withMeanBatch(MeanBatch.between(before, after)));
                 }
             }
@@ -308,9 +330,13 @@ public final class LoadTest implements Callable<Integer> {
         }
     }
 
-    /** {@code clients} threads sending {@code count} requests in all, no new one after {@code deadline}. */
-    private static Level run(HttpClient client, URI infer, List<Request> bodies, List<float[]> expected,
-                             int clients, int count, long deadline) throws InterruptedException {
+    /**
+     * {@code clients} threads sending {@code count} requests in all, no new one after {@code deadline}; one whose
+     * answer has not begun within {@code timeout} fails.
+     */
+    private static Level run(HttpClient client, URI infer, Duration timeout, List<Request> bodies,
+                             List<float[]> expected, int clients, int count, long deadline)
+            throws InterruptedException {
         AtomicInteger tickets = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger wrong = new AtomicInteger();
@@ -329,7 +355,7 @@ public final class LoadTest implements Callable<Integer> {
                     sent.increment();
                     long t = System.nanoTime();
                     try {
-                        HttpResponse<byte[]> response = client.send(bodies.get(k).to(infer),
+                        HttpResponse<byte[]> response = client.send(bodies.get(k).to(infer, timeout),
                                 HttpResponse.BodyHandlers.ofByteArray());
                         double millis = (System.nanoTime() - t) / 1e6;
                         if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()) {
@@ -412,8 +438,8 @@ public final class LoadTest implements Callable<Integer> {
 
     /** A request's body; {@code jsonBytes} >= 0 when binary tensor data follows that many bytes of JSON. */
     private record Request(byte[] body, int jsonBytes) {
-        HttpRequest to(URI infer) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(infer)
+        HttpRequest to(URI infer, Duration timeout) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(infer).timeout(timeout)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             return jsonBytes < 0 ? request.header("Content-Type", "application/json").build()
                     : request.header("Content-Type", "application/octet-stream")
@@ -452,14 +478,19 @@ public final class LoadTest implements Callable<Integer> {
     /**
      * The server's batch-size summary: {@code {sum, count}}, zero before the first batch; null where its metrics have
      * none. An error answer fails the run: read as no batches, it would report a mean batch of 0; where the server
-     * cannot be reached or talked to, the run ends with {@link #UNREACHABLE}.
+     * cannot be reached or talked to, or does not begin its answer within {@code timeout}, the run ends with
+     * {@link #UNREACHABLE}.
      */
-    private static double[] batchMetric(HttpClient client, URI metrics) throws InterruptedException {
+    private static double[] batchMetric(HttpClient client, URI metrics, Duration timeout)
+            throws InterruptedException {
         HttpResponse<String> response;
         try {
-            response = client.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
+            response = client.send(HttpRequest.newBuilder(metrics).timeout(timeout).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new UnreachableException("cannot reach the server at " + metrics + ": " + e, e);
+            boolean connected = e instanceof HttpTimeoutException && !(e instanceof HttpConnectTimeoutException);
+            throw new UnreachableException(connected ? "the server at " + metrics + " did not answer within "
+                    + timeout.toSeconds() + " s" : "cannot reach the server at " + metrics + ": " + e, e);
         }
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the server's /metrics answered HTTP " + response.statusCode()

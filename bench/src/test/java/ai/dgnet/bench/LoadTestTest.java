@@ -18,12 +18,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -36,12 +39,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -221,15 +226,117 @@ class LoadTestTest {
         }
         URI closed = URI.create("http://127.0.0.1:" + port + "/");
         StringWriter err = new StringWriter();
-        int status = LoadTest.commandLine(new LoadTest((config, models, device) -> new LoadTest.ReadyServer(closed,
-                        () -> { })))
-                .setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
-                .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4",
-                        "--warmup", "1", "--threads", "1", "--out", dir.resolve("load.md").toString());
+        int status = against(closed, new StringWriter(), err, "--warmup", "1");
         assertEquals(3, status, err.toString());
         assertEquals("load-test: cannot reach the server at " + closed.resolve("/metrics")
                 + ": java.net.ConnectException", err.toString().lines().toList().getLast(), err.toString());
         assertFalse(Files.exists(dir.resolve("load.md")));
+    }
+
+    /**
+     * A server that takes connections and never answers does not hang the run: its /metrics unanswered within
+     * {@code --request-timeout-s} is an unreachable server (exit status 3, one line), and no report is written.
+     */
+    @Test
+    void aServerThatNeverAnswersIsUnreachable() throws IOException {
+        try (SilentServer silent = new SilentServer(false)) {
+            StringWriter err = new StringWriter();
+            int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> against(silent.uri(),
+                    new StringWriter(), err, "--warmup", "0", "--request-timeout-s", "1"));
+            assertEquals(3, status, err.toString());
+            assertEquals("load-test: the server at " + silent.uri().resolve("/metrics") + " did not answer within 1 s",
+                    err.toString().lines().toList().getLast(), err.toString());
+            assertFalse(Files.exists(dir.resolve("load.md")));
+        }
+    }
+
+    /**
+     * An inference request unanswered within {@code --request-timeout-s} is a failed one, in the warm-up as in the
+     * level, told in the report; the run goes on to the next request and fails (exit status 1).
+     */
+    @Test
+    void anInferenceRequestNeverAnsweredFailsInTime() throws IOException {
+        try (SilentServer silent = new SilentServer(true)) {
+            StringWriter out = new StringWriter();
+            int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> against(silent.uri(), out,
+                    new StringWriter(), "--warmup", "1", "--requests", "2", "--request-timeout-s", "1"));
+            assertEquals(1, status, out.toString());
+            String text = Files.readString(dir.resolve("load.md"));
+            String[] cells = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).findFirst().orElseThrow()
+                    .split("\\|");
+            assertEquals("2", cells[2].strip(), "every request sent: " + text);
+            assertEquals("0", cells[3].strip(), "none answered: " + text);
+            assertEquals("2", cells[6].strip(), "both failed: " + text);
+            assertTrue(text.contains("- 1 clients: 2 x java.net.http.HttpTimeoutException: request timed out"), text);
+            assertTrue(text.contains("- 1 clients, warm-up: 1 sent, 0 answered, 0 correct, 0 503, 1 failed"), text);
+        }
+    }
+
+    /**
+     * Runs the load test, one client, against the server at {@code uri} (ResNet-20 at 32x32) with {@code options}
+     * added; returns the exit status.
+     */
+    private int against(URI uri, StringWriter out, StringWriter err, String... options) {
+        List<String> args = new ArrayList<>(List.of("--arch", "resnet20", "--size", "32", "--concurrency", "1",
+                "--threads", "1", "--out", dir.resolve("load.md").toString()));
+        args.addAll(List.of(options));
+        return LoadTest.commandLine(new LoadTest((config, models, device) -> new LoadTest.ReadyServer(uri, () -> { })))
+                .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args.toArray(String[]::new));
+    }
+
+    /**
+     * A server on loopback that takes every connection and answers nothing on it, or, where told, answers
+     * {@code GET /metrics} (with no metrics) and nothing else: a hung server.
+     */
+    private static final class SilentServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        SilentServer(boolean answerMetrics) throws IOException {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Socket connection = socket.accept();
+                        held.add(connection);
+                        if (answerMetrics) {
+                            Thread.ofVirtual().start(() -> answerMetrics(connection));
+                        }
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            });
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/");
+        }
+
+        /** Answers the connection's requests while they are {@code GET /metrics}; from any other on, nothing. */
+        private static void answerMetrics(Socket connection) {
+            try {
+                BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(),
+                        StandardCharsets.ISO_8859_1));
+                String line;
+                while ((line = in.readLine()) != null && line.startsWith("GET /metrics ")) {
+                    while ((line = in.readLine()) != null && !line.isEmpty()) {
+                        // The headers: a GET has no body after them.
+                    }
+                    connection.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                }
+            } catch (IOException closed) {
+                // The client gave up, or the test is over.
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket connection : held) {
+                connection.close();
+            }
+        }
     }
 
     private int throughProxy(String path, int from, int to, UnaryOperator<SpoilingProxy.Answer> spoil,
