@@ -132,6 +132,9 @@ public final class SafeTensors implements AutoCloseable {
      */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
+    /** Opens of a file that changed under its name while being opened, before giving up on it. */
+    private static final int OPEN_ATTEMPTS = 3;
+
     private static final String METADATA = "__metadata__";
     private static final List<String> FIELDS = List.of("dtype", "shape", "data_offsets");
 
@@ -186,10 +189,46 @@ public final class SafeTensors implements AutoCloseable {
      * @throws IOException        if the file cannot be opened or mapped
      */
     public static SafeTensors open(Path file) throws IOException {
+        return open(file, () -> { });
+    }
+
+    /**
+     * As {@link #open(Path)}, running {@code mapped} after each mapping of the file and before its name's attributes
+     * are read again: a test's way to replace the file in that window.
+     * <p>
+     * The file's identity and modification time, which {@link #requireUnchanged} compares with the name's later on,
+     * can be read only through its name, not through the open channel: they are read before the file is opened and
+     * again once it is mapped, and where they differ (another file renamed over the name, or this one rewritten, in
+     * between) the channel may hold another file than they describe, so the file is opened again.
+     */
+    static SafeTensors open(Path file, Runnable mapped) throws IOException {
         // Opened, a folder maps as "No such device", which names neither the file nor the problem.
         if (Files.isDirectory(file)) {
             throw ModelFileException.of(file, "a folder, not a safetensors file");
         }
+        for (int attempt = 1; ; attempt++) {
+            BasicFileAttributes before = attributes(file);
+            SafeTensors st = map(file, before);
+            mapped.run();
+            if (sameFile(before, attributes(file))) {
+                return st;
+            }
+            st.close();
+            if (attempt == OPEN_ATTEMPTS) {
+                throw ModelFileException.of(file, "changed under its name while being opened, " + OPEN_ATTEMPTS
+                        + " times in a row: open it again once it is written");
+            }
+        }
+    }
+
+    /** Both null (nothing to compare), or the same file, modified at the same time, of the same size. */
+    private static boolean sameFile(BasicFileAttributes a, BasicFileAttributes b) {
+        return a == null ? b == null : b != null && a.fileKey().equals(b.fileKey())
+                && a.lastModifiedTime().equals(b.lastModifiedTime()) && a.size() == b.size();
+    }
+
+    /** Maps {@code file} and validates its header; {@code opened}: its attributes, read before it was opened. */
+    private static SafeTensors map(Path file, BasicFileAttributes opened) throws IOException {
         Arena arena = Arena.ofShared();
         FileChannel channel = null;
         try {
@@ -201,7 +240,7 @@ public final class SafeTensors implements AutoCloseable {
             }
             // The mapping lives as long as the arena.
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(file, channel, arena, mapping);
+            return parse(file, channel, opened, arena, mapping);
         } catch (Throwable t) {
             arena.close();
             if (channel != null) {
@@ -211,7 +250,8 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
-    private static SafeTensors parse(Path file, FileChannel channel, Arena arena, MemorySegment mapping) {
+    private static SafeTensors parse(Path file, FileChannel channel, BasicFileAttributes opened, Arena arena,
+                                     MemorySegment mapping) {
         long available = mapping.byteSize() - Long.BYTES;
         long headerLength = mapping.get(HEADER_LENGTH, 0);
         // The field is unsigned: a negative long is a length of 2^63 or more.
@@ -240,8 +280,7 @@ public final class SafeTensors implements AutoCloseable {
             }
         }
         requireDisjoint(file, tensors.values());
-        return new SafeTensors(file, channel, mapping.byteSize(), attributes(file), arena, dataArea, metadata,
-                tensors);
+        return new SafeTensors(file, channel, mapping.byteSize(), opened, arena, dataArea, metadata, tensors);
     }
 
     private static JsonNode parseJson(Path file, MemorySegment bytes) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -212,6 +214,56 @@ class SafeTensorsTest {
             new SafeTensorsWriter().add("w", new int[] {4}, new float[] {5, 6, 7, 8}).write(file);
             Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 2000));
             assertArrayEquals(new float[] {1, 2, 3, 4}, st.floats("w"));
+        }
+    }
+
+    /**
+     * Another file renamed over the name after the file was mapped, before the name's identity and modification time
+     * were read: kept with the first file's mapping, they were the second's, so that reads went on from the first
+     * file where the name's new file was the one kept track of. The file is opened again instead: reads give the
+     * name's new file, and its own rewrite in place is refused as any other.
+     */
+    @Test
+    void aFileReplacedWhileBeingOpenedIsOpenedAgain() throws IOException {
+        Path file = dir.resolve("replaced-while-opened.safetensors");
+        new SafeTensorsWriter().add("w", new int[] {4}, new float[] {1, 2, 3, 4}).write(file);
+        AtomicInteger maps = new AtomicInteger();
+        try (SafeTensors st = SafeTensors.open(file, () -> {
+            if (maps.getAndIncrement() == 0) {
+                write(file, 5, 6, 7, 8);
+            }
+        })) {
+            assertArrayEquals(new float[] {5, 6, 7, 8}, st.floats("w"));
+            assertEquals(2, maps.get(), "mapped again");
+            FileTime opened = Files.getLastModifiedTime(file);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 9),
+                        Files.size(file) - Float.BYTES);
+            }
+            Files.setLastModifiedTime(file, FileTime.fromMillis(opened.toMillis() + 2000));
+            ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("w"));
+            assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: the file was rewritten"),
+                    e.getMessage());
+        }
+    }
+
+    /** A file replaced under its name each time it is opened is refused in one line rather than opened forever. */
+    @Test
+    void aFileReplacedEachTimeItIsOpenedIsRefused() throws IOException {
+        Path file = dir.resolve("always-replaced.safetensors");
+        write(file, 1, 2, 3, 4);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> SafeTensors.open(file,
+                () -> write(file, 5, 6, 7, 8)));
+        assertEquals(file + ": changed under its name while being opened, 3 times in a row: open it again once it "
+                + "is written", e.getMessage());
+    }
+
+    /** Writes tensor 'w' of {@code values} to {@code file} as SafeTensorsWriter does: another file renamed over it. */
+    private static void write(Path file, float... values) {
+        try {
+            new SafeTensorsWriter().add("w", new int[] {values.length}, values).write(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
