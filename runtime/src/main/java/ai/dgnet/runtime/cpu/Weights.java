@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static ai.dgnet.dnnl.c.dnnl_h.dnnl_reorder_primitive_desc_create;
 import static ai.dgnet.dnnl.c.dnnl_types_h.DNNL_ARG_FROM;
@@ -18,16 +19,24 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * Constant parameters placed once in the memory layout a primitive chose, and shared: ops whose constants are
- * bit-identical and laid out alike use one buffer. A session prepares one network per input shape, so without
- * this every batch size would hold its own copy of every reordered weight (about 100 MB for ResNet-50).
+ * bit-identical and laid out alike use one buffer (found by a fingerprint of the values, confirmed by their bytes).
+ * A session prepares one network per input shape, so without this every batch size would hold its own copy of
+ * every reordered weight (about 100 MB for ResNet-50).
  * Each op holds a {@link Placed} reference; the buffer is freed when the last one is closed. Thread-safe.
  */
 final class Weights {
     private final CpuDevice device;
+    private final Function<MemorySegment, Fingerprint> fingerprint;
     private final Map<Fingerprint, List<Entry>> entries = new HashMap<>();
 
     Weights(CpuDevice device) {
+        this(device, Fingerprint::of);
+    }
+
+    /** With {@code fingerprint} for {@link Fingerprint#of}: for tests, to make different values' prints equal. */
+    Weights(CpuDevice device, Function<MemorySegment, Fingerprint> fingerprint) {
         this.device = device;
+        this.fingerprint = fingerprint;
     }
 
     /** A reference to one placed buffer; closing it releases the buffer once no op uses it any more. */
@@ -55,7 +64,7 @@ final class Weights {
     }
 
     /** Content identity: two independent 64-bit hashes of the bits and the count; equal content, equal print. */
-    private record Fingerprint(long first, long second, long length) {
+    record Fingerprint(long first, long second, long length) {
         static Fingerprint of(MemorySegment values) {
             long a = 0x9E3779B97F4A7C15L;
             long b = 0xC2B2AE3D27D4EB4FL;
@@ -87,7 +96,9 @@ final class Weights {
     /**
      * {@code values} (laid out as {@code given} describes) in the layout {@code wanted} describes: an existing buffer
      * when one holds the same values in that layout, else a new one (a one-off reorder primitive converts when the
-     * two layouts differ).
+     * two layouts differ). A buffer whose print matches is compared byte by byte before it is shared (once per match,
+     * at preparation only; converting the values into a scratch buffer first where the layouts differ): prints of
+     * different values can be equal, however rarely, and an op would then run silently with another's weights.
      */
     Placed place(float[] values, MemoryDesc given, MemoryDesc wanted) {
         if (given.byteSize() != (long) values.length * Float.BYTES) {
@@ -107,10 +118,10 @@ final class Weights {
             throw new IllegalArgumentException("expected " + given.byteSize() + " bytes of weights, got "
                     + values.byteSize());
         }
-        Fingerprint print = Fingerprint.of(values);
+        Fingerprint print = fingerprint.apply(values);
         List<Entry> alike = entries.computeIfAbsent(print, p -> new ArrayList<>());
         for (Entry entry : alike) {
-            if (entry.layout.sameLayoutAs(wanted)) {
+            if (entry.layout.sameLayoutAs(wanted) && holds(entry, values, given)) {
                 entry.users++;
                 return new Placed(this, entry);
             }
@@ -126,6 +137,19 @@ final class Weights {
         } catch (RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /** Whether {@code entry} holds {@code values} (laid out as {@code given} describes), placed in its layout. */
+    private boolean holds(Entry entry, MemorySegment values, MemoryDesc given) {
+        if (given.sameLayoutAs(entry.layout)) {
+            return values.mismatch(entry.data) < 0;
+        }
+        // Placed buffers start zeroed, so padding of blocked layouts compares equal too.
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment placed = NativeMemory.allocate(scratch, entry.data.byteSize());
+            convert(values, given, entry.layout, placed);
+            return placed.mismatch(entry.data) < 0;
         }
     }
 
