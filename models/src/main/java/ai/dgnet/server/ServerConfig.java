@@ -2,6 +2,7 @@ package ai.dgnet.server;
 
 import ai.dgnet.models.SessionOptions;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,8 +73,8 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
             throw new IllegalArgumentException("max batch must be >= " + MIN_MAX_BATCH + ", got " + maxBatch);
         }
         if (maxQueueDelay.compareTo(MIN_QUEUE_DELAY) < 0) {
-            throw new IllegalArgumentException("max queue delay must be >= " + MIN_QUEUE_DELAY + ", got "
-                    + maxQueueDelay);
+            throw new IllegalArgumentException("max queue delay must be >= " + millis(MIN_QUEUE_DELAY) + ", got "
+                    + millis(maxQueueDelay));
         }
         if (queueCapacity < MIN_QUEUE_CAPACITY) {
             throw new IllegalArgumentException("queue capacity must be >= " + MIN_QUEUE_CAPACITY + ", got "
@@ -87,7 +88,8 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
             throw new IllegalArgumentException("warm-up runs must be >= " + MIN_WARMUP_RUNS + ", got " + warmupRuns);
         }
         if (jitWarmup.compareTo(MIN_JIT_WARMUP) < 0) {
-            throw new IllegalArgumentException("JIT warm-up must be >= " + MIN_JIT_WARMUP + ", got " + jitWarmup);
+            throw new IllegalArgumentException("JIT warm-up must be >= " + millis(MIN_JIT_WARMUP) + ", got "
+                    + millis(jitWarmup));
         }
         int batchSizes = batchSizes(maxBatch).size();
         if (session.maxShapes() < batchSizes) {
@@ -95,6 +97,13 @@ public record ServerConfig(String host, int port, int maxBatch, Duration maxQueu
                     + " input shapes, fewer than the " + batchSizes + " batch sizes runs take (1, 2, 4, ... up to "
                     + maxBatch + "): every batch would prepare its network again");
         }
+    }
+
+    /** {@code d} in milliseconds, exactly (ISO's {@code PT-0.001S} reads badly in a message). */
+    private static String millis(Duration d) {
+        // Not toNanos, which overflows past 292 years.
+        return BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9)).movePointRight(3)
+                .stripTrailingZeros().toPlainString() + " ms";
     }
 
     /**

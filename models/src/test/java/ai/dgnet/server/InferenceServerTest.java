@@ -1203,7 +1203,10 @@ class InferenceServerTest {
                 () -> config().withWarmupRuns(-1));
         assertEquals("warm-up runs must be >= 0, got -1", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> config().withJitWarmup(Duration.ofMillis(-1)));
-        assertEquals("JIT warm-up must be >= 0, got PT-0.001S", e.getMessage());
+        assertEquals("JIT warm-up must be >= 0 ms, got -1 ms", e.getMessage());
+        // Past what a long counts in nanoseconds: still the message, not an overflow.
+        e = assertThrows(IllegalArgumentException.class, () -> config().withJitWarmup(Duration.ofDays(-400L * 365)));
+        assertEquals("JIT warm-up must be >= 0 ms, got -12614400000000 ms", e.getMessage());
     }
 
     @Test
