@@ -19,7 +19,6 @@ import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -104,15 +104,11 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** A started server and what it runs on, released together. */
-    record Serving(InferenceServer server, ServerConfig config, CpuDevice device, List<DgModel> models)
-            implements AutoCloseable {
+    /** A started server and the device it runs on, released together; the server closes the models it opened. */
+    record Serving(InferenceServer server, ServerConfig config, CpuDevice device) implements AutoCloseable {
         @Override
         public void close() {
-            List<AutoCloseable> parts = new ArrayList<>(List.of(server));
-            parts.addAll(models);
-            parts.add(device);
-            Closeables.closeAll(parts);
+            Closeables.closeAll(List.of(server, device));
         }
     }
 
@@ -170,7 +166,10 @@ final class ServeCommand implements Callable<Integer> {
                         + sizes.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
-    /** Opens the models and the device and starts the server; the caller closes what it gets. */
+    /**
+     * Opens the device and starts the server, which opens the models (and opens one again where a client loads it
+     * after an unload); the caller closes what it gets.
+     */
     Serving start() throws IOException {
         // Checked here against the limits ServerConfig and SessionOptions enforce, so that each refusal names the
         // option the user typed and the option's own unit.
@@ -195,32 +194,29 @@ final class ServeCommand implements Callable<Integer> {
                 maxRequestMb * MIB, sessionOption.options().withMaxShapes(shapes), warmupRuns,
                 Duration.ofMillis(jitWarmupMs));
         List<String> names = names();
-        Map<String, DgModel> opened = new LinkedHashMap<>();
-        CpuDevice device = null;
-        try {
-            // Before the models, which may take long to read: a bad --threads is found at once.
-            device = threads.device();
-            for (int i = 0; i < models.size(); i++) {
-                if (opened.containsKey(names.get(i))) {
-                    throw new IllegalArgumentException("two models are named '" + names.get(i)
-                            + "': name one of them with NAME=FILE");
-                }
-                opened.put(names.get(i), ModelArgument.open(location(models.get(i))));
+        Map<String, Supplier<DgModel>> sources = new LinkedHashMap<>();
+        for (int i = 0; i < models.size(); i++) {
+            if (sources.containsKey(names.get(i))) {
+                throw new IllegalArgumentException("two models are named '" + names.get(i)
+                        + "': name one of them with NAME=FILE");
             }
-            InferenceServer server = listen(config, opened, device);
-            return new Serving(server, config, device, List.copyOf(opened.values()));
+            String location = location(models.get(i));
+            sources.put(names.get(i), () -> ModelArgument.open(location));
+        }
+        // Before the models, which may take long to read: a bad --threads is found at once.
+        CpuDevice device = threads.device();
+        try {
+            return new Serving(listen(config, sources, device), config, device);
         } catch (RuntimeException | IOException e) {
-            List<AutoCloseable> parts = new ArrayList<>(opened.values());
-            parts.add(device);
-            Closeables.closeAfter(e, parts);
+            Closeables.closeAfter(e, List.of(device));
             throw e;
         }
     }
 
-    private static InferenceServer listen(ServerConfig config, Map<String, DgModel> models, CpuDevice device)
-            throws IOException {
+    private static InferenceServer listen(ServerConfig config, Map<String, Supplier<DgModel>> models,
+                                          CpuDevice device) throws IOException {
         try {
-            return InferenceServer.start(config, models, device);
+            return InferenceServer.startOwning(config, models, device);
         } catch (SocketException e) {
             // In use, not this machine's, or no address at all ("Unresolved address").
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + " (--host, --port): "

@@ -14,7 +14,6 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 
 /**
  * Every request of the server: finds the endpoint, checks the method, answers, and counts the answer. Whatever
@@ -35,6 +33,7 @@ final class ApiHandler implements HttpHandler {
     private static final String JSON_TYPE = "application/json";
     /** A response with binary tensor data: JSON, then bytes (the binary tensor data extension). */
     private static final String BINARY_TYPE = "application/octet-stream";
+    private static final String REPOSITORY_MODELS = "/v2/repository/models/";
     static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
     /** The header of the server's own warm-up requests (see {@link InferenceServer}). */
     static final String WARMUP_HEADER = "Dgnet-Warmup";
@@ -43,8 +42,15 @@ final class ApiHandler implements HttpHandler {
     /** The longest array the JVM allocates. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    /** A served model: its worker, the outputs it offers and its metadata, made once. */
+    /** A loaded model: its worker, the outputs it offers and its metadata, made once per load. */
     record Served(ModelWorker worker, List<OutputTensor> outputs, byte[] metadata) {
+        static Served of(ModelWorker worker) {
+            ModelConfig config = worker.model().config();
+            List<OutputTensor> outputs = OutputTensor.of(config);
+            return new Served(worker, outputs, V2Json.modelMetadata(worker.name(), config, worker.threshold(),
+                    outputs));
+        }
+
         String name() {
             return worker.name();
         }
@@ -55,7 +61,7 @@ final class ApiHandler implements HttpHandler {
     }
 
     private interface Action {
-        void answer(HttpExchange exchange, Served model) throws IOException;
+        void answer(HttpExchange exchange, ModelSlot model) throws IOException;
     }
 
     /** Where a request goes; {@code model} and {@code version} are as the path gives them, null for none. */
@@ -111,7 +117,7 @@ final class ApiHandler implements HttpHandler {
         }
     }
 
-    private final Map<String, Served> models;
+    private final Map<String, ModelSlot> models;
     private final long maxRequestBytes;
     private final ServerMetrics metrics;
     /** Requests being handled, guarded by itself: {@link #awaitIdle} waits for none to be left. */
@@ -128,7 +134,7 @@ final class ApiHandler implements HttpHandler {
     private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
     private final HeapBudget heapBudget;
 
-    ApiHandler(Map<String, Served> models, long maxRequestBytes, HeapBudget heapBudget, ServerMetrics metrics,
+    ApiHandler(Map<String, ModelSlot> models, long maxRequestBytes, HeapBudget heapBudget, ServerMetrics metrics,
                BooleanSupplier open, BooleanSupplier warmedUp, String warmupToken, byte[] serverMetadata,
                byte[] indexPage) {
         this.models = Map.copyOf(models);
@@ -189,13 +195,13 @@ final class ApiHandler implements HttpHandler {
             try {
                 Target target = route(exchange.getRequestURI().getRawPath());
                 answer.endpoint = target.endpoint();
-                Served served = target.model() == null ? null : model(target.model(), target.version());
-                answer.model = served == null ? "" : served.name();
+                ModelSlot model = target.model() == null ? null : model(target.model(), target.version());
+                answer.model = model == null ? "" : model.name();
                 if (!target.method().equals(exchange.getRequestMethod())) {
                     throw new RequestException(405, exchange.getRequestMethod() + " is not allowed here: "
                             + target.endpoint() + " takes " + target.method(), Map.of("Allow", target.method()));
                 }
-                target.action().answer(exchange, served);
+                target.action().answer(exchange, model);
             } catch (RequestException e) {
                 e.headers().forEach(exchange.getResponseHeaders()::set);
                 discardBody(exchange);
@@ -230,10 +236,29 @@ final class ApiHandler implements HttpHandler {
             case "/v2/health/live" -> new Target("health_live", "GET", null, null,
                     (exchange, m) -> empty(exchange, 200));
             case "/v2/health/ready" -> new Target("health_ready", "GET", null, null,
-                    (exchange, m) -> readiness(exchange, models.values()));
+                    (exchange, m) -> empty(exchange, open.getAsBoolean() && models.values().stream()
+                            .allMatch(model -> model.served() == null || ready(model)) ? 200 : 400));
             case "/v2/repository/index" -> new Target("repository_index", "POST", null, null,
                     (exchange, m) -> repositoryIndex(exchange));
-            default -> modelRoute(path);
+            default -> path.startsWith(REPOSITORY_MODELS) ? repositoryRoute(path) : modelRoute(path);
+        };
+    }
+
+    /**
+     * {@code /v2/repository/models/NAME/load} and {@code /unload}. The model is found by the action, not by the
+     * routing: a name the server was not started with is a 400, as Triton answers a load it cannot make.
+     */
+    private Target repositoryRoute(String path) {
+        List<String> parts = Arrays.asList(path.substring(REPOSITORY_MODELS.length()).split("/", -1));
+        if (parts.size() != 2) {
+            throw notFound(path);
+        }
+        String name = parts.getFirst();
+        return switch (parts.get(1)) {
+            case "load" -> new Target("repository_load", "POST", null, null, (exchange, m) -> load(exchange, name));
+            case "unload" -> new Target("repository_unload", "POST", null, null,
+                    (exchange, m) -> unload(exchange, name));
+            default -> throw notFound(path);
         };
     }
 
@@ -258,17 +283,19 @@ final class ApiHandler implements HttpHandler {
         }
         return switch (action) {
             case "" -> new Target("model_metadata", "GET", name, version,
-                    (exchange, m) -> send(exchange, 200, JSON_TYPE, m.metadata()));
+                    (exchange, m) -> send(exchange, 200, JSON_TYPE, m.servedOrRefuse().metadata()));
             case "ready" -> new Target("model_ready", "GET", name, version,
-                    (exchange, m) -> readiness(exchange, List.of(m)));
-            case "infer" -> new Target("infer", "POST", name, version, this::infer);
-            case "classify" -> new Target("classify", "POST", name, version, this::classify);
+                    (exchange, m) -> empty(exchange, open.getAsBoolean() && ready(m) ? 200 : 400));
+            case "infer" -> new Target("infer", "POST", name, version,
+                    (exchange, m) -> infer(exchange, m.servedOrRefuse()));
+            case "classify" -> new Target("classify", "POST", name, version,
+                    (exchange, m) -> classify(exchange, m.servedOrRefuse()));
             default -> throw notFound(path);
         };
     }
 
-    private Served model(String name, String version) {
-        Served model = models.get(name);
+    private ModelSlot model(String name, String version) {
+        ModelSlot model = models.get(name);
         if (model == null) {
             throw new RequestException(404, "unknown model '" + RequestException.shown(name) + "': this server has "
                     + String.join(", ", models.keySet().stream().sorted().toList()));
@@ -290,24 +317,27 @@ final class ApiHandler implements HttpHandler {
         return warmupToken.equals(exchange.getRequestHeaders().getFirst(WARMUP_HEADER));
     }
 
-    /** Whether {@code model} has warmed up, and the server's HTTP path with it. */
-    private boolean ready(Served model) {
-        return model.worker().warm() && warmedUp.getAsBoolean();
-    }
-
     /**
-     * 200 when the server is open and every one of {@code served} has warmed up, else 400, with no body either way:
-     * the protocol's health status is 200 for true and a 4xx for false, its health bodies empty, and 400 is the 4xx
-     * Triton answers. No {@code Retry-After}, which a 503 carries: not ready is an answer, not a refusal. Why not
-     * (warming up, shutting down) the repository index tells, with each model's state.
+     * Whether {@code model} is loaded and has warmed up, and the server's HTTP path with it. Readiness, of the server
+     * or of a model, is 200 for true and 400 for false, with no body either way: the protocol's health status is 200
+     * for true and a 4xx for false, its health bodies empty, and 400 is the 4xx Triton answers. No
+     * {@code Retry-After}, which a 503 carries: not ready is an answer, not a refusal. Why not (warming up, unloaded,
+     * shutting down) the repository index tells, with each model's state. The server is ready when it is open and
+     * every model loaded is; one unloaded is not served, and leaves the server ready.
      */
-    private void readiness(HttpExchange exchange, Collection<Served> served) throws IOException {
-        empty(exchange, open.getAsBoolean() && served.stream().allMatch(this::ready) ? 200 : 400);
+    private boolean ready(ModelSlot model) {
+        return model.state(warmedUp.getAsBoolean()) == ModelSlot.State.READY;
     }
 
-    /** The model repository's state of {@code model}. */
-    private String state(Served model) {
-        return !open.getAsBoolean() ? "UNAVAILABLE" : ready(model) ? "READY" : "LOADING";
+    /** The model repository's state of {@code model}, and why it is unavailable where it is. */
+    private V2Json.IndexEntry indexEntry(ModelSlot model) {
+        if (!open.getAsBoolean()) {
+            return new V2Json.IndexEntry(model.name(), ModelSlot.State.UNAVAILABLE.name(),
+                    "the server is shutting down");
+        }
+        // The reason read after the state: a load that ends in between shows a state with no reason, not the reverse.
+        String state = model.state(warmedUp.getAsBoolean()).name();
+        return new V2Json.IndexEntry(model.name(), state, model.reason());
     }
 
     /** The model repository's index: every model, or with {@code {"ready": true}} the ready ones alone. */
@@ -318,9 +348,71 @@ final class ApiHandler implements HttpHandler {
         }
         // Each model's state read once: the list and the states it shows agree while the server turns ready.
         send(exchange, 200, JSON_TYPE, V2Json.repositoryIndex(models.values().stream()
-                .map(model -> Map.entry(model.name(), state(model)))
-                .filter(entry -> !readyOnly || entry.getValue().equals("READY"))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+                .map(this::indexEntry)
+                .filter(entry -> !readyOnly || entry.state().equals(ModelSlot.State.READY.name()))
+                .toList()));
+    }
+
+    /**
+     * The model repository extension's load: starts serving again a model the server was started with, from the same
+     * file, and answers once it has warmed up (at once where it is loaded already: Triton would load it again). A
+     * request body may name no configuration or files: the server loads only what it was started with.
+     */
+    private void load(HttpExchange exchange, String name) throws IOException {
+        ModelSlot model = repositoryModel(name);
+        try (CappedInputStream body = body(exchange)) {
+            V2Json.readRepositoryRequest(body);
+        }
+        if (!open.getAsBoolean()) {
+            // Before the model's turn: the stop holds it while the model's queue drains.
+            throw RequestException.unavailable("the server is shutting down");
+        }
+        Served served;
+        try {
+            served = model.load();
+        } catch (RequestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw RequestException.badRequest("cannot load model '" + name + "': " + e.getMessage());
+        }
+        try {
+            served.worker().awaitWarm(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RequestException.unavailable("the server is shutting down");
+        }
+        if (!open.getAsBoolean()) {
+            throw RequestException.unavailable("the server is shutting down");
+        }
+        if (model.served() != served) {
+            throw new RequestException(409, "model '" + name + "' was unloaded before it had loaded");
+        }
+        empty(exchange, 200);
+    }
+
+    /**
+     * The model repository extension's unload: answers once every request the model had accepted is answered and its
+     * session (and model file) closed; at once where it is not loaded.
+     */
+    private void unload(HttpExchange exchange, String name) throws IOException {
+        ModelSlot model = repositoryModel(name);
+        try (CappedInputStream body = body(exchange)) {
+            V2Json.readRepositoryRequest(body);
+        }
+        model.unload();
+        empty(exchange, 200);
+    }
+
+    /** The model of a load or unload, counted under its name; a 400 for a name the server was not started with. */
+    private ModelSlot repositoryModel(String name) {
+        ModelSlot model = models.get(name);
+        if (model == null) {
+            throw RequestException.badRequest("unknown model '" + RequestException.shown(name) + "': this server "
+                    + "loads only the models it was started with, " + String.join(", ",
+                    models.keySet().stream().sorted().toList()));
+        }
+        ANSWER.get().model = name;
+        return model;
     }
 
     private void index(HttpExchange exchange) throws IOException {

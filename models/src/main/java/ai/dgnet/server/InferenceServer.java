@@ -19,7 +19,7 @@ import java.net.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +29,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * DG-Net models over HTTP with the Open Inference Protocol (KServe v2) REST API, on the JDK's own HTTP server.
  * Each model has one worker thread that owns its session and runs queued requests of one instance shape as one
  * batch (see {@link ServerConfig} for the limits). {@link #close()} is graceful: it answers new requests 503, runs
- * every request already queued, then stops. The server neither owns the models nor the device: close them after
- * the server.
+ * every request already queued, then stops. The server does not own the device, nor the models given to
+ * {@link #start}: close them after the server.
+ *
+ * <p>The set of models is the one the server was started with; the model repository extension unloads one (its
+ * queued requests answered, its session closed) and loads it again (from the same source, warmed up as at start).
  *
  * <p>Once a model has warmed up, the server sends it {@link ServerConfig#warmupRuns()} requests of one image as JSON
  * and as many as binary tensor data, in turns, over loopback, so that the JIT has compiled the request path (the HTTP
@@ -56,7 +60,7 @@ public final class InferenceServer implements AutoCloseable {
 
     private final HttpServer http;
     private final ExecutorService executor;
-    private final List<ModelWorker> workers;
+    private final List<ModelSlot> models;
     private final String warmupToken = UUID.randomUUID().toString();
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private final AtomicInteger warmupRequests = new AtomicInteger();
@@ -65,15 +69,16 @@ public final class InferenceServer implements AutoCloseable {
     private volatile boolean closing;
     private boolean closed;
 
-    private InferenceServer(HttpServer http, ExecutorService executor, List<ModelWorker> workers) {
+    private InferenceServer(HttpServer http, ExecutorService executor, List<ModelSlot> models) {
         this.http = http;
         this.executor = executor;
-        this.workers = workers;
+        this.models = models;
     }
 
     /**
      * Starts serving {@code models} (by name: letters, digits, '.', '_' and '-', in the URL paths) on
-     * {@code device}.
+     * {@code device}. They stay the caller's: an unload (the model repository extension) closes a model's session,
+     * and a load serves the same model again.
      *
      * @throws IOException when the address cannot be bound
      */
@@ -82,8 +87,28 @@ public final class InferenceServer implements AutoCloseable {
         return start(config, models, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
     }
 
+    /**
+     * Starts serving the models {@code sources} open, by name as {@link #start(ServerConfig, Map, Device)} does. The
+     * server owns them: it opens each at start and at each load (the model repository extension), and closes it at
+     * its unload and at {@link #close()}. A source may throw, with a message naming the model, when it cannot open
+     * it: at start that fails the start, at a load that load.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public static InferenceServer startOwning(ServerConfig config, Map<String, Supplier<DgModel>> sources,
+                                              Device device) throws IOException {
+        return start(config, sources, true, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
+    }
+
     static InferenceServer start(ServerConfig config, Map<String, DgModel> models, Device device, WorkerHooks hooks,
                                  HeapBudget heapBudget) throws IOException {
+        Map<String, Supplier<DgModel>> sources = new LinkedHashMap<>();
+        models.forEach((name, model) -> sources.put(name, () -> model));
+        return start(config, sources, false, device, hooks, heapBudget);
+    }
+
+    static InferenceServer start(ServerConfig config, Map<String, Supplier<DgModel>> models, boolean owned,
+                                 Device device, WorkerHooks hooks, HeapBudget heapBudget) throws IOException {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no model to serve");
         }
@@ -94,32 +119,28 @@ public final class InferenceServer implements AutoCloseable {
             }
         }
         httpPropertiesUnlessSet();
-        HttpServer http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         ServerMetrics metrics = new ServerMetrics(config.maxBatch());
         metrics.heapBudget(heapBudget);
-        Map<String, ApiHandler.Served> served = new LinkedHashMap<>();
-        List<ModelWorker> workers = new ArrayList<>();
+        Map<String, ModelSlot> slots = new LinkedHashMap<>();
+        HttpServer http;
+        // The models before the address: a model that cannot be opened is named as such whatever the port.
         try {
-            for (Map.Entry<String, DgModel> model : models.entrySet()) {
-                ModelWorker worker = new ModelWorker(model.getKey(), model.getValue(), device, config, metrics,
-                        hooks);
-                workers.add(worker);
-                List<OutputTensor> outputs = OutputTensor.of(model.getValue().config());
-                served.put(model.getKey(), new ApiHandler.Served(worker, outputs,
-                        V2Json.modelMetadata(model.getKey(), model.getValue().config(), worker.threshold(), outputs)));
+            for (Map.Entry<String, Supplier<DgModel>> model : models.entrySet()) {
+                ModelSlot slot = new ModelSlot(model.getKey(), model.getValue(), owned, device, config, metrics, hooks);
+                slots.put(model.getKey(), slot);
+                slot.load();
             }
-        } catch (RuntimeException e) {
-            workers.forEach(ModelWorker::beginStop);
-            workers.forEach(ModelWorker::awaitStopped);
-            http.stop(0);
+            http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        } catch (RuntimeException | IOException e) {
+            stop(slots.values());
             throw e;
         }
         // Handlers mostly wait (for a body, for their batch): a virtual thread each. The queues bound the work.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        InferenceServer server = new InferenceServer(http, executor, List.copyOf(workers));
+        InferenceServer server = new InferenceServer(http, executor, List.copyOf(slots.values()));
         byte[] metadata = V2Json.serverMetadata(version(), List.of("binary_tensor_data", "classify",
                 "model_repository"));
-        server.handler = new ApiHandler(served, config.maxRequestBytes(), heapBudget, metrics,
+        server.handler = new ApiHandler(slots, config.maxRequestBytes(), heapBudget, metrics,
                 () -> !server.closing, () -> server.warmedUp.getCount() == 0, server.warmupToken, metadata,
                 indexPage());
         http.createContext("/", server.handler);
@@ -132,14 +153,19 @@ public final class InferenceServer implements AutoCloseable {
     /**
      * Once each model has warmed up, sends it {@code runs} JSON requests and {@code runs} binary ones of one image of
      * its input size, in turns, through the HTTP server; then the server is ready. A failure is logged and ends that
-     * model's warm-up alone: the next models are warmed up all the same, and the server serves them all.
+     * model's warm-up alone: the next models are warmed up all the same, and the server serves them all. A model
+     * unloaded meanwhile is left; one loaded again later needs no such warm-up, the request path being compiled.
      */
     private void warmUp(int runs) {
         try {
-            for (ModelWorker worker : workers) {
-                worker.awaitWarm(Long.MAX_VALUE);
+            for (ModelSlot model : models) {
+                ApiHandler.Served served = model.served();
+                if (served == null) {
+                    continue;
+                }
+                served.worker().awaitWarm(Long.MAX_VALUE);
                 if (runs > 0) {
-                    warmUp(worker, runs);
+                    warmUp(model, served.worker(), runs);
                 }
             }
         } catch (InterruptedException e) {
@@ -149,7 +175,7 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    private void warmUp(ModelWorker worker, int runs) {
+    private void warmUp(ModelSlot model, ModelWorker worker, int runs) {
         ModelConfig config = worker.model().config();
         Shape shape = Shape.of(1, config.inChannels(), config.imageSize(), config.imageSize());
         float[] values = DeterministicWeights.generate("input", shape.dims(), ModelWorker.WARMUP_SEED);
@@ -157,7 +183,7 @@ public final class InferenceServer implements AutoCloseable {
         V2Json.BinaryRequest binary = V2Json.binaryInferRequest(shape, values);
         URI infer = loopbackUri().resolve("v2/models/" + worker.name() + "/infer");
         try {
-            for (int i = 0; i < 2 * runs && !closing; i++) {
+            for (int i = 0; i < 2 * runs && !closing && model.served() != null; i++) {
                 if (i % 2 == 0) {
                     post(infer, json, "application/json", null);
                 } else {
@@ -166,7 +192,7 @@ public final class InferenceServer implements AutoCloseable {
                 warmupRequests.incrementAndGet();
             }
         } catch (IOException e) {
-            if (!closing) {
+            if (!closing && model.served() != null) {
                 LOG.log(Level.WARNING, "model '" + worker.name() + "': the server's HTTP warm-up stopped: "
                         + e.getMessage());
             }
@@ -248,8 +274,9 @@ public final class InferenceServer implements AutoCloseable {
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         // The sum may wrap; the differences below unwrap it, as System.nanoTime() asks.
         long deadline = System.nanoTime() + ModelWorker.nanos(timeout);
-        for (ModelWorker worker : workers) {
-            if (!worker.awaitWarm(deadline - System.nanoTime())) {
+        for (ModelSlot model : models) {
+            ApiHandler.Served served = model.served();
+            if (served != null && !served.worker().awaitWarm(deadline - System.nanoTime())) {
                 return false;
             }
         }
@@ -257,12 +284,17 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Per model, in the order served, the batch sizes its warm-up ran at without failing; call once
+     * Per model loaded, in the order served, the batch sizes its warm-up ran at without failing; call once
      * {@link #awaitReady()} has returned true.
      */
     public Map<String, List<Integer>> warmedBatchSizes() {
         Map<String, List<Integer>> sizes = new LinkedHashMap<>();
-        workers.forEach(worker -> sizes.put(worker.name(), worker.warmedBatchSizes()));
+        for (ModelSlot model : models) {
+            ApiHandler.Served served = model.served();
+            if (served != null) {
+                sizes.put(model.name(), served.worker().warmedBatchSizes());
+            }
+        }
         return sizes;
     }
 
@@ -290,7 +322,8 @@ public final class InferenceServer implements AutoCloseable {
     /**
      * Stops gracefully: new inference requests are answered 503 and readiness turns false (400; liveness stays 200),
      * every request already queued is run and answered (one whose body is still arriving is answered 503), answers
-     * being written get up to 10 s to go out, then the listener, the connections and the workers' sessions are closed.
+     * being written get up to 10 s to go out, then the listener, the connections and the workers' sessions are closed,
+     * and the models where the server owns them ({@link #startOwning}). A load in progress ends with the stop.
      */
     @Override
     public void close() {
@@ -304,8 +337,7 @@ public final class InferenceServer implements AutoCloseable {
         }
         closed = true;
         closing = true;
-        workers.forEach(ModelWorker::beginStop);
-        workers.forEach(ModelWorker::awaitStopped);
+        stop(models);
         // The warm-up's request in flight, if any, was answered as the workers drained: it ends now.
         joinUninterruptibly(warmup);
         // Our own count of handlers, not the JDK server's: it never counts an exchange as finished once writing its
@@ -313,6 +345,12 @@ public final class InferenceServer implements AutoCloseable {
         handler.awaitIdle(grace);
         http.stop(0);
         executor.close();
+    }
+
+    /** Stops every model of {@code slots}, their queues drained together, and closes those the server owns. */
+    private static void stop(Collection<ModelSlot> slots) {
+        slots.forEach(ModelSlot::beginStop);
+        slots.forEach(ModelSlot::awaitStopped);
     }
 
     /** Waits for {@code thread} to end, an interrupt meanwhile kept for the caller to see. */

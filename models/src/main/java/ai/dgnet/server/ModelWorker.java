@@ -106,6 +106,8 @@ final class ModelWorker {
      */
     private final Map<Shape, Tensor> inputs = new LinkedHashMap<>(16, 0.75f, true);
     private boolean stopping;
+    /** What a request gets once the worker is stopping: why it is. */
+    private RequestException refusal;
 
     ModelWorker(String name, DgModel model, Device device, ServerConfig config, ServerMetrics metrics,
                 WorkerHooks hooks) {
@@ -131,7 +133,8 @@ final class ModelWorker {
     }
 
     /**
-     * Answers 503 where a request would find the queue full or the worker stopping, before its body is read: an
+     * Answers 503 where a request would find the queue full, and the stop's refusal where the worker is stopping,
+     * before its body is read: an
      * overloaded server refuses without reading and parsing what it would refuse anyway. It takes no place: a request
      * takes one when {@linkplain #submit submitted}, once its body is read, so that a client slow to send its body
      * (an image over a slow link) holds none meanwhile.
@@ -147,7 +150,7 @@ final class ModelWorker {
 
     private void requireRoomLocked() {
         if (stopping) {
-            throw RequestException.unavailable("the server is shutting down");
+            throw refusal;
         }
         if (queue.size() >= config.queueCapacity()) {
             throw RequestException.unavailable("model '" + name + "' has " + config.queueCapacity()
@@ -212,10 +215,16 @@ final class ModelWorker {
         }
     }
 
-    /** Stops taking requests; the thread finishes every queued one, then ends and closes the session. */
-    void beginStop() {
+    /**
+     * Stops taking requests, answering new ones with {@code refusal}; the thread finishes every queued one, then ends
+     * and closes the session. Only the first call's refusal counts.
+     */
+    void beginStop(RequestException refusal) {
         lock.lock();
         try {
+            if (!stopping) {
+                this.refusal = refusal;
+            }
             stopping = true;
             arrived.signalAll();
         } finally {

@@ -79,6 +79,9 @@ final class ServerMetrics {
     }
 
     void queueDepth(String model, IntSupplier depth) {
+        // A model loaded again reports its new worker's queue: the registry would keep the first gauge, and with it
+        // the worker it reads, for good.
+        registry.find("dgnet.server.queue.depth").tags("model", model).meters().forEach(registry::remove);
         Gauge.builder("dgnet.server.queue.depth", depth, d -> d.getAsInt())
                 .description("Requests waiting in a model's queue")
                 .tags("model", model)

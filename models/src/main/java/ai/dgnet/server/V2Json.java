@@ -30,6 +30,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,6 +240,45 @@ final class V2Json {
         JsonLocation at = e.getLocation();
         return bad("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
                 + at.getColumnNr()) + ": " + message);
+    }
+
+    /**
+     * Checks a model repository load or unload request: an empty body or a JSON object. Its parameters may name no
+     * model configuration ({@code config}) nor files ({@code file:PATH}), which Triton's load takes: this server loads
+     * only the models it was started with. Other parameters (unload's {@code unload_dependents}) change nothing here.
+     */
+    static void readRepositoryRequest(InputStream body) throws IOException {
+        try (JsonParser p = JSON.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return;
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw bad("a load or unload request must be a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("parameters") && value == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String parameter = p.currentName();
+                        if (parameter.equals("config") || parameter.startsWith("file:")) {
+                            throw bad("the load parameter '" + RequestException.shown(parameter) + "' is not taken: "
+                                    + "this server loads only the models it was started with, from their own files");
+                        }
+                        p.nextToken();
+                        p.skipChildren();
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw bad("unexpected content after the request's JSON object");
+            }
+        } catch (JacksonException e) {
+            throw unreadable(e);
+        }
     }
 
     /**
@@ -673,14 +713,24 @@ final class V2Json {
         return bytes(root);
     }
 
+    /** A model in the repository index: its state, and why it is unavailable (empty for no reason). */
+    record IndexEntry(String name, String state, String reason) {
+    }
+
     /**
-     * The model repository extension's index: every model with its version and its state by name ({@code READY},
-     * {@code LOADING} while it warms up, {@code UNAVAILABLE} while the server shuts down), sorted by name.
+     * The model repository extension's index: every model with its version and its state ({@code READY},
+     * {@code LOADING} while it warms up, {@code UNLOADING} and {@code UNAVAILABLE} once unloaded or while the server
+     * shuts down), and a reason where it has one, as Triton's index gives it, sorted by name.
      */
-    static byte[] repositoryIndex(Map<String, String> states) {
+    static byte[] repositoryIndex(List<IndexEntry> entries) {
         ArrayNode index = JSON.createArrayNode();
-        states.keySet().stream().sorted().forEach(name -> index.addObject().put("name", name).put("version", VERSION)
-                .put("state", states.get(name)));
+        entries.stream().sorted(Comparator.comparing(IndexEntry::name)).forEach(entry -> {
+            ObjectNode model = index.addObject().put("name", entry.name()).put("version", VERSION)
+                    .put("state", entry.state());
+            if (!entry.reason().isEmpty()) {
+                model.put("reason", entry.reason());
+            }
+        });
         return bytes(index);
     }
 

@@ -50,7 +50,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
@@ -1359,6 +1361,259 @@ class InferenceServerTest {
         }
     }
 
+    // ---- the model repository extension: unload and load
+
+    private static final String READY_INDEX = "[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"READY\"}]";
+    private static final String UNLOADED_INDEX =
+            "[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"UNAVAILABLE\",\"reason\":\"unloaded\"}]";
+
+    @Test
+    void anUnloadedModelIsAnsweredAsNotServedUntilItIsLoadedAgain() throws Exception {
+        HoldLoad hooks = new HoldLoad();
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 51);
+        try (InferenceServer server = start(quickLoads(), hooks)) {
+            assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
+            assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
+            assertEquals(UNLOADED_INDEX, post(server, "/v2/repository/index", "{}").body());
+            assertEquals("[]", post(server, "/v2/repository/index", "{\"ready\": true}").body());
+            assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), 404,
+                    "model 'cifar' is not loaded (unloaded): POST /v2/repository/models/cifar/load loads it");
+            assertError(get(server, "/v2/models/cifar"), 404, "model 'cifar' is not loaded");
+            assertError(upload(server, "/v2/models/cifar/classify", "image/png", image("png", 40, 30)), 404,
+                    "model 'cifar' is not loaded");
+            assertNotReady(get(server, "/v2/models/cifar/ready"), "an unloaded model");
+            assertEquals(200, get(server, "/v2/health/ready").statusCode(), "a model unloaded is not served");
+            assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "{}").statusCode(),
+                    "unloading an unloaded model changes nothing");
+            assertEquals(UNLOADED_INDEX, post(server, "/v2/repository/index", "{}").body());
+            assertEquals(1, hooks.warmups.availablePermits());
+
+            assertEquals(200, post(server, "/v2/repository/models/cifar/load", "").statusCode());
+            assertEquals(2, hooks.warmups.availablePermits(), "loading warms the model up again");
+            assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
+            assertEquals(200, get(server, "/v2/models/cifar/ready").statusCode());
+            assertEquals(200, get(server, "/v2/models/cifar").statusCode());
+            assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
+            assertEquals(200, post(server, "/v2/repository/models/cifar/load", "{}").statusCode());
+            assertEquals(2, hooks.warmups.availablePermits(), "loading a ready model changes nothing");
+            assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
+        }
+    }
+
+    @Test
+    void everyRequestQueuedAtAnUnloadIsAnsweredBeforeItEnds() throws Exception {
+        HoldFirstRun hooks = new HoldFirstRun(2);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        List<float[]> inputs = List.of(input(shape, 52), input(shape, 53), input(shape, 54));
+        try (InferenceServer server = start(quickLoads(), hooks)) {
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            CompletableFuture<HttpResponse<String>> unload;
+            try {
+                responses.add(postAsync(server, inferBody(shape, inputs.get(0))));
+                assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                responses.add(postAsync(server, inferBody(shape, inputs.get(1))));
+                responses.add(postAsync(server, inferBody(shape, inputs.get(2))));
+                assertTrue(hooks.queued.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                unload = postAsync(server, "/v2/repository/models/cifar/unload", "");
+                awaitAnswer(() -> post(server, "/v2/repository/index", "{}"), 200,
+                        "{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"UNLOADING\",\"reason\":\"unloaded\"}");
+                assertError(post(server, "/v2/models/cifar/infer", inferBody(shape, inputs.get(0))), 404,
+                        "model 'cifar' is not loaded (unloaded)");
+                assertFalse(unload.isDone(), "the unload ended before the queued requests were answered");
+            } finally {
+                hooks.release.countDown();
+            }
+            assertEquals(200, unload.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            for (int i = 0; i < inputs.size(); i++) {
+                assertAnswered(responses.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS), inputs.get(i), shape);
+            }
+            assertEquals(UNLOADED_INDEX, post(server, "/v2/repository/index", "{}").body());
+        }
+    }
+
+    /** The server opens the models it owns: an unload closes the model file, a load opens it again. */
+    @Test
+    void anOwnedModelsFileIsClosedAtUnloadAndOpenedAgainAtLoad() throws Exception {
+        Path file = dir.resolve("cifar.safetensors");
+        List<DgModel> opened = new CopyOnWriteArrayList<>();
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 55);
+        InferenceServer server = InferenceServer.start(quickLoads(), Map.of(MODEL, () -> {
+            DgModel loaded = DgModel.load(file);
+            opened.add(loaded);
+            return loaded;
+        }), true, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
+        try (server) {
+            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)));
+            assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
+            assertClosed(opened.getFirst(), shape, input);
+            assertEquals(200, post(server, "/v2/repository/models/cifar/load", "").statusCode());
+            assertEquals(2, opened.size(), "the file opened again");
+            assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
+        }
+        assertClosed(opened.getLast(), shape, input);
+    }
+
+    /** A closed model refuses a session's first run, which reads its weights from the file. */
+    private static void assertClosed(DgModel model, Shape shape, float[] input) {
+        try (Session session = model.session(device)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> session.run(input, shape));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    @Test
+    void loadAndUnloadTakeOnlyTheModelsTheServerWasStartedWith() throws Exception {
+        try (InferenceServer server = start(quickLoads(), WorkerHooks.NONE)) {
+            for (String action : List.of("load", "unload")) {
+                assertError(post(server, "/v2/repository/models/other/" + action, ""), 400,
+                        "unknown model 'other': this server loads only the models it was started with, cifar");
+            }
+            assertError(post(server, "/v2/repository/models/cifar/load",
+                    "{\"parameters\": {\"file:1/model.safetensors\": \"AAAA\"}}"), 400,
+                    "the load parameter 'file:1/model.safetensors' is not taken: this server loads only the models "
+                            + "it was started with");
+            assertError(post(server, "/v2/repository/models/cifar/load", "{\"parameters\": {\"config\": \"{}\"}}"),
+                    400, "the load parameter 'config' is not taken");
+            assertError(post(server, "/v2/repository/models/cifar/load", "[]"), 400,
+                    "a load or unload request must be a JSON object");
+            assertError(post(server, "/v2/repository/models/cifar/reload", ""), 404,
+                    "no endpoint at /v2/repository/models/cifar/reload");
+            assertError(get(server, "/v2/repository/models/cifar/load"), 405, "GET is not allowed here");
+            assertEquals(200, post(server, "/v2/repository/models/cifar/unload",
+                    "{\"parameters\": {\"unload_dependents\": true}}").statusCode());
+            assertEquals(UNLOADED_INDEX, post(server, "/v2/repository/index", "{}").body());
+        }
+    }
+
+    /** Two loads at once warm the model up once, and both are answered once it is ready. */
+    @Test
+    void aLoadWhileTheModelLoadsWaitsForThatLoad() throws Exception {
+        HoldLoad hooks = new HoldLoad();
+        try (InferenceServer server = start(quickLoads(), hooks)) {
+            assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
+            hooks.release = new CountDownLatch(1);
+            CompletableFuture<HttpResponse<String>> first;
+            CompletableFuture<HttpResponse<String>> second;
+            try {
+                first = postAsync(server, "/v2/repository/models/cifar/load", "");
+                assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+                assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"LOADING\"}]",
+                        post(server, "/v2/repository/index", "{}").body());
+                assertNotReady(get(server, "/v2/health/ready"), "while a model loads");
+                second = postAsync(server, "/v2/repository/models/cifar/load", "");
+                // No hook sees a load wait: the second is given time to arrive, and must not be answered meanwhile.
+                assertThrows(TimeoutException.class, () -> second.get(300, TimeUnit.MILLISECONDS));
+                assertFalse(first.isDone(), "a load answered before its warm-up ended");
+            } finally {
+                hooks.release.countDown();
+            }
+            assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertEquals(2, hooks.warmups.availablePermits(), "one warm-up for both loads");
+            assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
+        }
+    }
+
+    /** An unload during a load's warm-up stops it: the load is answered 409, the model left unloaded. */
+    @Test
+    void anUnloadDuringTheWarmupEndsTheLoad() throws Exception {
+        HoldLoad hooks = new HoldLoad();
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 56);
+        try (InferenceServer server = start(quickLoads(), hooks)) {
+            assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
+            hooks.release = new CountDownLatch(1);
+            CompletableFuture<HttpResponse<String>> load;
+            CompletableFuture<HttpResponse<String>> early;
+            CompletableFuture<HttpResponse<String>> unload;
+            try {
+                load = postAsync(server, "/v2/repository/models/cifar/load", "");
+                assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+                early = postAsync(server, inferBody(shape, input));
+                assertTrue(hooks.queued.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the request never queued");
+                unload = postAsync(server, "/v2/repository/models/cifar/unload", "");
+                awaitAnswer(() -> post(server, "/v2/repository/index", "{}"), 200, "UNLOADING");
+            } finally {
+                hooks.release.countDown();
+            }
+            assertEquals(200, unload.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertError(load.get(WAIT_SECONDS, TimeUnit.SECONDS), 409,
+                    "model 'cifar' was unloaded before it had loaded");
+            assertAnswered(early.get(WAIT_SECONDS, TimeUnit.SECONDS), input, shape);
+            assertEquals(UNLOADED_INDEX, post(server, "/v2/repository/index", "{}").body());
+            assertEquals(200, post(server, "/v2/repository/models/cifar/load", "").statusCode(), "loads again");
+            assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
+        }
+    }
+
+    /** The server's stop during a load ends the load with the stop's 503, and closes the model the load opened. */
+    @Test
+    void aStopDuringALoadEndsItAndClosesWhatItOpened() throws Exception {
+        HoldLoad hooks = new HoldLoad();
+        Path file = dir.resolve("cifar.safetensors");
+        List<DgModel> opened = new CopyOnWriteArrayList<>();
+        Shape shape = Shape.of(1, 3, 32, 32);
+        InferenceServer server = InferenceServer.start(quickLoads(), Map.of(MODEL, () -> {
+            DgModel loaded = DgModel.load(file);
+            opened.add(loaded);
+            return loaded;
+        }), true, device, hooks, HeapBudget.halfOfHeap());
+        Thread closer;
+        CompletableFuture<HttpResponse<String>> load;
+        try {
+            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)));
+            assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
+            hooks.release = new CountDownLatch(1);
+            load = postAsync(server, "/v2/repository/models/cifar/load", "");
+            assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+            closer = Thread.ofPlatform().start(server::close);
+            awaitAnswer(() -> post(server, "/v2/repository/index", "{}"), 200, "the server is shutting down");
+            assertError(post(server, "/v2/repository/models/cifar/load", ""), 503, "the server is shutting down");
+        } finally {
+            hooks.release.countDown();
+        }
+        assertError(load.get(WAIT_SECONDS, TimeUnit.SECONDS), 503, "the server is shutting down");
+        closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(closer.isAlive(), "close() did not return");
+        assertEquals(2, opened.size());
+        for (DgModel model : opened) {
+            assertClosed(model, shape, input(shape, 57));
+        }
+    }
+
+    /** One batch size, one warm-up run and no JIT warm-up: a load warms up in a run or two. */
+    private static ServerConfig quickLoads() {
+        return config().withBatching(1, Duration.ZERO).withWarmupRuns(1).withJitWarmup(Duration.ZERO);
+    }
+
+    /**
+     * Counts the model's warm-ups ({@code warmups}, one permit each) and holds each before its first batch size while
+     * {@code release} is closed ({@code warming}, a permit once it is held); counts queued requests.
+     */
+    private static final class HoldLoad implements WorkerHooks {
+        volatile CountDownLatch release = new CountDownLatch(0);
+        final Semaphore warmups = new Semaphore(0);
+        final Semaphore warming = new Semaphore(0);
+        final Semaphore queued = new Semaphore(0);
+
+        @Override
+        public void queued(String model, int depth) {
+            queued.release();
+        }
+
+        @Override
+        public void beforeWarmup(String model, int batch) throws InterruptedException {
+            warmups.release();
+            CountDownLatch gate = release;
+            if (gate.getCount() > 0) {
+                warming.release();
+                gate.await();
+            }
+        }
+    }
+
     /**
      * Holds the worker inside its first run until {@code release} opens, and counts the requests queued behind it,
      * so that a test fills the queue with latches instead of sleeps.
@@ -1611,7 +1866,12 @@ class InferenceServerTest {
     }
 
     private static CompletableFuture<HttpResponse<String>> postAsync(InferenceServer server, String body) {
-        return client.sendAsync(request(server, "/v2/models/cifar/infer").header("Content-Type", "application/json")
+        return postAsync(server, "/v2/models/cifar/infer", body);
+    }
+
+    private static CompletableFuture<HttpResponse<String>> postAsync(InferenceServer server, String path,
+                                                                     String body) {
+        return client.sendAsync(request(server, path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

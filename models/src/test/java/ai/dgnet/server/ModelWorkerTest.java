@@ -28,11 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelWorkerTest {
+    /** What the tests' stopped workers answer new requests. */
+    private static final RequestException STOPPED = RequestException.unavailable("stopped");
     private static final ModelConfig CONFIG = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
     /** CIFAR's 32x32 images, where a run takes a few ms. */
     private static final ModelConfig SMALL = new ModelConfig(CONFIG.arch(), CONFIG.mode(), CONFIG.threshold(),
@@ -68,7 +71,7 @@ class ModelWorkerTest {
                 assertEquals("injected fault", e.getCause().getMessage());
                 assertEquals(Set.of(padded), worker.inputShapes(), "kept after another failure");
             } finally {
-                worker.beginStop();
+                worker.beginStop(STOPPED);
                 worker.awaitStopped();
             }
         }
@@ -102,7 +105,7 @@ class ModelWorkerTest {
                 assertEquals(2, runs.get(2), "the first run, then one past the time for repeated runs");
                 assertEquals(List.of(1, 2), worker.warmedBatchSizes());
             } finally {
-                worker.beginStop();
+                worker.beginStop(STOPPED);
                 worker.awaitStopped();
             }
         }
@@ -142,7 +145,7 @@ class ModelWorkerTest {
                 assertEquals(Map.of(1, 1, 2, 1), runs, "one run at batch 1 and 2; batch 4's would take too long");
                 assertEquals(List.of(1, 2), worker.warmedBatchSizes());
             } finally {
-                worker.beginStop();
+                worker.beginStop(STOPPED);
                 worker.awaitStopped();
             }
         }
@@ -177,7 +180,7 @@ class ModelWorkerTest {
             try {
                 assertTrue(atSecondSize.await(60, TimeUnit.SECONDS), "the warm-up never came to batch 2");
                 made = convolutions.get();
-                worker.beginStop();
+                worker.beginStop(STOPPED);
             } finally {
                 stopped.countDown();
                 worker.awaitStopped();
@@ -242,7 +245,7 @@ class ModelWorkerTest {
                 assertTrue(worker.awaitWarm(TimeUnit.MINUTES.toNanos(2)), "warmed up");
                 return runs.get();
             } finally {
-                worker.beginStop();
+                worker.beginStop(STOPPED);
                 worker.awaitStopped();
             }
         }
@@ -259,7 +262,7 @@ class ModelWorkerTest {
             try {
                 assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(worker, Shape.of(2, 3, 8, 8)));
             } finally {
-                worker.beginStop();
+                worker.beginStop(STOPPED);
                 worker.awaitStopped();
             }
         }
@@ -303,7 +306,7 @@ class ModelWorkerTest {
                         + " ms more after the first run, past the " + delay.toMillis() + " ms it had waited already");
             } finally {
                 release.countDown();
-                worker.beginStop();
+                worker.beginStop(STOPPED);
                 worker.awaitStopped();
             }
         }
@@ -342,8 +345,70 @@ class ModelWorkerTest {
                         metrics.scrape());
             } finally {
                 release.countDown();
-                worker.beginStop();
+                worker.beginStop(STOPPED);
                 worker.awaitStopped();
+            }
+        }
+    }
+
+    /**
+     * A stopping worker refuses a request with its stop's answer (an unload's 404, the server's stop's 503), the first
+     * stop's where two come.
+     */
+    @Test
+    void aStoppingWorkerRefusesWithItsFirstStopsAnswer() {
+        ServerConfig config = ServerConfig.defaults().withPort(0).withWarmupRuns(0);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        RequestException unloaded = new RequestException(404, "model 'm' is not loaded");
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker worker = new ModelWorker("m", model, device, config, new ServerMetrics(8), WorkerHooks.NONE);
+            worker.beginStop(unloaded);
+            worker.beginStop(STOPPED);
+            assertSame(unloaded, assertThrows(RequestException.class, worker::requireRoom));
+            assertSame(unloaded, assertThrows(RequestException.class,
+                    () -> worker.submit(new float[192], shape, false)));
+            worker.awaitStopped();
+        }
+    }
+
+    /**
+     * A model loaded again reports its new worker's queue depth: the metrics registry kept the first gauge of a name,
+     * which read the first worker's queue for good.
+     */
+    @Test
+    void aModelLoadedAgainReportsItsNewWorkersQueueDepth() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) throws InterruptedException {
+                running.countDown();
+                release.await();
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, Duration.ZERO).withWarmupRuns(0);
+        Shape shape = Shape.of(1, 3, 8, 8);
+        ServerMetrics metrics = new ServerMetrics(4);
+        try (DgModel model = DgModel.random(CONFIG, 3);
+             CpuDevice device = CpuDevice.create(1)) {
+            ModelWorker first = new ModelWorker("m", model, device, config, metrics, hooks);
+            first.beginStop(STOPPED);
+            first.awaitStopped();
+            ModelWorker again = new ModelWorker("m", model, device, config, metrics, hooks);
+            try {
+                CompletableFuture<ModelWorker.Slice> client = again.submit(new float[192], shape, false);
+                assertTrue(running.await(60, TimeUnit.SECONDS), "the client's request never ran");
+                CompletableFuture<ModelWorker.Slice> queued = again.submit(new float[192], shape, false);
+                assertTrue(metrics.scrape().contains("dgnet_server_queue_depth{model=\"m\"} 1.0\n"),
+                        metrics.scrape());
+                release.countDown();
+                client.get(60, TimeUnit.SECONDS);
+                queued.get(60, TimeUnit.SECONDS);
+            } finally {
+                release.countDown();
+                again.beginStop(STOPPED);
+                again.awaitStopped();
             }
         }
     }
