@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve models over HTTP with the Open Inference Protocol (KServe v2 REST): "
-                + "POST /v2/models/NAME/infer, model metadata, health, and Prometheus metrics at /metrics. "
+                + "POST /v2/models/NAME/infer, model metadata, health, the model repository (index, and load or "
+                + "unload of the models given here), and Prometheus metrics at /metrics. "
                 + "Runs until terminated (Ctrl-C, SIGTERM), answering every request it accepted before it stops.")
 final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig DEFAULTS = ServerConfig.defaults();
