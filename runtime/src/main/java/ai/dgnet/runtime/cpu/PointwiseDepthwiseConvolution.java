@@ -68,7 +68,8 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
         }
         boolean fuses;
         try {
-            fuses = optimized(desc.implementation()) && writesLayoutOf(desc, spec);
+            fuses = optimized(desc.implementation()) && writesLayoutOf(desc, spec)
+                    && describesDepthwiseArguments(desc);
         } catch (RuntimeException e) {
             desc.close();
             throw e;
@@ -108,6 +109,19 @@ final class PointwiseDepthwiseConvolution extends CpuOp implements PointwiseDept
                 spec.depthwise().dstLayout());
              MemoryDesc written = desc.queryMd(dnnl_query_dst_md(), 0)) {
             return written.sameLayoutAs(wanted);
+        }
+    }
+
+    /**
+     * Whether oneDNN describes the depthwise convolution's weights and bias it takes. The wrapper that runs plain
+     * layouts through blocked ones accepts the pair with a jit 1x1 kernel inside ({@code jit_uni_ncsp:conv+jit_1x1},
+     * as oneDNN picks on AMD's Zen 5 for NCHW maps) but describes those two arguments as empty, so nothing could be
+     * placed for them: the pair then runs as two ops.
+     */
+    private static boolean describesDepthwiseArguments(PrimitiveDesc desc) {
+        try (MemoryDesc weights = desc.argMd(DNNL_ARG_ATTR_POST_OP_DW() | DNNL_ARG_WEIGHTS());
+             MemoryDesc bias = desc.argMd(DNNL_ARG_ATTR_POST_OP_DW() | DNNL_ARG_BIAS())) {
+            return weights.byteSize() > 0 && bias.byteSize() > 0;
         }
     }
 
