@@ -66,6 +66,14 @@ final class ApiHandler implements HttpHandler {
 
     /** Where a request goes; {@code model} and {@code version} are as the path gives them, null for none. */
     private record Target(String endpoint, String method, String model, String version, Action action) {
+        /** What the endpoint takes: HTTP has every GET taken as HEAD too, answered without the body. */
+        List<String> methods() {
+            return method.equals("GET") ? List.of("GET", "HEAD") : List.of(method);
+        }
+
+        boolean takes(String requestMethod) {
+            return methods().contains(requestMethod);
+        }
     }
 
     /**
@@ -197,9 +205,10 @@ final class ApiHandler implements HttpHandler {
                 answer.endpoint = target.endpoint();
                 ModelSlot model = target.model() == null ? null : model(target.model(), target.version());
                 answer.model = model == null ? "" : model.name();
-                if (!target.method().equals(exchange.getRequestMethod())) {
+                if (!target.takes(exchange.getRequestMethod())) {
                     throw new RequestException(405, exchange.getRequestMethod() + " is not allowed here: "
-                            + target.endpoint() + " takes " + target.method(), Map.of("Allow", target.method()));
+                            + target.endpoint() + " takes " + String.join(" or ", target.methods()),
+                            Map.of("Allow", String.join(", ", target.methods())));
                 }
                 target.action().answer(exchange, model);
             } catch (RequestException e) {
@@ -638,6 +647,9 @@ final class ApiHandler implements HttpHandler {
             throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         respond(exchange, status, body.length == 0 ? -1 : body.length);
+        if (isHead(exchange)) {
+            return;
+        }
         // The response stream closes first: closing it reads a little more of the body (the JDK's drain), in the time.
         try (LingeringClose linger = closes(exchange) ? LingeringClose.start() : null;
              OutputStream out = exchange.getResponseBody()) {
@@ -660,12 +672,23 @@ final class ApiHandler implements HttpHandler {
         if (ANSWER.isBound()) {
             ANSWER.get().count(status);
         }
+        long sent = length;
+        if (isHead(exchange)) {
+            // The JDK's server sends no body for HEAD and takes its length only as a header: one passed to it is
+            // logged as a warning, two lines per request.
+            exchange.getResponseHeaders().set("Content-Length", Long.toString(Math.max(length, 0)));
+            sent = -1;
+        }
         try {
-            exchange.sendResponseHeaders(status, length);
+            exchange.sendResponseHeaders(status, sent);
         } catch (IOException e) {
             failed();
             throw e;
         }
+    }
+
+    private static boolean isHead(HttpExchange exchange) {
+        return exchange.getRequestMethod().equals("HEAD");
     }
 
     /** Counts the current request's response, already counted as answered, as failed: it did not go out in full. */

@@ -55,6 +55,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -179,6 +183,58 @@ class InferenceServerTest {
             assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
             assertTrue(page.body().contains("<title>DG-Net</title>"), page.body());
         }
+    }
+
+    /**
+     * HEAD, which HTTP asks every server to take wherever it takes GET ({@code curl -I}, uptime monitors), was
+     * answered 405, and each answer wrote a two-line warning of the JDK's server to the log.
+     */
+    @Test
+    void headIsAnsweredAsGetWithoutTheBody() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger("com.sun.net.httpserver");
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            for (String path : List.of("/", "/v2", "/v2/health/live", "/v2/health/ready", "/v2/models/cifar",
+                    "/v2/models/cifar/ready", "/v2/models/other", "/nowhere")) {
+                HttpResponse<String> got = get(server, path);
+                HttpResponse<String> head = client.send(request(server, path)
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(got.statusCode(), head.statusCode(), path);
+                assertEquals("", head.body(), path);
+                assertEquals(got.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"),
+                        path);
+                assertEquals(String.valueOf(got.body().getBytes(StandardCharsets.UTF_8).length),
+                        head.headers().firstValue("Content-Length").orElseThrow(), path);
+            }
+            HttpResponse<String> headInfer = client.send(request(server, "/v2/models/cifar/infer")
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, headInfer.statusCode());
+            assertEquals("POST", headInfer.headers().firstValue("Allow").orElseThrow());
+            HttpResponse<String> postMetadata = post(server, "/v2", "{}");
+            assertError(postMetadata, 405, "POST is not allowed here: server_metadata takes GET or HEAD");
+            assertEquals("GET, HEAD", postMetadata.headers().firstValue("Allow").orElseThrow());
+        } finally {
+            log.removeHandler(handler);
+        }
+        assertEquals(List.of(), warnings);
     }
 
     // ---- inference
