@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "dgnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "DG-Net on the CPU: dynamic-graph networks on oneDNN and the Java Vector API.",
         subcommands = {DemoCommand.class, InferCommand.class, DeviceCommand.class, ModelsCommand.class,
-                InfoCommand.class, PredictCommand.class, GraphCommand.class, BenchCommand.class, ServeCommand.class})
+                InfoCommand.class, PredictCommand.class, GraphCommand.class, BenchCommand.class, ServeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         int status;

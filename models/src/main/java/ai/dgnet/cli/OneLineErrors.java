@@ -10,6 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Command lines whose errors are one line, for {@code dgnet} and the benchmark tools alike: whatever a user passes
@@ -44,11 +47,64 @@ public final class OneLineErrors {
         cmd.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
             String name = failed.getCommandSpec().qualifiedName();
-            failed.getErr().println(name + ": " + String.valueOf(e.getMessage()).replace('\n', ' ')
-                    + " (see '" + name + " --help')");
+            failed.getErr().println(name + ": " + usageError(e) + " (see '" + name + " --help')");
             return BAD_INPUT;
         });
         return cmd;
+    }
+
+    /** picocli's message, an unknown command named as such, and the command or option the user likely meant. */
+    private static String usageError(CommandLine.ParameterException e) {
+        String message = String.valueOf(e.getMessage()).replace('\n', ' ');
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+            return message;
+        }
+        String typed = unmatched.getUnmatched().getFirst();
+        CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+        List<String> names;
+        if (typed.startsWith("-")) {
+            typed = typed.split("=", 2)[0];
+            names = spec.options().stream().filter(o -> !o.hidden()).flatMap(o -> Stream.of(o.names())).toList();
+        } else if (!spec.subcommands().isEmpty()) {
+            // Not "Unmatched arguments from index 0: 'predcit', 'resnet20', ...": the rest were the command's.
+            message = "unknown command '" + typed + "'";
+            names = List.copyOf(spec.subcommands().keySet());
+        } else {
+            return message;
+        }
+        List<String> meant = nearest(typed, names);
+        return meant.isEmpty() ? message : message + "; did you mean "
+                + meant.stream().map(m -> "'" + m + "'").collect(Collectors.joining(" or ")) + "?";
+    }
+
+    /**
+     * The names a typing slip away from {@code typed}: at the least edit distance, counting a swap of two neighbours
+     * as one edit, and at most one edit per four characters. picocli's own suggestions match options by their first
+     * two letters, so that {@code --treshold} and {@code --tpo} got none.
+     */
+    private static List<String> nearest(String typed, List<String> names) {
+        int most = Math.max(1, typed.length() / 4);
+        int best = names.stream().mapToInt(name -> distance(typed, name)).min().orElse(Integer.MAX_VALUE);
+        return best > most ? List.of() : names.stream().filter(name -> distance(typed, name) == best).toList();
+    }
+
+    /** The optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+    private static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static boolean isUserError(Throwable e) {

@@ -79,12 +79,66 @@ class MainTest {
         }
     }
 
+    /**
+     * {@code dgnet help predict}, as git and docker take it, said "Unmatched argument at index 0: 'help'", or with a
+     * command after it, that the command's arguments were missing.
+     */
+    @Test
+    void helpPrintsTheUsageOfTheCommandItNames() {
+        Run main = run("help");
+        assertEquals(0, main.status(), main.err());
+        assertTrue(main.out().startsWith("Usage: dgnet [-hV] [COMMAND]"), main.out());
+        Run predict = run("help", "predict");
+        assertEquals(0, predict.status(), predict.err());
+        assertTrue(predict.out().startsWith("Usage: dgnet predict "), predict.out());
+        assertEquals("", predict.err());
+        Run unknown = run("help", "predcit");
+        assertEquals(OneLineErrors.BAD_INPUT, unknown.status());
+        assertEquals(1, unknown.err().lines().count(), unknown.err());
+    }
+
+    /** A mistyped command or option was refused without the name the user meant, which picocli knows. */
+    @Test
+    void aMistypedCommandOrOptionSuggestsTheOneMeant() {
+        Run command = run("predcit", "resnet20", "a.png");
+        assertEquals(OneLineErrors.BAD_INPUT, command.status());
+        assertEquals("dgnet: unknown command 'predcit'; did you mean 'predict'? (see 'dgnet --help')",
+                command.err().strip());
+        Run option = run("predict", "resnet20", "a.png", "--treshold", "0.3");
+        assertEquals(OneLineErrors.BAD_INPUT, option.status());
+        assertEquals("dgnet predict: Unknown option: '--treshold'; did you mean '--threshold'? (see 'dgnet predict --help')",
+                option.err().strip());
+        Run swapped = run("predict", "resnet20", "a.png", "--tpo=3");
+        assertEquals("dgnet predict: Unknown option: '--tpo=3'; did you mean '--top'? (see 'dgnet predict --help')",
+                swapped.err().strip());
+        Run nothingLike = run("predict", "resnet20", "a.png", "--zzzzzz");
+        assertEquals("dgnet predict: Unknown option: '--zzzzzz' (see 'dgnet predict --help')",
+                nothingLike.err().strip());
+    }
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int status = cmd.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
     /** {@code --version}, which every subcommand's help lists, printed nothing after a subcommand's name. */
     @Test
     void everySubcommandPrintsTheVersion() {
         String expected = String.join(System.lineSeparator(), new Main.Version().getVersion()) + System.lineSeparator();
         assertTrue(expected.startsWith("dgnet "), expected);
         for (String command : Main.commandLine().getSubcommands().keySet()) {
+            if (command.equals("help")) {
+                // It takes command names, as git help does, not options.
+                continue;
+            }
             for (String option : new String[] {"--version", "-V"}) {
                 StringWriter out = new StringWriter();
                 CommandLine cmd = Main.commandLine();
