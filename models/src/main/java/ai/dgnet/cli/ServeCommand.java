@@ -195,6 +195,14 @@ final class ServeCommand implements Callable<Integer> {
                 maxRequestMb * MIB, sessionOption.options().withMaxShapes(shapes), warmupRuns,
                 Duration.ofMillis(jitWarmupMs));
         List<String> names = names();
+        for (int i = 0; i < models.size(); i++) {
+            // Before any model is read; the server checks every name, but only here is it known to be a file's.
+            if (!named(models.get(i)) && Files.exists(Path.of(models.get(i)))
+                    && !InferenceServer.isModelName(names.get(i))) {
+                throw new IllegalArgumentException("model name '" + names.get(i) + "', the file's name, must be "
+                        + InferenceServer.MODEL_NAME_RULE + ": serve it as NAME=" + models.get(i));
+            }
+        }
         Map<String, Supplier<DgModel>> sources = new LinkedHashMap<>();
         for (int i = 0; i < models.size(); i++) {
             if (sources.containsKey(names.get(i))) {

@@ -55,6 +55,8 @@ public final class InferenceServer implements AutoCloseable {
     static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
     private static final int MAX_REQUEST_SECONDS = 60;
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    /** What {@link #MODEL_NAME} takes, in words. */
+    public static final String MODEL_NAME_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit";
     /** How long {@link #close()} lets answered requests finish writing their responses to slow clients. */
     private static final Duration RESPONSE_GRACE = Duration.ofSeconds(10);
 
@@ -100,6 +102,11 @@ public final class InferenceServer implements AutoCloseable {
         return start(config, sources, true, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
     }
 
+    /** Whether a model may be served under {@code name}: {@value #MODEL_NAME_RULE}. */
+    public static boolean isModelName(String name) {
+        return MODEL_NAME.matcher(name).matches();
+    }
+
     static InferenceServer start(ServerConfig config, Map<String, DgModel> models, Device device, WorkerHooks hooks,
                                  HeapBudget heapBudget) throws IOException {
         Map<String, Supplier<DgModel>> sources = new LinkedHashMap<>();
@@ -113,9 +120,8 @@ public final class InferenceServer implements AutoCloseable {
             throw new IllegalArgumentException("no model to serve");
         }
         for (String name : models.keySet()) {
-            if (!MODEL_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("model name '" + name + "' must be letters, digits, '.', '_' "
-                        + "and '-', starting with a letter or digit");
+            if (!isModelName(name)) {
+                throw new IllegalArgumentException("model name '" + name + "' must be " + MODEL_NAME_RULE);
             }
         }
         httpPropertiesUnlessSet();

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -97,12 +99,17 @@ class ServeCommandTest {
     }
 
     @Test
-    void badArgumentsAreOneLineAndStatus2() {
+    void badArgumentsAreOneLineAndStatus2() throws IOException {
         String missing = dir.resolve("missing.safetensors").toString();
         assertBad("dgnet serve: " + missing + ": no such file", missing);
         assertBad("dgnet serve: two models are named 'tiny': name one of them with NAME=FILE",
                 model.toString(), "tiny=" + model);
         assertBad("dgnet serve: model name 'a b' must be letters, digits", "a b=" + model, "--port", "0");
+        // A file's name that is no model name (a browser's "model (1).safetensors") says how to serve it, before
+        // any model is read.
+        String spaced = Files.copy(model, dir.resolve("tiny model (1).safetensors")).toString();
+        assertBad("dgnet serve: model name 'tiny model (1)', the file's name, must be letters, digits, '.', '_' and "
+                + "'-', starting with a letter or digit: serve it as NAME=" + spaced, model.toString(), spaced);
         // Options are checked before any model is read, so a bad one is found without waiting for the files.
         assertBad("dgnet serve: --threads must be in [1, ", missing, "--threads", "0");
         assertBad("dgnet serve: --max-shapes 2 is fewer than the 4 batch sizes runs take with --max-batch 8 (1, 2, "
