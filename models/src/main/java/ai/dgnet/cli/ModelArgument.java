@@ -3,11 +3,13 @@ package ai.dgnet.cli;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
+import ai.dgnet.models.io.ModelFileException;
 import ai.dgnet.runtime.dg.Mode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
  * The MODEL argument of the subcommands that run a model: a model file, or, where no such file exists, an
@@ -31,7 +33,15 @@ final class ModelArgument {
         }
         Path file = Path.of(model);
         ModelConfig architecture = Files.exists(file) ? null : architecture(model);
-        return architecture == null ? DgModel.load(file) : DgModel.random(architecture, SEED);
+        if (architecture != null) {
+            return DgModel.random(architecture, SEED);
+        }
+        // A word without a folder or an extension was likely meant as an architecture (ResNet50, resnet-50).
+        if (!Files.exists(file) && !model.contains("/") && !model.contains(".")) {
+            throw ModelFileException.of(file, "no such file, nor an architecture id ("
+                    + Arrays.stream(Arch.values()).map(Arch::id).collect(Collectors.joining(", ")) + ")");
+        }
+        return DgModel.load(file);
     }
 
     /** What to call the model: the file's name without {@code .safetensors}, or the architecture id. */
@@ -52,7 +62,11 @@ final class ModelArgument {
         if (Arrays.stream(Arch.values()).noneMatch(a -> a.id().equals(id))) {
             return null;
         }
-        Mode mode = colon < 0 ? Mode.DYNAMIC : Mode.parse(model.substring(colon + 1));
-        return ModelConfig.of(Arch.parse(id), mode);
+        try {
+            Mode mode = colon < 0 ? Mode.DYNAMIC : Mode.parse(model.substring(colon + 1));
+            return ModelConfig.of(Arch.parse(id), mode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(model + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -47,7 +47,18 @@ class ModelArgumentTest {
         String missing = dir.resolve("resnet50").toString();
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelArgument.open(missing));
         assertEquals(missing + ": no such file", e.getMessage());
-        assertThrows(ModelFileException.class, () -> ModelArgument.open("resnet51"));
+        // A bare word may have been meant as an architecture: the message lists them.
+        String ids = "resnet18, resnet34, resnet50, resnet101, resnext50_32x4d, mobilenet_v2, regnet_x_400mf, "
+                + "regnet_y_400mf, resnet20";
+        for (String word : new String[] {"resnet51", "ResNet50", "resnet-50:static"}) {
+            ModelFileException e2 = assertThrows(ModelFileException.class, () -> ModelArgument.open(word));
+            assertEquals(word + ": no such file, nor an architecture id (" + ids + ")", e2.getMessage());
+        }
+        ModelFileException named = assertThrows(ModelFileException.class, () -> ModelArgument.open("m.safetensors"));
+        assertEquals("m.safetensors: no such file", named.getMessage());
+        IllegalArgumentException mode = assertThrows(IllegalArgumentException.class,
+                () -> ModelArgument.open("resnet20:Static"));
+        assertEquals("resnet20:Static: mode must be 'dynamic' or 'static', got 'Static'", mode.getMessage());
         ModelFileException folder = assertThrows(ModelFileException.class, () -> ModelArgument.open(dir.toString()));
         assertEquals(dir + ": a folder, not a safetensors file", folder.getMessage());
     }
