@@ -13,7 +13,7 @@ final class ImageArguments {
     String model;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE",
-            description = "Image files (.jpg, .jpeg, .png) or folders of them.")
+            description = "Image files (.jpg, .jpeg, .png) or folders of them (not of their subfolders).")
     List<Path> images;
 
     @Option(names = "--batch", defaultValue = "8", paramLabel = "N",

@@ -344,6 +344,13 @@ class ImagePreprocessorTest {
         Path none = Files.createDirectory(dir.resolve("none"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImagePreprocessor.images(none));
         assertTrue(e.getMessage().contains("no .jpg, .jpeg or .png"), e.getMessage());
+        // A folder of folders (one per class, as data sets keep them) says that those are not searched.
+        Path classes = Files.createDirectory(dir.resolve("classes"));
+        Files.write(Files.createDirectory(classes.resolve("cat")).resolve("a.jpg"), new byte[] {1});
+        IllegalArgumentException nested = assertThrows(IllegalArgumentException.class,
+                () -> ImagePreprocessor.images(classes));
+        assertEquals(classes + ": no .jpg, .jpeg or .png files in this folder, and its subfolders are not searched: "
+                + "name them too (" + classes + "/*)", nested.getMessage());
     }
 
     private static void assertBadFile(ImagePreprocessor pre, Path file, String mentions) {

@@ -189,13 +189,18 @@ public final class ImagePreprocessor {
             }
             return List.of(fileOrFolder);
         }
+        List<Path> entries;
         try (Stream<Path> files = Files.list(fileOrFolder)) {
-            List<Path> images = files.filter(f -> Files.isRegularFile(f) && isImageName(f)).sorted().toList();
-            if (images.isEmpty()) {
-                throw new IllegalArgumentException(fileOrFolder + ": no .jpg, .jpeg or .png files in this folder");
-            }
-            return images;
+            entries = files.toList();
         }
+        List<Path> images = entries.stream().filter(f -> Files.isRegularFile(f) && isImageName(f)).sorted().toList();
+        if (images.isEmpty()) {
+            // A data set's folder of one folder per class is the likely case: say how to name its images.
+            throw new IllegalArgumentException(fileOrFolder + ": no .jpg, .jpeg or .png files in this folder"
+                    + (entries.stream().anyMatch(Files::isDirectory) ? ", and its subfolders are not searched: name "
+                            + "them too (" + fileOrFolder.resolve("*") + ")" : ""));
+        }
+        return images;
     }
 
     private static boolean isImageName(Path file) {
