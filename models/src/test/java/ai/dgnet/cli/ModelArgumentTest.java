@@ -61,5 +61,9 @@ class ModelArgumentTest {
         assertEquals("resnet20:Static: mode must be 'dynamic' or 'static', got 'Static'", mode.getMessage());
         ModelFileException folder = assertThrows(ModelFileException.class, () -> ModelArgument.open(dir.toString()));
         assertEquals(dir + ": a folder, not a safetensors file", folder.getMessage());
+        // A pipe or a device (info <(curl ...)) has no size to map: it read as "truncated: 0 bytes".
+        ModelFileException device = assertThrows(ModelFileException.class, () -> ModelArgument.open("/dev/null"));
+        assertEquals("/dev/null: not a regular file (a pipe or a device), which cannot be mapped: save it to a file "
+                + "first", device.getMessage());
     }
 }

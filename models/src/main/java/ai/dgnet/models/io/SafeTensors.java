@@ -206,6 +206,11 @@ public final class SafeTensors implements AutoCloseable {
         if (Files.isDirectory(file)) {
             throw ModelFileException.of(file, "a folder, not a safetensors file");
         }
+        // A pipe or a device reports no size, so it read as "truncated: 0 bytes", whatever it would have given.
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw ModelFileException.of(file, "not a regular file (a pipe or a device), which cannot be mapped: save "
+                    + "it to a file first");
+        }
         for (int attempt = 1; ; attempt++) {
             BasicFileAttributes before = attributes(file);
             SafeTensors st = map(file, before);
