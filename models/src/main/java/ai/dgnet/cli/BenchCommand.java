@@ -104,13 +104,13 @@ final class BenchCommand implements Callable<Integer> {
                     result = session.run(input, result);
                 }
                 if (warmup > 0) {
-                    out.printf(Locale.ROOT, "warm-up: %d runs in %.1f ms (the first prepares kernels and weights)%n",
-                            warmup, (System.nanoTime() - start) / 1e6);
+                    out.printf(Locale.ROOT, "warm-up: %s in %.1f ms (the first prepares kernels and weights)%n",
+                            Timing.count(warmup, "run"), (System.nanoTime() - start) / 1e6);
                 }
                 Timing timing = Timing.measure(device, session, input, result, runs);
-                out.printf(Locale.ROOT, "latency over %d runs (ms): min %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f%n",
-                        runs, timing.min(), timing.percentile(50), timing.percentile(90), timing.percentile(99),
-                        timing.max());
+                out.printf(Locale.ROOT, "latency over %s (ms): min %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f%n",
+                        Timing.count(runs, "run"), timing.min(), timing.percentile(50), timing.percentile(90),
+                        timing.percentile(99), timing.max());
                 out.printf(Locale.ROOT, "throughput: %.1f images/s; %.1f%% of the time in oneDNN primitives%n",
                         (double) batch * runs / (timing.totalMillis() / 1e3), 100 * timing.inPrimitives());
                 double rest = 1 - timing.inPrimitives() - timing.inRouting() - timing.inAggregation()
@@ -136,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
         List<LayerProfile> shown = rows.subList(0, Math.min(lines, rows.size()));
         String what = layers ? "layers" : "kinds";
         double total = timing.totalMillis() * 1e6;
-        out.printf(Locale.ROOT, "%s by time over %d runs (%s):%n", layers ? "layers" : "ops", runs,
+        out.printf(Locale.ROOT, "%s by time over %s (%s):%n", layers ? "layers" : "ops", Timing.count(runs, "run"),
                 shown.size() == rows.size() ? "all " + rows.size() + " " + what
                         : "the " + shown.size() + " costliest of " + rows.size() + " " + what);
         int layerWidth = "layer".length();

@@ -95,8 +95,9 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 Timing timing = Timing.measure(device, session, batchInput, result, runs);
                 result = timing.last();
-                out.printf(Locale.ROOT, "latency over %d runs after %d warm-up runs: median %.2f ms, min %.2f ms, "
-                        + "max %.2f ms; %.1f%% of the time in oneDNN primitives%n", runs, warmup,
+                out.printf(Locale.ROOT, "latency over %s after %s: median %.2f ms, min %.2f ms, "
+                        + "max %.2f ms; %.1f%% of the time in oneDNN primitives%n", Timing.count(runs, "run"),
+                        Timing.count(warmup, "warm-up run"),
                         timing.percentile(50), timing.min(), timing.max(), 100 * timing.inPrimitives());
             }
             for (int n = 0; n < batch; n++) {

@@ -31,6 +31,11 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
      */
     static final int MAX_RUNS = 10_000_000;
 
+    /** {@code n} of {@code noun}, in words: "1 run", "3 runs". */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     /** Runs {@code session} on {@code input} {@code runs} times, writing into {@code result} (null for a new one). */
     static Timing measure(CpuDevice device, Session session, Tensor input, Result result, int runs) {
         double[] millis = new double[runs];

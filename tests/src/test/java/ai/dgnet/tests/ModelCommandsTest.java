@@ -149,7 +149,7 @@ class ModelCommandsTest {
         Run run = dgnet("demo", "--arch", "resnet20", "--size", "32", "--batch", "2", "--warmup", "1", "--runs", "2",
                 "--threads", "1");
         assertEquals(0, run.status(), run.err());
-        assertLine(run.out(), "latency over 2 runs after 1 warm-up runs: median ", "% of the time in oneDNN primitives");
+        assertLine(run.out(), "latency over 2 runs after 1 warm-up run: median ", "% of the time in oneDNN primitives");
         Shape shape = Shape.of(2, 3, 32, 32);
         try (DgModel dg = DgModel.random(ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC), 3);
              CpuDevice device = CpuDevice.create(1);
@@ -375,6 +375,7 @@ class ModelCommandsTest {
         Run sized = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1");
         assertEquals(0, sized.status(), sized.err());
         assertTrue(sized.out().contains("input [1, 3, 32, 32]"), sized.out());
+        assertTrue(sized.out().contains("latency over 1 run (ms): min "), "one run, not '1 runs': " + sized.out());
         double[] statik = outsideShares(sized.out());
         assertEquals(0.0, statik[0], "a static model neither routes nor sums: " + sized.out());
         assertEquals(0.0, statik[1], "a static model neither routes nor sums: " + sized.out());
