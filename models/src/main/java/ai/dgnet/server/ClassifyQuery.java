@@ -2,6 +2,8 @@ package ai.dgnet.server;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The query of {@code classify}: {@code top} classes to answer (default 5) and whether to add the connectivity
@@ -16,10 +18,16 @@ record ClassifyQuery(int top, boolean graph) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return new ClassifyQuery(top, graph);
         }
+        Set<String> given = new HashSet<>();
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
             String key = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (!given.add(key)) {
+                // Which one counts is a guess either way: a client that sends both has a bug to hear of.
+                throw RequestException.badRequest("query parameter '" + RequestException.shown(key)
+                        + "' is given twice");
+            }
             switch (key) {
                 case "top" -> top = top(value);
                 case "graph" -> graph = switch (value) {
@@ -36,13 +44,13 @@ record ClassifyQuery(int top, boolean graph) {
     }
 
     private static int top(String value) {
-        try {
-            int k = Integer.parseInt(value);
-            if (k >= 1) {
-                return k;
+        if (value.matches("[0-9]+")) {
+            String digits = value.replaceFirst("^0+", "");
+            if (!digits.isEmpty()) {
+                // Past an int still asks for every class, as any number past the classes does.
+                return digits.length() > 10 ? Integer.MAX_VALUE
+                        : (int) Math.min(Long.parseLong(digits), Integer.MAX_VALUE);
             }
-        } catch (NumberFormatException e) {
-            // answered below, with the value
         }
         throw RequestException.badRequest("top must be an integer >= 1, got '" + RequestException.shown(value) + "'");
     }

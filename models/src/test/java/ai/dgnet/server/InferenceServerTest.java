@@ -619,6 +619,13 @@ class InferenceServerTest {
             assertError(upload(server, classify + "?k=3", "image/png", png), 400, "unknown query parameter 'k'");
             assertError(get(server, classify), 405, "classify takes POST");
             assertEquals(200, upload(server, classify + "?top=1", "image/png", png).statusCode());
+            // The last of two was taken, silently.
+            assertError(upload(server, classify + "?top=2&top=3", "image/png", png), 400,
+                    "query parameter 'top' is given twice");
+            // Past an int, still "every class": it was refused as "must be an integer >= 1".
+            HttpResponse<String> all = upload(server, classify + "?top=99999999999", "image/png", png);
+            assertEquals(200, all.statusCode(), all.body());
+            assertEquals(CLASSES, JSON.readTree(all.body()).get("predictions").size());
         }
     }
 
