@@ -3,10 +3,7 @@ package ai.dgnet.cli;
 import ai.dgnet.runtime.InsufficientMemoryException;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,13 +44,9 @@ class MainTest {
             {"graph", "resnet20", "a.png", "--out", ""},
         };
         for (String[] command : commands) {
-            StringWriter err = new StringWriter();
-            CommandLine cmd = Main.commandLine();
-            cmd.setErr(new PrintWriter(err, true));
-            cmd.setOut(new PrintWriter(new StringWriter(), true));
-            int status = cmd.execute(command);
-            String message = err.toString();
-            assertEquals(OneLineErrors.BAD_INPUT, status, String.join(" ", command) + ": " + message);
+            CommandRun run = CommandRun.of(command);
+            String message = run.err();
+            assertEquals(OneLineErrors.BAD_INPUT, run.status(), String.join(" ", command) + ": " + message);
             assertEquals(1, message.lines().count(), message);
             assertTrue(message.contains("an empty name names no file"), message);
         }
@@ -64,12 +57,9 @@ class MainTest {
     void anUnknownKernelsValueIsAOneLineError() {
         String before = System.setProperty(DgKernelsProvider.PROPERTY, "bogus");
         try {
-            StringWriter err = new StringWriter();
-            CommandLine cmd = Main.commandLine();
-            cmd.setErr(new PrintWriter(err, true));
-            cmd.setOut(new PrintWriter(new StringWriter(), true));
-            assertEquals(OneLineErrors.BAD_INPUT, cmd.execute("device", "--threads", "1"), err.toString());
-            assertEquals("dgnet device: dgnet.kernels must be scalar or vector, got 'bogus'", err.toString().strip());
+            CommandRun run = CommandRun.of("device", "--threads", "1");
+            assertEquals(OneLineErrors.BAD_INPUT, run.status(), run.err());
+            assertEquals("dgnet device: dgnet.kernels must be scalar or vector, got 'bogus'", run.err().strip());
         } finally {
             if (before == null) {
                 System.clearProperty(DgKernelsProvider.PROPERTY);
@@ -85,14 +75,14 @@ class MainTest {
      */
     @Test
     void helpPrintsTheUsageOfTheCommandItNames() {
-        Run main = run("help");
+        CommandRun main = CommandRun.of("help");
         assertEquals(0, main.status(), main.err());
         assertTrue(main.out().startsWith("Usage: dgnet [-hV] [COMMAND]"), main.out());
-        Run predict = run("help", "predict");
+        CommandRun predict = CommandRun.of("help", "predict");
         assertEquals(0, predict.status(), predict.err());
         assertTrue(predict.out().startsWith("Usage: dgnet predict "), predict.out());
         assertEquals("", predict.err());
-        Run unknown = run("help", "predcit");
+        CommandRun unknown = CommandRun.of("help", "predcit");
         assertEquals(OneLineErrors.BAD_INPUT, unknown.status());
         assertEquals(1, unknown.err().lines().count(), unknown.err());
     }
@@ -100,34 +90,22 @@ class MainTest {
     /** A mistyped command or option was refused without the name the user meant, which picocli knows. */
     @Test
     void aMistypedCommandOrOptionSuggestsTheOneMeant() {
-        Run command = run("predcit", "resnet20", "a.png");
+        CommandRun command = CommandRun.of("predcit", "resnet20", "a.png");
         assertEquals(OneLineErrors.BAD_INPUT, command.status());
         assertEquals("dgnet: unknown command 'predcit'; did you mean 'predict'? (see 'dgnet --help')",
                 command.err().strip());
-        Run option = run("predict", "resnet20", "a.png", "--treshold", "0.3");
+        CommandRun option = CommandRun.of("predict", "resnet20", "a.png", "--treshold", "0.3");
         assertEquals(OneLineErrors.BAD_INPUT, option.status());
         assertEquals("dgnet predict: Unknown option: '--treshold'; did you mean '--threshold'? (see 'dgnet predict --help')",
                 option.err().strip());
-        Run swapped = run("predict", "resnet20", "a.png", "--tpo=3");
+        CommandRun swapped = CommandRun.of("predict", "resnet20", "a.png", "--tpo=3");
         assertEquals("dgnet predict: Unknown option: '--tpo=3'; did you mean '--top'? (see 'dgnet predict --help')",
                 swapped.err().strip());
-        Run nothingLike = run("predict", "resnet20", "a.png", "--zzzzzz");
+        CommandRun nothingLike = CommandRun.of("predict", "resnet20", "a.png", "--zzzzzz");
         assertEquals("dgnet predict: Unknown option: '--zzzzzz' (see 'dgnet predict --help')",
                 nothingLike.err().strip());
     }
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int status = cmd.execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     /** {@code --version}, which every subcommand's help lists, printed nothing after a subcommand's name. */
     @Test
@@ -140,11 +118,9 @@ class MainTest {
                 continue;
             }
             for (String option : new String[] {"--version", "-V"}) {
-                StringWriter out = new StringWriter();
-                CommandLine cmd = Main.commandLine();
-                cmd.setOut(new PrintWriter(out, true));
-                assertEquals(0, cmd.execute(command, option), command + " " + option);
-                assertEquals(expected, out.toString(), command + " " + option);
+                CommandRun run = CommandRun.of(command, option);
+                assertEquals(0, run.status(), command + " " + option);
+                assertEquals(expected, run.out(), command + " " + option);
             }
         }
     }

@@ -315,15 +315,7 @@ class ModelWorkerTest {
     /** The server's own warm-up requests count in no metric: the queue depth leaves them out too. */
     @Test
     void theQueueDepthLeavesTheServersWarmupRequestsOut() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        WorkerHooks hooks = new WorkerHooks() {
-            @Override
-            public void beforeRun(String model, int instances) throws InterruptedException {
-                running.countDown();
-                release.await();
-            }
-        };
+        HeldRuns hooks = new HeldRuns();
         ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, Duration.ZERO).withWarmupRuns(0);
         Shape shape = Shape.of(1, 3, 8, 8);
         ServerMetrics metrics = new ServerMetrics(4);
@@ -332,19 +324,17 @@ class ModelWorkerTest {
             ModelWorker worker = new ModelWorker("m", model, device, config, metrics, hooks);
             try {
                 CompletableFuture<ModelWorker.Slice> client = worker.submit(new float[192], shape, false);
-                assertTrue(running.await(60, TimeUnit.SECONDS), "the client's request never ran");
+                assertTrue(hooks.running.await(60, TimeUnit.SECONDS), "the client's request never ran");
                 CompletableFuture<ModelWorker.Slice> warmup = worker.submit(new float[192], shape, true);
                 CompletableFuture<ModelWorker.Slice> queued = worker.submit(new float[192], shape, false);
-                assertTrue(metrics.scrape().contains("dgnet_server_queue_depth{model=\"m\"} 1.0\n"),
-                        metrics.scrape());
-                release.countDown();
+                assertQueueDepth(metrics, "1.0");
+                hooks.release.countDown();
                 for (CompletableFuture<ModelWorker.Slice> request : List.of(client, warmup, queued)) {
                     request.get(60, TimeUnit.SECONDS);
                 }
-                assertTrue(metrics.scrape().contains("dgnet_server_queue_depth{model=\"m\"} 0.0\n"),
-                        metrics.scrape());
+                assertQueueDepth(metrics, "0.0");
             } finally {
-                release.countDown();
+                hooks.release.countDown();
                 worker.beginStop(STOPPED);
                 worker.awaitStopped();
             }
@@ -378,15 +368,7 @@ class ModelWorkerTest {
      */
     @Test
     void aModelLoadedAgainReportsItsNewWorkersQueueDepth() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        WorkerHooks hooks = new WorkerHooks() {
-            @Override
-            public void beforeRun(String model, int instances) throws InterruptedException {
-                running.countDown();
-                release.await();
-            }
-        };
+        HeldRuns hooks = new HeldRuns();
         ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, Duration.ZERO).withWarmupRuns(0);
         Shape shape = Shape.of(1, 3, 8, 8);
         ServerMetrics metrics = new ServerMetrics(4);
@@ -398,19 +380,35 @@ class ModelWorkerTest {
             ModelWorker again = new ModelWorker("m", model, device, config, metrics, hooks);
             try {
                 CompletableFuture<ModelWorker.Slice> client = again.submit(new float[192], shape, false);
-                assertTrue(running.await(60, TimeUnit.SECONDS), "the client's request never ran");
+                assertTrue(hooks.running.await(60, TimeUnit.SECONDS), "the client's request never ran");
                 CompletableFuture<ModelWorker.Slice> queued = again.submit(new float[192], shape, false);
-                assertTrue(metrics.scrape().contains("dgnet_server_queue_depth{model=\"m\"} 1.0\n"),
-                        metrics.scrape());
-                release.countDown();
+                assertQueueDepth(metrics, "1.0");
+                hooks.release.countDown();
                 client.get(60, TimeUnit.SECONDS);
                 queued.get(60, TimeUnit.SECONDS);
             } finally {
-                release.countDown();
+                hooks.release.countDown();
                 again.beginStop(STOPPED);
                 again.awaitStopped();
             }
         }
+    }
+
+    /** Holds every run until released, saying when the first has begun. */
+    private static final class HeldRuns implements WorkerHooks {
+        final CountDownLatch running = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void beforeRun(String model, int instances) throws InterruptedException {
+            running.countDown();
+            release.await();
+        }
+    }
+
+    private static void assertQueueDepth(ServerMetrics metrics, String depth) {
+        assertTrue(metrics.scrape().contains("dgnet_server_queue_depth{model=\"m\"} " + depth + "\n"),
+                metrics.scrape());
     }
 
     private static void run(ModelWorker worker, Shape shape) {
