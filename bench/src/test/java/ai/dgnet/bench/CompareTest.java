@@ -219,18 +219,15 @@ class CompareTest {
      */
     @Test
     void pytorchLogitsThatDifferFailItsColumns(@TempDir Path dir) throws IOException {
-        Case c = Case.parse("resnet20-static");
-        Compare.Plan plan = new Compare.Plan(1, List.of(1), 0, 1, 0, 0);
-        Compare.Row row = new Compare.Row(c, 1, 0, new Latency(1, 1), new Latency(1, 1), null, null,
-                new float[] {3, 4, 0, 0});
+        Compare.Row row = rowWithOrtLogits(3, 4, 0, 0);
         String right = "[3, 4, 0, 0]";
         Compare.Row checked = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":" + right + ",\"logits\":"
-                + right), plan);
+                + right), ONE_RUN);
         assertNull(checked.failure());
         assertEquals(new Latency(1.5, 2), checked.torch());
 
         Compare.Row wrong = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":" + right + ",\"logits\":"
-                + "[3, 4, 0, 0.01]"), plan);
+                + "[3, 4, 0, 0.01]"), ONE_RUN);
         assertNull(wrong.torch());
         assertNotNull(wrong.failure());
         assertTrue(wrong.failure().startsWith("PyTorch: logits differ from ONNX Runtime's after the timed runs"),
@@ -238,7 +235,7 @@ class CompareTest {
         assertEquals(row.ours(), wrong.ours());
 
         Compare.Row none = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":[3, 4],\"logits\":[3, 4]"),
-                plan);
+                ONE_RUN);
         assertNull(none.torch());
         assertNotNull(none.failure());
     }
@@ -249,18 +246,15 @@ class CompareTest {
      */
     @Test
     void pytorchLogitsThatDifferOnTheFirstRunFailItsColumns(@TempDir Path dir) throws IOException {
-        Case c = Case.parse("resnet20-static");
-        Compare.Plan plan = new Compare.Plan(1, List.of(1), 0, 1, 0, 0);
-        Compare.Row row = new Compare.Row(c, 1, 0, new Latency(1, 1), new Latency(1, 1), null, null,
-                new float[] {3, 4, 0, 0});
+        Compare.Row row = rowWithOrtLogits(3, 4, 0, 0);
         Compare.Row firstWrong = Compare.withTorch(row, fakeTorch(dir, "\"first_logits\":[3, 4, 0, 0.01],"
-                + "\"logits\":[3, 4, 0, 0]"), plan);
+                + "\"logits\":[3, 4, 0, 0]"), ONE_RUN);
         assertNull(firstWrong.torch());
         assertTrue(firstWrong.failure().startsWith("PyTorch: logits differ from ONNX Runtime's on its first run"),
                 firstWrong.failure());
         assertEquals(row.ours(), firstWrong.ours());
 
-        Compare.Row lastOnly = Compare.withTorch(row, fakeTorch(dir, "\"logits\":[3, 4, 0, 0]"), plan);
+        Compare.Row lastOnly = Compare.withTorch(row, fakeTorch(dir, "\"logits\":[3, 4, 0, 0]"), ONE_RUN);
         assertNull(lastOnly.torch());
         assertTrue(lastOnly.failure().contains("first_logits"), lastOnly.failure());
     }
@@ -432,5 +426,13 @@ class CompareTest {
                 | a               |    3 |
                 """, table);
         assertThrows(IllegalArgumentException.class, () -> new MarkdownTable(1, "a", "b").add("only one"));
+    }
+
+    private static final Compare.Plan ONE_RUN = new Compare.Plan(1, List.of(1), 0, 1, 0, 0);
+
+    /** A batch-1 row of resnet20-static whose ONNX Runtime logits are {@code ortLogits}. */
+    private static Compare.Row rowWithOrtLogits(float... ortLogits) {
+        return new Compare.Row(Case.parse("resnet20-static"), 1, 0, new Latency(1, 1), new Latency(1, 1), null,
+                null, ortLogits);
     }
 }
