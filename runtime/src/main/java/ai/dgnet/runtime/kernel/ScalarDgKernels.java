@@ -55,21 +55,12 @@ final class ScalarDgKernels implements DgKernels {
                             long[] sourceOffsets, float[] weights, int count) {
         checkWeightedSum(dst, dstOffset, length, dtype, sources, sourceOffsets, weights, count);
         for (long e = 0; e < length; e++) {
-            set(dst, dtype, dstOffset + e, sumInDouble(dtype, sources, sourceOffsets, weights, count, e));
+            double sum = 0;
+            for (int i = 0; i < count; i++) {
+                sum += (double) weights[i] * get(sources[i], dtype, sourceOffsets[i] + e);
+            }
+            set(dst, dtype, dstOffset + e, (float) sum);
         }
-    }
-
-    /**
-     * Element {@code e} of a {@link #weightedSum} (offsets relative to the call's), summed in double and rounded once
-     * to f32: this kernel's sum, and the vector kernel's where its f32 sum left f32's range.
-     */
-    static float sumInDouble(DType dtype, MemorySegment[] sources, long[] sourceOffsets, float[] weights, int count,
-                             long e) {
-        double sum = 0;
-        for (int i = 0; i < count; i++) {
-            sum += (double) weights[i] * get(sources[i], dtype, sourceOffsets[i] + e);
-        }
-        return (float) sum;
     }
 
     @Override

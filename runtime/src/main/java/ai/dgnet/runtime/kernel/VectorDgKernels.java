@@ -23,7 +23,6 @@ import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
-import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
@@ -59,10 +58,6 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * budget ran out and the helper stayed a call: the tests saw 6 to 12 KB per round of calls, in about one run in
  * ten. So no method here passes a vector to another of ours or returns one; where C2 stops inlining, only
  * segments and numbers cross. Splitting by type also keeps each compiled loop to one kind of load.
- *
- * <p>Where f32 sums leave f32's range and the scalar kernel's double ones do not (values near the largest float),
- * the result is the scalar kernel's: a channel mean, a router's logit or a weighted sum's element that comes out
- * infinite or NaN is taken again in double.
  *
  * <p>A vector's lanes are summed one by one in lane order, not by {@code reduceLanes(ADD)}: that leaves the order to
  * the implementation, and the interpreter's differs from C2's, so a session's results moved in the sixth digit once
@@ -580,8 +575,7 @@ final class VectorDgKernels implements DgKernels {
             for (int i = 0; i < count; i++) {
                 sum = fma(ScalarDgKernels.get(sources[i], dtype, sourceOffsets[i] + e), weights[i], sum);
             }
-            ScalarDgKernels.set(dst, dtype, dstOffset + e, Float.isFinite(sum) ? sum
-                    : ScalarDgKernels.sumInDouble(dtype, sources, sourceOffsets, weights, count, e));
+            ScalarDgKernels.set(dst, dtype, dstOffset + e, sum);
         }
     }
 
@@ -598,40 +592,6 @@ final class VectorDgKernels implements DgKernels {
             long end = Math.min(start + SUM_TILE, length);
             for (int i = 0; i < count; i++) {
                 addScaledF32(dst, dstOffset, sources[i], sourceOffsets[i], weights[i], start, end, i == 0);
-            }
-            sumAgainWhereNotFinite(dst, dstOffset + start, end - start, start, DType.F32, sources, sourceOffsets,
-                    weights, count);
-        }
-    }
-
-    /**
-     * Sums again in double, as the scalar kernel does, the elements of a tile whose f32 sum is not finite: the f32
-     * {@code sums[from .. from + n)} (whole vectors) of elements {@code first ..} of a {@link #weightedSum}. A partial
-     * sum past f32's range stays infinite (or meets the other infinity, a NaN) whatever follows, where double holds it
-     * and the terms after it may bring the sum back (3e38 + 3e38 - 3e38); a sum that is infinite or NaN in double too
-     * (a term that is) comes out the same. One source's sum needs nothing: its one rounding of the product, overflow
-     * included, is double's. The check is one more read of the tile, from L1, a load, an and and a max per vector,
-     * beside the two or more passes that each load, multiply-add and store every vector of it.
-     */
-    private static void sumAgainWhereNotFinite(MemorySegment sums, long from, long n, long first, DType dtype,
-                                               MemorySegment[] sources, long[] sourceOffsets, float[] weights,
-                                               int count) {
-        if (count < 2) {
-            return;
-        }
-        // A float's magnitude bits compare as ints in its order, and those of infinity and NaN come last.
-        IntVector largest = IntVector.zero(INTS);
-        for (long e = 0; e < n; e += LANES) {
-            largest = largest.max(IntVector.fromMemorySegment(INTS, sums, (from + e) * Float.BYTES, ORDER)
-                    .and(0x7FFF_FFFF));
-        }
-        if (largest.reduceLanes(MAX) < 0x7F80_0000) {
-            return;
-        }
-        for (long e = 0; e < n; e++) {
-            if (!Float.isFinite(sums.getAtIndex(JAVA_FLOAT, from + e))) {
-                sums.setAtIndex(JAVA_FLOAT, from + e,
-                        ScalarDgKernels.sumInDouble(dtype, sources, sourceOffsets, weights, count, first + e));
             }
         }
     }
@@ -677,7 +637,6 @@ final class VectorDgKernels implements DgKernels {
                         n / LANES, scratch);
                 addScaledF32(scratch, SUM_TILE, scratch, 0, weights[i], 0, n, i == 0);
             }
-            sumAgainWhereNotFinite(scratch, SUM_TILE, n, start, DType.BF16, sources, sourceOffsets, weights, count);
             narrowToBf16(scratch, SUM_TILE, n, dst, dstOffset + start);
         }
     }
