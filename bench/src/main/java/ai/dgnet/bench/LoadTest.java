@@ -26,10 +26,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +40,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -61,10 +63,10 @@ import java.util.regex.Pattern;
         description = {"Load-test dgnet's inference server on loopback: requests per second and latency at several "
                 + "concurrency levels, every answer checked.",
                 "Exit status 1 when an accepted request, warm-up requests included, got a wrong answer or none, or "
-                        + "when a level got no answer at all (every request rejected), a request that got no answer "
-                        + "within --request-timeout-s counting as one without an answer; 2 for a bad option; 3 when "
-                        + "the server could not be reached or talked to (a connection refused or closed on it, or "
-                        + "/metrics not answered within --request-timeout-s)."})
+                        + "when a level got no answer at all (every request rejected), a request whose whole answer "
+                        + "had not come within --request-timeout-s counting as one without an answer; 2 for a bad "
+                        + "option; 3 when the server could not be reached or talked to (a connection refused or "
+                        + "closed on it, or /metrics not answered in full within --request-timeout-s)."})
 public final class LoadTest implements Callable<Integer> {
     /** Reads an answer's JSON to its end: a second value after it is not one answer. */
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -74,7 +76,7 @@ public final class LoadTest implements Callable<Integer> {
     static final int UNREACHABLE = 3;
     /**
      * How long the clients wait for a connection: on loopback one is made or refused at once, so this bounds only a
-     * server too busy to accept (or the request's own timeout, where that is shorter, comes first).
+     * server too busy to accept (or the request's timeout, where that is shorter, comes first).
      */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern BATCH_METRIC = Pattern.compile(
@@ -113,8 +115,9 @@ public final class LoadTest implements Callable<Integer> {
      * clients, a full queue ahead of them).
      */
     @Option(names = "--request-timeout-s", defaultValue = "120", paramLabel = "S",
-            description = "Seconds a request may wait for its answer to begin: past them it counts as failed, or, "
-                    + "for /metrics, the run ends with exit status 3 (default: ${DEFAULT-VALUE}).")
+            description = "Seconds a request may take, from sending it to the last byte of its answer: past them "
+                    + "it counts as failed, or, for /metrics, the run ends with exit status 3 "
+                    + "(default: ${DEFAULT-VALUE}).")
     private int requestTimeoutS;
 
     @Option(names = "--max-batch", defaultValue = "8", description = "Server's maximum batch (default: ${DEFAULT-VALUE}).")
@@ -332,7 +335,7 @@ public final class LoadTest implements Callable<Integer> {
 
     /**
      * {@code clients} threads sending {@code count} requests in all, no new one after {@code deadline}; one whose
-     * answer has not begun within {@code timeout} fails.
+     * whole answer has not come within {@code timeout} fails.
      */
     private static Level run(HttpClient client, URI infer, Duration timeout, List<Request> bodies,
                              List<float[]> expected, int clients, int count, long deadline)
@@ -355,8 +358,8 @@ public final class LoadTest implements Callable<Integer> {
                     sent.increment();
                     long t = System.nanoTime();
                     try {
-                        HttpResponse<byte[]> response = client.send(bodies.get(k).to(infer, timeout),
-                                HttpResponse.BodyHandlers.ofByteArray());
+                        HttpResponse<byte[]> response = exchange(client, bodies.get(k).to(infer),
+                                HttpResponse.BodyHandlers.ofByteArray(), timeout);
                         double millis = (System.nanoTime() - t) / 1e6;
                         if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()) {
                             rejected.incrementAndGet();
@@ -382,6 +385,10 @@ public final class LoadTest implements Callable<Integer> {
                     } catch (IOException | RuntimeException e) {
                         failed.incrementAndGet();
                         failures.merge(e.toString(), 1, Integer::sum);
+                    } catch (TimeoutException e) {
+                        failed.incrementAndGet();
+                        failures.merge("no whole answer within " + timeout.toSeconds() + " s (--request-timeout-s)",
+                                1, Integer::sum);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -436,10 +443,32 @@ public final class LoadTest implements Callable<Integer> {
         return Agreement.relativeError(actual, expected) <= Agreement.LOGITS_TOLERANCE;
     }
 
+    /**
+     * {@code request}'s answer, its body read to the end, within {@code timeout}, or a {@link TimeoutException} and
+     * the exchange cancelled: a request's own timeout bounds only the wait for the answer's headers, so a server that
+     * stalls in the body would hang the run.
+     */
+    private static <T> HttpResponse<T> exchange(HttpClient client, HttpRequest request,
+                                                HttpResponse.BodyHandler<T> body, Duration timeout)
+            throws IOException, InterruptedException, TimeoutException {
+        CompletableFuture<HttpResponse<T>> answer = client.sendAsync(request, body);
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            // Closes the connection of an exchange still running, which would otherwise keep the client open.
+            answer.cancel(true);
+        }
+    }
+
     /** A request's body; {@code jsonBytes} >= 0 when binary tensor data follows that many bytes of JSON. */
     private record Request(byte[] body, int jsonBytes) {
-        HttpRequest to(URI infer, Duration timeout) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(infer).timeout(timeout)
+        HttpRequest to(URI infer) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(infer)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body));
             return jsonBytes < 0 ? request.header("Content-Type", "application/json").build()
                     : request.header("Content-Type", "application/octet-stream")
@@ -478,19 +507,20 @@ public final class LoadTest implements Callable<Integer> {
     /**
      * The server's batch-size summary: {@code {sum, count}}, zero before the first batch; null where its metrics have
      * none. An error answer fails the run: read as no batches, it would report a mean batch of 0; where the server
-     * cannot be reached or talked to, or does not begin its answer within {@code timeout}, the run ends with
+     * cannot be reached or talked to, or its whole answer has not come within {@code timeout}, the run ends with
      * {@link #UNREACHABLE}.
      */
     private static double[] batchMetric(HttpClient client, URI metrics, Duration timeout)
             throws InterruptedException {
         HttpResponse<String> response;
         try {
-            response = client.send(HttpRequest.newBuilder(metrics).timeout(timeout).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            response = exchange(client, HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString(),
+                    timeout);
+        } catch (TimeoutException e) {
+            throw new UnreachableException("the server at " + metrics + " did not answer within "
+                    + timeout.toSeconds() + " s", e);
         } catch (IOException e) {
-            boolean connected = e instanceof HttpTimeoutException && !(e instanceof HttpConnectTimeoutException);
-            throw new UnreachableException(connected ? "the server at " + metrics + " did not answer within "
-                    + timeout.toSeconds() + " s" : "cannot reach the server at " + metrics + ": " + e, e);
+            throw new UnreachableException("cannot reach the server at " + metrics + ": " + e, e);
         }
         if (response.statusCode() != 200) {
             throw new IllegalStateException("the server's /metrics answered HTTP " + response.statusCode()

@@ -10,6 +10,7 @@ import ai.dgnet.server.ServerConfig;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -40,6 +42,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -267,8 +272,43 @@ class LoadTestTest {
             assertEquals("2", cells[2].strip(), "every request sent: " + text);
             assertEquals("0", cells[3].strip(), "none answered: " + text);
             assertEquals("2", cells[6].strip(), "both failed: " + text);
-            assertTrue(text.contains("- 1 clients: 2 x java.net.http.HttpTimeoutException: request timed out"), text);
+            assertTrue(text.contains("- 1 clients: 2 x no whole answer within 1 s (--request-timeout-s)"), text);
             assertTrue(text.contains("- 1 clients, warm-up: 1 sent, 0 answered, 0 correct, 0 503, 1 failed"), text);
+        }
+    }
+
+    /**
+     * {@code --request-timeout-s} bounds the whole answer, not only the wait for its headers: an inference answer
+     * that stalls in its body is a failed request, told in the report, and the run goes on and fails (exit status 1).
+     */
+    @Test
+    void anInferenceAnswerStalledInItsBodyFailsInTime() throws IOException {
+        try (BodyStallingServer stalling = new BodyStallingServer("/infer")) {
+            StringWriter out = new StringWriter();
+            int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> against(stalling.uri(), out,
+                    new StringWriter(), "--warmup", "1", "--requests", "2", "--request-timeout-s", "1"));
+            assertEquals(1, status, out.toString());
+            String text = Files.readString(dir.resolve("load.md"));
+            String[] cells = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).findFirst().orElseThrow()
+                    .split("\\|");
+            assertEquals("0", cells[3].strip(), "none answered: " + text);
+            assertEquals("2", cells[6].strip(), "both failed: " + text);
+            assertTrue(text.contains("- 1 clients: 2 x no whole answer within 1 s (--request-timeout-s)"), text);
+            assertTrue(text.contains("- 1 clients, warm-up: 1 sent, 0 answered, 0 correct, 0 503, 1 failed"), text);
+        }
+    }
+
+    /** A /metrics answer that stalls in its body is one not answered: exit status 3, in one line, and no report. */
+    @Test
+    void aMetricsAnswerStalledInItsBodyIsUnreachable() throws IOException {
+        try (BodyStallingServer stalling = new BodyStallingServer("/metrics")) {
+            StringWriter err = new StringWriter();
+            int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> against(stalling.uri(),
+                    new StringWriter(), err, "--warmup", "0", "--request-timeout-s", "1"));
+            assertEquals(3, status, err.toString());
+            assertEquals("load-test: the server at " + stalling.uri().resolve("/metrics")
+                    + " did not answer within 1 s", err.toString().lines().toList().getLast(), err.toString());
+            assertFalse(Files.exists(dir.resolve("load.md")));
         }
     }
 
@@ -336,6 +376,48 @@ class LoadTestTest {
             for (Socket connection : held) {
                 connection.close();
             }
+        }
+    }
+
+    /**
+     * A server on loopback that answers requests to paths ending with {@code stalled} with a 200, its headers and
+     * the first bytes of its body, and then nothing until it is closed; any other request with a 200 and no body.
+     */
+    private static final class BodyStallingServer implements AutoCloseable {
+        private final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        /** A handler thread of its own for each exchange: a stalled one must not hold up the next request. */
+        private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+        private final CountDownLatch closed = new CountDownLatch(1);
+
+        BodyStallingServer(String stalled) throws IOException {
+            server.setExecutor(handlers);
+            server.createContext("/", exchange -> {
+                try (exchange) {
+                    exchange.getRequestBody().readAllBytes();
+                    if (!exchange.getRequestURI().getPath().endsWith(stalled)) {
+                        exchange.sendResponseHeaders(200, -1);
+                        return;
+                    }
+                    exchange.sendResponseHeaders(200, 1000);
+                    exchange.getResponseBody().write("{\"id\":".getBytes(StandardCharsets.UTF_8));
+                    exchange.getResponseBody().flush();
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.start();
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+            server.stop(0);
+            handlers.close();
         }
     }
 
