@@ -157,12 +157,15 @@ public final class Tensor implements AutoCloseable {
     /**
      * The tensor's values in logical row-major order, whatever the layout and dtype.
      *
-     * @throws IllegalStateException if this tensor is closed
-     * @throws ArithmeticException for more elements than an array holds
+     * @throws IllegalStateException if this tensor is closed, or has more elements than an array holds
      */
     public float[] toFloatArray() {
         requireOpen();
-        float[] values = new float[Math.toIntExact(shape.elements())];
+        if (shape.elements() > Integer.MAX_VALUE) {
+            throw new IllegalStateException("tensor " + this + " has " + shape.elements() + " elements, more than a "
+                    + "float array holds (" + Integer.MAX_VALUE + ")");
+        }
+        float[] values = new float[(int) shape.elements()];
         if (isPlainRowMajor() && dtype == DType.F32) {
             MemorySegment.copy(data, JAVA_FLOAT, 0, values, 0, values.length);
             return values;

@@ -1,7 +1,14 @@
 package ai.dgnet.runtime;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +37,26 @@ class TensorTest {
         assertEquals((1L << 31) * Float.BYTES, Tensor.byteSize(shape, DType.F32, Layout.NCHW16C));
         assertEquals(1L << 31, Layout.NCHW8C.offset(Shape.of(2, Integer.MAX_VALUE, 1, 1), 1, 0, 0, 0),
                 "the second instance starts after the first one's padded channels");
+    }
+
+    /**
+     * A tensor of more elements than a Java array holds cannot be read into one: that is told in one line naming the
+     * count and the limit (it was a bare {@link ArithmeticException}). The tensor lies over a sparse file, so its 4 GiB
+     * take neither memory nor disk.
+     */
+    @Test
+    void aTensorPastTheLargestArrayIsRefusedNamingItsCount(@TempDir Path dir) throws IOException {
+        Shape shape = Shape.of(1, 1, 1 << 16, 1 << 15);
+        try (Arena arena = Arena.ofConfined();
+             FileChannel file = FileChannel.open(dir.resolve("sparse"), StandardOpenOption.CREATE_NEW,
+                     StandardOpenOption.SPARSE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MemorySegment memory = file.map(FileChannel.MapMode.READ_WRITE, 0,
+                    Tensor.byteSize(shape, DType.BF16, Layout.NCHW), arena);
+            Tensor tensor = Tensor.view(shape, DType.BF16, Layout.NCHW, memory);
+            IllegalStateException e = assertThrows(IllegalStateException.class, tensor::toFloatArray);
+            assertEquals("tensor [1, 1, 65536, 32768] bf16 NCHW has 2147483648 elements, more than a float array "
+                    + "holds (2147483647)", e.getMessage());
+        }
     }
 
     /**
