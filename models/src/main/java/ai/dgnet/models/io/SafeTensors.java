@@ -132,9 +132,6 @@ public final class SafeTensors implements AutoCloseable {
      */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    /** Opens of a file that changed under its name while being opened, before giving up on it. */
-    private static final int OPEN_ATTEMPTS = 3;
-
     private static final String METADATA = "__metadata__";
     private static final List<String> FIELDS = List.of("dtype", "shape", "data_offsets");
 
@@ -163,7 +160,10 @@ public final class SafeTensors implements AutoCloseable {
     /** Open as long as the mapping, to see the file's size now: the same file, even where its name is reused. */
     private final FileChannel channel;
     private final long mappedSize;
-    /** The file's identity and modification time when it was opened, to see it rewritten in place; null if unknown. */
+    /**
+     * The identity and modification time of what the name gave just before the file was opened, to see it rewritten
+     * in place; null if unknown.
+     */
     private final BasicFileAttributes opened;
     private final Arena arena;
     private final MemorySegment dataArea;
@@ -193,13 +193,14 @@ public final class SafeTensors implements AutoCloseable {
     }
 
     /**
-     * As {@link #open(Path)}, running {@code mapped} after each mapping of the file and before its name's attributes
-     * are read again: a test's way to replace the file in that window.
+     * As {@link #open(Path)}, running {@code mapped} once the file is mapped and before its size is read again: a
+     * test's way to replace or rewrite the file in that window.
      * <p>
-     * The file's identity and modification time, which {@link #requireUnchanged} compares with the name's later on,
-     * can be read only through its name, not through the open channel: they are read before the file is opened and
-     * again once it is mapped, and where they differ (another file renamed over the name, or this one rewritten, in
-     * between) the channel may hold another file than they describe, so the file is opened again.
+     * Everything is read from one open channel, so a file deleted or renamed over after it was opened is no concern.
+     * The name is read once, before: the file's identity and modification time, which {@link #requireUnchanged}
+     * compares with the name's later on, can be read only through a name, not through a channel. Where another file
+     * was renamed over the name in between, they describe a file the name no longer gives, which that comparison then
+     * leaves alone; the channel's size still shows the file opened cut short or grown.
      */
     static SafeTensors open(Path file, Runnable mapped) throws IOException {
         // Opened, a folder maps as "No such device", which names neither the file nor the problem.
@@ -211,29 +212,7 @@ public final class SafeTensors implements AutoCloseable {
             throw ModelFileException.of(file, "not a regular file (a pipe or a device), which cannot be mapped: save "
                     + "it to a file first");
         }
-        for (int attempt = 1; ; attempt++) {
-            BasicFileAttributes before = attributes(file);
-            SafeTensors st = map(file, before);
-            mapped.run();
-            if (sameFile(before, attributes(file))) {
-                return st;
-            }
-            st.close();
-            if (attempt == OPEN_ATTEMPTS) {
-                throw ModelFileException.of(file, "changed under its name while being opened, " + OPEN_ATTEMPTS
-                        + " times in a row: open it again once it is written");
-            }
-        }
-    }
-
-    /** Both null (nothing to compare), or the same file, modified at the same time, of the same size. */
-    private static boolean sameFile(BasicFileAttributes a, BasicFileAttributes b) {
-        return a == null ? b == null : b != null && a.fileKey().equals(b.fileKey())
-                && a.lastModifiedTime().equals(b.lastModifiedTime()) && a.size() == b.size();
-    }
-
-    /** Maps {@code file} and validates its header; {@code opened}: its attributes, read before it was opened. */
-    private static SafeTensors map(Path file, BasicFileAttributes opened) throws IOException {
+        BasicFileAttributes opened = attributes(file);
         Arena arena = Arena.ofShared();
         FileChannel channel = null;
         try {
@@ -245,6 +224,14 @@ public final class SafeTensors implements AutoCloseable {
             }
             // The mapping lives as long as the arena.
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            mapped.run();
+            // A file being written: its header, read now, need not match the data that follows, and a file cut short
+            // would fault where its header is read.
+            long now = channel.size();
+            if (now != size) {
+                throw ModelFileException.of(file, "changed size while being opened (" + size + " bytes, then " + now
+                        + "): open it again once it is written");
+            }
             return parse(file, channel, opened, arena, mapping);
         } catch (Throwable t) {
             arena.close();

@@ -3,6 +3,8 @@ package ai.dgnet.models.io;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -218,44 +220,77 @@ class SafeTensorsTest {
     }
 
     /**
-     * Another file renamed over the name after the file was mapped, before the name's identity and modification time
-     * were read: kept with the first file's mapping, they were the second's, so that reads went on from the first
-     * file where the name's new file was the one kept track of. The file is opened again instead: reads give the
-     * name's new file, and its own rewrite in place is refused as any other.
+     * Another file renamed over the name while the file is being opened (as SafeTensorsWriter and PyTorch save a
+     * checkpoint again): every tensor is read from the file opened, none from the new one. It was opened again, the
+     * second time from the new file. A rewrite in place of the new file, which is not the one read, refuses nothing.
      */
     @Test
-    void aFileReplacedWhileBeingOpenedIsOpenedAgain() throws IOException {
+    void aFileReplacedWhileBeingOpenedReadsOnlyTheFileOpened() throws IOException {
         Path file = dir.resolve("replaced-while-opened.safetensors");
-        new SafeTensorsWriter().add("w", new int[] {4}, new float[] {1, 2, 3, 4}).write(file);
+        new SafeTensorsWriter().add("a", new int[] {4}, new float[] {1, 2, 3, 4})
+                .add("b", new int[] {2}, new float[] {10, 20}).write(file);
         AtomicInteger maps = new AtomicInteger();
         try (SafeTensors st = SafeTensors.open(file, () -> {
-            if (maps.getAndIncrement() == 0) {
-                write(file, 5, 6, 7, 8);
+            maps.incrementAndGet();
+            try {
+                new SafeTensorsWriter().add("a", new int[] {4}, new float[] {5, 6, 7, 8})
+                        .add("b", new int[] {2}, new float[] {50, 60}).write(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         })) {
-            assertArrayEquals(new float[] {5, 6, 7, 8}, st.floats("w"));
-            assertEquals(2, maps.get(), "mapped again");
-            FileTime opened = Files.getLastModifiedTime(file);
+            assertEquals(1, maps.get(), "mapped once");
+            assertArrayEquals(new float[] {1, 2, 3, 4}, st.floats("a"));
+            assertArrayEquals(new float[] {10, 20}, st.floats("b"));
+            FileTime replaced = Files.getLastModifiedTime(file);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 channel.write(ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, 9),
                         Files.size(file) - Float.BYTES);
             }
-            Files.setLastModifiedTime(file, FileTime.fromMillis(opened.toMillis() + 2000));
-            ModelFileException e = assertThrows(ModelFileException.class, () -> st.floats("w"));
-            assertTrue(e.getMessage().startsWith(file + ": tensor 'w': cannot be read: the file was rewritten"),
-                    e.getMessage());
+            Files.setLastModifiedTime(file, FileTime.fromMillis(replaced.toMillis() + 2000));
+            assertArrayEquals(new float[] {10, 20}, st.floats("b"));
         }
     }
 
-    /** A file replaced under its name each time it is opened is refused in one line rather than opened forever. */
+    /** A file deleted while being opened is read as opened: it failed to open, its name gone when read again. */
     @Test
-    void aFileReplacedEachTimeItIsOpenedIsRefused() throws IOException {
-        Path file = dir.resolve("always-replaced.safetensors");
+    void aFileDeletedWhileBeingOpenedIsReadAsOpened() throws IOException {
+        Path file = dir.resolve("deleted-while-opened.safetensors");
         write(file, 1, 2, 3, 4);
-        ModelFileException e = assertThrows(ModelFileException.class, () -> SafeTensors.open(file,
-                () -> write(file, 5, 6, 7, 8)));
-        assertEquals(file + ": changed under its name while being opened, 3 times in a row: open it again once it "
-                + "is written", e.getMessage());
+        try (SafeTensors st = SafeTensors.open(file, () -> {
+            try {
+                Files.delete(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        })) {
+            assertArrayEquals(new float[] {1, 2, 3, 4}, st.floats("w"));
+        }
+    }
+
+    /**
+     * A file that grows or is cut short in place while being opened (still being written) is refused in one line
+     * naming it, and why: grown, it was opened again, cut short, refused as truncated, naming a tensor.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, -4})
+    void aFileChangingSizeWhileBeingOpenedIsRefused(int change) throws IOException {
+        Path file = dir.resolve("written-while-opened.safetensors");
+        write(file, 1, 2, 3, 4);
+        long size = Files.size(file);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> SafeTensors.open(file, () -> {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                if (change > 0) {
+                    channel.write(ByteBuffer.allocate(change), size);
+                } else {
+                    channel.truncate(size + change);
+                }
+            } catch (IOException io) {
+                throw new UncheckedIOException(io);
+            }
+        }));
+        assertEquals(file + ": changed size while being opened (" + size + " bytes, then " + (size + change)
+                + "): open it again once it is written", e.getMessage());
     }
 
     /** Writes tensor 'w' of {@code values} to {@code file} as SafeTensorsWriter does: another file renamed over it. */
