@@ -262,40 +262,35 @@ class LoadTestTest {
     @Test
     void anInferenceRequestNeverAnsweredFailsInTime() throws IOException {
         try (SilentServer silent = new SilentServer(true)) {
-            StringWriter out = new StringWriter();
-            int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> against(silent.uri(), out,
-                    new StringWriter(), "--warmup", "1", "--requests", "2", "--request-timeout-s", "1"));
-            assertEquals(1, status, out.toString());
-            String text = Files.readString(dir.resolve("load.md"));
-            String[] cells = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).findFirst().orElseThrow()
-                    .split("\\|");
-            assertEquals("2", cells[2].strip(), "every request sent: " + text);
-            assertEquals("0", cells[3].strip(), "none answered: " + text);
-            assertEquals("2", cells[6].strip(), "both failed: " + text);
-            assertTrue(text.contains("- 1 clients: 2 x no whole answer within 1 s (--request-timeout-s)"), text);
-            assertTrue(text.contains("- 1 clients, warm-up: 1 sent, 0 answered, 0 correct, 0 503, 1 failed"), text);
+            assertBothRequestsAndTheWarmUpFailInTime(silent.uri());
         }
     }
 
     /**
      * {@code --request-timeout-s} bounds the whole answer, not only the wait for its headers: an inference answer
-     * that stalls in its body is a failed request, told in the report, and the run goes on and fails (exit status 1).
+     * that stalls in its body is a failed request, as one never answered.
      */
     @Test
     void anInferenceAnswerStalledInItsBodyFailsInTime() throws IOException {
         try (BodyStallingServer stalling = new BodyStallingServer("/infer")) {
-            StringWriter out = new StringWriter();
-            int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> against(stalling.uri(), out,
-                    new StringWriter(), "--warmup", "1", "--requests", "2", "--request-timeout-s", "1"));
-            assertEquals(1, status, out.toString());
-            String text = Files.readString(dir.resolve("load.md"));
-            String[] cells = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).findFirst().orElseThrow()
-                    .split("\\|");
-            assertEquals("0", cells[3].strip(), "none answered: " + text);
-            assertEquals("2", cells[6].strip(), "both failed: " + text);
-            assertTrue(text.contains("- 1 clients: 2 x no whole answer within 1 s (--request-timeout-s)"), text);
-            assertTrue(text.contains("- 1 clients, warm-up: 1 sent, 0 answered, 0 correct, 0 503, 1 failed"), text);
+            assertBothRequestsAndTheWarmUpFailInTime(stalling.uri());
         }
+    }
+
+    /** One warm-up and two requests with a timeout of 1 s against {@code uri}, which answers none of them in time. */
+    private void assertBothRequestsAndTheWarmUpFailInTime(URI uri) throws IOException {
+        StringWriter out = new StringWriter();
+        int status = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> against(uri, out, new StringWriter(),
+                "--warmup", "1", "--requests", "2", "--request-timeout-s", "1"));
+        assertEquals(1, status, out.toString());
+        String text = Files.readString(dir.resolve("load.md"));
+        String[] cells = text.lines().filter(l -> l.matches("\\|\\s+\\d+ .*")).findFirst().orElseThrow()
+                .split("\\|");
+        assertEquals("2", cells[2].strip(), "every request sent: " + text);
+        assertEquals("0", cells[3].strip(), "none answered: " + text);
+        assertEquals("2", cells[6].strip(), "both failed: " + text);
+        assertTrue(text.contains("- 1 clients: 2 x no whole answer within 1 s (--request-timeout-s)"), text);
+        assertTrue(text.contains("- 1 clients, warm-up: 1 sent, 0 answered, 0 correct, 0 503, 1 failed"), text);
     }
 
     /** A /metrics answer that stalls in its body is one not answered: exit status 3, in one line, and no report. */
