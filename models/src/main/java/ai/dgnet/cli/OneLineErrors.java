@@ -56,10 +56,10 @@ public final class OneLineErrors {
     /** picocli's message, an unknown command named as such, and the command or option the user likely meant. */
     private static String usageError(CommandLine.ParameterException e) {
         String message = String.valueOf(e.getMessage()).replace('\n', ' ');
-        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+        String typed = unknownName(e);
+        if (typed == null) {
             return message;
         }
-        String typed = unmatched.getUnmatched().getFirst();
         CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
         List<String> names;
         if (typed.startsWith("-")) {
@@ -75,6 +75,21 @@ public final class OneLineErrors {
         List<String> meant = nearest(typed, names);
         return meant.isEmpty() ? message : message + "; did you mean "
                 + meant.stream().map(m -> "'" + m + "'").collect(Collectors.joining(" or ")) + "?";
+    }
+
+    /**
+     * The word that named no option or command, or null: the first unmatched argument, or the command that
+     * {@code help} was asked about, which picocli's help command reports as "Unknown subcommand 'predcit'." with the
+     * word as the exception's value.
+     */
+    private static String unknownName(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            return unmatched.getUnmatched().isEmpty() ? null : unmatched.getUnmatched().getFirst();
+        }
+        CommandLine.ParseResult parsed = e.getCommandLine().getParseResult();
+        boolean fromHelp = parsed != null && parsed.subcommand() != null
+                && parsed.subcommand().commandSpec().helpCommand();
+        return fromHelp ? e.getValue() : null;
     }
 
     /**

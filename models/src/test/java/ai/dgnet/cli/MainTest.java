@@ -106,6 +106,21 @@ class MainTest {
                 nothingLike.err().strip());
     }
 
+    /**
+     * {@code dgnet help predcit} was picocli's "Unknown subcommand 'predcit'." without the command meant, which
+     * {@code dgnet predcit} names.
+     */
+    @Test
+    void helpOnAnUnknownCommandSuggestsTheOneMeant() {
+        CommandRun mistyped = CommandRun.of("help", "predcit");
+        assertEquals(OneLineErrors.BAD_INPUT, mistyped.status());
+        assertEquals("dgnet: unknown command 'predcit'; did you mean 'predict'? (see 'dgnet --help')",
+                mistyped.err().strip());
+        CommandRun unknown = CommandRun.of("help", "nosuch");
+        assertEquals(OneLineErrors.BAD_INPUT, unknown.status());
+        assertEquals("dgnet: unknown command 'nosuch' (see 'dgnet --help')", unknown.err().strip());
+    }
+
 
     /** {@code --version}, which every subcommand's help lists, printed nothing after a subcommand's name. */
     @Test
