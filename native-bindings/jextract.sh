@@ -24,6 +24,7 @@
 #   - omp_h.java: generated from GCC's omp.h when gcc is found (no omp.h ships with oneDNN), skipped otherwise.
 #   - sys_mman_h.java: generated from the C library's sys/mman.h when gcc finds it, skipped otherwise. Its holders
 #     keep jextract's own lookup (the C library the JVM runs on), so binding it loads no oneDNN.
+#   - unistd_h.java: the same, from the C library's unistd.h.
 # The script ends by listing names bound on one side only; BindingCheckTest checks the hand-kept classes against
 # the same headers whether or not this script is run.
 set -euo pipefail
@@ -74,6 +75,8 @@ dnnl_functions=(
 omp_functions=(omp_set_num_threads omp_get_max_threads omp_get_num_procs omp_get_thread_num)
 mman_functions=(mmap munmap madvise mincore)
 mman_constants=(PROT_READ PROT_WRITE MAP_PRIVATE MAP_ANONYMOUS MAP_FAILED MADV_HUGEPAGE)
+unistd_functions=(isatty)
+unistd_constants=(STDOUT_FILENO)
 common_types_constants=(
   dnnl_success dnnl_out_of_memory dnnl_invalid_arguments dnnl_unimplemented dnnl_last_impl_reached
   dnnl_runtime_error dnnl_not_required dnnl_invalid_graph dnnl_invalid_graph_op dnnl_invalid_shape
@@ -141,6 +144,12 @@ if [[ -f "$mman_header" ]]; then
   run "$mman_header" sys_mman_h --include-function "${mman_functions[@]}" --include-constant "${mman_constants[@]}"
 else
   echo "no sys/mman.h from gcc: sys_mman_h not generated" >&2
+fi
+unistd_header=$(echo '#include <unistd.h>' | gcc -M -x c - 2>/dev/null | tr ' \\' '\n\n' | grep '/unistd\.h$' | head -n 1 || true)
+if [[ -f "$unistd_header" ]]; then
+  run "$unistd_header" unistd_h --include-function "${unistd_functions[@]}" --include-constant "${unistd_constants[@]}"
+else
+  echo "no unistd.h from gcc: unistd_h not generated" >&2
 fi
 
 # Names bound on one side only, i.e. what a copy of the output would add or drop.

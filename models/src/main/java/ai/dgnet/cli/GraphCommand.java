@@ -12,7 +12,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -30,7 +33,7 @@ final class GraphCommand implements Callable<Integer> {
     ImageArguments arguments;
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
-            description = "The picture to write: FILE.svg or FILE.png.")
+            description = "The picture to write: FILE.svg or FILE.png, or - for SVG on standard output.")
     Path out;
 
     @Mixin
@@ -43,24 +46,32 @@ final class GraphCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
-        ConnectivityPicture.format(out);
-        OptionChecks.creatable(out);
+    public Integer call() throws IOException {
+        // A name's extension says the format; standard output has none, and takes the text one.
+        boolean toStandardOutput = StandardOutput.isNamedBy(out);
+        if (!toStandardOutput) {
+            ConnectivityPicture.format(out);
+            OptionChecks.creatable(out);
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         String name = ModelArgument.name(arguments.model);
         ImageBatches batches = arguments.batches(spec.name(), spec.commandLine().getErr());
         if (batches.files().isEmpty()) {
             return OneLineErrors.BAD_INPUT;
         }
-        OptionChecks.notAnInput("--out", out, batches.files().stream()
-                .collect(Collectors.toMap(file -> "the image " + file, file -> file, (a, b) -> a)));
+        if (!toStandardOutput) {
+            OptionChecks.notAnInput("--out", out, batches.files().stream()
+                    .collect(Collectors.toMap(file -> "the image " + file, file -> file, (a, b) -> a)));
+        }
         boolean single = arguments.images.size() == 1 && !batches.folders();
         EdgeFrequencies frequencies = new EdgeFrequencies();
         ConnectivityPicture[] picture = new ConnectivityPicture[1];
+        // No bar on standard output where it takes the picture: its lines would be part of the SVG.
         try (DgModel dg = ModelArgument.open(arguments.model);
              CpuDevice device = threads.device(batches.files().size());
              Session session = dg.session(device, sessionOption.options());
-             ProgressLine progress = ProgressLine.of(stdout, "graph", batches.files().size(), batches.folders())) {
+             ProgressLine progress = ProgressLine.of(stdout, "graph", batches.files().size(),
+                     batches.folders() && !toStandardOutput)) {
             batches.run(session, ImagePreprocessor.of(dg.config()), progress, (file, result, n) -> {
                 if (single) {
                     picture[0] = ConnectivityPicture.ofInstance(result, n, name + ": " + file.getFileName());
@@ -75,8 +86,13 @@ final class GraphCommand implements Callable<Integer> {
         ConnectivityPicture drawn = single ? picture[0] : ConnectivityPicture.ofFrequencies(frequencies,
                 name + ": " + (arguments.images.size() == 1 ? arguments.images.getFirst()
                         : arguments.images.size() + " arguments"));
-        drawn.write(out);
-        stdout.println("wrote " + out + (single ? "" : " (" + frequencies.instances() + " images)"));
+        if (toStandardOutput) {
+            ByteBuffer svg = ByteBuffer.wrap(drawn.toSvg().getBytes(StandardCharsets.UTF_8));
+            StandardOutput.write(channel -> channel.write(svg));
+        } else {
+            drawn.write(out);
+            stdout.println("wrote " + out + (single ? "" : " (" + frequencies.instances() + " images)"));
+        }
         return batches.skipped() ? OneLineErrors.BAD_INPUT : 0;
     }
 }

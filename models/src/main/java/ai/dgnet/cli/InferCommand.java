@@ -31,7 +31,8 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "IN", description = "Tensor file holding 'input'.")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "OUT", description = "Tensor file to write.")
+    @Option(names = "--output", required = true, paramLabel = "OUT",
+            description = "Tensor file to write, or - for standard output (a file or a pipe, not a terminal).")
     Path output;
 
     @Mixin
@@ -42,8 +43,12 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        OptionChecks.creatable(output);
-        OptionChecks.notAnInput("--output", output, Map.of("the model file", model, "the input file", input));
+        if (StandardOutput.isNamedBy(output)) {
+            StandardOutput.refuseBinaryOnTerminal("--output", "binary tensor file");
+        } else {
+            OptionChecks.creatable(output);
+            OptionChecks.notAnInput("--output", output, Map.of("the model file", model, "the input file", input));
+        }
         Result result;
         try (DgModel dg = DgModel.load(model);
              SafeTensors in = openInput()) {
@@ -102,6 +107,10 @@ final class InferCommand implements Callable<Integer> {
             writer.add("adjacency." + s, shape, trace.adjacencyRowMajor());
             writer.add("router." + s, shape, trace.routerRowMajor());
         }
-        writer.write(output);
+        if (StandardOutput.isNamedBy(output)) {
+            StandardOutput.write(writer::writeTo);
+        } else {
+            writer.write(output);
+        }
     }
 }

@@ -73,10 +73,16 @@ class BindingCheckTest {
             int madvise(void *addr, size_t length, int advice);
             int mincore(void *addr, size_t length, unsigned char *vec);
             """;
+    /** The terminal test and standard output's descriptor that {@code unistd_h} binds, as glibc declares them. */
+    private static final String UNISTD_PROTOTYPES = """
+            #define STDOUT_FILENO 1
+            int isatty(int fd);
+            """;
     /** The oneDNN functions the runtime was specified to need: a change to the bindings must change it too. */
     private static final int DNNL_FUNCTION_COUNT = 59;
     private static final int OMP_FUNCTION_COUNT = 4;
     private static final int MMAN_FUNCTION_COUNT = 4;
+    private static final int UNISTD_FUNCTION_COUNT = 1;
 
     private static CHeaders headers;
     private static List<Class<?>> headerClasses;
@@ -90,6 +96,7 @@ class BindingCheckTest {
         }
         headers.add("omp.h", OMP_PROTOTYPES);
         headers.add("sys_mman.h", MMAN_PROTOTYPES);
+        headers.add("unistd.h", UNISTD_PROTOTYPES);
 
         URL folder = BindingCheckTest.class.getClassLoader().getResource(PACKAGE.replace('.', '/'));
         assertNotNull(folder, PACKAGE + " is not on the test classpath");
@@ -122,11 +129,12 @@ class BindingCheckTest {
             counts.put(header.getSimpleName(), boundFunctions(header).size());
         }
         assertEquals(Set.of("dnnl_common_h", "dnnl_h", "dnnl_common_types_h", "dnnl_types_h", "dnnl_config_h", "omp_h",
-                        "sys_mman_h"),
+                        "sys_mman_h", "unistd_h"),
                 counts.keySet(), "header classes found");
         assertEquals(DNNL_FUNCTION_COUNT, counts.get("dnnl_common_h") + counts.get("dnnl_h"), "oneDNN functions bound");
         assertEquals(OMP_FUNCTION_COUNT, counts.get("omp_h"), "OpenMP functions bound");
         assertEquals(MMAN_FUNCTION_COUNT, counts.get("sys_mman_h"), "memory-mapping functions bound");
+        assertEquals(UNISTD_FUNCTION_COUNT, counts.get("unistd_h"), "terminal functions bound");
         assertEquals(Set.of("dnnl_exec_arg_t", "dnnl_version_t"),
                 Set.copyOf(structClasses.stream().map(Class::getSimpleName).toList()), "struct classes found");
     }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -29,6 +31,7 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +64,30 @@ class InferCommandTest {
         cmd.setErr(new PrintWriter(err, true));
         int status = cmd.execute(args);
         return new Run(status, out.toString(), err.toString());
+    }
+
+    /** What a run printed: its standard output as bytes, text and binary alike, and its standard error. */
+    record Piped(int status, byte[] out, String err) {
+    }
+
+    /**
+     * {@link #dgnet} with its standard output as a pipe or a redirect would hold it: whatever the command writes to
+     * {@code System.out}, through picocli's writer or as bytes.
+     */
+    static Piped dgnetPiped(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream before = System.out;
+        System.setOut(new PrintStream(out, true));
+        try {
+            StringWriter err = new StringWriter();
+            CommandLine cmd = Main.commandLine();
+            cmd.setErr(new PrintWriter(err, true));
+            int status = cmd.execute(args);
+            cmd.getOut().flush();
+            return new Piped(status, out.toByteArray(), err.toString());
+        } finally {
+            System.setOut(before);
+        }
     }
 
     @Test
@@ -102,6 +129,24 @@ class InferCommandTest {
         try (SafeTensors result = SafeTensors.open(out)) {
             assertArrayEquals(result.floats("router.2"), result.floats("adjacency.2"), "threshold 0 keeps every edge");
         }
+    }
+
+    /**
+     * {@code --output -} wrote a file named '-' in the working folder; it is standard output, as Unix tools take it,
+     * which then holds the tensor file alone, byte for byte the one written to a named file.
+     */
+    @Test
+    void outputDashWritesTheTensorFileToStandardOutputAlone() throws IOException {
+        Path file = dir.resolve("out-named.safetensors");
+        Run named = dgnet("infer", model.toString(), "--input", input.toString(), "--output", file.toString(),
+                "--threads", "1");
+        assertEquals(0, named.status(), named.err());
+        Piped piped = dgnetPiped("infer", model.toString(), "--input", input.toString(), "--output", "-",
+                "--threads", "1");
+        assertEquals(0, piped.status(), piped.err());
+        assertEquals("", piped.err());
+        assertArrayEquals(Files.readAllBytes(file), piped.out());
+        assertFalse(Files.exists(Path.of("-")), "no file named '-'");
     }
 
     @Test

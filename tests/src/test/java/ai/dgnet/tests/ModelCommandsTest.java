@@ -10,6 +10,7 @@ import ai.dgnet.models.io.SafeTensors;
 import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
+import ai.dgnet.tests.InferCommandTest.Piped;
 import ai.dgnet.tests.InferCommandTest.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import org.w3c.dom.NodeList;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +44,7 @@ import java.util.TreeSet;
 
 import static ai.dgnet.tests.InferCommandTest.assertOneLineError;
 import static ai.dgnet.tests.InferCommandTest.dgnet;
+import static ai.dgnet.tests.InferCommandTest.dgnetPiped;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -202,6 +205,27 @@ class ModelCommandsTest {
                 "--threshold", Float.toString(THRESHOLD), "--threads", "1");
         assertEquals(0, run.status(), run.err());
         assertEquals("wrote " + out, run.out().strip());
+        assertDrawsTheEdgesKeptFor(image, DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(out.toFile()));
+    }
+
+    /**
+     * {@code --out -} was refused as a name without an extension; it is standard output, as Unix tools take it, which
+     * then holds the picture alone, as SVG (the format that names no file has), without the 'wrote' line.
+     */
+    @Test
+    void graphToOutDashWritesTheSvgToStandardOutputAlone() throws Exception {
+        String image = IMAGES.get(1);
+        Piped piped = dgnetPiped("graph", model.toString(), photos.resolve(image).toString(), "--out", "-",
+                "--threshold", Float.toString(THRESHOLD), "--threads", "1");
+        assertEquals(0, piped.status(), piped.err());
+        assertEquals("", piped.err());
+        assertDrawsTheEdgesKeptFor(image, DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(piped.out())));
+    }
+
+    /** {@code svg} draws as kept exactly the edges that the model run directly keeps for {@code image}. */
+    private static void assertDrawsTheEdgesKeptFor(String image, Document svg) throws IOException {
         Set<String> kept = new TreeSet<>();
         Set<String> dropped = new TreeSet<>();
         Result expected = runGolden(image);
@@ -213,7 +237,6 @@ class ModelCommandsTest {
                 }
             }
         }
-        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.toFile());
         assertEquals(kept, edges(svg, "edge kept"));
         assertEquals(dropped, edges(svg, "edge dropped"));
     }

@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -88,14 +88,17 @@ public final class SafeTensorsWriter {
 
     /** Writes the file, replacing any file of that name only once the new one is complete ({@link AtomicFile}). */
     public void write(Path file) throws IOException {
-        AtomicFile.write(file, out -> {
-            writeAll(out, header());
-            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
-            MemorySegment staging = MemorySegment.ofBuffer(chunk);
-            for (Pending t : tensors.values()) {
-                writeFloats(out, t.floats(), chunk, staging);
-            }
-        });
+        AtomicFile.write(file, this::writeTo);
+    }
+
+    /** Writes the file's bytes to {@code out} (standard output, say), from the header on. */
+    public void writeTo(WritableByteChannel out) throws IOException {
+        writeAll(out, header());
+        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
+        MemorySegment staging = MemorySegment.ofBuffer(chunk);
+        for (Pending t : tensors.values()) {
+            writeFloats(out, t.floats(), chunk, staging);
+        }
     }
 
     private ByteBuffer header() {
@@ -126,7 +129,7 @@ public final class SafeTensorsWriter {
         return header.flip();
     }
 
-    private static void writeFloats(FileChannel out, MemorySegment src, ByteBuffer chunk, MemorySegment staging)
+    private static void writeFloats(WritableByteChannel out, MemorySegment src, ByteBuffer chunk, MemorySegment staging)
             throws IOException {
         long count = src.byteSize() / Float.BYTES;
         long perChunk = CHUNK_BYTES / Float.BYTES;
@@ -138,7 +141,7 @@ public final class SafeTensorsWriter {
         }
     }
 
-    private static void writeAll(FileChannel out, ByteBuffer buffer) throws IOException {
+    private static void writeAll(WritableByteChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
         }
