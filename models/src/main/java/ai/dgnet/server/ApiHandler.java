@@ -295,10 +295,8 @@ final class ApiHandler implements HttpHandler {
                     (exchange, m) -> send(exchange, 200, JSON_TYPE, m.servedOrRefuse().metadata()));
             case "ready" -> new Target("model_ready", "GET", name, version,
                     (exchange, m) -> empty(exchange, open.getAsBoolean() && ready(m) ? 200 : 400));
-            case "infer" -> new Target("infer", "POST", name, version,
-                    (exchange, m) -> infer(exchange, m.servedOrRefuse()));
-            case "classify" -> new Target("classify", "POST", name, version,
-                    (exchange, m) -> classify(exchange, m.servedOrRefuse()));
+            case "infer" -> new Target("infer", "POST", name, version, this::infer);
+            case "classify" -> new Target("classify", "POST", name, version, this::classify);
             default -> throw notFound(path);
         };
     }
@@ -363,9 +361,10 @@ final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * The model repository extension's load: starts serving again a model the server was started with, from the same
-     * file, and answers once it has warmed up (at once where it is loaded already: Triton would load it again). A
-     * request body may name no configuration or files: the server loads only what it was started with.
+     * The model repository extension's load: serves a model the server was started with, opened again from the same
+     * file, and answers once it has warmed up. A model served already is loaded again, as Triton does (a file replaced
+     * meanwhile is read), and serves on meanwhile, and on where the load fails; a load while one is in progress waits
+     * for that one. A request body may name no configuration or files: the server loads only what it was started with.
      */
     private void load(HttpExchange exchange, String name) throws IOException {
         ModelSlot model = repositoryModel(name);
@@ -376,16 +375,18 @@ final class ApiHandler implements HttpHandler {
             // Before the model's turn: the stop holds it while the model's queue drains.
             throw RequestException.unavailable("the server is shutting down");
         }
-        Served served;
+        Served loading;
         try {
-            served = model.load();
+            loading = model.load();
         } catch (RequestException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw RequestException.badRequest("cannot load model '" + name + "': " + e.getMessage());
+            throw RequestException.badRequest("cannot load model '" + name + "': " + e.getMessage()
+                    + (model.served() == null ? "" : "; it is served on as loaded before"));
         }
+        boolean loaded;
         try {
-            served.worker().awaitWarm(Long.MAX_VALUE);
+            loaded = model.awaitLoaded(loading);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RequestException.unavailable("the server is shutting down");
@@ -393,7 +394,7 @@ final class ApiHandler implements HttpHandler {
         if (!open.getAsBoolean()) {
             throw RequestException.unavailable("the server is shutting down");
         }
-        if (model.served() != served) {
+        if (!loaded) {
             throw new RequestException(409, "model '" + name + "' was unloaded before it had loaded");
         }
         empty(exchange, 200);
@@ -431,10 +432,16 @@ final class ApiHandler implements HttpHandler {
         send(exchange, 200, "text/html; charset=utf-8", indexPage);
     }
 
-    private void infer(HttpExchange exchange, Served model) throws IOException {
+    /**
+     * {@code POST .../infer}: the request is run by the load of the model it finds, which it holds until its answer is
+     * made, so that a load of the model meanwhile does not close it under the request (see {@link ModelSlot}).
+     */
+    private void infer(HttpExchange exchange, ModelSlot slot) throws IOException {
         long jsonBytes = jsonBytes(exchange);
         V2Json.Response response;
-        try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
+        try (ModelSlot.Hold hold = slot.hold(warmup(exchange)); HeapBudget.Claim heap = heapBudget.claim();
+             CappedInputStream body = body(exchange)) {
+            Served model = hold.served();
             model.worker().requireRoom();
             V2Json.InferRequest request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs(), heap);
             CompletableFuture<ModelWorker.Slice> result = model.worker().submit(request.values(), request.shape(),
@@ -462,17 +469,30 @@ final class ApiHandler implements HttpHandler {
     /**
      * {@code POST .../classify?top=K&graph=1} with a JPEG or PNG as the body: the image preprocessed as the model's
      * metadata says, run in the batches of its shape, answered with the top classes and, asked for, the picture
-     * of the connectivity this image took.
+     * of the connectivity this image took. The model's load is held as {@link #infer} holds it.
      */
-    private void classify(HttpExchange exchange, Served model) throws IOException {
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!mediaType.equals("image/jpeg") && !mediaType.equals("image/png")) {
-            throw new RequestException(415, "classify takes the bytes of a JPEG or PNG image with Content-Type "
-                    + "image/jpeg or image/png, got "
-                    + (type == null ? "no Content-Type" : "'" + RequestException.shown(type) + "'"));
+    private void classify(HttpExchange exchange, ModelSlot slot) throws IOException {
+        Served model;
+        ClassifyQuery query;
+        ModelWorker.Slice slice;
+        try (ModelSlot.Hold hold = slot.hold(warmup(exchange))) {
+            model = hold.served();
+            String type = exchange.getRequestHeaders().getFirst("Content-Type");
+            String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (!mediaType.equals("image/jpeg") && !mediaType.equals("image/png")) {
+                throw new RequestException(415, "classify takes the bytes of a JPEG or PNG image with Content-Type "
+                        + "image/jpeg or image/png, got "
+                        + (type == null ? "no Content-Type" : "'" + RequestException.shown(type) + "'"));
+            }
+            query = ClassifyQuery.parse(exchange.getRequestURI().getRawQuery());
+            slice = classify(exchange, model);
         }
-        ClassifyQuery query = ClassifyQuery.parse(exchange.getRequestURI().getRawQuery());
+        send(exchange, 200, JSON_TYPE, V2Json.classifyResponse(model.name(), model.config().labels(), query.top(),
+                query.graph(), slice));
+    }
+
+    /** The rows of the image in the body of {@code exchange}, preprocessed and run by {@code model}. */
+    private ModelWorker.Slice classify(HttpExchange exchange, Served model) throws IOException {
         ImagePreprocessor images;
         try {
             images = ImagePreprocessor.of(model.config());
@@ -480,16 +500,13 @@ final class ApiHandler implements HttpHandler {
             throw RequestException.badRequest("model '" + model.name() + "' cannot classify images: "
                     + e.getMessage());
         }
-        ModelWorker.Slice slice;
         try (HeapBudget.Claim heap = heapBudget.claim(); CappedInputStream body = body(exchange)) {
             model.worker().requireRoom();
             boolean declared = exchange.getRequestHeaders().getFirst("Content-Length") != null;
             float[] values = decode(images, readAll(body, declared, heap), heap);
-            slice = outcome(model.worker().submit(values,
+            return outcome(model.worker().submit(values,
                     Shape.of(1, images.channels(), images.height(), images.width()), warmup(exchange)));
         }
-        send(exchange, 200, JSON_TYPE, V2Json.classifyResponse(model.name(), model.config().labels(), query.top(),
-                query.graph(), slice));
     }
 
     /**

@@ -40,7 +40,9 @@ import java.util.regex.Pattern;
  * {@link #start}: close them after the server.
  *
  * <p>The set of models is the one the server was started with; the model repository extension unloads one (its
- * queued requests answered, its session closed) and loads it again (from the same source, warmed up as at start).
+ * queued requests answered, its session closed) and loads it again (from the same source, warmed up as at start). A
+ * load of a model served already loads it anew, as Triton's does, and the new load serves once it has warmed up; the
+ * old one serves meanwhile, or on where the load fails, and runs the requests that found it before it is closed.
  *
  * <p>Once a model has warmed up, the server sends it {@link ServerConfig#warmupRuns()} requests of one image as JSON
  * and as many as binary tensor data, in turns, over loopback, so that the JIT has compiled the request path (the HTTP
@@ -80,7 +82,7 @@ public final class InferenceServer implements AutoCloseable {
     /**
      * Starts serving {@code models} (by name: letters, digits, '.', '_' and '-', in the URL paths) on
      * {@code device}. They stay the caller's: an unload (the model repository extension) closes a model's session,
-     * and a load serves the same model again.
+     * and a load serves the same model again, with a new session.
      *
      * @throws IOException when the address cannot be bound
      */
@@ -92,8 +94,9 @@ public final class InferenceServer implements AutoCloseable {
     /**
      * Starts serving the models {@code sources} open, by name as {@link #start(ServerConfig, Map, Device)} does. The
      * server owns them: it opens each at start and at each load (the model repository extension), and closes it at
-     * its unload and at {@link #close()}. A source may throw, with a message naming the model, when it cannot open
-     * it: at start that fails the start, at a load that load.
+     * its unload, at {@link #close()}, and once a later load has taken its place and the requests it was running are
+     * answered. A source may throw, with a message naming the model, when it cannot open it: at start that fails the
+     * start, at a load that load.
      *
      * @throws IOException when the address cannot be bound
      */

@@ -119,7 +119,6 @@ final class ModelWorker {
         this.maxDelayNanos = nanos(config.maxQueueDelay());
         this.metrics = metrics;
         this.hooks = hooks;
-        metrics.queueDepth(name, this::queued);
         this.thread = Thread.ofPlatform().name("dgnet-serve-" + name).unstarted(this::loop);
         thread.start();
     }

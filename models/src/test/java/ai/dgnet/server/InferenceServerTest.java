@@ -38,7 +38,9 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,6 +92,9 @@ class InferenceServerTest {
     /** CIFAR-sized preprocessing (crop 32), which the server's tests give their models so that runs are quick. */
     static final ModelConfig.Preprocess CIFAR_PREPROCESS = new ModelConfig.Preprocess(36, 32,
             new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.2f, 0.3f});
+    /** The served model's configuration; labels let classify's answer name classes. */
+    private static final ModelConfig CONFIG = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC,
+            ModelConfig.DEFAULT_THRESHOLD, CLASSES, 3, LABELS, CIFAR_PREPROCESS);
 
     private static DgModel model;
     private static CpuDevice device;
@@ -99,10 +104,7 @@ class InferenceServerTest {
     @BeforeAll
     static void setUp() {
         Path file = dir.resolve("cifar.safetensors");
-        // Labels let classify's answer name classes.
-        ModelConfig config = new ModelConfig(Arch.RESNET20, Mode.DYNAMIC, ModelConfig.DEFAULT_THRESHOLD, CLASSES, 3,
-                LABELS, CIFAR_PREPROCESS);
-        try (DgModel random = DgModel.random(config, 3)) {
+        try (DgModel random = DgModel.random(CONFIG, 3)) {
             random.save(file);
         }
         model = DgModel.load(file);
@@ -1459,7 +1461,7 @@ class InferenceServerTest {
             assertEquals(200, get(server, "/v2/models/cifar").statusCode());
             assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
             assertEquals(200, post(server, "/v2/repository/models/cifar/load", "{}").statusCode());
-            assertEquals(2, hooks.warmups.availablePermits(), "loading a ready model changes nothing");
+            assertEquals(3, hooks.warmups.availablePermits(), "loading a ready model loads it again");
             assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
         }
     }
@@ -1498,17 +1500,11 @@ class InferenceServerTest {
     /** The server opens the models it owns: an unload closes the model file, a load opens it again. */
     @Test
     void anOwnedModelsFileIsClosedAtUnloadAndOpenedAgainAtLoad() throws Exception {
-        Path file = dir.resolve("cifar.safetensors");
         List<DgModel> opened = new CopyOnWriteArrayList<>();
         Shape shape = Shape.of(1, 3, 32, 32);
         float[] input = input(shape, 55);
-        InferenceServer server = InferenceServer.start(quickLoads(), Map.of(MODEL, () -> {
-            DgModel loaded = DgModel.load(file);
-            opened.add(loaded);
-            return loaded;
-        }), true, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
-        try (server) {
-            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)));
+        try (InferenceServer server = startOwning(dir.resolve("cifar.safetensors"), opened, WorkerHooks.NONE,
+                HeapBudget.halfOfHeap())) {
             assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
             assertClosed(opened.getFirst(), shape, input);
             assertEquals(200, post(server, "/v2/repository/models/cifar/load", "").statusCode());
@@ -1516,6 +1512,21 @@ class InferenceServerTest {
             assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
         }
         assertClosed(opened.getLast(), shape, input);
+    }
+
+    /**
+     * A server owning its model, which each load opens from {@code file} and adds to {@code opened}; once it has
+     * warmed up.
+     */
+    private static InferenceServer startOwning(Path file, List<DgModel> opened, WorkerHooks hooks, HeapBudget heap)
+            throws Exception {
+        InferenceServer server = InferenceServer.start(quickLoads(), Map.of(MODEL, () -> {
+            DgModel loaded = DgModel.load(file);
+            opened.add(loaded);
+            return loaded;
+        }), true, device, hooks, heap);
+        assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
+        return server;
     }
 
     /** A closed model refuses a session's first run, which reads its weights from the file. */
@@ -1615,18 +1626,12 @@ class InferenceServerTest {
     @Test
     void aStopDuringALoadEndsItAndClosesWhatItOpened() throws Exception {
         HoldLoad hooks = new HoldLoad();
-        Path file = dir.resolve("cifar.safetensors");
         List<DgModel> opened = new CopyOnWriteArrayList<>();
         Shape shape = Shape.of(1, 3, 32, 32);
-        InferenceServer server = InferenceServer.start(quickLoads(), Map.of(MODEL, () -> {
-            DgModel loaded = DgModel.load(file);
-            opened.add(loaded);
-            return loaded;
-        }), true, device, hooks, HeapBudget.halfOfHeap());
+        InferenceServer server = startOwning(dir.resolve("cifar.safetensors"), opened, hooks, HeapBudget.halfOfHeap());
         Thread closer;
         CompletableFuture<HttpResponse<String>> load;
         try {
-            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)));
             assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
             hooks.release = new CountDownLatch(1);
             load = postAsync(server, "/v2/repository/models/cifar/load", "");
@@ -1646,6 +1651,121 @@ class InferenceServerTest {
         }
     }
 
+    /**
+     * A load of a model served already opens its file again, as Triton's does: once the load is answered the file's
+     * new model answers, while a request that had found the model before is run by the old one, which is closed as
+     * that request ends.
+     */
+    @Test
+    void aLoadOfAServedModelReadsItsFileAgainAndLeavesTheOldToTheRequestsThatFoundIt() throws Exception {
+        Path file = dir.resolve("reloaded.safetensors");
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 58);
+        float[] before = saveRandom(file, 11, input, shape);
+        HoldRequest hooks = new HoldRequest();
+        List<DgModel> opened = new CopyOnWriteArrayList<>();
+        try (InferenceServer server = startOwning(file, opened, hooks, HeapBudget.halfOfHeap())) {
+            CompletableFuture<HttpResponse<String>> found;
+            float[] after;
+            try {
+                hooks.armed = true;
+                found = postAsync(server, inferBody(shape, input));
+                assertTrue(hooks.holding.await(WAIT_SECONDS, TimeUnit.SECONDS), "the request never found the model");
+                after = saveRandom(file, 12, input, shape);
+                assertFalse(Arrays.equals(before, after), "the two models answer alike");
+                assertEquals(200, post(server, "/v2/repository/models/cifar/load", "").statusCode());
+                assertEquals(2, opened.size(), "the file opened again");
+                assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
+                assertLogits(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), after);
+                assertFalse(found.isDone(), "the request that found the old model was answered before it queued");
+                try (Session session = opened.getFirst().session(device)) {
+                    assertClose(before, session.run(input, shape).logitsRowMajor());
+                }
+            } finally {
+                hooks.release.release();
+            }
+            assertLogits(found.get(WAIT_SECONDS, TimeUnit.SECONDS), before);
+            assertClosed(opened.getFirst(), shape, input);
+            assertLogits(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), after);
+        }
+        assertClosed(opened.getLast(), shape, input);
+    }
+
+    /**
+     * A load of a model served already that fails (its file damaged, then gone) is answered 400 naming the file and
+     * why, the model served on as loaded before; a good file is loaded again.
+     */
+    @Test
+    void aFailedLoadOfAServedModelNamesTheFileAndLeavesTheModelServing() throws Exception {
+        Path file = dir.resolve("damaged.safetensors");
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 59);
+        float[] before = saveRandom(file, 13, input, shape);
+        List<DgModel> opened = new CopyOnWriteArrayList<>();
+        try (InferenceServer server = startOwning(file, opened, WorkerHooks.NONE, HeapBudget.halfOfHeap())) {
+            // Replaced by a rename, as a file is replaced under a server that maps it.
+            Path part = dir.resolve("damaged.part");
+            Files.write(part, Arrays.copyOf(Files.readAllBytes(file), 100));
+            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
+            HttpResponse<String> damaged = post(server, "/v2/repository/models/cifar/load", "");
+            assertError(damaged, 400, "cannot load model 'cifar': " + file + ": ");
+            assertError(damaged, 400, "truncated");
+            assertError(damaged, 400, "; it is served on as loaded before");
+            assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
+            assertLogits(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), before);
+
+            Files.delete(file);
+            HttpResponse<String> missing = post(server, "/v2/repository/models/cifar/load", "");
+            assertError(missing, 400, "cannot load model 'cifar': " + file + ": ");
+            assertError(missing, 400, "no such file");
+            assertLogits(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), before);
+            assertEquals(1, opened.size());
+
+            float[] after = saveRandom(file, 14, input, shape);
+            assertEquals(200, post(server, "/v2/repository/models/cifar/load", "").statusCode());
+            assertLogits(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), after);
+            assertClosed(opened.getFirst(), shape, input);
+        }
+    }
+
+    /** A load while the model loads again waits for that load, the model served meanwhile: one warm-up for both. */
+    @Test
+    void aLoadWhileTheModelLoadsAgainWaitsForThatLoadAndTheModelServesMeanwhile() throws Exception {
+        HoldLoad hooks = new HoldLoad();
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 60);
+        try (InferenceServer server = start(quickLoads(), hooks)) {
+            hooks.release = new CountDownLatch(1);
+            CompletableFuture<HttpResponse<String>> first;
+            CompletableFuture<HttpResponse<String>> second;
+            try {
+                first = postAsync(server, "/v2/repository/models/cifar/load", "");
+                assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+                assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
+                assertEquals(200, get(server, "/v2/health/ready").statusCode());
+                assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
+                second = postAsync(server, "/v2/repository/models/cifar/load", "");
+                assertTrue(hooks.joined.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the second load never came");
+                assertFalse(second.isDone(), "a load answered before the load it waits for ended");
+                assertFalse(first.isDone(), "a load answered before its warm-up ended");
+            } finally {
+                hooks.release.countDown();
+            }
+            assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertEquals(2, hooks.warmups.availablePermits(), "the start's warm-up, and one for both loads");
+            assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
+        }
+    }
+
+    /** Saves a random model of the served configuration to {@code file}; returns its logits on {@code input}. */
+    private static float[] saveRandom(Path file, long seed, float[] input, Shape shape) {
+        try (DgModel random = DgModel.random(CONFIG, seed); Session session = random.session(device)) {
+            random.save(file);
+            return session.run(input, shape).logitsRowMajor();
+        }
+    }
+
     /** One batch size, one warm-up run and no JIT warm-up: a load warms up in a run or two. */
     private static ServerConfig quickLoads() {
         return config().withBatching(1, Duration.ZERO).withWarmupRuns(1).withJitWarmup(Duration.ZERO);
@@ -1653,17 +1773,24 @@ class InferenceServerTest {
 
     /**
      * Counts the model's warm-ups ({@code warmups}, one permit each) and holds each before its first batch size while
-     * {@code release} is closed ({@code warming}, a permit once it is held); counts queued requests.
+     * {@code release} is closed ({@code warming}, a permit once it is held); counts queued requests, and loads that
+     * found another in progress ({@code joined}).
      */
     private static final class HoldLoad implements WorkerHooks {
         volatile CountDownLatch release = new CountDownLatch(0);
         final Semaphore warmups = new Semaphore(0);
         final Semaphore warming = new Semaphore(0);
         final Semaphore queued = new Semaphore(0);
+        final Semaphore joined = new Semaphore(0);
 
         @Override
         public void queued(String model, int depth) {
             queued.release();
+        }
+
+        @Override
+        public void joinedLoad(String model) {
+            joined.release();
         }
 
         @Override
@@ -1673,6 +1800,25 @@ class InferenceServerTest {
             if (gate.getCount() > 0) {
                 warming.release();
                 gate.await();
+            }
+        }
+    }
+
+    /**
+     * Once {@code armed}, holds the next request that finds its model there ({@code holding} opens) until
+     * {@code release} has a permit.
+     */
+    private static final class HoldRequest implements WorkerHooks {
+        volatile boolean armed;
+        final CountDownLatch holding = new CountDownLatch(1);
+        final Semaphore release = new Semaphore(0);
+
+        @Override
+        public void held(String model) {
+            if (armed) {
+                armed = false;
+                holding.countDown();
+                release.acquireUninterruptibly();
             }
         }
     }
@@ -1850,9 +1996,13 @@ class InferenceServerTest {
 
     /** A 200 whose logits are the reference session's on {@code input}. */
     private static void assertAnswered(HttpResponse<String> response, float[] input, Shape shape) throws IOException {
+        assertLogits(response, reference.run(input, shape).logitsRowMajor());
+    }
+
+    /** A 200 whose logits are {@code expected}. */
+    private static void assertLogits(HttpResponse<String> response, float[] expected) throws IOException {
         assertEquals(200, response.statusCode(), response.body());
-        assertClose(reference.run(input, shape).logitsRowMajor(),
-                floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
+        assertClose(expected, floats(JSON.readTree(response.body()).get("outputs").get(0).get("data")));
     }
 
     private static void assertError(HttpResponse<String> response, int status, String message) throws IOException {

@@ -14,6 +14,7 @@ import ai.dgnet.runtime.op.Conv2d;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -322,6 +324,7 @@ class ModelWorkerTest {
         try (DgModel model = DgModel.random(CONFIG, 3);
              CpuDevice device = CpuDevice.create(1)) {
             ModelWorker worker = new ModelWorker("m", model, device, config, metrics, hooks);
+            metrics.queueDepth("m", worker::queued);
             try {
                 CompletableFuture<ModelWorker.Slice> client = worker.submit(new float[192], shape, false);
                 assertTrue(hooks.running.await(60, TimeUnit.SECONDS), "the client's request never ran");
@@ -363,33 +366,59 @@ class ModelWorkerTest {
     }
 
     /**
-     * A model loaded again reports its new worker's queue depth: the metrics registry kept the first gauge of a name,
-     * which read the first worker's queue for good.
+     * The queue depth reported is the serving worker's: after an unload and a load the new worker's (the metrics
+     * registry kept the first gauge of a name, which read the first worker's queue for good), and while a load of the
+     * model served already warms up the serving one's, until the new one takes its place.
      */
     @Test
-    void aModelLoadedAgainReportsItsNewWorkersQueueDepth() throws Exception {
-        HeldRuns hooks = new HeldRuns();
+    void theQueueDepthIsTheServingWorkers() throws Exception {
+        Semaphore running = new Semaphore(0);
+        Semaphore runs = new Semaphore(0);
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) {
+                running.release();
+                runs.acquireUninterruptibly();
+            }
+        };
         ServerConfig config = ServerConfig.defaults().withPort(0).withBatching(4, Duration.ZERO).withWarmupRuns(0);
         Shape shape = Shape.of(1, 3, 8, 8);
         ServerMetrics metrics = new ServerMetrics(4);
         try (DgModel model = DgModel.random(CONFIG, 3);
              CpuDevice device = CpuDevice.create(1)) {
-            ModelWorker first = new ModelWorker("m", model, device, config, metrics, hooks);
-            first.beginStop(STOPPED);
-            first.awaitStopped();
-            ModelWorker again = new ModelWorker("m", model, device, config, metrics, hooks);
+            ModelSlot slot = new ModelSlot("m", () -> model, false, device, config, metrics, hooks);
             try {
-                CompletableFuture<ModelWorker.Slice> client = again.submit(new float[192], shape, false);
-                assertTrue(hooks.running.await(60, TimeUnit.SECONDS), "the client's request never ran");
-                CompletableFuture<ModelWorker.Slice> queued = again.submit(new float[192], shape, false);
+                assertTrue(slot.awaitLoaded(slot.load()));
+                slot.unload();
+                assertTrue(slot.awaitLoaded(slot.load()));
+                ModelWorker serving = slot.served().worker();
+                CompletableFuture<ModelWorker.Slice> client = serving.submit(new float[192], shape, false);
+                assertTrue(running.tryAcquire(60, TimeUnit.SECONDS), "the client's request never ran");
+                CompletableFuture<ModelWorker.Slice> queued = serving.submit(new float[192], shape, false);
                 assertQueueDepth(metrics, "1.0");
-                hooks.release.countDown();
+                ApiHandler.Served reload = slot.load();
+                assertQueueDepth(metrics, "1.0");
+                runs.release(2);
                 client.get(60, TimeUnit.SECONDS);
                 queued.get(60, TimeUnit.SECONDS);
+                assertTrue(running.tryAcquire(60, TimeUnit.SECONDS), "the queued request ran unseen");
+                assertTrue(slot.awaitLoaded(reload));
+
+                ModelWorker reloaded = reload.worker();
+                List<CompletableFuture<ModelWorker.Slice>> requests = new ArrayList<>();
+                requests.add(reloaded.submit(new float[192], shape, false));
+                assertTrue(running.tryAcquire(60, TimeUnit.SECONDS), "the client's request never ran");
+                requests.add(reloaded.submit(new float[192], shape, false));
+                requests.add(reloaded.submit(new float[192], shape, false));
+                assertQueueDepth(metrics, "2.0");
+                runs.release(2);
+                for (CompletableFuture<ModelWorker.Slice> request : requests) {
+                    request.get(60, TimeUnit.SECONDS);
+                }
             } finally {
-                hooks.release.countDown();
-                again.beginStop(STOPPED);
-                again.awaitStopped();
+                runs.release(1000);
+                slot.beginStop();
+                slot.awaitStopped();
             }
         }
     }
