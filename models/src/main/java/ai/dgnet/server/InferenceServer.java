@@ -63,6 +63,8 @@ public final class InferenceServer implements AutoCloseable {
     private static final Duration RESPONSE_GRACE = Duration.ofSeconds(10);
 
     private final HttpServer http;
+    /** The address asked for, which names the server in its URL where it listens on every interface. */
+    private final InetAddress listenAddress;
     private final ExecutorService executor;
     private final List<ModelSlot> models;
     private final String warmupToken = UUID.randomUUID().toString();
@@ -73,8 +75,10 @@ public final class InferenceServer implements AutoCloseable {
     private volatile boolean closing;
     private boolean closed;
 
-    private InferenceServer(HttpServer http, ExecutorService executor, List<ModelSlot> models) {
+    private InferenceServer(HttpServer http, InetAddress listenAddress, ExecutorService executor,
+            List<ModelSlot> models) {
         this.http = http;
+        this.listenAddress = listenAddress;
         this.executor = executor;
         this.models = models;
     }
@@ -132,6 +136,7 @@ public final class InferenceServer implements AutoCloseable {
         metrics.heapBudget(heapBudget);
         Map<String, ModelSlot> slots = new LinkedHashMap<>();
         HttpServer http;
+        InetSocketAddress listenAddress;
         // The models before the address: a model that cannot be opened is named as such whatever the port.
         try {
             for (Map.Entry<String, Supplier<DgModel>> model : models.entrySet()) {
@@ -139,14 +144,16 @@ public final class InferenceServer implements AutoCloseable {
                 slots.put(model.getKey(), slot);
                 slot.load();
             }
-            http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+            listenAddress = new InetSocketAddress(config.host(), config.port());
+            http = HttpServer.create(listenAddress, 0);
         } catch (RuntimeException | IOException e) {
             stop(slots.values());
             throw e;
         }
         // Handlers mostly wait (for a body, for their batch): a virtual thread each. The queues bound the work.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        InferenceServer server = new InferenceServer(http, executor, List.copyOf(slots.values()));
+        InferenceServer server = new InferenceServer(http, listenAddress.getAddress(), executor,
+                List.copyOf(slots.values()));
         byte[] metadata = V2Json.serverMetadata(version(), List.of("binary_tensor_data", "classify",
                 "model_repository"));
         server.handler = new ApiHandler(slots, config.maxRequestBytes(), heapBudget, metrics,
@@ -312,9 +319,13 @@ public final class InferenceServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** The server's base URL, {@code http://HOST:PORT/}. */
+    /**
+     * The server's base URL, {@code http://HOST:PORT/}. Every interface is named as asked: a dual-stack socket asked
+     * for IPv4's 0.0.0.0 listens on IPv6's wildcard, which would read {@code [0:0:0:0:0:0:0:0]}.
+     */
     public URI uri() {
-        return uri(http.getAddress().getAddress());
+        InetAddress address = http.getAddress().getAddress();
+        return uri(address.isAnyLocalAddress() ? listenAddress : address);
     }
 
     /** The base URL the server reaches itself at: over loopback where it listens on every address. */

@@ -82,6 +82,17 @@ class ServeCommandTest {
         }
     }
 
+    /** Listening on every interface, the server is where it was asked to be: not at IPv6's 0:0:0:0:0:0:0:0. */
+    @Test
+    void everyInterfaceIsNamedAsGiven() throws Exception {
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).parseArgs(model.toString(), "--host", "0.0.0.0", "--port", "0", "--threads", "1",
+                "--warmup-runs", "0");
+        try (ServeCommand.Serving serving = command.start()) {
+            assertEquals("http://0.0.0.0:" + serving.server().port() + "/", serving.server().uri().toString());
+        }
+    }
+
     /** The ready line says where the models warmed up: once where they all did alike, else per model. */
     @Test
     void theReadyLineSaysWhereEachModelWarmedUp() {
