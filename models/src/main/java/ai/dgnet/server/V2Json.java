@@ -200,7 +200,8 @@ final class V2Json {
                 throw bad("the request body must be a JSON object");
             }
             Request request = new Request();
-            // The protocol's default: a request that names no outputs gets every output the model has.
+            // The protocol's default: a request that names no outputs (no 'outputs', or an empty one) gets every
+            // output the model has.
             request.outputs = available.stream().map(tensor -> new Output(tensor, null)).toList();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -210,7 +211,12 @@ final class V2Json {
                     case "parameters" -> request.binaryOutputs = Boolean.TRUE.equals(flag(
                             parameters(p, "'parameters'"), "binary_data_output", "the request's"));
                     case "inputs" -> request.input = inputs(p, value, heap);
-                    case "outputs" -> request.outputs = outputs(p, value, available);
+                    case "outputs" -> {
+                        List<Output> named = outputs(p, value, available);
+                        if (!named.isEmpty()) {
+                            request.outputs = named;
+                        }
+                    }
                     default -> throw bad("unknown field '" + shown(field)
                             + "': an inference request has 'id', 'parameters', 'inputs' and 'outputs'");
                 }
@@ -455,6 +461,7 @@ final class V2Json {
         return data;
     }
 
+    /** The outputs {@code outputs} names, each once, in the order first named; empty where it names none. */
     private static List<Output> outputs(JsonParser p, JsonToken value, List<OutputTensor> available)
             throws IOException {
         if (value != JsonToken.START_ARRAY) {
@@ -485,7 +492,7 @@ final class V2Json {
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw bad("'outputs' must be an array of {\"name\": ...} objects");
         }
-        return asked.isEmpty() ? List.of(new Output(available.getFirst(), null)) : List.copyOf(asked.values());
+        return List.copyOf(asked.values());
     }
 
     /** An input's {@code binary_data_size}, -1 when its parameters have none. */

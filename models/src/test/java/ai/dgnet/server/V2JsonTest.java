@@ -46,6 +46,18 @@ class V2JsonTest {
                 "no outputs named: every output, as the protocol gives a client that names none");
     }
 
+    /** An empty {@code outputs} names no output, as a request without it does: every output, not the logits alone. */
+    @Test
+    void anEmptyOutputsArrayAsksForEveryOutput() throws IOException {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        byte[] body = ("{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 3, 1, 1], \"datatype\": \"FP32\", "
+                + "\"data\": [1, 2, 3]}], \"outputs\": []}").getBytes(StandardCharsets.UTF_8);
+        V2Json.InferRequest request = V2Json.readInfer(whole(body), -1, config, OutputTensor.of(config),
+                new HeapBudget(1 << 20).claim());
+        assertEquals(List.of("logits", "adjacency.0", "router.0", "adjacency.1", "router.1", "adjacency.2", "router.2"),
+                request.outputs().stream().map(o -> o.tensor().name()).toList());
+    }
+
     @Test
     void theBinaryWarmUpRequestHasItsValuesAfterTheJsonInLittleEndianOrder() throws IOException {
         ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
