@@ -444,11 +444,15 @@ final class ApiHandler implements HttpHandler {
             Served model = hold.served();
             model.worker().requireRoom();
             V2Json.InferRequest request = V2Json.readInfer(body, jsonBytes, model.config(), model.outputs(), heap);
+            // Taken before the run: a few bytes of input may ask for an answer of gigabytes (1000 classes of each of
+            // many 1x1 instances), which would otherwise exhaust the heap while it is written.
+            heap.take(V2Json.answerHeap(model.name(), request, model.outputs()), "the answer");
             CompletableFuture<ModelWorker.Slice> result = model.worker().submit(request.values(), request.shape(),
                     warmup(exchange));
             response = V2Json.inferResponse(model.name(), request, outcome(result));
         }
-        // The values are garbage now: a client slow to read its answer must not keep their share of the budget.
+        // The values and result are garbage now: a client slow to read its answer must not keep their share of the
+        // budget.
         if (response.binary()) {
             exchange.getResponseHeaders().set(INFERENCE_HEADER_LENGTH, Integer.toString(response.jsonBytes()));
             send(exchange, 200, BINARY_TYPE, response.bytes());

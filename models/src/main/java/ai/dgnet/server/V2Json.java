@@ -70,6 +70,15 @@ final class V2Json {
     /** Models have one version; the protocol's versioned paths accept it. */
     static final String VERSION = "1";
 
+    /** The most bytes an FP32 value takes in JSON: the longest Float.toString ("-1.17549435E-38") and a comma. */
+    private static final int JSON_VALUE_BYTES = 16;
+    /** The most bytes of an answer's JSON outside its outputs, less the model's name and the request's id. */
+    private static final int ANSWER_OVERHEAD = 64;
+    /** The most bytes of an output's JSON but for its values: name, datatype, shape, binary data size. */
+    private static final int OUTPUT_OVERHEAD = 192;
+    /** The heap a result's row (one instance of one output) takes beyond its values: a reference and array header. */
+    private static final int ROW_OVERHEAD = 24;
+
     /** The binary tensor data extension's parameter giving a tensor's size in bytes after the JSON. */
     static final String BINARY_DATA_SIZE = "binary_data_size";
 
@@ -597,6 +606,32 @@ final class V2Json {
             g.writeEndObject();
         });
         return out.toByteArray();
+    }
+
+    /**
+     * The most Java heap the answer to {@code request} takes while it is made: its instances' rows of the batch's
+     * result (of every output, asked for or not: a run makes them all) and three times the most bytes the answer may
+     * have, as it is written into a buffer that doubles as it grows and then copied out whole. A 413 where the answer
+     * could be longer than an array holds.
+     */
+    static long answerHeap(String model, InferRequest request, List<OutputTensor> available) {
+        long instances = request.shape().dim(0);
+        long rows = 0;
+        for (OutputTensor output : available) {
+            rows += instances * ((long) output.instanceElements() * Float.BYTES + ROW_OVERHEAD);
+        }
+        // Jackson escapes a control character of the id in six bytes, the most any character takes.
+        long answer = ANSWER_OVERHEAD + model.length() + (request.id() == null ? 0 : 6L * request.id().length());
+        for (RequestedOutput requested : request.outputs()) {
+            answer += OUTPUT_OVERHEAD + instances * requested.tensor().instanceElements()
+                    * (requested.binary() ? Float.BYTES : JSON_VALUE_BYTES);
+        }
+        if (answer > Integer.MAX_VALUE - 8) {
+            throw RequestException.tooLarge("the answer could have " + answer + " bytes, more than the "
+                    + (Integer.MAX_VALUE - 8) + " an array holds: ask for fewer instances or outputs at once, or for "
+                    + "binary outputs");
+        }
+        return rows + 3 * answer;
     }
 
     /**

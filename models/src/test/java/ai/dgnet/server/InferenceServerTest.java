@@ -402,6 +402,37 @@ class InferenceServerTest {
         }
     }
 
+    /**
+     * A few bytes of input may ask for an answer of megabytes: each 1x1 instance is 12 bytes of binary data, its every
+     * output as JSON over a kilobyte. The answer's heap is taken from the budget before the run, so that a request
+     * whose answer the budget cannot hold is refused without a run, not run and then written until the heap runs out.
+     */
+    @Test
+    void anAnswerPastTheHeapBudgetIsRefusedBeforeItsRun() throws Exception {
+        Shape many = Shape.of(4000, 3, 1, 1);
+        byte[] data = littleEndian(input(many, 1));
+        String header = "{\"inputs\": [" + binaryTensor(many, data.length) + "]}";
+        AtomicInteger runs = new AtomicInteger();
+        WorkerHooks hooks = new WorkerHooks() {
+            @Override
+            public void beforeRun(String model, int instances) {
+                runs.incrementAndGet();
+            }
+        };
+        HeapBudget heap = new HeapBudget(1 << 20);
+        try (InferenceServer server = start(config().withWarmupRuns(0), hooks, heap)) {
+            assertError(sendBinary(server, header, data, Long.toString(utf8Length(header))), 413,
+                    "the request needs more than the server's 1 MiB of Java heap for requests (the answer would take ");
+            assertEquals(0, runs.get(), "the request was run");
+            awaitHeld(heap, 0);
+
+            Shape few = Shape.of(8, 3, 1, 1);
+            float[] input = input(few, 2);
+            assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(few, input)), input, few);
+            awaitHeld(heap, 0);
+        }
+    }
+
     @Test
     void concurrentRequestsOfOneShapeRunAsOneBatch() throws Exception {
         HoldFirstRun hooks = new HoldFirstRun(4);
@@ -874,8 +905,10 @@ class InferenceServerTest {
     @Test
     void requestsPastTheHeapBudgetAre503WhileOthersHoldItAnd413WhereTheyAloneNeedMore() throws Exception {
         // 40x40x3 values as JSON: read into arrays of 1024, 2048, 4096 and 8192 floats, each replacing the one before
-        // (48 KiB at once at the last step), then kept as 4800 floats (18.75 KiB). A budget of 60000 bytes takes one
-        // such request being read, and one held by its batch, but not a second one read beside it.
+        // (48 KiB at once at the last step), then kept as 4800 floats (18.75 KiB), with 9919 bytes for its answer of
+        // every output (its rows of the result, 592 bytes, and thrice the 3109 bytes its JSON may have). A budget of
+        // 60000 bytes takes one such request being read, and one held by its batch, but not a second one read beside
+        // it.
         Shape shape = Shape.of(1, 3, 40, 40);
         HeapBudget heap = new HeapBudget(60_000);
         HoldFirstRun hooks = new HoldFirstRun(0);
@@ -883,10 +916,11 @@ class InferenceServerTest {
             assertEquals(60_000, metric(get(server, "/metrics").body(), "dgnet_server_request_heap_limit_bytes"));
             CompletableFuture<HttpResponse<String>> first = postAsync(server, inferBody(shape, input(shape, 1)));
             assertTrue(hooks.running.await(WAIT_SECONDS, TimeUnit.SECONDS));
-            assertEquals(4800 * Float.BYTES, heap.held(), "the first request's values, held while its batch runs");
+            assertEquals(4800 * Float.BYTES + 9919, heap.held(),
+                    "the first request's values and answer, held while its batch runs");
 
             HttpResponse<String> second = post(server, "/v2/models/cifar/infer", inferBody(shape, input(shape, 2)));
-            assertError(second, 503, "busy: requests in flight hold 35 KiB of the 59 KiB of Java heap the server gives "
+            assertError(second, 503, "busy: requests in flight hold 44 KiB of the 59 KiB of Java heap the server gives "
                     + "requests, and input 'input''s values needs 32 KiB more");
             assertEquals("1", second.headers().firstValue("Retry-After").orElseThrow());
             hooks.release.countDown();

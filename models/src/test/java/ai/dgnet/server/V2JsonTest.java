@@ -17,6 +17,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JSON request the server writes for its own warm-up: a plain v2 request of its values, read back exactly. */
 class V2JsonTest {
@@ -113,6 +114,35 @@ class V2JsonTest {
         assertEquals(400, e.status());
         assertEquals("malformed JSON at line 1, column 13: Unrecognized token 'ab\\u0085c\\u0001d': was expecting "
                 + "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')", e.getMessage());
+    }
+
+    /**
+     * An answer's heap: the rows of every output its instances have in the result, and its bytes thrice (a buffer
+     * doubling as it grows, then copied out), at least four per value as binary data; an answer that could pass the
+     * largest array, as the logits of 20 million instances as JSON could, is refused whatever the heap.
+     */
+    @Test
+    void anAnswersHeapCountsEveryOutputsRowsAndItsBytesAndAnAnswerPastAnArrayIsRefused() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        List<OutputTensor> outputs = OutputTensor.of(config);
+        Shape shape = Shape.of(20_000_000, 3, 1, 1);
+        long instanceValues = outputs.stream().mapToLong(OutputTensor::instanceElements).sum();
+        assertEquals(10 + 6 * 16, instanceValues);
+
+        V2Json.InferRequest binary = new V2Json.InferRequest(null, shape, new float[0],
+                List.of(new V2Json.RequestedOutput(outputs.getFirst(), true)));
+        long heap = V2Json.answerHeap("cifar", binary, outputs);
+        long leastRows = shape.dim(0) * instanceValues * Float.BYTES;
+        long leastAnswer = shape.dim(0) * 10L * Float.BYTES;
+        assertTrue(heap >= leastRows + 3 * leastAnswer, "heap " + heap);
+        assertTrue(heap < 2 * (leastRows + 3 * leastAnswer), "heap " + heap);
+
+        V2Json.InferRequest json = new V2Json.InferRequest(null, shape, new float[0],
+                List.of(new V2Json.RequestedOutput(outputs.getFirst(), false)));
+        RequestException e = assertThrows(RequestException.class, () -> V2Json.answerHeap("cifar", json, outputs));
+        assertEquals(413, e.status());
+        assertTrue(e.getMessage().matches("the answer could have 3\\d{9} bytes, more than the 2147483639 an array "
+                + "holds: ask for fewer instances or outputs at once, or for binary outputs"), e.getMessage());
     }
 
     /** A body that declares its length, as the server reads one. */
