@@ -64,6 +64,9 @@ final class V2Json {
                             .build())
                     .build())
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            // A field given twice would otherwise count as its last value, silently: an input named twice, a second
+            // 'inputs' that empties the first.
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     static final String INPUT = "input";
     static final String FP32 = "FP32";

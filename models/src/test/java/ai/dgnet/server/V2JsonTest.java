@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -143,6 +144,26 @@ class V2JsonTest {
         assertEquals(413, e.status());
         assertTrue(e.getMessage().matches("the answer could have 3\\d{9} bytes, more than the 2147483639 an array "
                 + "holds: ask for fewer instances or outputs at once, or for binary outputs"), e.getMessage());
+    }
+
+    /** A field given twice is refused, naming it, wherever it is: not read as its last value. */
+    @Test
+    void aFieldGivenTwiceIsRefused() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        String input = "{\"name\": \"input\", \"shape\": [1, 3, 1, 1], \"datatype\": \"FP32\", \"data\": [1, 2, 3]";
+        Map<String, String> twice = Map.of(
+                "inputs", "{\"inputs\": [" + input + "}], \"inputs\": []}",
+                "name", "{\"inputs\": [" + input + ", \"name\": \"x\"}]}",
+                "binary_data", "{\"inputs\": [" + input + "}], \"outputs\": [{\"name\": \"logits\", \"parameters\": "
+                        + "{\"binary_data\": true, \"binary_data\": false}}]}");
+        twice.forEach((field, json) -> {
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(body), -1, config,
+                    OutputTensor.of(config), new HeapBudget(1 << 20).claim()), json);
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().matches("malformed JSON at line 1, column \\d+: Duplicate field '" + field + "'"),
+                    e.getMessage());
+        });
     }
 
     /** A body that declares its length, as the server reads one. */
