@@ -252,9 +252,12 @@ final class V2Json {
             // As "String value length (65537) exceeds the maximum allowed (65536, from `StreamReadConstraints...`)".
             return bad("the request's JSON is past a limit: " + first.replaceAll(", from `[^`]*`", ""));
         }
-        // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])", and quotes an
-        // unrecognized token as sent, control characters and all.
-        String message = ModelFileException.printable(first.split(" \\(start marker at ", 2)[0]);
+        // Jackson's message may end in where a bracket opened, as "(start marker at [Source: ...])", or in advice to
+        // the server's author, as ": enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow" after a NaN, which
+        // its client cannot take; it quotes an unrecognized token as sent, control characters and all.
+        String message = ModelFileException.printable(first.split(" \\(start marker at ", 2)[0]
+                .replaceAll(": enable `[^`]*` to allow| \\(not recognized as one since Feature '[^']*' not enabled "
+                        + "for parser\\)", ""));
         JsonLocation at = e.getLocation();
         return bad("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
                 + at.getColumnNr()) + ": " + message);

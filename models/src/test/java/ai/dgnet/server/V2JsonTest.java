@@ -166,6 +166,28 @@ class V2JsonTest {
         });
     }
 
+    /**
+     * Jackson's advice to enable one of its features, as after a NaN, is for the server's author, not for a client:
+     * the message names what is wrong alone.
+     */
+    @Test
+    void aMalformedTokenIsRefusedWithoutAdviceOnTheParsersFeatures() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        Map<String, String> refusals = Map.of(
+                "{\"inputs\": [NaN]}", "Non-standard token 'NaN'",
+                "{\"inputs\": [+1]}", "Unexpected character ('+' (code 43)) in numeric value: JSON spec does not "
+                        + "allow numbers to have plus signs",
+                "/* v2 */ {}", "Unexpected character ('/' (code 47)): maybe a (non-standard) comment?");
+        refusals.forEach((json, message) -> {
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(body), -1, config,
+                    OutputTensor.of(config), new HeapBudget(1 << 20).claim()), json);
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().matches("malformed JSON at line 1, column \\d+: .*"), e.getMessage());
+            assertEquals(message, e.getMessage().split(": ", 2)[1]);
+        });
+    }
+
     /** A body that declares its length, as the server reads one. */
     private static CappedInputStream whole(byte[] body) {
         return new CappedInputStream(new ByteArrayInputStream(body), body.length);
