@@ -578,9 +578,14 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * The request body, or a 413 when its declared length is over the limit; read with the declared length, or else
-     * the limit, as its end.
+     * the limit, as its end. A compressed body is a 415: read as sent, it would fail as garbage JSON or image bytes.
      */
     private CappedInputStream body(HttpExchange exchange) {
+        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            throw new RequestException(415, "the request body has Content-Encoding '" + RequestException.shown(encoding)
+                    + "': this server takes bodies as sent, not compressed", Map.of("Accept-Encoding", "identity"));
+        }
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         long length = declared == null ? maxRequestBytes : byteCount("Content-Length", declared);
         if (length > maxRequestBytes) {

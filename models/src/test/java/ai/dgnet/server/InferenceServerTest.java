@@ -64,6 +64,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -399,6 +400,35 @@ class InferenceServerTest {
                     "the JSON that Inference-Header-Content-Length declares has 104857600 bytes, more than the "
                             + length + " left in the body");
             assertEquals(0, heap.held());
+        }
+    }
+
+    /**
+     * A compressed body (Content-Encoding) is refused 415 naming its coding, with the Accept-Encoding that says the
+     * server takes bodies as sent: read as it came, it failed as JSON with a control character at column 2.
+     */
+    @Test
+    void aCompressedBodyIs415NamingItsCoding() throws Exception {
+        Shape shape = Shape.of(1, 3, 2, 2);
+        float[] input = input(shape, 1);
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
+            out.write(inferBody(shape, input).getBytes(StandardCharsets.UTF_8));
+        }
+        try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
+            for (String path : List.of("/v2/models/cifar/infer", "/v2/repository/index")) {
+                HttpResponse<String> refused = client.send(request(server, path)
+                        .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertError(refused, 415, "the request body has Content-Encoding 'gzip': this server takes bodies "
+                        + "as sent, not compressed");
+                assertEquals("identity", refused.headers().firstValue("Accept-Encoding").orElseThrow());
+            }
+            assertAnswered(client.send(request(server, "/v2/models/cifar/infer")
+                    .header("Content-Type", "application/json").header("Content-Encoding", "identity")
+                    .POST(HttpRequest.BodyPublishers.ofString(inferBody(shape, input))).build(),
+                    HttpResponse.BodyHandlers.ofString()), input, shape);
         }
     }
 
