@@ -121,9 +121,10 @@ final class V2Json {
      */
     static InferRequest readInfer(CappedInputStream body, long jsonBytes, ModelConfig config,
                                   List<OutputTensor> available, HeapBudget.Claim heap) throws IOException {
-        Request request = parse(jsonBytes < 0 ? body
-                : new ByteArrayInputStream(exactly(body, jsonBytes, "the JSON that Inference-Header-Content-Length "
-                        + "declares", heap)), available, heap);
+        String declared = "the JSON that Inference-Header-Content-Length declares";
+        Request request = jsonBytes < 0 ? parse(body, "", available, heap)
+                : parse(new ByteArrayInputStream(exactly(body, jsonBytes, declared, heap)),
+                        ", within the " + jsonBytes + " bytes of " + declared, available, heap);
         Shape shape = request.input.check(config, jsonBytes >= 0);
         float[] values = request.input.binarySize >= 0 ? binary(body, request.input.binarySize, heap)
                 : request.input.data.toArray();
@@ -205,8 +206,9 @@ final class V2Json {
     private record Output(OutputTensor tensor, Boolean binary) {
     }
 
-    private static Request parse(InputStream json, List<OutputTensor> available, HeapBudget.Claim heap)
-            throws IOException {
+    /** Parses the request's JSON: {@code json}'s bytes, which {@code extent} says where they end for a message. */
+    private static Request parse(InputStream json, String extent, List<OutputTensor> available,
+                                 HeapBudget.Claim heap) throws IOException {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad("the request body must be a JSON object");
@@ -233,8 +235,8 @@ final class V2Json {
                             + "': an inference request has 'id', 'parameters', 'inputs' and 'outputs'");
                 }
             }
-            if (p.nextToken() != null) {
-                throw bad("unexpected content after the request's JSON object");
+            if (hasMore(p)) {
+                throw bad("unexpected content after the request's JSON object" + extent);
             }
             if (request.input == null) {
                 throw bad("the request has no 'inputs'");
@@ -242,6 +244,18 @@ final class V2Json {
             return request;
         } catch (JacksonException e) {
             throw unreadable(e);
+        }
+    }
+
+    /**
+     * Whether anything but white space follows the JSON value {@code p} has read: a token, or bytes that start none
+     * (binary data, where Inference-Header-Content-Length counts some of it as JSON).
+     */
+    private static boolean hasMore(JsonParser p) throws IOException {
+        try {
+            return p.nextToken() != null;
+        } catch (JacksonException e) {
+            return true;
         }
     }
 
@@ -294,7 +308,7 @@ final class V2Json {
                     p.skipChildren();
                 }
             }
-            if (p.nextToken() != null) {
+            if (hasMore(p)) {
                 throw bad("unexpected content after the request's JSON object");
             }
         } catch (JacksonException e) {
@@ -329,7 +343,7 @@ final class V2Json {
                     p.skipChildren();
                 }
             }
-            if (p.nextToken() != null) {
+            if (hasMore(p)) {
                 throw bad("unexpected content after the index request's JSON object");
             }
             return ready;

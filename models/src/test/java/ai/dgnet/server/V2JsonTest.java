@@ -188,6 +188,24 @@ class V2JsonTest {
         });
     }
 
+    /**
+     * An Inference-Header-Content-Length that counts binary data as JSON (the whole body's length, say) is refused
+     * as content after the JSON object, where that JSON ends: not as whatever the data's first bytes are as UTF-8.
+     */
+    @Test
+    void binaryDataCountedAsJsonIsRefusedAsContentAfterTheJson() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        float[] values = {0.1f, 0.2f, 0.3f};
+        V2Json.BinaryRequest binary = V2Json.binaryInferRequest(Shape.of(1, 3, 1, 1), values);
+        for (int jsonBytes : new int[] {binary.jsonBytes() + 5, binary.body().length}) {
+            RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(binary.body()),
+                    jsonBytes, config, OutputTensor.of(config), new HeapBudget(1 << 20).claim()));
+            assertEquals(400, e.status());
+            assertEquals("unexpected content after the request's JSON object, within the " + jsonBytes + " bytes of "
+                    + "the JSON that Inference-Header-Content-Length declares", e.getMessage());
+        }
+    }
+
     /** A body that declares its length, as the server reads one. */
     private static CappedInputStream whole(byte[] body) {
         return new CappedInputStream(new ByteArrayInputStream(body), body.length);
