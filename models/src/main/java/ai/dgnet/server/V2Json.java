@@ -294,7 +294,11 @@ final class V2Json {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (field.equals("parameters") && value == JsonToken.START_OBJECT) {
+                if (field.equals("parameters")) {
+                    if (value != JsonToken.START_OBJECT) {
+                        throw bad("a load or unload request's 'parameters' must be a JSON object, found "
+                                + describe(p, value));
+                    }
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String parameter = p.currentName();
                         if (parameter.equals("config") || parameter.startsWith("file:")) {

@@ -206,6 +206,22 @@ class V2JsonTest {
         }
     }
 
+    /** A load or unload request's parameters are an object, as the protocol has them: not skipped when they are not. */
+    @Test
+    void repositoryParametersThatAreNoObjectAreRefused() throws IOException {
+        V2Json.readRepositoryRequest(new ByteArrayInputStream("{\"parameters\": {\"unload_dependents\": true}}"
+                .getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> refusals = Map.of("[]", "an array", "null", "null", "\"config\"", "the string \"config\"");
+        refusals.forEach((parameters, found) -> {
+            byte[] body = ("{\"parameters\": " + parameters + "}").getBytes(StandardCharsets.UTF_8);
+            RequestException e = assertThrows(RequestException.class,
+                    () -> V2Json.readRepositoryRequest(new ByteArrayInputStream(body)), parameters);
+            assertEquals(400, e.status());
+            assertEquals("a load or unload request's 'parameters' must be a JSON object, found " + found,
+                    e.getMessage());
+        });
+    }
+
     /** A body that declares its length, as the server reads one. */
     private static CappedInputStream whole(byte[] body) {
         return new CappedInputStream(new ByteArrayInputStream(body), body.length);
