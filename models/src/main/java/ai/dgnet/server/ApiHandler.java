@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Every request of the server: finds the endpoint, checks the method, answers, and counts the answer. Whatever
@@ -466,8 +467,17 @@ final class ApiHandler implements HttpHandler {
      * JSON, binary tensor data following them; -1 when the request has no such header (its body is all JSON).
      */
     private static long jsonBytes(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst(INFERENCE_HEADER_LENGTH);
-        return header == null ? -1 : byteCount(INFERENCE_HEADER_LENGTH, header);
+        List<String> headers = exchange.getRequestHeaders().get(INFERENCE_HEADER_LENGTH);
+        if (headers == null) {
+            return -1;
+        }
+        if (headers.size() > 1) {
+            // As the JDK's server refuses a Content-Length given twice: which one is right is a guess.
+            throw RequestException.badRequest(INFERENCE_HEADER_LENGTH + " is given " + headers.size() + " times ("
+                    + headers.stream().map(h -> "'" + RequestException.shown(h) + "'").collect(Collectors.joining(", "))
+                    + "): give the JSON's length once");
+        }
+        return byteCount(INFERENCE_HEADER_LENGTH, headers.getFirst());
     }
 
     /**

@@ -348,6 +348,10 @@ class InferenceServerTest {
         try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
             assertError(sendBinary(server, header, data, "twelve"), 400, "'twelve' is not a byte count");
             assertError(sendBinary(server, header, data, "-1"), 400, "'-1' is not a byte count");
+            assertError(client.send(binaryRequest(server, header, data, length).header(
+                    "Inference-Header-Content-Length", "5").build(), HttpResponse.BodyHandlers.ofString()), 400,
+                    "Inference-Header-Content-Length is given 2 times ('" + length + "', '5'): give the JSON's length "
+                            + "once");
             assertError(sendBinary(server, header, new byte[0], Long.toString(length + 1)), 400,
                     "the JSON that Inference-Header-Content-Length declares has " + (length + 1) + " bytes, more "
                             + "than the " + length + " left in the body");
