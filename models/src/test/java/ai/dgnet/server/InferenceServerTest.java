@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
@@ -1630,29 +1631,15 @@ class InferenceServerTest {
 
     /** Two loads at once warm the model up once, and both are answered once it is ready. */
     @Test
-    void aLoadWhileTheModelLoadsWaitsForThatLoad() throws Exception {
+    void aLoadWhileTheModelLoadsWaitsForThatLoad() throws Throwable {
         HoldLoad hooks = new HoldLoad();
         try (InferenceServer server = start(quickLoads(), hooks)) {
             assertEquals(200, post(server, "/v2/repository/models/cifar/unload", "").statusCode());
-            hooks.release = new CountDownLatch(1);
-            CompletableFuture<HttpResponse<String>> first;
-            CompletableFuture<HttpResponse<String>> second;
-            try {
-                first = postAsync(server, "/v2/repository/models/cifar/load", "");
-                assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+            assertTwoLoadsWarmUpOnce(server, hooks, "one warm-up for both loads", () -> {
                 assertEquals("[{\"name\":\"cifar\",\"version\":\"1\",\"state\":\"LOADING\"}]",
                         post(server, "/v2/repository/index", "{}").body());
                 assertNotReady(get(server, "/v2/health/ready"), "while a model loads");
-                second = postAsync(server, "/v2/repository/models/cifar/load", "");
-                assertTrue(hooks.joined.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the second load never came");
-                assertFalse(second.isDone(), "a load answered before the load it waits for ended");
-                assertFalse(first.isDone(), "a load answered before its warm-up ended");
-            } finally {
-                hooks.release.countDown();
-            }
-            assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
-            assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
-            assertEquals(2, hooks.warmups.availablePermits(), "one warm-up for both loads");
+            });
             assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
         }
     }
@@ -1797,32 +1784,44 @@ class InferenceServerTest {
 
     /** A load while the model loads again waits for that load, the model served meanwhile: one warm-up for both. */
     @Test
-    void aLoadWhileTheModelLoadsAgainWaitsForThatLoadAndTheModelServesMeanwhile() throws Exception {
+    void aLoadWhileTheModelLoadsAgainWaitsForThatLoadAndTheModelServesMeanwhile() throws Throwable {
         HoldLoad hooks = new HoldLoad();
         Shape shape = Shape.of(1, 3, 32, 32);
         float[] input = input(shape, 60);
         try (InferenceServer server = start(quickLoads(), hooks)) {
-            hooks.release = new CountDownLatch(1);
-            CompletableFuture<HttpResponse<String>> first;
-            CompletableFuture<HttpResponse<String>> second;
-            try {
-                first = postAsync(server, "/v2/repository/models/cifar/load", "");
-                assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+            assertTwoLoadsWarmUpOnce(server, hooks, "the start's warm-up, and one for both loads", () -> {
                 assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
                 assertEquals(200, get(server, "/v2/health/ready").statusCode());
                 assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
-                second = postAsync(server, "/v2/repository/models/cifar/load", "");
-                assertTrue(hooks.joined.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the second load never came");
-                assertFalse(second.isDone(), "a load answered before the load it waits for ended");
-                assertFalse(first.isDone(), "a load answered before its warm-up ended");
-            } finally {
-                hooks.release.countDown();
-            }
-            assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
-            assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
-            assertEquals(2, hooks.warmups.availablePermits(), "the start's warm-up, and one for both loads");
+            });
             assertAnswered(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), input, shape);
         }
+    }
+
+    /**
+     * Two loads of the model, the second sent while {@code hooks} hold the first's warm-up: {@code meanwhile} runs
+     * during that warm-up, the second load must wait for the first, and both are answered 200 once it ends, after
+     * which the hooks have seen two warm-ups in all ({@code warmups} says which).
+     */
+    private static void assertTwoLoadsWarmUpOnce(InferenceServer server, HoldLoad hooks, String warmups,
+                                                 Executable meanwhile) throws Throwable {
+        hooks.release = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> first;
+        CompletableFuture<HttpResponse<String>> second;
+        try {
+            first = postAsync(server, "/v2/repository/models/cifar/load", "");
+            assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+            meanwhile.execute();
+            second = postAsync(server, "/v2/repository/models/cifar/load", "");
+            assertTrue(hooks.joined.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the second load never came");
+            assertFalse(second.isDone(), "a load answered before the load it waits for ended");
+            assertFalse(first.isDone(), "a load answered before its warm-up ended");
+        } finally {
+            hooks.release.countDown();
+        }
+        assertEquals(200, first.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, second.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+        assertEquals(2, hooks.warmups.availablePermits(), warmups);
     }
 
     /**
