@@ -100,10 +100,11 @@ final class ImageBatches {
                 }
                 values.asSlice(batchFiles.size() * plane).fill((byte) 0);
                 result = session.run(input, result);
+                // Image by image, so that the bar counts the lines a consumer prints as they come.
                 for (int i = 0; i < batchFiles.size(); i++) {
                     consumer.accept(batchFiles.get(i), result, i);
+                    progress.step(1);
                 }
-                progress.step(batchFiles.size());
             }
         }
     }

@@ -20,6 +20,9 @@ final class ProgressLine implements AutoCloseable {
     private final PrintWriter terminal;
     private final ProgressBar bar;
     private String drawn = "";
+    /** The bar's line was cleared for a line on another stream, which has yet to reach the terminal: see println. */
+    private boolean held;
+    private boolean closing;
 
     /** A bar counting to {@code total} when {@code wanted} and the output is a terminal; otherwise none. */
     static ProgressLine of(PrintWriter out, String task, long total, boolean wanted) {
@@ -37,6 +40,10 @@ final class ProgressLine implements AutoCloseable {
     }
 
     private synchronized void draw(String rendered) {
+        if (closing) {
+            return;
+        }
+        held = false;
         drawn = rendered;
         terminal.print("\r" + rendered);
         terminal.flush();
@@ -45,21 +52,34 @@ final class ProgressLine implements AutoCloseable {
     /**
      * Prints {@code line} on {@code stream} above the bar. The bar is drawn again at once only when the line went to
      * the terminal's own stream: the launcher passes standard error through a pipe, so a line on it reaches the
-     * terminal later, and would land after a bar drawn again now, on its line; the bar's next update draws it below.
+     * terminal later, and would land after a bar drawn again now, on its line; the library's next update, up to a
+     * second later, draws it below.
      */
     synchronized void println(PrintWriter stream, String line) {
         clear();
         stream.println(line);
         stream.flush();
-        if (bar != null && stream == terminal) {
-            terminal.print(drawn);
-            terminal.flush();
+        if (bar != null) {
+            held = stream != terminal;
+            if (!held) {
+                terminal.print(drawn);
+                terminal.flush();
+            }
         }
     }
 
+    /**
+     * Counts {@code done} more, drawn at once: the library alone draws once a second, so the bar of a run shorter
+     * than that would stay at its start while the lines above it are printed.
+     */
     void step(long done) {
         if (bar != null) {
             bar.stepBy(done);
+            synchronized (this) {
+                if (!held) {
+                    bar.refresh();
+                }
+            }
         }
     }
 
@@ -71,9 +91,16 @@ final class ProgressLine implements AutoCloseable {
         }
     }
 
+    /**
+     * Erases the bar without the library's last drawing of it: a line on another stream may still be on its way, and
+     * would land on that bar's line.
+     */
     @Override
     public void close() {
         if (bar != null) {
+            synchronized (this) {
+                closing = true;
+            }
             bar.close();
             synchronized (this) {
                 clear();

@@ -40,6 +40,32 @@ class ProgressLineTest {
         }
     }
 
+    @Test
+    void aStepDrawsTheBarAtOnceCountingTheLineAboveIt() throws InterruptedException {
+        StringWriter screen = new StringWriter();
+        PrintWriter terminal = new PrintWriter(screen, true);
+        try (ProgressLine progress = new ProgressLine(terminal, "predict", 3, true)) {
+            awaitBar(screen);
+            progress.println(terminal, "photos/a.png");
+            progress.step(1);
+            // Not a second later, when the library would draw it next: by then the lines of a fast run are all out.
+            String shown = screen.toString().substring(screen.toString().lastIndexOf('\r') + 1);
+            assertTrue(shown.startsWith("predict") && shown.contains(" 1/3 "), shown);
+        }
+    }
+
+    @Test
+    void aLineOnAnotherStreamIsNotOverdrawnByTheStepOrTheCloseAfterIt() throws InterruptedException {
+        StringWriter screen = new StringWriter();
+        ProgressLine progress = new ProgressLine(new PrintWriter(screen, true), "predict", 1, true);
+        String bar = awaitBar(screen);
+        progress.println(new PrintWriter(new StringWriter(), true), "dgnet predict: notes.png: not a JPEG or PNG image");
+        progress.step(1);
+        progress.close();
+        // The line reaches the terminal after whatever is drawn meanwhile: a bar drawn now would have it on its line.
+        assertEquals(bar + CLEARED + CLEARED, screen.toString());
+    }
+
     /** What the bar drew on the screen first, once it has (it draws on a thread of its own). */
     private static String awaitBar(StringWriter screen) throws InterruptedException {
         for (int i = 0; i < 1000 && !screen.toString().contains("predict"); i++) {
