@@ -362,6 +362,7 @@ final class V2Json {
         String datatype;
         long[] shape;
         Floats data;
+        Nesting nesting;
         /** The bytes of its binary data after the JSON; -1 when it has none. */
         long binarySize = -1;
 
@@ -393,6 +394,9 @@ final class V2Json {
                     || Arrays.stream(shape).anyMatch(d -> d < 1 || d > Integer.MAX_VALUE)) {
                 throw bad("input '" + INPUT + "' must have shape [N, " + channels + ", H, W] with every dimension "
                         + ">= 1, got " + Arrays.toString(shape));
+            }
+            if (data != null) {
+                nesting.check(shape);
             }
             String holds;
             try {
@@ -438,7 +442,10 @@ final class V2Json {
                 case "name" -> input.name = string(p, value, "an input's 'name'");
                 case "datatype" -> input.datatype = string(p, value, "an input's 'datatype'");
                 case "shape" -> input.shape = shape(p, value);
-                case "data" -> input.data = data(p, value, heap);
+                case "data" -> {
+                    input.nesting = new Nesting(input.shape);
+                    input.data = data(p, value, input.nesting, heap);
+                }
                 case "parameters" -> input.binarySize = binarySize(parameters(p, "an input's 'parameters'"));
                 default -> throw bad("unknown field '" + shown(field)
                         + "' in an input: an input has 'name', 'shape', 'datatype', 'parameters' and 'data'");
@@ -467,18 +474,19 @@ final class V2Json {
      * edge, so its instance would get a cut-off path's constant answer without a word. A session refuses such input
      * too, but here it fails its own request alone, not every request of the batch it would have joined.
      */
-    private static Floats data(JsonParser p, JsonToken value, HeapBudget.Claim heap) throws IOException {
+    private static Floats data(JsonParser p, JsonToken value, Nesting nesting, HeapBudget.Claim heap)
+            throws IOException {
         if (value != JsonToken.START_ARRAY) {
             throw bad("an input's 'data' must be an array of numbers");
         }
         Floats data = new Floats(heap);
-        int depth = 1;
-        while (depth > 0) {
+        while (nesting.open()) {
             JsonToken token = p.nextToken();
             switch (token) {
-                case START_ARRAY -> depth++;
-                case END_ARRAY -> depth--;
+                case START_ARRAY -> nesting.item(true);
+                case END_ARRAY -> nesting.endArray();
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                    nesting.item(false);
                     float v = p.getFloatValue();
                     if (!Float.isFinite(v)) {
                         throw bad("input data value " + p.getText() + " (index " + data.size
@@ -492,6 +500,139 @@ final class V2Json {
             }
         }
         return data;
+    }
+
+    /**
+     * Checks, as the data streams by, that its arrays nest as the protocol has nested data nest, as its shape: the
+     * arrays of each level have one length and its numbers are all at one level. Those lengths and that level are the
+     * shape's where the input gave its shape before its data; else those of its first arrays ({@code data[0]},
+     * {@code data[0][0]}, ...), which each later array must match and which are checked against the shape once it is
+     * read. Flat data is data whose numbers are at level 1. Only the index path being read is kept, not the data's
+     * structure.
+     */
+    private static final class Nesting {
+        /** The shape the data is checked against as it is read; null where it is checked against its first arrays. */
+        private long[] shape;
+        private boolean nested;
+        /** The length of each level's arrays, -1 until its first array ends (where they are the first arrays'). */
+        private long[] lengths = {-1};
+        /** How many items each open array has had so far, outermost first. */
+        private long[] counts = {0};
+        private int open = 1;
+        /** How many levels have had an array: the levels of {@link #lengths} that are known or being learned. */
+        private int levels = 1;
+        /** The level of the numbers (the length of their index paths), -1 until the first number. */
+        private int numbers = -1;
+
+        Nesting(long[] shape) {
+            this.shape = shape;
+        }
+
+        boolean open() {
+            return open > 0;
+        }
+
+        /** An array (or a number) starts as the next item of the innermost open array. */
+        void item(boolean array) {
+            int level = open;
+            if (level == 1 && counts[0] == 0) {
+                nested = array;
+                if (nested && shape != null) {
+                    lengths = shape.clone();
+                    numbers = shape.length;
+                } else {
+                    shape = null;
+                }
+            }
+            if (array && numbers >= 0 && level >= numbers) {
+                throw uneven(itemPath() + " is an array" + (shape != null ? ", not a number"
+                        : " where " + firstPath(numbers) + " is a number"));
+            }
+            if (!array && (numbers >= 0 ? level != numbers : level < levels)) {
+                throw uneven(itemPath() + " is a number" + (shape != null ? ", not an array of " + lengths[level]
+                        : " where " + firstPath(level) + " is an array"));
+            }
+            if (!array && numbers < 0) {
+                numbers = level;
+            }
+            long length = lengths[level - 1];
+            if (length >= 0 && counts[level - 1] == length) {
+                throw uneven(arrayPath(level - 1) + " has more than " + (shape != null ? items(length)
+                        : "the " + items(length) + " of " + firstPath(level - 1)));
+            }
+            counts[level - 1]++;
+            if (array) {
+                if (open == counts.length) {
+                    counts = Arrays.copyOf(counts, 2 * open);
+                }
+                if (open == lengths.length) {
+                    lengths = Arrays.copyOf(lengths, 2 * open);
+                    Arrays.fill(lengths, open, lengths.length, -1);
+                }
+                counts[open++] = 0;
+                levels = Math.max(levels, open);
+            }
+        }
+
+        void endArray() {
+            int level = open - 1;
+            long count = counts[level];
+            if (lengths[level] < 0) {
+                lengths[level] = count;
+            } else if (count != lengths[level]) {
+                throw uneven(arrayPath(level) + " has " + items(count) + ", not " + (shape != null
+                        ? lengths[level] : "the " + lengths[level] + " of " + firstPath(level)));
+            }
+            open--;
+        }
+
+        /** Checks nested data, read before its shape, against it; {@code shape} is an input's, all of it >= 1. */
+        void check(long[] shape) {
+            if (!nested || this.shape != null) {
+                return;
+            }
+            this.shape = shape;
+            for (int level = 0; level != numbers || level != shape.length; level++) {
+                if (level == numbers) {
+                    throw uneven(firstPath(level) + " is a number, not an array of " + shape[level]);
+                }
+                if (level == shape.length) {
+                    throw uneven(firstPath(level) + " is an array, not a number");
+                }
+                if (lengths[level] != shape[level]) {
+                    throw uneven(firstPath(level) + " has " + items(lengths[level]) + ", not " + shape[level]);
+                }
+            }
+        }
+
+        private RequestException uneven(String where) {
+            return bad("input '" + INPUT + "''s 'data' is " + (shape != null ? "not nested as its shape "
+                    + Arrays.toString(shape) : "nested unevenly") + ": " + where + " (give it flat, or nested as "
+                    + "the shape)");
+        }
+
+        /** The index path of the item starting. */
+        private String itemPath() {
+            return arrayPath(open - 1) + "[" + counts[open - 1] + "]";
+        }
+
+        /** The index path of the open array at {@code level}. */
+        private String arrayPath(int level) {
+            StringBuilder path = new StringBuilder("data");
+            for (int i = 0; i < level; i++) {
+                path.append('[').append(counts[i] - 1).append(']');
+            }
+            return path.toString();
+        }
+
+        /** The index path of the first item at {@code level}, whose kind and length its level's others share. */
+        private static String firstPath(int level) {
+            return "data" + "[0]".repeat(level);
+        }
+
+        private static String items(long count) {
+            return count + (count == 1 ? " item" : " items");
+        }
     }
 
     /** The outputs {@code outputs} names, each once, in the order first named; empty where it names none. */

@@ -222,6 +222,68 @@ class V2JsonTest {
         });
     }
 
+    /**
+     * Nested data follows its shape, as the protocol has it: data nested otherwise (too deep or too shallow, a row too
+     * long or too short) is refused naming where, though it has as many values as the shape. Read before its shape,
+     * its arrays are checked against its first ones, then those against the shape. Flat data stays taken.
+     */
+    @Test
+    void nestedDataThatDoesNotFollowItsShapeIsRefusedNamingWhere() throws IOException {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        String shape = "\"shape\": [1, 3, 2, 2]";
+        String asShape = "is not nested as its shape [1, 3, 2, 2]: ";
+        String uneven = "is nested unevenly: ";
+        // The data; where it is refused read after its shape; where read before it.
+        List<List<String>> refusals = List.of(
+                List.of("[[1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11, 12]]",
+                        asShape + "data[0][0] is a number, not an array of 2",
+                        uneven + "data[1] has more than the 5 items of data[0]"),
+                List.of("[[[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11]]], [[[12]]]]",
+                        asShape + "data[0][2][1] has 1 item, not 2",
+                        uneven + "data[0][2][1] has 1 item, not the 2 of data[0][0][0]"),
+                List.of("[[[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10, 11, 12]]]]",
+                        asShape + "data[0][2][0] has more than 2 items",
+                        uneven + "data[0][2][0] has more than the 2 items of data[0][0][0]"),
+                List.of("[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]]",
+                        asShape + "data[0][0][0] is a number, not an array of 2",
+                        asShape + "data[0][0] has 4 items, not 2"),
+                List.of("[[[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11, [12]]]]]",
+                        asShape + "data[0][2][1][1] is an array, not a number",
+                        uneven + "data[0][2][1][1] is an array where data[0][0][0][0] is a number"),
+                List.of("[[[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11, 12]]], []]",
+                        asShape + "data has more than 1 item",
+                        uneven + "data[1] has 0 items, not the 3 of data[0]"),
+                List.of("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, [11, 12]]",
+                        uneven + "data[10] is an array where data[0] is a number",
+                        uneven + "data[10] is an array where data[0] is a number"));
+        for (List<String> refusal : refusals) {
+            String data = "\"data\": " + refusal.get(0);
+            for (String input : List.of(shape + ", " + data, data + ", " + shape)) {
+                RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(
+                        whole(inferRequest(input)), -1, config, OutputTensor.of(config),
+                        new HeapBudget(1 << 20).claim()), input);
+                assertEquals(400, e.status());
+                assertEquals("input 'input''s 'data' " + refusal.get(input.startsWith(shape) ? 1 : 2)
+                        + " (give it flat, or nested as the shape)", e.getMessage(), input);
+            }
+        }
+        float[] values = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        for (String data : List.of("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]",
+                "[[[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11, 12]]]]")) {
+            for (String input : List.of(shape + ", \"data\": " + data, "\"data\": " + data + ", " + shape)) {
+                V2Json.InferRequest request = V2Json.readInfer(whole(inferRequest(input)), -1, config,
+                        OutputTensor.of(config), new HeapBudget(1 << 20).claim());
+                assertArrayEquals(values, request.values(), input);
+            }
+        }
+    }
+
+    /** An inference request of one input with the fields {@code fields} besides its name and datatype. */
+    private static byte[] inferRequest(String fields) {
+        return ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", " + fields + "}]}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     /** A body that declares its length, as the server reads one. */
     private static CappedInputStream whole(byte[] body) {
         return new CappedInputStream(new ByteArrayInputStream(body), body.length);
