@@ -635,7 +635,7 @@ final class V2Json {
         }
     }
 
-    /** The outputs {@code outputs} names, each once, in the order first named; empty where it names none. */
+    /** The outputs {@code outputs} names, each once, in the order named; empty where it names none. */
     private static List<Output> outputs(JsonParser p, JsonToken value, List<OutputTensor> available)
             throws IOException {
         if (value != JsonToken.START_ARRAY) {
@@ -661,7 +661,11 @@ final class V2Json {
                     .orElseThrow(() -> bad((wanted == null ? "an output has no 'name'"
                             : "unknown output '" + shown(wanted) + "'") + ": the model has "
                             + available.stream().map(OutputTensor::name).collect(Collectors.joining(", "))));
-            asked.putIfAbsent(tensor, new Output(tensor, binary));
+            // Which of two asks the client meant is a guess where they differ (one binary, one not), and a slip where
+            // they do not.
+            if (asked.putIfAbsent(tensor, new Output(tensor, binary)) != null) {
+                throw bad("'outputs' names output '" + tensor.name() + "' twice: name each output once");
+            }
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw bad("'outputs' must be an array of {\"name\": ...} objects");

@@ -33,11 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Well-formed inference requests with adversarial values, as a careless or hostile client writes them: shapes of any
  * rank with dimensions of 0, -1 or past what an int or a long holds, value counts that disagree with them, values past
- * FP32's range, other datatypes, unknown outputs, binary data of the wrong size. Each request is valid or not by
- * construction, and the server must agree: a valid one is answered 200 with the logits of a session run on the same
- * values (batches are padded and run together, so within 1e-4 relative L2), an invalid one with a 4xx whose body is
- * one {@code {"error": ...}} line. {@code -Ddgnet.fuzz.cases=N} and {@code -Ddgnet.fuzz.seed=S} run a longer or
- * another campaign.
+ * FP32's range, other datatypes, unknown outputs or one named twice, binary data of the wrong size. Each request is
+ * valid or not by construction, and the server must agree: a valid one is answered 200 with the logits of a session
+ * run on the same values (batches are padded and run together, so within 1e-4 relative L2), an invalid one with a 4xx
+ * whose body is one {@code {"error": ...}} line. {@code -Ddgnet.fuzz.cases=N} and {@code -Ddgnet.fuzz.seed=S} run a
+ * longer or another campaign.
  */
 class RequestValueFuzzTest {
     private static final int CASES = Integer.getInteger("dgnet.fuzz.cases", 300);
@@ -164,6 +164,8 @@ class RequestValueFuzzTest {
             String name = random.nextInt(8) == 0 ? "logit" : outputNames.get(random.nextInt(outputNames.size()));
             if (name.equals("logit")) {
                 faults.add("output " + name);
+            } else if (name.equals("logits")) {
+                faults.add("output logits named twice");
             }
             outputs.append(",\"outputs\":[{\"name\":\"logits\",\"parameters\":{\"binary_data\":").append(binaryLogits)
                     .append("}},{\"name\":\"").append(name).append("\"}]");

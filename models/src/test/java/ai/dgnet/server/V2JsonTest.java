@@ -167,6 +167,26 @@ class V2JsonTest {
     }
 
     /**
+     * An output named twice in 'outputs' is refused, naming it, whether its two requests agree or not: which of two
+     * that differ (as one binary and one not) the client meant is a guess.
+     */
+    @Test
+    void anOutputNamedTwiceIsRefused() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        String input = "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 3, 1, 1], \"datatype\": \"FP32\", "
+                + "\"data\": [1, 2, 3]}], \"outputs\": [";
+        for (String outputs : List.of("{\"name\": \"router.1\"}, {\"name\": \"logits\", \"parameters\": "
+                        + "{\"binary_data\": true}}, {\"name\": \"logits\", \"parameters\": {\"binary_data\": false}}",
+                "{\"name\": \"logits\"}, {\"name\": \"router.1\"}, {\"name\": \"logits\"}")) {
+            byte[] body = (input + outputs + "]}").getBytes(StandardCharsets.UTF_8);
+            RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(body), -1, config,
+                    OutputTensor.of(config), new HeapBudget(1 << 20).claim()), outputs);
+            assertEquals(400, e.status());
+            assertEquals("'outputs' names output 'logits' twice: name each output once", e.getMessage());
+        }
+    }
+
+    /**
      * Jackson's advice to enable one of its features, as after a NaN, is for the server's author, not for a client:
      * the message names what is wrong alone.
      */
