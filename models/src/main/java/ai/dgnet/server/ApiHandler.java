@@ -477,7 +477,12 @@ final class ApiHandler implements HttpHandler {
                     + headers.stream().map(h -> "'" + RequestException.shown(h) + "'").collect(Collectors.joining(", "))
                     + "): give the JSON's length once");
         }
-        return byteCount(INFERENCE_HEADER_LENGTH, headers.getFirst());
+        String value = headers.getFirst();
+        // As HTTP has byte counts: ASCII digits alone, where Long.parseLong would take a sign or another script's too.
+        if (!value.strip().chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw notByteCount(INFERENCE_HEADER_LENGTH, value);
+        }
+        return byteCount(INFERENCE_HEADER_LENGTH, value);
     }
 
     /**
@@ -639,7 +644,10 @@ final class ApiHandler implements HttpHandler {
         return "close".equalsIgnoreCase(exchange.getResponseHeaders().getFirst("Connection"));
     }
 
-    /** The byte count a request header gives; a 400 naming the header where it is no number of 0 or more. */
+    /**
+     * The byte count a request header gives; a 400 naming the header where it is no number of 0 or more. A
+     * Content-Length is read as the JDK's server read it to find the body's end, a '+' sign and all.
+     */
     private static long byteCount(String name, String value) {
         try {
             long bytes = Long.parseLong(value.strip());
@@ -649,7 +657,12 @@ final class ApiHandler implements HttpHandler {
         } catch (NumberFormatException e) {
             // Answered below, as a negative count is.
         }
-        throw RequestException.badRequest(name + " '" + RequestException.shown(value) + "' is not a byte count");
+        throw notByteCount(name, value);
+    }
+
+    private static RequestException notByteCount(String name, String value) {
+        return RequestException.badRequest(name + " '" + RequestException.shown(value) + "' is not a byte count: give "
+                + "its digits alone");
     }
 
     /**

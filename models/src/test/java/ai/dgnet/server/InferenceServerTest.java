@@ -349,6 +349,8 @@ class InferenceServerTest {
         try (InferenceServer server = start(config(), WorkerHooks.NONE)) {
             assertError(sendBinary(server, header, data, "twelve"), 400, "'twelve' is not a byte count");
             assertError(sendBinary(server, header, data, "-1"), 400, "'-1' is not a byte count");
+            assertError(sendBinary(server, header, data, "+" + length), 400,
+                    "Inference-Header-Content-Length '+" + length + "' is not a byte count: give its digits alone");
             assertError(client.send(binaryRequest(server, header, data, length).header(
                     "Inference-Header-Content-Length", "5").build(), HttpResponse.BodyHandlers.ofString()), 400,
                     "Inference-Header-Content-Length is given 2 times ('" + length + "', '5'): give the JSON's length "
