@@ -51,6 +51,8 @@ final class V2Json {
      * megabytes that the heap budget does not see.
      */
     private static final int MAX_STRING = 64 * 1024;
+    /** The most characters of a number: Jackson's own limit, far past the 50 or so that any FP32 value needs. */
+    private static final int MAX_NUMBER = 1000;
     /** Binary tensor data is read through a buffer of this many bytes, a whole number of FP32 values. */
     private static final int BINARY_CHUNK_BYTES = 64 * 1024;
     /**
@@ -61,6 +63,7 @@ final class V2Json {
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxStringLength(MAX_STRING)
                             .maxNameLength(MAX_STRING)
+                            .maxNumberLength(MAX_NUMBER)
                             .build())
                     .build())
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
@@ -209,7 +212,8 @@ final class V2Json {
     /** Parses the request's JSON: {@code json}'s bytes, which {@code extent} says where they end for a message. */
     private static Request parse(InputStream json, String extent, List<OutputTensor> available,
                                  HeapBudget.Claim heap) throws IOException {
-        try (JsonParser p = JSON.createParser(json)) {
+        JsonParser p = JSON.createParser(json);
+        try {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad("the request body must be a JSON object");
             }
@@ -243,7 +247,10 @@ final class V2Json {
             }
             return request;
         } catch (JacksonException e) {
-            throw unreadable(e);
+            throw unreadable(e, p);
+        } finally {
+            // After the catch, where unreadable() reads the token that closing forgets.
+            p.close();
         }
     }
 
@@ -259,10 +266,19 @@ final class V2Json {
         }
     }
 
-    /** The 400 for JSON that Jackson could not read: past one of its limits, or malformed. */
-    private static RequestException unreadable(JacksonException e) {
+    /** The 400 for JSON that {@code p} could not read: past one of its limits, or malformed. */
+    private static RequestException unreadable(JacksonException e, JsonParser p) {
         String first = e.getOriginalMessage().lines().findFirst().orElse("");
         if (e instanceof StreamConstraintsException) {
+            // A number's characters count against the limit on strings as it is read, so that one long enough is
+            // refused as a long string. Jackson reads a number as its token is asked for, the token before it still
+            // current, and a string's text after, its token current (a number just after a string in an array is
+            // taken for that string).
+            if (first.startsWith("Number value length") || first.startsWith("String value length")
+                    && p.currentToken() != JsonToken.VALUE_STRING) {
+                return bad("a number in the request is too long: a number may have at most " + MAX_NUMBER
+                        + " characters");
+            }
             // As "String value length (65537) exceeds the maximum allowed (65536, from `StreamReadConstraints...`)".
             return bad("the request's JSON is past a limit: " + first.replaceAll(", from `[^`]*`", ""));
         }
@@ -283,7 +299,8 @@ final class V2Json {
      * only the models it was started with. Other parameters (unload's {@code unload_dependents}) change nothing here.
      */
     static void readRepositoryRequest(InputStream body) throws IOException {
-        try (JsonParser p = JSON.createParser(body)) {
+        JsonParser p = JSON.createParser(body);
+        try {
             JsonToken first = p.nextToken();
             if (first == null) {
                 return;
@@ -316,7 +333,9 @@ final class V2Json {
                 throw bad("unexpected content after the request's JSON object");
             }
         } catch (JacksonException e) {
-            throw unreadable(e);
+            throw unreadable(e, p);
+        } finally {
+            p.close();
         }
     }
 
@@ -325,7 +344,8 @@ final class V2Json {
      * {@code {"ready": true}}; an empty body asks for every model, as {@code {}} does.
      */
     static boolean readIndexRequest(InputStream body) throws IOException {
-        try (JsonParser p = JSON.createParser(body)) {
+        JsonParser p = JSON.createParser(body);
+        try {
             JsonToken first = p.nextToken();
             if (first == null) {
                 return false;
@@ -352,7 +372,9 @@ final class V2Json {
             }
             return ready;
         } catch (JacksonException e) {
-            throw unreadable(e);
+            throw unreadable(e, p);
+        } finally {
+            p.close();
         }
     }
 

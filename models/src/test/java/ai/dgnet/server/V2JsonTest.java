@@ -167,6 +167,37 @@ class V2JsonTest {
     }
 
     /**
+     * A number past Jackson's limit on numbers is refused as a number too long, naming the limit: not as a string
+     * past the limit on strings, which a number long enough reached first. A long string stays refused as one.
+     */
+    @Test
+    void aNumberTooLongIsRefusedAsOne() {
+        ModelConfig config = ModelConfig.of(Arch.RESNET20, Mode.DYNAMIC).withClasses(10, 3);
+        String digits = "1".repeat(85649);
+        Map<String, String> inputs = Map.of(
+                "an integer past 1000 characters", "\"data\": [1, 2, " + "1".repeat(1001) + "]",
+                "a fraction past the string limit", "\"data\": [1, 0." + digits + ", 3]",
+                "an exponent past the string limit", "\"data\": [1, 2, 3e-" + digits + "]",
+                "a dimension past the string limit", "\"data\": [1, 2, 3], \"shape\": [1, 3, 1, 1." + digits + "]",
+                "a parameter past the string limit", "\"data\": [1, 2, 3], \"parameters\": {\"x\": [1." + digits
+                        + "]}");
+        inputs.forEach((what, fields) -> {
+            byte[] body = ("{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", " + fields + "}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+            RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(body), -1, config,
+                    OutputTensor.of(config), new HeapBudget(1 << 24).claim()), what);
+            assertEquals(400, e.status());
+            assertEquals("a number in the request is too long: a number may have at most 1000 characters",
+                    e.getMessage(), what);
+        });
+        byte[] longId = ("{\"id\": \"" + digits + "\", \"inputs\": []}").getBytes(StandardCharsets.UTF_8);
+        RequestException e = assertThrows(RequestException.class, () -> V2Json.readInfer(whole(longId), -1, config,
+                OutputTensor.of(config), new HeapBudget(1 << 24).claim()));
+        assertTrue(e.getMessage().matches("the request's JSON is past a limit: String value length \\(\\d+\\) exceeds "
+                + "the maximum allowed \\(65536\\)"), e.getMessage());
+    }
+
+    /**
      * An output named twice in 'outputs' is refused, naming it, whether its two requests agree or not: which of two
      * that differ (as one binary and one not) the client meant is a guess.
      */
