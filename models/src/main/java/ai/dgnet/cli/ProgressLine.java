@@ -15,8 +15,6 @@ import java.io.PrintWriter;
  * error through a line filter, which would hold back a bar that redraws its line without ending it.
  */
 final class ProgressLine implements AutoCloseable {
-    private static final int WIDTH = 80;
-
     private final PrintWriter terminal;
     private final ProgressBar bar;
     private String drawn = "";
@@ -30,12 +28,16 @@ final class ProgressLine implements AutoCloseable {
         return new ProgressLine(out, task, total, wanted && console != null && console.isTerminal());
     }
 
-    /** A bar counting to {@code total} on {@code terminal}, whatever that is, when {@code drawn}; otherwise none. */
+    /**
+     * A bar counting to {@code total} on {@code terminal}, whatever that is, when {@code drawn}; otherwise none. The bar
+     * is as wide as the terminal the library finds (80 columns where it finds none): a wider one would wrap, and a
+     * redraw, which returns to the start of its last line only, would leave the others behind.
+     */
     ProgressLine(PrintWriter terminal, String task, long total, boolean drawn) {
         this.terminal = terminal;
         this.bar = drawn
                 ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setConsumer(new DelegatingProgressBarConsumer(this::draw, WIDTH)).build()
+                .setConsumer(new DelegatingProgressBarConsumer(this::draw)).build()
                 : null;
     }
 

@@ -1,11 +1,16 @@
 package ai.dgnet.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Lines printed above a progress bar land on lines of their own on the terminal. */
@@ -59,11 +64,41 @@ class ProgressLineTest {
         StringWriter screen = new StringWriter();
         ProgressLine progress = new ProgressLine(new PrintWriter(screen, true), "predict", 1, true);
         String bar = awaitBar(screen);
-        progress.println(new PrintWriter(new StringWriter(), true), "dgnet predict: notes.png: not a JPEG or PNG image");
+        progress.println(new PrintWriter(new StringWriter(), true),
+                "dgnet predict: notes.png: not a JPEG or PNG image");
         progress.step(1);
         progress.close();
         // The line reaches the terminal after whatever is drawn meanwhile: a bar drawn now would have it on its line.
         assertEquals(bar + CLEARED + CLEARED, screen.toString());
+    }
+
+    /**
+     * The bar is as wide as the terminal: at a fixed 80 columns it wrapped on a narrower one, and each redraw, which
+     * goes back to the start of its last line only, left the lines before behind.
+     */
+    @Test
+    void theBarFitsATerminal(@TempDir Path dir) throws Exception {
+        OnATerminal run = OnATerminal.run(dir, "stty cols 40", ThreeLines.class);
+        assertEquals(0, run.status(), run.screen());
+        String text = run.screen().replaceAll("\033\\[[0-9;]*[A-Za-z]", "");
+        List<String> bars = Arrays.stream(text.split("[\r\n]")).filter(s -> s.startsWith("predict")).toList();
+        assertFalse(bars.isEmpty(), run.screen());
+        for (String bar : bars) {
+            assertTrue(bar.codePointCount(0, bar.length()) <= 40, bar.length() + " columns: " + bar);
+        }
+    }
+
+    /** Three lines above a bar on standard output, which is a terminal in {@link #theBarFitsATerminal}. */
+    static final class ThreeLines {
+        public static void main(String[] args) {
+            PrintWriter out = new PrintWriter(System.out, true);
+            try (ProgressLine progress = ProgressLine.of(out, "predict", 3, true)) {
+                for (int i = 0; i < 3; i++) {
+                    progress.println(out, "photos/" + i + ".png");
+                    progress.step(1);
+                }
+            }
+        }
     }
 
     /** What the bar drew on the screen first, once it has (it draws on a thread of its own). */
