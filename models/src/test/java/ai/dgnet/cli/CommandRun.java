@@ -5,9 +5,12 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** One in-process run of the {@code dgnet} command: its exit status and what it wrote to each stream. */
-record CommandRun(int status, String out, String err) {
-    static CommandRun of(String... args) {
+/**
+ * One in-process run of the {@code dgnet} command: its exit status and what it wrote to each stream. Shared with the
+ * tests module through this module's test jar.
+ */
+public record CommandRun(int status, String out, String err) {
+    public static CommandRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cmd = Main.commandLine();

@@ -1,5 +1,6 @@
 package ai.dgnet.tests;
 
+import ai.dgnet.cli.CommandRun;
 import ai.dgnet.cli.Main;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.arch.Architectures;
@@ -53,17 +54,8 @@ class InferCommandTest {
         writeInput(input, new int[] {2, 1, 28, 28});
     }
 
-    record Run(int status, String out, String err) {
-    }
-
-    static Run dgnet(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int status = cmd.execute(args);
-        return new Run(status, out.toString(), err.toString());
+    static CommandRun dgnet(String... args) {
+        return CommandRun.of(args);
     }
 
     /** What a run printed: its standard output as bytes, text and binary alike, and its standard error. */
@@ -93,7 +85,7 @@ class InferCommandTest {
     @Test
     void writesLogitsAdjacencyAndRouterOfEveryMultiNodeStage() throws IOException {
         Path out = dir.resolve("out.safetensors");
-        Run run = dgnet("infer", model.toString(), "--input", input.toString(), "--output", out.toString(),
+        CommandRun run = dgnet("infer", model.toString(), "--input", input.toString(), "--output", out.toString(),
                 "--threads", "1");
         assertEquals(0, run.status(), run.err());
         try (SafeTensors result = SafeTensors.open(out)) {
@@ -123,7 +115,7 @@ class InferCommandTest {
     @Test
     void thresholdOptionOverridesTheModels() throws IOException {
         Path out = dir.resolve("out-all.safetensors");
-        Run run = dgnet("infer", model.toString(), "--input", input.toString(), "--output", out.toString(),
+        CommandRun run = dgnet("infer", model.toString(), "--input", input.toString(), "--output", out.toString(),
                 "--threshold", "0");
         assertEquals(0, run.status(), run.err());
         try (SafeTensors result = SafeTensors.open(out)) {
@@ -138,7 +130,7 @@ class InferCommandTest {
     @Test
     void outputDashWritesTheTensorFileToStandardOutputAlone() throws IOException {
         Path file = dir.resolve("out-named.safetensors");
-        Run named = dgnet("infer", model.toString(), "--input", input.toString(), "--output", file.toString(),
+        CommandRun named = dgnet("infer", model.toString(), "--input", input.toString(), "--output", file.toString(),
                 "--threads", "1");
         assertEquals(0, named.status(), named.err());
         Piped piped = dgnetPiped("infer", model.toString(), "--input", input.toString(), "--output", "-",
@@ -206,9 +198,9 @@ class InferCommandTest {
 
     @Test
     void badArgumentsGiveOneLineErrors() {
-        Run threads = dgnet("infer", model.toString(), "--input", input.toString(), "--output", "x", "--threads", "0");
+        CommandRun threads = dgnet("infer", model.toString(), "--input", input.toString(), "--output", "x", "--threads", "0");
         assertOneLineError(threads, "--threads");
-        Run tau = dgnet("infer", model.toString(), "--input", input.toString(), "--output", "x", "--threshold", "2");
+        CommandRun tau = dgnet("infer", model.toString(), "--input", input.toString(), "--output", "x", "--threshold", "2");
         assertOneLineError(tau, "threshold");
         assertOneLineError(dgnet("infer", model.toString()), "--input");
         assertOneLineError(dgnet("infer", model.toString(), "--input", input.toString(), "--output", "x",
@@ -235,11 +227,11 @@ class InferCommandTest {
     @Test
     void anOutputInAMissingFolderOrThatIsAFolderIsRefusedAsSuch() throws IOException {
         Path missing = dir.resolve("no-folder").resolve("out.safetensors");
-        Run run = dgnet("infer", model.toString(), "--input", input.toString(), "--output", missing.toString());
+        CommandRun run = dgnet("infer", model.toString(), "--input", input.toString(), "--output", missing.toString());
         assertEquals(2, run.status(), run.err());
         assertOneLineError(run, "cannot write " + missing + ": no such folder " + missing.getParent());
         Path folder = Files.createDirectories(dir.resolve("out-folder"));
-        Run intoFolder = dgnet("infer", model.toString(), "--input", input.toString(), "--output",
+        CommandRun intoFolder = dgnet("infer", model.toString(), "--input", input.toString(), "--output",
                 folder.toString());
         assertEquals(2, intoFolder.status(), intoFolder.err());
         assertOneLineError(intoFolder, "cannot write " + folder + ": it is a folder");
@@ -251,19 +243,19 @@ class InferCommandTest {
             Files.write(file, content);
         }
         Path out = dir.resolve("never-" + name + ".safetensors");
-        Run run = dgnet("infer", file.toString(), "--input", input.toString(), "--output", out.toString());
+        CommandRun run = dgnet("infer", file.toString(), "--input", input.toString(), "--output", out.toString());
         assertOneLineError(run, mentions);
         assertTrue(Files.notExists(out), "no output on failure");
     }
 
     private void assertBadInput(String name, Path file, String mentions) {
         Path out = dir.resolve("never.safetensors");
-        Run run = dgnet("infer", model.toString(), "--input", file.toString(), "--output", out.toString());
+        CommandRun run = dgnet("infer", model.toString(), "--input", file.toString(), "--output", out.toString());
         assertOneLineError(run, mentions);
         assertTrue(Files.notExists(out), name + ": no output on failure");
     }
 
-    static void assertOneLineError(Run run, String mentions) {
+    static void assertOneLineError(CommandRun run, String mentions) {
         assertNotEquals(0, run.status(), "exit status");
         String err = run.err().strip();
         assertEquals(1, err.lines().count(), "one line: " + err);

@@ -1,5 +1,6 @@
 package ai.dgnet.tests;
 
+import ai.dgnet.cli.CommandRun;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
@@ -11,7 +12,6 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.tests.InferCommandTest.Piped;
-import ai.dgnet.tests.InferCommandTest.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +81,7 @@ class ModelCommandsTest {
 
     @Test
     void modelsListsEveryArchitectureWithTorchvisionsSizes() {
-        Run run = dgnet("models");
+        CommandRun run = dgnet("models");
         assertEquals(0, run.status(), run.err());
         for (Arch arch : Arch.values()) {
             assertTrue(run.out().lines().anyMatch(l -> l.startsWith(arch.id() + " ")), arch + " in " + run.out());
@@ -94,7 +94,7 @@ class ModelCommandsTest {
 
     @Test
     void infoShowsConfigCostPerPartAndRouters() {
-        Run run = dgnet("info", model.toString());
+        CommandRun run = dgnet("info", model.toString());
         assertEquals(0, run.status(), run.err());
         String out = run.out();
         assertTrue(out.contains("resnet20, dynamic, threshold 0.50, 10 classes, 3 input channels"), out);
@@ -110,7 +110,7 @@ class ModelCommandsTest {
 
     @Test
     void infoOfAnArchitectureIdUsesTheDefaultInputSize() {
-        Run run = dgnet("info", "resnet50:static");
+        CommandRun run = dgnet("info", "resnet50:static");
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().contains("one 224x224 image"), run.out());
         assertLine(run.out(), "  backbone ", "25,557,032", "4,089,184,256");
@@ -120,7 +120,7 @@ class ModelCommandsTest {
     @Test
     void predictEqualsTheModelRunOnTorchvisionsPreprocessing() throws IOException {
         // Two files, then a folder holding them and a third: batches of 2 over 5 images, the last one padded.
-        Run run = dgnet("predict", model.toString(), photos.resolve(IMAGES.get(1)).toString(),
+        CommandRun run = dgnet("predict", model.toString(), photos.resolve(IMAGES.get(1)).toString(),
                 photos.resolve(IMAGES.get(0)).toString(), photos.toString(), "--top", "3", "--batch", "2",
                 "--threshold", Float.toString(THRESHOLD), "--threads", "1");
         assertEquals(0, run.status(), run.err());
@@ -149,7 +149,7 @@ class ModelCommandsTest {
 
     @Test
     void demoPrintsTheTopClassesAndKeptEdgesOfTheModelRunDirectly() {
-        Run run = dgnet("demo", "--arch", "resnet20", "--size", "32", "--batch", "2", "--warmup", "1", "--runs", "2",
+        CommandRun run = dgnet("demo", "--arch", "resnet20", "--size", "32", "--batch", "2", "--warmup", "1", "--runs", "2",
                 "--threads", "1");
         assertEquals(0, run.status(), run.err());
         assertLine(run.out(), "latency over 2 runs after 1 warm-up run: median ", "% of the time in oneDNN primitives");
@@ -182,7 +182,7 @@ class ModelCommandsTest {
 
     @Test
     void deviceNamesTheCpuAndTimesAConvolution() {
-        Run run = dgnet("device", "--threads", "1");
+        CommandRun run = dgnet("device", "--threads", "1");
         assertEquals(0, run.status(), run.err());
         assertLine(run.out(), "cpu (oneDNN 3.", "1 thread");
         assertLine(run.out(), "conv 3x3 64->64 on 56x56 (", " GFLOP/s via ");
@@ -201,7 +201,7 @@ class ModelCommandsTest {
     void graphOfOneImageDrawsTheEdgesTheModelKeptForIt() throws Exception {
         String image = IMAGES.get(1);
         Path out = dir.resolve("one.svg");
-        Run run = dgnet("graph", model.toString(), photos.resolve(image).toString(), "--out", out.toString(),
+        CommandRun run = dgnet("graph", model.toString(), photos.resolve(image).toString(), "--out", out.toString(),
                 "--threshold", Float.toString(THRESHOLD), "--threads", "1");
         assertEquals(0, run.status(), run.err());
         assertEquals("wrote " + out, run.out().strip());
@@ -258,7 +258,7 @@ class ModelCommandsTest {
     @Test
     void graphOfAFolderDrawsEdgeFrequenciesOfItsImages() throws IOException {
         Path out = dir.resolve("folder.png");
-        Run run = dgnet("graph", model.toString(), photos.toString(), "--out", out.toString(), "--batch", "2",
+        CommandRun run = dgnet("graph", model.toString(), photos.toString(), "--out", out.toString(), "--batch", "2",
                 "--threshold", Float.toString(THRESHOLD), "--threads", "1");
         assertEquals(0, run.status(), run.err());
         assertEquals("wrote " + out + " (" + IMAGES.size() + " images)", run.out().strip());
@@ -326,7 +326,7 @@ class ModelCommandsTest {
         Path unnamed = dir.resolve("unnamed.safetensors");
         DgModel.random(config, 3).save(unnamed);
 
-        Run run = dgnet("predict", unnamed.toString(), photos.resolve(IMAGES.get(1)).toString(), "--top", "2",
+        CommandRun run = dgnet("predict", unnamed.toString(), photos.resolve(IMAGES.get(1)).toString(), "--top", "2",
                 "--threshold", Float.toString(THRESHOLD), "--threads", "1");
 
         assertEquals(0, run.status(), run.err());
@@ -344,7 +344,7 @@ class ModelCommandsTest {
         Files.copy(photos.resolve(IMAGES.get(1)), mixed.resolve("b.png"));
         Files.writeString(mixed.resolve("a.png"), "not an image", StandardCharsets.UTF_8);
         Files.write(mixed.resolve("c.jpg"), new byte[0]);
-        Run run = dgnet("predict", model.toString(), mixed.toString(), dir.resolve("gone.png").toString(), "--top",
+        CommandRun run = dgnet("predict", model.toString(), mixed.toString(), dir.resolve("gone.png").toString(), "--top",
                 "1");
         assertEquals(2, run.status(), "exit status says something was skipped");
         List<String> errors = run.err().lines().toList();
@@ -377,14 +377,14 @@ class ModelCommandsTest {
         assertBadPredict(dgnet("predict", model.toString()), "IMAGE");
     }
 
-    private static void assertBadPredict(Run run, String mentions) {
+    private static void assertBadPredict(CommandRun run, String mentions) {
         assertEquals(2, run.status(), run.err());
         assertOneLineError(run, mentions);
     }
 
     @Test
     void benchPrintsLatencyPercentilesThroughputAndOneDnnShare() {
-        Run run = dgnet("bench", model.toString(), "--batch", "2", "--warmup", "1", "--runs", "3", "--threads", "1");
+        CommandRun run = dgnet("bench", model.toString(), "--batch", "2", "--warmup", "1", "--runs", "3", "--threads", "1");
         assertEquals(0, run.status(), run.err());
         String out = run.out();
         assertTrue(out.contains("input [2, 3, 40, 40]"), "the model's crop is the default size: " + out);
@@ -395,7 +395,7 @@ class ModelCommandsTest {
         double[] dynamic = outsideShares(out);
         assertTrue(dynamic[0] > 0, "a dynamic model routes: " + out);
         assertEquals(100.0, dynamic[0] + dynamic[1] + dynamic[2] + dynamic[3] + inPrimitives(out), 0.3, out);
-        Run sized = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1");
+        CommandRun sized = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1");
         assertEquals(0, sized.status(), sized.err());
         assertTrue(sized.out().contains("input [1, 3, 32, 32]"), sized.out());
         assertTrue(sized.out().contains("latency over 1 run (ms): min "), "one run, not '1 runs': " + sized.out());
@@ -432,7 +432,7 @@ class ModelCommandsTest {
         double[] outside = outsideShares(out);
         assertEquals(inPrimitives(out) + outside[2], shares, 0.05 * kinds + 0.2, out);
 
-        Run top = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1", "--threads", "1",
+        CommandRun top = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1", "--threads", "1",
                 "--profile", "2");
         assertEquals(0, top.status(), top.err());
         assertTrue(top.out().contains("(the 2 costliest of " + kinds + " kinds)"), top.out());
@@ -483,7 +483,7 @@ class ModelCommandsTest {
         List<String> args = new ArrayList<>(List.of("bench", "resnet20:static", "--size", "32", "--warmup", "1",
                 "--runs", "2", "--threads", "1", "--profile", "0"));
         args.addAll(List.of(more));
-        Run run = dgnet(args.toArray(String[]::new));
+        CommandRun run = dgnet(args.toArray(String[]::new));
         assertEquals(0, run.status(), run.err());
         return run.out();
     }
@@ -514,7 +514,7 @@ class ModelCommandsTest {
     @ParameterizedTest
     @ValueSource(strings = {"demo", "device", "models", "info", "predict", "graph", "bench"})
     void everySubcommandHasHelp(String command) {
-        Run run = dgnet(command, "--help");
+        CommandRun run = dgnet(command, "--help");
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().startsWith("Usage: dgnet " + command), run.out());
     }

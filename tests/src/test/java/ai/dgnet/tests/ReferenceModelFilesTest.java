@@ -1,5 +1,6 @@
 package ai.dgnet.tests;
 
+import ai.dgnet.cli.CommandRun;
 import ai.dgnet.models.Agreement;
 import ai.dgnet.models.io.SafeTensors;
 import org.junit.jupiter.api.Assumptions;
@@ -67,7 +68,7 @@ class ReferenceModelFilesTest {
                 "-o", input.toString());
         reference("infer", model.toString(), "--input", input.toString(), "--output", expected.toString());
 
-        InferCommandTest.Run run = InferCommandTest.dgnet("infer", model.toString(), "--input", input.toString(),
+        CommandRun run = InferCommandTest.dgnet("infer", model.toString(), "--input", input.toString(),
                 "--output", actual.toString());
         assertEquals(0, run.status(), run.err());
 
