@@ -76,7 +76,7 @@ omp_functions=(omp_set_num_threads omp_get_max_threads omp_get_num_procs omp_get
 mman_functions=(mmap munmap madvise mincore)
 mman_constants=(PROT_READ PROT_WRITE MAP_PRIVATE MAP_ANONYMOUS MAP_FAILED MADV_HUGEPAGE)
 unistd_functions=(isatty)
-unistd_constants=(STDOUT_FILENO)
+unistd_constants=(STDIN_FILENO STDOUT_FILENO)
 common_types_constants=(
   dnnl_success dnnl_out_of_memory dnnl_invalid_arguments dnnl_unimplemented dnnl_last_impl_reached
   dnnl_runtime_error dnnl_not_required dnnl_invalid_graph dnnl_invalid_graph_op dnnl_invalid_shape

@@ -28,7 +28,9 @@ final class InferCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model file (.safetensors).")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "IN", description = "Tensor file holding 'input'.")
+    @Option(names = "--input", required = true, paramLabel = "IN",
+            description = "Tensor file holding 'input', or - for standard input (a file or a pipe, not a terminal; "
+                    + "at most " + (StandardInput.MAX_BYTES >> 20) + " MiB).")
     Path input;
 
     @Option(names = "--output", required = true, paramLabel = "OUT",
@@ -43,11 +45,16 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        boolean fromStandardInput = StandardInput.isNamedBy(input);
+        if (fromStandardInput) {
+            StandardInput.refuseBinaryFromTerminal("--input", "binary tensor file");
+        }
         if (StandardOutput.isNamedBy(output)) {
             StandardOutput.refuseBinaryOnTerminal("--output", "binary tensor file");
         } else {
             OptionChecks.creatable(output);
-            OptionChecks.notAnInput("--output", output, Map.of("the model file", model, "the input file", input));
+            OptionChecks.notAnInput("--output", output, fromStandardInput ? Map.of("the model file", model)
+                    : Map.of("the model file", model, "the input file", input));
         }
         Result result;
         try (DgModel dg = DgModel.load(model);
@@ -63,6 +70,9 @@ final class InferCommand implements Callable<Integer> {
     }
 
     private SafeTensors openInput() throws IOException {
+        if (StandardInput.isNamedBy(input)) {
+            return StandardInput.tensors();
+        }
         try {
             return SafeTensors.open(input);
         } catch (java.nio.file.NoSuchFileException e) {
@@ -72,22 +82,22 @@ final class InferCommand implements Callable<Integer> {
 
     private Shape inputShape(SafeTensors in, int channels) {
         if (!in.contains("input")) {
-            throw ModelFileException.of(input, "has no tensor 'input' (found " + in.names() + ")");
+            throw ModelFileException.of(in.file(), "has no tensor 'input' (found " + in.names() + ")");
         }
         SafeTensors.TensorInfo info = in.info("input");
         int[] dims = info.shape();
         if (info.dtype() != SafeTensors.DType.F32) {
-            throw ModelFileException.of(input, "input", "must be F32, got " + info.dtype());
+            throw ModelFileException.of(in.file(), "input", "must be F32, got " + info.dtype());
         }
         if (dims.length != 4 || dims[1] != channels || Arrays.stream(dims).anyMatch(d -> d < 1)) {
-            throw ModelFileException.of(input, "input", "must be [N, " + channels + ", H, W] with every dimension "
-                    + ">= 1, got " + Arrays.toString(dims));
+            throw ModelFileException.of(in.file(), "input", "must be [N, " + channels + ", H, W] with every "
+                    + "dimension >= 1, got " + Arrays.toString(dims));
         }
         // A NaN or an infinity reaches the routers as means that keep no edge: the instance would get a cut-off
         // path's constant answer, not NaN logits, and the output would not show that anything was wrong.
         long bad = in.indexOf("input", v -> !Double.isFinite(v));
         if (bad >= 0) {
-            throw ModelFileException.of(input, "input", "value " + in.value("input", bad) + " at index " + bad
+            throw ModelFileException.of(in.file(), "input", "value " + in.value("input", bad) + " at index " + bad
                     + " is not a finite number");
         }
         return Shape.of(dims);

@@ -73,8 +73,12 @@ class BindingCheckTest {
             int madvise(void *addr, size_t length, int advice);
             int mincore(void *addr, size_t length, unsigned char *vec);
             """;
-    /** The terminal test and standard output's descriptor that {@code unistd_h} binds, as glibc declares them. */
+    /**
+     * The terminal test and the descriptors of standard input and output that {@code unistd_h} binds, as glibc
+     * declares them.
+     */
     private static final String UNISTD_PROTOTYPES = """
+            #define STDIN_FILENO 0
             #define STDOUT_FILENO 1
             int isatty(int fd);
             """;

@@ -15,13 +15,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,6 +60,17 @@ class InferCommandTest {
 
     static CommandRun dgnet(String... args) {
         return CommandRun.of(args);
+    }
+
+    /** {@code run} with standard input as a pipe or a redirect from a file would give {@code bytes}. */
+    static <T> T withStandardInput(byte[] bytes, Supplier<T> run) {
+        InputStream before = System.in;
+        System.setIn(new ByteArrayInputStream(bytes));
+        try {
+            return run.get();
+        } finally {
+            System.setIn(before);
+        }
     }
 
     /** What a run printed: its standard output as bytes, text and binary alike, and its standard error. */
@@ -139,6 +154,63 @@ class InferCommandTest {
         assertEquals("", piped.err());
         assertArrayEquals(Files.readAllBytes(file), piped.out());
         assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+    }
+
+    /**
+     * {@code --input -} read a file named '-' in the working folder; it is standard input, as Unix tools take it,
+     * which gives the same results as the file it carries (the file's are checked against PyTorch's), to a file or,
+     * with {@code --output -}, to standard output: a pipe through.
+     */
+    @Test
+    void inputDashReadsTheTensorFileFromStandardInput() throws IOException {
+        Path file = dir.resolve("out-of-file.safetensors");
+        CommandRun named = dgnet("infer", model.toString(), "--input", input.toString(), "--output", file.toString(),
+                "--threads", "1");
+        assertEquals(0, named.status(), named.err());
+        byte[] carried = Files.readAllBytes(input);
+        Path streamed = dir.resolve("out-of-stream.safetensors");
+        CommandRun fromStream = withStandardInput(carried, () -> dgnet("infer", model.toString(), "--input", "-",
+                "--output", streamed.toString(), "--threads", "1"));
+        assertEquals(0, fromStream.status(), fromStream.err());
+        assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(streamed));
+        Piped through = withStandardInput(carried, () -> dgnetPiped("infer", model.toString(), "--input", "-",
+                "--output", "-", "--threads", "1"));
+        assertEquals(0, through.status(), through.err());
+        assertEquals("", through.err());
+        assertArrayEquals(Files.readAllBytes(file), through.out());
+        assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+    }
+
+    /**
+     * A bad stream is refused as the same bytes in a file are, with the same line naming standard input where that
+     * names the file, and the same exit status.
+     */
+    @Test
+    void badStandardInputIsRefusedAsTheSameFileIs() throws IOException {
+        byte[] valid = Files.readAllBytes(input);
+        float[] values = DeterministicWeights.generate("input", new int[] {2, 1, 28, 28}, 1);
+        values[28 * 28 + 5] = Float.NaN;
+        Path nan = dir.resolve("stream-nan.safetensors");
+        new SafeTensorsWriter().add("input", new int[] {2, 1, 28, 28}, values).write(nan);
+        Map<String, byte[]> streams = new LinkedHashMap<>();
+        streams.put("empty", new byte[0]);
+        streams.put("truncated", Arrays.copyOf(valid, valid.length - 5));
+        streams.put("garbage", "not a tensor file at all".getBytes(StandardCharsets.US_ASCII));
+        streams.put("nan", Files.readAllBytes(nan));
+        streams.put("wrong-channels", Files.readAllBytes(writeInput(dir.resolve("stream-c3.safetensors"),
+                new int[] {1, 3, 28, 28})));
+        Path out = dir.resolve("never.safetensors");
+        for (Map.Entry<String, byte[]> stream : streams.entrySet()) {
+            Path file = Files.write(dir.resolve("stream-" + stream.getKey() + ".safetensors"), stream.getValue());
+            CommandRun asFile = dgnet("infer", model.toString(), "--input", file.toString(), "--output",
+                    out.toString());
+            CommandRun asStream = withStandardInput(stream.getValue(), () -> dgnet("infer", model.toString(),
+                    "--input", "-", "--output", out.toString()));
+            assertOneLineError(asStream, "dgnet infer: standard input: ");
+            assertEquals(asFile.status(), asStream.status(), stream.getKey());
+            assertEquals(asFile.err().replace(file.toString(), "standard input"), asStream.err(), stream.getKey());
+            assertTrue(Files.notExists(out), stream.getKey() + ": no output on failure");
+        }
     }
 
     @Test

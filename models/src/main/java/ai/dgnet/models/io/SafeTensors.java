@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,7 @@ import java.util.TreeMap;
 import java.util.function.DoublePredicate;
 
 /**
- * A safetensors file (spec section 5), memory-mapped read-only.
+ * A safetensors file (spec section 5), memory-mapped read-only, or read whole from a stream ({@link #read}).
  *
  * <p>{@link #open} validates the whole header before it returns, so every later call can trust
  * it: each tensor has one of the format's dtypes, a sane shape, and a byte range that lies inside the
@@ -132,6 +133,9 @@ public final class SafeTensors implements AutoCloseable {
      */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
+    /** What {@link #read} reads from its stream at a time. */
+    private static final int READ_CHUNK_BYTES = 1 << 20;
+
     private static final String METADATA = "__metadata__";
     private static final List<String> FIELDS = List.of("dtype", "shape", "data_offsets");
 
@@ -157,7 +161,10 @@ public final class SafeTensors implements AutoCloseable {
     private record Slot(TensorInfo info, long begin, long end) {}
 
     private final Path file;
-    /** Open as long as the mapping, to see the file's size now: the same file, even where its name is reused. */
+    /**
+     * Open as long as the mapping, to see the file's size now: the same file, even where its name is reused. Null
+     * where the bytes were read from a stream into memory of their own, which nothing else writes.
+     */
     private final FileChannel channel;
     private final long mappedSize;
     /**
@@ -218,10 +225,7 @@ public final class SafeTensors implements AutoCloseable {
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
             long size = channel.size();
-            if (size < Long.BYTES) {
-                throw ModelFileException.of(file, "truncated: " + size
-                        + " bytes, too short for the 8-byte header length");
-            }
+            requireLengthField(file, size);
             // The mapping lives as long as the arena.
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             mapped.run();
@@ -239,6 +243,61 @@ public final class SafeTensors implements AutoCloseable {
                 channel.close();
             }
             throw t;
+        }
+    }
+
+    /**
+     * Reads a whole safetensors file from {@code in}, a stream such as standard input, which cannot be mapped, into
+     * memory of its own, and validates it as {@link #open} validates a file; {@code name} is what the messages and
+     * {@link #file} call it. A stream longer than {@code limit} bytes is refused once that many are read: held whole
+     * in memory, it could otherwise take all of it.
+     *
+     * @throws ModelFileException if the content is malformed or longer than {@code limit}, naming the problem
+     * @throws IOException        if the stream cannot be read
+     */
+    public static SafeTensors read(Path name, InputStream in, long limit) throws IOException {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment bytes = readWhole(name, in, limit, arena);
+            requireLengthField(name, bytes.byteSize());
+            return parse(name, null, null, arena, bytes);
+        } catch (Throwable t) {
+            arena.close();
+            throw t;
+        }
+    }
+
+    /**
+     * Everything {@code in} gives, in one segment of {@code arena}. The stream's length is known only at its end, so it
+     * is read in chunks, then copied into a segment of its size; both off the Java heap, whose default size a stream
+     * near the limit could pass.
+     */
+    private static MemorySegment readWhole(Path name, InputStream in, long limit, Arena arena) throws IOException {
+        try (Arena chunks = Arena.ofConfined()) {
+            List<MemorySegment> read = new ArrayList<>();
+            byte[] buffer = new byte[READ_CHUNK_BYTES];
+            long total = 0;
+            for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
+                total += n;
+                if (total > limit) {
+                    throw ModelFileException.of(name, "longer than " + limit + " bytes, the most read from a stream "
+                            + "into memory: save it to a file and give its name instead");
+                }
+                read.add(chunks.allocate(n).copyFrom(MemorySegment.ofArray(buffer).asSlice(0, n)));
+            }
+            MemorySegment whole = arena.allocate(total);
+            long at = 0;
+            for (MemorySegment chunk : read) {
+                MemorySegment.copy(chunk, 0, whole, at, chunk.byteSize());
+                at += chunk.byteSize();
+            }
+            return whole;
+        }
+    }
+
+    private static void requireLengthField(Path file, long size) {
+        if (size < Long.BYTES) {
+            throw ModelFileException.of(file, "truncated: " + size + " bytes, too short for the 8-byte header length");
         }
     }
 
@@ -596,6 +655,13 @@ public final class SafeTensors implements AutoCloseable {
      * mapping keeps the file it was made of.
      */
     private void requireUnchanged(String name) {
+        if (channel == null) {
+            // Read into memory of its own, which nothing else writes: only a close ends it.
+            if (!arena.scope().isAlive()) {
+                throw new IllegalStateException(closedMessage());
+            }
+            return;
+        }
         if (!channel.isOpen()) {
             throw new IllegalStateException(closedMessage());
         }
@@ -642,11 +708,14 @@ public final class SafeTensors implements AutoCloseable {
         }
     }
 
-    /** Unmaps the file. Idempotent, also when threads close it at once. */
+    /** Unmaps the file, or frees the memory it was read into. Idempotent, also when threads close it at once. */
     @Override
     public synchronized void close() {
         if (arena.scope().isAlive()) {
             arena.close();
+            if (channel == null) {
+                return;
+            }
             try {
                 channel.close();
             } catch (IOException e) {

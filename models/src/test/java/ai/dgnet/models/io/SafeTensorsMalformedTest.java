@@ -6,7 +6,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +24,15 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Every way a file can be malformed is refused at {@link SafeTensors#open} with one line that
- * names the file and the tensor or field at fault.
+ * names the file and the tensor or field at fault, and the same bytes read from a stream
+ * ({@link SafeTensors#read}) with the same line, naming the stream.
  */
 class SafeTensorsMalformedTest {
     private static final String DTYPES = "[F32, BF16, F64, F16, F8_E5M2, F8_E4M3, I64, I32, I16, I8, U64, U32, U16, "
             + "U8, BOOL]";
+
+    /** What the messages call a stream read by {@link SafeTensors#read}. */
+    private static final Path STREAM = Path.of("standard input");
 
     @TempDir
     Path dir;
@@ -51,6 +57,9 @@ class SafeTensorsMalformedTest {
         ModelFileException e = assertThrows(ModelFileException.class, () -> SafeTensors.open(file).close());
         assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        ModelFileException streamed = assertThrows(ModelFileException.class,
+                () -> SafeTensors.read(STREAM, new ByteArrayInputStream(content), content.length).close());
+        assertEquals(STREAM + e.getMessage().substring(file.toString().length()), streamed.getMessage());
         return e;
     }
 
@@ -164,5 +173,23 @@ class SafeTensorsMalformedTest {
         String entry = "{'dtype':'F32','shape':[1],'data_offsets':[0,4]}";
         String message = reject(file("{'a':" + entry + ",'a':" + entry + "}", 4)).getMessage();
         assertTrue(message.contains("Duplicate field 'a'"), message);
+    }
+
+    /**
+     * A stream is held whole in memory, so one longer than the limit is refused once it has given one byte more, not
+     * read to its end: here an endless one.
+     */
+    @Test
+    void rejectsAStreamLongerThanTheLimit() {
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+        };
+        ModelFileException e = assertThrows(ModelFileException.class,
+                () -> SafeTensors.read(STREAM, endless, 3 << 20).close());
+        assertEquals(STREAM + ": longer than 3145728 bytes, the most read from a stream into memory: save it to a "
+                + "file and give its name instead", e.getMessage());
     }
 }

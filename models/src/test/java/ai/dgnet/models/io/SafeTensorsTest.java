@@ -302,6 +302,33 @@ class SafeTensorsTest {
         }
     }
 
+    /**
+     * A file read from a stream holds what the file opened holds (the oracle, checked above), as far as it was
+     * read in more than one chunk; closed, it is refused as a closed file is.
+     */
+    @Test
+    void aStreamReadsAsTheFileItCarries() throws IOException {
+        Path file = dir.resolve("streamed.safetensors");
+        float[] big = ramp(600_000);
+        new SafeTensorsWriter().metadata("dgnet.arch", "resnet20").add("big", new int[] {600_000}, big)
+                .add("small", new int[] {2, 2}, ramp(4)).write(file);
+        Path name = Path.of("standard input");
+        SafeTensors streamed = SafeTensors.read(name, Files.newInputStream(file), Files.size(file));
+        try (SafeTensors opened = SafeTensors.open(file)) {
+            assertEquals(name, streamed.file());
+            assertEquals(opened.metadata(), streamed.metadata());
+            assertEquals(opened.names(), streamed.names());
+            for (String tensor : opened.names()) {
+                assertEquals(opened.info(tensor), streamed.info(tensor));
+                assertBitsEqual(opened.floats(tensor), streamed.floats(tensor));
+            }
+        } finally {
+            streamed.close();
+        }
+        assertEquals(name + ": closed, its tensors can no longer be read",
+                assertThrows(IllegalStateException.class, () -> streamed.data("big")).getMessage());
+    }
+
     /** Reading after close is a one-line IllegalStateException that says so, not an I/O error about the size. */
     @Test
     void readingAfterCloseSaysTheFileIsClosed() throws IOException {

@@ -9,9 +9,10 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The terminal test of the C library ({@code unistd.h}, Linux x86-64 values), with which the {@code dgnet} command
- * refuses to write binary output to a terminal: {@code System.console()} answers whether standard input and output
- * are both terminals, not standard output alone. {@code BindingCheckTest} checks it against an embedded copy of the
- * glibc prototype and value. The symbol resolves in the C library the JVM runs on, so nothing here loads oneDNN.
+ * refuses to write binary output to a terminal or read binary input from one: {@code System.console()} answers
+ * whether standard input and output are both terminals, not one of them alone. {@code BindingCheckTest} checks it
+ * against an embedded copy of the glibc prototype and values. The symbol resolves in the C library the JVM runs on,
+ * so nothing here loads oneDNN.
  */
 @SuppressWarnings("restricted")
 public class unistd_h extends dnnl$shared {
@@ -77,6 +78,17 @@ public class unistd_h extends dnnl$shared {
         } catch (Throwable ex$) {
             throw new AssertionError("should not reach here", ex$);
         }
+    }
+
+    private static final int STDIN_FILENO = (int)0L;
+
+    /**
+     * {@snippet lang=c :
+     * #define STDIN_FILENO 0
+     * }
+     */
+    public static int STDIN_FILENO() {
+        return STDIN_FILENO;
     }
 
     private static final int STDOUT_FILENO = (int)1L;
