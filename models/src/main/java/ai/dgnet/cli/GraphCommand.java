@@ -5,6 +5,7 @@ import ai.dgnet.models.Session;
 import ai.dgnet.models.image.ImagePreprocessor;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.viz.ConnectivityPicture;
+import ai.dgnet.viz.ConnectivityPicture.Format;
 import ai.dgnet.viz.EdgeFrequencies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +16,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -33,8 +33,13 @@ final class GraphCommand implements Callable<Integer> {
     ImageArguments arguments;
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
-            description = "The picture to write: FILE.svg or FILE.png, or - for SVG on standard output.")
+            description = "The picture to write: FILE.svg or FILE.png, or - for standard output (SVG unless "
+                    + "--format png, which takes a file or a pipe, not a terminal).")
     Path out;
+
+    @Option(names = "--format", paramLabel = "svg|png",
+            description = "The picture's format (default: the one FILE's extension names; svg for -).")
+    String format;
 
     @Mixin
     ThreadsOption threads;
@@ -47,11 +52,12 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        // A name's extension says the format; standard output has none, and takes the text one.
         boolean toStandardOutput = StandardOutput.isNamedBy(out);
+        Format chosen = format(toStandardOutput);
         if (!toStandardOutput) {
-            ConnectivityPicture.format(out);
             OptionChecks.creatable(out);
+        } else if (chosen == Format.PNG) {
+            StandardOutput.refuseBinaryOnTerminal("--out", "PNG picture");
         }
         PrintWriter stdout = spec.commandLine().getOut();
         String name = ModelArgument.name(arguments.model);
@@ -87,12 +93,34 @@ final class GraphCommand implements Callable<Integer> {
                 name + ": " + (arguments.images.size() == 1 ? arguments.images.getFirst()
                         : arguments.images.size() + " arguments"));
         if (toStandardOutput) {
-            ByteBuffer svg = ByteBuffer.wrap(drawn.toSvg().getBytes(StandardCharsets.UTF_8));
-            StandardOutput.write(channel -> channel.write(svg));
+            ByteBuffer bytes = ByteBuffer.wrap(drawn.encode(chosen));
+            StandardOutput.write(channel -> channel.write(bytes));
         } else {
-            drawn.write(out);
+            drawn.write(out, chosen);
             stdout.println("wrote " + out + (single ? "" : " (" + frequencies.instances() + " images)"));
         }
         return batches.skipped() ? OneLineErrors.BAD_INPUT : 0;
+    }
+
+    /**
+     * The format of {@code --format}, which a file's extension may not contradict, or else the one the extension
+     * names; standard output has none, and takes the text one.
+     */
+    private Format format(boolean toStandardOutput) {
+        if (format == null) {
+            return toStandardOutput ? Format.SVG : Format.of(out);
+        }
+        Format asked;
+        try {
+            asked = Format.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--format must be svg or png, got '" + format + "'", e);
+        }
+        Format named = toStandardOutput ? asked : Format.named(out).orElse(asked);
+        if (named != asked) {
+            throw new IllegalArgumentException("--format " + asked.id() + " contradicts --out " + out + ", whose "
+                    + "extension names " + named.id() + ": leave --format out or rename the file");
+        }
+        return asked;
     }
 }

@@ -18,9 +18,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -28,7 +30,7 @@ import java.util.UUID;
  * arc above them (kept ones drawn by value and labelled, dropped ones faint and dashed) and the stage's adjacency
  * matrix as a heat map beside it. Either one instance's router weights ({@link #ofInstance}) or how often each edge
  * was kept over many images ({@link #ofFrequencies}). One drawing, rendered as SVG ({@link #toSvg}) or PNG
- * ({@link #toPng}); both work without a display.
+ * ({@link #toPng}), either chosen by a {@link Format}; both work without a display.
  */
 public final class ConnectivityPicture {
     /** The PNG is drawn at twice the SVG's size, so that its text stays crisp on high-density screens. */
@@ -172,35 +174,72 @@ public final class ConnectivityPicture {
         return png.toByteArray();
     }
 
-    /**
-     * The format {@link #write} would use for {@code out}, {@code "svg"} or {@code "png"} by its extension, so that a
-     * command can refuse a bad file name before it runs anything.
-     *
-     * @throws IllegalArgumentException naming the extension and the two accepted
-     */
-    public static String format(Path out) {
-        Objects.requireNonNull(out, "out");
-        Path name = out.getFileName();
-        String file = name == null ? "" : name.toString();
-        int dot = file.lastIndexOf('.');
-        String extension = dot < 0 ? "" : file.substring(dot + 1).toLowerCase(Locale.ROOT);
-        if (!extension.equals("svg") && !extension.equals("png")) {
-            throw new IllegalArgumentException("cannot tell which picture format to write to " + out
-                    + ": " + (dot < 0 ? "it has no extension" : "extension ." + file.substring(dot + 1))
-                    + "; expected .svg or .png");
+    /** The formats a picture is written in. */
+    public enum Format {
+        SVG,
+        PNG;
+
+        /** {@code svg} or {@code png}: the extension, and the value of {@code dgnet graph --format}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
         }
-        return extension;
+
+        /**
+         * The format {@code id} names, in any case.
+         *
+         * @throws IllegalArgumentException where it names none
+         */
+        public static Format parse(String id) {
+            for (Format format : values()) {
+                if (format.id().equalsIgnoreCase(id)) {
+                    return format;
+                }
+            }
+            throw new IllegalArgumentException("no picture format '" + id + "': expected svg or png");
+        }
+
+        /** The format that {@code out}'s extension names, {@code .svg} or {@code .png} in any case; empty for others. */
+        public static Optional<Format> named(Path out) {
+            String extension = extension(out);
+            return Arrays.stream(values()).filter(format -> format.id().equalsIgnoreCase(extension)).findFirst();
+        }
+
+        /**
+         * The format that {@code out}'s extension names, so that a command can refuse a bad file name before it runs
+         * anything.
+         *
+         * @throws IllegalArgumentException naming the extension and the two accepted
+         */
+        public static Format of(Path out) {
+            String extension = extension(out);
+            return named(out).orElseThrow(() -> new IllegalArgumentException("cannot tell which picture format to "
+                    + "write to " + out + ": " + (extension == null ? "it has no extension" : "extension ." + extension)
+                    + "; expected .svg or .png"));
+        }
+
+        /** What follows the last dot of {@code out}'s name, as written; null where there is no dot. */
+        private static String extension(Path out) {
+            Path name = Objects.requireNonNull(out, "out").getFileName();
+            String file = name == null ? "" : name.toString();
+            int dot = file.lastIndexOf('.');
+            return dot < 0 ? null : file.substring(dot + 1);
+        }
+    }
+
+    /** The picture as {@code format}: the SVG document in UTF-8, or the PNG image. */
+    public byte[] encode(Format format) {
+        return switch (format) {
+            case SVG -> toSvg().getBytes(StandardCharsets.UTF_8);
+            case PNG -> toPng();
+        };
     }
 
     /**
-     * Writes the picture as SVG or PNG, chosen by {@code out}'s extension ({@code .svg} or {@code .png}), replacing
-     * any file of that name only once the new one is complete ({@link AtomicFile}).
+     * Writes the picture as {@code format} to {@code out}, replacing any file of that name only once the new one is
+     * complete ({@link AtomicFile}).
      */
-    public void write(Path out) {
-        ByteBuffer bytes = ByteBuffer.wrap(switch (format(out)) {
-            case "svg" -> toSvg().getBytes(StandardCharsets.UTF_8);
-            default -> toPng();
-        });
+    public void write(Path out, Format format) {
+        ByteBuffer bytes = ByteBuffer.wrap(encode(format));
         try {
             AtomicFile.write(out, channel -> {
                 while (bytes.hasRemaining()) {

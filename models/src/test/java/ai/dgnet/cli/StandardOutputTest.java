@@ -33,6 +33,16 @@ class StandardOutputTest {
         assertFalse(Files.exists(dir.resolve("-")), "no file named '-'");
     }
 
+    /** A PNG picture is refused there as a tensor file is, up front; the SVG picture, text, is not. */
+    @Test
+    void aPngPictureToATerminalIsRefused(@TempDir Path dir) throws Exception {
+        OnATerminal run = OnATerminal.run(dir, "", Main.class, "graph", "model.safetensors", "image.png", "--out",
+                "-", "--format", "png");
+        assertEquals(OneLineErrors.BAD_INPUT, run.status(), run.screen());
+        assertTrue(run.screen().lines().map(String::strip).anyMatch(("dgnet graph: --out - is standard output, a "
+                + "terminal, which takes no PNG picture: redirect it to a file or a pipe")::equals), run.screen());
+    }
+
     /**
      * {@code System.out} keeps its errors to itself: a pipe whose reader has gone, or a redirect to a full disk,
      * would pass as written, the output cut short and the status 0.

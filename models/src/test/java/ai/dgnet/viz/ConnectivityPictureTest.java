@@ -193,13 +193,13 @@ class ConnectivityPictureTest {
     }
 
     @Test
-    void writePicksTheFormatByExtension(@TempDir Path dir) throws Exception {
+    void theExtensionNamesTheFormatInAnyCase(@TempDir Path dir) throws Exception {
         ConnectivityPicture picture = ConnectivityPicture.ofInstance(handMade(), 1, "files");
         Path svg = dir.resolve("a.SVG");
-        picture.write(svg);
+        picture.write(svg, ConnectivityPicture.Format.of(svg));
         assertTrue(Files.readString(svg, StandardCharsets.UTF_8).startsWith("<svg"));
         Path png = dir.resolve("b.Png");
-        picture.write(png);
+        picture.write(png, ConnectivityPicture.Format.of(png));
         byte[] signature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
         assertArrayEquals(signature, Arrays.copyOf(Files.readAllBytes(png), 8));
     }
@@ -213,7 +213,7 @@ class ConnectivityPictureTest {
     void writeReplacesAnEarlierFileOnlyWithTheCompleteNewOne(@TempDir Path dir) throws Exception {
         Path out = Files.writeString(dir.resolve("graph.svg"), "earlier");
         Path link = Files.createLink(dir.resolve("link.svg"), out);
-        ConnectivityPicture.ofInstance(handMade(), 0, "again").write(out);
+        ConnectivityPicture.ofInstance(handMade(), 0, "again").write(out, ConnectivityPicture.Format.SVG);
         assertEquals("earlier", Files.readString(link));
         assertTrue(Files.readString(out).startsWith("<svg"));
         try (var names = Files.list(dir)) {
@@ -244,13 +244,14 @@ class ConnectivityPictureTest {
 
         ConnectivityPicture picture = ConnectivityPicture.ofInstance(traces, 0, "t");
         String jpg = assertThrows(IllegalArgumentException.class,
-                () -> picture.write(dir.resolve("picture.jpg"))).getMessage();
+                () -> ConnectivityPicture.Format.of(dir.resolve("picture.jpg"))).getMessage();
         assertTrue(jpg.contains(".jpg") && jpg.contains(".svg") && jpg.contains(".png"), jpg);
         String bare = assertThrows(IllegalArgumentException.class,
-                () -> picture.write(dir.resolve("picture"))).getMessage();
+                () -> ConnectivityPicture.Format.of(dir.resolve("picture"))).getMessage();
         assertTrue(bare.contains("no extension") && bare.contains(".svg") && bare.contains(".png"), bare);
         Path missing = dir.resolve("no-such-folder").resolve("picture.svg");
-        UncheckedIOException io = assertThrows(UncheckedIOException.class, () -> picture.write(missing));
+        UncheckedIOException io = assertThrows(UncheckedIOException.class,
+                () -> picture.write(missing, ConnectivityPicture.Format.SVG));
         assertTrue(io.getMessage().contains(missing.toString()), io.getMessage());
     }
 

@@ -45,6 +45,7 @@ import java.util.TreeSet;
 import static ai.dgnet.tests.InferCommandTest.assertOneLineError;
 import static ai.dgnet.tests.InferCommandTest.dgnet;
 import static ai.dgnet.tests.InferCommandTest.dgnetPiped;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,6 +225,43 @@ class ModelCommandsTest {
                 .parse(new ByteArrayInputStream(piped.out())));
     }
 
+    /**
+     * {@code --out -} wrote SVG only; {@code --format png} now puts on standard output the PNG that a file named
+     * {@code .png} gets, byte for byte, and gives a name of no picture extension that format too. It is the SVG
+     * drawing at twice its size.
+     */
+    @Test
+    void graphFormatPngWritesThePngToStandardOutputOrAnyFile() throws Exception {
+        String[] image = {model.toString(), photos.resolve(IMAGES.get(1)).toString(), "--threshold",
+                Float.toString(THRESHOLD), "--threads", "1"};
+        Path named = dir.resolve("format.png");
+        Path bare = dir.resolve("format-picture");
+        Path svg = dir.resolve("format.svg");
+        for (List<String> out : List.of(List.of("--out", named.toString()), List.of("--out", svg.toString()),
+                List.of("--out", bare.toString(), "--format", "png"))) {
+            CommandRun run = dgnet(concat("graph", image, out));
+            assertEquals(0, run.status(), run.err());
+        }
+        Piped piped = dgnetPiped(concat("graph", image, List.of("--out", "-", "--format", "PNG")));
+        assertEquals(0, piped.status(), piped.err());
+        assertEquals("", piped.err());
+        byte[] png = Files.readAllBytes(named);
+        assertArrayEquals(png, piped.out());
+        assertArrayEquals(png, Files.readAllBytes(bare));
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(piped.out()));
+        String[] viewBox = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile())
+                .getDocumentElement().getAttribute("viewBox").split(" ");
+        assertEquals(2 * Double.parseDouble(viewBox[2]), decoded.getWidth(), 1, "width");
+        assertEquals(2 * Double.parseDouble(viewBox[3]), decoded.getHeight(), 1, "height");
+    }
+
+    private static String[] concat(String command, String[] arguments, List<String> more) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(arguments));
+        all.addAll(more);
+        return all.toArray(String[]::new);
+    }
+
     /** {@code svg} draws as kept exactly the edges that the model run directly keeps for {@code image}. */
     private static void assertDrawsTheEdgesKeptFor(String image, Document svg) throws IOException {
         Set<String> kept = new TreeSet<>();
@@ -278,6 +316,12 @@ class ModelCommandsTest {
                 dir.resolve("no-folder").resolve("g.svg").toString()), "no such folder");
         assertBadPredict(dgnet("graph", model.toString(), image, "--out", dir.resolve("g.svg").toString(),
                 "--batch", "0"), "--batch");
+        assertBadPredict(dgnet("graph", model.toString(), image, "--out", dir.resolve("g.svg").toString(),
+                "--format", "png"), "--format png contradicts --out " + dir.resolve("g.svg")
+                + ", whose extension names svg: leave --format out or rename the file");
+        assertBadPredict(dgnet("graph", model.toString(), image, "--out", "-", "--format", "jpg"),
+                "--format must be svg or png, got 'jpg'");
+        assertTrue(Files.notExists(dir.resolve("g.svg")), "nothing written");
     }
 
     /** The model run directly on torchvision's preprocessing of {@code image} (the golden tensor). */
