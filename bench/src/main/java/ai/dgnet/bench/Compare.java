@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
  * check fails at one batch is failed as a whole: no latency of it is reported and it is not profiled. Then GFLOP/s
  * against the machine's sgemm rate, with {@code --profile} where each runtime's time goes (its own profile each),
  * and peak memory (each runtime alone in a child JVM). The report is Markdown, on standard output and in
- * {@code --out}; progress goes to standard error, whose last line names what failed.
+ * {@code --out} (unless that is {@code -}); progress goes to standard error, whose last line names what failed.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare DG-Net's runtime with ONNX Runtime and PyTorch: same logits first, then latency, "
@@ -114,7 +114,8 @@ public final class Compare implements Callable<Integer> {
     private Path onnxDir;
 
     @Option(names = "--out", defaultValue = "bench/target/compare.md",
-            description = "Where the report is written too, checked before the run (default: ${DEFAULT-VALUE}).")
+            description = "Where the report is written too, checked before the run; - for standard output alone "
+                    + "(default: ${DEFAULT-VALUE}).")
     private Path out;
 
     @Option(names = "--profile", arity = "0..1", paramLabel = "R", fallbackValue = "50",
@@ -208,9 +209,9 @@ public final class Compare implements Callable<Integer> {
         report.append(failuresSection(verdict, rows));
 
         System.out.print(report);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report);
-        System.err.println("report written to " + out);
+        if (ReportFile.write(out, report)) {
+            System.err.println("report written to " + out);
+        }
         if (verdict == null) {
             return 0;
         }

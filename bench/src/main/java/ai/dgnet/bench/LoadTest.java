@@ -31,7 +31,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,7 +142,8 @@ public final class LoadTest implements Callable<Integer> {
     private Integer threads;
 
     @Option(names = "--out", defaultValue = "bench/target/load-test.md",
-            description = "Where the report is written too, checked before the run (default: ${DEFAULT-VALUE}).")
+            description = "Where the report is written too, checked before the run; - for standard output alone "
+                    + "(default: ${DEFAULT-VALUE}).")
     private Path out;
 
     @Spec
@@ -307,11 +307,9 @@ public final class LoadTest implements Callable<Integer> {
                 threads == null ? Runtime.getRuntime().availableProcessors() : threads);
         spec.commandLine().getOut().print(report);
         spec.commandLine().getOut().flush();
-        if (out.getParent() != null) {
-            Files.createDirectories(out.getParent());
+        if (ReportFile.write(out, report)) {
+            err.println("load-test: report written to " + out);
         }
-        Files.writeString(out, report);
-        err.println("load-test: report written to " + out);
         return allAnswered(warmUps, levels) ? 0 : 1;
     }
 

@@ -152,6 +152,38 @@ class CompareTest {
     }
 
     /**
+     * {@code --out -} wrote the report to a file named '-' in the working folder; it is standard output, as Unix tools
+     * take it, where the report is printed anyway, and then alone: no file, and no line saying one was written.
+     */
+    @Test
+    void outDashPrintsTheReportOnStandardOutputAlone(@TempDir Path dir) throws IOException {
+        Path onnx = dir.resolve("onnx");
+        WrongOnnx.writeAs(Case.parse("resnet20-static"), onnx);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        int status;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            status = Compare.commandLine().execute("--cases=resnet20-static", "--batches=1", "--threads=1",
+                    "--runs=1", "--warmup=0", "--settle=0", "--no-rss", "--no-torch",
+                    "--python=" + dir.resolve("no-python"), "--onnx-dir=" + onnx, "--out=-");
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        String progress = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, progress);
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertTrue(report.startsWith("# DG-Net runtime vs ONNX Runtime") && report.contains("## Failures\n\nFAILED: "
+                + "resnet20-static\n"), report);
+        assertFalse(progress.contains("report written"), progress);
+        assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+    }
+
+    /**
      * The profile's fresh engines are checked like the timed ones, before anything is profiled: ORT's here runs a
      * model that is not the case's.
      */

@@ -116,6 +116,24 @@ class LoadTestTest {
     }
 
     /**
+     * {@code --out -} wrote the report to a file named '-' in the working folder; it is standard output, as Unix tools
+     * take it, where the report is printed anyway, and then alone: no file, and no line saying one was written.
+     */
+    @Test
+    void outDashPrintsTheReportOnStandardOutputAlone() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        LoadTest test = new LoadTest((config, models, device) -> new LoadTest.ReadyServer(shared.uri(), () -> { }));
+        int status = LoadTest.commandLine(test).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("--arch", "resnet20", "--size", "32", "--concurrency", "1", "--requests", "4", "--warmup",
+                        "1", "--threads", "1", "--out", "-");
+        assertEquals(0, status, out + "\n" + err);
+        assertTrue(out.toString().contains("Every accepted request was answered, and correctly"), out.toString());
+        assertFalse(err.toString().contains("report written"), err.toString());
+        assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+    }
+
+    /**
      * A level's warm-up requests are checked as its timed ones are: one wrong answer among them (an error status,
      * another top-1 than the model's, the logits without their batch axis) fails the run, and the report says it was
      * during the warm-up, while every timed request is answered correctly.

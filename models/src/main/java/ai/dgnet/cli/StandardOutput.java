@@ -12,9 +12,9 @@ import static ai.dgnet.dnnl.c.unistd_h.isatty;
 /**
  * An output option's {@code -}: standard output, as Unix tools take it, not a file of that name in the working
  * folder. A command writing its output there prints nothing else there, so that a pipe or a redirect gets the output
- * alone.
+ * alone. The benchmark tools take their report files' {@code -} as standard output too.
  */
-final class StandardOutput {
+public final class StandardOutput {
     private StandardOutput() {
     }
 
@@ -25,7 +25,7 @@ final class StandardOutput {
     }
 
     /** Whether the output option's value {@code out} is {@code -}. */
-    static boolean isNamedBy(Path out) {
+    public static boolean isNamedBy(Path out) {
         return out.toString().equals("-");
     }
 
