@@ -52,7 +52,8 @@ final class ModelArgument {
             return architecture.arch().id();
         }
         String name = file.getFileName() == null ? model : file.getFileName().toString();
-        return name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+        return name.endsWith(DgModel.FILE_EXTENSION)
+                ? name.substring(0, name.length() - DgModel.FILE_EXTENSION.length()) : name;
     }
 
     /** The configuration an architecture id names, or null when {@code model} is none. */

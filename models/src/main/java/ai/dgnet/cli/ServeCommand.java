@@ -19,6 +19,7 @@ import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,8 @@ import java.util.stream.Collectors;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve models over HTTP with the Open Inference Protocol (KServe v2 REST): "
                 + "POST /v2/models/NAME/infer, model metadata, health, the model repository (index, and load or "
-                + "unload of the models given here), and Prometheus metrics at /metrics. "
+                + "unload of the models given here and of --model-repository's files), and Prometheus metrics at "
+                + "/metrics. "
                 + "Runs until terminated (Ctrl-C, SIGTERM), answering every request it accepted before it stops.")
 final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig DEFAULTS = ServerConfig.defaults();
@@ -46,11 +48,18 @@ final class ServeCommand implements Callable<Integer> {
     /** How long the shutdown hook waits for the command to release the models and the device. */
     private static final long RELEASE_SECONDS = 5;
 
-    @Parameters(arity = "1..*", paramLabel = "MODEL",
+    @Parameters(arity = "0..*", paramLabel = "MODEL",
             description = "Model file (.safetensors), served under its file name without '.safetensors', or an "
                     + "architecture id such as resnet50 for that architecture with deterministic weights; "
-                    + "NAME=MODEL serves it under NAME.")
-    List<String> models;
+                    + "NAME=MODEL serves it under NAME. Loaded at start; at least one, or --model-repository.")
+    List<String> models = List.of();
+
+    @Option(names = "--model-repository", paramLabel = "DIR",
+            description = "Directory of model files: each NAME.safetensors in it is a model NAME, listed by "
+                    + "POST /v2/repository/index and loaded only by POST /v2/repository/models/NAME/load (or at start "
+                    + "where it is also given as a MODEL). Listed anew at each index and load request, so that a "
+                    + "file added later loads without a restart.")
+    Path repository;
 
     @Option(names = "--host", paramLabel = "HOST",
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
@@ -131,14 +140,15 @@ final class ServeCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
-            out.println("dgnet serve: " + String.join(", ", names()) + " at " + serving.server().uri()
-                    + " (Ctrl-C to stop)");
+            out.println("dgnet serve: " + served() + " at " + serving.server().uri() + " (Ctrl-C to stop)");
             out.flush();
             long start = System.nanoTime();
             if (serving.server().awaitReady()) {
-                out.println(warmupRuns == 0 ? "dgnet serve: ready" : String.format(Locale.ROOT,
+                Map<String, List<Integer>> warmed = serving.server().warmedBatchSizes();
+                out.println(warmed.isEmpty() ? "dgnet serve: ready: no model loaded (POST /v2/repository/models/NAME/"
+                        + "load loads one)" : warmupRuns == 0 ? "dgnet serve: ready" : String.format(Locale.ROOT,
                         "dgnet serve: ready: warmed up in %.1f s (up to %d runs %s)",
-                        (System.nanoTime() - start) / 1e9, warmupRuns, warmed(serving.server().warmedBatchSizes())));
+                        (System.nanoTime() - start) / 1e9, warmupRuns, warmed(warmed)));
                 out.flush();
             }
             stopped.await();
@@ -172,6 +182,9 @@ final class ServeCommand implements Callable<Integer> {
      * after an unload); the caller closes what it gets.
      */
     Serving start() throws IOException {
+        if (models.isEmpty() && repository == null) {
+            throw new IllegalArgumentException("no model to serve: give a MODEL, or --model-repository DIR");
+        }
         // Checked here against the limits ServerConfig and SessionOptions enforce, so that each refusal names the
         // option the user typed and the option's own unit.
         OptionChecks.inRange("--port", ServerConfig.MIN_PORT, ServerConfig.MAX_PORT, port);
@@ -210,6 +223,7 @@ final class ServeCommand implements Callable<Integer> {
                         + "': name one of them with NAME=FILE");
             }
             String location = location(models.get(i));
+            requireNoClash(names.get(i), location);
             sources.put(names.get(i), () -> ModelArgument.open(location));
         }
         // Before the models, which may take long to read: a bad --threads is found at once.
@@ -222,15 +236,40 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static InferenceServer listen(ServerConfig config, Map<String, Supplier<DgModel>> models,
-                                          CpuDevice device) throws IOException {
+    /**
+     * Refuses a MODEL named as a file of the model repository, unless it is that file: then it is that model of the
+     * repository, loaded at start. Two models of one name would leave a client guessing which one a load loads.
+     */
+    private void requireNoClash(String name, String location) throws IOException {
+        if (repository == null) {
+            return;
+        }
+        Path file = repository.resolve(name + DgModel.FILE_EXTENSION);
+        if (Files.exists(file) && !(Files.exists(Path.of(location)) && Files.isSameFile(file, Path.of(location)))) {
+            throw new IllegalArgumentException("model '" + name + "' is both " + location + " and the model "
+                    + "repository's " + file + ": serve the MODEL as NAME=" + location);
+        }
+    }
+
+    private InferenceServer listen(ServerConfig config, Map<String, Supplier<DgModel>> models, CpuDevice device)
+            throws IOException {
         try {
-            return InferenceServer.startOwning(config, models, device);
+            return repository == null ? InferenceServer.startOwning(config, models, device)
+                    : InferenceServer.startOwning(config, models, repository, device);
         } catch (SocketException e) {
             // In use, not this machine's, or no address at all ("Unresolved address").
             throw new IOException("cannot listen on " + config.host() + ":" + config.port() + " (--host, --port): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** What the server serves, for the first line: the models given, and the model repository. */
+    private String served() {
+        List<String> served = new ArrayList<>(names());
+        if (repository != null) {
+            served.add("the model repository " + repository);
+        }
+        return String.join(", ", served);
     }
 
     private List<String> names() {

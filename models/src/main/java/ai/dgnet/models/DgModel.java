@@ -39,6 +39,8 @@ import java.util.Set;
  * pushed out) with an {@link IllegalStateException}.
  */
 public final class DgModel implements AutoCloseable {
+    /** The extension of model files, by which a folder of them is told from other files. */
+    public static final String FILE_EXTENSION = ".safetensors";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ModelConfig config;

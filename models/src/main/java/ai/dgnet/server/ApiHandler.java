@@ -1,5 +1,6 @@
 package ai.dgnet.server;
 
+import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
 import ai.dgnet.models.image.ImagePreprocessor;
 import ai.dgnet.runtime.InsufficientMemoryException;
@@ -126,7 +127,7 @@ final class ApiHandler implements HttpHandler {
         }
     }
 
-    private final Map<String, ModelSlot> models;
+    private final ModelSlots models;
     private final long maxRequestBytes;
     private final ServerMetrics metrics;
     /** Requests being handled, guarded by itself: {@link #awaitIdle} waits for none to be left. */
@@ -143,10 +144,10 @@ final class ApiHandler implements HttpHandler {
     private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
     private final HeapBudget heapBudget;
 
-    ApiHandler(Map<String, ModelSlot> models, long maxRequestBytes, HeapBudget heapBudget, ServerMetrics metrics,
+    ApiHandler(ModelSlots models, long maxRequestBytes, HeapBudget heapBudget, ServerMetrics metrics,
                BooleanSupplier open, BooleanSupplier warmedUp, String warmupToken, byte[] serverMetadata,
                byte[] indexPage) {
-        this.models = Map.copyOf(models);
+        this.models = models;
         this.maxRequestBytes = maxRequestBytes;
         this.heapBudget = heapBudget;
         this.metrics = metrics;
@@ -246,7 +247,7 @@ final class ApiHandler implements HttpHandler {
             case "/v2/health/live" -> new Target("health_live", "GET", null, null,
                     (exchange, m) -> empty(exchange, 200));
             case "/v2/health/ready" -> new Target("health_ready", "GET", null, null,
-                    (exchange, m) -> empty(exchange, open.getAsBoolean() && models.values().stream()
+                    (exchange, m) -> empty(exchange, open.getAsBoolean() && models.all().stream()
                             .allMatch(model -> model.served() == null || ready(model)) ? 200 : 400));
             case "/v2/repository/index" -> new Target("repository_index", "POST", null, null,
                     (exchange, m) -> repositoryIndex(exchange));
@@ -256,7 +257,7 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * {@code /v2/repository/models/NAME/load} and {@code /unload}. The model is found by the action, not by the
-     * routing: a name the server was not started with is a 400, as Triton answers a load it cannot make.
+     * routing: a name the server does not have is a 400, as Triton answers a load it cannot make.
      */
     private Target repositoryRoute(String path) {
         List<String> parts = Arrays.asList(path.substring(REPOSITORY_MODELS.length()).split("/", -1));
@@ -303,10 +304,10 @@ final class ApiHandler implements HttpHandler {
     }
 
     private ModelSlot model(String name, String version) {
-        ModelSlot model = models.get(name);
+        ModelSlot model = models.find(name);
         if (model == null) {
             throw new RequestException(404, "unknown model '" + RequestException.shown(name) + "': this server has "
-                    + String.join(", ", models.keySet().stream().sorted().toList()));
+                    + String.join(", ", models.names()));
         }
         if (version != null && !version.equals(V2Json.VERSION)) {
             throw new RequestException(404, "model '" + name + "' has no version '" + RequestException.shown(version)
@@ -348,14 +349,17 @@ final class ApiHandler implements HttpHandler {
         return new V2Json.IndexEntry(model.name(), state, model.reason());
     }
 
-    /** The model repository's index: every model, or with {@code {"ready": true}} the ready ones alone. */
+    /**
+     * The model repository's index: every model, by name, or with {@code {"ready": true}} the ready ones alone; the
+     * model repository's directory listed anew.
+     */
     private void repositoryIndex(HttpExchange exchange) throws IOException {
         boolean readyOnly;
         try (CappedInputStream body = body(exchange)) {
             readyOnly = V2Json.readIndexRequest(body);
         }
         // Each model's state read once: the list and the states it shows agree while the server turns ready.
-        send(exchange, 200, JSON_TYPE, V2Json.repositoryIndex(models.values().stream()
+        send(exchange, 200, JSON_TYPE, V2Json.repositoryIndex(models.scan().stream()
                 .map(this::indexEntry)
                 .filter(entry -> !readyOnly || entry.state().equals(ModelSlot.State.READY.name()))
                 .toList()));
@@ -363,9 +367,10 @@ final class ApiHandler implements HttpHandler {
 
     /**
      * The model repository extension's load: serves a model the server was started with, opened again from the same
-     * file, and answers once it has warmed up. A model served already is loaded again, as Triton does (a file replaced
-     * meanwhile is read), and serves on meanwhile, and on where the load fails; a load while one is in progress waits
-     * for that one. A request body may name no configuration or files: the server loads only what it was started with.
+     * file, or one of its model repository's files, and answers once it has warmed up. A model served already is
+     * loaded again, as Triton does (a file replaced meanwhile is read), and serves on meanwhile, and on where the load
+     * fails; a load while one is in progress waits for that one. A request body may name no configuration or files:
+     * the server loads only what it was started with and what its model repository holds.
      */
     private void load(HttpExchange exchange, String name) throws IOException {
         ModelSlot model = repositoryModel(name);
@@ -414,16 +419,31 @@ final class ApiHandler implements HttpHandler {
         empty(exchange, 200);
     }
 
-    /** The model of a load or unload, counted under its name; a 400 for a name the server was not started with. */
+    /**
+     * The model of a load or unload, counted under its name, the model repository's directory listed anew; a 400 for a
+     * name the server does not have.
+     */
     private ModelSlot repositoryModel(String name) {
-        ModelSlot model = models.get(name);
+        models.scan();
+        ModelSlot model = models.find(name);
         if (model == null) {
-            throw RequestException.badRequest("unknown model '" + RequestException.shown(name) + "': this server "
-                    + "loads only the models it was started with, " + String.join(", ",
-                    models.keySet().stream().sorted().toList()));
+            throw RequestException.badRequest("unknown model '" + RequestException.shown(name) + "': "
+                    + whyUnknown(name));
         }
         ANSWER.get().model = name;
         return model;
+    }
+
+    /** Why a load or unload finds no model named {@code name}. */
+    private String whyUnknown(String name) {
+        if (!models.hasRepository()) {
+            return "this server loads only the models it was started with, " + String.join(", ", models.names());
+        }
+        if (!InferenceServer.isModelName(name)) {
+            return "a model name is " + InferenceServer.MODEL_NAME_RULE;
+        }
+        return "the model repository has no file " + name + DgModel.FILE_EXTENSION + ", nor was the server started "
+                + "with it";
     }
 
     private void index(HttpExchange exchange) throws IOException {

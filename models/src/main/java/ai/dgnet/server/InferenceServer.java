@@ -18,11 +18,13 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -39,10 +41,12 @@ import java.util.regex.Pattern;
  * every request already queued, then stops. The server does not own the device, nor the models given to
  * {@link #start}: close them after the server.
  *
- * <p>The set of models is the one the server was started with; the model repository extension unloads one (its
- * queued requests answered, its session closed) and loads it again (from the same source, warmed up as at start). A
- * load of a model served already loads it anew, as Triton's does, and the new load serves once it has warmed up; the
- * old one serves meanwhile, or on where the load fails, and runs the requests that found it before it is closed.
+ * <p>The models are those the server was started with and, where it has a model repository (a directory, see
+ * {@link #startOwning(ServerConfig, Map, Path, Device)}), one per model file in it, loaded only when a client asks, as
+ * with Triton's explicit model control. The model repository extension unloads a model (its queued requests answered,
+ * its session closed) and loads it (again: from the same source, warmed up as at start). A load of a model served
+ * already loads it anew, as Triton's does, and the new load serves once it has warmed up; the old one serves
+ * meanwhile, or on where the load fails, and runs the requests that found it before it is closed.
  *
  * <p>Once a model has warmed up, the server sends it {@link ServerConfig#warmupRuns()} requests of one image as JSON
  * and as many as binary tensor data, in turns, over loopback, so that the JIT has compiled the request path (the HTTP
@@ -66,7 +70,7 @@ public final class InferenceServer implements AutoCloseable {
     /** The address asked for, which names the server in its URL where it listens on every interface. */
     private final InetAddress listenAddress;
     private final ExecutorService executor;
-    private final List<ModelSlot> models;
+    private final ModelSlots models;
     private final String warmupToken = UUID.randomUUID().toString();
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private final AtomicInteger warmupRequests = new AtomicInteger();
@@ -75,8 +79,7 @@ public final class InferenceServer implements AutoCloseable {
     private volatile boolean closing;
     private boolean closed;
 
-    private InferenceServer(HttpServer http, InetAddress listenAddress, ExecutorService executor,
-            List<ModelSlot> models) {
+    private InferenceServer(HttpServer http, InetAddress listenAddress, ExecutorService executor, ModelSlots models) {
         this.http = http;
         this.listenAddress = listenAddress;
         this.executor = executor;
@@ -106,7 +109,26 @@ public final class InferenceServer implements AutoCloseable {
      */
     public static InferenceServer startOwning(ServerConfig config, Map<String, Supplier<DgModel>> sources,
                                               Device device) throws IOException {
-        return start(config, sources, true, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
+        return start(config, sources, true, null, device, WorkerHooks.NONE, HeapBudget.halfOfHeap());
+    }
+
+    /**
+     * As {@link #startOwning(ServerConfig, Map, Device)}, {@code sources} loaded at start (none is fine), and the model
+     * repository {@code repository} besides: each file {@code NAME.safetensors} in that directory (not in its
+     * subdirectories) is a model named NAME, not loaded until a client loads it (the model repository extension). The
+     * directory is listed again at each index and load request, so that a file added later is loaded without a
+     * restart; a model whose file is removed serves on (it has the file mapped) until it is unloaded, and then leaves
+     * the index. Clients name models, never files: a name is matched against the listing alone, and a file that is a
+     * link to one outside the directory is neither listed nor opened. A file named as a model of {@code sources} is
+     * not listed: that model keeps its name.
+     *
+     * @throws IllegalArgumentException where {@code repository} is no directory
+     * @throws IOException              when the address cannot be bound
+     */
+    public static InferenceServer startOwning(ServerConfig config, Map<String, Supplier<DgModel>> sources,
+                                              Path repository, Device device) throws IOException {
+        return start(config, sources, true, Objects.requireNonNull(repository, "repository"), device,
+                WorkerHooks.NONE, HeapBudget.halfOfHeap());
     }
 
     /** Whether a model may be served under {@code name}: {@value #MODEL_NAME_RULE}. */
@@ -118,12 +140,14 @@ public final class InferenceServer implements AutoCloseable {
                                  HeapBudget heapBudget) throws IOException {
         Map<String, Supplier<DgModel>> sources = new LinkedHashMap<>();
         models.forEach((name, model) -> sources.put(name, () -> model));
-        return start(config, sources, false, device, hooks, heapBudget);
+        return start(config, sources, false, null, device, hooks, heapBudget);
     }
 
+    /** The models of {@code repository} (null for none) are the server's to open and close, whatever {@code owned}. */
     static InferenceServer start(ServerConfig config, Map<String, Supplier<DgModel>> models, boolean owned,
-                                 Device device, WorkerHooks hooks, HeapBudget heapBudget) throws IOException {
-        if (models.isEmpty()) {
+                                 Path repository, Device device, WorkerHooks hooks, HeapBudget heapBudget)
+            throws IOException {
+        if (models.isEmpty() && repository == null) {
             throw new IllegalArgumentException("no model to serve");
         }
         for (String name : models.keySet()) {
@@ -135,13 +159,16 @@ public final class InferenceServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics(config.maxBatch());
         metrics.heapBudget(heapBudget);
         Map<String, ModelSlot> slots = new LinkedHashMap<>();
+        models.forEach((name, source) -> slots.put(name, new ModelSlot(name, source, owned, device, config, metrics,
+                hooks)));
+        // Listed before any model is read: a bad directory is found at once.
+        ModelSlots all = new ModelSlots(slots, repository,
+                (name, source) -> new ModelSlot(name, source, true, device, config, metrics, hooks));
         HttpServer http;
         InetSocketAddress listenAddress;
         // The models before the address: a model that cannot be opened is named as such whatever the port.
         try {
-            for (Map.Entry<String, Supplier<DgModel>> model : models.entrySet()) {
-                ModelSlot slot = new ModelSlot(model.getKey(), model.getValue(), owned, device, config, metrics, hooks);
-                slots.put(model.getKey(), slot);
+            for (ModelSlot slot : slots.values()) {
                 slot.load();
             }
             listenAddress = new InetSocketAddress(config.host(), config.port());
@@ -152,11 +179,10 @@ public final class InferenceServer implements AutoCloseable {
         }
         // Handlers mostly wait (for a body, for their batch): a virtual thread each. The queues bound the work.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        InferenceServer server = new InferenceServer(http, listenAddress.getAddress(), executor,
-                List.copyOf(slots.values()));
+        InferenceServer server = new InferenceServer(http, listenAddress.getAddress(), executor, all);
         byte[] metadata = V2Json.serverMetadata(version(), List.of("binary_tensor_data", "classify",
                 "model_repository"));
-        server.handler = new ApiHandler(slots, config.maxRequestBytes(), heapBudget, metrics,
+        server.handler = new ApiHandler(all, config.maxRequestBytes(), heapBudget, metrics,
                 () -> !server.closing, () -> server.warmedUp.getCount() == 0, server.warmupToken, metadata,
                 indexPage());
         http.createContext("/", server.handler);
@@ -174,7 +200,7 @@ public final class InferenceServer implements AutoCloseable {
      */
     private void warmUp(int runs) {
         try {
-            for (ModelSlot model : models) {
+            for (ModelSlot model : models.all()) {
                 ApiHandler.Served served = model.served();
                 if (served == null) {
                     continue;
@@ -290,7 +316,7 @@ public final class InferenceServer implements AutoCloseable {
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         // The sum may wrap; the differences below unwrap it, as System.nanoTime() asks.
         long deadline = System.nanoTime() + ModelWorker.nanos(timeout);
-        for (ModelSlot model : models) {
+        for (ModelSlot model : models.all()) {
             ApiHandler.Served served = model.served();
             if (served != null && !served.worker().awaitWarm(deadline - System.nanoTime())) {
                 return false;
@@ -305,7 +331,7 @@ public final class InferenceServer implements AutoCloseable {
      */
     public Map<String, List<Integer>> warmedBatchSizes() {
         Map<String, List<Integer>> sizes = new LinkedHashMap<>();
-        for (ModelSlot model : models) {
+        for (ModelSlot model : models.all()) {
             ApiHandler.Served served = model.served();
             if (served != null) {
                 sizes.put(model.name(), served.worker().warmedBatchSizes());
@@ -357,7 +383,7 @@ public final class InferenceServer implements AutoCloseable {
         }
         closed = true;
         closing = true;
-        stop(models);
+        stop(models.close());
         // The warm-up's request in flight, if any, was answered as the workers drained: it ends now.
         joinUninterruptibly(warmup);
         // Our own count of handlers, not the JDK server's: it never counts an exchange as finished once writing its

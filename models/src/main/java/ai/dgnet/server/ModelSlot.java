@@ -13,13 +13,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * One model the server was started with, loaded or not (the model repository extension's load and unload): the
- * {@link Loaded load} that serves it, null once unloaded. A load of a model served already loads it again (opens it
- * from its source anew, as Triton does: a model file replaced meanwhile is read), and the new load takes the place of
- * the old once it has warmed up; requests that found the old one are run by it, and the last of them stops its worker
- * and closes its model. Loads, unloads and the server's stop of the model take turns (a lock held from a worker's
- * start or stop to the model's close, not during the warm-up); each load closes its model once, whichever of them or
- * its last request comes first.
+ * One model of the server, loaded or not (the model repository extension's load and unload): the {@link Loaded load}
+ * that serves it, null while not loaded. A load of a model served already loads it again (opens it from its source
+ * anew, as Triton does: a model file replaced meanwhile is read), and the new load takes the place of the old once it
+ * has warmed up; requests that found the old one are run by it, and the last of them stops its worker and closes its
+ * model. Loads, unloads and the server's stop of the model take turns (a lock held from a worker's start or stop to
+ * the model's close, not during the warm-up); each load closes its model once, whichever of them or its last request
+ * comes first.
  */
 final class ModelSlot {
     /** The model repository's states of a model, as Triton names them. */
@@ -40,12 +40,14 @@ final class ModelSlot {
     private Loaded next;
     /** Loads a newer one has taken the place of, until the last request that holds one lets it go. */
     private final Set<Loaded> retiring = ConcurrentHashMap.newKeySet();
-    /** Why the model is not served while {@link #current} is null: unloaded, or its load failed. */
-    private volatile String reason = "";
+    /** Why the model is not served while {@link #current} is null: never loaded, unloaded, or its load failed. */
+    private volatile String reason = "never loaded";
     /** Whether an unload is draining the model's queue. */
     private volatile boolean unloading;
     /** Whether the server stops: no load any more. Guarded by {@link #turns}. */
     private boolean stopped;
+    /** Whether the model has left the model repository ({@link #retire}): no load any more. Under {@link #turns}. */
+    private boolean retired;
 
     ModelSlot(String name, Supplier<DgModel> source, boolean owned, Device device, ServerConfig config,
               ServerMetrics metrics, WorkerHooks hooks) {
@@ -156,6 +158,10 @@ final class ModelSlot {
             if (stopped) {
                 throw RequestException.unavailable("the server is shutting down");
             }
+            if (retired) {
+                throw RequestException.badRequest("unknown model '" + name + "': its file has left the model "
+                        + "repository");
+            }
             Loaded inProgress = next != null ? next
                     : current != null && !current.served.worker().warm() ? current : null;
             if (inProgress != null) {
@@ -245,6 +251,28 @@ final class ModelSlot {
             retiring.removeAll(loads);
         } finally {
             unloading = false;
+            turns.unlock();
+        }
+    }
+
+    /**
+     * Takes the model out of the server, its file gone from the model repository, where it is neither loaded, nor
+     * loading, nor unloading: a load that had found it before is then refused as for a name not listed, and its queue
+     * depth is no longer reported. Returns whether it did; does not wait for the model's turn, taken by a load or an
+     * unload in progress.
+     */
+    boolean retire() {
+        if (!turns.tryLock()) {
+            return false;
+        }
+        try {
+            if (current != null) {
+                return false;
+            }
+            retired = true;
+            metrics.forgetQueueDepth(name);
+            return true;
+        } finally {
             turns.unlock();
         }
     }

@@ -81,12 +81,17 @@ final class ServerMetrics {
     void queueDepth(String model, IntSupplier depth) {
         // A model loaded again reports its new worker's queue: the registry would keep the first gauge, and with it
         // the worker it reads, for good.
-        registry.find("dgnet.server.queue.depth").tags("model", model).meters().forEach(registry::remove);
+        forgetQueueDepth(model);
         Gauge.builder("dgnet.server.queue.depth", depth, d -> d.getAsInt())
                 .description("Requests waiting in a model's queue")
                 .tags("model", model)
                 .strongReference(true)
                 .register(registry);
+    }
+
+    /** Reports the queue of {@code model} no more: the model has left the server. */
+    void forgetQueueDepth(String model) {
+        registry.find("dgnet.server.queue.depth").tags("model", model).meters().forEach(registry::remove);
     }
 
     void heapBudget(HeapBudget budget) {

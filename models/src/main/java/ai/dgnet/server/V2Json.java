@@ -296,7 +296,8 @@ final class V2Json {
     /**
      * Checks a model repository load or unload request: an empty body or a JSON object. Its parameters may name no
      * model configuration ({@code config}) nor files ({@code file:PATH}), which Triton's load takes: this server loads
-     * only the models it was started with. Other parameters (unload's {@code unload_dependents}) change nothing here.
+     * only the models it was started with and its model repository's files. Other parameters (unload's
+     * {@code unload_dependents}) change nothing here.
      */
     static void readRepositoryRequest(InputStream body) throws IOException {
         JsonParser p = JSON.createParser(body);
@@ -320,7 +321,8 @@ final class V2Json {
                         String parameter = p.currentName();
                         if (parameter.equals("config") || parameter.startsWith("file:")) {
                             throw bad("the load parameter '" + RequestException.shown(parameter) + "' is not taken: "
-                                    + "this server loads only the models it was started with, from their own files");
+                                    + "this server loads models from their own files alone (those it was started "
+                                    + "with, and its model repository's)");
                         }
                         p.nextToken();
                         p.skipChildren();

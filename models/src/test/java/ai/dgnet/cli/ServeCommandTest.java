@@ -72,6 +72,37 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * With a model repository the command serves each of its files, loaded when asked; a MODEL that is one of them is
+     * that model, loaded at start, and another file of the same name is refused before any model is read.
+     */
+    @Test
+    void aModelRepositoryServesItsFilesAndAModelGivenFromItLoadsAtStart() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository"));
+        Path tiny = Files.copy(model, repository.resolve("tiny.safetensors"));
+        Files.copy(model, repository.resolve("other.safetensors"));
+        assertBad("dgnet serve: model 'tiny' is both " + model + " and the model repository's " + tiny + ": serve the "
+                + "MODEL as NAME=" + model, "--model-repository", repository.toString(), model.toString());
+        assertBad("dgnet serve: model 'resnet20' is both resnet20 and the model repository's ",
+                "--model-repository", Files.copy(model, repository.resolve("resnet20.safetensors")).getParent()
+                        .toString(), "resnet20");
+
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).parseArgs("--model-repository", repository.toString(), tiny.toString(), "--port", "0",
+                "--threads", "1", "--warmup-runs", "0");
+        try (ServeCommand.Serving serving = command.start();
+             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            assertTrue(serving.server().awaitReady(Duration.ofSeconds(60)));
+            HttpResponse<String> index = client.send(HttpRequest.newBuilder(
+                    URI.create(serving.server().uri() + "v2/repository/index"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("[{\"name\":\"other\",\"version\":\"1\",\"state\":\"UNAVAILABLE\",\"reason\":"
+                    + "\"never loaded\"},{\"name\":\"resnet20\",\"version\":\"1\",\"state\":\"UNAVAILABLE\","
+                    + "\"reason\":\"never loaded\"},{\"name\":\"tiny\",\"version\":\"1\",\"state\":"
+                    + "\"READY\"}]", index.body());
+        }
+    }
+
     @Test
     void withoutMaxShapesEachModelKeepsAtLeastEveryBatchSize() throws Exception {
         ServeCommand command = new ServeCommand();
@@ -124,7 +155,11 @@ class ServeCommandTest {
         assertBad("dgnet serve: --max-shapes 2 is fewer than the 4 batch sizes runs take with --max-batch 8 (1, 2, "
                 + "4, ... up to 8): every batch would prepare its network again", model.toString(), "--max-shapes",
                 "2");
-        assertBad("dgnet serve: Missing required parameter: 'MODEL'");
+        assertBad("dgnet serve: no model to serve: give a MODEL, or --model-repository DIR");
+        assertBad("dgnet serve: model repository " + dir.resolve("missing") + ": no such directory",
+                "--model-repository", dir.resolve("missing").toString(), "--port", "0");
+        assertBad("dgnet serve: model repository " + model + ": not a directory", "--model-repository",
+                model.toString(), "--port", "0");
         assertBad("dgnet serve: no model given: name a model file or an architecture", "a=");
         // A malformed IPv6 literal fails to resolve without asking DNS, which a build machine may not reach.
         assertBad("dgnet serve: i/o error: cannot listen on [::1:0 (--host, --port): Unresolved address",

@@ -1595,7 +1595,7 @@ class InferenceServerTest {
             DgModel loaded = DgModel.load(file);
             opened.add(loaded);
             return loaded;
-        }), true, device, hooks, heap);
+        }), true, null, device, hooks, heap);
         assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
         return server;
     }
@@ -1617,8 +1617,8 @@ class InferenceServerTest {
             }
             assertError(post(server, "/v2/repository/models/cifar/load",
                     "{\"parameters\": {\"file:1/model.safetensors\": \"AAAA\"}}"), 400,
-                    "the load parameter 'file:1/model.safetensors' is not taken: this server loads only the models "
-                            + "it was started with");
+                    "the load parameter 'file:1/model.safetensors' is not taken: this server loads models from "
+                            + "their own files alone");
             assertError(post(server, "/v2/repository/models/cifar/load", "{\"parameters\": {\"config\": \"{}\"}}"),
                     400, "the load parameter 'config' is not taken");
             assertError(post(server, "/v2/repository/models/cifar/load", "[]"), 400,
@@ -1859,6 +1859,194 @@ class InferenceServerTest {
         }
         assertEquals(2, opened.size());
         assertClosed(opened.getLast(), shape, input);
+    }
+
+    // ---- the model repository directory: models loaded when a client asks
+
+    /**
+     * A server of a model repository alone lists its model files, loads none until asked, then serves the one loaded
+     * as a session of its file answers; a file added later is loaded without a restart, and is reported as any other.
+     */
+    @Test
+    void aModelRepositoryListsItsFilesAndLoadsEachWhenAskedOneAddedLaterToo() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository-listed"));
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 70);
+        float[] alpha = saveRandom(repository.resolve("alpha.safetensors"), 21, input, shape);
+        saveRandom(repository.resolve("beta.safetensors"), 22, input, shape);
+        // Neither is a model file: no such name, and a folder.
+        Files.writeString(repository.resolve("notes.txt"), "not a model");
+        Files.createDirectory(repository.resolve("folder.safetensors"));
+        try (InferenceServer server = startRepository(repository, WorkerHooks.NONE)) {
+            assertEquals(index(never("alpha"), never("beta")), post(server, "/v2/repository/index", "{}").body());
+            assertEquals("[]", post(server, "/v2/repository/index", "{\"ready\": true}").body());
+            assertEquals(200, get(server, "/v2/health/ready").statusCode(), "no model is loaded: none is waited for");
+            assertError(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), 404,
+                    "model 'alpha' is not loaded (never loaded): POST /v2/repository/models/alpha/load loads it");
+
+            assertEquals(200, post(server, "/v2/repository/models/alpha/load", "").statusCode());
+            assertEquals(index(ready("alpha"), never("beta")), post(server, "/v2/repository/index", "{}").body());
+            assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), alpha);
+
+            // No index request in between: the load lists the directory again.
+            float[] gamma = saveRandom(repository.resolve("gamma.safetensors"), 23, input, shape);
+            assertFalse(Arrays.equals(alpha, gamma), "the two models answer alike");
+            assertEquals(200, post(server, "/v2/repository/models/gamma/load", "").statusCode());
+            assertLogits(post(server, "/v2/models/gamma/infer", inferBody(shape, input)), gamma);
+            assertEquals(index(ready("alpha"), never("beta"), ready("gamma")),
+                    post(server, "/v2/repository/index", "{}").body());
+            assertEquals(200, get(server, "/v2/health/ready").statusCode());
+            String scrape = get(server, "/metrics").body();
+            assertEquals(0, metric(scrape, "dgnet_server_queue_depth{model=\"gamma\"}"));
+            assertEquals(1, metric(scrape, "dgnet_server_requests_total{endpoint=\"infer\",model=\"gamma\","
+                    + "status=\"200\"}"));
+        }
+    }
+
+    /**
+     * A load names a model of the directory's listing, never a file: names that would be paths, files in a folder
+     * below, and a link out of the directory load nothing; a link to a file inside is a model. A model loaded through
+     * a link its owner then turns to a file outside is not opened again.
+     */
+    @Test
+    void aLoadNamesAModelOfTheListingNeverAPath() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository-paths"));
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 71);
+        float[] alpha = saveRandom(repository.resolve("alpha.safetensors"), 24, input, shape);
+        saveRandom(Files.createDirectory(repository.resolve("folder")).resolve("inner.safetensors"), 25, input, shape);
+        Path outside = dir.resolve("cifar.safetensors");
+        Files.createSymbolicLink(repository.resolve("escape.safetensors"), outside);
+        Path alias = Files.createSymbolicLink(repository.resolve("alias.safetensors"), Path.of("alpha.safetensors"));
+        try (InferenceServer server = startRepository(repository, WorkerHooks.NONE)) {
+            assertEquals(index(never("alias"), never("alpha")), post(server, "/v2/repository/index", "{}").body());
+            for (String name : List.of("..", "%2E%2E", "..%2Fcifar", "%2Fetc%2Fpasswd", "folder%2Finner", "folder",
+                    "inner", "escape", "cifar", "alpha.safetensors", "")) {
+                HttpResponse<String> load = post(server, "/v2/repository/models/" + name + "/load", "");
+                assertError(load, 400, "unknown model '");
+                assertFalse(load.body().contains("\\n"), load.body());
+            }
+            assertError(post(server, "/v2/repository/models/../load", ""), 400,
+                    "unknown model '..': a model name is letters, digits");
+            assertError(post(server, "/v2/repository/models/escape/load", ""), 400, "unknown model 'escape': the "
+                    + "model repository has no file escape.safetensors, nor was the server started with it");
+            assertError(post(server, "/v2/repository/models/folder/inner/load", ""), 404, "no endpoint at");
+            assertEquals(index(never("alias"), never("alpha")), post(server, "/v2/repository/index", "{}").body());
+
+            assertEquals(200, post(server, "/v2/repository/models/alias/load", "").statusCode());
+            assertLogits(post(server, "/v2/models/alias/infer", inferBody(shape, input)), alpha);
+            Files.delete(alias);
+            Files.createSymbolicLink(alias, outside);
+            HttpResponse<String> escaped = post(server, "/v2/repository/models/alias/load", "");
+            assertError(escaped, 400, "cannot load model 'alias': " + alias + ": a link to " + outside.toRealPath()
+                    + ", outside the model repository: not loaded; it is served on as loaded before");
+            assertLogits(post(server, "/v2/models/alias/infer", inferBody(shape, input)), alpha);
+        }
+    }
+
+    /**
+     * A damaged file is refused 400 with the loader's message and the server serves on; a model of the repository
+     * loaded again is read anew from its file, the model loaded before serving until the new one is warm.
+     */
+    @Test
+    void aDamagedFileIsRefusedAndARepositoryModelIsLoadedAgainAsAnyOther() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository-damaged"));
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 72);
+        Path file = repository.resolve("alpha.safetensors");
+        float[] before = saveRandom(file, 26, input, shape);
+        Path broken = Files.write(repository.resolve("broken.safetensors"), Arrays.copyOf(Files.readAllBytes(file),
+                100));
+        HoldLoad hooks = new HoldLoad();
+        try (InferenceServer server = startRepository(repository, hooks)) {
+            HttpResponse<String> damaged = post(server, "/v2/repository/models/broken/load", "");
+            assertError(damaged, 400, "cannot load model 'broken': " + broken.toRealPath() + ": ");
+            assertError(damaged, 400, "truncated");
+            assertFalse(damaged.body().contains("\\n"), damaged.body());
+            String index = post(server, "/v2/repository/index", "{}").body();
+            assertTrue(index.startsWith("[" + never("alpha") + ",{\"name\":\"broken\",\"version\":\"1\",\"state\":"
+                    + "\"UNAVAILABLE\",\"reason\":\"its load failed: " + broken.toRealPath() + ": "), index);
+            assertEquals(200, get(server, "/v2/health/live").statusCode());
+
+            assertEquals(200, post(server, "/v2/repository/models/alpha/load", "").statusCode());
+            assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), before);
+            float[] after = saveRandom(file, 27, input, shape);
+            assertFalse(Arrays.equals(before, after), "the two models answer alike");
+            hooks.release = new CountDownLatch(1);
+            CompletableFuture<HttpResponse<String>> reload;
+            try {
+                reload = postAsync(server, "/v2/repository/models/alpha/load", "");
+                assertTrue(hooks.warming.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "the load never warmed up");
+                assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), before);
+                assertFalse(reload.isDone(), "the load was answered before its warm-up ended");
+            } finally {
+                hooks.release.countDown();
+            }
+            assertEquals(200, reload.get(WAIT_SECONDS, TimeUnit.SECONDS).statusCode());
+            assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), after);
+        }
+    }
+
+    /**
+     * A model whose file is removed serves on from the file it has mapped, and stays in the index, until it is
+     * unloaded; then it leaves the index and the metrics' queue depths, and its name is unknown. One unloaded before
+     * its file is removed, and one never loaded, leave with their files.
+     */
+    @Test
+    void aModelWhoseFileIsRemovedServesOnUntilUnloadedThenLeaves() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository-removed"));
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 73);
+        Path file = repository.resolve("alpha.safetensors");
+        float[] alpha = saveRandom(file, 28, input, shape);
+        saveRandom(repository.resolve("beta.safetensors"), 29, input, shape);
+        saveRandom(repository.resolve("gamma.safetensors"), 30, input, shape);
+        try (InferenceServer server = startRepository(repository, WorkerHooks.NONE)) {
+            assertEquals(200, post(server, "/v2/repository/models/alpha/load", "").statusCode());
+            assertEquals(200, post(server, "/v2/repository/models/beta/load", "").statusCode());
+            assertEquals(200, post(server, "/v2/repository/models/beta/unload", "").statusCode());
+            assertEquals(index(ready("alpha"), "{\"name\":\"beta\",\"version\":\"1\",\"state\":\"UNAVAILABLE\","
+                    + "\"reason\":\"unloaded\"}", never("gamma")), post(server, "/v2/repository/index", "{}").body());
+            for (String name : List.of("alpha", "beta", "gamma")) {
+                Files.delete(repository.resolve(name + ".safetensors"));
+            }
+            assertEquals(index(ready("alpha")), post(server, "/v2/repository/index", "{}").body());
+            assertFalse(get(server, "/metrics").body().contains("dgnet_server_queue_depth{model=\"beta\"}"));
+            assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), alpha);
+            HttpResponse<String> gone = post(server, "/v2/repository/models/alpha/load", "");
+            assertError(gone, 400, "cannot load model 'alpha': " + file + ": no such file; it is served on as loaded "
+                    + "before");
+            assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), alpha);
+
+            assertEquals(200, post(server, "/v2/repository/models/alpha/unload", "").statusCode());
+            assertEquals("[]", post(server, "/v2/repository/index", "{}").body());
+            assertError(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), 404,
+                    "unknown model 'alpha'");
+            assertError(post(server, "/v2/repository/models/alpha/load", ""), 400, "unknown model 'alpha': the model "
+                    + "repository has no file alpha.safetensors");
+            assertFalse(get(server, "/metrics").body().contains("dgnet_server_queue_depth{model=\"alpha\"}"));
+        }
+    }
+
+    /** A server of the model repository {@code repository} alone, with no model loaded; once ready. */
+    private static InferenceServer startRepository(Path repository, WorkerHooks hooks) throws Exception {
+        InferenceServer server = InferenceServer.start(quickLoads(), Map.of(), false, repository, device, hooks,
+                HeapBudget.halfOfHeap());
+        assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
+        return server;
+    }
+
+    /** The repository index of {@code entries}. */
+    private static String index(String... entries) {
+        return "[" + String.join(",", entries) + "]";
+    }
+
+    private static String ready(String model) {
+        return "{\"name\":\"" + model + "\",\"version\":\"1\",\"state\":\"READY\"}";
+    }
+
+    private static String never(String model) {
+        return "{\"name\":\"" + model + "\",\"version\":\"1\",\"state\":\"UNAVAILABLE\",\"reason\":\"never loaded\"}";
     }
 
     /** Saves a random model of the served configuration to {@code file}; returns its logits on {@code input}. */

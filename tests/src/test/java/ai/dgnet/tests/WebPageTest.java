@@ -23,10 +23,14 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +41,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -193,6 +198,42 @@ class WebPageTest {
         assertEquals(graph, page.executeScript("return document.getElementById('graph').innerHTML"),
                 "the picture of the latest image");
         assertTrue(browser.findElement(By.id("classify")).isEnabled(), "the latest request is done");
+    }
+
+    /**
+     * The page lists the models again whenever the pointer comes to the list: a model of the server's model
+     * repository, shown unavailable and not to be picked when the page opened, is picked and classifies once loaded.
+     */
+    @Test
+    void aModelLoadedAfterThePageOpenedIsListedWhenThePointerComesToTheList() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository"));
+        model.save(repository.resolve("late.safetensors"));
+        Path image = Path.of(WebPageTest.class.getResource("/images/rgb_97x61.png").toURI());
+        ServerConfig quick = ServerConfig.defaults().withPort(0).withBatching(1, Duration.ZERO).withWarmupRuns(1)
+                .withJitWarmup(Duration.ZERO);
+        try (InferenceServer late = InferenceServer.startOwning(quick, Map.of(), repository, device);
+             HttpClient client = HttpClient.newHttpClient()) {
+            assertTrue(late.awaitReady(WAIT), "the server was not ready in time");
+            browser.get(late.uri().toString());
+            WebDriverWait wait = new WebDriverWait(browser, WAIT);
+            By option = By.cssSelector("#model option[value='late']");
+            wait.until(b -> !b.findElements(option).isEmpty());
+            assertEquals("late (unavailable)", browser.findElement(option).getText());
+            assertFalse(browser.findElement(option).isEnabled());
+
+            HttpResponse<String> load = client.send(HttpRequest.newBuilder(late.uri().resolve(
+                    "v2/repository/models/late/load")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, load.statusCode(), load.body());
+            new Actions(browser).moveToElement(browser.findElement(By.id("model"))).perform();
+            wait.until(b -> b.findElement(option).isEnabled());
+            assertEquals("late", browser.findElement(option).getText());
+            browser.findElement(By.id("file")).sendKeys(image.toString());
+            wait.until(b -> b.findElement(By.id("status")).getText().endsWith("done")
+                    || b.findElement(By.id("status")).getAttribute("class").equals("error"));
+            assertEquals("rgb_97x61.png: done", browser.findElement(By.id("status")).getText());
+            assertEquals(topFive(runDirectly(image)), shownPredictions());
+        }
     }
 
     /** The predictions table as the page shows it: label and percentage per row. */
