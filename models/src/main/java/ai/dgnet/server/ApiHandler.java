@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -143,10 +144,12 @@ final class ApiHandler implements HttpHandler {
     private final byte[] indexPage;
     private final Semaphore decoding = new Semaphore(Runtime.getRuntime().availableProcessors());
     private final HeapBudget heapBudget;
+    /** Called with the model of a client's load once it serves, before the load is answered. */
+    private final Consumer<ModelSlot> loaded;
 
     ApiHandler(ModelSlots models, long maxRequestBytes, HeapBudget heapBudget, ServerMetrics metrics,
                BooleanSupplier open, BooleanSupplier warmedUp, String warmupToken, byte[] serverMetadata,
-               byte[] indexPage) {
+               byte[] indexPage, Consumer<ModelSlot> loaded) {
         this.models = models;
         this.maxRequestBytes = maxRequestBytes;
         this.heapBudget = heapBudget;
@@ -156,6 +159,7 @@ final class ApiHandler implements HttpHandler {
         this.warmupToken = warmupToken;
         this.serverMetadata = serverMetadata;
         this.indexPage = indexPage;
+        this.loaded = loaded;
     }
 
     @Override
@@ -390,9 +394,9 @@ final class ApiHandler implements HttpHandler {
             throw RequestException.badRequest("cannot load model '" + name + "': " + e.getMessage()
                     + (model.served() == null ? "" : "; it is served on as loaded before"));
         }
-        boolean loaded;
+        boolean served;
         try {
-            loaded = model.awaitLoaded(loading);
+            served = model.awaitLoaded(loading);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RequestException.unavailable("the server is shutting down");
@@ -400,9 +404,10 @@ final class ApiHandler implements HttpHandler {
         if (!open.getAsBoolean()) {
             throw RequestException.unavailable("the server is shutting down");
         }
-        if (!loaded) {
+        if (!served) {
             throw new RequestException(409, "model '" + name + "' was unloaded before it had loaded");
         }
+        loaded.accept(model);
         empty(exchange, 200);
     }
 

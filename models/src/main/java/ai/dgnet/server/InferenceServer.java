@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -52,7 +53,8 @@ import java.util.regex.Pattern;
  * and as many as binary tensor data, in turns, over loopback, so that the JIT has compiled the request path (the HTTP
  * server's, the codec's, the queue's code) before the first client's request: DG-MobileNetV2's first binary request
  * took 39-65 ms without, 21-23 ms after ten such requests ({@code bench/RESULTS.md}). They carry a header with a
- * value only this server knows, and no metric counts them; the server reports ready after them.
+ * value only this server knows, and no metric counts them; the server reports ready after them. Where no model was
+ * loaded at start, the first model a client loads gets them instead, before its load is answered.
  */
 public final class InferenceServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(InferenceServer.class.getName());
@@ -74,16 +76,22 @@ public final class InferenceServer implements AutoCloseable {
     private final String warmupToken = UUID.randomUUID().toString();
     private final CountDownLatch warmedUp = new CountDownLatch(1);
     private final AtomicInteger warmupRequests = new AtomicInteger();
+    /** The server's own requests per model it warms up, JSON and binary each ({@link ServerConfig#warmupRuns()}). */
+    private final int warmupRuns;
+    /** Whether a model has had the server's own requests: the JIT has compiled the request path, for every model. */
+    private final AtomicBoolean requestPathWarm = new AtomicBoolean();
     private volatile Thread warmup;
     private volatile ApiHandler handler;
     private volatile boolean closing;
     private boolean closed;
 
-    private InferenceServer(HttpServer http, InetAddress listenAddress, ExecutorService executor, ModelSlots models) {
+    private InferenceServer(HttpServer http, InetAddress listenAddress, ExecutorService executor, ModelSlots models,
+                            int warmupRuns) {
         this.http = http;
         this.listenAddress = listenAddress;
         this.executor = executor;
         this.models = models;
+        this.warmupRuns = warmupRuns;
     }
 
     /**
@@ -179,26 +187,28 @@ public final class InferenceServer implements AutoCloseable {
         }
         // Handlers mostly wait (for a body, for their batch): a virtual thread each. The queues bound the work.
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        InferenceServer server = new InferenceServer(http, listenAddress.getAddress(), executor, all);
+        InferenceServer server = new InferenceServer(http, listenAddress.getAddress(), executor, all,
+                config.warmupRuns());
         byte[] metadata = V2Json.serverMetadata(version(), List.of("binary_tensor_data", "classify",
                 "model_repository"));
         server.handler = new ApiHandler(all, config.maxRequestBytes(), heapBudget, metrics,
                 () -> !server.closing, () -> server.warmedUp.getCount() == 0, server.warmupToken, metadata,
-                indexPage());
+                indexPage(), server::warmRequestPath);
         http.createContext("/", server.handler);
         http.setExecutor(executor);
         http.start();
-        server.warmup = Thread.ofVirtual().name("dgnet-serve-warmup").start(() -> server.warmUp(config.warmupRuns()));
+        server.warmup = Thread.ofVirtual().name("dgnet-serve-warmup").start(server::warmUp);
         return server;
     }
 
     /**
-     * Once each model has warmed up, sends it {@code runs} JSON requests and {@code runs} binary ones of one image of
+     * Once each model has warmed up, sends it {@link #warmupRuns} JSON requests and as many binary ones of one image of
      * its input size, in turns, through the HTTP server; then the server is ready. A failure is logged and ends that
      * model's warm-up alone: the next models are warmed up all the same, and the server serves them all. A model
-     * unloaded meanwhile is left; one loaded again later needs no such warm-up, the request path being compiled.
+     * unloaded meanwhile is left; one loaded later needs no such warm-up, the request path being compiled, unless no
+     * model was loaded at start ({@link #warmRequestPath}).
      */
-    private void warmUp(int runs) {
+    private void warmUp() {
         try {
             for (ModelSlot model : models.all()) {
                 ApiHandler.Served served = model.served();
@@ -206,14 +216,27 @@ public final class InferenceServer implements AutoCloseable {
                     continue;
                 }
                 served.worker().awaitWarm(Long.MAX_VALUE);
-                if (runs > 0) {
-                    warmUp(model, served.worker(), runs);
+                if (warmupRuns > 0) {
+                    requestPathWarm.set(true);
+                    warmUp(model, served.worker(), warmupRuns);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             warmedUp.countDown();
+        }
+    }
+
+    /**
+     * After a client's load of {@code model}, before it is answered: where no model has had the server's own requests
+     * yet (the server started with none loaded, as with a model repository alone), sends them to this one, so that its
+     * first clients find the request path compiled too.
+     */
+    private void warmRequestPath(ModelSlot model) {
+        ApiHandler.Served served = model.served();
+        if (warmupRuns > 0 && served != null && requestPathWarm.compareAndSet(false, true)) {
+            warmUp(model, served.worker(), warmupRuns);
         }
     }
 

@@ -1884,7 +1884,9 @@ class InferenceServerTest {
             assertError(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), 404,
                     "model 'alpha' is not loaded (never loaded): POST /v2/repository/models/alpha/load loads it");
 
+            assertEquals(0, server.warmupRequests());
             assertEquals(200, post(server, "/v2/repository/models/alpha/load", "").statusCode());
+            assertEquals(2, server.warmupRequests(), "the first model loaded warms the request path up");
             assertEquals(index(ready("alpha"), never("beta")), post(server, "/v2/repository/index", "{}").body());
             assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), alpha);
 
@@ -1893,6 +1895,7 @@ class InferenceServerTest {
             assertFalse(Arrays.equals(alpha, gamma), "the two models answer alike");
             assertEquals(200, post(server, "/v2/repository/models/gamma/load", "").statusCode());
             assertLogits(post(server, "/v2/models/gamma/infer", inferBody(shape, input)), gamma);
+            assertEquals(2, server.warmupRequests(), "the request path is warm already");
             assertEquals(index(ready("alpha"), never("beta"), ready("gamma")),
                     post(server, "/v2/repository/index", "{}").body());
             assertEquals(200, get(server, "/v2/health/ready").statusCode());
