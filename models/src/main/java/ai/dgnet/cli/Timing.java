@@ -22,9 +22,11 @@ import java.util.List;
  * @param ops           the device's ops that ran, with their runs and time during these runs, the most time first
  * @param layers        the layers of the session's network for the input that ran, likewise
  * @param last          the result of the last run
+ * @param firstStart    {@link System#nanoTime} when the first run started
+ * @param lastEnd       {@link System#nanoTime} when the last run ended
  */
 record Timing(double[] sortedMillis, double inPrimitives, double inRouting, double inAggregation, double inTransforms,
-              List<OpProfile> ops, List<LayerProfile> layers, Result last) {
+              List<OpProfile> ops, List<LayerProfile> layers, Result last, long firstStart, long lastEnd) {
     /**
      * The most timed runs: each run's latency is kept for the percentiles, and ten million of them (80 MB, hours of
      * runs) are more than any measurement needs.
@@ -38,27 +40,77 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
 
     /** Runs {@code session} on {@code input} {@code runs} times, writing into {@code result} (null for a new one). */
     static Timing measure(CpuDevice device, Session session, Tensor input, Result result, int runs) {
-        double[] millis = new double[runs];
-        long nativeBefore = device.primitiveNanos();
-        long routingBefore = device.routingNanos();
-        long aggregationBefore = device.aggregationNanos();
-        long transformsBefore = device.transformNanos();
-        List<OpProfile> opsBefore = device.profile();
-        List<LayerProfile> layersBefore = session.profile(input.shape());
+        Runs timed = new Runs(device, session, input, result, runs);
         for (int i = 0; i < runs; i++) {
+            timed.next();
+        }
+        return timed.timing();
+    }
+
+    /**
+     * The timed runs of one session, one {@link #next} at a time, so that several sessions can take turns: each on a
+     * device of its own, whose counters then move only while this session runs, however the turns interleave.
+     */
+    static final class Runs {
+        private final CpuDevice device;
+        private final Session session;
+        private final Tensor input;
+        private Result result;
+        private final double[] millis;
+        private int done;
+        private long firstStart;
+        private long lastEnd;
+        private final long nativeBefore;
+        private final long routingBefore;
+        private final long aggregationBefore;
+        private final long transformsBefore;
+        private final List<OpProfile> opsBefore;
+        private final List<LayerProfile> layersBefore;
+
+        /** Ready to run {@code session} on {@code input} {@code runs} times, writing into {@code result}. */
+        Runs(CpuDevice device, Session session, Tensor input, Result result, int runs) {
+            this.device = device;
+            this.session = session;
+            this.input = input;
+            this.result = result;
+            this.millis = new double[runs];
+            this.nativeBefore = device.primitiveNanos();
+            this.routingBefore = device.routingNanos();
+            this.aggregationBefore = device.aggregationNanos();
+            this.transformsBefore = device.transformNanos();
+            this.opsBefore = device.profile();
+            this.layersBefore = session.profile(input.shape());
+        }
+
+        /** Times the next run. */
+        void next() {
             long start = System.nanoTime();
             result = session.run(input, result);
-            millis[i] = (System.nanoTime() - start) / 1e6;
+            long end = System.nanoTime();
+            if (done == 0) {
+                firstStart = start;
+            }
+            lastEnd = end;
+            millis[done++] = (end - start) / 1e6;
         }
-        double total = Arrays.stream(millis).sum();
-        double inPrimitives = (device.primitiveNanos() - nativeBefore) / 1e6 / total;
-        double inRouting = (device.routingNanos() - routingBefore) / 1e6 / total;
-        double inAggregation = (device.aggregationNanos() - aggregationBefore) / 1e6 / total;
-        double inTransforms = (device.transformNanos() - transformsBefore) / 1e6 / total;
-        List<OpProfile> ops = OpProfile.between(opsBefore, device.profile());
-        List<LayerProfile> layers = LayerProfile.between(layersBefore, session.profile(input.shape()));
-        Arrays.sort(millis);
-        return new Timing(millis, inPrimitives, inRouting, inAggregation, inTransforms, ops, layers, result);
+
+        /** The timing of the runs, once all have run. */
+        Timing timing() {
+            if (done < millis.length) {
+                throw new IllegalStateException(done + " of " + millis.length + " runs done");
+            }
+            double total = Arrays.stream(millis).sum();
+            double inPrimitives = (device.primitiveNanos() - nativeBefore) / 1e6 / total;
+            double inRouting = (device.routingNanos() - routingBefore) / 1e6 / total;
+            double inAggregation = (device.aggregationNanos() - aggregationBefore) / 1e6 / total;
+            double inTransforms = (device.transformNanos() - transformsBefore) / 1e6 / total;
+            List<OpProfile> ops = OpProfile.between(opsBefore, device.profile());
+            List<LayerProfile> layers = LayerProfile.between(layersBefore, session.profile(input.shape()));
+            double[] sorted = millis.clone();
+            Arrays.sort(sorted);
+            return new Timing(sorted, inPrimitives, inRouting, inAggregation, inTransforms, ops, layers, result,
+                    firstStart, lastEnd);
+        }
     }
 
     double totalMillis() {
@@ -71,6 +123,11 @@ record Timing(double[] sortedMillis, double inPrimitives, double inRouting, doub
 
     double max() {
         return sortedMillis[sortedMillis.length - 1];
+    }
+
+    /** The fraction spent outside oneDNN and outside the parts the device times apart. */
+    double inRest() {
+        return 1 - inPrimitives - inRouting - inAggregation - inTransforms;
     }
 
     /** The nearest-rank percentile {@code p} (the median at 50). */

@@ -12,6 +12,9 @@ import ai.dgnet.runtime.Shape;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.runtime.dg.Mode;
 import ai.dgnet.tests.InferCommandTest.Piped;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -553,6 +556,153 @@ class ModelCommandsTest {
         assertBadPredict(dgnet("bench", model.toString(), "--precision", "f16"), "precision");
         assertBadPredict(dgnet("bench", dir.resolve("none.safetensors").toString()), "no such file");
         assertBadPredict(dgnet("info", dir.resolve("none.safetensors").toString()), "no such file");
+    }
+
+    @Test
+    void benchOfSeveralModelsTimesThemInTurnsAndComparesThemInOneTableAndJson() throws IOException {
+        Path json = dir.resolve("bench.json");
+        CommandRun run = dgnet("bench", "resnet20:static", model.toString(), "resnet20:static", "--size", "32",
+                "--warmup", "1", "--runs", "3", "--threads", "1", "--json", json.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("", run.err());
+        List<String> lines = run.out().lines().toList();
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("model ")).findFirst().orElseThrow());
+        assertTrue(lines.get(header).matches("model +mode +precision +input +p50 +p90 +p99 +images/s +GMAC/image "
+                + "+outside oneDNN +p50 ratio"), run.out());
+        assertEquals("latency over 3 runs of each, in turns (ms):", lines.get(header - 1), run.out());
+        String row = " +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+)% +([0-9.]+)x";
+        List<String> expected = List.of("resnet20 +static +f32 +\\[1, 3, 32, 32\\]" + row,
+                "cifar +dynamic +f32 +\\[1, 3, 32, 32\\]" + row, "resnet20 +static +f32 +\\[1, 3, 32, 32\\]" + row);
+        assertEquals(expected.size(), lines.size() - header - 2, "one row per model, then where the JSON went: "
+                + run.out());
+        for (int i = 0; i < expected.size(); i++) {
+            assertTrue(lines.get(header + 1 + i).matches(expected.get(i)), expected.get(i) + " in " + run.out());
+        }
+        assertTrue(lines.get(header + 1).endsWith(" 1.00x"), "the first model is the others' measure: " + run.out());
+        assertEquals("wrote " + json, lines.getLast());
+
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertTrue(report.get("date").asText().matches("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"),
+                report.toString());
+        JsonNode machine = report.get("machine");
+        assertEquals(Runtime.getRuntime().availableProcessors(), machine.get("logicalCpus").asInt(),
+                report.toString());
+        assertEquals(Runtime.version().toString(), machine.get("jdk").asText());
+        try (CpuDevice device = CpuDevice.create(1)) {
+            assertEquals(device.isa(), machine.get("isa").asText());
+        }
+        assertTrue(machine.get("onednn").asText().matches("[0-9]+\\.[0-9]+.*"), report.toString());
+        assertTrue(machine.has("cpu"), report.toString());
+        JsonNode options = report.get("options");
+        assertEquals(1, options.get("batch").asInt());
+        assertEquals(1, options.get("threads").asInt());
+        assertEquals(1, options.get("warmup").asInt());
+        assertEquals(3, options.get("runs").asInt());
+        assertEquals("f32", options.get("precision").asText());
+        JsonNode models = report.get("models");
+        assertEquals(3, models.size(), report.toString());
+        List<String> names = List.of("resnet20", "cifar", "resnet20");
+        int[] classes = {1000, LABELS.size(), 1000};
+        for (int i = 0; i < models.size(); i++) {
+            JsonNode m = models.get(i);
+            assertEquals(names.get(i), m.get("name").asText(), m.toString());
+            assertEquals(3, m.get("runs").asInt(), m.toString());
+            assertEquals("[1,3,32,32]", m.get("input").toString());
+            double below = 0;
+            for (String rank : new String[] {"min", "p50", "p90", "p99", "max"}) {
+                double ms = m.get("latencyMs").get(rank).asDouble();
+                assertTrue(ms >= below && ms > 0, rank + " in " + m);
+                below = ms;
+            }
+            assertTrue(m.get("imagesPerSec").asDouble() > 0, m.toString());
+            double sum = 0;
+            for (String part : new String[] {"onednn", "routing", "weightedSums", "winogradTransforms", "rest"}) {
+                double share = m.get("timeSplit").get(part).asDouble();
+                assertTrue(share >= 0 && share <= 1, part + " " + share + " in " + m);
+                sum += share;
+            }
+            assertEquals(1.0, sum, 1e-9, m.toString());
+            // ResNet-20 at 32x32: the well-known 40.81 million MACs of its convolutions, and its classifier's.
+            assertEquals((40_812_544 + 64L * classes[i]) / 1e9, m.get("gmacPerImage").asDouble(), 1e-12,
+                    m.toString());
+        }
+        assertEquals("dynamic", models.get(1).get("mode").asText());
+        assertTrue(models.get(1).get("timeSplit").get("routing").asDouble() > 0, "a dynamic model routes: " + models);
+        assertEquals("static", models.get(2).get("mode").asText());
+        assertEquals(0.0, models.get(2).get("timeSplit").get("routing").asDouble(), models.toString());
+        assertEquals(1.0, models.get(0).get("p50Ratio").asDouble());
+        // In turns, each model's runs span the others': run 1 of each, run 2 of each, ... Timed one after another,
+        // the next model's first run would start only after the last of the one before had ended.
+        for (int i = 1; i < models.size(); i++) {
+            JsonNode before = models.get(i - 1).get("windowMs");
+            JsonNode window = models.get(i).get("windowMs");
+            assertTrue(before.get("from").asDouble() < window.get("from").asDouble()
+                    && window.get("from").asDouble() < before.get("to").asDouble()
+                    && before.get("to").asDouble() < window.get("to").asDouble(), models.toString());
+        }
+    }
+
+    @Test
+    void benchJsonDashIsTheOnlyStandardOutputAndTheTableGoesToStandardError() throws IOException {
+        Piped run = dgnetPiped("bench", "resnet20:static", "resnet20", "--size", "32", "--warmup", "0", "--runs", "2",
+                "--threads", "1", "--json", "-");
+        assertEquals(0, run.status(), run.err());
+        JsonNode report = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .readTree(run.out());
+        assertEquals(List.of("resnet20", "resnet20"), report.get("models").findValuesAsText("name"));
+        assertEquals(List.of("static", "dynamic"), report.get("models").findValuesAsText("mode"));
+        assertTrue(run.err().contains("latency over 2 runs of each, in turns (ms):"), run.err());
+        assertTrue(run.err().lines().anyMatch(l -> l.startsWith("resnet20  dynamic ")), run.err());
+
+        Piped one = dgnetPiped("bench", "resnet20:static", "--size", "32", "--warmup", "0", "--runs", "1",
+                "--threads", "1", "--json", "-");
+        assertEquals(0, one.status(), one.err());
+        JsonNode single = new ObjectMapper().readTree(one.out()).get("models");
+        assertEquals(1, single.size(), single.toString());
+        assertEquals(1, single.get(0).get("runs").asInt());
+        assertEquals(1.0, single.get(0).get("p50Ratio").asDouble());
+        assertTrue(one.err().contains("latency over 1 run (ms): min "), "one model's summary as before: " + one.err());
+    }
+
+    @Test
+    void benchOfOneModelPrintsItsSummaryAsBeforeAndNoTable() {
+        CommandRun run = dgnet("bench", "resnet20:static", "--size", "32", "--warmup", "1", "--runs", "2",
+                "--threads", "1");
+        assertEquals(0, run.status(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(6, lines.size(), run.out());
+        assertEquals("resnet20: resnet20 (static, threshold 0.50, f32), input [1, 3, 32, 32]", lines.get(0));
+        assertTrue(lines.get(1).startsWith("device: cpu (oneDNN ") && lines.get(1).endsWith(", 1 thread)"), run.out());
+        assertTrue(lines.get(2).matches("warm-up: 1 run in [0-9.]+ ms \\(the first prepares kernels and weights\\)"),
+                run.out());
+        assertTrue(lines.get(3).startsWith("latency over 2 runs (ms): min "), run.out());
+        assertTrue(lines.get(4).startsWith("throughput: "), run.out());
+        assertTrue(lines.get(5).startsWith("outside oneDNN: "), run.out());
+    }
+
+    @Test
+    void benchProfileOfSeveralModelsFollowsTheTableModelByModel() {
+        CommandRun run = dgnet("bench", "resnet20:static", model.toString(), "--size", "32", "--warmup", "0",
+                "--runs", "1", "--threads", "1", "--profile", "3");
+        assertEquals(0, run.status(), run.err());
+        String out = run.out();
+        int first = out.indexOf("resnet20 (model 1):\nops by time over 1 run (the 3 costliest of ");
+        int second = out.indexOf("cifar (model 2):\nops by time over 1 run (the 3 costliest of ");
+        assertTrue(out.indexOf("p50 ratio") < first && first < second, out);
+    }
+
+    @Test
+    void benchOfSeveralModelsRefusesABadOneBeforeRunningAny() {
+        Path none = dir.resolve("none.safetensors");
+        CommandRun run = dgnet("bench", "resnet20:static", none.toString(), "resnet20");
+        assertBadPredict(run, "no such file");
+        assertTrue(run.err().contains(none.toString()), run.err());
+        assertEquals("", run.out(), "nothing ran");
+        assertBadPredict(dgnet("bench", "resnet20:static", "resnet20:sometimes"), "'sometimes'");
+        Path missing = dir.resolve("no-folder").resolve("bench.json");
+        assertBadPredict(dgnet("bench", "resnet20", "--json", missing.toString()), "no such folder");
+        assertBadPredict(dgnet("bench", model.toString(), "--json", model.toString()), "is the model");
+        assertBadPredict(dgnet("bench"), "MODEL");
     }
 
     @ParameterizedTest

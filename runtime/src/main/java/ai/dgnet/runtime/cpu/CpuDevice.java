@@ -96,7 +96,7 @@ public final class CpuDevice implements Device {
     private final Engine engine;
     private final int threads;
     private final boolean avx512;
-    /** The widest ISA oneDNN uses here, as the name gives it: ", avx512 amx", ", avx512", ", avx2", or nothing. */
+    /** What {@link #isa()} gives. */
     private final String isa;
     /** What each thread that runs ops here has of its own: a stream and a workspace. Closed with the device. */
     private final ThreadLocal<ThreadState> perThread = new ThreadLocal<>();
@@ -131,8 +131,8 @@ public final class CpuDevice implements Device {
         this.fewRuns = fewRuns;
         int effective = dnnl_get_effective_cpu_isa();
         this.avx512 = hasIsa(effective, dnnl_cpu_isa_avx512_core());
-        this.isa = hasIsa(effective, dnnl_cpu_isa_avx512_core_amx()) ? ", avx512 amx" : avx512 ? ", avx512"
-                : hasIsa(effective, dnnl_cpu_isa_avx2()) ? ", avx2" : "";
+        this.isa = hasIsa(effective, dnnl_cpu_isa_avx512_core_amx()) ? "avx512 amx" : avx512 ? "avx512"
+                : hasIsa(effective, dnnl_cpu_isa_avx2()) ? "avx2" : "";
     }
 
     /**
@@ -207,7 +207,7 @@ public final class CpuDevice implements Device {
 
     @Override
     public String name() {
-        return "cpu (oneDNN " + DnnlLibrary.version() + isa + ", " + threads
+        return "cpu (oneDNN " + DnnlLibrary.version() + (isa.isEmpty() ? "" : ", " + isa) + ", " + threads
                 + (threads == 1 ? " thread" : " threads") + (fewRuns ? ", set up for few runs)" : ")");
     }
 
@@ -223,6 +223,14 @@ public final class CpuDevice implements Device {
         }
         throw new IllegalArgumentException(WINOGRAD_PROPERTY + " must be a whole number of MiB >= 0, got '" + value
                 + "'");
+    }
+
+    /**
+     * The widest instruction set oneDNN uses here, as {@link #name} gives it: "avx512 amx", "avx512", "avx2", or
+     * empty where it uses none of them.
+     */
+    public String isa() {
+        return isa;
     }
 
     @Override
