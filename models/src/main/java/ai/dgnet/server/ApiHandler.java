@@ -394,13 +394,7 @@ final class ApiHandler implements HttpHandler {
             throw RequestException.badRequest("cannot load model '" + name + "': " + e.getMessage()
                     + (model.served() == null ? "" : "; it is served on as loaded before"));
         }
-        boolean served;
-        try {
-            served = model.awaitLoaded(loading);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw RequestException.unavailable("the server is shutting down");
-        }
+        boolean served = model.awaitLoaded(loading);
         if (!open.getAsBoolean()) {
             throw RequestException.unavailable("the server is shutting down");
         }

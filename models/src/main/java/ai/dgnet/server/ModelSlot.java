@@ -209,10 +209,12 @@ final class ModelSlot {
     /**
      * Waits until {@code loading}, which {@link #load} returned, has warmed up; a load of a model served already then
      * takes the place of the one serving it, which is stopped and closed once no request holds it. Returns whether
-     * {@code loading} serves the model: false where an unload or the server's stop ended it first.
+     * {@code loading} serves the model: false where an unload or the server's stop ended it first. An interrupt does
+     * not end the wait, and is kept for the caller to see: a load left by its caller would hold its model open, serving
+     * nothing, until the next load took it up; the warm-up ends by itself, and at once at an unload or the stop.
      */
-    boolean awaitLoaded(ApiHandler.Served loading) throws InterruptedException {
-        loading.worker().awaitWarm(Long.MAX_VALUE);
+    boolean awaitLoaded(ApiHandler.Served loading) {
+        loading.worker().awaitWarmUninterruptibly();
         turns.lock();
         try {
             if (!stopped && next != null && next.served == loading) {

@@ -178,6 +178,24 @@ final class ModelWorker {
         return warm.await(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Waits until {@link #warm()}, however long: the warm-up ends by itself, and at once at a stop. An interrupt
+     * meanwhile is kept for the caller to see.
+     */
+    void awaitWarmUninterruptibly() {
+        boolean interrupted = false;
+        while (!warm()) {
+            try {
+                warm.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The edge threshold this model's session routes with. */
     float threshold() {
         return session.threshold();

@@ -55,6 +55,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 import java.util.logging.Handler;
@@ -71,6 +72,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -1859,6 +1861,70 @@ class InferenceServerTest {
         }
         assertEquals(2, opened.size());
         assertClosed(opened.getLast(), shape, input);
+    }
+
+    /**
+     * A load whose handler's thread is interrupted while it waits for the warm-up (here once it has read the file) ends
+     * as any load: the file's new model serves and the old one is closed, and the next load reads the file again.
+     */
+    @Test
+    void aLoadWhoseThreadIsInterruptedEndsAsAnyOther() throws Exception {
+        Path file = dir.resolve("interrupted.safetensors");
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 62);
+        saveRandom(file, 15, input, shape);
+        List<DgModel> opened = new CopyOnWriteArrayList<>();
+        AtomicBoolean interrupt = new AtomicBoolean();
+        try (InferenceServer server = InferenceServer.start(quickLoads(), Map.of(MODEL, () -> {
+            DgModel loaded = DgModel.load(file);
+            opened.add(loaded);
+            if (interrupt.getAndSet(false)) {
+                Thread.currentThread().interrupt();
+            }
+            return loaded;
+        }), true, null, device, WorkerHooks.NONE, HeapBudget.halfOfHeap())) {
+            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
+            float[] after = saveRandom(file, 16, input, shape);
+            interrupt.set(true);
+            // Its answer, if any: an interrupted thread's write closes the connection instead.
+            postAsync(server, "/v2/repository/models/cifar/load", "").handle((response, e) -> response)
+                    .get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertEquals(2, opened.size(), "the file opened again");
+            assertEquals(READY_INDEX, post(server, "/v2/repository/index", "{}").body());
+            assertLogits(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), after);
+            assertClosed(opened.getFirst(), shape, input);
+
+            float[] again = saveRandom(file, 17, input, shape);
+            assertEquals(200, post(server, "/v2/repository/models/cifar/load", "").statusCode());
+            assertEquals(3, opened.size(), "the file opened once more");
+            assertLogits(post(server, "/v2/models/cifar/infer", inferBody(shape, input)), again);
+            assertClosed(opened.get(1), shape, input);
+        }
+        assertClosed(opened.getLast(), shape, input);
+    }
+
+    /** A thread interrupted while it waits for a load, the model's first or a load again, still sees its interrupt. */
+    @Test
+    void aLoadKeepsTheInterruptOfTheThreadWaitingForIt() throws Exception {
+        ModelSlot slot = new ModelSlot(MODEL, () -> model, false, device, quickLoads(), new ServerMetrics(1),
+                WorkerHooks.NONE);
+        try {
+            for (String load : List.of("first load", "load again")) {
+                ApiHandler.Served loading = slot.load();
+                Thread.currentThread().interrupt();
+                boolean served;
+                try {
+                    served = slot.awaitLoaded(loading);
+                } finally {
+                    assertTrue(Thread.interrupted(), "the " + load + " lost the interrupt");
+                }
+                assertTrue(served, load);
+                assertSame(loading, slot.served(), load);
+            }
+        } finally {
+            slot.beginStop();
+            slot.awaitStopped();
+        }
     }
 
     // ---- the model repository directory: models loaded when a client asks
