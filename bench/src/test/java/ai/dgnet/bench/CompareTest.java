@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.cli.OneLineErrors;
 import ai.dgnet.models.Arch;
 import ai.dgnet.runtime.dg.Mode;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -157,23 +159,9 @@ class CompareTest {
      */
     @Test
     void outDashPrintsTheReportOnStandardOutputAlone(@TempDir Path dir) throws IOException {
-        Path onnx = dir.resolve("onnx");
-        WrongOnnx.writeAs(Case.parse("resnet20-static"), onnx);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        int status;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            status = Compare.commandLine().execute("--cases=resnet20-static", "--batches=1", "--threads=1",
-                    "--runs=1", "--warmup=0", "--settle=0", "--no-rss", "--no-torch",
-                    "--python=" + dir.resolve("no-python"), "--onnx-dir=" + onnx, "--out=-");
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        int status = compareOutDash(dir, new PrintStream(out, true, StandardCharsets.UTF_8), err);
         String progress = err.toString(StandardCharsets.UTF_8);
         assertEquals(1, status, progress);
         String report = out.toString(StandardCharsets.UTF_8);
@@ -181,6 +169,48 @@ class CompareTest {
                 + "resnet20-static\n"), report);
         assertFalse(progress.contains("report written"), progress);
         assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+    }
+
+    /**
+     * With {@code --out -} standard output holds the only copy of the report: one that cannot be written there (its
+     * reader gone, or its disk full) is a one-line error and a failed run, not an exit status 0 (1 here, for the case
+     * failed).
+     */
+    @Test
+    void aReportThatCannotBeWrittenToStandardOutputIsAnError(@TempDir Path dir) throws IOException {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = compareOutDash(dir, new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        }), err);
+        String progress = err.toString(StandardCharsets.UTF_8);
+        assertEquals(OneLineErrors.BAD_INPUT, status, progress);
+        assertEquals("compare: i/o error: cannot write to standard output (its reader gone, or its disk full?)",
+                progress.strip().lines().toList().getLast(), progress);
+    }
+
+    /**
+     * Compares resnet20-static at batch 1, once, with an ONNX file of another model (the case fails), its report to
+     * {@code --out -}, {@code System.out} being {@code stdout} and {@code System.err} {@code err}; returns the exit
+     * status.
+     */
+    private static int compareOutDash(Path dir, PrintStream stdout, ByteArrayOutputStream err) throws IOException {
+        Path onnx = dir.resolve("onnx");
+        WrongOnnx.writeAs(Case.parse("resnet20-static"), onnx);
+        PrintStream before = System.out;
+        PrintStream stderr = System.err;
+        try {
+            System.setOut(stdout);
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            return Compare.commandLine().execute("--cases=resnet20-static", "--batches=1", "--threads=1",
+                    "--runs=1", "--warmup=0", "--settle=0", "--no-rss", "--no-torch",
+                    "--python=" + dir.resolve("no-python"), "--onnx-dir=" + onnx, "--out=-");
+        } finally {
+            System.setOut(before);
+            System.setErr(stderr);
+        }
     }
 
     /**

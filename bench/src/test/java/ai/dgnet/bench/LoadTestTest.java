@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.cli.OneLineErrors;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.ModelConfig;
@@ -22,6 +23,8 @@ import picocli.CommandLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -131,6 +134,33 @@ class LoadTestTest {
         assertTrue(out.toString().contains("Every accepted request was answered, and correctly"), out.toString());
         assertFalse(err.toString().contains("report written"), err.toString());
         assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+    }
+
+    /**
+     * With {@code --out -} standard output holds the only copy of the report: one that cannot be written there (its
+     * reader gone, or its disk full) is a one-line error and a failed run, not an exit status 0.
+     */
+    @Test
+    void aReportThatCannotBeWrittenToStandardOutputIsAnError() {
+        StringWriter err = new StringWriter();
+        LoadTest test = new LoadTest((config, models, device) -> new LoadTest.ReadyServer(shared.uri(), () -> { }));
+        PrintStream before = System.out;
+        int status;
+        System.setOut(new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        }));
+        try {
+            status = LoadTest.commandLine(test).setErr(new PrintWriter(err)).execute("--arch", "resnet20", "--size",
+                    "32", "--concurrency", "1", "--requests", "4", "--warmup", "1", "--threads", "1", "--out", "-");
+        } finally {
+            System.setOut(before);
+        }
+        assertEquals(OneLineErrors.BAD_INPUT, status, err.toString());
+        assertEquals("load-test: i/o error: cannot write to standard output (its reader gone, or its disk full?)",
+                err.toString().strip().lines().toList().getLast(), err.toString());
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * Command lines whose errors are one line, for {@code dgnet} and the benchmark tools alike: whatever a user passes
  * ends in a message naming the problem and a non-zero status, never a stack trace (set {@code DGNET_DEBUG=1} to see
- * one), and a bad option is its message and where the options are listed, not the whole usage screen.
+ * one), and a bad option is its message and where the options are listed, not the whole usage screen. So does an
+ * output that standard output did not take.
  */
 public final class OneLineErrors {
     /** Exit status for a bad file or argument; picocli uses the same for usage errors. */
@@ -43,6 +44,18 @@ public final class OneLineErrors {
             }
             failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": " + describe(e));
             return isUserError(e) ? BAD_INPUT : FAILURE;
+        });
+        // A command run as picocli runs it, then its standard output checked: a failed write there is an error too.
+        CommandLine.IExecutionStrategy run = cmd.getExecutionStrategy();
+        cmd.setExecutionStrategy(parsed -> {
+            int status = run.execute(parsed);
+            List<CommandLine> commands = parsed.asCommandLineList();
+            try {
+                StandardOutput.requireWritten(commands.stream().map(CommandLine::getOut).toList());
+            } catch (IOException e) {
+                throw new CommandLine.ExecutionException(commands.getLast(), e.getMessage(), e);
+            }
+            return status;
         });
         cmd.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();

@@ -1,10 +1,11 @@
 package ai.dgnet.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.List;
 
 import static ai.dgnet.dnnl.c.unistd_h.STDOUT_FILENO;
 import static ai.dgnet.dnnl.c.unistd_h.isatty;
@@ -40,13 +41,26 @@ public final class StandardOutput {
         }
     }
 
-    /** Writes {@code content} to standard output, through {@code System.out}, where a test may hold it. */
+    /**
+     * Writes {@code content} to standard output, through {@code System.out}, where a test may hold it; the command
+     * line finds a write that failed ({@link #requireWritten}).
+     */
     static void write(Content content) throws IOException {
-        PrintStream out = System.out;
-        content.writeTo(Channels.newChannel(out));
-        out.flush();
-        // A PrintStream keeps its errors to itself: a reader gone early (| head) or a full disk would pass unnoticed.
-        if (out.checkError()) {
+        content.writeTo(Channels.newChannel(System.out));
+    }
+
+    /**
+     * Throws where what a command printed on standard output, through {@code System.out} or through
+     * {@code printed} (picocli's writers over it), was not all written. Both keep their errors to themselves: a
+     * reader gone early (| head) or a full disk would pass unnoticed, the output cut short and the status 0.
+     */
+    static void requireWritten(List<PrintWriter> printed) throws IOException {
+        boolean failed = false;
+        // Each writer's check flushes what it held into System.out, whose check comes after them.
+        for (PrintWriter out : printed) {
+            failed |= out.checkError();
+        }
+        if (System.out.checkError() || failed) {
             throw new IOException("cannot write to standard output (its reader gone, or its disk full?)");
         }
     }

@@ -6,13 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Outputs named {@code -}: standard output, as Unix tools take it. */
@@ -44,12 +44,15 @@ class StandardOutputTest {
     }
 
     /**
-     * {@code System.out} keeps its errors to itself: a pipe whose reader has gone, or a redirect to a full disk,
-     * would pass as written, the output cut short and the status 0.
+     * {@code System.out} keeps its errors to itself, and picocli's writer over it too: a pipe whose reader has gone, or
+     * a redirect to a full disk, would pass as written, the output cut short and the status 0. Whatever a command
+     * prints there, a failed write is its one-line error.
      */
     @Test
     void aFailedWriteIsAnError() {
         PrintStream before = System.out;
+        StringWriter err = new StringWriter();
+        int status;
         System.setOut(new PrintStream(new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -57,11 +60,12 @@ class StandardOutputTest {
             }
         }));
         try {
-            IOException e = assertThrows(IOException.class,
-                    () -> StandardOutput.write(out -> out.write(ByteBuffer.wrap(new byte[] {1, 2, 3}))));
-            assertEquals("cannot write to standard output (its reader gone, or its disk full?)", e.getMessage());
+            status = Main.commandLine().setErr(new PrintWriter(err, true)).execute("models");
         } finally {
             System.setOut(before);
         }
+        assertEquals(OneLineErrors.BAD_INPUT, status, err.toString());
+        assertEquals("dgnet models: i/o error: cannot write to standard output (its reader gone, or its disk full?)",
+                err.toString().strip());
     }
 }
