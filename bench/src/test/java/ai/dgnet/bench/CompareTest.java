@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.cli.BrokenPipe;
 import ai.dgnet.cli.OneLineErrors;
 import ai.dgnet.models.Arch;
 import ai.dgnet.runtime.dg.Mode;
@@ -11,7 +12,6 @@ import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -179,12 +179,7 @@ class CompareTest {
     @Test
     void aReportThatCannotBeWrittenToStandardOutputIsAnError(@TempDir Path dir) throws IOException {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = compareOutDash(dir, new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("Broken pipe");
-            }
-        }), err);
+        int status = compareOutDash(dir, BrokenPipe.stream(), err);
         String progress = err.toString(StandardCharsets.UTF_8);
         assertEquals(OneLineErrors.BAD_INPUT, status, progress);
         assertEquals("compare: i/o error: cannot write to standard output (its reader gone, or its disk full?)",

@@ -1,5 +1,6 @@
 package ai.dgnet.bench;
 
+import ai.dgnet.cli.BrokenPipe;
 import ai.dgnet.cli.OneLineErrors;
 import ai.dgnet.models.Arch;
 import ai.dgnet.models.DgModel;
@@ -23,7 +24,6 @@ import picocli.CommandLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -146,12 +146,7 @@ class LoadTestTest {
         LoadTest test = new LoadTest((config, models, device) -> new LoadTest.ReadyServer(shared.uri(), () -> { }));
         PrintStream before = System.out;
         int status;
-        System.setOut(new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("Broken pipe");
-            }
-        }));
+        System.setOut(BrokenPipe.stream());
         try {
             status = LoadTest.commandLine(test).setErr(new PrintWriter(err)).execute("--arch", "resnet20", "--size",
                     "32", "--concurrency", "1", "--requests", "4", "--warmup", "1", "--threads", "1", "--out", "-");

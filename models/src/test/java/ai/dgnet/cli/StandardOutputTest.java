@@ -3,8 +3,6 @@ package ai.dgnet.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -53,12 +51,7 @@ class StandardOutputTest {
         PrintStream before = System.out;
         StringWriter err = new StringWriter();
         int status;
-        System.setOut(new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("Broken pipe");
-            }
-        }));
+        System.setOut(BrokenPipe.stream());
         try {
             status = Main.commandLine().setErr(new PrintWriter(err, true)).execute("models");
         } finally {
