@@ -377,7 +377,7 @@ final class ApiHandler implements HttpHandler {
      * the server loads only what it was started with and what its model repository holds.
      */
     private void load(HttpExchange exchange, String name) throws IOException {
-        ModelSlot model = repositoryModel(name);
+        ModelSlot model = repositoryModel(name, true);
         try (CappedInputStream body = body(exchange)) {
             V2Json.readRepositoryRequest(body);
         }
@@ -410,7 +410,7 @@ final class ApiHandler implements HttpHandler {
      * session (and model file) closed; at once where it is not loaded.
      */
     private void unload(HttpExchange exchange, String name) throws IOException {
-        ModelSlot model = repositoryModel(name);
+        ModelSlot model = repositoryModel(name, false);
         try (CappedInputStream body = body(exchange)) {
             V2Json.readRepositoryRequest(body);
         }
@@ -419,11 +419,14 @@ final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * The model of a load or unload, counted under its name, the model repository's directory listed anew; a 400 for a
-     * name the server does not have.
+     * The model of a load or unload, counted under its name, the model repository's directory listed anew (where
+     * {@code listAnew}, or the name is not known yet); a 400 for a name the server does not have. An unload of a model
+     * the server has needs no listing: a directory gone from the disk must not keep its models loaded.
      */
-    private ModelSlot repositoryModel(String name) {
-        models.scan();
+    private ModelSlot repositoryModel(String name, boolean listAnew) {
+        if (listAnew || models.find(name) == null) {
+            models.scan();
+        }
         ModelSlot model = models.find(name);
         if (model == null) {
             throw RequestException.badRequest("unknown model '" + RequestException.shown(name) + "': "

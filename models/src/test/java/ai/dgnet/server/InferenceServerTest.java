@@ -2097,6 +2097,30 @@ class InferenceServerTest {
         }
     }
 
+    /**
+     * A model repository whose directory is gone (moved, or its volume unmounted) can no longer be listed, so an index
+     * or a load is a 500; the models loaded from it still serve, and an unload, which needs no listing, frees them.
+     * The unload listed the directory first and failed with the index's 500, leaving the model loaded.
+     */
+    @Test
+    void aModelOfARepositoryThatIsGoneIsStillUnloaded() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository-gone"));
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 74);
+        float[] alpha = saveRandom(repository.resolve("alpha.safetensors"), 31, input, shape);
+        try (InferenceServer server = startRepository(repository, WorkerHooks.NONE)) {
+            assertEquals(200, post(server, "/v2/repository/models/alpha/load", "").statusCode());
+            Files.move(repository, dir.resolve("repository-moved"));
+            assertError(post(server, "/v2/repository/index", "{}"), 500, "cannot list the model repository "
+                    + repository + ": no such directory");
+            assertLogits(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), alpha);
+
+            assertEquals(200, post(server, "/v2/repository/models/alpha/unload", "").statusCode());
+            assertError(post(server, "/v2/models/alpha/infer", inferBody(shape, input)), 404,
+                    "model 'alpha' is not loaded (unloaded)");
+        }
+    }
+
     /** A server of the model repository {@code repository} alone, with no model loaded; once ready. */
     private static InferenceServer startRepository(Path repository, WorkerHooks hooks) throws Exception {
         InferenceServer server = InferenceServer.start(quickLoads(), Map.of(), false, repository, device, hooks,
