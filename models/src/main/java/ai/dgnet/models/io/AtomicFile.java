@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -27,6 +28,9 @@ import java.util.Set;
  * copied over the file in place instead: a file bind-mounted on its own into a container ({@code docker run -v
  * ./out.png:/out.png}) is a mount point, which no rename may replace ({@code EBUSY}, or {@code EXDEV}). Only then is
  * a write cut short able to leave the file half-written.
+ *
+ * <p>A name that gives no regular file but a device or a pipe ({@code /dev/null}, a named pipe, {@code /dev/stdout}
+ * on a pipe) is written into, as a shell's {@code >} writes it: a rename would put a regular file in its place.
  */
 public final class AtomicFile {
     /** Of the target's name in the temporary file's: 32 take at most 128 bytes, leaving room for the rest. */
@@ -72,6 +76,12 @@ public final class AtomicFile {
         Path target = null;
         Path temp = null;
         try {
+            if (isDeviceOrPipe(file)) {
+                try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    content.writeTo(out);
+                }
+                return;
+            }
             target = target(file);
             if (target.getFileName() == null) {
                 // The root: no folder holds it, so there is no file to write beside it.
@@ -105,6 +115,15 @@ public final class AtomicFile {
             named = named.resolveSibling(Files.readSymbolicLink(named));
         }
         return named;
+    }
+
+    /** Whether {@code file}, its links followed, is neither a regular file nor a folder, nor missing. */
+    private static boolean isDeviceOrPipe(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).isOther();
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     /**

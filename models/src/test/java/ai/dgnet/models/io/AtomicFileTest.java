@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -12,11 +13,14 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,6 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * folder gone, a folder that is a file), and a full disk named no file at all.
  */
 class AtomicFileTest {
+    private static final long WAIT_SECONDS = 30;
+
     @TempDir
     Path dir;
 
@@ -117,6 +123,31 @@ class AtomicFileTest {
             try (var names = Files.list(dir)) {
                 assertEquals(List.of(file), names.toList(), "no temporary file is left");
             }
+        }
+    }
+
+    /**
+     * A target that is no regular file, a named pipe here as /dev/null is a device, is written into as a shell's
+     * {@code >} writes it: the rename put a regular file in its place, and as root (a container's usual user) an
+     * output given as /dev/null replaced the system's /dev/null.
+     */
+    @Test
+    void aPipeOrDeviceIsWrittenIntoNotReplaced() throws Exception {
+        Path pipe = dir.resolve("results.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+        // The reader's open waits for the writer's; a pipe replaced leaves it waiting, on a daemon thread.
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readString(pipe);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        AtomicFile.write(pipe, out -> out.write(ByteBuffer.wrap("{}".getBytes(StandardCharsets.US_ASCII))));
+        assertTrue(Files.readAttributes(pipe, BasicFileAttributes.class).isOther(), "still a named pipe");
+        assertEquals("{}", read.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        try (var names = Files.list(dir)) {
+            assertEquals(List.of(pipe), names.toList(), "no temporary file is left");
         }
     }
 
