@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -66,8 +68,11 @@ final class GraphCommand implements Callable<Integer> {
             return OneLineErrors.BAD_INPUT;
         }
         if (!toStandardOutput) {
-            OptionChecks.notAnInput("--out", out, batches.files().stream()
-                    .collect(Collectors.toMap(file -> "the image " + file, file -> file, (a, b) -> a)));
+            Map<String, Path> inputs = batches.files().stream()
+                    .collect(Collectors.toMap(file -> "the image " + file, file -> file, (a, b) -> a, HashMap::new));
+            // With --format, any name is taken: the model file's too.
+            inputs.put("the model file", Path.of(arguments.model));
+            OptionChecks.notAnInput("--out", out, inputs);
         }
         boolean single = arguments.images.size() == 1 && !batches.folders();
         EdgeFrequencies frequencies = new EdgeFrequencies();

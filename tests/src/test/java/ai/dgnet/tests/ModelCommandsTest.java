@@ -327,6 +327,19 @@ class ModelCommandsTest {
         assertTrue(Files.notExists(dir.resolve("g.svg")), "nothing written");
     }
 
+    /**
+     * An --out that is the model file is refused, as one that is an image is: with --format png any name is taken,
+     * and the model file was replaced by the picture.
+     */
+    @Test
+    void graphOutThatIsTheModelFileIsRefused() throws IOException {
+        Path modelCopy = Files.copy(model, dir.resolve("graph-model.safetensors"));
+        byte[] before = Files.readAllBytes(modelCopy);
+        assertBadPredict(dgnet("graph", modelCopy.toString(), photos.resolve(IMAGES.get(0)).toString(), "--out",
+                modelCopy.toString(), "--format", "png"), "--out " + modelCopy + " is the model file");
+        assertArrayEquals(before, Files.readAllBytes(modelCopy), "the model file is as it was");
+    }
+
     /** The model run directly on torchvision's preprocessing of {@code image} (the golden tensor). */
     private static Result runGolden(String image) throws IOException {
         String name = image.substring(0, image.lastIndexOf('.')) + ".RGB.48.40";
