@@ -419,12 +419,14 @@ final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * The model of a load or unload, counted under its name, the model repository's directory listed anew (where
-     * {@code listAnew}, or the name is not known yet); a 400 for a name the server does not have. An unload of a model
-     * the server has needs no listing: a directory gone from the disk must not keep its models loaded.
+     * The model of a {@code load} or an unload, counted under its name; a 400 for a name the server does not have. The
+     * model repository's directory is listed anew for a name not known yet and for a load of one of its models, whose
+     * file may be gone; not for an unload, nor for a load of a model the server was started with, which comes from a
+     * file of its own: a directory gone from the disk must not keep them as they are.
      */
-    private ModelSlot repositoryModel(String name, boolean listAnew) {
-        if (listAnew || models.find(name) == null) {
+    private ModelSlot repositoryModel(String name, boolean load) {
+        ModelSlot known = models.find(name);
+        if (known == null || load && models.fromDirectory(known)) {
             models.scan();
         }
         ModelSlot model = models.find(name);

@@ -113,7 +113,8 @@ final class ModelSlots {
         return all();
     }
 
-    private boolean fromDirectory(ModelSlot slot) {
+    /** Whether {@code slot} is a model of the model repository, not one the server was started with. */
+    boolean fromDirectory(ModelSlot slot) {
         return !started.contains(slot);
     }
 

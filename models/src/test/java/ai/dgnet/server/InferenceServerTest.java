@@ -2121,6 +2121,29 @@ class InferenceServerTest {
         }
     }
 
+    /**
+     * A model the server was started with comes from its own file, not from the model repository: a load of it again
+     * needs no listing, and was refused with the index's 500 while the repository's directory was gone.
+     */
+    @Test
+    void aModelStartedWithLoadsAgainWhileTheRepositoryIsGone() throws Exception {
+        Path repository = Files.createDirectory(dir.resolve("repository-gone-beside"));
+        Shape shape = Shape.of(1, 3, 32, 32);
+        float[] input = input(shape, 75);
+        Path file = dir.resolve("started-beside.safetensors");
+        float[] started = saveRandom(file, 32, input, shape);
+        try (InferenceServer server = InferenceServer.start(quickLoads(), Map.of("started", () -> DgModel.load(file)),
+                true, repository, device, WorkerHooks.NONE, HeapBudget.halfOfHeap())) {
+            assertTrue(server.awaitReady(Duration.ofSeconds(WAIT_SECONDS)), "the server was not ready in time");
+            Files.delete(repository);
+
+            assertEquals(200, post(server, "/v2/repository/models/started/load", "").statusCode());
+            assertLogits(post(server, "/v2/models/started/infer", inferBody(shape, input)), started);
+            assertError(post(server, "/v2/repository/models/other/load", ""), 500, "cannot list the model "
+                    + "repository " + repository + ": no such directory");
+        }
+    }
+
     /** A server of the model repository {@code repository} alone, with no model loaded; once ready. */
     private static InferenceServer startRepository(Path repository, WorkerHooks hooks) throws Exception {
         InferenceServer server = InferenceServer.start(quickLoads(), Map.of(), false, repository, device, hooks,
