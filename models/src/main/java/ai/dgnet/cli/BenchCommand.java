@@ -200,9 +200,9 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             ByteBuffer bytes = ByteBuffer.wrap(report(date, first, contenders, timings).json());
             if (jsonToStandardOutput()) {
-                StandardOutput.write(channel -> channel.write(bytes));
+                StandardOutput.write(channel -> AtomicFile.writeFully(channel, bytes));
             } else {
-                AtomicFile.write(json, channel -> channel.write(bytes));
+                AtomicFile.write(json, channel -> AtomicFile.writeFully(channel, bytes));
                 out.println("wrote " + json);
             }
         }

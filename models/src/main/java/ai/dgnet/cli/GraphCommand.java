@@ -3,6 +3,7 @@ package ai.dgnet.cli;
 import ai.dgnet.models.DgModel;
 import ai.dgnet.models.Session;
 import ai.dgnet.models.image.ImagePreprocessor;
+import ai.dgnet.models.io.AtomicFile;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import ai.dgnet.viz.ConnectivityPicture;
 import ai.dgnet.viz.ConnectivityPicture.Format;
@@ -99,7 +100,7 @@ final class GraphCommand implements Callable<Integer> {
                         : arguments.images.size() + " arguments"));
         if (toStandardOutput) {
             ByteBuffer bytes = ByteBuffer.wrap(drawn.encode(chosen));
-            StandardOutput.write(channel -> channel.write(bytes));
+            StandardOutput.write(channel -> AtomicFile.writeFully(channel, bytes));
         } else {
             drawn.write(out, chosen);
             stdout.println("wrote " + out + (single ? "" : " (" + frequencies.instances() + " images)"));

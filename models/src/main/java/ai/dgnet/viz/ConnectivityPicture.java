@@ -241,11 +241,7 @@ public final class ConnectivityPicture {
     public void write(Path out, Format format) {
         ByteBuffer bytes = ByteBuffer.wrap(encode(format));
         try {
-            AtomicFile.write(out, channel -> {
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            });
+            AtomicFile.write(out, channel -> AtomicFile.writeFully(channel, bytes));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the picture to " + out, e);
         }

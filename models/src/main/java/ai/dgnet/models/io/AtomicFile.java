@@ -2,8 +2,10 @@ package ai.dgnet.models.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -42,6 +44,16 @@ public final class AtomicFile {
     @FunctionalInterface
     public interface Content {
         void writeTo(FileChannel out) throws IOException;
+    }
+
+    /**
+     * Writes all of {@code bytes} to {@code out}: a channel may take fewer than it is given in one write (a file on a
+     * nearly full disk, a pipe), and a single call would then cut the output short without an error.
+     */
+    public static void writeFully(WritableByteChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
     }
 
     /** The steps of a write that a file system may refuse where others allow them; tests make them fail. */

@@ -3,9 +3,11 @@ package ai.dgnet.models.io;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,6 +40,37 @@ class AtomicFileTest {
 
     @TempDir
     Path dir;
+
+    /**
+     * A channel may take fewer bytes than it is given (a file on a nearly full disk, a pipe): what a single write left
+     * over would be lost without an error.
+     */
+    @Test
+    void writeFullyWritesEveryByteToAChannelThatTakesFewAtATime() throws IOException {
+        byte[] content = "a report of several lines\n".repeat(40).getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream taken = new ByteArrayOutputStream();
+        WritableByteChannel threeAtATime = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) {
+                int n = Math.min(3, src.remaining());
+                for (int i = 0; i < n; i++) {
+                    taken.write(src.get());
+                }
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        AtomicFile.writeFully(threeAtATime, ByteBuffer.wrap(content));
+        assertArrayEquals(content, taken.toByteArray());
+    }
 
     @Test
     void aFolderThatGoesAwayDuringTheWriteIsReportedForTheFileAsked() throws IOException {
