@@ -129,11 +129,15 @@ public final class AtomicFile {
         return named;
     }
 
-    /** Whether {@code file}, its links followed, is neither a regular file nor a folder, nor missing. */
-    private static boolean isDeviceOrPipe(Path file) throws IOException {
+    /**
+     * Whether {@code file}, its links followed, is neither a regular file nor a folder. A name whose attributes cannot
+     * be read (missing, a loop of links, a folder not searchable) is not one: the write beside it then fails, or
+     * succeeds, as for any other name, and says why in its own words.
+     */
+    private static boolean isDeviceOrPipe(Path file) {
         try {
             return Files.readAttributes(file, BasicFileAttributes.class).isOther();
-        } catch (NoSuchFileException e) {
+        } catch (IOException e) {
             return false;
         }
     }
