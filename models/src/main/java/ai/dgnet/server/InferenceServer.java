@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -424,10 +425,24 @@ public final class InferenceServer implements AutoCloseable {
 
     /** Waits for {@code thread} to end, an interrupt meanwhile kept for the caller to see. */
     static void joinUninterruptibly(Thread thread) {
+        awaitUninterruptibly(() -> !thread.isAlive(), thread::join);
+    }
+
+    /** A wait that an interrupt may end early. */
+    @FunctionalInterface
+    interface Wait {
+        void await() throws InterruptedException;
+    }
+
+    /**
+     * Waits by {@code wait} until {@code done}, however long, for a wait that ends by itself (a thread's, a warm-up's);
+     * an interrupt meanwhile is kept for the caller to see.
+     */
+    static void awaitUninterruptibly(BooleanSupplier done, Wait wait) {
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        while (!done.getAsBoolean()) {
             try {
-                thread.join();
+                wait.await();
             } catch (InterruptedException e) {
                 interrupted = true;
             }

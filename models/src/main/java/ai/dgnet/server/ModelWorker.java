@@ -183,17 +183,7 @@ final class ModelWorker {
      * meanwhile is kept for the caller to see.
      */
     void awaitWarmUninterruptibly() {
-        boolean interrupted = false;
-        while (!warm()) {
-            try {
-                warm.await();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        InferenceServer.awaitUninterruptibly(this::warm, warm::await);
     }
 
     /** The edge threshold this model's session routes with. */
