@@ -1,11 +1,9 @@
 package ai.dgnet.bench;
 
 import ai.dgnet.dnnl.DnnlLibrary;
+import ai.dgnet.runtime.CpuInfo;
 import ai.dgnet.runtime.kernel.DgKernelsProvider;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -16,8 +14,6 @@ import java.util.stream.Collectors;
 
 /** What a report's numbers were measured on: the lines heading it. */
 final class Machine {
-    private static final Path CPUINFO = Path.of("/proc/cpuinfo");
-
     private Machine() {
     }
 
@@ -32,18 +28,12 @@ final class Machine {
 
     /** Markdown list items describing this machine and this runtime. */
     static List<String> describe(int threads) {
-        List<String> cpuinfo;
-        try {
-            cpuinfo = Files.readAllLines(CPUINFO);
-        } catch (IOException e) {
-            cpuinfo = List.of();
-        }
-        Set<String> flags = Set.of(field(cpuinfo, "flags", "").split("\\s+"));
-        long processors = cpuinfo.stream().filter(line -> line.startsWith("processor")).count();
+        CpuInfo cpuinfo = CpuInfo.read();
+        Set<String> flags = Set.of(cpuinfo.field("flags", "").split("\\s+"));
         List<String> lines = new ArrayList<>();
         lines.add("- date: " + ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm zzz")));
-        lines.add("- CPU: " + field(cpuinfo, "model name", "unknown") + "; " + processors
-                + " logical CPUs in /proc/cpuinfo (" + field(cpuinfo, "cpu cores", "?") + " cores per socket), "
+        lines.add("- CPU: " + cpuinfo.field("model name", "unknown") + "; " + cpuinfo.processors()
+                + " logical CPUs in /proc/cpuinfo (" + cpuinfo.field("cpu cores", "?") + " cores per socket), "
                 + Runtime.getRuntime().availableProcessors() + " available to the JVM");
         lines.add("- ISA: " + Arrays.stream(new String[] {"avx2", "avx512f", "avx512_bf16"})
                 .map(f -> f + " " + (flags.contains(f) ? "yes" : "no")).collect(Collectors.joining(", "))
@@ -52,17 +42,6 @@ final class Machine {
         lines.add("- oneDNN: " + DnnlLibrary.version() + "; DG kernels: " + DgKernelsProvider.get().name());
         lines.add("- threads: " + threads);
         return lines;
-    }
-
-    /** The value of the first {@code key : value} line of /proc/cpuinfo (the first CPU's). */
-    private static String field(List<String> cpuinfo, String key, String fallback) {
-        for (String line : cpuinfo) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).strip().equals(key)) {
-                return line.substring(colon + 1).strip();
-            }
-        }
-        return fallback;
     }
 
     /** AMX comes as several flags (tile, bf16, int8, ...): list the ones present. */

@@ -1,16 +1,13 @@
 package ai.dgnet.cli;
 
 import ai.dgnet.dnnl.DnnlLibrary;
+import ai.dgnet.runtime.CpuInfo;
 import ai.dgnet.runtime.cpu.CpuDevice;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -26,7 +23,6 @@ import java.util.List;
  */
 record BenchReport(String date, Machine machine, Options options, List<ModelResult> models) {
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-    private static final Path CPUINFO = Path.of("/proc/cpuinfo");
 
     BenchReport {
         models = List.copyOf(models);
@@ -41,8 +37,8 @@ record BenchReport(String date, Machine machine, Options options, List<ModelResu
      */
     record Machine(String cpu, int logicalCpus, String isa, String onednn, String jdk) {
         static Machine of(CpuDevice device) {
-            return new Machine(cpuModel(), Runtime.getRuntime().availableProcessors(), device.isa(),
-                    DnnlLibrary.version(), Runtime.version().toString());
+            return new Machine(CpuInfo.read().field("model name", null), Runtime.getRuntime().availableProcessors(),
+                    device.isa(), DnnlLibrary.version(), Runtime.version().toString());
         }
     }
 
@@ -103,16 +99,6 @@ record BenchReport(String date, Machine machine, Options options, List<ModelResu
             return (JSON.writeValueAsString(this) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the report as JSON: " + e.getMessage(), e);
-        }
-    }
-
-    /** The first CPU's model name in /proc/cpuinfo; null where it has none or there is no such file. */
-    private static String cpuModel() {
-        try (var lines = Files.lines(CPUINFO)) {
-            return lines.filter(line -> line.startsWith("model name")).map(line -> line.substring(
-                    line.indexOf(':') + 1).strip()).findFirst().orElse(null);
-        } catch (IOException | UncheckedIOException e) {
-            return null;
         }
     }
 }
